@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import sharp from 'sharp';
+import { loadScan } from '../../../src/core/scan/loadScan';
+import { fixture } from '../../helpers/paths';
+import { pngClaiming } from '../../helpers/pngBomb';
+
+const W = 37;
+const H = 23;
+
+/** The values scripts/reference/make_test_fixtures.py wrote with PIL. */
+function pattern16(): Uint16Array {
+  const values = new Uint16Array(W * H);
+  for (let i = 0; i < values.length; i++) values[i] = Number((BigInt(i) * 2654435761n) % 65536n);
+  values.set([0, 65535, 1, 257]);
+  return values;
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'scanlens-raster-'));
+
+for (const name of ['grey16.png', 'grey16.tif']) {
+  test(`16-bit ${name} written by PIL decodes to the exact stored values`, async () => {
+    const scan = await loadScan(fixture('raster', name));
+    assert.deepEqual(scan.shape, [1, H, W]);
+    assert.equal(scan.channels, 1);
+    assert.equal(scan.bitsPerSample, 16);
+    assert.ok(scan.voxels instanceof Uint16Array);
+    assert.deepEqual(Array.from(scan.voxels), Array.from(pattern16()));
+    assert.deepEqual(scan.valueRange, { min: 0, max: 65535 });
+  });
+}
+
+test('16-bit RGB PNG keeps all 16 bits per channel', async () => {
+  const values = new Uint16Array(4 * 3 * 3);
+  for (let i = 0; i < values.length; i++) values[i] = (i * 4099 + 3) % 65536;
+  const file = join(tmp, 'rgb16.png');
+  writeFileSync(file, await sharp(values, { raw: { width: 4, height: 3, channels: 3 } }).toColourspace('rgb16').png().toBuffer());
+  const scan = await loadScan(file);
+  assert.equal(scan.channels, 3);
+  assert.equal(scan.bitsPerSample, 16);
+  assert.deepEqual(Array.from(scan.voxels), Array.from(values));
+});
+
+test('8-bit RGB PNG decodes to interleaved RGB bytes', async () => {
+  const scan = await loadScan(fixture('raster', 'rgb8.png'));
+  const grey = pattern16();
+  assert.equal(scan.channels, 3);
+  assert.equal(scan.bitsPerSample, 8);
+  for (const i of [0, 1, 2, 3, 100, W * H - 1]) {
+    assert.equal(scan.voxels[3 * i], grey[i]! >> 8);
+    assert.equal(scan.voxels[3 * i + 1], grey[i]! & 0xff);
+    assert.equal(scan.voxels[3 * i + 2], 7);
+  }
+});
+
+test('format is recognised by content, not by the file extension', async () => {
+  const scan = await loadScan(fixture('raster', 'grey8-named.jpg'));
+  assert.equal(scan.format, 'png');
+  assert.equal(scan.voxels[1], 65535 >> 8);
+});
+
+test('JPEG and WebP decode through sharp', async () => {
+  const grey = new Uint8Array(64 * 48).map((_, i) => (i % 64) * 4);
+  for (const format of ['jpeg', 'webp'] as const) {
+    const file = join(tmp, `ramp.${format}`);
+    writeFileSync(file, await sharp(grey, { raw: { width: 64, height: 48, channels: 1 } })[format]({ quality: 95 }).toBuffer());
+    const scan = await loadScan(file);
+    assert.equal(scan.format, format);
+    assert.deepEqual(scan.shape.slice(1), [48, 64]);
+    // Lossy, but a ramp must stay a ramp.
+    assert.ok(Math.abs(scan.voxels[scan.channels * 60]! - 240) < 12, `${format} ramp end`);
+  }
+});
+
+test('a PNG header claiming 100000×100000 pixels is refused with a one-line error naming the file', async () => {
+  const file = join(tmp, 'bomb.png');
+  writeFileSync(file, pngClaiming(100000, 100000));
+  await assert.rejects(loadScan(file), (error: Error) => {
+    assert.match(error.message, /bomb\.png: image is 100000×100000 pixels, over the limit of 67108864 pixels/);
+    assert.ok(!error.message.includes('\n'));
+    return true;
+  });
+});
+
+test('the pixel limit is configurable', async () => {
+  await assert.rejects(loadScan(fixture('raster', 'grey16.png'), { maxPixels: 100, maxFileBytes: 1e9 }), /over the limit of 100 pixels/);
+});
+
+test('unrecognised, empty, truncated and missing files give one-line reasons', async () => {
+  const text = join(tmp, 'notes.png');
+  writeFileSync(text, 'this is not an image');
+  await assert.rejects(loadScan(text), /notes\.png: not a recognised scan format/);
+  const empty = join(tmp, 'empty.png');
+  writeFileSync(empty, '');
+  await assert.rejects(loadScan(empty), /empty\.png: file is empty/);
+  const good = await sharp(new Uint8Array(4096).fill(9), { raw: { width: 64, height: 64, channels: 1 } }).png().toBuffer();
+  const truncated = join(tmp, 'truncated.png');
+  writeFileSync(truncated, good.subarray(0, 60));
+  await assert.rejects(loadScan(truncated), (error: Error) => /truncated\.png: cannot (decode|read)/.test(error.message) && !error.message.includes('\n'));
+  await assert.rejects(loadScan(join(tmp, 'absent.png')), /absent\.png: no such file/);
+});
