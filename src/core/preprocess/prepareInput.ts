@@ -1,0 +1,34 @@
+import type { Image2D } from '../image';
+import type { Manifest, Stage } from '../model/manifest';
+import { sliceImage, type Scan } from '../scan/scan';
+import { toChannels } from './colour';
+import { toUnitRange } from './intensity';
+import { resizeImage } from './resize';
+import { runStages } from './stages';
+import { toTensorData } from './toTensor';
+
+export interface PreparedInput {
+  /** One batch item, laid out as the model's input wants it. */
+  readonly data: Float32Array;
+  /** The image the model sees, in [0,1] before mean/std (for overlays and checks). */
+  readonly modelImage: Image2D;
+}
+
+/**
+ * Scan slice → model input, in the order the manifest implies: stored values
+ * to [0,1], the named MRI stages (on grey), the model's channel count, resize,
+ * then mean/std and layout.
+ */
+export async function prepareInput(scan: Scan, manifest: Manifest, z = 0): Promise<PreparedInput> {
+  const { input } = manifest;
+  let image = toUnitRange(sliceImage(scan, z), scan, input.intensity);
+  if (manifest.preprocessing.length > 0) image = applyStages(toChannels(image, 1), manifest.preprocessing);
+  image = toChannels(image, input.channels);
+  image = resizeImage(image, input.size, input.resize, input.fit);
+  return { data: toTensorData(image, input), modelImage: image };
+}
+
+function applyStages(image: Image2D, stages: readonly Stage[]): Image2D {
+  const steps = runStages(image, [...stages]);
+  return steps.at(-1)?.image ?? image;
+}

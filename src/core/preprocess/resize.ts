@@ -1,0 +1,140 @@
+import type { Image2D } from '../image';
+import type { ResizeKernel } from '../model/manifest';
+
+export type Fit = 'fill' | 'contain' | 'cover';
+
+interface Filter {
+  readonly support: number;
+  readonly weight: (x: number) => number;
+}
+
+const sinc = (x: number): number => (x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x));
+const lanczos = (a: number): Filter => ({ support: a, weight: (x) => (Math.abs(x) < a ? sinc(x) * sinc(x / a) : 0) });
+
+/** Keys' cubic family: B=0, C=0.5 is Catmull-Rom; B=C=1/3 is Mitchell-Netravali. */
+function bcSpline(b: number, c: number): Filter {
+  return {
+    support: 2,
+    weight: (t) => {
+      const x = Math.abs(t);
+      if (x < 1) return ((12 - 9 * b - 6 * c) * x ** 3 + (-18 + 12 * b + 6 * c) * x ** 2 + (6 - 2 * b)) / 6;
+      if (x < 2) return ((-b - 6 * c) * x ** 3 + (6 * b + 30 * c) * x ** 2 + (-12 * b - 48 * c) * x + (8 * b + 24 * c)) / 6;
+      return 0;
+    },
+  };
+}
+
+const FILTERS: Record<Exclude<ResizeKernel, 'nearest'>, Filter> = {
+  linear: { support: 1, weight: (x) => Math.max(0, 1 - Math.abs(x)) },
+  cubic: bcSpline(0, 0.5),
+  mitchell: bcSpline(1 / 3, 1 / 3),
+  lanczos2: lanczos(2),
+  lanczos3: lanczos(3),
+};
+
+interface Taps {
+  readonly start: Int32Array;
+  readonly count: Int32Array;
+  readonly weights: Float64Array;
+  readonly stride: number;
+}
+
+/**
+ * Per-output-sample source taps and normalised weights along one axis, with
+ * pixel centres aligned and the kernel widened when shrinking (antialiasing),
+ * the convention of PIL and of PyTorch's antialiased interpolate.
+ */
+function taps(inSize: number, outSize: number, kernel: ResizeKernel): Taps {
+  const scale = inSize / outSize;
+  if (kernel === 'nearest') {
+    const start = Int32Array.from({ length: outSize }, (_, i) => Math.min(inSize - 1, Math.floor((i + 0.5) * scale)));
+    return { start, count: new Int32Array(outSize).fill(1), weights: new Float64Array(outSize).fill(1), stride: 1 };
+  }
+  const filter = FILTERS[kernel];
+  const filterScale = Math.max(scale, 1);
+  const support = filter.support * filterScale;
+  const stride = Math.ceil(support) * 2 + 1;
+  const start = new Int32Array(outSize);
+  const count = new Int32Array(outSize);
+  const weights = new Float64Array(outSize * stride);
+  for (let i = 0; i < outSize; i++) {
+    const center = (i + 0.5) * scale;
+    const lo = Math.max(0, Math.trunc(center - support + 0.5));
+    const hi = Math.min(inSize, Math.trunc(center + support + 0.5));
+    let sum = 0;
+    for (let x = lo; x < hi; x++) {
+      const w = filter.weight((x - center + 0.5) / filterScale);
+      weights[i * stride + x - lo] = w;
+      sum += w;
+    }
+    if (sum !== 0) for (let x = lo; x < hi; x++) weights[i * stride + x - lo]! /= sum;
+    start[i] = lo;
+    count[i] = hi - lo;
+  }
+  return { start, count, weights, stride };
+}
+
+/** Separable resampling: rows first, then columns, in float64 accumulators. */
+function resample(image: Image2D, width: number, height: number, kernel: ResizeKernel): Image2D {
+  const { channels } = image;
+  const h = taps(image.width, width, kernel);
+  const v = taps(image.height, height, kernel);
+  const mid = new Float32Array(width * image.height * channels);
+  for (let y = 0; y < image.height; y++) {
+    for (let x = 0; x < width; x++) {
+      for (let c = 0; c < channels; c++) {
+        let acc = 0;
+        for (let k = 0; k < h.count[x]!; k++) acc += h.weights[x * h.stride + k]! * image.data[(y * image.width + h.start[x]! + k) * channels + c]!;
+        mid[(y * width + x) * channels + c] = acc;
+      }
+    }
+  }
+  const out = new Float32Array(width * height * channels);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      for (let c = 0; c < channels; c++) {
+        let acc = 0;
+        for (let k = 0; k < v.count[y]!; k++) acc += v.weights[y * v.stride + k]! * mid[((v.start[y]! + k) * width + x) * channels + c]!;
+        out[(y * width + x) * channels + c] = acc;
+      }
+    }
+  }
+  return { width, height, channels, data: out };
+}
+
+/** Copies `inner` into a zero canvas (contain) or crops it (cover), centred. */
+function placeCentred(inner: Image2D, width: number, height: number): Image2D {
+  const { channels } = inner;
+  const out = new Float32Array(width * height * channels);
+  const dx = Math.floor((width - inner.width) / 2);
+  const dy = Math.floor((height - inner.height) / 2);
+  for (let y = 0; y < height; y++) {
+    const sy = y - dy;
+    if (sy < 0 || sy >= inner.height) continue;
+    for (let x = 0; x < width; x++) {
+      const sx = x - dx;
+      if (sx < 0 || sx >= inner.width) continue;
+      for (let c = 0; c < channels; c++) out[(y * width + x) * channels + c] = inner.data[(sy * inner.width + sx) * channels + c]!;
+    }
+  }
+  return { width, height, channels, data: out };
+}
+
+/**
+ * Resizes a float image with a named kernel, in float so no precision is lost
+ * to 8-bit rounding. Same size is a no-op, so images already at the model's
+ * size reach it untouched.
+ */
+export function resizeImage(image: Image2D, size: { width: number; height: number }, kernel: ResizeKernel, fit: Fit): Image2D {
+  if (image.width === size.width && image.height === size.height) return image;
+  if (fit === 'fill') return resample(image, size.width, size.height, kernel);
+  const pick = fit === 'contain' ? Math.min : Math.max;
+  const scale = pick(size.width / image.width, size.height / image.height);
+  const inner = resample(
+    image,
+    Math.max(1, Math.round(image.width * scale)),
+    Math.max(1, Math.round(image.height * scale)),
+    kernel,
+  );
+  return placeCentred(inner, size.width, size.height);
+}
