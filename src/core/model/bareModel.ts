@@ -1,0 +1,80 @@
+import { basename } from 'node:path';
+import type { InferenceSession } from 'onnxruntime-node';
+import { ScanLensError } from '../errors';
+import { ManifestSchema, type Manifest } from './manifest';
+import { labelsFromMetadata, readOnnxMetadata } from './onnxMetadata';
+
+function tensorShape(session: InferenceSession, name: string, which: 'input' | 'output'): ReadonlyArray<number | string> {
+  const list = which === 'input' ? session.inputMetadata : session.outputMetadata;
+  const meta = list.find((m) => m.name === name);
+  return meta && meta.isTensor ? meta.shape : [];
+}
+
+const known = (d: number | string | undefined): d is number => typeof d === 'number' && d > 0;
+
+/**
+ * Builds a manifest for a bare .onnx from what the graph says, and lists every
+ * guess so outputs can state them: a user must know when labels or scaling
+ * were assumed rather than declared.
+ */
+export function specFromGraph(
+  session: InferenceSession,
+  bytes: Uint8Array,
+  path: string,
+  sha256: string,
+): { manifest: Manifest; assumptions: string[] } {
+  const inputName = session.inputNames[0];
+  const outputName = session.outputNames[0];
+  if (!inputName || !outputName) throw new ScanLensError('model has no inputs or no outputs', path);
+  const shape = tensorShape(session, inputName, 'input');
+  if (shape.length !== 4) {
+    throw new ScanLensError(`input '${inputName}' has ${shape.length} dimensions; an image model needs 4 (write a manifest to describe it)`, path);
+  }
+  const [, d1, d2, d3] = shape;
+  let layout: 'NCHW' | 'NHWC';
+  let channels: number;
+  let height: number | string | undefined;
+  let width: number | string | undefined;
+  if (d1 === 1 || d1 === 3) [layout, channels, height, width] = ['NCHW', d1, d2, d3];
+  else if (d3 === 1 || d3 === 3) [layout, channels, height, width] = ['NHWC', d3, d1, d2];
+  else throw new ScanLensError(`cannot tell the channel axis of input shape [${shape.join(', ')}]; write a manifest`, path);
+  if (!known(height) || !known(width)) {
+    throw new ScanLensError(`input '${inputName}' has no fixed size ([${shape.join(', ')}]); write a manifest with input.size`, path);
+  }
+
+  const assumptions = [
+    `no manifest: input '${inputName}' read as ${layout}, ${channels} channel(s), ${width}×${height} from the graph`,
+    'no manifest: pixels scaled to [0,1] by their storage range (8-bit /255, 16-bit /65535), no mean/std',
+    'no manifest: images resized with a linear kernel, stretched to fit',
+  ];
+  let labels: string[] | undefined;
+  try {
+    labels = labelsFromMetadata(readOnnxMetadata(bytes));
+  } catch {
+    labels = undefined;
+  }
+  const classes = tensorShape(session, outputName, 'output').at(-1);
+  if (labels) {
+    assumptions.push(`no manifest: labels read from the model's metadata_props`);
+  } else if (known(classes)) {
+    labels = Array.from({ length: classes }, (_, i) => `class_${i}`);
+    assumptions.push(`no manifest and no labels in metadata: classes named class_0…class_${classes - 1}`);
+  } else {
+    throw new ScanLensError(`output '${outputName}' has no fixed class count and the model has no labels; write a manifest`, path);
+  }
+  if (known(classes) && classes !== labels.length) {
+    throw new ScanLensError(`metadata lists ${labels.length} labels but output '${outputName}' has ${classes} classes`, path);
+  }
+
+  const manifest = ManifestSchema.parse({
+    schema: 'scanlens.model/1',
+    name: basename(path).replace(/\.onnx$/i, ''),
+    version: 'unknown',
+    file: basename(path),
+    sha256,
+    input: { name: inputName, layout, channels, size: { width, height } },
+    output: { name: outputName, type: 'logits' },
+    labels,
+  });
+  return { manifest, assumptions };
+}

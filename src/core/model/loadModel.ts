@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { basename, dirname, extname, join, relative, resolve, isAbsolute } from 'node:path';
+import type { InferenceSession } from 'onnxruntime-node';
+import { ScanLensError, oneLine } from '../errors';
+import { ort } from '../native/ort';
+import type { Manifest } from './manifest';
+import { readManifest } from './manifestLoader';
+import { specFromGraph } from './bareModel';
+
+export interface ModelOptions {
+  /** onnxruntime intra-op threads; default min(4, cores). */
+  readonly threads?: number;
+  /** Largest .onnx file accepted, in bytes. */
+  readonly maxModelBytes?: number;
+}
+
+export interface LoadedModel {
+  readonly manifest: Manifest;
+  /** The manifest file, or undefined for a bare .onnx. */
+  readonly manifestPath: string | undefined;
+  readonly onnxPath: string;
+  readonly sha256: string;
+  /** Every value guessed rather than read from a manifest, in words. */
+  readonly assumptions: readonly string[];
+  readonly session: InferenceSession;
+  readonly inputName: string;
+  readonly outputName: string;
+  /** False when the graph fixes the batch size, so inputs run one at a time. */
+  readonly batchable: boolean;
+  /** True for a bare model whose output may already be probabilities (decided per run). */
+  readonly outputTypeGuessed: boolean;
+}
+
+const DEFAULT_MAX_MODEL_BYTES = 2 * 1024 * 1024 * 1024 - 1;
+
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+/** A folder holds model.json, else exactly one .onnx. */
+async function resolveModelPath(path: string): Promise<string> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) throw new ScanLensError('model not found', path);
+  if (!info.isDirectory()) return path;
+  const entries = await readdir(path);
+  if (entries.includes('model.json')) return join(path, 'model.json');
+  const onnx = entries.filter((e) => extname(e).toLowerCase() === '.onnx');
+  if (onnx.length === 1) return join(path, onnx[0]!);
+  throw new ScanLensError(onnx.length === 0 ? 'folder has no model.json or .onnx file' : 'folder has several .onnx files and no model.json to choose', path);
+}
+
+async function readModelBytes(path: string, limit: number): Promise<Buffer> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile()) throw new ScanLensError('model file not found', path);
+  if (info.size > limit) throw new ScanLensError(`model is ${info.size} bytes, over the ${limit}-byte limit`, path);
+  return readFile(path);
+}
+
+async function createSession(bytes: Buffer, path: string, threads: number): Promise<InferenceSession> {
+  try {
+    return await ort().InferenceSession.create(bytes, {
+      executionProviders: ['cpu'],
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 3,
+    });
+  } catch (error) {
+    throw new ScanLensError(`onnxruntime cannot load the model (${oneLine(error)})`, path);
+  }
+}
+
+function pickName(available: readonly string[], wanted: string | undefined, what: string, path: string): string {
+  if (wanted === undefined) {
+    const first = available[0];
+    if (first === undefined) throw new ScanLensError(`model has no ${what}s`, path);
+    return first;
+  }
+  if (!available.includes(wanted)) {
+    throw new ScanLensError(`manifest names ${what} '${wanted}', but the model's ${what}s are: ${available.join(', ')}`, path);
+  }
+  return wanted;
+}
+
+function isBatchable(session: InferenceSession, inputName: string): boolean {
+  const meta = session.inputMetadata.find((m) => m.name === inputName);
+  if (!meta || !meta.isTensor) return false;
+  const first = meta.shape[0];
+  return typeof first === 'string' || first === -1 || first === undefined;
+}
+
+async function loadFromManifest(manifestPath: string, options: Required<ModelOptions>): Promise<LoadedModel> {
+  const manifest = await readManifest(manifestPath);
+  const folder = dirname(manifestPath);
+  const onnxPath = resolve(folder, manifest.file);
+  const rel = relative(folder, onnxPath);
+  if (rel.startsWith('..') || isAbsolute(rel)) {
+    throw new ScanLensError(`manifest field 'file' points outside the manifest's folder (${manifest.file})`, manifestPath);
+  }
+  const bytes = await readModelBytes(onnxPath, options.maxModelBytes);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (sha256 !== manifest.sha256) {
+    throw new ScanLensError(`sha256 is ${sha256}, but ${basename(manifestPath)} says ${manifest.sha256}: the file changed or is not the model the manifest describes`, onnxPath);
+  }
+  const session = await createSession(bytes, onnxPath, options.threads);
+  const inputName = pickName(session.inputNames, manifest.input.name, 'input', manifestPath);
+  const outputName = pickName(session.outputNames, manifest.output.name, 'output', manifestPath);
+  return {
+    manifest,
+    manifestPath,
+    onnxPath,
+    sha256,
+    assumptions: [],
+    session,
+    inputName,
+    outputName,
+    batchable: isBatchable(session, inputName),
+    outputTypeGuessed: false,
+  };
+}
+
+async function loadBare(onnxPath: string, options: Required<ModelOptions>): Promise<LoadedModel> {
+  const bytes = await readModelBytes(onnxPath, options.maxModelBytes);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const session = await createSession(bytes, onnxPath, options.threads);
+  const { manifest, assumptions } = specFromGraph(session, bytes, onnxPath, sha256);
+  const inputName = manifest.input.name ?? session.inputNames[0]!;
+  const outputName = manifest.output.name ?? session.outputNames[0]!;
+  return {
+    manifest,
+    manifestPath: undefined,
+    onnxPath,
+    sha256,
+    assumptions,
+    session,
+    inputName,
+    outputName,
+    batchable: isBatchable(session, inputName),
+    outputTypeGuessed: true,
+  };
+}
+
+/**
+ * Loads a model from a manifest (.json), a bare .onnx, or a folder holding
+ * either. The bytes hashed are the bytes run, so a file swapped after the
+ * check cannot slip through.
+ */
+export async function loadModel(path: string, options: ModelOptions = {}): Promise<LoadedModel> {
+  const full: Required<ModelOptions> = {
+    threads: options.threads ?? defaultThreads(),
+    maxModelBytes: options.maxModelBytes ?? DEFAULT_MAX_MODEL_BYTES,
+  };
+  if (!Number.isInteger(full.threads) || full.threads < 1) throw new ScanLensError(`thread count must be a positive whole number, got ${full.threads}`);
+  const target = await resolveModelPath(path);
+  return extname(target).toLowerCase() === '.json' ? loadFromManifest(target, full) : loadBare(target, full);
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+
+/**
+ * The model manifest: a JSON file next to the .onnx that says how to feed the
+ * model and how to read its output. Unknown keys are rejected so a typo in a
+ * field name is reported instead of silently ignored.
+ */
+
+const positive = z.number().finite().positive();
+
+/** How stored scan values become [0,1] before mean/std. */
+export const IntensitySchema = z.discriminatedUnion('mode', [
+  /** The storage type's full range: 8-bit /255, 16-bit /65535. */
+  z.strictObject({ mode: z.literal('range') }),
+  /** This image's own minimum and maximum. */
+  z.strictObject({ mode: z.literal('minmax') }),
+  /** This image's low and high percentiles, clipped. */
+  z.strictObject({
+    mode: z.literal('percentile'),
+    low: z.number().min(0).max(100).default(0.5),
+    high: z.number().min(0).max(100).default(99.5),
+  }),
+  /** A fixed window, or the scan's own display window when center/width are omitted. */
+  z.strictObject({
+    mode: z.literal('window'),
+    center: z.number().finite().optional(),
+    width: positive.optional(),
+  }),
+]);
+
+export const ResizeKernelSchema = z.enum(['nearest', 'linear', 'cubic', 'mitchell', 'lanczos2', 'lanczos3']);
+
+export const StageNameSchema = z.enum(['denoise', 'clahe', 'sharpen', 'edges', 'normalize', 'skullstrip']);
+
+/** A named MRI pipeline stage, with optional parameters for it. */
+export const StageSchema = z.union([
+  StageNameSchema,
+  z.strictObject({ stage: StageNameSchema, params: z.record(z.string(), z.number()).default({}) }),
+]);
+
+export const InputSchema = z.strictObject({
+  /** Graph input name; the first input when omitted. */
+  name: z.string().min(1).optional(),
+  layout: z.enum(['NCHW', 'NHWC']).default('NCHW'),
+  channels: z.union([z.literal(1), z.literal(3)]),
+  size: z.strictObject({ width: z.number().int().positive().max(8192), height: z.number().int().positive().max(8192) }),
+  resize: ResizeKernelSchema.default('linear'),
+  /** fill: stretch to size; contain: letterbox with zeros; cover: centre crop. */
+  fit: z.enum(['fill', 'contain', 'cover']).default('fill'),
+  intensity: IntensitySchema.default({ mode: 'range' }),
+  mean: z.array(z.number().finite()).min(1).max(3).optional(),
+  std: z.array(positive).min(1).max(3).optional(),
+});
+
+export const OutputSchema = z.strictObject({
+  /** Graph output name; the first output when omitted. */
+  name: z.string().min(1).optional(),
+  /** logits get a softmax; probabilities are used as they are. */
+  type: z.enum(['logits', 'probabilities']).default('logits'),
+});
+
+export const CardSchema = z.strictObject({
+  description: z.string().optional(),
+  intendedUse: z.string().optional(),
+  limitations: z.string().optional(),
+  data: z.string().optional(),
+  metrics: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
+  license: z.string().optional(),
+  document: z.string().optional(),
+});
+
+export const ManifestSchema = z
+  .strictObject({
+    schema: z.literal('scanlens.model/1'),
+    name: z.string().min(1).max(200),
+    version: z.string().min(1).max(50),
+    task: z.enum(['classification', 'anomaly', 'reconstruction', 'anomalib']).default('classification'),
+    /** The .onnx file, relative to the manifest. */
+    file: z.string().min(1),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'),
+    input: InputSchema,
+    preprocessing: z.array(StageSchema).default([]),
+    output: OutputSchema.default({ type: 'logits' }),
+    labels: z.array(z.string().min(1)).min(1),
+    explain: z.strictObject({ targetLayer: z.string().min(1).optional() }).optional(),
+    card: CardSchema.optional(),
+  })
+  .superRefine((m, ctx) => {
+    for (const key of ['mean', 'std'] as const) {
+      const values = m.input[key];
+      if (values && values.length !== 1 && values.length !== m.input.channels) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['input', key],
+          message: `needs ${m.input.channels === 1 ? '1 value' : '1 value or 3 (one per channel)'}, got ${values.length}`,
+        });
+      }
+    }
+  });
+
+export type Manifest = z.infer<typeof ManifestSchema>;
+export type InputSpec = z.infer<typeof InputSchema>;
+export type Intensity = z.infer<typeof IntensitySchema>;
+export type Stage = z.infer<typeof StageSchema>;
+export type StageName = z.infer<typeof StageNameSchema>;
+export type ResizeKernel = z.infer<typeof ResizeKernelSchema>;
