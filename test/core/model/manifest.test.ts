@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { loadModel } from '../../../src/core/model/loadModel';
 import { readManifest } from '../../../src/core/model/manifestLoader';
+import { getModel, releaseModels } from '../../../src/core/model/modelCache';
 import { fixture } from '../../helpers/paths';
 
 const onnx = fixture('models', 'tiny-labels.onnx');
@@ -83,4 +83,16 @@ test('a folder with model.json loads through the manifest', async () => {
   assert.equal(model.sha256, sha);
   assert.deepEqual(model.assumptions, []);
   assert.equal(model.batchable, true);
+});
+
+test('the model cache shares one session per file and reloads a changed file', async () => {
+  const dir = modelFolder(validManifest());
+  const a = await getModel(join(dir, 'model.json'), { threads: 1 });
+  const b = await getModel(join(dir, 'model.json'), { threads: 1 });
+  assert.equal(a.session, b.session);
+  const manifest = { ...validManifest(), name: 'renamed' };
+  writeFileSync(join(dir, 'model.json'), JSON.stringify(manifest, null, 4));
+  const c = await getModel(join(dir, 'model.json'), { threads: 1 });
+  assert.equal(c.manifest.name, 'renamed');
+  await releaseModels();
 });

@@ -1,0 +1,28 @@
+import { Command, CommanderError } from 'commander';
+import { SCANLENS_VERSION } from '../core/version';
+import { classifyCommand } from './classifyCommand';
+import { infoCommand } from './infoCommand';
+import { EXIT, printError } from './output';
+import { preprocessCommand } from './preprocessCommand';
+
+const program = new Command('scanlens')
+  .description('Local ONNX inference on medical scans. A research tool, not a medical device; nothing leaves this machine.')
+  .version(SCANLENS_VERSION)
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'scanlens: ')) })
+  .addCommand(classifyCommand())
+  .addCommand(infoCommand())
+  .addCommand(preprocessCommand());
+
+for (const command of program.commands) command.exitOverride();
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CommanderError) {
+    // Help and version exit 0; every usage mistake exits 1.
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    return;
+  }
+  printError(error);
+  process.exitCode = EXIT.usage;
+});
