@@ -1,7 +1,7 @@
 import { open, readdir, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
-import { SCAN_EXTENSIONS, SNIFF_BYTES, sniffFormat } from '../core/scan/sniff';
+import { SNIFF_BYTES, hasScanExtension, sniffFormat } from '../core/scan/sniff';
 
 export interface ExpandedInputs {
   /** Files to process, in a stable order. */
@@ -15,7 +15,7 @@ export interface ExpandedInputs {
 const collator = new Intl.Collator(undefined, { numeric: true });
 
 async function looksLikeScan(path: string): Promise<boolean> {
-  if (SCAN_EXTENSIONS.includes(extname(path).toLowerCase())) return true;
+  if (hasScanExtension(path)) return true;
   const handle = await open(path, 'r').catch(() => undefined);
   if (!handle) return false;
   try {

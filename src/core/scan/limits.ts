@@ -4,9 +4,15 @@ export interface DecodeLimits {
   readonly maxPixels: number;
   /** Largest file read, in bytes. */
   readonly maxFileBytes: number;
+  /** Most voxels one decoded volume may have (all slices, all channels). */
+  readonly maxVoxels: number;
+  /** Most bytes decompression (gzip, deflate, RLE, JPEG) may produce for one scan. */
+  readonly maxDecodedBytes: number;
 }
 
 export const DEFAULT_LIMITS: DecodeLimits = {
   maxPixels: 8192 * 8192,
   maxFileBytes: 1024 * 1024 * 1024,
+  maxVoxels: 512 * 512 * 1024,
+  maxDecodedBytes: 1024 * 1024 * 1024,
 };

@@ -1,11 +1,20 @@
 import { open } from 'node:fs/promises';
 import { ScanLensError, aboutFile } from '../errors';
+import type { PrivacyOptions } from '../privacy/redact';
+import { decodeDicom } from './dicomDecoder';
+import { inflateRange, isGzip } from './inflateRange';
 import { DEFAULT_LIMITS, type DecodeLimits } from './limits';
+import { decodeNifti } from './niftiDecoder';
 import { decodeRaster } from './rasterDecoder';
-import type { Scan } from './scan';
+import type { Scan, ScanFormat } from './scan';
 import { SNIFF_BYTES, sniffFormat } from './sniff';
 
-async function readLimited(path: string, limits: DecodeLimits): Promise<Buffer> {
+export interface LoadOptions extends PrivacyOptions {
+  /** Which volume of a 4D NIfTI to load (0 by default). */
+  readonly volume?: number;
+}
+
+export async function readLimited(path: string, limits: DecodeLimits): Promise<Buffer> {
   let handle;
   try {
     handle = await open(path, 'r');
@@ -15,24 +24,35 @@ async function readLimited(path: string, limits: DecodeLimits): Promise<Buffer> 
     throw new ScanLensError(reason, path);
   }
   try {
-    const { size } = await handle.stat();
-    if (!(await handle.stat()).isFile()) throw new ScanLensError('not a regular file', path);
-    if (size > limits.maxFileBytes) {
-      throw new ScanLensError(`file is ${size} bytes, over the limit of ${limits.maxFileBytes}`, path);
+    const info = await handle.stat();
+    if (!info.isFile()) throw new ScanLensError('not a regular file', path);
+    if (info.size > limits.maxFileBytes) {
+      throw new ScanLensError(`file is ${info.size} bytes, over the limit of ${limits.maxFileBytes}`, path);
     }
-    if (size === 0) throw new ScanLensError('file is empty', path);
+    if (info.size === 0) throw new ScanLensError('file is empty', path);
     return await handle.readFile();
   } finally {
     await handle.close();
   }
 }
 
+/** The format of a file's content; gzip is looked into, since NIfTI is usually shipped as .nii.gz. */
+export async function sniffBuffer(buffer: Buffer): Promise<ScanFormat | undefined> {
+  if (isGzip(buffer)) {
+    const head = await inflateRange(buffer, 0, SNIFF_BYTES).catch(() => new Uint8Array(0));
+    return sniffFormat(head) === 'nifti' ? 'nifti' : undefined;
+  }
+  return sniffFormat(buffer.subarray(0, SNIFF_BYTES));
+}
+
 /** Reads, recognises and decodes one scan file. Errors name the file and say why. */
-export async function loadScan(path: string, limits: DecodeLimits = DEFAULT_LIMITS): Promise<Scan> {
+export async function loadScan(path: string, limits: DecodeLimits = DEFAULT_LIMITS, options: LoadOptions = {}): Promise<Scan> {
   try {
     const buffer = await readLimited(path, limits);
-    const format = sniffFormat(buffer.subarray(0, SNIFF_BYTES));
-    if (!format) throw new ScanLensError('not a recognised scan format (PNG, JPEG, TIFF or WebP)', path);
+    const format = await sniffBuffer(buffer);
+    if (!format) throw new ScanLensError('not a recognised scan format (DICOM, NIfTI, PNG, JPEG, TIFF or WebP)', path);
+    if (format === 'nifti') return await decodeNifti(buffer, path, limits, options);
+    if (format === 'dicom') return await decodeDicom(buffer, path, limits, options);
     return await decodeRaster(buffer, path, format, limits);
   } catch (error) {
     throw aboutFile(path, error);

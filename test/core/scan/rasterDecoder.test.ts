@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
+import { DEFAULT_LIMITS } from '../../../src/core/scan/limits';
 import { loadScan } from '../../../src/core/scan/loadScan';
 import { fixture } from '../../helpers/paths';
 import { pngClaiming } from '../../helpers/pngBomb';
@@ -86,7 +87,7 @@ test('a PNG header claiming 100000×100000 pixels is refused with a one-line err
 });
 
 test('the pixel limit is configurable', async () => {
-  await assert.rejects(loadScan(fixture('raster', 'grey16.png'), { maxPixels: 100, maxFileBytes: 1e9 }), /over the limit of 100 pixels/);
+  await assert.rejects(loadScan(fixture('raster', 'grey16.png'), { ...DEFAULT_LIMITS, maxPixels: 100 }), /over the limit of 100 pixels/);
 });
 
 test('unrecognised, empty, truncated and missing files give one-line reasons', async () => {

@@ -1,4 +1,4 @@
-import type { ClassifyRow } from '../core/classify/classify';
+import type { ClassifyRow } from '../classify/classify';
 
 function cell(value: string | number | undefined): string {
   if (value === undefined) return '';

@@ -1,0 +1,225 @@
+import type { DataSet, Element } from 'dicom-parser';
+import { ScanLensError } from '../errors';
+import type { PrivacyOptions } from '../privacy/redact';
+import { parseDicomBytes } from './dicomParse';
+import { describeTags } from './dicomTags';
+import { transferSyntax, type TransferSyntax } from './dicomTransferSyntax';
+import type { DecodeLimits } from './limits';
+import { scaledRange } from './niftiDecoder';
+import { decodeRleFrame } from './rleDecoder';
+import type { Affine, DisplayWindow, Rescale, Scan, VoxelArray } from './scan';
+import { samplesFromBytes, typeRange, type SampleType } from './voxelTypes';
+
+interface PixelModule {
+  readonly rows: number;
+  readonly columns: number;
+  readonly samples: number;
+  readonly frames: number;
+  readonly bitsAllocated: number;
+  readonly signed: boolean;
+  readonly planar: boolean;
+  readonly photometric: string;
+  readonly type: SampleType;
+}
+
+function numbers(dataSet: DataSet, tag: string): number[] | undefined {
+  const count = dataSet.numStringValues(tag);
+  if (!count) return undefined;
+  const values = Array.from({ length: count }, (_, i) => dataSet.floatString(tag, i));
+  return values.every((v): v is number => v !== undefined && Number.isFinite(v)) ? values : undefined;
+}
+
+function pixelModule(dataSet: DataSet, path: string, limits: DecodeLimits): PixelModule {
+  const rows = dataSet.uint16('x00280010') ?? 0;
+  const columns = dataSet.uint16('x00280011') ?? 0;
+  if (rows === 0 || columns === 0) throw new ScanLensError(`image is ${columns}×${rows}: DICOM Rows/Columns missing or zero`, path);
+  const samples = dataSet.uint16('x00280002') ?? 1;
+  if (samples !== 1 && samples !== 3) throw new ScanLensError(`${samples} samples per pixel; expected 1 or 3`, path);
+  const frames = dataSet.intString('x00280008') ?? 1;
+  if (!Number.isSafeInteger(frames) || frames < 1) throw new ScanLensError(`NumberOfFrames is ${frames}`, path);
+  const bitsAllocated = dataSet.uint16('x00280100') ?? 0;
+  const signed = (dataSet.uint16('x00280103') ?? 0) === 1;
+  // 1-bit (segmentation, overlays) is unpacked to one byte per pixel, as pydicom does.
+  const types: Record<number, SampleType> = signed ? { 8: 'int8', 16: 'int16', 32: 'int32' } : { 1: 'uint8', 8: 'uint8', 16: 'uint16', 32: 'uint32' };
+  const type = types[bitsAllocated];
+  if (!type) throw new ScanLensError(`BitsAllocated ${bitsAllocated} is not supported (8, 16 and 32 are)`, path);
+  if (rows * columns > limits.maxPixels) throw new ScanLensError(`image is ${columns}×${rows} pixels, over the limit of ${limits.maxPixels} pixels`, path);
+  if (rows * columns * samples * frames > limits.maxVoxels) throw new ScanLensError(`${frames} frames of ${columns}×${rows} are over the limit of ${limits.maxVoxels} voxels`, path);
+  const photometric = (dataSet.string('x00280004') ?? (samples === 3 ? 'RGB' : 'MONOCHROME2')).trim();
+  return { rows, columns, samples, frames, bitsAllocated, signed, planar: dataSet.uint16('x00280006') === 1, photometric, type };
+}
+
+/** YBR_FULL_422 stores Y Y Cb Cr per pixel pair; expand to three samples per pixel as pydicom does. */
+function expand422(bytes: Uint8Array, pixels: number): Uint8Array {
+  const out = new Uint8Array(pixels * 3);
+  for (let p = 0, i = 0; p + 1 < pixels + 1 && i + 3 < bytes.length + 1; p += 2, i += 4) {
+    const [y1, y2, cb, cr] = [bytes[i]!, bytes[i + 1]!, bytes[i + 2]!, bytes[i + 3]!];
+    out.set([y1, cb, cr], p * 3);
+    if (p + 1 < pixels) out.set([y2, cb, cr], (p + 1) * 3);
+  }
+  return out;
+}
+
+function interleavePlanes(bytes: Uint8Array, pixels: number, sampleBytes: number): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  const plane = pixels * sampleBytes;
+  for (let p = 0; p < pixels; p++) {
+    for (let s = 0; s < 3; s++) out.set(bytes.subarray(s * plane + p * sampleBytes, s * plane + (p + 1) * sampleBytes), (p * 3 + s) * sampleBytes);
+  }
+  return out;
+}
+
+function nativeFrames(dataSet: DataSet, element: Element, pm: PixelModule, ts: TransferSyntax, path: string): VoxelArray {
+  const pixels = pm.rows * pm.columns;
+  if (pm.bitsAllocated === 1) return unpackBits(dataSet, element, pixels * pm.samples * pm.frames, path);
+  const sampleBytes = pm.bitsAllocated / 8;
+  const subsampled = pm.photometric === 'YBR_FULL_422' && pm.samples === 3 && sampleBytes === 1;
+  const frameBytes = subsampled ? pixels * 2 : pixels * pm.samples * sampleBytes;
+  const total = frameBytes * pm.frames;
+  const available = Math.min(element.length, dataSet.byteArray.length - element.dataOffset);
+  if (available < total) throw new ScanLensError(`pixel data is truncated: ${Math.max(0, available)} of ${total} bytes`, path);
+  let bytes: Uint8Array = dataSet.byteArray.subarray(element.dataOffset, element.dataOffset + total);
+  if (subsampled || (pm.planar && pm.samples === 3)) {
+    const out = new Uint8Array(pixels * 3 * sampleBytes * pm.frames);
+    for (let f = 0; f < pm.frames; f++) {
+      const frame = bytes.subarray(f * frameBytes, (f + 1) * frameBytes);
+      out.set(subsampled ? expand422(frame, pixels) : interleavePlanes(frame, pixels, sampleBytes), f * pixels * 3 * sampleBytes);
+    }
+    bytes = out;
+  }
+  return samplesFromBytes(bytes, pm.type, ts.littleEndian);
+}
+
+/** 1-bit pixels run on across frames with no padding, least significant bit first. */
+function unpackBits(dataSet: DataSet, element: Element, count: number, path: string): Uint8Array {
+  const needed = Math.ceil(count / 8);
+  const available = Math.min(element.length, dataSet.byteArray.length - element.dataOffset);
+  if (available < needed) throw new ScanLensError(`pixel data is truncated: ${Math.max(0, available)} of ${needed} bytes`, path);
+  const out = new Uint8Array(count);
+  for (let i = 0; i < count; i++) out[i] = (dataSet.byteArray[element.dataOffset + (i >> 3)]! >> (i & 7)) & 1;
+  return out;
+}
+
+/** The fragments holding each frame: one fragment per frame, the offset table, or all fragments for one frame. */
+function frameFragments(element: Element, frames: number, path: string): Element['fragments'][] {
+  const fragments = element.fragments ?? [];
+  if (fragments.length === 0) throw new ScanLensError('encapsulated pixel data has no fragments', path);
+  if (frames === 1) return [fragments];
+  if (fragments.length === frames) return fragments.map((f) => [f]);
+  const table = element.basicOffsetTable ?? [];
+  if (table.length !== frames) throw new ScanLensError(`${frames} frames in ${fragments.length} fragments with no usable offset table`, path);
+  return table.map((start, i) => fragments.filter((f) => f.offset >= start && (i + 1 >= table.length || f.offset < table[i + 1]!)));
+}
+
+function rleFrames(dataSet: DataSet, element: Element, pm: PixelModule, path: string): VoxelArray {
+  const pixels = pm.rows * pm.columns;
+  const sampleBytes = pm.bitsAllocated / 8;
+  const frameBytes = pixels * pm.samples * sampleBytes;
+  const out = new Uint8Array(frameBytes * pm.frames);
+  frameFragments(element, pm.frames, path).forEach((parts, f) => {
+    const chunks = (parts ?? []).map((p) => dataSet.byteArray.subarray(p.position, p.position + p.length));
+    const frame = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    out.set(decodeRleFrame(frame, pixels, pm.samples, sampleBytes, path), f * frameBytes);
+  });
+  return samplesFromBytes(out, pm.type, true);
+}
+
+function rescaleOf(dataSet: DataSet): Rescale | undefined {
+  const slope = dataSet.floatString('x00281053');
+  const intercept = dataSet.floatString('x00281052');
+  if (slope === undefined && intercept === undefined) return undefined;
+  const s = slope !== undefined && Number.isFinite(slope) ? slope : 1;
+  const i = intercept !== undefined && Number.isFinite(intercept) ? intercept : 0;
+  return s === 1 && i === 0 ? undefined : { slope: s, intercept: i };
+}
+
+function windowsOf(dataSet: DataSet): DisplayWindow[] {
+  const centers = numbers(dataSet, 'x00281050') ?? [];
+  const widths = numbers(dataSet, 'x00281051') ?? [];
+  return centers.slice(0, widths.length).flatMap((center, i) => {
+    const width = widths[i]!;
+    if (!(width > 0)) return [];
+    const name = dataSet.string('x00281055', i);
+    return [{ center, width, ...(name ? { name } : {}) }];
+  });
+}
+
+function dataRange(voxels: VoxelArray, rescale: Rescale | undefined): { min: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < voxels.length; i++) {
+    const v = voxels[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const range = min <= max ? { min, max } : { min: 0, max: 1 };
+  return rescale ? scaledRange(range, rescale) : range;
+}
+
+/** Voxel → RAS affine from the image plane module (DICOM patient space is LPS). */
+export function dicomAffine(dataSet: DataSet, spacing: readonly [number, number, number]): Affine | undefined {
+  const iop = numbers(dataSet, 'x00200037');
+  const ipp = numbers(dataSet, 'x00200032');
+  if (!iop || iop.length !== 6 || !ipp || ipp.length !== 3) return undefined;
+  const row = iop.slice(0, 3);
+  const col = iop.slice(3, 6);
+  const normal = [row[1]! * col[2]! - row[2]! * col[1]!, row[2]! * col[0]! - row[0]! * col[2]!, row[0]! * col[1]! - row[1]! * col[0]!];
+  const [dz, dy, dx] = spacing;
+  const lps = [0, 1, 2].map((a) => [row[a]! * dx, col[a]! * dy, normal[a]! * dz, ipp[a]!]);
+  return [lps[0]!.map((v) => -v), lps[1]!.map((v) => -v), lps[2]!, [0, 0, 0, 1]];
+}
+
+function spacingOf(dataSet: DataSet): [number, number, number] | undefined {
+  const pixel = numbers(dataSet, 'x00280030') ?? numbers(dataSet, 'x00181164');
+  if (!pixel || pixel.length < 2) return undefined;
+  const between = dataSet.floatString('x00180088') ?? dataSet.floatString('x00180050') ?? 1;
+  return [Math.abs(between) || 1, pixel[0]!, pixel[1]!];
+}
+
+export interface DicomOptions extends PrivacyOptions {}
+
+/** A parsed DICOM file's pixels and geometry, before any series assembly. */
+export async function decodeDicom(buffer: Buffer, path: string, limits: DecodeLimits, options: DicomOptions = {}): Promise<Scan> {
+  const dataSet = await parseDicomBytes(buffer, path, limits);
+  return scanFromDataSet(dataSet, path, limits, options);
+}
+
+export function scanFromDataSet(dataSet: DataSet, path: string, limits: DecodeLimits, options: DicomOptions = {}): Scan {
+  const ts = transferSyntax(dataSet.string('x00020010'));
+  const element = dataSet.elements.x7fe00010;
+  if (!element) throw new ScanLensError('DICOM file has no pixel data (not an image)', path);
+  const pm = pixelModule(dataSet, path, limits);
+  let voxels: VoxelArray;
+  if (ts.encoding === 'native' && !element.encapsulatedPixelData) voxels = nativeFrames(dataSet, element, pm, ts, path);
+  else if (ts.encoding === 'rle') voxels = rleFrames(dataSet, element, pm, path);
+  else throw new ScanLensError(`transfer syntax ${ts.name} (${ts.uid}) cannot be decoded exactly by ScanLens yet`, path);
+
+  const rescale = pm.samples === 1 ? rescaleOf(dataSet) : undefined;
+  const windows = pm.samples === 1 ? windowsOf(dataSet) : [];
+  const data = dataRange(voxels, rescale);
+  const stored = pm.bitsAllocated <= 16 ? typeRange(pm.type, voxels) : data;
+  const spacing = spacingOf(dataSet);
+  const affine = dicomAffine(dataSet, spacing ?? [1, 1, 1]);
+  return {
+    path,
+    format: 'dicom',
+    shape: [pm.frames, pm.rows, pm.columns],
+    channels: pm.samples === 3 ? 3 : 1,
+    voxels,
+    bitsPerSample: dataSet.uint16('x00280101') ?? pm.bitsAllocated,
+    valueRange: rescale ? scaledRange(stored, rescale) : stored,
+    spacing,
+    window: windows[0] ?? { center: (data.min + data.max) / 2, width: Math.max(1, data.max - data.min) },
+    ...(windows.length > 1 ? { windowPresets: windows } : {}),
+    ...(rescale ? { rescale } : {}),
+    ...(affine ? { affine } : {}),
+    metadata: {
+      format: 'DICOM',
+      transferSyntax: ts.name,
+      transferSyntaxUID: ts.uid,
+      sampleType: pm.type,
+      ...(pm.frames > 1 ? { frames: pm.frames } : {}),
+      ...describeTags(dataSet, options),
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import type { DataSet } from 'dicom-parser';
+import { inflateRawSync } from 'node:zlib';
+import { ScanLensError } from '../errors';
+import { transferSyntax } from './dicomTransferSyntax';
+import type { DecodeLimits } from './limits';
+
+type DicomParserModule = typeof import('dicom-parser');
+
+const parserModule: Promise<DicomParserModule> = import('dicom-parser').then((m) => (m as unknown as { default?: DicomParserModule }).default ?? m);
+
+/** dicom-parser throws strings, Errors or `{ exception, dataSet }`; make one line of any of them. */
+function parserMessage(error: unknown): string {
+  if (typeof error === 'string') return error;
+  if (error instanceof Error) return error.message;
+  if (error && typeof error === 'object' && 'exception' in error) return String((error as { exception: unknown }).exception);
+  return String(error);
+}
+
+function hasPreamble(bytes: Uint8Array): boolean {
+  return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
+}
+
+/** The transfer syntax of a file with no file meta group, read from how its first element is written. */
+function guessTransferSyntax(bytes: Uint8Array): string {
+  const vr = String.fromCharCode(bytes[4] ?? 0, bytes[5] ?? 0);
+  const explicit = /^[A-Z]{2}$/.test(vr);
+  if (explicit && bytes[0] === 0x00 && bytes[1] !== 0x00) return '1.2.840.10008.1.2.2';
+  return explicit ? '1.2.840.10008.1.2.1' : '1.2.840.10008.1.2';
+}
+
+/** The file meta group's TransferSyntaxUID (always explicit VR little endian), found without parsing the rest. */
+function metaTransferSyntax(bytes: Uint8Array): string | undefined {
+  for (let i = 132; i + 8 < Math.min(bytes.length, 4096); i += 2) {
+    if (bytes[i] === 0x02 && bytes[i + 1] === 0x00 && bytes[i + 2] === 0x10 && bytes[i + 3] === 0x00 && bytes[i + 4] === 0x55 && bytes[i + 5] === 0x49) {
+      const length = bytes[i + 6]! | (bytes[i + 7]! << 8);
+      return Buffer.from(bytes.subarray(i + 8, i + 8 + length)).toString('latin1');
+    }
+  }
+  return undefined;
+}
+
+/** When the parse failed inside pixel data that ScanLens could not decode anyway, say so by transfer syntax. */
+function refuseUnsupported(error: unknown, path: string, bytes: Uint8Array): void {
+  const partial = error && typeof error === 'object' && 'dataSet' in error ? (error as { dataSet?: DataSet }).dataSet : undefined;
+  const uid = partial?.string('x00020010') ?? metaTransferSyntax(bytes);
+  const syntax = transferSyntax(uid);
+  if (uid && syntax.encoding === 'unsupported') {
+    throw new ScanLensError(`transfer syntax ${syntax.name} (${syntax.uid}) cannot be decoded exactly by ScanLens yet`, path);
+  }
+}
+
+/**
+ * Parses a DICOM file into a data set: Part 10 with or without the preamble,
+ * or a bare data set with no file meta group. Deflated data sets are inflated
+ * with a cap on their size.
+ */
+export async function parseDicomBytes(bytes: Uint8Array, path: string, limits: DecodeLimits): Promise<DataSet> {
+  const parser = await parserModule;
+  const inflater = (array: Uint8Array, position: number): Uint8Array => {
+    let inflated: Buffer;
+    try {
+      inflated = inflateRawSync(array.subarray(position), { maxOutputLength: limits.maxDecodedBytes });
+    } catch (error) {
+      throw new ScanLensError(`deflated data set cannot be inflated (${(error as Error).message})`, path);
+    }
+    const full = new Uint8Array(position + inflated.length);
+    full.set(array.subarray(0, position));
+    full.set(inflated, position);
+    return full;
+  };
+  let input = bytes;
+  let options: Parameters<DicomParserModule['parseDicom']>[1] = { inflater: inflater as never };
+  if (!hasPreamble(bytes)) {
+    const metaFirst = bytes[0] === 0x02 && bytes[1] === 0x00;
+    if (metaFirst) {
+      // File meta group without the preamble: give dicom-parser the preamble it expects.
+      input = new Uint8Array(132 + bytes.length);
+      input.set([0x44, 0x49, 0x43, 0x4d], 128);
+      input.set(bytes, 132);
+    } else {
+      options = { ...options, TransferSyntaxUID: guessTransferSyntax(bytes) };
+    }
+  }
+  try {
+    return parser.parseDicom(input, options);
+  } catch (error) {
+    if (error instanceof ScanLensError) throw error;
+    refuseUnsupported(error, path, input);
+    throw new ScanLensError(`cannot parse DICOM (${parserMessage(error).replace(/^dicomParser\.\w+: /, '')})`, path);
+  }
+}

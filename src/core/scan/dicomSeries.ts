@@ -1,0 +1,116 @@
+import type { DataSet } from 'dicom-parser';
+import { ScanLensError, aboutFile } from '../errors';
+import type { PrivacyOptions } from '../privacy/redact';
+import { dicomAffine, scanFromDataSet } from './dicomDecoder';
+import { parseDicomBytes } from './dicomParse';
+import type { DecodeLimits } from './limits';
+import { readLimited } from './loadScan';
+import type { Scan, VoxelArray } from './scan';
+
+export interface SeriesSlice {
+  readonly path: string;
+  readonly dataSet: DataSet;
+}
+
+/** A series found in a folder: its files, grouped by SeriesInstanceUID (kept internal: UIDs are identifying). */
+export interface FoundSeries {
+  readonly files: string[];
+}
+
+async function readDataSet(path: string, limits: DecodeLimits): Promise<DataSet> {
+  try {
+    return await parseDicomBytes(await readLimited(path, limits), path, limits);
+  } catch (error) {
+    throw aboutFile(path, error);
+  }
+}
+
+/** Groups DICOM files by SeriesInstanceUID; files that fail to parse are returned apart so they can become error rows. */
+export async function groupSeries(files: readonly string[], limits: DecodeLimits): Promise<{ series: FoundSeries[]; single: string[] }> {
+  const groups = new Map<string, string[]>();
+  const single: string[] = [];
+  for (const file of files) {
+    const dataSet = await readDataSet(file, limits).catch(() => undefined);
+    const uid = dataSet?.string('x0020000e');
+    const frames = dataSet?.intString('x00280008') ?? 1;
+    if (!uid || frames > 1 || !dataSet?.elements.x7fe00010) single.push(file);
+    else groups.set(uid, [...(groups.get(uid) ?? []), file]);
+  }
+  const series: FoundSeries[] = [];
+  for (const group of groups.values()) {
+    if (group.length > 1) series.push({ files: group });
+    else single.push(...group);
+  }
+  return { series, single };
+}
+
+function position(dataSet: DataSet): number[] | undefined {
+  const values = [0, 1, 2].map((i) => dataSet.floatString('x00200032', i));
+  return values.every((v): v is number => v !== undefined && Number.isFinite(v)) ? values : undefined;
+}
+
+function sliceNormal(dataSet: DataSet): number[] | undefined {
+  const o = [0, 1, 2, 3, 4, 5].map((i) => dataSet.floatString('x00200037', i));
+  if (!o.every((v): v is number => v !== undefined && Number.isFinite(v))) return undefined;
+  const [a, b, c, d, e, f] = o as [number, number, number, number, number, number];
+  return [b * f - c * e, c * d - a * f, a * e - b * d];
+}
+
+/**
+ * One volume from the slice files of a series: ordered by ImagePositionPatient
+ * projected on the slice normal, or by InstanceNumber when positions are
+ * missing; slice spacing from the positions.
+ */
+export async function loadDicomSeries(label: string, files: readonly string[], limits: DecodeLimits, privacy: PrivacyOptions = {}): Promise<Scan> {
+  const slices = await Promise.all(files.map(async (path) => ({ path, dataSet: await readDataSet(path, limits) })));
+  const normal = sliceNormal(slices[0]!.dataSet);
+  const keyed = slices.map((s) => {
+    const p = position(s.dataSet);
+    const along = normal && p ? p[0]! * normal[0]! + p[1]! * normal[1]! + p[2]! * normal[2]! : undefined;
+    return { ...s, along, instance: s.dataSet.intString('x00200013') ?? 0 };
+  });
+  const byPosition = keyed.every((k) => k.along !== undefined) && new Set(keyed.map((k) => k.along)).size === keyed.length;
+  keyed.sort((a, b) => (byPosition ? a.along! - b.along! : a.instance - b.instance));
+  const scans = keyed.map((k) => scanFromDataSet(k.dataSet, k.path, limits, privacy));
+  const first = scans[0]!;
+  const [, height, width] = first.shape;
+  for (const scan of scans) {
+    if (scan.shape[0] !== 1 || scan.shape[1] !== height || scan.shape[2] !== width || scan.channels !== first.channels || scan.voxels.constructor !== first.voxels.constructor) {
+      throw new ScanLensError(`slice ${scan.path} does not match the series' ${width}×${height} single-frame ${first.metadata.sampleType} slices`, label);
+    }
+    if (scan.rescale?.slope !== first.rescale?.slope || scan.rescale?.intercept !== first.rescale?.intercept) {
+      throw new ScanLensError(`slice ${scan.path} has a different rescale slope/intercept from the rest of the series`, label);
+    }
+  }
+  if (scans.length * height * width * first.channels > limits.maxVoxels) throw new ScanLensError(`series is over the limit of ${limits.maxVoxels} voxels`, label);
+  const per = first.voxels.length;
+  const voxels = new (first.voxels.constructor as new (n: number) => VoxelArray)(per * scans.length);
+  scans.forEach((scan, i) => voxels.set(scan.voxels as never, i * per));
+  const gap = byPosition && keyed.length > 1 ? (keyed.at(-1)!.along! - keyed[0]!.along!) / (keyed.length - 1) : (first.spacing?.[0] ?? 1);
+  const spacing: [number, number, number] | undefined = first.spacing ? [Math.abs(gap) || 1, first.spacing[1], first.spacing[2]] : undefined;
+  const affine = dicomAffine(keyed[0]!.dataSet, spacing ?? [Math.abs(gap) || 1, 1, 1]);
+  let min = first.valueRange.min;
+  let max = first.valueRange.max;
+  for (const scan of scans) {
+    min = Math.min(min, scan.valueRange.min);
+    max = Math.max(max, scan.valueRange.max);
+  }
+  return {
+    ...first,
+    path: label,
+    shape: [scans.length, height, width],
+    voxels,
+    spacing,
+    valueRange: { min, max },
+    ...(affine ? { affine } : {}),
+    metadata: { ...first.metadata, format: 'DICOM series', slices: scans.length, orderedBy: byPosition ? 'ImagePositionPatient' : 'InstanceNumber' },
+  };
+}
+
+/** A folder holding one DICOM series (the largest, when there are several) as a volume. */
+export async function loadSeriesFolder(folder: string, files: readonly string[], limits: DecodeLimits, privacy: PrivacyOptions = {}): Promise<Scan> {
+  const { series } = await groupSeries(files, limits);
+  if (series.length === 0) throw new ScanLensError('no DICOM series with more than one slice in this folder', folder);
+  const largest = series.reduce((a, b) => (b.files.length > a.files.length ? b : a));
+  return loadDicomSeries(folder, largest.files, limits, privacy);
+}

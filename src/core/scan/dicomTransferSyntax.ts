@@ -1,0 +1,31 @@
+/** Transfer syntaxes by UID, with how ScanLens reads their pixel data. */
+export interface TransferSyntax {
+  readonly uid: string;
+  readonly name: string;
+  readonly encoding: 'native' | 'rle' | 'unsupported';
+  readonly littleEndian: boolean;
+}
+
+const KNOWN: Record<string, Omit<TransferSyntax, 'uid'>> = {
+  '1.2.840.10008.1.2': { name: 'Implicit VR Little Endian', encoding: 'native', littleEndian: true },
+  '1.2.840.10008.1.2.1': { name: 'Explicit VR Little Endian', encoding: 'native', littleEndian: true },
+  '1.2.840.10008.1.2.1.99': { name: 'Deflated Explicit VR Little Endian', encoding: 'native', littleEndian: true },
+  '1.2.840.10008.1.2.2': { name: 'Explicit VR Big Endian', encoding: 'native', littleEndian: false },
+  '1.2.840.10008.1.2.5': { name: 'RLE Lossless', encoding: 'rle', littleEndian: true },
+  '1.2.840.10008.1.2.4.50': { name: 'JPEG Baseline (Process 1)', encoding: 'unsupported', littleEndian: true },
+  '1.2.840.10008.1.2.4.51': { name: 'JPEG Extended (Process 2 & 4)', encoding: 'unsupported', littleEndian: true },
+  '1.2.840.10008.1.2.4.57': { name: 'JPEG Lossless, Non-Hierarchical (Process 14)', encoding: 'unsupported', littleEndian: true },
+  '1.2.840.10008.1.2.4.70': { name: 'JPEG Lossless, First-Order Prediction (Process 14 SV1)', encoding: 'unsupported', littleEndian: true },
+  '1.2.840.10008.1.2.4.80': { name: 'JPEG-LS Lossless', encoding: 'unsupported', littleEndian: true },
+  '1.2.840.10008.1.2.4.81': { name: 'JPEG-LS Near-Lossless', encoding: 'unsupported', littleEndian: true },
+  '1.2.840.10008.1.2.4.90': { name: 'JPEG 2000 Lossless', encoding: 'unsupported', littleEndian: true },
+  '1.2.840.10008.1.2.4.91': { name: 'JPEG 2000', encoding: 'unsupported', littleEndian: true },
+  '1.2.840.10008.1.2.4.201': { name: 'High-Throughput JPEG 2000 Lossless', encoding: 'unsupported', littleEndian: true },
+  '1.2.840.10008.1.2.4.203': { name: 'High-Throughput JPEG 2000', encoding: 'unsupported', littleEndian: true },
+};
+
+export function transferSyntax(uid: string | undefined): TransferSyntax {
+  const key = (uid ?? '1.2.840.10008.1.2').replace(/\0/g, '').trim();
+  const known = KNOWN[key];
+  return known ? { uid: key, ...known } : { uid: key, name: `unknown transfer syntax ${key}`, encoding: 'unsupported', littleEndian: true };
+}
