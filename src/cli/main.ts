@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { SCANLENS_VERSION } from '../core/version';
 import { classifyCommand } from './classifyCommand';
 import { infoCommand } from './infoCommand';
+import { explainCommand } from './explainCommand';
 import { EXIT, printError } from './output';
 import { preprocessCommand } from './preprocessCommand';
 
@@ -13,7 +14,8 @@ const program = new Command('scanlens')
   .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'scanlens: ')) })
   .addCommand(classifyCommand())
   .addCommand(infoCommand())
-  .addCommand(preprocessCommand());
+  .addCommand(preprocessCommand())
+  .addCommand(explainCommand());
 
 for (const command of program.commands) command.exitOverride();
 

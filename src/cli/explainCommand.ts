@@ -1,0 +1,107 @@
+import { Command, Option } from 'commander';
+import { ScanLensError, aboutFile, oneLine } from '../core/errors';
+import { METHODS, explainInput, type Method } from '../core/explain/explain';
+import { resolveTargetLayer } from '../core/explain/explainSessions';
+import type { Image2D } from '../core/image';
+import { writeFileAtomic } from '../core/io/atomicWrite';
+import type { LoadedModel } from '../core/model/loadModel';
+import { toChannels } from '../core/preprocess/colour';
+import { toUnitRange } from '../core/preprocess/intensity';
+import { prepareInput } from '../core/preprocess/prepareInput';
+import { COLORMAPS, type ColormapName } from '../core/render/colormaps';
+import { explanationOverlay } from '../core/render/explanationOverlay';
+import { encodePng } from '../core/render/png';
+import { DEFAULT_LIMITS } from '../core/scan/limits';
+import { loadScan } from '../core/scan/loadScan';
+import { sliceImage } from '../core/scan/scan';
+import { SCANLENS_VERSION } from '../core/version';
+import { loadModelFromFlags, modelOption, modelSummary, threadsOption, type ModelFlags } from './modelOption';
+import { EXIT, printError, printJson } from './output';
+
+interface ExplainFlags extends ModelFlags {
+  readonly method: Method;
+  readonly class?: string;
+  readonly layer?: string;
+  readonly out?: string;
+  readonly colormap: ColormapName;
+  readonly alpha: number;
+  readonly json?: boolean;
+}
+
+/** A class given as a label or as an index. */
+export function parseClass(model: LoadedModel, text: string): number {
+  const { labels } = model.manifest;
+  const byLabel = labels.indexOf(text);
+  if (byLabel >= 0) return byLabel;
+  if (/^\d+$/.test(text) && Number(text) < labels.length) return Number(text);
+  throw new ScanLensError(`unknown class '${text}'; the model's classes are ${labels.map((l, i) => `${i}:${l}`).join(', ')}`);
+}
+
+function parseAlpha(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0 && n <= 1)) throw new Error(`alpha must be between 0 and 1, got '${value}'`);
+  return n;
+}
+
+async function run(file: string, flags: ExplainFlags): Promise<number> {
+  const model = await loadModelFromFlags(flags);
+  const classIndex = flags.class === undefined ? undefined : parseClass(model, flags.class);
+  // A wrong layer name is a usage mistake (exit 1), found before any scan is read.
+  if (flags.method !== 'occlusion') await resolveTargetLayer(model, flags.layer);
+  const { input } = model.manifest;
+  let result;
+  let base: Image2D;
+  try {
+    const scan = await loadScan(file, DEFAULT_LIMITS);
+    const prepared = await prepareInput(scan, model.manifest, 0);
+    result = await explainInput(model, prepared.data, { method: flags.method, classIndex, layer: flags.layer, threads: flags.threads });
+    // With fit=fill the map stretches over the whole scan; otherwise it belongs to the model's view.
+    base = input.fit === 'fill' ? toUnitRange(sliceImage(scan, 0), scan, input.intensity) : prepared.modelImage;
+    if (base.channels !== 1 && base.channels !== 3) base = toChannels(base, 1);
+  } catch (error) {
+    const message = oneLine(aboutFile(file, error));
+    printError(message);
+    if (flags.json) printJson({ scanlens: { version: SCANLENS_VERSION }, model: modelSummary(model), file, error: message });
+    return EXIT.someFailed;
+  }
+  if (flags.out) await writeFileAtomic(flags.out, await encodePng(explanationOverlay(base, result.map, flags.colormap, flags.alpha)));
+  const label = model.manifest.labels[result.classIndex]!;
+  if (flags.json) {
+    printJson({
+      scanlens: { version: SCANLENS_VERSION },
+      model: modelSummary(model),
+      file,
+      method: result.method,
+      class: { index: result.classIndex, label },
+      layer: result.layer ? { tensor: result.layer.tensor, source: result.layer.source } : null,
+      labels: model.manifest.labels,
+      probabilities: result.probabilities,
+      map: { width: result.map.width, height: result.map.height, data: Array.from(result.map.data) },
+      ...(flags.out ? { overlay: flags.out } : {}),
+      ...(result.notes.length > 0 ? { notes: result.notes } : {}),
+    });
+  } else {
+    const layer = result.layer ? `  layer ${result.layer.tensor} (${result.layer.source})` : '';
+    const p = result.probabilities[result.classIndex]!;
+    process.stdout.write(`${file}  ${result.method}  ${label} ${p.toFixed(3)}${layer}${flags.out ? `  → ${flags.out}` : ''}\n`);
+  }
+  return EXIT.ok;
+}
+
+export function explainCommand(): Command {
+  return new Command('explain')
+    .description('explain a classification with a class-activation map (Grad-CAM family, EigenCAM, Score-CAM, occlusion)')
+    .argument('<file>', 'scan file')
+    .addOption(modelOption)
+    .addOption(threadsOption)
+    .addOption(new Option('--method <name>', 'explanation method').choices([...METHODS]).default('gradcam'))
+    .option('--class <label|index>', 'class to explain (default: the top class)')
+    .option('--layer <tensor>', "target tensor (default: the manifest's explain.targetLayer, else chosen automatically)")
+    .option('--out <overlay.png>', 'write the map blended over the scan as PNG')
+    .addOption(new Option('--colormap <name>', 'overlay colormap').choices([...COLORMAPS]).default('jet'))
+    .addOption(new Option('--alpha <a>', 'overlay opacity, 0…1').default(0.5).argParser(parseAlpha))
+    .option('--json', 'print one JSON document to stdout')
+    .action(async (file: string, flags: ExplainFlags) => {
+      process.exitCode = await run(file, flags);
+    });
+}

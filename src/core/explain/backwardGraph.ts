@@ -1,0 +1,139 @@
+import { ScanLensError, oneLine } from '../errors';
+import { GraphBuilder } from '../onnx/graphBuilder';
+import { GraphIndex } from '../onnx/graphIndex';
+import type { GraphProto, NodeProto } from '../onnx/onnxSchema';
+import type { GradContext } from './gradients/gradContext';
+import { GRAD_RULES, carriesGradient, isDiffInput } from './gradients/gradRules';
+
+/** The reserved names of the derived model's extra input and outputs. */
+export const CLASS_INPUT = 'scanlens/class';
+export const GRADIENT_OUTPUT = 'scanlens/target_gradient';
+
+/** The gradient-free methods, named in every "cannot differentiate" message. */
+const FALLBACK = 'gradient-free methods (eigencam, scorecam, occlusion) still work';
+
+export interface Subgraph {
+  /** Nodes between the target and the logits that carry its gradient, in graph order. */
+  readonly nodes: NodeProto[];
+  /** Tensors that depend differentiably on the target. */
+  readonly tainted: Set<string>;
+}
+
+/** The nodes a gradient from `logits` back to `target` passes through. */
+export function gradientSubgraph(graph: GraphProto, target: string, logits: string): Subgraph {
+  const tainted = new Set([target]);
+  for (const node of graph.node) {
+    if (!carriesGradient(node.opType)) continue;
+    if (node.input.some((name, i) => name && tainted.has(name) && isDiffInput(node.opType, i))) node.output.forEach((o) => o && tainted.add(o));
+  }
+  if (!tainted.has(logits)) throw new ScanLensError(`output '${logits}' does not depend on tensor '${target}'`);
+  const reaches = new Set([logits]);
+  for (let i = graph.node.length - 1; i >= 0; i--) {
+    const node = graph.node[i]!;
+    if (node.output.some((o) => reaches.has(o))) node.input.forEach((name) => name && reaches.add(name));
+  }
+  const nodes = graph.node.filter(
+    (node) => node.output.some((o) => reaches.has(o)) && node.input.some((name, i) => tainted.has(name) && isDiffInput(node.opType, i)) && carriesGradient(node.opType),
+  );
+  return { nodes, tainted };
+}
+
+/** Tensors whose runtime shapes the gradient rules need (all but initializers). */
+export function tensorsNeedingShapes(sub: Subgraph, index: GraphIndex): string[] {
+  const names = new Set<string>();
+  for (const node of sub.nodes) {
+    for (const o of node.output) if (o) names.add(o);
+    node.input.forEach((name, i) => {
+      if (name && isDiffInput(node.opType, i) && !index.constantTensor(name)) names.add(name);
+    });
+  }
+  return [...names];
+}
+
+/** Emitted nodes use opset-13 forms (ReduceSum axes as an input, …). */
+export function checkGradientOpset(opset: number): void {
+  if (opset < 13) throw new ScanLensError(`the model uses ONNX opset ${opset}; gradient methods need opset 13 or newer (re-export it), and ${FALLBACK}`);
+}
+
+export interface BackwardRequest {
+  readonly graph: GraphProto;
+  readonly opset: number;
+  readonly target: string;
+  readonly logits: string;
+  /** Runtime shapes of the tensors `tensorsNeedingShapes` lists, for batch 1. */
+  readonly shapes: ReadonlyMap<string, readonly number[]>;
+}
+
+/**
+ * Appends reverse-mode differentiation of logit[class] with respect to the
+ * target tensor to the graph, in place. The class is the int64 input
+ * CLASS_INPUT (one-hot built in the graph; negative means the top class), so
+ * one derived model serves every class; its outputs become: logits, target activations, GRADIENT_OUTPUT.
+ */
+export function appendBackwardGraph(request: BackwardRequest): void {
+  const { graph, opset, target, logits, shapes } = request;
+  checkGradientOpset(opset);
+  const index = new GraphIndex(graph);
+  const sub = gradientSubgraph(graph, target, logits);
+  const unsupported = sub.nodes.filter((n) => (n.domain && n.domain !== 'ai.onnx') || !GRAD_RULES[n.opType]);
+  if (unsupported.length > 0) {
+    const names = [...new Set(unsupported.map((n) => (n.domain ? `${n.domain}.${n.opType}` : n.opType)))].join(', ');
+    throw new ScanLensError(`cannot differentiate op ${names} between '${target}' and the logits; ${FALLBACK}`);
+  }
+  const b = new GraphBuilder(graph);
+  const shapeOf = (name: string): number[] => {
+    const known = shapes.get(name) ?? index.initializerDims(name);
+    if (!known) throw new ScanLensError(`no runtime shape known for tensor '${name}'`);
+    return [...known];
+  };
+
+  const grads = new Map<string, string[]>();
+  const add = (name: string, g: string): void => {
+    grads.set(name, [...(grads.get(name) ?? []), g]);
+  };
+  const total = (name: string): string | undefined => {
+    const list = grads.get(name);
+    if (!list || list.length === 0) return undefined;
+    return list.length === 1 ? list[0] : b.op('Sum', list);
+  };
+
+  const logitShape = shapeOf(logits);
+  const classes = logitShape[logitShape.length - 1]!;
+  graph.input.push({ name: CLASS_INPUT, type: { tensorType: { elemType: 7, shape: { dim: [{ dimValue: 1 }] } } } });
+  // A negative class means "the top class", chosen in the graph so one run suffices.
+  const top = b.op('ArgMax', [b.op('Reshape', [logits, b.constInt64([1, classes])])], { axis: 1, keepdims: 0 });
+  const chosen = b.op('Where', [b.op('Less', [CLASS_INPUT, b.constInt64([0], [])]), top, CLASS_INPUT]);
+  const oneHot = b.op('OneHot', [chosen, b.constInt64([classes], []), b.constFloat([0, 1], [2])], { axis: -1 });
+  add(logits, b.op('Reshape', [oneHot, b.constInt64(logitShape)]));
+
+  for (let i = sub.nodes.length - 1; i >= 0; i--) {
+    const node = sub.nodes[i]!;
+    const ctx: GradContext = {
+      node,
+      b,
+      index,
+      opset,
+      gy: node.output.map(total),
+      needs: node.input.map((name, k) => Boolean(name) && sub.tainted.has(name) && isDiffInput(node.opType, k)),
+      shape: shapeOf,
+    };
+    let inputGrads: (string | undefined)[];
+    try {
+      inputGrads = GRAD_RULES[node.opType]!(ctx);
+    } catch (error) {
+      if (error instanceof ScanLensError) throw error;
+      throw new ScanLensError(`cannot differentiate ${node.opType} node '${node.name ?? ''}': ${oneLine(error)}; ${FALLBACK}`);
+    }
+    inputGrads.forEach((g, k) => {
+      if (g && ctx.needs[k]) add(node.input[k]!, g);
+    });
+  }
+
+  const targetGrad = total(target);
+  if (!targetGrad) throw new ScanLensError(`no gradient reaches tensor '${target}' from output '${logits}'`);
+  graph.node.push({ opType: 'Identity', name: b.fresh('gradient_out'), input: [targetGrad], output: [GRADIENT_OUTPUT], attribute: [] });
+  const logitsInfo = graph.output.find((o) => o.name === logits) ?? { name: logits, type: { tensorType: { elemType: 1 } } };
+  graph.output.splice(0, graph.output.length, logitsInfo);
+  b.exposeOutput(target);
+  b.exposeOutput(GRADIENT_OUTPUT);
+}

@@ -1,0 +1,72 @@
+import type { FeatureMaps } from './featureMaps';
+
+/**
+ * The gradient CAM family, as pytorch-grad-cam defines each method. Every map
+ * is H×W at the target layer's resolution, after the method's ReLU.
+ */
+
+export const GRADIENT_METHODS = ['gradcam', 'gradcam++', 'hirescam', 'xgradcam', 'layercam'] as const;
+export type GradientMethod = (typeof GRADIENT_METHODS)[number];
+
+const relu = (v: number): number => (v > 0 ? v : 0);
+
+/** Σ_k w_k · A_k, then ReLU. */
+function weightedSum(act: FeatureMaps, weights: ArrayLike<number>): Float32Array {
+  const hw = act.height * act.width;
+  const out = new Float64Array(hw);
+  for (let k = 0; k < act.channels; k++) {
+    const w = weights[k]!;
+    if (w === 0) continue;
+    for (let i = 0; i < hw; i++) out[i]! += w * act.data[k * hw + i]!;
+  }
+  return Float32Array.from(out, relu);
+}
+
+/** Σ_k f(A_k, G_k) per position, then ReLU. */
+function elementwiseSum(act: FeatureMaps, grad: FeatureMaps, f: (a: number, g: number) => number): Float32Array {
+  const hw = act.height * act.width;
+  const out = new Float64Array(hw);
+  for (let k = 0; k < act.channels; k++) for (let i = 0; i < hw; i++) out[i]! += f(act.data[k * hw + i]!, grad.data[k * hw + i]!);
+  return Float32Array.from(out, relu);
+}
+
+function channelWeights(act: FeatureMaps, grad: FeatureMaps, weight: (a: Float32Array, g: Float32Array) => number): Float64Array {
+  const hw = act.height * act.width;
+  return Float64Array.from({ length: act.channels }, (_, k) => weight(act.data.subarray(k * hw, (k + 1) * hw), grad.data.subarray(k * hw, (k + 1) * hw)));
+}
+
+const sum = (a: ArrayLike<number>): number => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]!;
+  return s;
+};
+
+export function gradientCam(method: GradientMethod, act: FeatureMaps, grad: FeatureMaps): Float32Array {
+  switch (method) {
+    case 'gradcam':
+      return weightedSum(act, channelWeights(act, grad, (_a, g) => sum(g) / g.length));
+    case 'hirescam':
+      return elementwiseSum(act, grad, (a, g) => a * g);
+    case 'layercam':
+      return elementwiseSum(act, grad, (a, g) => a * relu(g));
+    case 'xgradcam':
+      return weightedSum(act, channelWeights(act, grad, (a, g) => {
+        let num = 0;
+        for (let i = 0; i < a.length; i++) num += a[i]! * g[i]!;
+        return num / (sum(a) + 1e-7);
+      }));
+    case 'gradcam++':
+      return weightedSum(act, channelWeights(act, grad, (a, g) => {
+        const total = sum(a);
+        let w = 0;
+        for (let i = 0; i < a.length; i++) {
+          const g1 = g[i]!;
+          if (g1 === 0) continue;
+          const g2 = g1 * g1;
+          const alpha = g2 / (2 * g2 + total * g2 * g1 + 1e-7);
+          w += relu(g1) * alpha;
+        }
+        return w;
+      }));
+  }
+}

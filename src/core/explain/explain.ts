@@ -1,0 +1,106 @@
+import { ScanLensError, oneLine } from '../errors';
+import { looksLikeProbabilities, softmax } from '../classify/softmax';
+import type { LoadedModel } from '../model/loadModel';
+import { runModel } from '../model/runModel';
+import { ort } from '../native/ort';
+import { CLASS_INPUT, GRADIENT_OUTPUT } from './backwardGraph';
+import { GRADIENT_METHODS, gradientCam, type GradientMethod } from './camMethods';
+import { activationSession, gradientSession, inputTensor, resolveTargetLayer, type SessionOptions } from './explainSessions';
+import { toFeatureMaps } from './featureMaps';
+import { GRADIENT_FREE_METHODS, eigenCam, occlusion, scoreCam } from './gradientFreeMethods';
+import type { TargetLayer } from './targetLayer';
+
+export const METHODS = [...GRADIENT_METHODS, ...GRADIENT_FREE_METHODS] as const;
+export type Method = (typeof METHODS)[number];
+
+export interface ExplainOptions extends SessionOptions {
+  readonly method: Method;
+  /** Class to explain; the top class when omitted. */
+  readonly classIndex?: number;
+  /** Target tensor; else the manifest's, else chosen automatically. */
+  readonly layer?: string;
+}
+
+export interface RawMap {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Float32Array;
+}
+
+export interface Explanation {
+  readonly method: Method;
+  readonly classIndex: number;
+  readonly probabilities: number[];
+  /** Undefined for occlusion, which needs no layer. */
+  readonly layer?: TargetLayer;
+  /** The map at the target layer's resolution, after the method's ReLU, before upsampling and normalisation. */
+  readonly map: RawMap;
+  readonly notes: string[];
+}
+
+function probabilitiesOf(model: LoadedModel, output: Float32Array): number[] {
+  const given = model.manifest.output.type === 'probabilities' || (model.outputTypeGuessed && looksLikeProbabilities(output));
+  return given ? Array.from(output) : softmax(output);
+}
+
+function checkClass(model: LoadedModel, index: number | undefined): void {
+  const count = model.manifest.labels.length;
+  if (index !== undefined && (!Number.isInteger(index) || index < 0 || index >= count)) {
+    throw new ScanLensError(`class index ${index} is out of range: the model has ${count} classes (0…${count - 1})`);
+  }
+}
+
+const argmax = (values: readonly number[]): number => values.reduce((best, v, i) => (v > values[best]! ? i : best), 0);
+
+async function run(session: Awaited<ReturnType<typeof gradientSession>>, feeds: Record<string, unknown>, file: string): Promise<Record<string, { data: unknown; dims: readonly number[] }>> {
+  try {
+    return await session.run(feeds as never);
+  } catch (error) {
+    throw new ScanLensError(`inference failed (${oneLine(error)})`, file);
+  }
+}
+
+/**
+ * Explains one prepared model input (batch item data, as prepareInput gives
+ * it). Gradient methods cost one run of the derived model (forward and
+ * backward together); Score-CAM and occlusion run the model once per channel
+ * or patch.
+ */
+export async function explainInput(model: LoadedModel, input: Float32Array, options: ExplainOptions): Promise<Explanation> {
+  checkClass(model, options.classIndex);
+  const notes: string[] = [];
+  if (options.method === 'occlusion') {
+    const [output] = await runModel(model, [input]);
+    const probabilities = probabilitiesOf(model, output!);
+    const classIndex = options.classIndex ?? argmax(probabilities);
+    const map = await occlusion(model, input, classIndex, output![classIndex]!);
+    return { method: options.method, classIndex, probabilities, map, notes };
+  }
+  const layer = await resolveTargetLayer(model, options.layer);
+  const feeds: Record<string, unknown> = { [model.inputName]: inputTensor(model, input) };
+  const gradient = (GRADIENT_METHODS as readonly string[]).includes(options.method);
+  let results;
+  if (gradient) {
+    const session = await gradientSession(model, layer.tensor, options);
+    feeds[CLASS_INPUT] = new (ort().Tensor)('int64', BigInt64Array.from([BigInt(options.classIndex ?? -1)]), [1]);
+    results = await run(session, feeds, model.onnxPath);
+  } else {
+    results = await run(await activationSession(model, layer.tensor, options), feeds, model.onnxPath);
+  }
+  const output = results[model.outputName]!.data as Float32Array;
+  const probabilities = probabilitiesOf(model, output);
+  const classIndex = options.classIndex ?? argmax(Array.from(output));
+  const actTensor = results[layer.tensor]!;
+  const act = toFeatureMaps(actTensor.data as Float32Array, actTensor.dims, layer.tensor);
+  if (act.tokens) notes.push(`transformer tokens of '${layer.tensor}' reshaped to a ${act.height}×${act.width} patch grid`);
+  let data: Float32Array;
+  if (gradient) {
+    const gradTensor = results[GRADIENT_OUTPUT]!;
+    data = gradientCam(options.method as GradientMethod, act, toFeatureMaps(gradTensor.data as Float32Array, gradTensor.dims, layer.tensor));
+  } else if (options.method === 'eigencam') {
+    data = eigenCam(act);
+  } else {
+    data = await scoreCam(model, input, act, classIndex);
+  }
+  return { method: options.method, classIndex, probabilities, layer, map: { width: act.width, height: act.height, data }, notes };
+}

@@ -1,0 +1,48 @@
+/** Colormaps for heat maps: value in [0,1] → RGB in [0,1]. */
+
+export const COLORMAPS = ['jet', 'turbo', 'inferno', 'viridis'] as const;
+export type ColormapName = (typeof COLORMAPS)[number];
+type Rgb = [number, number, number];
+
+const clamp01 = (v: number): number => Math.min(1, Math.max(0, v));
+
+function hex(code: string): Rgb {
+  const n = parseInt(code.slice(1), 16);
+  return [(n >> 16) / 255, ((n >> 8) & 255) / 255, (n & 255) / 255];
+}
+
+/** Piecewise-linear between evenly spaced anchors (matplotlib's 9-step samples). */
+function anchored(codes: readonly string[]): (v: number) => Rgb {
+  const anchors = codes.map(hex);
+  return (v) => {
+    const t = clamp01(v) * (anchors.length - 1);
+    const i = Math.min(anchors.length - 2, Math.floor(t));
+    const f = t - i;
+    const [a, b] = [anchors[i]!, anchors[i + 1]!];
+    return [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f];
+  };
+}
+
+const poly = (x: number, c: readonly number[]): number => c.reduceRight((acc, k) => acc * x + k, 0);
+
+const MAPS: Record<ColormapName, (v: number) => Rgb> = {
+  jet: (v) => {
+    const x = clamp01(v);
+    return [clamp01(1.5 - Math.abs(4 * x - 3)), clamp01(1.5 - Math.abs(4 * x - 2)), clamp01(1.5 - Math.abs(4 * x - 1))];
+  },
+  // Google's polynomial fit of Turbo (Mikhailov, 2019).
+  turbo: (v) => {
+    const x = clamp01(v);
+    return [
+      clamp01(poly(x, [0.13572138, 4.6153926, -42.66032258, 132.13108234, -152.94239396, 59.28637943])),
+      clamp01(poly(x, [0.09140261, 2.19418839, 4.84296658, -14.18503333, 4.27729857, 2.82956604])),
+      clamp01(poly(x, [0.1066733, 12.64194608, -60.58204836, 110.36276771, -89.90310912, 27.34824973])),
+    ];
+  },
+  inferno: anchored(['#000004', '#1f0c48', '#550f6d', '#88226a', '#ba3655', '#e35933', '#f98e09', '#f9cb35', '#fcffa4']),
+  viridis: anchored(['#440154', '#472d7b', '#3b528b', '#2c728e', '#21918c', '#28ae80', '#5ec962', '#addc30', '#fde725']),
+};
+
+export function colormap(name: ColormapName): (v: number) => Rgb {
+  return MAPS[name];
+}

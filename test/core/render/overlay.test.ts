@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { colormap } from '../../../src/core/render/colormaps';
+import { explanationOverlay } from '../../../src/core/render/explanationOverlay';
+import { overlayHeatmap } from '../../../src/core/render/overlay';
+
+const close = (a: readonly number[], b: readonly number[], tol = 1e-3): boolean => a.every((v, i) => Math.abs(v - b[i]!) <= tol);
+
+test('colormaps hit their published end points', () => {
+  assert.ok(close(colormap('jet')(0), [0, 0, 0.5]));
+  assert.ok(close(colormap('jet')(1), [0.5, 0, 0]));
+  assert.ok(close(colormap('viridis')(0), [0x44 / 255, 0x01 / 255, 0x54 / 255]));
+  assert.ok(close(colormap('inferno')(1), [0xfc / 255, 0xff / 255, 0xa4 / 255]));
+  // Turbo's polynomial fit runs from dark blue to dark red.
+  const [r0, , b0] = colormap('turbo')(0.1);
+  const [r1, , b1] = colormap('turbo')(0.9);
+  assert.ok(b0 > r0 && r1 > b1);
+});
+
+test('overlay blends (1 − alpha)·base + alpha·colour', () => {
+  const base = { width: 2, height: 1, channels: 1, data: Float32Array.from([0.2, 1]) };
+  const heat = { width: 2, height: 1, channels: 1, data: Float32Array.from([0, 1]) };
+  const out = overlayHeatmap(base, heat, 'jet', 0.25);
+  assert.ok(close(Array.from(out.data), [0.15, 0.15, 0.275, 0.875, 0.75, 0.75]));
+  assert.throws(() => overlayHeatmap(base, { ...heat, width: 1, data: Float32Array.from([0]) }), /heat map is 1×1/);
+});
+
+test('an explanation map is upsampled to the scan and normalised to the full colour range', () => {
+  const base = { width: 8, height: 4, channels: 1, data: new Float32Array(32) };
+  const out = explanationOverlay(base, { width: 2, height: 1, data: Float32Array.from([1, 3]) }, 'jet', 1);
+  assert.deepEqual([out.width, out.height, out.channels], [8, 4, 3]);
+  assert.ok(close(Array.from(out.data.subarray(0, 3)), colormap('jet')(0)));
+  assert.ok(close(Array.from(out.data.subarray(21, 24)), colormap('jet')(1)));
+});
