@@ -1,0 +1,31 @@
+// Builds the folder the suite opens: real scans from the test fixtures and
+// samples, one broken "scan", one non-scan, and a workspace model to select.
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from './provision.mjs';
+
+function copyInto(folder, files) {
+  mkdirSync(folder, { recursive: true });
+  for (const file of files) copyFileSync(file, join(folder, file.split('/').pop()));
+}
+
+/** @param {{ modelSetting?: string }} options a workspace-level scanlens.model, for the restricted run */
+export function makeWorkspace({ modelSetting } = {}) {
+  const folder = mkdtempSync(join(tmpdir(), 'scanlens-workspace-'));
+  const raster = join(ROOT, 'test', 'fixtures', 'raster');
+  copyInto(join(folder, 'scans'), readdirSync(raster).map((f) => join(raster, f)));
+  // Named like a scan but not one: must become an error row, not stop the batch.
+  writeFileSync(join(folder, 'scans', 'broken.png'), 'this is not a PNG file\n');
+  writeFileSync(join(folder, 'scans', 'notes.txt'), 'not a scan; skipped\n');
+  copyInto(join(folder, 'models', 'tiny'), [join(ROOT, 'test', 'fixtures', 'models', 'tiny-labels.onnx')]);
+  const samples = join(ROOT, 'samples');
+  if (existsSync(samples)) {
+    copyInto(join(folder, 'samples'), readdirSync(samples).filter((f) => f.endsWith('.png')).map((f) => join(samples, f)));
+  }
+  if (modelSetting) {
+    mkdirSync(join(folder, '.vscode'));
+    writeFileSync(join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'scanlens.model': modelSetting }, null, 2));
+  }
+  return folder;
+}

@@ -1,0 +1,40 @@
+import * as vscode from 'vscode';
+import { classifyFiles, type ClassifyRow } from '../core/classify/classify';
+import { ScanLensError } from '../core/errors';
+import { describeModel } from '../core/report/classifyReport';
+import { topLine } from '../core/report/detailsMarkdown';
+import { openDetails } from './detailsDocument';
+import { loadActiveModel } from './loadActiveModel';
+import type { OutputLog } from './outputLog';
+
+export interface FileResult {
+  readonly kind: 'file';
+  readonly row: ClassifyRow;
+  readonly model: Record<string, unknown>;
+  /** The notification text the user saw. */
+  readonly message: string;
+  /** Why the bundled model ran instead of a workspace one (restricted mode). */
+  readonly notice?: string;
+}
+
+/** One scan: top classes in a notification, with a "Details" action. */
+export async function classifyFile(context: vscode.ExtensionContext, log: OutputLog, uri: vscode.Uri): Promise<FileResult> {
+  const { model, notice } = await loadActiveModel(context, log);
+  const shown = vscode.workspace.asRelativePath(uri, false);
+  let row: ClassifyRow | undefined;
+  for await (const result of classifyFiles(model, [uri.fsPath], { batchSize: 1, topK: 3 })) row = { ...result, file: shown };
+  if (!row) throw new ScanLensError('no result', shown);
+  const summary = describeModel(model);
+  if (row.error !== undefined) {
+    log.line(`classify ${shown}: error: ${row.error}`);
+    void vscode.window.showErrorMessage(`ScanLens: ${row.error}`);
+    return { kind: 'file', row, model: summary, message: row.error, notice };
+  }
+  const message = `${shown}: ${topLine(row)} (${model.manifest.name})`;
+  log.line(`classify ${message}`);
+  const done = row;
+  void vscode.window.showInformationMessage(`ScanLens — ${message}`, 'Details').then((choice) => {
+    if (choice === 'Details') void openDetails(done, summary);
+  });
+  return { kind: 'file', row, model: summary, message, notice };
+}

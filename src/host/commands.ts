@@ -1,0 +1,8 @@
+/**
+ * Everything a command needs beyond the shell: zod, the engine, and (on the
+ * first inference) onnxruntime and sharp. Bundled apart as dist/commands.js and
+ * required on the first command, so activation loads none of it.
+ */
+export { classifyCommand } from './classifyCommand';
+export { selectModelCommand } from './selectModelCommand';
+export { releaseModels } from '../core/model/modelCache';

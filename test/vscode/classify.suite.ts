@@ -1,0 +1,125 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { BatchResult } from '../../src/host/classifyBatch';
+import type { FileResult } from '../../src/host/classifyFile';
+import { ROOT, freshView, ok, screenshot, workspaceRoot, workspaceUri } from './helpers';
+
+const demoManifest = JSON.parse(readFileSync(join(ROOT, 'models', 'brain-mri-demo', 'model.json'), 'utf8')) as { name: string; labels: string[] };
+
+function classify(...args: unknown[]): Thenable<FileResult | BatchResult | { error: string } | undefined> {
+  return vscode.commands.executeCommand('scanlens.classify', ...args);
+}
+
+/** RFC 4180 reader for the report: quoted fields may hold commas, quotes and newlines. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted && c === '"' && text[i + 1] === '"') {
+      field += '"';
+      i++;
+    } else if (c === '"') {
+      quoted = !quoted;
+    } else if (!quoted && c === ',') {
+      row.push(field);
+      field = '';
+    } else if (!quoted && c === '\n') {
+      rows.push([...row, field]);
+      row = [];
+      field = '';
+    } else {
+      field += c;
+    }
+  }
+  if (field !== '' || row.length > 0) rows.push([...row, field]);
+  return rows;
+}
+
+suite('classify from the explorer', () => {
+  let sample: vscode.Uri;
+
+  suiteSetup(() => {
+    const first = readdirSync(join(workspaceRoot(), 'samples')).filter((f) => f.endsWith('.png')).sort()[0];
+    assert.ok(first, 'the workspace has no samples/*.png');
+    sample = workspaceUri('samples', first);
+  });
+
+  test('a sample file: top classes of the bundled model, in a notification', async () => {
+    await freshView(sample);
+    const result = ok(await classify(sample, [sample]), 'classify') as FileResult;
+    assert.equal(result.kind, 'file');
+    assert.equal(result.model.name, demoManifest.name);
+    const { row } = result;
+    assert.equal(row.error, undefined);
+    assert.deepEqual(row.labels, demoManifest.labels);
+    const probabilities = row.probabilities ?? [];
+    assert.equal(probabilities.length, demoManifest.labels.length);
+    assert.ok(Math.abs(probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-4, 'probabilities sum to 1');
+    const best = probabilities.indexOf(Math.max(...probabilities));
+    assert.equal(row.top?.label, demoManifest.labels[best]);
+    assert.match(result.message, new RegExp(`${row.top!.label} \\d+\\.\\d%`));
+    await screenshot('classify-file-notification');
+  });
+
+  test('a file that is not a scan: one clear error naming it, no stack trace', async () => {
+    const broken = workspaceUri('scans', 'broken.png');
+    const result = ok(await classify(broken), 'classify') as FileResult;
+    assert.ok(result.row.error, 'expected an error row');
+    assert.match(result.row.error, /broken\.png/);
+    assert.doesNotMatch(result.row.error, /\n|\s+at\s+\S+ \(/);
+  });
+
+  test('a folder: progress, then CSV and JSON reports with an error row for the bad file', async () => {
+    const scans = workspaceUri('scans');
+    await freshView(scans);
+    const onDisk = readdirSync(scans.fsPath).sort();
+    const result = ok(await classify(scans, [scans]), 'classify') as BatchResult;
+    assert.equal(result.kind, 'batch');
+    await screenshot('classify-folder-summary');
+    // Every file named or shaped like a scan gets a row; notes.txt is skipped.
+    const expected = onDisk.filter((f) => f !== 'notes.txt').map((f) => `scans/${f}`);
+    assert.deepEqual([...result.rows.map((r) => r.file)].sort(), expected);
+    assert.deepEqual(result.summary, { files: expected.length, classified: expected.length - 1, failed: 1, skipped: 1, cancelled: false });
+
+    const reportDir = join(workspaceRoot(), 'scanlens-results');
+    assert.equal(join(result.csv, '..'), reportDir);
+    assert.deepEqual(readdirSync(reportDir).filter((f) => f.endsWith('.tmp')), [], 'no temp file left behind');
+    const table = parseCsv(readFileSync(result.csv, 'utf8'));
+    assert.deepEqual(table[0], ['file', 'top_label', 'top_probability', ...demoManifest.labels.map((l) => `p_${l}`), 'error']);
+    assert.equal(table.length - 1, expected.length);
+    for (const line of table.slice(1)) {
+      const row = result.rows.find((r) => r.file === line[0]);
+      assert.ok(row, `CSV row ${line[0]} is not in the result`);
+      if (row.error !== undefined) {
+        assert.equal(line[1], '');
+        assert.equal(line.at(-1), row.error);
+      } else {
+        assert.equal(line[1], row.top?.label);
+        assert.equal(Number(line[2]), row.top?.probability);
+        const probs = line.slice(3, 3 + demoManifest.labels.length).map(Number);
+        assert.equal(demoManifest.labels[probs.indexOf(Math.max(...probs))], line[1]);
+        assert.equal(line.at(-1), '');
+      }
+    }
+    const broken = table.find((line) => line[0] === 'scans/broken.png');
+    assert.match(broken?.at(-1) ?? '', /broken\.png/);
+
+    const json = JSON.parse(readFileSync(result.json, 'utf8')) as { model: { name: string }; results: unknown[]; summary: unknown };
+    assert.equal(json.model.name, demoManifest.name);
+    assert.equal(json.results.length, expected.length);
+    assert.deepEqual(json.summary, result.summary);
+  });
+
+  test('the same file gives the same probabilities alone and in a folder', async () => {
+    const alone = ok(await classify(sample), 'classify') as FileResult;
+    const folder = ok(await classify(workspaceUri('samples')), 'classify') as BatchResult;
+    const inFolder = folder.rows.find((r) => r.file === `samples/${sample.path.split('/').pop()}`);
+    assert.ok(inFolder?.probabilities && alone.row.probabilities);
+    inFolder.probabilities.forEach((p, i) => assert.ok(Math.abs(p - alone.row.probabilities![i]!) < 1e-5));
+  });
+});
