@@ -15,7 +15,8 @@ const common = {
   minify: production,
   logLevel: 'warning',
   // tinyglobby: bundling pulls fdir's ES build, whose createRequire(import.meta.url) breaks in CommonJS.
-  external: ['vscode', 'onnxruntime-node', 'sharp', 'tinyglobby'],
+  // The cornerstone codecs load their .wasm from their own folder at run time.
+  external: ['vscode', 'onnxruntime-node', 'sharp', 'tinyglobby', '@cornerstonejs/codec-libjpeg-turbo-8bit', '@cornerstonejs/codec-charls', '@cornerstonejs/codec-openjpeg'],
   define: { __SCANLENS_VERSION__: JSON.stringify(pkg.version) },
 };
 
@@ -31,4 +32,6 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/host/commands.ts'], outfile: 'dist/commands.js' }),
   build({ ...common, entryPoints: vscodeSuites, outdir: 'dist/test/vscode', external: [...common.external, 'mocha'] }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' }),
+  // DICOM/NIfTI decoding runs in a worker; cli.js and commands.js find it next to themselves.
+  build({ ...common, entryPoints: ['src/core/scan/decodeWorker.ts'], outfile: 'dist/decodeWorker.js' }),
 ]);

@@ -156,9 +156,16 @@ def nibabel_public_reference():
 
 # ---------------------------------------------------------------- DICOM
 
+JPEG_YBR_SYNTAXES = ('1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51')
+
+
 def dicom_reference(ds):
-    """Stored values exactly as pydicom decodes them, and stats after the modality LUT."""
-    from pydicom.pixel_data_handlers.util import apply_modality_lut
+    """Stored values exactly as pydicom decodes them, and stats after the modality LUT.
+
+    Lossy JPEG in YBR: pydicom hands back YBR samples, libjpeg (in ScanLens) RGB;
+    'rgb' holds pydicom's own YBR_FULL -> RGB conversion of its samples to compare with.
+    """
+    from pydicom.pixel_data_handlers.util import apply_modality_lut, convert_color_space
     arr = ds.pixel_array
     frames = int(getattr(ds, 'NumberOfFrames', 1) or 1)
     samples = int(getattr(ds, 'SamplesPerPixel', 1))
@@ -166,6 +173,9 @@ def dicom_reference(ds):
     entry = {'shape': shape, 'channels': samples, 'dtype': str(arr.dtype), 'sha256': sha256_values(arr),
              'transferSyntax': str(ds.file_meta.TransferSyntaxUID) if 'TransferSyntaxUID' in getattr(ds, 'file_meta', {}) else None}
     entry['stats'] = stats(apply_modality_lut(arr, ds) if samples == 1 else arr)
+    if samples == 3 and entry['transferSyntax'] in JPEG_YBR_SYNTAXES and str(ds.PhotometricInterpretation).startswith('YBR'):
+        rgb = convert_color_space(arr, 'YBR_FULL', 'RGB')
+        entry['rgb'] = {'sha256': sha256_values(rgb), 'stats': stats(rgb)}
     return entry
 
 
@@ -249,8 +259,65 @@ def write_dicom():
     other = copy.deepcopy(base)
     other.SeriesInstanceUID = generate_uid(prefix=None, entropy_srcs=['scanlens-series-b'])
     save(other, 'series/other-series.dcm')
+    rgb_small = copy.deepcopy(rgb)
+    rgb_small.NumberOfFrames = 1
+    rgb_small.PlanarConfiguration = 0
+    rgb_small.Rows, rgb_small.Columns = 16, 16
+    yy, xx = np.mgrid[0:16, 0:16]
+    rgb_small.PixelData = np.stack([xx * 16, yy * 16, (xx + yy) * 8], axis=-1).astype(np.uint8).tobytes()
+    save(rgb_small, 'rgb-16x16.dcm')
+    write_compressed(reference, 'mr-explicit-le.dcm', 'mr', lossless=True)
+    write_compressed(reference, 'rgb-16x16.dcm', 'rgb', lossless=False)
     with open(os.path.join(DICOM_DIR, 'dicom-reference.json'), 'w') as f:
         json.dump(reference, f, indent=1, sort_keys=True)
+
+
+COMPRESSED = {
+    # gdcm syntax name -> fixture suffix; every one but JPEG baseline/extended is lossless here.
+    'JPEGLosslessProcess14_1': 'jpeg-lossless-sv1', 'JPEGLosslessProcess14': 'jpeg-lossless',
+    'JPEGLSLossless': 'jpegls', 'JPEGLSNearLossless': 'jpegls-near',
+    'JPEG2000Lossless': 'j2k-lossless', 'JPEG2000': 'j2k',
+    'JPEGBaselineProcess1': 'jpeg-baseline', 'JPEGExtendedProcess2_4': 'jpeg-extended',
+}
+# Written to be refused: ScanLens has no exact decoder for lossy JPEG wider than 8 bits, and
+# GDCM labels its colour JPEG RGB although libjpeg stored YCbCr (GDCM warns about it on reading).
+REFUSED = ('mr-jpeg-extended.dcm', 'rgb-jpeg-labelled-rgb.dcm')
+
+
+def write_compressed(reference, source, prefix, lossless):
+    """Re-encodes a fixture with GDCM (pydicom 2.3 cannot write these); pydicom+GDCM give the reference."""
+    import gdcm
+    import pydicom
+    original = pydicom.dcmread(os.path.join(DICOM_DIR, source)).pixel_array
+    for syntax, suffix in COMPRESSED.items():
+        name = f'{prefix}-{suffix}.dcm'
+        reader = gdcm.ImageReader()
+        reader.SetFileName(os.path.join(DICOM_DIR, source))
+        assert reader.Read()
+        change = gdcm.ImageChangeTransferSyntax()
+        change.SetTransferSyntax(gdcm.TransferSyntax(getattr(gdcm.TransferSyntax, syntax)))
+        change.SetInput(reader.GetImage())
+        if not change.Change():
+            print('gdcm cannot write', name)
+            continue
+        writer = gdcm.ImageWriter()
+        writer.SetFileName(os.path.join(DICOM_DIR, name))
+        writer.SetFile(reader.GetFile())
+        writer.SetImage(change.GetOutput())
+        assert writer.Write()
+        if name in REFUSED:
+            continue
+        ds = pydicom.dcmread(os.path.join(DICOM_DIR, name))
+        if prefix == 'rgb' and suffix in ('jpeg-baseline', 'jpeg-extended'):
+            if suffix == 'jpeg-baseline':
+                ds.save_as(os.path.join(DICOM_DIR, 'rgb-jpeg-labelled-rgb.dcm'))
+            # libjpeg converted to YCbCr while encoding; say so, as a conforming writer would.
+            ds.PhotometricInterpretation = 'YBR_FULL'
+            ds.save_as(os.path.join(DICOM_DIR, name))
+            ds = pydicom.dcmread(os.path.join(DICOM_DIR, name))
+        if lossless or not suffix.startswith('jpeg-'):
+            assert np.array_equal(ds.pixel_array, original), f'{name} is not lossless'
+        reference[name] = dicom_reference(ds)
 
 
 def pydicom_public_reference():

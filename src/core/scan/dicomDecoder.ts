@@ -7,46 +7,16 @@ import { transferSyntax, type TransferSyntax } from './dicomTransferSyntax';
 import type { DecodeLimits } from './limits';
 import { scaledRange } from './niftiDecoder';
 import { decodeRleFrame } from './rleDecoder';
+import { compressedFrames, frameBytes, frameFragments } from './dicomEncapsulated';
+import { interleavePlanes, pixelModule, type PixelModule } from './dicomPixelModule';
 import type { Affine, DisplayWindow, Rescale, Scan, VoxelArray } from './scan';
-import { samplesFromBytes, typeRange, type SampleType } from './voxelTypes';
-
-interface PixelModule {
-  readonly rows: number;
-  readonly columns: number;
-  readonly samples: number;
-  readonly frames: number;
-  readonly bitsAllocated: number;
-  readonly signed: boolean;
-  readonly planar: boolean;
-  readonly photometric: string;
-  readonly type: SampleType;
-}
+import { samplesFromBytes, typeRange } from './voxelTypes';
 
 function numbers(dataSet: DataSet, tag: string): number[] | undefined {
   const count = dataSet.numStringValues(tag);
   if (!count) return undefined;
   const values = Array.from({ length: count }, (_, i) => dataSet.floatString(tag, i));
   return values.every((v): v is number => v !== undefined && Number.isFinite(v)) ? values : undefined;
-}
-
-function pixelModule(dataSet: DataSet, path: string, limits: DecodeLimits): PixelModule {
-  const rows = dataSet.uint16('x00280010') ?? 0;
-  const columns = dataSet.uint16('x00280011') ?? 0;
-  if (rows === 0 || columns === 0) throw new ScanLensError(`image is ${columns}×${rows}: DICOM Rows/Columns missing or zero`, path);
-  const samples = dataSet.uint16('x00280002') ?? 1;
-  if (samples !== 1 && samples !== 3) throw new ScanLensError(`${samples} samples per pixel; expected 1 or 3`, path);
-  const frames = dataSet.intString('x00280008') ?? 1;
-  if (!Number.isSafeInteger(frames) || frames < 1) throw new ScanLensError(`NumberOfFrames is ${frames}`, path);
-  const bitsAllocated = dataSet.uint16('x00280100') ?? 0;
-  const signed = (dataSet.uint16('x00280103') ?? 0) === 1;
-  // 1-bit (segmentation, overlays) is unpacked to one byte per pixel, as pydicom does.
-  const types: Record<number, SampleType> = signed ? { 8: 'int8', 16: 'int16', 32: 'int32' } : { 1: 'uint8', 8: 'uint8', 16: 'uint16', 32: 'uint32' };
-  const type = types[bitsAllocated];
-  if (!type) throw new ScanLensError(`BitsAllocated ${bitsAllocated} is not supported (8, 16 and 32 are)`, path);
-  if (rows * columns > limits.maxPixels) throw new ScanLensError(`image is ${columns}×${rows} pixels, over the limit of ${limits.maxPixels} pixels`, path);
-  if (rows * columns * samples * frames > limits.maxVoxels) throw new ScanLensError(`${frames} frames of ${columns}×${rows} are over the limit of ${limits.maxVoxels} voxels`, path);
-  const photometric = (dataSet.string('x00280004') ?? (samples === 3 ? 'RGB' : 'MONOCHROME2')).trim();
-  return { rows, columns, samples, frames, bitsAllocated, signed, planar: dataSet.uint16('x00280006') === 1, photometric, type };
 }
 
 /** YBR_FULL_422 stores Y Y Cb Cr per pixel pair; expand to three samples per pixel as pydicom does. */
@@ -56,15 +26,6 @@ function expand422(bytes: Uint8Array, pixels: number): Uint8Array {
     const [y1, y2, cb, cr] = [bytes[i]!, bytes[i + 1]!, bytes[i + 2]!, bytes[i + 3]!];
     out.set([y1, cb, cr], p * 3);
     if (p + 1 < pixels) out.set([y2, cb, cr], (p + 1) * 3);
-  }
-  return out;
-}
-
-function interleavePlanes(bytes: Uint8Array, pixels: number, sampleBytes: number): Uint8Array {
-  const out = new Uint8Array(bytes.length);
-  const plane = pixels * sampleBytes;
-  for (let p = 0; p < pixels; p++) {
-    for (let s = 0; s < 3; s++) out.set(bytes.subarray(s * plane + p * sampleBytes, s * plane + (p + 1) * sampleBytes), (p * 3 + s) * sampleBytes);
   }
   return out;
 }
@@ -100,26 +61,13 @@ function unpackBits(dataSet: DataSet, element: Element, count: number, path: str
   return out;
 }
 
-/** The fragments holding each frame: one fragment per frame, the offset table, or all fragments for one frame. */
-function frameFragments(element: Element, frames: number, path: string): Element['fragments'][] {
-  const fragments = element.fragments ?? [];
-  if (fragments.length === 0) throw new ScanLensError('encapsulated pixel data has no fragments', path);
-  if (frames === 1) return [fragments];
-  if (fragments.length === frames) return fragments.map((f) => [f]);
-  const table = element.basicOffsetTable ?? [];
-  if (table.length !== frames) throw new ScanLensError(`${frames} frames in ${fragments.length} fragments with no usable offset table`, path);
-  return table.map((start, i) => fragments.filter((f) => f.offset >= start && (i + 1 >= table.length || f.offset < table[i + 1]!)));
-}
-
 function rleFrames(dataSet: DataSet, element: Element, pm: PixelModule, path: string): VoxelArray {
   const pixels = pm.rows * pm.columns;
   const sampleBytes = pm.bitsAllocated / 8;
-  const frameBytes = pixels * pm.samples * sampleBytes;
-  const out = new Uint8Array(frameBytes * pm.frames);
+  const frameSize = pixels * pm.samples * sampleBytes;
+  const out = new Uint8Array(frameSize * pm.frames);
   frameFragments(element, pm.frames, path).forEach((parts, f) => {
-    const chunks = (parts ?? []).map((p) => dataSet.byteArray.subarray(p.position, p.position + p.length));
-    const frame = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-    out.set(decodeRleFrame(frame, pixels, pm.samples, sampleBytes, path), f * frameBytes);
+    out.set(decodeRleFrame(frameBytes(dataSet, parts), pixels, pm.samples, sampleBytes, path), f * frameSize);
   });
   return samplesFromBytes(out, pm.type, true);
 }
@@ -184,15 +132,23 @@ export async function decodeDicom(buffer: Buffer, path: string, limits: DecodeLi
   return scanFromDataSet(dataSet, path, limits, options);
 }
 
-export function scanFromDataSet(dataSet: DataSet, path: string, limits: DecodeLimits, options: DicomOptions = {}): Scan {
+export async function scanFromDataSet(dataSet: DataSet, path: string, limits: DecodeLimits, options: DicomOptions = {}): Promise<Scan> {
   const ts = transferSyntax(dataSet.string('x00020010'));
   const element = dataSet.elements.x7fe00010;
   if (!element) throw new ScanLensError('DICOM file has no pixel data (not an image)', path);
   const pm = pixelModule(dataSet, path, limits);
   let voxels: VoxelArray;
+  let photometric = pm.photometric;
   if (ts.encoding === 'native' && !element.encapsulatedPixelData) voxels = nativeFrames(dataSet, element, pm, ts, path);
   else if (ts.encoding === 'rle') voxels = rleFrames(dataSet, element, pm, path);
-  else throw new ScanLensError(`transfer syntax ${ts.name} (${ts.uid}) cannot be decoded exactly by ScanLens yet`, path);
+  else if (ts.encoding === 'unsupported') throw new ScanLensError(`transfer syntax ${ts.name} (${ts.uid}) cannot be decoded exactly by ScanLens yet`, path);
+  else if (ts.encoding === 'native' || !element.encapsulatedPixelData) {
+    throw new ScanLensError(`pixel data is ${element.encapsulatedPixelData ? '' : 'not '}encapsulated, which contradicts transfer syntax ${ts.name} (${ts.uid})`, path);
+  } else {
+    const decoded = await compressedFrames(dataSet, element, pm, ts, path);
+    voxels = samplesFromBytes(decoded.bytes, pm.type, true);
+    photometric = decoded.photometric;
+  }
 
   const rescale = pm.samples === 1 ? rescaleOf(dataSet) : undefined;
   const windows = pm.samples === 1 ? windowsOf(dataSet) : [];
@@ -218,6 +174,7 @@ export function scanFromDataSet(dataSet: DataSet, path: string, limits: DecodeLi
       transferSyntax: ts.name,
       transferSyntaxUID: ts.uid,
       sampleType: pm.type,
+      photometric,
       ...(pm.frames > 1 ? { frames: pm.frames } : {}),
       ...describeTags(dataSet, options),
     },

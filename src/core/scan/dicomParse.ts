@@ -39,13 +39,25 @@ function metaTransferSyntax(bytes: Uint8Array): string | undefined {
   return undefined;
 }
 
-/** When the parse failed inside pixel data that ScanLens could not decode anyway, say so by transfer syntax. */
-function refuseUnsupported(error: unknown, path: string, bytes: Uint8Array): void {
+/** Whether the data set after a Part 10 file meta group is written with implicit VR (its first element has no VR letters). */
+function bodyLooksImplicit(bytes: Uint8Array): boolean {
+  if (bytes.length < 144 || bytes[132] !== 0x02 || bytes[133] !== 0x00 || bytes[134] !== 0x00 || bytes[135] !== 0x00) return false;
+  const groupLength = new DataView(bytes.buffer, bytes.byteOffset + 140, 4).getUint32(0, true);
+  const body = 144 + groupLength;
+  return body + 6 <= bytes.length && !/^[A-Z]{2}$/.test(String.fromCharCode(bytes[body + 4]!, bytes[body + 5]!));
+}
+
+/** Names the transfer syntax when the parse failed because of it: one ScanLens cannot decode, or one the data set is not written in. */
+function explainParseFailure(error: unknown, path: string, bytes: Uint8Array): void {
   const partial = error && typeof error === 'object' && 'dataSet' in error ? (error as { dataSet?: DataSet }).dataSet : undefined;
   const uid = partial?.string('x00020010') ?? metaTransferSyntax(bytes);
+  if (!uid) return;
   const syntax = transferSyntax(uid);
-  if (uid && syntax.encoding === 'unsupported') {
+  if (syntax.encoding === 'unsupported') {
     throw new ScanLensError(`transfer syntax ${syntax.name} (${syntax.uid}) cannot be decoded exactly by ScanLens yet`, path);
+  }
+  if (syntax.uid !== '1.2.840.10008.1.2' && bodyLooksImplicit(bytes)) {
+    throw new ScanLensError(`data set is written with implicit VR, but its transfer syntax ${syntax.name} (${syntax.uid}) says explicit VR`, path);
   }
 }
 
@@ -85,7 +97,7 @@ export async function parseDicomBytes(bytes: Uint8Array, path: string, limits: D
     return parser.parseDicom(input, options);
   } catch (error) {
     if (error instanceof ScanLensError) throw error;
-    refuseUnsupported(error, path, input);
+    explainParseFailure(error, path, input);
     throw new ScanLensError(`cannot parse DICOM (${parserMessage(error).replace(/^dicomParser\.\w+: /, '')})`, path);
   }
 }

@@ -1,6 +1,7 @@
 import type { DataSet } from 'dicom-parser';
 import { ScanLensError, aboutFile } from '../errors';
 import type { PrivacyOptions } from '../privacy/redact';
+import { decodeIsolated } from './decodeIsolated';
 import { dicomAffine, scanFromDataSet } from './dicomDecoder';
 import { parseDicomBytes } from './dicomParse';
 import type { DecodeLimits } from './limits';
@@ -61,7 +62,7 @@ function sliceNormal(dataSet: DataSet): number[] | undefined {
  * projected on the slice normal, or by InstanceNumber when positions are
  * missing; slice spacing from the positions.
  */
-export async function loadDicomSeries(label: string, files: readonly string[], limits: DecodeLimits, privacy: PrivacyOptions = {}): Promise<Scan> {
+export async function assembleDicomSeries(label: string, files: readonly string[], limits: DecodeLimits, privacy: PrivacyOptions = {}): Promise<Scan> {
   const slices = await Promise.all(files.map(async (path) => ({ path, dataSet: await readDataSet(path, limits) })));
   const normal = sliceNormal(slices[0]!.dataSet);
   const keyed = slices.map((s) => {
@@ -71,7 +72,8 @@ export async function loadDicomSeries(label: string, files: readonly string[], l
   });
   const byPosition = keyed.every((k) => k.along !== undefined) && new Set(keyed.map((k) => k.along)).size === keyed.length;
   keyed.sort((a, b) => (byPosition ? a.along! - b.along! : a.instance - b.instance));
-  const scans = keyed.map((k) => scanFromDataSet(k.dataSet, k.path, limits, privacy));
+  const scans: Scan[] = [];
+  for (const k of keyed) scans.push(await scanFromDataSet(k.dataSet, k.path, limits, privacy));
   const first = scans[0]!;
   const [, height, width] = first.shape;
   for (const scan of scans) {
@@ -105,6 +107,11 @@ export async function loadDicomSeries(label: string, files: readonly string[], l
     ...(affine ? { affine } : {}),
     metadata: { ...first.metadata, format: 'DICOM series', slices: scans.length, orderedBy: byPosition ? 'ImagePositionPatient' : 'InstanceNumber' },
   };
+}
+
+/** The same, decoded in the isolated decoding worker. */
+export function loadDicomSeries(label: string, files: readonly string[], limits: DecodeLimits, privacy: PrivacyOptions = {}): Promise<Scan> {
+  return decodeIsolated({ kind: 'series', label, files, limits, options: privacy });
 }
 
 /** A folder holding one DICOM series (the largest, when there are several) as a volume. */

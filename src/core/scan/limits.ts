@@ -8,6 +8,10 @@ export interface DecodeLimits {
   readonly maxVoxels: number;
   /** Most bytes decompression (gzip, deflate, RLE, JPEG) may produce for one scan. */
   readonly maxDecodedBytes: number;
+  /** Longest one DICOM/NIfTI decode (or series) may run in its worker before it is stopped. */
+  readonly maxDecodeSeconds?: number;
+  /** JS heap cap of the decoding worker, in MB (typed-array pixel buffers are capped by the size limits above). */
+  readonly maxDecodeHeapMb?: number;
 }
 
 export const DEFAULT_LIMITS: DecodeLimits = {
@@ -15,4 +19,6 @@ export const DEFAULT_LIMITS: DecodeLimits = {
   maxFileBytes: 1024 * 1024 * 1024,
   maxVoxels: 512 * 512 * 1024,
   maxDecodedBytes: 1024 * 1024 * 1024,
+  maxDecodeSeconds: 120,
+  maxDecodeHeapMb: 1024,
 };

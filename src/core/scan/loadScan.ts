@@ -1,10 +1,9 @@
 import { open } from 'node:fs/promises';
 import { ScanLensError, aboutFile } from '../errors';
 import type { PrivacyOptions } from '../privacy/redact';
-import { decodeDicom } from './dicomDecoder';
+import { decodeIsolated } from './decodeIsolated';
 import { inflateRange, isGzip } from './inflateRange';
 import { DEFAULT_LIMITS, type DecodeLimits } from './limits';
-import { decodeNifti } from './niftiDecoder';
 import { decodeRaster } from './rasterDecoder';
 import type { Scan, ScanFormat } from './scan';
 import { SNIFF_BYTES, sniffFormat } from './sniff';
@@ -51,8 +50,9 @@ export async function loadScan(path: string, limits: DecodeLimits = DEFAULT_LIMI
     const buffer = await readLimited(path, limits);
     const format = await sniffBuffer(buffer);
     if (!format) throw new ScanLensError('not a recognised scan format (DICOM, NIfTI, PNG, JPEG, TIFF or WebP)', path);
-    if (format === 'nifti') return await decodeNifti(buffer, path, limits, options);
-    if (format === 'dicom') return await decodeDicom(buffer, path, limits, options);
+    // DICOM and NIfTI decoders are JavaScript/WASM on untrusted bytes: they run in the capped worker.
+    // Rasters go to libvips through sharp, which has its own pixel limit and runs off the JS thread already.
+    if (format === 'nifti' || format === 'dicom') return await decodeIsolated({ kind: 'file', path, format, bytes: buffer, limits, options });
     return await decodeRaster(buffer, path, format, limits);
   } catch (error) {
     throw aboutFile(path, error);

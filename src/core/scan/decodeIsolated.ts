@@ -1,0 +1,92 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { ScanLensError } from '../errors';
+import type { DecodeJob, DecodeReply } from './decodeJob';
+import { DEFAULT_LIMITS } from './limits';
+import type { Scan } from './scan';
+
+/**
+ * Runs decode jobs in one worker thread with a heap cap and a time limit, so
+ * a hostile file can exhaust or hang only the worker: it is terminated, the
+ * caller gets a one-line error, and the next job starts a fresh worker.
+ * Jobs run one at a time; an idle worker does not keep the process alive.
+ */
+
+function workerEntry(): { code: string; eval: boolean } {
+  // Bundled: dist/decodeWorker.js sits next to dist/cli.js and dist/commands.js.
+  const bundled = join(__dirname, 'decodeWorker.js');
+  if (existsSync(bundled)) return { code: bundled, eval: false };
+  // From source (tests under tsx): Node 20 workers ignore --import hooks for their entry, so register tsx's require hook first.
+  const source = join(__dirname, 'decodeWorker.ts');
+  const at = JSON.stringify(source);
+  return { code: `require('node:module').createRequire(${at})('tsx/cjs/api').register(); require(${at});`, eval: true };
+}
+
+let idle: { worker: Worker; heapMb: number } | undefined;
+let queue: Promise<unknown> = Promise.resolve();
+
+function startWorker(heapMb: number): Worker {
+  const entry = workerEntry();
+  return new Worker(entry.code, {
+    eval: entry.eval,
+    resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: Math.min(64, Math.max(8, heapMb / 8)) },
+  });
+}
+
+function jobFile(job: DecodeJob): string {
+  return job.kind === 'series' ? job.label : job.path;
+}
+
+/** Copies the input bytes into their own buffer so they can move to the worker without detaching a shared pool. */
+function ownBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : new Uint8Array(bytes);
+}
+
+function runOne(job: DecodeJob): Promise<Scan> {
+  const seconds = job.limits.maxDecodeSeconds ?? DEFAULT_LIMITS.maxDecodeSeconds!;
+  const heapMb = job.limits.maxDecodeHeapMb ?? DEFAULT_LIMITS.maxDecodeHeapMb!;
+  const file = jobFile(job);
+  const reuse = idle?.heapMb === heapMb ? idle.worker : undefined;
+  if (!reuse) void idle?.worker.terminate();
+  idle = undefined;
+  const worker = reuse ?? startWorker(heapMb);
+  worker.ref();
+  return new Promise<Scan>((resolve, reject) => {
+    const finish = (keep: boolean) => {
+      clearTimeout(timer);
+      worker.removeAllListeners('message').removeAllListeners('error').removeAllListeners('exit');
+      if (keep) {
+        worker.unref();
+        idle = { worker, heapMb };
+      } else void worker.terminate();
+    };
+    const timer = setTimeout(() => {
+      finish(false);
+      reject(new ScanLensError(`decoding took longer than ${seconds} s and was stopped`, file));
+    }, seconds * 1000);
+    worker.on('message', (reply: DecodeReply) => {
+      finish(true);
+      if (reply.ok) resolve(reply.scan);
+      else reject(new ScanLensError(reply.reason, reply.file ?? file));
+    });
+    worker.on('error', (error: NodeJS.ErrnoException) => {
+      finish(false);
+      const reason = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `decoding needed more than its ${heapMb} MB memory cap and was stopped` : `decoder failed (${error.message})`;
+      reject(new ScanLensError(reason, file));
+    });
+    worker.on('exit', (code) => {
+      finish(false);
+      reject(new ScanLensError(`decoder stopped unexpectedly (exit code ${code})`, file));
+    });
+    const transfer = job.kind === 'file' ? { ...job, bytes: ownBytes(job.bytes) } : job;
+    worker.postMessage(transfer, transfer.kind === 'file' ? [transfer.bytes.buffer as ArrayBuffer] : []);
+  });
+}
+
+/** Decodes in the worker, after any job already running there. */
+export function decodeIsolated(job: DecodeJob): Promise<Scan> {
+  const result = queue.then(() => runOne(job));
+  queue = result.catch(() => undefined);
+  return result;
+}
