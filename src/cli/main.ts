@@ -5,6 +5,7 @@ import { infoCommand } from './infoCommand';
 import { explainCommand } from './explainCommand';
 import { EXIT, printError } from './output';
 import { preprocessCommand } from './preprocessCommand';
+import { runCommand } from './runCommand';
 
 const program = new Command('scanlens')
   .description('Local ONNX inference on medical scans. A research tool, not a medical device; nothing leaves this machine.')
@@ -15,7 +16,8 @@ const program = new Command('scanlens')
   .addCommand(classifyCommand())
   .addCommand(infoCommand())
   .addCommand(preprocessCommand())
-  .addCommand(explainCommand());
+  .addCommand(explainCommand())
+  .addCommand(runCommand());
 
 for (const command of program.commands) command.exitOverride();
 

@@ -1,0 +1,42 @@
+import { classifyFiles } from '../../../core/classify/classify';
+import type { NotebookResult, Table } from '../../../protocol/notebookResult';
+import { markdownTable, plainTable } from '../../outputs/markdownTable';
+import { displayOutput } from '../../outputs/notebookOutput';
+import { probabilityBars } from '../../outputs/plotlyCharts';
+import { provenance } from '../../outputs/provenance';
+import { barChartSvg } from '../../outputs/svgCharts';
+import type { CommandOf, CommandRunner } from '../commandContext';
+import { displayPath, relativeMessage, resolveInputs } from '../resolveInputs';
+import { parametersOf } from './parameters';
+
+type Row = Extract<NotebookResult, { kind: 'classify' }>['rows'][number];
+
+/** `classify <files|folders|globs>`: probabilities per file, a table and a bar chart; bad files become error rows. */
+export const classifyCommand: CommandRunner<CommandOf<'classify'>> = async ({ command, session, signal, onProgress }) => {
+  const model = await session.model();
+  const { labels } = model.manifest;
+  const base = session.baseDir;
+  const { files, missing } = await resolveInputs(base, command.args);
+  const rows: Row[] = missing.map((m) => ({ file: m.file, error: m.error }));
+  const progress = (done: number, total: number): void => onProgress({ line: command.line, done, total, message: `classified ${done} of ${total}` });
+  for await (const row of classifyFiles(model, files, { batchSize: command.options.batch ?? 8, topK: labels.length, signal, onProgress: progress })) {
+    const file = displayPath(base, row.file);
+    if (row.error !== undefined) rows.push({ file, error: relativeMessage(base, row.error) });
+    else rows.push({ file, probabilities: [...row.probabilities!], top: row.top!, ...(row.notes ? { notes: [...row.notes] } : {}) });
+  }
+  const result: NotebookResult = { kind: 'classify', labels: [...labels], rows };
+  const table: Table = {
+    columns: ['file', 'prediction', 'probability', ...labels.map((l) => `p(${l})`), 'error'],
+    rows: rows.map((r) => ('error' in r ? [r.file, null, null, ...labels.map(() => null), r.error] : [r.file, r.top.label, r.top.probability, ...r.probabilities, null])),
+  };
+  session.lastTable = { name: 'classify', table };
+  const top = command.options.top ?? 3;
+  const text = rows
+    .map((r) => ('error' in r ? `${r.file}  ERROR  ${r.error}` : `${r.file}  ${labels.map((l, i) => ({ l, p: r.probabilities[i]! })).sort((a, b) => b.p - a.p).slice(0, top).map((x) => `${x.l} ${x.p.toFixed(3)}`).join('  ')}`))
+    .join('\n');
+  const prov = provenance(command.text, parametersOf(command), model);
+  const ok = rows.flatMap((r) => ('error' in r ? [] : [{ file: r.file, probabilities: r.probabilities }]));
+  const outputs = [displayOutput({ result, markdown: markdownTable(table), text: text || plainTable(table) }, prov)];
+  if (ok.length > 0) outputs.push(displayOutput({ plotly: probabilityBars(labels, ok), svg: barChartSvg('Class probabilities', labels, ok.map((r) => ({ name: r.file, values: r.probabilities }))), text: `bar chart: class probabilities of ${ok.length} file(s)` }, prov));
+  return outputs;
+};

@@ -1,0 +1,29 @@
+import type { NotebookResult } from '../../../protocol/notebookResult';
+import { markdownTable } from '../../outputs/markdownTable';
+import { displayOutput } from '../../outputs/notebookOutput';
+import { provenance } from '../../outputs/provenance';
+import type { CommandOf, CommandRunner } from '../commandContext';
+import { resolvePath } from '../resolveInputs';
+import { parametersOf } from './parameters';
+
+/** `model <path>`: switch model and show what it is. */
+export const modelCommand: CommandRunner<CommandOf<'model'>> = async ({ command, session }) => {
+  const model = await session.useModel(resolvePath(session.baseDir, command.args[0]!), command.options.threads);
+  const { manifest } = model;
+  const result: NotebookResult = {
+    kind: 'model',
+    name: manifest.name,
+    version: manifest.version,
+    sha256: model.sha256,
+    labels: [...manifest.labels],
+    input: { width: manifest.input.size.width, height: manifest.input.size.height, channels: manifest.input.channels },
+    assumptions: [...model.assumptions],
+  };
+  const table = {
+    columns: ['model', 'version', 'input', 'classes', 'sha256'],
+    rows: [[manifest.name, manifest.version, `${result.input.width}×${result.input.height}×${result.input.channels}`, manifest.labels.join(', '), model.sha256.slice(0, 12)]],
+  };
+  const guesses = model.assumptions.length > 0 ? `\n\nGuessed (no manifest): ${model.assumptions.join('; ')}` : '';
+  const text = `${manifest.name} ${manifest.version} (sha256 ${model.sha256.slice(0, 12)}…): ${manifest.labels.join(', ')}`;
+  return [displayOutput({ result, markdown: markdownTable(table) + guesses, text }, provenance(command.text, parametersOf(command), model))];
+};

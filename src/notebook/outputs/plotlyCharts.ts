@@ -1,0 +1,48 @@
+/** A figure for the `application/vnd.plotly.v1+json` mime type: plotly's own { data, layout }. */
+export interface PlotlyFigure {
+  readonly data: readonly Record<string, unknown>[];
+  readonly layout: Record<string, unknown>;
+}
+
+const layout = (title: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  title: { text: title },
+  margin: { l: 60, r: 20, t: 40, b: 60 },
+  ...extra,
+});
+
+/** Grouped bars: one group per class, one bar per file. */
+export function probabilityBars(labels: readonly string[], rows: readonly { file: string; probabilities: readonly number[] }[]): PlotlyFigure {
+  return {
+    data: rows.map((r) => ({ type: 'bar', name: r.file, x: [...labels], y: [...r.probabilities] })),
+    layout: layout('Class probabilities', { barmode: 'group', yaxis: { title: { text: 'probability' }, range: [0, 1] } }),
+  };
+}
+
+/** Confusion matrix heatmap, true classes down, predicted across. */
+export function confusionHeatmap(labels: readonly string[], confusion: readonly (readonly number[])[]): PlotlyFigure {
+  return {
+    data: [{ type: 'heatmap', x: [...labels], y: [...labels], z: confusion.map((r) => [...r]), colorscale: 'Blues', texttemplate: '%{z}', hovertemplate: 'true %{y}<br>predicted %{x}: %{z}<extra></extra>' }],
+    layout: layout('Confusion matrix', { xaxis: { title: { text: 'predicted' } }, yaxis: { title: { text: 'true' }, autorange: 'reversed' } }),
+  };
+}
+
+/** One-vs-rest ROC curves with the chance diagonal. */
+export function rocChart(curves: readonly { label: string; fpr: readonly number[]; tpr: readonly number[]; auc: number | null }[]): PlotlyFigure {
+  return {
+    data: [
+      ...curves
+        .filter((c) => c.auc !== null)
+        .map((c) => ({ type: 'scatter', mode: 'lines', name: `${c.label} (AUC ${c.auc!.toFixed(3)})`, x: [...c.fpr], y: [...c.tpr] })),
+      { type: 'scatter', mode: 'lines', name: 'chance', x: [0, 1], y: [0, 1], line: { dash: 'dot', color: 'grey' } },
+    ],
+    layout: layout('ROC, one class against the rest', { xaxis: { title: { text: 'false-positive rate' }, range: [0, 1] }, yaxis: { title: { text: 'true-positive rate' }, range: [0, 1] } }),
+  };
+}
+
+/** Per-class probability along the slices of a volume. */
+export function sliceProfile(labels: readonly string[], slices: readonly { slice: number; probabilities: readonly number[] }[], axis: string): PlotlyFigure {
+  return {
+    data: labels.map((label, c) => ({ type: 'scatter', mode: 'lines', name: label, x: slices.map((s) => s.slice), y: slices.map((s) => s.probabilities[c]!) })),
+    layout: layout(`Class probability by ${axis} slice`, { xaxis: { title: { text: `${axis} slice` } }, yaxis: { title: { text: 'probability' }, range: [0, 1] } }),
+  };
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+/** The mime type our notebook renderer draws; the payload is one NotebookResult. */
+export const SCANLENS_RESULT_MIME = 'application/vnd.scanlens.result+json';
+
+const probability = z.number().min(0).max(1);
+const ranked = z.strictObject({ label: z.string(), probability });
+const tableValue = z.union([z.string(), z.number(), z.null()]);
+
+export const TableSchema = z.strictObject({ columns: z.array(z.string()), rows: z.array(z.array(tableValue)) });
+export type Table = z.infer<typeof TableSchema>;
+
+const ModelResult = z.strictObject({
+  kind: z.literal('model'),
+  name: z.string(),
+  version: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  labels: z.array(z.string()),
+  input: z.strictObject({ width: z.number().int(), height: z.number().int(), channels: z.number().int() }),
+  assumptions: z.array(z.string()),
+});
+
+const ClassifyRow = z.union([
+  z.strictObject({ file: z.string(), probabilities: z.array(probability), top: ranked, notes: z.array(z.string()).optional() }),
+  z.strictObject({ file: z.string(), error: z.string() }),
+]);
+
+const ClassifyResult = z.strictObject({ kind: z.literal('classify'), labels: z.array(z.string()), rows: z.array(ClassifyRow) });
+
+const ExplainResult = z.strictObject({
+  kind: z.literal('explain'),
+  file: z.string(),
+  method: z.string(),
+  class: z.strictObject({ index: z.number().int(), label: z.string() }),
+  layer: z.string().nullable(),
+  labels: z.array(z.string()),
+  probabilities: z.array(probability),
+  /** Raw map at the target layer's resolution, before upsampling and normalisation. */
+  map: z.strictObject({ width: z.number().int(), height: z.number().int(), data: z.array(z.number()) }),
+});
+
+const imageStats = { width: z.number().int(), height: z.number().int(), channels: z.number().int(), min: z.number(), max: z.number(), mean: z.number() };
+
+const PreprocessResult = z.strictObject({
+  kind: z.literal('preprocess'),
+  file: z.string(),
+  stages: z.array(z.strictObject({ name: z.string(), ...imageStats })),
+});
+
+const InfoResult = z.strictObject({
+  kind: z.literal('info'),
+  file: z.string(),
+  format: z.string(),
+  shape: z.strictObject({ depth: z.number().int(), height: z.number().int(), width: z.number().int() }),
+  channels: z.number().int(),
+  bitsPerSample: z.number().int(),
+  spacing: z.array(z.number()).nullable(),
+  stats: z.strictObject({ min: z.number(), max: z.number(), mean: z.number(), std: z.number() }),
+});
+
+const VolumeResult = z.strictObject({
+  kind: z.literal('volume'),
+  file: z.string(),
+  axis: z.string(),
+  labels: z.array(z.string()),
+  slices: z.array(z.strictObject({ slice: z.number().int(), probabilities: z.array(probability) })),
+  peaks: z.array(z.strictObject({ label: z.string(), slice: z.number().int(), probability })),
+});
+
+const EvaluateResult = z.strictObject({
+  kind: z.literal('evaluate'),
+  source: z.string(),
+  labels: z.array(z.string()),
+  files: z.number().int(),
+  failed: z.number().int(),
+  accuracy: z.number(),
+  perClass: z.array(z.strictObject({ label: z.string(), precision: z.number().nullable(), recall: z.number().nullable(), support: z.number().int(), auc: z.number().nullable() })),
+  /** confusion[true][predicted] */
+  confusion: z.array(z.array(z.number().int())),
+  roc: z.array(z.strictObject({ label: z.string(), fpr: z.array(z.number()), tpr: z.array(z.number()) })),
+});
+
+const ExportResult = z.strictObject({ kind: z.literal('export'), file: z.string(), format: z.enum(['csv', 'json']), rows: z.number().int() });
+
+export const NotebookResultSchema = z.discriminatedUnion('kind', [ModelResult, ClassifyResult, ExplainResult, PreprocessResult, InfoResult, VolumeResult, EvaluateResult, ExportResult]);
+export type NotebookResult = z.infer<typeof NotebookResultSchema>;
+
+/** Where an output came from: enough to redo it, nothing about a patient. */
+export const ProvenanceSchema = z.strictObject({
+  scanlensVersion: z.string(),
+  command: z.string(),
+  parameters: z.record(z.string(), z.unknown()),
+  model: z.strictObject({ name: z.string(), version: z.string(), sha256: z.string() }).nullable(),
+});
+export type Provenance = z.infer<typeof ProvenanceSchema>;
