@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { softmax } from '../../../src/core/classify/softmax';
+import { loadModel } from '../../../src/core/model/loadModel';
+import { runModel } from '../../../src/core/model/runModel';
+import { prepareInput } from '../../../src/core/preprocess/prepareInput';
+import { loadScan } from '../../../src/core/scan/loadScan';
+import { ROOT, fixture } from '../../helpers/paths';
+
+interface DemoReference {
+  model: { sha256: string };
+  samples: { file: string; label: string; logits: number[]; probabilities: number[] }[];
+}
+
+const reference = JSON.parse(readFileSync(fixture('demo-reference.json'), 'utf8')) as DemoReference;
+const modelPath = join(ROOT, 'models', 'brain-mri-demo', 'model.json');
+
+test('the fixture was computed on the model that ships', async () => {
+  const model = await loadModel(modelPath, { threads: 1 });
+  assert.equal(model.sha256, reference.model.sha256);
+});
+
+test('onnxruntime logits through the ScanLens pipeline equal PyTorch logits within 1e-4', async () => {
+  const model = await loadModel(modelPath, { threads: 2 });
+  const inputs = await Promise.all(
+    reference.samples.map(async (s) => (await prepareInput(await loadScan(join(ROOT, s.file)), model.manifest)).data),
+  );
+  const outputs = await runModel(model, inputs);
+  reference.samples.forEach((sample, i) => {
+    const logits = Array.from(outputs[i]!);
+    logits.forEach((v, k) => assert.ok(Math.abs(v - sample.logits[k]!) < 1e-4, `${sample.file} logit ${k}: ${v} vs ${sample.logits[k]}`));
+    softmax(logits).forEach((p, k) => assert.ok(Math.abs(p - sample.probabilities[k]!) < 1e-4, `${sample.file} p${k}`));
+  });
+});
+
+test('a batch gives the same logits as one-by-one runs', async () => {
+  const model = await loadModel(modelPath, { threads: 1 });
+  const inputs = await Promise.all(
+    reference.samples.slice(0, 4).map(async (s) => (await prepareInput(await loadScan(join(ROOT, s.file)), model.manifest)).data),
+  );
+  const batched = await runModel(model, inputs);
+  for (const [i, input] of inputs.entries()) {
+    const [single] = await runModel(model, [input]);
+    single!.forEach((v, k) => assert.ok(Math.abs(v - batched[i]![k]!) < 1e-5));
+  }
+});
