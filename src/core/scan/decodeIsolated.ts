@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ScanLensError } from '../errors';
 import type { DecodeJob, DecodeReply } from './decodeJob';
-import { DEFAULT_LIMITS } from './limits';
+import { DEFAULT_DECODE_SECONDS, DEFAULT_LIMITS } from './limits';
 import type { Scan } from './scan';
 
 /**
@@ -43,8 +43,19 @@ function ownBytes(bytes: Uint8Array): Uint8Array {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : new Uint8Array(bytes);
 }
 
+/**
+ * The time a decode may take. Unless set explicitly, a single file gets 10 s
+ * plus 2 s per MB (at most the default): a small file that spins a codec (a
+ * fuzzed JPEG-LS frame held CharLS for a minute) must not stall a batch.
+ */
+export function decodeSeconds(job: DecodeJob): number {
+  if (job.limits.maxDecodeSeconds !== undefined) return job.limits.maxDecodeSeconds;
+  if (job.kind !== 'file') return DEFAULT_DECODE_SECONDS;
+  return Math.min(DEFAULT_DECODE_SECONDS, 10 + (2 * job.bytes.byteLength) / (1024 * 1024));
+}
+
 function runOne(job: DecodeJob): Promise<Scan> {
-  const seconds = job.limits.maxDecodeSeconds ?? DEFAULT_LIMITS.maxDecodeSeconds!;
+  const seconds = decodeSeconds(job);
   const heapMb = job.limits.maxDecodeHeapMb ?? DEFAULT_LIMITS.maxDecodeHeapMb!;
   const file = jobFile(job);
   const reuse = idle?.heapMb === heapMb ? idle.worker : undefined;
@@ -63,7 +74,7 @@ function runOne(job: DecodeJob): Promise<Scan> {
     };
     const timer = setTimeout(() => {
       finish(false);
-      reject(new ScanLensError(`decoding took longer than ${seconds} s and was stopped`, file));
+      reject(new ScanLensError(`decoding took longer than ${Number(seconds.toPrecision(3))} s and was stopped`, file));
     }, seconds * 1000);
     worker.on('message', (reply: DecodeReply) => {
       finish(true);

@@ -10,6 +10,7 @@ import { decodeRleFrame } from './rleDecoder';
 import { compressedFrames, frameBytes, frameFragments } from './dicomEncapsulated';
 import { interleavePlanes, pixelModule, type PixelModule } from './dicomPixelModule';
 import type { Affine, DisplayWindow, Rescale, Scan, VoxelArray } from './scan';
+import { stringAt } from './dicomValues';
 import { samplesFromBytes, typeRange } from './voxelTypes';
 
 function numbers(dataSet: DataSet, tag: string): number[] | undefined {
@@ -87,7 +88,7 @@ function windowsOf(dataSet: DataSet): DisplayWindow[] {
   return centers.slice(0, widths.length).flatMap((center, i) => {
     const width = widths[i]!;
     if (!(width > 0)) return [];
-    const name = dataSet.string('x00281055', i);
+    const name = stringAt(dataSet, 'x00281055', i);
     return [{ center, width, ...(name ? { name } : {}) }];
   });
 }

@@ -5,6 +5,7 @@ import { decodeIsolated } from './decodeIsolated';
 import { dicomAffine, scanFromDataSet } from './dicomDecoder';
 import { parseDicomBytes } from './dicomParse';
 import type { DecodeLimits } from './limits';
+import { floatAt } from './dicomValues';
 import { readLimited } from './loadScan';
 import type { Scan, VoxelArray } from './scan';
 
@@ -46,12 +47,12 @@ export async function groupSeries(files: readonly string[], limits: DecodeLimits
 }
 
 function position(dataSet: DataSet): number[] | undefined {
-  const values = [0, 1, 2].map((i) => dataSet.floatString('x00200032', i));
+  const values = [0, 1, 2].map((i) => floatAt(dataSet, 'x00200032', i));
   return values.every((v): v is number => v !== undefined && Number.isFinite(v)) ? values : undefined;
 }
 
 function sliceNormal(dataSet: DataSet): number[] | undefined {
-  const o = [0, 1, 2, 3, 4, 5].map((i) => dataSet.floatString('x00200037', i));
+  const o = [0, 1, 2, 3, 4, 5].map((i) => floatAt(dataSet, 'x00200037', i));
   if (!o.every((v): v is number => v !== undefined && Number.isFinite(v))) return undefined;
   const [a, b, c, d, e, f] = o as [number, number, number, number, number, number];
   return [b * f - c * e, c * d - a * f, a * e - b * d];

@@ -30,5 +30,9 @@ const KNOWN: Record<string, Omit<TransferSyntax, 'uid'>> = {
 export function transferSyntax(uid: string | undefined): TransferSyntax {
   const key = (uid ?? '1.2.840.10008.1.2').replace(/\0/g, '').trim();
   const known = KNOWN[key];
-  return known ? { uid: key, ...known } : { uid: key, name: `unknown transfer syntax ${key}`, encoding: 'unsupported', littleEndian: true };
+  if (known) return { uid: key, ...known };
+  // A corrupted length can make the UID swallow the following elements (patient
+  // data among them), so only a well-formed UID is ever echoed back.
+  const name = /^[0-9.]{1,64}$/.test(key) ? `unknown transfer syntax ${key}` : `a malformed transfer syntax UID (${key.length} bytes)`;
+  return { uid: /^[0-9.]{1,64}$/.test(key) ? key : 'malformed', name, encoding: 'unsupported', littleEndian: true };
 }

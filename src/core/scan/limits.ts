@@ -8,7 +8,7 @@ export interface DecodeLimits {
   readonly maxVoxels: number;
   /** Most bytes decompression (gzip, deflate, RLE, JPEG) may produce for one scan. */
   readonly maxDecodedBytes: number;
-  /** Longest one DICOM/NIfTI decode (or series) may run in its worker before it is stopped. */
+  /** Longest one DICOM/NIfTI decode (or series) may run in its worker; unset: scaled by file size up to DEFAULT_DECODE_SECONDS. */
   readonly maxDecodeSeconds?: number;
   /** JS heap cap of the decoding worker, in MB (typed-array pixel buffers are capped by the size limits above). */
   readonly maxDecodeHeapMb?: number;
@@ -19,6 +19,8 @@ export const DEFAULT_LIMITS: DecodeLimits = {
   maxFileBytes: 1024 * 1024 * 1024,
   maxVoxels: 512 * 512 * 1024,
   maxDecodedBytes: 1024 * 1024 * 1024,
-  maxDecodeSeconds: 120,
   maxDecodeHeapMb: 1024,
 };
+
+/** The ceiling on one decode when maxDecodeSeconds is not set. */
+export const DEFAULT_DECODE_SECONDS = 120;

@@ -52,12 +52,13 @@ test('every stage refuses a colour image and leaves its input untouched', () => 
   assert.deepEqual(slice.data, before);
 });
 
-test('a 512×512 slice goes through all six stages quickly', () => {
+test('a 512×512 slice goes through all six stages, each keeping size and range', () => {
   const big = imageFrom(512, 512, (x, y) => Math.min(1, Math.max(0, (Math.hypot(x - 256, y - 256) < 180 ? 0.6 : 0.1) + 0.03 * noise())));
-  const start = performance.now();
   const steps = runStages(big, ALL);
-  const elapsed = performance.now() - start;
   assert.equal(steps.length, 6);
-  // Generous bound so a loaded CI machine does not flake; it takes a few hundred ms.
-  assert.ok(elapsed < 2000, `${elapsed.toFixed(0)} ms`);
+  for (const step of steps) {
+    assert.equal(step.image.width, 512);
+    assert.equal(step.image.height, 512);
+    assert.ok(step.image.data.every((v) => v >= 0 && v <= 1), `${step.name} stays in [0,1]`);
+  }
 });
