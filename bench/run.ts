@@ -1,116 +1,119 @@
 /**
- * npm run bench [-- --json] [-- --images N]
+ * npm run bench [-- --json] [-- --images N] [-- --soak N] [-- --runs N]
  *
- * Per-stage medians for one image, and folder throughput, each set against
- * the limit: a plain onnxruntime session running the same model on the same
- * tensors. Ratios > 1 mean ScanLens is slower than the bare runtime.
+ * Per-stage medians for one image and folder throughput, each set against
+ * the limit: plain onnxruntime running the same model on the same tensors.
+ * Ratios of times > 1 mean ScanLens is slower than the bare runtime; the
+ * throughput ratios are fractions of the baseline's images per second.
+ * Models: the demo model, and the ResNet-18 of scripts/bench/export_resnet18.py
+ * when .cache/bench/resnet18.onnx exists (with a PyTorch side-by-side when
+ * /usr/bin/python3 has torch).
  */
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
-import { classifyFiles } from '../src/core/classify/classify';
-import { loadModel } from '../src/core/model/loadModel';
+import { defaultWorkers, releasePools } from '../src/core/classify/preparePool';
+import { releaseExplainSessions } from '../src/core/explain/explainSessions';
+import { defaultThreads, loadModel } from '../src/core/model/loadModel';
 import { runModel } from '../src/core/model/runModel';
-import { prepareInput } from '../src/core/preprocess/prepareInput';
-import { loadScan } from '../src/core/scan/loadScan';
-import { pngClaiming } from '../test/helpers/pngBomb';
-import { rssMb, timeMedian } from './stats';
+import { sampleFolder } from './dataset';
+import { folderThroughput } from './folder';
+import { pytorchGradCam } from './pytorch';
+import { formatReport } from './report';
+import { singleImage } from './single';
+import { soak } from './soak';
+import { rssMb } from './stats';
 
 const ROOT = join(__dirname, '..');
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-const imagesArg = args.indexOf('--images');
-const folderSize = imagesArg >= 0 ? Number(args[imagesArg + 1]) : 300;
+const numberArg = (name: string, fallback: number): number => {
+  const at = args.indexOf(name);
+  const value = at >= 0 ? Number(args[at + 1]) : fallback;
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a positive whole number`);
+  return value;
+};
+const folderSize = numberArg('--images', 500);
+const soakSize = numberArg('--soak', 1000);
+const runs = numberArg('--runs', 30);
 const THREADS = 2;
 const BATCH = 8;
+const RESNET18 = join(ROOT, '.cache', 'bench', 'resnet18.onnx');
+
+const log = (text: string): void => void process.stderr.write(`bench: ${text}\n`);
 
 async function main(): Promise<void> {
-  const modelPath = join(ROOT, 'models', 'brain-mri-demo', 'model.json');
+  const demoPath = join(ROOT, 'models', 'brain-mri-demo', 'model.json');
   const sample = join(ROOT, 'samples', 'glioma-01.png');
-  const model = await loadModel(modelPath, { threads: THREADS });
   const rssStart = rssMb();
 
-  const decode = await timeMedian(30, () => loadScan(sample));
-  const scan = await loadScan(sample);
-  const preprocess = await timeMedian(30, () => prepareInput(scan, model.manifest));
-  const { data } = await prepareInput(scan, model.manifest);
-  const inference = await timeMedian(30, () => runModel(model, [data]));
+  log('demo model, one image');
+  const demo = await loadModel(demoPath, { threads: THREADS });
+  const demoSingle = await singleImage(demo, sample, THREADS, runs);
 
-  // The limit: a plain session on the same bytes and tensor, no ScanLens code in the loop.
-  const plain = await ort.InferenceSession.create(model.onnxPath, { intraOpNumThreads: THREADS, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
-  const dims = [1, 1, model.manifest.input.size.height, model.manifest.input.size.width];
-  const ortForward = await timeMedian(30, () => plain.run({ [model.inputName]: new ort.Tensor('float32', data, dims) }));
-  const endToEnd = await timeMedian(30, async () => runModel(model, [(await prepareInput(await loadScan(sample), model.manifest)).data]));
+  log(`demo model, ${folderSize}-image folder`);
+  const folderSet = sampleFolder(ROOT, folderSize);
+  const folder = await folderThroughput(demoPath, folderSet.files, THREADS, BATCH, 3);
+  rmSync(folderSet.folder, { recursive: true, force: true });
+  const ips = folder.images_per_s;
 
-  // Folder: the samples copied until there are folderSize files.
-  const folder = mkdtempSync(join(tmpdir(), 'scanlens-bench-'));
-  const samples = readdirSync(join(ROOT, 'samples')).filter((f) => f.endsWith('.png'));
-  const files: string[] = [];
-  for (let i = 0; i < folderSize; i++) {
-    const target = join(folder, `${String(i).padStart(5, '0')}.png`);
-    copyFileSync(join(ROOT, 'samples', samples[i % samples.length]!), target);
-    files.push(target);
+  // Before the ResNet-18 part, whose sessions would blur the demo pipeline's memory curve.
+  log(`soak: ${soakSize} images`);
+  const soakSet = sampleFolder(ROOT, soakSize, 'scanlens-soak-');
+  const soakModel = await loadModel(demoPath, { threads: Math.max(1, Math.min(defaultThreads(), availableParallelism() - defaultWorkers())) });
+  const soaked = await soak(soakModel, soakSet.files, BATCH);
+  rmSync(soakSet.folder, { recursive: true, force: true });
+
+  let resnet: Record<string, unknown> = { skipped: `${RESNET18} not found: run /usr/bin/python3 scripts/bench/export_resnet18.py` };
+  let resnetExplainVsForward: number | undefined;
+  let pytorchVsScanlens: number | undefined;
+  if (existsSync(RESNET18)) {
+    log('ResNet-18 224², one image');
+    const model = await loadModel(RESNET18, { threads: THREADS });
+    const single = await singleImage(model, sample, THREADS, Math.max(5, Math.round(runs / 3)));
+    resnetExplainVsForward = single.ratios.explain_vs_ort_forward;
+    log('ResNet-18 in PyTorch');
+    const torch = pytorchGradCam(ROOT, single.input, THREADS, Math.max(5, Math.round(runs / 3)));
+    const [logits] = await runModel(model, [single.input]);
+    const scanlensTop = logits!.indexOf(Math.max(...logits!));
+    if (typeof torch !== 'string') pytorchVsScanlens = torch.gradcam_ms / single.stages_ms.explain_end_to_end!;
+    resnet = {
+      stages_ms: single.stages_ms,
+      ratios: single.ratios,
+      pytorch:
+        typeof torch === 'string'
+          ? { skipped: torch }
+          : {
+              ...torch,
+              same_top_class: torch.top === scanlensTop,
+              forward_vs_ort_forward: torch.forward_ms / single.stages_ms.ort_forward!,
+              gradcam_vs_scanlens_explain_end_to_end: torch.gradcam_ms / single.stages_ms.explain_end_to_end!,
+            },
+    };
+    await model.session.release();
   }
-  const tensors = await Promise.all(samples.map(async (f) => (await prepareInput(await loadScan(join(ROOT, 'samples', f)), model.manifest)).data));
-  const itemLength = tensors[0]!.length;
-  const ortBatch = async (): Promise<void> => {
-    for (let start = 0; start < folderSize; start += BATCH) {
-      const n = Math.min(BATCH, folderSize - start);
-      const stacked = new Float32Array(itemLength * n);
-      for (let i = 0; i < n; i++) stacked.set(tensors[(start + i) % tensors.length]!, i * itemLength);
-      await plain.run({ [model.inputName]: new ort.Tensor('float32', stacked, [n, ...dims.slice(1)]) });
-    }
-  };
-  const ortFolderMs = await timeMedian(3, ortBatch, 1);
-  const rssBeforeFolder = rssMb();
-  const folderMs = await timeMedian(3, async () => {
-    for await (const row of classifyFiles(model, files, { batchSize: BATCH })) if (row.error) throw new Error(row.error);
-  }, 1);
-  const rssAfterFolder = rssMb();
-
-  const bombFile = join(folder, 'bomb.png');
-  writeFileSync(bombFile, pngClaiming(100000, 100000));
-  const bomb = await timeMedian(20, () => loadScan(bombFile).catch(() => undefined));
-  rmSync(folder, { recursive: true, force: true });
 
   const result = {
-    machine: { threads: THREADS, batch: BATCH, folderImages: folderSize },
-    medians_ms: {
-      decode,
-      preprocess,
-      inference,
-      ort_forward: ortForward,
-      classify_end_to_end: endToEnd,
-      folder_total: folderMs,
-      ort_folder_total: ortFolderMs,
-      bomb_refusal: bomb,
-    },
-    throughput_images_per_s: { scanlens: (folderSize / folderMs) * 1000, ort: (folderSize / ortFolderMs) * 1000 },
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), node: process.version, date: new Date().toISOString() },
+    settings: { threads: THREADS, batch: BATCH, folder_images: folderSize, soak_images: soakSize, runs },
+    demo: { stages_ms: demoSingle.stages_ms, ratios: demoSingle.ratios, folder },
+    resnet18: resnet,
+    soak: soaked,
     ratios: {
-      inference_vs_ort: inference / ortForward,
-      classify_vs_ort: endToEnd / ortForward,
-      batch_throughput_vs_ort: ortFolderMs / folderMs,
+      classify_vs_ort: demoSingle.ratios.classify_vs_ort,
+      inference_vs_ort: demoSingle.ratios.inference_vs_ort,
+      batch_throughput_vs_ort: ips.scanlens! / ips.ort_ready_tensors!,
+      batch_throughput_vs_plain_decode_loop: ips.scanlens! / ips.plain_decode_ort_loop!,
+      explain_vs_ort_forward: resnetExplainVsForward ?? demoSingle.ratios.explain_vs_ort_forward,
+      explain_end_to_end_vs_ort_forward_backward: demoSingle.ratios.explain_end_to_end_vs_ort_forward_backward,
+      ...(pytorchVsScanlens !== undefined ? { pytorch_vs_scanlens: pytorchVsScanlens } : {}),
     },
-    rss_mb: { start: rssStart, before_folder: rssBeforeFolder, after_folder: rssAfterFolder, peak: rssMb() },
-    rss_growth_mb: rssAfterFolder - rssBeforeFolder,
+    rss_mb: { start: rssStart, peak: Math.max(soaked.rss_mb.peak, rssMb()) },
+    rss_growth_mb: soaked.rss_growth_mb,
   };
-  if (json) {
-    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-    return;
-  }
-  const ms = (v: number): string => `${v.toFixed(2)} ms`;
-  const lines = [
-    `ScanLens benchmark — demo model, ${THREADS} threads, batch ${BATCH}, ${folderSize}-image folder (medians)`,
-    `  decode              ${ms(decode)}`,
-    `  preprocess          ${ms(preprocess)}`,
-    `  inference           ${ms(inference)}   (plain onnxruntime: ${ms(ortForward)}, ratio ${result.ratios.inference_vs_ort.toFixed(2)})`,
-    `  classify one image  ${ms(endToEnd)}   (ratio to plain forward ${result.ratios.classify_vs_ort.toFixed(2)})`,
-    `  folder throughput   ${result.throughput_images_per_s.scanlens.toFixed(1)} img/s (plain onnxruntime on ready tensors: ${result.throughput_images_per_s.ort.toFixed(1)} img/s, ${(result.ratios.batch_throughput_vs_ort * 100).toFixed(0)}%)`,
-    `  100000² PNG refused ${ms(bomb)}`,
-    `  RSS                 peak ${result.rss_mb.peak.toFixed(0)} MB, growth over the folder ${result.rss_growth_mb.toFixed(1)} MB`,
-  ];
-  process.stdout.write(lines.join('\n') + '\n');
+  await releasePools();
+  await releaseExplainSessions();
+  process.stdout.write(json ? JSON.stringify(result, null, 2) + '\n' : formatReport(result));
 }
 
 main().catch((error: unknown) => {

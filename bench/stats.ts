@@ -17,3 +17,22 @@ export async function timeMedian(runs: number, fn: () => Promise<unknown> | unkn
 }
 
 export const rssMb = (): number => process.memoryUsage().rss / 1024 / 1024;
+
+/**
+ * Medians of several functions measured in alternation (A B C A B C …), so
+ * load from other processes on a shared machine falls on all of them alike
+ * instead of on whichever happened to run during a busy spell.
+ */
+export async function interleavedMedians(runs: number, fns: Record<string, () => Promise<unknown> | unknown>, warmup = 2): Promise<Record<string, number>> {
+  const names = Object.keys(fns);
+  for (let i = 0; i < warmup; i++) for (const name of names) await fns[name]!();
+  const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let i = 0; i < runs; i++) {
+    for (const name of names) {
+      const start = process.hrtime.bigint();
+      await fns[name]!();
+      times[name]!.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, median(times[n]!)]));
+}

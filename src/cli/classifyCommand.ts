@@ -1,5 +1,9 @@
 import { Command, Option } from 'commander';
-import { classifyFiles, type ClassifyRow } from '../core/classify/classify';
+import { availableParallelism } from 'node:os';
+import { POOL_THRESHOLD, classifyFiles, type ClassifyRow } from '../core/classify/classify';
+import { defaultWorkers } from '../core/classify/preparePool';
+import { defaultThreads } from '../core/model/loadModel';
+import { getModel } from '../core/model/modelCache';
 import { classifyVolume, type VolumeRow } from '../core/classify/classifyVolume';
 import { oneLine } from '../core/errors';
 import type { LoadedModel } from '../core/model/loadModel';
@@ -8,18 +12,24 @@ import type { DecodeLimits } from '../core/scan/limits';
 import { loadScan, readLimited, sniffBuffer } from '../core/scan/loadScan';
 import { SLICE_AXES, type SliceAxis } from '../core/scan/reslice';
 import { dirname } from 'node:path';
-import { writeFileAtomic } from '../core/io/atomicWrite';
 import { DEFAULT_LIMITS } from '../core/scan/limits';
 import { SCANLENS_VERSION } from '../core/version';
-import { classifyCsv } from '../core/report/classifyCsv';
 import { expandInputs } from './expandInputs';
-import { loadModelFromFlags, modelOption, modelSummary, parsePositiveInt, threadsOption, type ModelFlags } from './modelOption';
-import { EXIT, printError, printJson } from './output';
+import { modelOption, modelSummary, parsePositiveInt, threadsOption, type ModelFlags } from './modelOption';
+import { CliFailure, EXIT, printError, printJson } from './output';
+import { bundledModelPath } from './paths';
 import { progressReporter } from './progress';
+import { ResultFile, previousRows, type OutputRow } from './resultFile';
+import { keysInShard, parseShard, type Shard } from './shard';
 
 interface ClassifyFlags extends ModelFlags {
   readonly json?: boolean;
   readonly csv?: string;
+  readonly jsonl?: string;
+  readonly resume?: boolean;
+  readonly shard?: Shard;
+  readonly provider: string;
+  readonly workers?: number;
   readonly top: number;
   readonly batchSize: number;
   readonly maxPixels: number;
@@ -47,7 +57,8 @@ async function findVolumes(files: readonly string[], limits: DecodeLimits): Prom
   const { series, single } = await groupSeries(dicom, limits);
   for (const found of series) volumes.push({ label: dirname(found.files[0]!), files: found.files, kind: 'series' });
   plain.push(...single);
-  return { plain: files.filter((f) => plain.includes(f)), volumes };
+  const isPlain = new Set(plain);
+  return { plain: files.filter((f) => isPlain.has(f)), volumes };
 }
 
 type VolumeResult = (VolumeRow & { top: { label: string; probability: number; slice: number } }) | { file: string; error: string };
@@ -75,16 +86,51 @@ function formatRow(row: ClassifyRow): string {
   return `${row.file}  ${ranked}`;
 }
 
+/** Output files named by the flags, JSONL first: it round-trips rows exactly, so --resume prefers it. */
+function resultFiles(flags: ClassifyFlags, labels: readonly string[]): ResultFile[] {
+  const files: ResultFile[] = [];
+  if (flags.jsonl) files.push(new ResultFile(flags.jsonl, 'jsonl', labels));
+  if (flags.csv) files.push(new ResultFile(flags.csv, 'csv', labels));
+  return files;
+}
+
+/** Decode workers and inference threads share the cores: with workers on, inference takes what is left. */
+function pipelineFlags(flags: ClassifyFlags, fileCount: number): { workers: number; threads?: number } {
+  const workers = flags.workers ?? (fileCount >= POOL_THRESHOLD ? defaultWorkers() : 0);
+  if (flags.threads !== undefined) return { workers, threads: flags.threads };
+  if (workers === 0) return { workers };
+  return { workers, threads: Math.max(1, Math.min(defaultThreads(), availableParallelism() - workers)) };
+}
+
 async function run(inputs: string[], flags: ClassifyFlags): Promise<number> {
-  const model = await loadModelFromFlags(flags);
+  if (flags.resume && !flags.csv && !flags.jsonl) throw new CliFailure('--resume needs --csv or --jsonl: the output it continues');
   const expanded = await expandInputs(inputs);
   const { missing, skipped } = expanded;
+  const pipeline = pipelineFlags(flags, expanded.files.length);
+  const model = await getModel(flags.model ?? bundledModelPath(), {
+    provider: flags.provider,
+    ...(pipeline.threads !== undefined ? { threads: pipeline.threads } : {}),
+  });
   const limits: DecodeLimits = { ...DEFAULT_LIMITS, maxPixels: flags.maxPixels };
-  const { plain: files, volumes } = await findVolumes(expanded.files, limits);
+  const found = await findVolumes(expanded.files, limits);
+  const owned = flags.shard ? keysInShard([...found.plain, ...found.volumes.map((v) => v.label)], flags.shard) : undefined;
+  const inShard = (key: string): boolean => owned?.has(key) ?? true;
+  const outputs = resultFiles(flags, model.manifest.labels);
+  const previous = new Map<string, OutputRow>();
+  if (flags.resume) for (const out of [...outputs].reverse()) for (const [file, row] of await previousRows(out.path, out.format, model.manifest.labels)) previous.set(file, row);
+  const files = found.plain.filter((f) => inShard(f) && !previous.has(f));
+  const volumes = found.volumes.filter((v) => inShard(v.label) && !previous.has(v.label));
   if (skipped > 0) process.stderr.write(`scanlens: skipped ${skipped} file(s) that are not scans\n`);
-  const rows: ClassifyRow[] = missing.map((m) => ({ file: m.file, error: m.error }));
-  const volumeRows: VolumeResult[] = [];
-  for (const row of rows) printError(row.error);
+  const resumed = [...found.plain, ...found.volumes.map((v) => v.label)].filter((key) => inShard(key) && previous.has(key));
+  if (resumed.length > 0) process.stderr.write(`scanlens: resuming: ${resumed.length} input(s) already in the output\n`);
+  const fresh = new Map<string, OutputRow>();
+  const missingRows: ClassifyRow[] = missing.map((m) => ({ file: m.file, error: m.error }));
+  for (const row of missingRows) printError(row.error);
+  for (const out of outputs) await out.open(flags.resume ?? false);
+  const record = (row: OutputRow): void => {
+    fresh.set(row.file, row);
+    for (const out of outputs) out.append(row);
+  };
   const progress = files.length > 1 ? progressReporter('classify') : undefined;
   const controller = new AbortController();
   const stop = (): void => controller.abort();
@@ -94,34 +140,49 @@ async function run(inputs: string[], flags: ClassifyFlags): Promise<number> {
       batchSize: flags.batchSize,
       topK: flags.top,
       limits,
+      workers: pipeline.workers,
       signal: controller.signal,
       onProgress: progress ? (done, total) => progress(done, total) : undefined,
     })) {
-      rows.push(row);
+      record(row);
       if (row.error !== undefined) printError(row.error);
       if (!flags.json) process.stdout.write(formatRow(row) + '\n');
     }
     for (const input of volumes) {
       if (controller.signal.aborted) break;
       const row = await classifyVolumeInput(model, input, flags, limits, controller.signal);
-      volumeRows.push(row);
+      record(row);
       if ('error' in row) printError(row.error);
       if (!flags.json) process.stdout.write(formatVolume(row) + '\n');
     }
   } finally {
     process.off('SIGINT', stop);
+    for (const out of outputs) await out.close();
   }
-  const failed = rows.filter((r) => r.error !== undefined).length + volumeRows.filter((r) => 'error' in r).length;
-  if (flags.csv) await writeFileAtomic(flags.csv, classifyCsv(model.manifest.labels, rows));
+  // This run's inputs in input order (resumed rows in their place), then rows of earlier runs for inputs not given now.
+  const keys = [...found.plain, ...found.volumes.map((v) => v.label)].filter(inShard);
+  const results = [...missingRows, ...keys.flatMap((key) => fresh.get(key) ?? previous.get(key) ?? [])];
+  const given = new Set(keys);
+  const earlier = [...previous.values()].filter((row) => !given.has(row.file));
+  for (const out of outputs) await out.finish([...results, ...earlier]);
+  const failed = results.filter((r) => r.error !== undefined).length;
   if (flags.json) {
     printJson({
       scanlens: { version: SCANLENS_VERSION },
       model: modelSummary(model),
-      results: [...rows, ...volumeRows],
-      summary: { files: rows.length + volumeRows.length, classified: rows.length + volumeRows.length - failed, failed, skipped, cancelled: controller.signal.aborted },
+      results,
+      summary: {
+        files: results.length,
+        classified: results.length - failed,
+        failed,
+        skipped,
+        resumed: resumed.length,
+        cancelled: controller.signal.aborted,
+        ...(flags.shard ? { shard: `${flags.shard.index}/${flags.shard.count}` } : {}),
+      },
     });
-  } else if (rows.length + volumeRows.length > 1) {
-    process.stderr.write(`scanlens: ${rows.length + volumeRows.length - failed} classified, ${failed} failed\n`);
+  } else if (results.length > 1) {
+    process.stderr.write(`scanlens: ${results.length - failed} classified, ${failed} failed\n`);
   }
   if (controller.signal.aborted) return EXIT.someFailed;
   return failed > 0 ? EXIT.someFailed : EXIT.ok;
@@ -134,7 +195,12 @@ export function classifyCommand(): Command {
     .addOption(modelOption)
     .addOption(threadsOption)
     .option('--json', 'print one JSON document to stdout')
-    .option('--csv <file>', 'also write the results as CSV')
+    .option('--csv <file>', 'also write the results as CSV (streamed to <file>.partial, then written atomically)')
+    .option('--jsonl <file>', 'also write the results as JSON Lines, one row per input (streamed like --csv)')
+    .option('--resume', 'skip inputs that already have a row without error in the --jsonl/--csv output (or its .partial)')
+    .addOption(new Option('--shard <i/n>', 'classify only inputs whose position in sorted order is i mod n (array jobs: Slurm, Kubernetes)').argParser(parseShard))
+    .addOption(new Option('--provider <name>', 'onnxruntime execution provider').default('cpu'))
+    .addOption(new Option('--workers <n>', `decode worker threads, 0 to decode in the main thread (default: cores - 1, at most 4, from ${POOL_THRESHOLD} files on)`).argParser((v) => (v === '0' ? 0 : parsePositiveInt(v))))
     .addOption(new Option('--top <k>', 'classes to rank per file').default(3).argParser(parsePositiveInt))
     .addOption(new Option('--batch-size <n>', 'images per inference batch').default(8).argParser(parsePositiveInt))
     .addOption(new Option('--max-pixels <n>', 'refuse images with more pixels than this').default(DEFAULT_LIMITS.maxPixels).argParser(parsePositiveInt))

@@ -1,10 +1,11 @@
 import { ScanLensError, oneLine } from '../errors';
 import type { LoadedModel } from '../model/loadModel';
 import { runModel } from '../model/runModel';
-import { prepareInput } from '../preprocess/prepareInput';
 import type { DecodeLimits } from '../scan/limits';
 import { DEFAULT_LIMITS } from '../scan/limits';
-import { loadScan } from '../scan/loadScan';
+import { prefetched } from './prefetch';
+import { prepareFile, type Prepared } from './prepareFile';
+import { acquirePool, defaultWorkers } from './preparePool';
 import { looksLikeProbabilities, softmax } from './softmax';
 
 export interface Ranked {
@@ -26,6 +27,14 @@ export interface ClassifyRow {
 export interface ClassifyOptions {
   /** Files per inference batch. */
   readonly batchSize?: number;
+  /** Batches decoded ahead while one runs; memory is bounded by (prefetch + 1) batches. Default 2. */
+  readonly prefetch?: number;
+  /**
+   * Decode + preprocess worker threads; 0 decodes in this thread. Default:
+   * defaultWorkers() from POOL_THRESHOLD files on, else 0, since starting
+   * workers costs more than a few files take.
+   */
+  readonly workers?: number;
   /** How many ranked classes to report per file. */
   readonly topK?: number;
   readonly limits?: DecodeLimits;
@@ -65,61 +74,62 @@ export function toRow(model: LoadedModel, file: string, output: Float32Array, to
   };
 }
 
-interface Prepared {
-  readonly file: string;
-  readonly data?: Float32Array;
-  readonly notes: string[];
-  readonly error?: string;
-}
+/** Below this many files, starting worker threads costs more than it saves. */
+export const POOL_THRESHOLD = 64;
 
-async function prepareFile(model: LoadedModel, file: string, limits: DecodeLimits): Promise<Prepared> {
-  try {
-    const scan = await loadScan(file, limits);
-    const notes: string[] = [];
-    if (scan.shape[0] > 1) notes.push(`file has ${scan.shape[0]} pages: classified the first`);
-    const { data } = await prepareInput(scan, model.manifest, 0);
-    return { file, data, notes };
-  } catch (error) {
-    return { file, notes: [], error: oneLine(error) };
-  }
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size));
+  return out;
 }
 
 /**
- * Classifies files in batches and yields one row per file, in input order. A
- * bad file becomes an error row and the rest go on; cancellation stops
- * between batches and keeps every row already yielded.
+ * Classifies files in batches and yields one row per file, in input order.
+ * The next batch decodes (in worker threads for large inputs) while this one
+ * runs, so inference rarely waits. A bad file becomes an error row
+ * and the rest go on; cancellation stops between batches and keeps every row
+ * already yielded.
  */
 export async function* classifyFiles(model: LoadedModel, files: readonly string[], options: ClassifyOptions = {}): AsyncGenerator<ClassifyRow> {
   const batchSize = Math.max(1, options.batchSize ?? 8);
   const topK = options.topK ?? 3;
   const limits = options.limits ?? DEFAULT_LIMITS;
+  const workers = options.workers ?? (files.length >= POOL_THRESHOLD ? defaultWorkers() : 0);
+  const lease = workers > 0 ? acquirePool(model.manifest, limits, workers) : undefined;
+  const prepare = lease ? (file: string) => lease.pool.prepare(file) : (file: string) => prepareFile(model.manifest, file, limits);
+  const prepareBatch = (chunk: readonly string[]): Promise<Prepared[]> => Promise.all(chunk.map(prepare));
   let done = 0;
-  for (let start = 0; start < files.length; start += batchSize) {
-    if (options.signal?.aborted) return;
-    const chunk = files.slice(start, start + batchSize);
-    const prepared = await Promise.all(chunk.map((file) => prepareFile(model, file, limits)));
-    const ready = prepared.filter((p) => p.data !== undefined);
-    let outputs: Float32Array[] = [];
-    let batchError: string | undefined;
-    try {
-      outputs = await runModel(model, ready.map((p) => p.data!));
-    } catch (error) {
-      batchError = oneLine(error);
-    }
-    for (const item of prepared) {
-      let row: ClassifyRow;
-      if (item.error !== undefined) row = { file: item.file, error: item.error };
-      else if (batchError !== undefined) row = { file: item.file, error: batchError };
-      else {
-        try {
-          row = toRow(model, item.file, outputs[ready.indexOf(item)]!, topK, item.notes);
-        } catch (error) {
-          row = { file: item.file, error: oneLine(error) };
-        }
+  try {
+    for await (const prepared of prefetched(chunks(files, batchSize), Math.max(0, options.prefetch ?? 2), prepareBatch)) {
+      if (options.signal?.aborted) return;
+      for (const row of await inferBatch(model, prepared, topK)) {
+        done++;
+        options.onProgress?.(done, files.length, row.file);
+        yield row;
       }
-      done++;
-      options.onProgress?.(done, files.length, item.file);
-      yield row;
     }
+  } finally {
+    lease?.release();
   }
+}
+
+/** One inference run for a batch's good files; a failed run fails only that batch's rows. */
+async function inferBatch(model: LoadedModel, prepared: readonly Prepared[], topK: number): Promise<ClassifyRow[]> {
+  const ready = prepared.filter((p) => p.data !== undefined);
+  let outputs: Float32Array[] = [];
+  let batchError: string | undefined;
+  try {
+    outputs = await runModel(model, ready.map((p) => p.data!));
+  } catch (error) {
+    batchError = oneLine(error);
+  }
+  return prepared.map((item) => {
+    if (item.error !== undefined) return { file: item.file, error: item.error };
+    if (batchError !== undefined) return { file: item.file, error: batchError };
+    try {
+      return toRow(model, item.file, outputs[ready.indexOf(item)]!, topK, item.notes);
+    } catch (error) {
+      return { file: item.file, error: oneLine(error) };
+    }
+  });
 }

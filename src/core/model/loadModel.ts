@@ -8,12 +8,15 @@ import { ort } from '../native/ort';
 import type { Manifest } from './manifest';
 import { readManifest } from './manifestLoader';
 import { specFromGraph } from './bareModel';
+import { vetModel } from './vetModel';
 
 export interface ModelOptions {
   /** onnxruntime intra-op threads; default min(4, cores). */
   readonly threads?: number;
   /** Largest .onnx file accepted, in bytes. */
   readonly maxModelBytes?: number;
+  /** onnxruntime execution provider ('cpu' by default); see availableProviders(). */
+  readonly provider?: string;
 }
 
 export interface LoadedModel {
@@ -31,12 +34,26 @@ export interface LoadedModel {
   readonly batchable: boolean;
   /** True for a bare model whose output may already be probabilities (decided per run). */
   readonly outputTypeGuessed: boolean;
+  /** The execution provider the session was created with. */
+  readonly provider?: string;
 }
 
 const DEFAULT_MAX_MODEL_BYTES = 2 * 1024 * 1024 * 1024 - 1;
 
 export function defaultThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+/** Execution providers this onnxruntime build lists: bundled ones, and ones that need a separate install. */
+export function availableProviders(): { name: string; bundled: boolean }[] {
+  return ort().listSupportedBackends().map((b) => ({ name: b.name, bundled: b.bundled }));
+}
+
+function checkProvider(provider: string): void {
+  const known = availableProviders();
+  if (!known.some((b) => b.name === provider)) {
+    throw new ScanLensError(`execution provider '${provider}' is not in this onnxruntime; it has: ${known.map((b) => b.name).join(', ')}`);
+  }
 }
 
 /** A folder holds model.json, else exactly one .onnx. */
@@ -55,21 +72,27 @@ async function readModelBytes(path: string, limit: number): Promise<Buffer> {
   const info = await stat(path).catch(() => undefined);
   if (!info?.isFile()) throw new ScanLensError('model file not found', path);
   if (info.size > limit) throw new ScanLensError(`model is ${info.size} bytes, over the ${limit}-byte limit`, path);
-  return readFile(path);
+  const bytes = await readFile(path);
+  // Hostile graphs (external data, custom ops, huge declared sizes) are refused before onnxruntime parses them.
+  vetModel(bytes, path);
+  return bytes;
 }
 
-async function createSession(bytes: Buffer, path: string, threads: number): Promise<InferenceSession> {
+async function createSession(bytes: Buffer, path: string, options: Required<ModelOptions>): Promise<InferenceSession> {
   try {
     return await ort().InferenceSession.create(bytes, {
-      executionProviders: ['cpu'],
-      intraOpNumThreads: threads,
+      executionProviders: [options.provider],
+      intraOpNumThreads: options.threads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
+      // Idle intra-op threads would spin after each run, taking the cores that sharp's decoding of the next files needs.
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
   } catch (error) {
-    throw new ScanLensError(`onnxruntime cannot load the model (${oneLine(error)})`, path);
+    const where = options.provider === 'cpu' ? '' : ` with execution provider '${options.provider}'`;
+    throw new ScanLensError(`onnxruntime cannot load the model${where} (${oneLine(error)})`, path);
   }
 }
 
@@ -105,7 +128,7 @@ async function loadFromManifest(manifestPath: string, options: Required<ModelOpt
   if (sha256 !== manifest.sha256) {
     throw new ScanLensError(`sha256 is ${sha256}, but ${basename(manifestPath)} says ${manifest.sha256}: the file changed or is not the model the manifest describes`, onnxPath);
   }
-  const session = await createSession(bytes, onnxPath, options.threads);
+  const session = await createSession(bytes, onnxPath, options);
   const inputName = pickName(session.inputNames, manifest.input.name, 'input', manifestPath);
   const outputName = pickName(session.outputNames, manifest.output.name, 'output', manifestPath);
   return {
@@ -119,13 +142,14 @@ async function loadFromManifest(manifestPath: string, options: Required<ModelOpt
     outputName,
     batchable: isBatchable(session, inputName),
     outputTypeGuessed: false,
+    provider: options.provider,
   };
 }
 
 async function loadBare(onnxPath: string, options: Required<ModelOptions>): Promise<LoadedModel> {
   const bytes = await readModelBytes(onnxPath, options.maxModelBytes);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const session = await createSession(bytes, onnxPath, options.threads);
+  const session = await createSession(bytes, onnxPath, options);
   const { manifest, assumptions } = specFromGraph(session, bytes, onnxPath, sha256);
   const inputName = manifest.input.name ?? session.inputNames[0]!;
   const outputName = manifest.output.name ?? session.outputNames[0]!;
@@ -140,6 +164,7 @@ async function loadBare(onnxPath: string, options: Required<ModelOptions>): Prom
     outputName,
     batchable: isBatchable(session, inputName),
     outputTypeGuessed: true,
+    provider: options.provider,
   };
 }
 
@@ -152,8 +177,10 @@ export async function loadModel(path: string, options: ModelOptions = {}): Promi
   const full: Required<ModelOptions> = {
     threads: options.threads ?? defaultThreads(),
     maxModelBytes: options.maxModelBytes ?? DEFAULT_MAX_MODEL_BYTES,
+    provider: options.provider ?? 'cpu',
   };
   if (!Number.isInteger(full.threads) || full.threads < 1) throw new ScanLensError(`thread count must be a positive whole number, got ${full.threads}`);
+  checkProvider(full.provider);
   const target = await resolveModelPath(path);
   return extname(target).toLowerCase() === '.json' ? loadFromManifest(target, full) : loadBare(target, full);
 }

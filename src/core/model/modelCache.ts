@@ -5,14 +5,14 @@ import { loadModel, defaultThreads, type LoadedModel, type ModelOptions } from '
 const cache = new Map<string, Promise<LoadedModel>>();
 
 /**
- * One InferenceSession per model file and thread count: loading hashes the
+ * One InferenceSession per model file, thread count and execution provider: loading hashes the
  * file and builds the session, so callers that classify repeatedly share it.
  * A changed file (size or mtime) gets a fresh load; a failed load is not kept.
  */
 export async function getModel(path: string, options: ModelOptions = {}): Promise<LoadedModel> {
   const full = resolve(path);
   const info = await stat(full).catch(() => undefined);
-  const key = JSON.stringify([full, info?.mtimeMs, info?.size, options.threads ?? defaultThreads(), options.maxModelBytes]);
+  const key = JSON.stringify([full, info?.mtimeMs, info?.size, options.threads ?? defaultThreads(), options.maxModelBytes, options.provider ?? 'cpu']);
   let entry = cache.get(key);
   if (!entry) {
     entry = loadModel(path, options);

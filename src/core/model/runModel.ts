@@ -7,11 +7,17 @@ function inputDims(model: LoadedModel, batch: number): number[] {
   return layout === 'NCHW' ? [batch, channels, size.height, size.width] : [batch, size.height, size.width, channels];
 }
 
-async function runStacked(model: LoadedModel, items: readonly Float32Array[]): Promise<Float32Array[]> {
+/** One contiguous batch buffer; a single item is passed as it is, without a copy. */
+function stack(items: readonly Float32Array[]): Float32Array {
+  if (items.length === 1) return items[0]!;
   const itemLength = items[0]!.length;
   const stacked = new Float32Array(itemLength * items.length);
   items.forEach((item, i) => stacked.set(item, i * itemLength));
-  const feeds = { [model.inputName]: new (ort().Tensor)('float32', stacked, inputDims(model, items.length)) };
+  return stacked;
+}
+
+async function runStacked(model: LoadedModel, items: readonly Float32Array[]): Promise<Float32Array[]> {
+  const feeds = { [model.inputName]: new (ort().Tensor)('float32', stack(items), inputDims(model, items.length)) };
   let output;
   try {
     const results = await model.session.run(feeds, [model.outputName]);
@@ -22,7 +28,8 @@ async function runStacked(model: LoadedModel, items: readonly Float32Array[]): P
   if (output.type !== 'float32') throw new ScanLensError(`output '${model.outputName}' is ${output.type}; expected float32`, model.onnxPath);
   const data = output.data as Float32Array;
   const per = data.length / items.length;
-  return items.map((_, i) => data.slice(i * per, (i + 1) * per));
+  // Views, not copies: the output buffer is fresh per run and owned by nobody else.
+  return items.map((_, i) => data.subarray(i * per, (i + 1) * per));
 }
 
 /**

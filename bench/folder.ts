@@ -1,0 +1,53 @@
+/** Folder throughput: ScanLens' batch pipeline against plain onnxruntime, measured in alternation. */
+import { availableParallelism } from 'node:os';
+import { classifyFiles } from '../src/core/classify/classify';
+import { defaultWorkers } from '../src/core/classify/preparePool';
+import { defaultThreads, loadModel, type LoadedModel } from '../src/core/model/loadModel';
+import { prepareInput } from '../src/core/preprocess/prepareInput';
+import { loadScan } from '../src/core/scan/loadScan';
+import { ortOnTensors, plainDecodeLoop, plainSession } from './plainOrt';
+import { interleavedMedians } from './stats';
+
+export interface FolderResult {
+  readonly images: number;
+  readonly settings: Record<string, unknown>;
+  readonly total_ms: Record<string, number>;
+  readonly images_per_s: Record<string, number>;
+}
+
+async function drain(model: LoadedModel, files: readonly string[], options: { batchSize: number; workers: number }): Promise<void> {
+  for await (const row of classifyFiles(model, files, options)) if (row.error) throw new Error(row.error);
+}
+
+/** The pipeline as `scanlens classify` runs a large folder: decode workers, inference on the cores left. */
+export async function folderThroughput(modelPath: string, files: readonly string[], threads: number, batch: number, rounds: number): Promise<FolderResult> {
+  const workers = defaultWorkers();
+  const pipelineThreads = Math.max(1, Math.min(defaultThreads(), availableParallelism() - workers));
+  const pipelined = await loadModel(modelPath, { threads: pipelineThreads });
+  const inThread = await loadModel(modelPath, { threads });
+  const tensors = await Promise.all(files.slice(0, 12).map(async (f) => (await prepareInput(await loadScan(f), inThread.manifest)).data));
+  // The baselines get their best thread count: on a busy or small machine one thread can beat two.
+  const plain = await plainSession(inThread.onnxPath, threads);
+  const plainOne = await plainSession(inThread.onnxPath, 1);
+  const total = await interleavedMedians(
+    rounds,
+    {
+      scanlens: () => drain(pipelined, files, { batchSize: batch, workers }),
+      scanlens_in_thread_decode: () => drain(inThread, files, { batchSize: batch, workers: 0 }),
+      [`ort_ready_tensors_${threads}_threads`]: () => ortOnTensors(plain, inThread, tensors, files.length, batch),
+      ort_ready_tensors_1_thread: () => ortOnTensors(plainOne, inThread, tensors, files.length, batch),
+      [`plain_decode_ort_loop_${threads}_threads`]: () => plainDecodeLoop(plain, inThread, files, batch),
+      plain_decode_ort_loop_1_thread: () => plainDecodeLoop(plainOne, inThread, files, batch),
+    },
+    1,
+  );
+  await Promise.all([pipelined.session.release(), inThread.session.release(), plain.release(), plainOne.release()]);
+  const best = (prefix: string): number => Math.min(...Object.entries(total).filter(([k]) => k.startsWith(prefix)).map(([, ms]) => ms));
+  const totals = { ...total, ort_ready_tensors: best('ort_ready_tensors_'), plain_decode_ort_loop: best('plain_decode_ort_loop_') };
+  return {
+    images: files.length,
+    settings: { batch, workers, pipeline_threads: pipelineThreads, in_thread_threads: threads, baseline_threads: [1, threads] },
+    total_ms: totals,
+    images_per_s: Object.fromEntries(Object.entries(totals).map(([k, ms]) => [k, (files.length / ms) * 1000])),
+  };
+}

@@ -1,0 +1,65 @@
+/** The benchmark's human-readable table (the --json document holds the same numbers). */
+interface Stages {
+  readonly stages_ms: Record<string, number>;
+  readonly ratios: Record<string, number>;
+}
+
+interface Report {
+  readonly machine: { cpu: string; cores: number; node: string; date: string };
+  readonly settings: { threads: number; batch: number; folder_images: number; soak_images: number };
+  readonly demo: Stages & { folder: { images_per_s: Record<string, number>; settings: Record<string, unknown> } };
+  readonly resnet18: unknown;
+  readonly soak: { images: number; rss_mb: { peak: number } };
+  readonly ratios: Record<string, number | undefined>;
+  readonly rss_growth_mb: number;
+}
+
+const ms = (v: number | undefined): string => (v === undefined ? '—' : `${v.toFixed(2)} ms`);
+const x = (v: number | undefined): string => (v === undefined ? '—' : `${v.toFixed(2)}×`);
+const pct = (v: number | undefined): string => (v === undefined ? '—' : `${(v * 100).toFixed(0)}%`);
+
+function stageLines(name: string, s: Stages): string[] {
+  const t = s.stages_ms;
+  return [
+    `${name} — one image (medians; ScanLens and its limit measured in alternation)`,
+    `  decode                          ${ms(t.decode)}`,
+    `  preprocess                      ${ms(t.preprocess)}`,
+    `  inference                       ${ms(t.inference)}   plain onnxruntime forward ${ms(t.ort_forward)}   ${x(s.ratios.inference_vs_ort)}`,
+    `  classify (decode→probabilities) ${ms(t.classify_end_to_end)}   ${x(s.ratios.classify_vs_ort)} the plain forward`,
+    `  explanation (Grad-CAM)          ${ms(t.explanation)}   plain forward+backward ${ms(t.ort_forward_backward)}   ${x(s.ratios.explain_vs_ort_forward_backward)}; ${x(s.ratios.explain_vs_ort_forward)} the plain forward`,
+    `  render (overlay + PNG)          ${ms(t.render)}`,
+    `  classify + Grad-CAM + PNG       ${ms(t.explain_end_to_end)}   ${x(s.ratios.explain_end_to_end_vs_ort_forward_backward)} the plain forward+backward`,
+  ];
+}
+
+export function formatReport(r: Report): string {
+  const ips = r.demo.folder.images_per_s;
+  const lines = [
+    `ScanLens benchmark — ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}, ${r.machine.date}`,
+    '',
+    ...stageLines('demo model (128² grey CNN)', r.demo),
+    '',
+    `demo model — ${r.settings.folder_images}-image folder, batch ${r.settings.batch} (${JSON.stringify(r.demo.folder.settings)})`,
+    `  ScanLens pipeline (decode workers)      ${ips.scanlens!.toFixed(0)} img/s`,
+    `  ScanLens, decode in the main thread     ${ips.scanlens_in_thread_decode!.toFixed(0)} img/s`,
+    `  plain decode + onnxruntime loop         ${ips.plain_decode_ort_loop!.toFixed(0)} img/s   ScanLens ${pct(r.ratios.batch_throughput_vs_plain_decode_loop)} of it (best of 1 and ${r.settings.threads} threads)`,
+    `  plain onnxruntime on ready tensors      ${ips.ort_ready_tensors!.toFixed(0)} img/s   ScanLens ${pct(r.ratios.batch_throughput_vs_ort)} of it (no decoding; best of 1 and ${r.settings.threads} threads)`,
+    '',
+  ];
+  const resnet = r.resnet18 as Stages & { skipped?: string; pytorch?: Record<string, unknown> };
+  if (resnet.skipped) lines.push(`ResNet-18 224²: skipped (${resnet.skipped})`, '');
+  else {
+    lines.push(...stageLines('ResNet-18 224² (seeded random weights)', resnet));
+    const torch = resnet.pytorch ?? {};
+    if (torch.skipped) lines.push(`  PyTorch: skipped (${String(torch.skipped)})`);
+    else {
+      lines.push(
+        `  PyTorch ${String(torch.torch)} forward              ${ms(torch.forward_ms as number)}   ${x(torch.forward_vs_ort_forward as number)} the plain onnxruntime forward`,
+        `  PyTorch autograd Grad-CAM           ${ms(torch.gradcam_ms as number)}   ${x(r.ratios.pytorch_vs_scanlens)} ScanLens' classify + Grad-CAM + PNG (same top class: ${String(torch.same_top_class)})`,
+      );
+    }
+    lines.push('');
+  }
+  lines.push(`memory — ${r.soak.images}-image batch: RSS growth after warm-up ${r.rss_growth_mb.toFixed(1)} MB, peak ${r.soak.rss_mb.peak.toFixed(0)} MB`);
+  return lines.join('\n') + '\n';
+}

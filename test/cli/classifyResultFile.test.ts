@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { ClassifyRow } from '../../src/core/classify/classify';
+import { ResultFile, partialPath, previousRows } from '../../src/cli/resultFile';
+import { keysInShard, parseShard } from '../../src/cli/shard';
+
+const labels = ['glioma', 'notumor'];
+const row = (file: string, p: number): ClassifyRow => ({
+  file,
+  labels,
+  probabilities: [p, 1 - p],
+  top: { label: p >= 0.5 ? 'glioma' : 'notumor', probability: Math.max(p, 1 - p) },
+});
+
+test('CSV rows read back exactly, awkward file names included; error rows do not count as done', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scanlens-result-'));
+  const path = join(dir, 'out.csv');
+  const out = new ResultFile(path, 'csv', labels);
+  await out.open(false);
+  const rows: ClassifyRow[] = [row('a, "quoted".png', 0.25), row('=HYPERLINK(1).png', 0.9), row('line\nbreak.png', 0.5), { file: 'bad.png', error: 'bad.png: cannot decode' }];
+  for (const r of rows) out.append(r);
+  await out.close();
+  const fromPartial = await previousRows(path, 'csv', labels);
+  assert.deepEqual([...fromPartial.keys()], rows.slice(0, 3).map((r) => r.file));
+  for (const r of rows.slice(0, 3)) assert.deepEqual((fromPartial.get(r.file) as ClassifyRow).probabilities, r.probabilities);
+  await out.finish(rows);
+  assert.equal(existsSync(partialPath(path)), false);
+  assert.equal(readFileSync(path, 'utf8').split('\n')[0], 'file,top_label,top_probability,p_glioma,p_notumor,error');
+  assert.deepEqual([...(await previousRows(path, 'csv', labels)).keys()], rows.slice(0, 3).map((r) => r.file));
+});
+
+test('a JSONL partial cut off mid-line keeps its whole rows; without --resume a stale partial is started afresh', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scanlens-result-'));
+  const path = join(dir, 'out.jsonl');
+  writeFileSync(partialPath(path), JSON.stringify(row('one.png', 0.7)) + '\n' + JSON.stringify(row('two.png', 0.1)).slice(0, 20));
+  assert.deepEqual([...(await previousRows(path, 'jsonl', labels)).keys()], ['one.png']);
+  const resumed = new ResultFile(path, 'jsonl', labels);
+  await resumed.open(true);
+  resumed.append(row('three.png', 0.3));
+  await resumed.close();
+  assert.deepEqual([...(await previousRows(path, 'jsonl', labels)).keys()], ['one.png', 'three.png']);
+  const fresh = new ResultFile(path, 'jsonl', labels);
+  await fresh.open(false);
+  await fresh.close();
+  assert.equal(readFileSync(partialPath(path), 'utf8'), '');
+});
+
+test('shards: parsed strictly, disjoint, covering, and independent of input order', () => {
+  assert.deepEqual(parseShard('2/5'), { index: 2, count: 5 });
+  for (const bad of ['5/5', '1/0', '-1/3', '1/3/4', 'a/b', '']) assert.throws(() => parseShard(bad), /--shard i\/n/);
+  const keys = Array.from({ length: 23 }, (_, i) => `/data/scan-${i}.png`);
+  const shards = [0, 1, 2, 3].map((index) => keysInShard(keys, { index, count: 4 }));
+  assert.deepEqual(shards.flatMap((s) => [...s]).sort(), [...keys].sort());
+  assert.equal(shards.reduce((n, s) => n + s.size, 0), keys.length);
+  assert.deepEqual(keysInShard([...keys].reverse(), { index: 1, count: 4 }), shards[1]);
+});
