@@ -76,7 +76,14 @@ async function cachedSession(model: LoadedModel, request: Record<string, unknown
     entry = (async () => {
       const { bytes } = await cachedDerived(derivedCacheDir(options.cacheDir), key, async () => build(await modelBytes(model)));
       try {
-        return await ort().InferenceSession.create(bytes, { logSeverityLevel: 3, intraOpNumThreads: options.threads ?? 0, executionMode: 'sequential' });
+        return await ort().InferenceSession.create(bytes, {
+          logSeverityLevel: 3,
+          intraOpNumThreads: options.threads ?? 0,
+          interOpNumThreads: 1,
+          executionMode: 'sequential',
+          // As for classification sessions: idle threads must not spin and take the cores rendering needs.
+          extra: { session: { intra_op: { allow_spinning: '0' } } },
+        });
       } catch (error) {
         throw new ScanLensError(`onnxruntime cannot load the derived model (${oneLine(error)})`, model.onnxPath);
       }
