@@ -11,7 +11,7 @@ import { compressedFrames, frameBytes, frameFragments } from './dicomEncapsulate
 import { interleavePlanes, pixelModule, type PixelModule } from './dicomPixelModule';
 import type { Affine, DisplayWindow, Rescale, Scan, VoxelArray } from './scan';
 import { stringAt } from './dicomValues';
-import { samplesFromBytes, typeRange } from './voxelTypes';
+import { samplesFromBytes } from './voxelTypes';
 
 function numbers(dataSet: DataSet, tag: string): number[] | undefined {
   const count = dataSet.numStringValues(tag);
@@ -80,6 +80,15 @@ function rescaleOf(dataSet: DataSet): Rescale | undefined {
   const s = slope !== undefined && Number.isFinite(slope) ? slope : 1;
   const i = intercept !== undefined && Number.isFinite(intercept) ? intercept : 0;
   return s === 1 && i === 0 ? undefined : { slope: s, intercept: i };
+}
+
+/**
+ * The range BitsStored can hold: 12-bit data in 16-bit words spans 0..4095,
+ * so "range" intensity scaling maps it to [0,1] rather than to [0,0.06].
+ */
+function storedRange(pm: PixelModule): { min: number; max: number } {
+  const bits = pm.bitsStored;
+  return pm.signed ? { min: -(2 ** (bits - 1)), max: 2 ** (bits - 1) - 1 } : { min: 0, max: 2 ** bits - 1 };
 }
 
 function windowsOf(dataSet: DataSet): DisplayWindow[] {
@@ -154,7 +163,7 @@ export async function scanFromDataSet(dataSet: DataSet, path: string, limits: De
   const rescale = pm.samples === 1 ? rescaleOf(dataSet) : undefined;
   const windows = pm.samples === 1 ? windowsOf(dataSet) : [];
   const data = dataRange(voxels, rescale);
-  const stored = pm.bitsAllocated <= 16 ? typeRange(pm.type, voxels) : data;
+  const stored = pm.bitsAllocated <= 16 ? storedRange(pm) : data;
   const spacing = spacingOf(dataSet);
   const affine = dicomAffine(dataSet, spacing ?? [1, 1, 1]);
   return {
