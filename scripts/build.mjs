@@ -1,7 +1,7 @@
 // Bundles every entry point with esbuild. Native modules stay external: they
 // carry platform binaries that must be loaded from node_modules at run time.
 import { build } from 'esbuild';
-import { readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, readFileSync, readdirSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -34,4 +34,34 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' }),
   // DICOM/NIfTI decoding runs in a worker; cli.js and commands.js find it next to themselves.
   build({ ...common, entryPoints: ['src/core/scan/decodeWorker.ts'], outfile: 'dist/decodeWorker.js' }),
+  // Decode + preprocess worker threads of the batch pipeline (src/core/classify/preparePool.ts).
+  build({ ...common, entryPoints: ['src/core/classify/prepareWorker.ts'], outfile: 'dist/prepareWorker.js' }),
 ]);
+
+// The scan viewer's page: browser code and its CSS bundled apart, loaded by nonce from
+// dist/webview, the only folder the webview may read.
+await build({
+  ...common,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'iife',
+  external: [],
+  entryPoints: ['src/webview/viewer.ts'],
+  outfile: 'dist/webview/viewer.js',
+  minify: true,
+});
+// plotly.js's basic bundle (bar, scatter), loaded by the viewer page after its first paint.
+copyFileSync('node_modules/plotly.js-basic-dist-min/plotly-basic.min.js', 'dist/webview/plotly.js');
+
+// The notebook renderer: browser code (plotly's cartesian bundle, zod for the payload) as the ES
+// module VS Code imports into the notebook's output frame (contributes.notebookRenderer).
+await build({
+  ...common,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'esm',
+  external: [],
+  entryPoints: ['src/renderer/renderer.ts'],
+  outfile: 'dist/renderer/renderer.js',
+  minify: true,
+});

@@ -22,6 +22,9 @@ export function makeWorkspace({ modelSetting } = {}) {
   const samples = join(ROOT, 'samples');
   if (existsSync(samples)) {
     copyInto(join(folder, 'samples'), readdirSync(samples).filter((f) => f.endsWith('.png')).map((f) => join(samples, f)));
+    // The sample analysis notebook, its labels, and the demo model at the path its first cell names.
+    copyInto(join(folder, 'samples'), ['analysis.ipynb', 'labels.csv'].map((f) => join(samples, f)));
+    copyInto(join(folder, 'models', 'brain-mri-demo'), ['model.json', 'model.onnx'].map((f) => join(ROOT, 'models', 'brain-mri-demo', f)));
   }
   if (modelSetting) {
     mkdirSync(join(folder, '.vscode'));

@@ -6,3 +6,7 @@
 export { classifyCommand } from './classifyCommand';
 export { selectModelCommand } from './selectModelCommand';
 export { releaseModels } from '../core/model/modelCache';
+export { ViewerProvider } from './viewer/viewerProvider';
+export { NotebookKernel } from './notebook/notebookKernel';
+export { cellCompletions } from './notebook/cellCompletions';
+export { scanPicture } from './notebook/scanPicture';

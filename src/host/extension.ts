@@ -1,7 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { createModelStatusBar } from './modelStatusBar';
+import { registerNotebook } from './notebook/registerNotebook';
 import { createOutputLog } from './outputLog';
+import { registerViewer } from './viewer/registerViewer';
 
 type Commands = typeof import('./commands');
 
@@ -39,7 +41,9 @@ export function activate(context: vscode.ExtensionContext): ScanLensApi {
       return version;
     }),
   );
+  registerViewer(context, () => new (loadCommands().ViewerProvider)(context, log));
   createModelStatusBar(context);
+  registerNotebook(context, log, loadCommands);
   const activatedAt = performance.now();
   const activationMs = activatedAt - started;
   log.line(`activated in ${activationMs.toFixed(1)} ms`);

@@ -1,0 +1,50 @@
+import { resolve } from 'node:path';
+import * as vscode from 'vscode';
+import { NotebookSession } from '../../notebook/executor/notebookSession';
+import type { LoadedModel } from '../../core/model/loadModel';
+import { activeModel, bundledModelPath } from '../activeModel';
+import { notebookBaseDir } from './notebookBaseDir';
+
+/**
+ * In Restricted Mode a `model` line may name only the bundled model: a
+ * workspace model is code-like input, as for every other ScanLens command.
+ */
+class RestrictedSession extends NotebookSession {
+  constructor(options: ConstructorParameters<typeof NotebookSession>[0], private readonly bundled: string) {
+    super(options);
+  }
+
+  override useModel(path: string, threads: number | undefined): Promise<LoadedModel> {
+    if (resolve(path) !== resolve(this.bundled)) {
+      return Promise.reject(new Error('Restricted Mode: a notebook runs only the bundled model until you trust this workspace'));
+    }
+    return super.useModel(path, threads);
+  }
+}
+
+/**
+ * One session per notebook (its current model and last table), started on the
+ * extension's active model. Selecting another model or trusting the folder
+ * starts a fresh session, as restarting a kernel would.
+ */
+export class NotebookSessions {
+  private readonly sessions = new Map<string, { readonly key: string; readonly session: NotebookSession }>();
+
+  constructor(private readonly context: vscode.ExtensionContext) {}
+
+  get(notebook: vscode.NotebookDocument): NotebookSession {
+    const active = activeModel(this.context);
+    const baseDir = notebookBaseDir(notebook);
+    const key = JSON.stringify([active.path, vscode.workspace.isTrusted, baseDir]);
+    const existing = this.sessions.get(notebook.uri.toString());
+    if (existing?.key === key) return existing.session;
+    const options = { baseDir, defaultModelPath: active.path };
+    const session = vscode.workspace.isTrusted ? new NotebookSession(options) : new RestrictedSession(options, bundledModelPath(this.context));
+    this.sessions.set(notebook.uri.toString(), { key, session });
+    return session;
+  }
+
+  forget(notebook: vscode.NotebookDocument): void {
+    this.sessions.delete(notebook.uri.toString());
+  }
+}

@@ -1,0 +1,55 @@
+import { toRow } from '../../core/classify/classify';
+import { classifyVolume } from '../../core/classify/classifyVolume';
+import { explainInput, type Explanation } from '../../core/explain/explain';
+import { minMaxNormalise, upsampleMap } from '../../core/explain/upsample';
+import type { Image2D } from '../../core/image';
+import type { LoadedModel } from '../../core/model/loadModel';
+import { runModel } from '../../core/model/runModel';
+import { prepareInput } from '../../core/preprocess/prepareInput';
+import { colormap } from '../../core/render/colormaps';
+import { encodePng } from '../../core/render/png';
+import type { Scan } from '../../core/scan/scan';
+import type { Axis, ClassifyResult, ExplainResult, OverlayOptions, ProfileResult } from '../../protocol/viewerMessages';
+
+/** Class probabilities of one slice (of a scan already cut along the wanted axis). */
+export async function classifySlice(model: LoadedModel, scan: Scan, index: number): Promise<ClassifyResult> {
+  const prepared = await prepareInput(scan, model.manifest, index);
+  const [output] = await runModel(model, [prepared.data]);
+  const row = toRow(model, scan.path, output!, 1);
+  return { labels: [...model.manifest.labels], probabilities: [...row.probabilities!], model: model.manifest.name };
+}
+
+export async function explainSlice(model: LoadedModel, scan: Scan, index: number, overlay: OverlayOptions): Promise<Explanation> {
+  const prepared = await prepareInput(scan, model.manifest, index);
+  return explainInput(model, prepared.data, { method: overlay.method, classIndex: overlay.classIndex });
+}
+
+/**
+ * The explanation map stretched over the slice, normalised and coloured; the
+ * webview blends it at the chosen opacity, so changing opacity costs no round trip.
+ */
+export function heatImage(explanation: Explanation, size: { width: number; height: number }, colormapName: OverlayOptions['colormap']): Image2D {
+  const heat = minMaxNormalise(upsampleMap(explanation.map, size).data);
+  const toColour = colormap(colormapName);
+  const data = new Float32Array(heat.length * 3);
+  heat.forEach((v, i) => data.set(toColour(v), i * 3));
+  return { width: size.width, height: size.height, channels: 3, data };
+}
+
+export async function explainResult(model: LoadedModel, scan: Scan, index: number, overlay: OverlayOptions): Promise<ExplainResult> {
+  const explanation = await explainSlice(model, scan, index, overlay);
+  const [, height, width] = scan.shape;
+  const png = await encodePng(heatImage(explanation, { width, height }, overlay.colormap));
+  return {
+    method: explanation.method,
+    classIndex: explanation.classIndex,
+    label: model.manifest.labels[explanation.classIndex]!,
+    png: `data:image/png;base64,${png.toString('base64')}`,
+    mapSize: [explanation.map.width, explanation.map.height],
+  };
+}
+
+export async function sliceProfile(model: LoadedModel, scan: Scan, axis: Axis, onProgress: (done: number, total: number) => void): Promise<ProfileResult> {
+  const row = await classifyVolume(model, scan, axis, { onProgress });
+  return { axis, labels: [...row.labels], probabilities: row.slices.map((s) => [...s.probabilities]) };
+}

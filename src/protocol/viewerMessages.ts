@@ -1,0 +1,201 @@
+import { z } from 'zod';
+
+/**
+ * The one message envelope between the scan viewer's host (extension) and its
+ * webview. Either side sends requests with an id and answers the other's
+ * requests with a response carrying the same id; events need no answer.
+ * Both sides validate every message they receive with these schemas.
+ */
+
+export const AXES = ['axial', 'coronal', 'sagittal'] as const;
+export const AxisSchema = z.enum(AXES);
+export type Axis = z.infer<typeof AxisSchema>;
+
+export const EXPLAIN_METHODS = ['gradcam', 'gradcam++', 'hirescam', 'xgradcam', 'layercam', 'eigencam', 'scorecam', 'occlusion'] as const;
+export const OVERLAY_COLORMAPS = ['jet', 'turbo', 'inferno', 'viridis'] as const;
+
+const WindowSchema = z.object({ center: z.number(), width: z.number(), name: z.string().optional() });
+export type ViewerWindow = z.infer<typeof WindowSchema>;
+
+const SliceRef = z.object({ axis: AxisSchema, index: z.number().int().nonnegative() });
+
+export const OverlayOptionsSchema = z.object({
+  method: z.enum(EXPLAIN_METHODS),
+  /** Class to explain; the top class when absent. */
+  classIndex: z.number().int().nonnegative().optional(),
+  colormap: z.enum(OVERLAY_COLORMAPS),
+  opacity: z.number().min(0).max(1),
+});
+export type OverlayOptions = z.infer<typeof OverlayOptionsSchema>;
+
+/** Requests the webview makes of the host. */
+export const HostRequestSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('info') }),
+  SliceRef.extend({ type: z.literal('slice') }),
+  SliceRef.extend({ type: z.literal('classify') }),
+  SliceRef.extend({ type: z.literal('explain'), overlay: OverlayOptionsSchema }),
+  z.object({ type: z.literal('profile'), axis: AxisSchema }),
+  SliceRef.extend({ type: z.literal('export'), overlay: OverlayOptionsSchema, window: WindowSchema }),
+]);
+export type HostRequest = z.infer<typeof HostRequestSchema>;
+
+/** Per axis: how many slices, each slice's size, and the patient directions at its edges. */
+const AxisInfoSchema = z.object({
+  depth: z.number().int().positive(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  /** Physical size of a pixel (x, y) in mm, for an aspect-correct display. */
+  pixelSpacing: z.tuple([z.number().positive(), z.number().positive()]),
+  /** Letters at the left, right, top and bottom edges; empty without orientation. */
+  labels: z.object({ left: z.string(), right: z.string(), top: z.string(), bottom: z.string() }),
+});
+export type AxisInfo = z.infer<typeof AxisInfoSchema>;
+
+export const ScanInfoSchema = z.object({
+  fileName: z.string(),
+  format: z.string(),
+  channels: z.union([z.literal(1), z.literal(3)]),
+  /** The file's own window first, then its presets. */
+  windows: z.array(WindowSchema).min(1),
+  valueRange: z.object({ min: z.number(), max: z.number() }),
+  /**
+   * The file names no window and its default spans a 16/32-bit type's whole
+   * range (NIfTI without cal_min/cal_max): the viewer starts on the slice's own range.
+   */
+  preferSliceRange: z.boolean(),
+  /** Unit of the values under the cursor (after the modality LUT), e.g. "HU"; empty when unknown. */
+  unit: z.string(),
+  axes: z.object({ axial: AxisInfoSchema, coronal: AxisInfoSchema, sagittal: AxisInfoSchema }),
+  /** Redacted by the engine unless the user asked otherwise. */
+  metadata: z.record(z.string(), z.union([z.string(), z.number()])),
+  model: z.object({ name: z.string(), labels: z.array(z.string()), notice: z.string().optional() }).optional(),
+  modelError: z.string().optional(),
+});
+export type ScanInfo = z.infer<typeof ScanInfoSchema>;
+
+export const SliceDataSchema = z.object({
+  axis: AxisSchema,
+  index: z.number().int().nonnegative(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  channels: z.union([z.literal(1), z.literal(3)]),
+  /**
+   * Values in modality units, row by row (channels interleaved). VS Code
+   * transfers typed arrays to webviews as binary, not as JSON numbers.
+   */
+  values: z.custom<Float32Array<ArrayBufferLike>>((value) => value instanceof Float32Array, 'expected a Float32Array'),
+});
+export type SliceData = z.infer<typeof SliceDataSchema>;
+
+export const ClassifyResultSchema = z.object({ labels: z.array(z.string()), probabilities: z.array(z.number()), model: z.string() });
+export type ClassifyResult = z.infer<typeof ClassifyResultSchema>;
+
+export const ExplainResultSchema = z.object({
+  method: z.enum(EXPLAIN_METHODS),
+  classIndex: z.number().int().nonnegative(),
+  label: z.string(),
+  /** The coloured heat map at the slice's size, PNG as a data: URL; the webview blends it with `opacity`. */
+  png: z.string().startsWith('data:image/png;base64,'),
+  mapSize: z.tuple([z.number().int(), z.number().int()]),
+});
+export type ExplainResult = z.infer<typeof ExplainResultSchema>;
+
+export const ProfileResultSchema = z.object({
+  axis: AxisSchema,
+  labels: z.array(z.string()),
+  /** probabilities[slice][class]. */
+  probabilities: z.array(z.array(z.number())),
+});
+export type ProfileResult = z.infer<typeof ProfileResultSchema>;
+
+export const ExportResultSchema = z.object({ png: z.string(), json: z.string() });
+export type ExportResult = z.infer<typeof ExportResultSchema>;
+
+/** What the webview shows right now: read back by the real-host tests. */
+export const ViewerStateSchema = z.object({
+  axis: AxisSchema,
+  slice: z.number().int().nonnegative(),
+  depth: z.number().int().positive(),
+  window: WindowSchema,
+  zoom: z.number().positive(),
+  probabilities: z.array(z.number()),
+  overlay: z.object({ shown: z.boolean(), method: z.enum(EXPLAIN_METHODS), classIndex: z.number().int().nonnegative().optional() }),
+  error: z.string().optional(),
+  /** ms from the page's navigation start to its script starting. */
+  scriptStartMs: z.number(),
+  /** ms from the page script starting to the first slice drawn. */
+  firstPaintMs: z.number().optional(),
+  /** ms from the last slice request to that slice drawn. */
+  lastSliceMs: z.number().optional(),
+  paints: z.number().int().nonnegative(),
+  /** Slices in the per-slice profile chart; 0 until it is drawn. */
+  profileSlices: z.number().int().nonnegative(),
+  /** Inference requests (probabilities, overlay) still running. */
+  pending: z.number().int().nonnegative(),
+});
+export type ViewerState = z.infer<typeof ViewerStateSchema>;
+
+/** Requests the host makes of the webview (tests read the rendered state; they may also drive it). */
+export const WebviewRequestSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('state') }),
+  SliceRef.extend({ type: z.literal('goto') }),
+  z.object({ type: z.literal('overlay'), shown: z.boolean() }),
+  /** Same as the Export Report button. */
+  z.object({ type: z.literal('export') }),
+  /** Same as the Slice profile button; answered once the chart is drawn. */
+  z.object({ type: z.literal('profile') }),
+]);
+export type WebviewRequest = z.infer<typeof WebviewRequestSchema>;
+
+export const HostEventSchema = z.discriminatedUnion('type', [z.object({ type: z.literal('modelChanged') })]);
+export type HostEvent = z.infer<typeof HostEventSchema>;
+
+export const WebviewEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('painted'), axis: AxisSchema, slice: z.number().int(), ms: z.number() }),
+]);
+export type WebviewEvent = z.infer<typeof WebviewEventSchema>;
+
+const ResponseSchema = z.union([
+  z.object({ kind: z.literal('response'), id: z.number().int(), ok: z.literal(true), result: z.unknown() }),
+  z.object({ kind: z.literal('response'), id: z.number().int(), ok: z.literal(false), error: z.string() }),
+]);
+export type Response = z.infer<typeof ResponseSchema>;
+
+/** Everything the webview may post to the host. */
+export const ToHostSchema = z.union([
+  z.object({ kind: z.literal('request'), id: z.number().int(), request: HostRequestSchema }),
+  z.object({ kind: z.literal('event'), event: WebviewEventSchema }),
+  ResponseSchema,
+]);
+export type ToHost = z.infer<typeof ToHostSchema>;
+
+/** Everything the host may post to the webview. */
+export const ToWebviewSchema = z.union([
+  z.object({ kind: z.literal('request'), id: z.number().int(), request: WebviewRequestSchema }),
+  z.object({ kind: z.literal('event'), event: HostEventSchema }),
+  ResponseSchema,
+]);
+export type ToWebview = z.infer<typeof ToWebviewSchema>;
+
+/** The result schema of each host request, so the webview validates answers too. */
+export const HOST_RESULT_SCHEMAS = {
+  info: ScanInfoSchema,
+  slice: SliceDataSchema,
+  classify: ClassifyResultSchema,
+  explain: ExplainResultSchema,
+  profile: ProfileResultSchema,
+  export: ExportResultSchema,
+} as const satisfies Record<HostRequest['type'], z.ZodType>;
+
+export type HostResult<T extends HostRequest['type']> = z.infer<(typeof HOST_RESULT_SCHEMAS)[T]>;
+
+export const WEBVIEW_RESULT_SCHEMAS = {
+  state: ViewerStateSchema,
+  goto: ViewerStateSchema,
+  overlay: ViewerStateSchema,
+  export: ExportResultSchema,
+  profile: ViewerStateSchema,
+} as const satisfies Record<WebviewRequest['type'], z.ZodType>;
+
+export type WebviewResult<T extends WebviewRequest['type']> = z.infer<(typeof WEBVIEW_RESULT_SCHEMAS)[T]>;

@@ -1,0 +1,401 @@
+import './viewer.css';
+import { AXES, EXPLAIN_METHODS, OVERLAY_COLORMAPS, type Axis, type ClassifyResult, type ExportResult, type ScanInfo, type ViewerState, type WebviewRequest } from '../protocol/viewerMessages';
+import { drawProbabilities, drawProfile } from './charts';
+import { HostChannel } from './hostChannel';
+import { clampSlice } from './pixels';
+import { loadState, saveState, type SavedState } from './savedState';
+import { SliceCanvas } from './sliceCanvas';
+import { el, option } from './dom';
+
+const startedAt = performance.now();
+const INFERENCE_DELAY_MS = 150;
+
+/**
+ * The viewer page: asks the host for the scan's description, then for one
+ * slice at a time; probabilities and the overlay follow each slice.
+ */
+class Viewer {
+  private readonly host = new HostChannel(
+    (request) => this.answer(request),
+    (event) => {
+      if (event.type === 'modelChanged') void this.modelChanged();
+    },
+    (reason) => this.error(reason),
+  );
+  private readonly state: SavedState = loadState();
+  private info: ScanInfo | undefined;
+  private probabilities: ClassifyResult | undefined;
+  private firstPaintMs: number | undefined;
+  private lastSliceMs: number | undefined;
+  private paints = 0;
+  private pending = 0;
+  private errorText: string | undefined;
+  private overlayImage: HTMLImageElement | undefined;
+  private inferTimer: ReturnType<typeof setTimeout> | undefined;
+  private profileSlices = 0;
+  /** Bumped on every slice change, so late answers for an old slice are dropped. */
+  private generation = 0;
+
+  private readonly ui = {
+    axis: el('select', { 'aria-label': 'Axis', title: 'Slice axis (A)' }),
+    slider: el('input', { type: 'range', min: '0', 'aria-label': 'Slice' }),
+    sliceLabel: el('span', { class: 'muted' }),
+    windowLabel: el('span', { class: 'muted' }),
+    windows: el('select', { 'aria-label': 'Window preset' }),
+    fit: el('button', { title: 'Fit to view (0)' }, 'Fit'),
+    overlayShown: el('input', { type: 'checkbox', id: 'overlay-shown' }),
+    method: el('select', { 'aria-label': 'Explanation method' }),
+    target: el('select', { 'aria-label': 'Class to explain' }),
+    opacity: el('input', { type: 'range', min: '0', max: '1', step: '0.05', 'aria-label': 'Overlay opacity' }),
+    colormap: el('select', { 'aria-label': 'Colormap' }),
+    chart: el('div', { class: 'chart', role: 'img', 'aria-label': 'Class probabilities' }),
+    profileButton: el('button', {}, 'Slice profile'),
+    profile: el('div', { class: 'chart' }),
+    metadata: el('dl', { class: 'metadata' }),
+    export: el('button', {}, 'Export Report'),
+    status: el('div', { class: 'status', role: 'status' }),
+    cursor: el('div', { class: 'cursor muted' }),
+    labels: { left: el('span', { class: 'orient left' }), right: el('span', { class: 'orient right' }), top: el('span', { class: 'orient top' }), bottom: el('span', { class: 'orient bottom' }) },
+  };
+  private readonly stage = el('div', { class: 'stage' });
+  private readonly canvas = new SliceCanvas(this.stage, {
+    onWindow: (window) => {
+      this.state.window = window;
+      this.state.windowChoice = 'custom';
+      this.ui.windows.value = 'custom';
+      this.save();
+      this.describe();
+    },
+    onView: (zoom, pan) => {
+      this.state.zoom = zoom;
+      this.state.pan = pan;
+      this.save();
+    },
+    onCursor: (cursor) => this.showCursor(cursor),
+  });
+
+  constructor() {
+    this.layout();
+    this.host.event({ type: 'ready' });
+    void this.start();
+  }
+
+  private layout(): void {
+    const { ui } = this;
+    this.stage.append(ui.labels.left, ui.labels.right, ui.labels.top, ui.labels.bottom, ui.cursor);
+    const overlayLabel = el('label', { for: 'overlay-shown' }, 'Overlay');
+    const panel = el(
+      'aside',
+      { class: 'panel' },
+      el('section', {}, el('h2', {}, 'View'), el('div', { class: 'row' }, ui.axis, ui.windows, ui.fit), el('div', { class: 'row volume-only' }, ui.slider, ui.sliceLabel), el('div', { class: 'row' }, ui.windowLabel)),
+      el('section', {}, el('h2', {}, 'Probabilities'), ui.chart),
+      el('section', {}, el('h2', {}, 'Explanation'), el('div', { class: 'row' }, ui.overlayShown, overlayLabel, ui.method, ui.target), el('div', { class: 'row' }, ui.colormap, ui.opacity)),
+      el('section', { class: 'volume-only' }, el('h2', {}, 'Per slice'), ui.profileButton, ui.profile),
+      el('section', {}, el('details', {}, el('summary', {}, 'Metadata (identifying tags redacted)'), ui.metadata)),
+      el('section', {}, ui.export, ui.status),
+    );
+    document.getElementById('app')!.append(this.stage, panel);
+    for (const axis of AXES) ui.axis.append(option(axis, axis));
+    for (const method of EXPLAIN_METHODS) ui.method.append(option(method, method));
+    for (const name of OVERLAY_COLORMAPS) ui.colormap.append(option(name, name));
+    ui.axis.addEventListener('change', () => void this.goto(ui.axis.value as Axis, -1));
+    ui.slider.addEventListener('input', () => void this.goto(this.state.axis, Number(ui.slider.value)));
+    ui.windows.addEventListener('change', () => this.pickWindow(ui.windows.value));
+    ui.fit.addEventListener('click', () => {
+      this.canvas.resetView();
+      this.state.zoom = undefined;
+      this.state.pan = [0, 0];
+      this.save();
+    });
+    ui.overlayShown.addEventListener('change', () => void this.setOverlayShown(ui.overlayShown.checked));
+    ui.method.addEventListener('change', () => this.changeOverlay({ method: ui.method.value as SavedState['overlay']['method'] }));
+    ui.target.addEventListener('change', () => this.changeOverlay({ classIndex: ui.target.value === '' ? undefined : Number(ui.target.value) }));
+    ui.colormap.addEventListener('change', () => this.changeOverlay({ colormap: ui.colormap.value as SavedState['overlay']['colormap'] }));
+    ui.opacity.addEventListener('input', () => {
+      this.state.overlay.opacity = Number(ui.opacity.value);
+      this.canvas.setOverlay(this.overlayImage, this.state.overlay.opacity);
+      this.save();
+    });
+    ui.profileButton.addEventListener('click', () => void this.profile());
+    ui.export.addEventListener('click', () => void this.exportReport());
+    window.addEventListener('keydown', (event) => this.key(event));
+  }
+
+  private async start(): Promise<void> {
+    try {
+      this.info = await this.host.request({ type: 'info' });
+    } catch (error) {
+      return this.error(error);
+    }
+    const { info, ui, state } = this;
+    document.body.classList.toggle('volume', info.axes.axial.depth > 1);
+    info.windows.forEach((w, i) => ui.windows.append(option(String(i), w.name ?? (i === 0 ? `File window (${fmt(w.center)}/${fmt(w.width)})` : `${fmt(w.center)}/${fmt(w.width)}`))));
+    ui.windows.append(option('auto', 'Slice range (auto)'), option('custom', 'Custom (drag on the image)'));
+    this.showClasses();
+    for (const [key, value] of Object.entries(info.metadata)) ui.metadata.append(el('dt', {}, key), el('dd', {}, String(value)));
+    if (info.modelError) this.error(info.modelError);
+    else if (info.model?.notice) this.status(info.model.notice);
+    ui.overlayShown.checked = state.overlayShown;
+    ui.method.value = state.overlay.method;
+    ui.colormap.value = state.overlay.colormap;
+    ui.opacity.value = String(state.overlay.opacity);
+    state.windowChoice ??= info.preferSliceRange ? 'auto' : '0';
+    this.canvas.window = state.window ?? info.windows[0]!;
+    ui.windows.value = state.windowChoice;
+    if (state.zoom !== undefined) this.canvas.zoom = state.zoom;
+    this.canvas.pan = state.pan;
+    await this.goto(state.axis, state.slice);
+  }
+
+  /** The class list of the explanation follows the model. */
+  private showClasses(): void {
+    const { target } = this.ui;
+    target.replaceChildren(option('', 'top class'), ...(this.info?.model?.labels ?? []).map((label, i) => option(String(i), label)));
+    const chosen = this.state.overlay.classIndex;
+    if (chosen !== undefined && chosen >= target.options.length - 1) this.state.overlay = { ...this.state.overlay, classIndex: undefined };
+    target.value = this.state.overlay.classIndex === undefined ? '' : String(this.state.overlay.classIndex);
+  }
+
+  /** Another model was chosen: its labels, then fresh probabilities and overlay. */
+  private async modelChanged(): Promise<void> {
+    try {
+      this.info = await this.host.request({ type: 'info' });
+    } catch (error) {
+      return this.error(error);
+    }
+    this.showClasses();
+    if (this.info.modelError) return this.error(this.info.modelError);
+    this.status(`model: ${this.info.model?.name ?? 'none'}`);
+    this.scheduleInference();
+  }
+
+  /** Shows slice `index` of `axis` (-1: the middle one); resolves once it is drawn. */
+  private async goto(axis: Axis, index: number): Promise<void> {
+    const info = this.info;
+    if (!info) return;
+    const axisInfo = info.axes[axis];
+    const slice = index < 0 ? Math.floor(axisInfo.depth / 2) : clampSlice(index, 0, axisInfo.depth);
+    const generation = ++this.generation;
+    const requested = performance.now();
+    const { ui } = this;
+    this.state.axis = axis;
+    this.state.slice = slice;
+    ui.axis.value = axis;
+    ui.slider.max = String(axisInfo.depth - 1);
+    ui.slider.value = String(slice);
+    ui.sliceLabel.textContent = `${slice + 1} / ${axisInfo.depth}`;
+    for (const side of ['left', 'right', 'top', 'bottom'] as const) ui.labels[side].textContent = axisInfo.labels[side];
+    this.save();
+    try {
+      const data = await this.host.request({ type: 'slice', axis, index: slice });
+      if (generation !== this.generation) return;
+      this.canvas.setSlice(data, axisInfo.pixelSpacing);
+      if (this.state.windowChoice === 'auto' && !this.state.window) this.pickWindow('auto');
+      this.overlayImage = undefined;
+    } catch (error) {
+      return this.error(error);
+    }
+    const now = performance.now();
+    this.lastSliceMs = now - requested;
+    this.firstPaintMs ??= now - startedAt;
+    this.paints++;
+    this.host.event({ type: 'painted', axis, slice, ms: this.paints === 1 ? this.firstPaintMs : this.lastSliceMs });
+    this.describe();
+    this.scheduleInference();
+  }
+
+  /**
+   * Inference waits until the slice has stayed put for a moment: while
+   * scrolling, the host's thread stays free to cut slices.
+   */
+  private scheduleInference(): void {
+    if (this.inferTimer !== undefined) {
+      clearTimeout(this.inferTimer);
+      this.pending--;
+    }
+    this.pending++;
+    this.inferTimer = setTimeout(() => {
+      this.inferTimer = undefined;
+      this.pending--;
+      void this.infer();
+    }, INFERENCE_DELAY_MS);
+  }
+
+  /** Probabilities and overlay for the slice on screen. */
+  private async infer(): Promise<void> {
+    if (!this.info?.model) return;
+    const generation = this.generation;
+    const { axis, slice } = this.state;
+    this.pending++;
+    try {
+      const result = await this.host.request({ type: 'classify', axis, index: slice });
+      if (generation !== this.generation) return;
+      this.probabilities = result;
+      const top = result.probabilities.indexOf(Math.max(...result.probabilities));
+      await drawProbabilities(this.ui.chart, result.labels, result.probabilities, top);
+      this.errorText = undefined;
+    } catch (error) {
+      this.error(error);
+    } finally {
+      this.pending--;
+    }
+    await this.loadOverlay();
+  }
+
+  private async loadOverlay(): Promise<void> {
+    if (!this.info?.model || !this.state.overlayShown) return;
+    const generation = this.generation;
+    const { axis, slice, overlay } = this.state;
+    this.pending++;
+    this.status(`computing ${overlay.method}…`);
+    try {
+      const result = await this.host.request({ type: 'explain', axis, index: slice, overlay });
+      const image = new Image();
+      image.src = result.png;
+      await image.decode();
+      if (generation !== this.generation || !this.state.overlayShown) return;
+      this.overlayImage = image;
+      this.canvas.setOverlay(image, this.state.overlay.opacity);
+      this.status(`${result.method} for ${result.label} (map ${result.mapSize.join('×')})`);
+    } catch (error) {
+      this.error(error);
+    } finally {
+      this.pending--;
+    }
+  }
+
+  private async setOverlayShown(shown: boolean): Promise<void> {
+    this.state.overlayShown = shown;
+    this.ui.overlayShown.checked = shown;
+    this.save();
+    if (shown) await this.loadOverlay();
+    else {
+      this.overlayImage = undefined;
+      this.canvas.setOverlay(undefined, this.state.overlay.opacity);
+    }
+  }
+
+  private changeOverlay(change: Partial<SavedState['overlay']>): void {
+    this.state.overlay = { ...this.state.overlay, ...change };
+    this.save();
+    void this.loadOverlay();
+  }
+
+  private pickWindow(choice: string): void {
+    const range = choice === 'auto' ? this.canvas.sliceRange() : undefined;
+    const window = range ? { center: (range.min + range.max) / 2, width: Math.max(range.max - range.min, 1e-6) } : this.info?.windows[Number(choice)];
+    if (!window || choice === 'custom') return;
+    this.state.window = window;
+    this.state.windowChoice = choice;
+    this.canvas.setWindow(window);
+    this.save();
+    this.describe();
+  }
+
+  private async profile(): Promise<void> {
+    const axis = this.state.axis;
+    this.pending++;
+    this.status('classifying every slice…');
+    try {
+      const result = await this.host.request({ type: 'profile', axis });
+      this.profileSlices = result.probabilities.length;
+      await drawProfile(this.ui.profile, result.labels, result.probabilities, this.state.slice, (slice) => void this.goto(result.axis, slice));
+      this.status(`profile of ${result.probabilities.length} ${axis} slices; click to jump`);
+    } catch (error) {
+      this.error(error);
+    } finally {
+      this.pending--;
+    }
+  }
+
+  private async exportReport(): Promise<ExportResult | undefined> {
+    const { axis, slice, overlay } = this.state;
+    this.status('writing report…');
+    try {
+      const written = await this.host.request({ type: 'export', axis, index: slice, overlay, window: this.canvas.window });
+      this.status(`report: ${written.png}`);
+      return written;
+    } catch (error) {
+      this.error(error);
+      return undefined;
+    }
+  }
+
+  private key(event: KeyboardEvent): void {
+    const target = event.target as HTMLElement;
+    if (target.tagName === 'INPUT' && (target as HTMLInputElement).type !== 'checkbox') return;
+    if (target.tagName === 'SELECT') return;
+    const { axis, slice } = this.state;
+    const steps: Record<string, number> = { ArrowUp: -1, ArrowLeft: -1, ArrowDown: 1, ArrowRight: 1, PageUp: -10, PageDown: 10 };
+    const step = steps[event.key];
+    if (step !== undefined && this.info) void this.goto(axis, clampSlice(slice, step, this.info.axes[axis].depth));
+    else if (event.key === '+' || event.key === '=') this.canvas.zoomBy(1.25);
+    else if (event.key === '-') this.canvas.zoomBy(0.8);
+    else if (event.key === '0') this.ui.fit.click();
+    else if (event.key === 'a' && this.info && this.info.axes.axial.depth > 1) void this.goto(AXES[(AXES.indexOf(axis) + 1) % 3]!, -1);
+    else if (event.key === 'o') void this.setOverlayShown(!this.state.overlayShown);
+    else return;
+    event.preventDefault();
+  }
+
+  private showCursor(cursor: { x: number; y: number; values: number[] } | undefined): void {
+    const unit = this.info?.unit ? ` ${this.info.unit}` : '';
+    this.ui.cursor.textContent = cursor ? `(${cursor.x}, ${cursor.y})  ${cursor.values.map(fmt).join(', ')}${unit}` : '';
+  }
+
+  private describe(): void {
+    const w = this.canvas.window;
+    this.ui.windowLabel.textContent = `W ${fmt(w.width)} L ${fmt(w.center)}`;
+  }
+
+  private status(text: string): void {
+    this.ui.status.textContent = text;
+    this.ui.status.classList.remove('error');
+  }
+
+  private error(error: unknown): void {
+    this.errorText = error instanceof Error ? error.message : String(error);
+    this.ui.status.textContent = this.errorText;
+    this.ui.status.classList.add('error');
+  }
+
+  private save(): void {
+    saveState(this.state);
+  }
+
+  private async answer(request: WebviewRequest): Promise<ViewerState | ExportResult> {
+    if (request.type === 'export') {
+      const written = await this.exportReport();
+      if (!written) throw new Error(this.errorText ?? 'export failed');
+      return written;
+    }
+    if (request.type === 'goto') await this.goto(request.axis, request.index);
+    else if (request.type === 'overlay') await this.setOverlayShown(request.shown);
+    else if (request.type === 'profile') await this.profile();
+    return this.snapshot();
+  }
+
+  private snapshot(): ViewerState {
+    const { state } = this;
+    return {
+      axis: state.axis,
+      slice: Math.max(0, state.slice),
+      depth: this.info?.axes[state.axis].depth ?? 1,
+      window: { ...this.canvas.window },
+      zoom: this.canvas.currentZoom(),
+      probabilities: this.probabilities?.probabilities ?? [],
+      overlay: { shown: this.canvas.hasOverlay, method: state.overlay.method, ...(state.overlay.classIndex === undefined ? {} : { classIndex: state.overlay.classIndex }) },
+      ...(this.errorText ? { error: this.errorText } : {}),
+      scriptStartMs: startedAt,
+      ...(this.firstPaintMs === undefined ? {} : { firstPaintMs: this.firstPaintMs }),
+      ...(this.lastSliceMs === undefined ? {} : { lastSliceMs: this.lastSliceMs }),
+      paints: this.paints,
+      profileSlices: this.profileSlices,
+      pending: this.pending,
+    };
+  }
+}
+
+const fmt = (v: number): string => (Number.isInteger(v) ? String(v) : v.toPrecision(4));
+
+new Viewer();

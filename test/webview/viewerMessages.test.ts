@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { HOST_RESULT_SCHEMAS, ToHostSchema, ToWebviewSchema } from '../../src/protocol/viewerMessages';
+
+test('a slice request from the page validates; a negative index or unknown axis does not', () => {
+  assert.ok(ToHostSchema.safeParse({ kind: 'request', id: 1, request: { type: 'slice', axis: 'coronal', index: 3 } }).success);
+  assert.equal(ToHostSchema.safeParse({ kind: 'request', id: 1, request: { type: 'slice', axis: 'coronal', index: -1 } }).success, false);
+  assert.equal(ToHostSchema.safeParse({ kind: 'request', id: 1, request: { type: 'slice', axis: 'oblique', index: 0 } }).success, false);
+});
+
+test('an explain request carries its overlay options, opacity within 0…1', () => {
+  const overlay = { method: 'gradcam++', colormap: 'viridis', opacity: 0.5, classIndex: 2 };
+  assert.ok(ToHostSchema.safeParse({ kind: 'request', id: 2, request: { type: 'explain', axis: 'axial', index: 0, overlay } }).success);
+  const tooOpaque = { ...overlay, opacity: 1.5 };
+  assert.equal(ToHostSchema.safeParse({ kind: 'request', id: 2, request: { type: 'explain', axis: 'axial', index: 0, overlay: tooOpaque } }).success, false);
+});
+
+test('the host asks the page for its state; an answer is a response under the same id', () => {
+  assert.ok(ToWebviewSchema.safeParse({ kind: 'request', id: 7, request: { type: 'state' } }).success);
+  assert.ok(ToHostSchema.safeParse({ kind: 'response', id: 7, ok: false, error: 'the viewer was closed' }).success);
+  assert.equal(ToWebviewSchema.safeParse({ kind: 'request', id: 7, request: { type: 'eval', code: '1' } }).success, false);
+});
+
+test('an overlay answer must be a PNG data URL, so nothing else reaches an <img>', () => {
+  const answer = { method: 'gradcam', classIndex: 0, label: 'glioma', mapSize: [16, 16] };
+  assert.ok(HOST_RESULT_SCHEMAS.explain.safeParse({ ...answer, png: 'data:image/png;base64,iVBORw0KGgo=' }).success);
+  assert.equal(HOST_RESULT_SCHEMAS.explain.safeParse({ ...answer, png: 'https://example.com/x.png' }).success, false);
+});
