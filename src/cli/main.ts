@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { SCANLENS_VERSION } from '../core/version';
+import { anomalyCommand } from './anomalyCommand';
 import { classifyCommand } from './classifyCommand';
 import { infoCommand } from './infoCommand';
 import { explainCommand } from './explainCommand';
@@ -17,7 +18,8 @@ const program = new Command('scanlens')
   .addCommand(infoCommand())
   .addCommand(preprocessCommand())
   .addCommand(explainCommand())
-  .addCommand(runCommand());
+  .addCommand(runCommand())
+  .addCommand(anomalyCommand());
 
 for (const command of program.commands) command.exitOverride();
 

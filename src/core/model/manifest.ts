@@ -83,6 +83,14 @@ export const ManifestSchema = z
     output: OutputSchema.default({ type: 'logits' }),
     labels: z.array(z.string().min(1)).min(1),
     explain: z.strictObject({ targetLayer: z.string().min(1).optional() }).optional(),
+    /** Anomaly scoring: a reconstruction model's threshold and map smoothing, or the detector (folder, relative to the manifest) that guards a classifier. */
+    anomaly: z
+      .strictObject({
+        threshold: z.number().finite().optional(),
+        sigma: z.number().min(0).max(64).optional(),
+        detector: z.string().min(1).optional(),
+      })
+      .optional(),
     card: CardSchema.optional(),
   })
   .superRefine((m, ctx) => {

@@ -1,0 +1,221 @@
+import { Command, Option } from 'commander';
+import { basename, extname, join } from 'node:path';
+import { METHODS, type Method } from '../core/anomaly/detector';
+import { evaluate } from '../core/anomaly/evaluation';
+import { fitDetector } from '../core/anomaly/fitDetector';
+import { thresholdHeat } from '../core/anomaly/heatmap';
+import type { AnomalyScorer } from '../core/anomaly/scorer';
+import { openScorer } from '../core/anomaly/openScorer';
+import { ScanLensError, aboutFile, oneLine } from '../core/errors';
+import { writeFileAtomic } from '../core/io/atomicWrite';
+import { getModel } from '../core/model/modelCache';
+import { overlayHeatmap } from '../core/render/overlay';
+import { encodePng } from '../core/render/png';
+import { SCANLENS_VERSION } from '../core/version';
+import { expandInputs } from './expandInputs';
+import { parsePositiveInt, threadsOption } from './modelOption';
+import { EXIT, printError, printJson } from './output';
+import { bundledModelPath } from './paths';
+import { progressReporter } from './progress';
+
+interface FitFlags {
+  readonly out: string;
+  readonly backbone?: string;
+  readonly method: Method;
+  readonly layers?: string;
+  readonly channels: number;
+  readonly grid?: string;
+  readonly seed: number;
+  readonly percentile: number;
+  readonly sigma?: number;
+  readonly bankSize?: number;
+  readonly threads?: number;
+  readonly json?: boolean;
+}
+
+interface ScoreFlags {
+  readonly detector: string;
+  readonly backbone?: string;
+  readonly threshold?: number;
+  readonly maps?: string;
+  readonly threads?: number;
+  readonly json?: boolean;
+}
+
+interface EvalFlags extends ScoreFlags {
+  readonly bins: number;
+}
+
+type Row = { file: string; score: number; label: 'normal' | 'anomalous'; threshold: number; map?: string } | { file: string; error: string };
+
+function parseNumber(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!(n >= min && n <= max)) throw new Error(`expected a number from ${min} to ${max}, got '${value}'`);
+    return n;
+  };
+}
+
+function parseGrid(text: string): { width: number; height: number } {
+  const match = /^(\d+)x(\d+)$/.exec(text);
+  const [width, height] = [Number(match?.[1]), Number(match?.[2])];
+  if (!match || width < 1 || height < 1 || width > 256 || height > 256) throw new ScanLensError(`--grid must look like 16x16 (each side 1…256), got '${text}'`);
+  return { width, height };
+}
+
+async function fit(folder: string, flags: FitFlags): Promise<number> {
+  const backbonePath = flags.backbone ?? bundledModelPath();
+  const backbone = await getModel(backbonePath, flags.threads !== undefined ? { threads: flags.threads } : {});
+  const { files, missing } = await expandInputs([folder]);
+  if (missing.length > 0) throw new ScanLensError('no such folder', folder);
+  const progress = progressReporter('fit');
+  let done = 0;
+  const result = await fitDetector(files, {
+    method: flags.method,
+    backbone,
+    backbonePath,
+    out: flags.out,
+    layers: flags.layers?.split(',').map((s) => s.trim()),
+    channels: flags.channels,
+    grid: flags.grid ? parseGrid(flags.grid) : undefined,
+    seed: flags.seed,
+    percentile: flags.percentile,
+    sigma: flags.sigma,
+    bankSize: flags.bankSize,
+    threads: flags.threads,
+    onFile: () => progress(++done, files.length),
+  });
+  for (const row of result.failed) printError(row.error);
+  const { manifest } = result;
+  if (flags.json) {
+    printJson({ scanlens: { version: SCANLENS_VERSION }, detector: flags.out, manifest, calibrationScores: result.calibrationScores, failed: result.failed });
+  } else {
+    process.stdout.write(
+      `${flags.out}: ${manifest.method} on ${manifest.training.images} normal scans (${manifest.features.channels.length} channels of ${manifest.features.layers.join(' + ')}, ${manifest.features.grid.width}×${manifest.features.grid.height} grid); ` +
+        `threshold ${manifest.threshold.value.toFixed(4)} = p${manifest.threshold.percentile} of ${manifest.threshold.calibration.images} held-out normals${result.failed.length ? `; ${result.failed.length} file(s) failed` : ''}\n`,
+    );
+  }
+  return result.failed.length > 0 ? EXIT.someFailed : EXIT.ok;
+}
+
+async function scoreOne(detector: AnomalyScorer, file: string, flags: ScoreFlags): Promise<Row> {
+  try {
+    const result = await detector.score(file, flags.threshold);
+    let map: string | undefined;
+    if (flags.maps) {
+      map = join(flags.maps, `${basename(file, extname(file))}-anomaly.png`);
+      const overlay = overlayHeatmap(result.modelImage.channels === 3 ? result.modelImage : { ...result.modelImage, channels: 1 }, thresholdHeat(result.map, result.threshold), 'jet', 0.5);
+      await writeFileAtomic(map, await encodePng(overlay));
+    }
+    return { file, score: result.score, label: result.label, threshold: result.threshold, ...(map ? { map } : {}) };
+  } catch (error) {
+    return { file, error: oneLine(aboutFile(file, error)) };
+  }
+}
+
+async function scoreAll(detector: AnomalyScorer, inputs: readonly string[], flags: ScoreFlags, label: string): Promise<Row[]> {
+  const { files, missing } = await expandInputs(inputs);
+  const rows: Row[] = missing.map((m) => ({ file: m.file, error: m.error }));
+  const progress = progressReporter(label);
+  for (const [i, file] of files.entries()) {
+    rows.push(await scoreOne(detector, file, flags));
+    progress(i + 1, files.length);
+  }
+  for (const row of rows) if ('error' in row) printError(row.error);
+  return rows;
+}
+
+function formatRow(row: Row): string {
+  return 'error' in row ? `${row.file}  ERROR  ${row.error}` : `${row.file}  ${row.score.toFixed(4)}  ${row.label}${row.map ? `  → ${row.map}` : ''}`;
+}
+
+async function score(inputs: string[], flags: ScoreFlags): Promise<number> {
+  const detector = await openScorer(flags.detector, { threads: flags.threads, threshold: flags.threshold, backbone: flags.backbone });
+  const rows = await scoreAll(detector, inputs, flags, 'score');
+  const failed = rows.filter((r) => 'error' in r).length;
+  if (flags.json) printJson({ scanlens: { version: SCANLENS_VERSION }, detector: detector.summary(), results: rows, summary: { files: rows.length, scored: rows.length - failed, failed } });
+  else for (const row of rows) process.stdout.write(formatRow(row) + '\n');
+  return failed > 0 ? EXIT.someFailed : EXIT.ok;
+}
+
+async function evalCommand(normalDir: string, anomalousDir: string, flags: EvalFlags): Promise<number> {
+  const detector = await openScorer(flags.detector, { threads: flags.threads, threshold: flags.threshold, backbone: flags.backbone });
+  const normal = await scoreAll(detector, [normalDir], flags, 'normal');
+  const anomalous = await scoreAll(detector, [anomalousDir], flags, 'anomalous');
+  const ok = (rows: Row[]): number[] => rows.flatMap((r) => ('error' in r ? [] : [r.score]));
+  const [n, a] = [ok(normal), ok(anomalous)];
+  if (n.length === 0 || a.length === 0) throw new ScanLensError(`need scored scans in both folders (normal: ${n.length}, anomalous: ${a.length})`);
+  const threshold = flags.threshold ?? detector.threshold;
+  const metrics = evaluate({ scores: [...n, ...a], anomalous: [...n.map(() => false), ...a.map(() => true)] }, threshold, flags.bins);
+  const failed = [...normal, ...anomalous].filter((r) => 'error' in r).length;
+  if (flags.json) {
+    printJson({ scanlens: { version: SCANLENS_VERSION }, detector: detector.summary(), threshold, metrics, results: { normal, anomalous }, summary: { files: normal.length + anomalous.length, scored: n.length + a.length, failed } });
+  } else {
+    const at = metrics.atThreshold;
+    const best = metrics.bestF1;
+    process.stdout.write(
+      [
+        `${metrics.normal} normal, ${metrics.anomalous} anomalous scans${failed ? ` (${failed} failed)` : ''}`,
+        `AUROC ${metrics.auroc.toFixed(4)}  AUPR ${metrics.aupr.toFixed(4)}`,
+        `at threshold ${threshold.toFixed(4)}: F1 ${at.f1.toFixed(4)} (precision ${at.precision.toFixed(4)}, recall ${at.recall.toFixed(4)})`,
+        `best F1 ${best.f1.toFixed(4)} at threshold ${best.threshold.toFixed(4)}`,
+        'score histogram (bin start: normal / anomalous):',
+        ...metrics.histogram.normal.map((count, i) => `  ${metrics.histogram.edges[i]!.toFixed(3).padStart(9)}  ${'#'.repeat(count)}${' '.repeat(Math.max(1, 12 - count))}/ ${'#'.repeat(metrics.histogram.anomalous[i]!)}`),
+      ].join('\n') + '\n',
+    );
+  }
+  return failed > 0 ? EXIT.someFailed : EXIT.ok;
+}
+
+const detectorOption = new Option('--detector <folder>', 'detector folder (or its detector.json), an anomalib ONNX export, or a reconstruction model').makeOptionMandatory();
+const backboneOption = new Option('--backbone <model>', "the detector's backbone, when it has moved from the path the detector records (its sha256 must match)");
+const thresholdOption = new Option('--threshold <t>', "override the detector's threshold (sensitivity: lower flags more)").argParser(parseNumber(-Infinity, Infinity));
+
+export function anomalyCommand(): Command {
+  const fitCommand = new Command('fit')
+    .description('fit an anomaly detector on a folder of normal scans (every fifth scan is held out to set the threshold)')
+    .argument('<normal dir>', 'folder of normal scans')
+    .requiredOption('--out <folder>', 'where to write the detector (detector.json + .npy arrays)')
+    .option('--backbone <model>', 'backbone model: manifest, .onnx or folder (default: the bundled demo model)')
+    .addOption(new Option('--method <name>', 'detector').choices([...METHODS]).default('padim'))
+    .option('--layers <a,b>', 'backbone tensors to take features from (default: two feature maps of different depth)')
+    .addOption(new Option('--channels <n>', 'random channel subset size').default(32).argParser(parsePositiveInt))
+    .option('--grid <WxH>', "feature grid (default: the deepest layer's size)")
+    .addOption(new Option('--seed <n>', 'seed for channel and coreset choices').default(0).argParser(parseNumber(0, 2 ** 31)))
+    .addOption(new Option('--percentile <p>', 'threshold = this percentile of held-out normal scores').default(95).argParser(parseNumber(0, 100)))
+    .addOption(new Option('--sigma <s>', 'Gaussian smoothing of the anomaly map, pixels (0: none)').argParser(parseNumber(0, 64)))
+    .addOption(new Option('--bank-size <n>', 'PatchCore memory bank size').argParser(parsePositiveInt))
+    .addOption(threadsOption)
+    .option('--json', 'print one JSON document to stdout')
+    .action(async (folder: string, flags: FitFlags) => {
+      process.exitCode = await fit(folder, flags);
+    });
+  const scoreCommand = new Command('score')
+    .description('score scans against a detector: score, normal/anomalous label, threshold')
+    .argument('<file|dir...>', 'scans or folders')
+    .addOption(detectorOption)
+    .addOption(backboneOption)
+    .addOption(thresholdOption)
+    .option('--maps <dir>', 'write anomaly-map overlays as PNG (threshold at mid-colour)')
+    .addOption(threadsOption)
+    .option('--json', 'print one JSON document to stdout')
+    .action(async (inputs: string[], flags: ScoreFlags) => {
+      process.exitCode = await score(inputs, flags);
+    });
+  const evalSub = new Command('eval')
+    .description('AUROC, AUPR, F1 at the threshold, F1-optimal threshold and score histograms on a labelled pair of folders')
+    .argument('<normal dir>', 'folder of normal scans')
+    .argument('<anomalous dir>', 'folder of anomalous scans')
+    .addOption(detectorOption)
+    .addOption(backboneOption)
+    .addOption(thresholdOption)
+    .addOption(new Option('--bins <n>', 'histogram bins').default(10).argParser(parsePositiveInt))
+    .option('--maps <dir>', 'write anomaly-map overlays as PNG')
+    .addOption(threadsOption)
+    .option('--json', 'print one JSON document to stdout')
+    .action(async (normalDir: string, anomalousDir: string, flags: EvalFlags) => {
+      process.exitCode = await evalCommand(normalDir, anomalousDir, flags);
+    });
+  for (const sub of [fitCommand, scoreCommand, evalSub]) sub.exitOverride();
+  return new Command('anomaly').description('anomaly detection: fit a detector on normal scans, score scans, evaluate on labelled folders').addCommand(fitCommand).addCommand(scoreCommand).addCommand(evalSub);
+}

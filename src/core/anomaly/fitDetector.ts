@@ -1,0 +1,157 @@
+import { relative } from 'node:path';
+import { ScanLensError, aboutFile, oneLine } from '../errors';
+import { random } from '../explain/seededRandom';
+import type { LoadedModel } from '../model/loadModel';
+import { percentiles } from '../preprocess/percentile';
+import { SCANLENS_VERSION } from '../version';
+import { DEFAULT_SIGMA } from './anomalyMap';
+import type { FeatureFitter, Method } from './detector';
+import { saveDetector } from './detectorFile';
+import { packedLength } from './linalg';
+import type { DetectorManifest } from './detectorManifest';
+import { BackboneFeatures, type FeatureSpec } from './features/backboneFeatures';
+import { checkLayers, defaultLayers } from './features/defaultLayers';
+import { DEFAULT_EPSILON, PadimFitter } from './padim/padimFitter';
+import { DEFAULT_PATCHCORE, PatchcoreFitter } from './patchcore/patchcoreFitter';
+import { prepareSlice } from './prepareSlice';
+import { scoreFile } from './scoreInput';
+
+export interface FitOptions {
+  readonly method: Method;
+  readonly backbone: LoadedModel;
+  /** The backbone path as given, recorded relative to the detector folder. */
+  readonly backbonePath: string;
+  readonly out: string;
+  readonly layers?: readonly string[];
+  /** Channels kept (a seeded random subset of all layers' channels). */
+  readonly channels: number;
+  /** Common feature grid; default the deepest layer's. */
+  readonly grid?: { width: number; height: number };
+  readonly seed: number;
+  /** Threshold = this percentile of the held-out normal scores. */
+  readonly percentile: number;
+  readonly sigma?: number;
+  readonly epsilon?: number;
+  readonly bankSize?: number;
+  readonly threads?: number;
+  /** Derived-model cache folder (default: the user's cache). */
+  readonly cacheDir?: string;
+  readonly onFile?: (file: string, phase: 'fit' | 'calibrate') => void;
+}
+
+export interface FitResult {
+  readonly manifest: DetectorManifest;
+  readonly failed: { file: string; error: string }[];
+  readonly calibrationScores: number[];
+}
+
+/** Every fifth file calibrates the threshold; the rest fit. Needs 5 files at least. */
+export function splitNormals(files: readonly string[]): { fit: string[]; calibrate: string[] } {
+  if (files.length < 5) throw new ScanLensError(`need at least 5 normal scans (4 to fit, 1 to calibrate the threshold), found ${files.length}`);
+  return { fit: files.filter((_, i) => i % 5 !== 4), calibrate: files.filter((_, i) => i % 5 === 4) };
+}
+
+/** k distinct indices out of n, sorted, from a seeded partial Fisher–Yates shuffle. */
+export function pickChannels(n: number, k: number, seed: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  const next = random(seed);
+  const count = Math.min(n, k);
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(next() * (n - i));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order.slice(0, count).sort((a, b) => a - b);
+}
+
+/** PaDiM keeps d(d+1)/2 float64 sums per grid position while fitting: refuse sizes that cannot fit in memory. */
+const MAX_FIT_BYTES = 1024 ** 3;
+
+function checkMemory(method: Method, positions: number, dims: number, grid: { width: number; height: number }): void {
+  const bytes = method === 'padim' ? positions * packedLength(dims) * 8 : DEFAULT_PATCHCORE.bufferSize * dims * 4;
+  if (bytes > MAX_FIT_BYTES) {
+    throw new ScanLensError(`${method} with ${dims} channels on a ${grid.width}×${grid.height} grid needs ${(bytes / 1024 ** 3).toFixed(1)} GB; use fewer --channels or a coarser --grid`);
+  }
+}
+
+/**
+ * Fits a detector from normal scans, streaming: each image's features are
+ * folded into the fitter and dropped. A file that fails is reported and
+ * skipped. The threshold is a percentile of the held-out normals' scores.
+ */
+export async function fitDetector(files: readonly string[], options: FitOptions): Promise<FitResult> {
+  const { fit, calibrate } = splitNormals(files);
+  const { backbone } = options;
+  if (options.layers) await checkLayers(backbone, options.layers);
+  const layers = options.layers ?? (await defaultLayers(backbone));
+  const failed: { file: string; error: string }[] = [];
+  const fail = (file: string, error: unknown): void => void failed.push({ file, error: oneLine(aboutFile(file, error)) });
+
+  let features: BackboneFeatures | undefined;
+  let fitter: FeatureFitter | undefined;
+  for (const file of fit) {
+    options.onFile?.(file, 'fit');
+    let input: Float32Array;
+    try {
+      input = (await prepareSlice(file, backbone.manifest)).data;
+    } catch (error) {
+      fail(file, error);
+      continue;
+    }
+    if (!features || !fitter) {
+      // The first image fixes the grid and channel subset from the layers' real shapes.
+      const probe = BackboneFeatures.open(backbone, { layers, grid: { width: 1, height: 1 }, channels: [0] }, { threads: options.threads, cacheDir: options.cacheDir });
+      const maps = await probe.layerMaps(input);
+      const deepest = maps.at(-1)!;
+      const grid = options.grid ?? { width: deepest.width, height: deepest.height };
+      const total = maps.reduce((sum, m) => sum + m.channels, 0);
+      const spec: FeatureSpec = { layers, grid, channels: pickChannels(total, options.channels, options.seed) };
+      features = BackboneFeatures.open(backbone, spec, { threads: options.threads, cacheDir: options.cacheDir });
+      const positions = grid.width * grid.height;
+      checkMemory(options.method, positions, spec.channels.length, grid);
+      fitter =
+        options.method === 'padim'
+          ? new PadimFitter(positions, spec.channels.length, options.epsilon ?? DEFAULT_EPSILON)
+          : new PatchcoreFitter(spec.channels.length, { ...DEFAULT_PATCHCORE, seed: options.seed, ...(options.bankSize ? { bankSize: options.bankSize, bufferSize: Math.max(DEFAULT_PATCHCORE.bufferSize, 2 * options.bankSize) } : {}) });
+    }
+    fitter.add((await features.extract(input)).data);
+  }
+  if (!features || !fitter) throw new ScanLensError(`none of the ${fit.length} training scans could be read`);
+  const detector = fitter.finish();
+  const sigma = options.sigma ?? DEFAULT_SIGMA;
+
+  const calibrationScores: number[] = [];
+  for (const file of calibrate) {
+    options.onFile?.(file, 'calibrate');
+    try {
+      calibrationScores.push((await scoreFile(file, features, detector, sigma)).score);
+    } catch (error) {
+      fail(file, error);
+    }
+  }
+  if (calibrationScores.length === 0) throw new ScanLensError('none of the held-out normal scans could be scored to calibrate the threshold');
+  const [threshold] = percentiles(Float32Array.from(calibrationScores), [options.percentile]);
+  const manifest = await saveDetector(
+    options.out,
+    {
+      schema: 'scanlens.detector/1',
+      method: options.method,
+      scanlens: SCANLENS_VERSION,
+      backbone: { name: backbone.manifest.name, sha256: backbone.sha256, path: relative(options.out, options.backbonePath) },
+      features: { ...features.spec, layers: [...features.spec.layers], channels: [...features.spec.channels], seed: options.seed },
+      map: { sigma },
+      threshold: {
+        value: threshold!,
+        percentile: options.percentile,
+        calibration: {
+          images: calibrationScores.length,
+          min: Math.min(...calibrationScores),
+          max: Math.max(...calibrationScores),
+          mean: calibrationScores.reduce((a, b) => a + b, 0) / calibrationScores.length,
+        },
+      },
+      training: { images: fitter.count, failed: failed.length },
+    },
+    detector,
+  );
+  return { manifest, failed, calibrationScores };
+}

@@ -1,0 +1,32 @@
+import { ScanLensError } from '../../errors';
+import type { LoadedModel } from '../../model/loadModel';
+import { runModel } from '../../model/runModel';
+import { DEFAULT_SIGMA, anomalyMap } from '../anomalyMap';
+import { prepareSlice } from '../prepareSlice';
+import type { AnomalyScorer } from '../scorer';
+import { reconstructionError } from './reconstructionError';
+
+/**
+ * A reconstruction model (manifest task 'reconstruction', e.g. an
+ * autoencoder trained on normal scans) as a scorer: the map is the
+ * per-pixel squared error, smoothed like the detectors' maps, and the score
+ * its maximum. The threshold is the manifest's anomaly.threshold, or given.
+ */
+export function openReconstruction(model: LoadedModel, threshold?: number): AnomalyScorer {
+  const fixed = threshold ?? model.manifest.anomaly?.threshold;
+  if (fixed === undefined) throw new ScanLensError('a reconstruction model needs a threshold: set anomaly.threshold in its manifest or pass --threshold', model.manifestPath ?? model.onnxPath);
+  const sigma = model.manifest.anomaly?.sigma ?? DEFAULT_SIGMA;
+  const { layout, channels, size } = model.manifest.input;
+  return {
+    kind: 'reconstruction',
+    threshold: fixed,
+    summary: () => ({ path: model.manifestPath ?? model.onnxPath, method: 'reconstruction', model: { name: model.manifest.name, sha256: model.sha256 }, sigma, threshold: fixed }),
+    async score(file, override = fixed) {
+      const prepared = await prepareSlice(file, model.manifest);
+      const [output] = await runModel(model, [prepared.data]);
+      const error = reconstructionError(prepared.data, output!, layout, channels, size.width * size.height);
+      const scored = anomalyMap(error, size, size, sigma);
+      return { ...scored, threshold: override, label: scored.score >= override ? 'anomalous' : 'normal', modelImage: prepared.modelImage };
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import type { Image2D } from '../image';
+
+export interface AnomalyResult {
+  readonly score: number;
+  readonly label: 'normal' | 'anomalous';
+  readonly threshold: number;
+  /** The anomaly map at the model input's size. */
+  readonly map: Image2D;
+  /** What the model saw, in [0,1]: the base for overlays. */
+  readonly modelImage: Image2D;
+}
+
+/** Anything that scores scans: a fitted detector or an anomaly model. */
+export interface AnomalyScorer {
+  readonly kind: string;
+  readonly threshold: number;
+  /** How JSON outputs describe the scorer. */
+  summary(): Record<string, unknown>;
+  score(file: string, threshold?: number): Promise<AnomalyResult>;
+}
+
+export interface ScorerOptions {
+  readonly threads?: number;
+  /** A backbone to use instead of the one the detector names (its sha256 must match). */
+  readonly backbone?: string;
+  readonly cacheDir?: string;
+}
