@@ -1,7 +1,6 @@
-import { open, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
 import { glob, isDynamicPattern } from 'tinyglobby';
-import { SNIFF_BYTES, hasScanExtension, sniffFormat } from '../core/scan/sniff';
+import { listScans } from '../core/io/listScans';
 
 export interface ExpandedInputs {
   /** Files to process, in a stable order. */
@@ -13,32 +12,6 @@ export interface ExpandedInputs {
 }
 
 const collator = new Intl.Collator(undefined, { numeric: true });
-
-async function looksLikeScan(path: string): Promise<boolean> {
-  if (hasScanExtension(path)) return true;
-  const handle = await open(path, 'r').catch(() => undefined);
-  if (!handle) return false;
-  try {
-    const head = new Uint8Array(SNIFF_BYTES);
-    const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0);
-    return sniffFormat(head.subarray(0, bytesRead)) !== undefined;
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Every file below a folder, skipping hidden entries and node_modules. */
-async function walk(folder: string): Promise<string[]> {
-  const entries = await readdir(folder, { withFileTypes: true });
-  const out: string[] = [];
-  for (const entry of entries) {
-    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-    const full = join(folder, entry.name);
-    if (entry.isDirectory()) out.push(...(await walk(full)));
-    else if (entry.isFile()) out.push(full);
-  }
-  return out;
-}
 
 /**
  * Turns command-line arguments (files, folders, globs) into the files to
@@ -52,11 +25,9 @@ export async function expandInputs(args: readonly string[]): Promise<ExpandedInp
   for (const arg of args) {
     const info = await stat(arg).catch(() => undefined);
     if (info?.isDirectory()) {
-      const found = (await walk(arg)).sort(collator.compare);
-      for (const file of found) {
-        if (await looksLikeScan(file)) files.push(file);
-        else skipped++;
-      }
+      const listing = await listScans(arg);
+      files.push(...listing.files);
+      skipped += listing.skipped;
     } else if (info) {
       files.push(arg);
     } else if (isDynamicPattern(arg)) {

@@ -1,19 +1,13 @@
 import { Command, Option } from 'commander';
-import { ScanLensError, aboutFile, oneLine } from '../core/errors';
-import { METHODS, explainInput, type Method } from '../core/explain/explain';
+import { aboutFile, oneLine } from '../core/errors';
+import { METHODS, type Method } from '../core/explain/explain';
+import { classIndexOf, explainFile } from '../core/explain/explainFile';
 import { resolveTargetLayer } from '../core/explain/explainSessions';
 import type { Image2D } from '../core/image';
 import { writeFileAtomic } from '../core/io/atomicWrite';
-import type { LoadedModel } from '../core/model/loadModel';
-import { toChannels } from '../core/preprocess/colour';
-import { toUnitRange } from '../core/preprocess/intensity';
-import { prepareInput } from '../core/preprocess/prepareInput';
 import { COLORMAPS, type ColormapName } from '../core/render/colormaps';
 import { explanationOverlay } from '../core/render/explanationOverlay';
 import { encodePng } from '../core/render/png';
-import { DEFAULT_LIMITS } from '../core/scan/limits';
-import { loadScan } from '../core/scan/loadScan';
-import { sliceImage } from '../core/scan/scan';
 import { SCANLENS_VERSION } from '../core/version';
 import { loadModelFromFlags, modelOption, modelSummary, threadsOption, type ModelFlags } from './modelOption';
 import { EXIT, printError, printJson } from './output';
@@ -28,15 +22,6 @@ interface ExplainFlags extends ModelFlags {
   readonly json?: boolean;
 }
 
-/** A class given as a label or as an index. */
-export function parseClass(model: LoadedModel, text: string): number {
-  const { labels } = model.manifest;
-  const byLabel = labels.indexOf(text);
-  if (byLabel >= 0) return byLabel;
-  if (/^\d+$/.test(text) && Number(text) < labels.length) return Number(text);
-  throw new ScanLensError(`unknown class '${text}'; the model's classes are ${labels.map((l, i) => `${i}:${l}`).join(', ')}`);
-}
-
 function parseAlpha(value: string): number {
   const n = Number(value);
   if (!(n >= 0 && n <= 1)) throw new Error(`alpha must be between 0 and 1, got '${value}'`);
@@ -45,19 +30,13 @@ function parseAlpha(value: string): number {
 
 async function run(file: string, flags: ExplainFlags): Promise<number> {
   const model = await loadModelFromFlags(flags);
-  const classIndex = flags.class === undefined ? undefined : parseClass(model, flags.class);
+  const classIndex = classIndexOf(model, flags.class);
   // A wrong layer name is a usage mistake (exit 1), found before any scan is read.
   if (flags.method !== 'occlusion') await resolveTargetLayer(model, flags.layer);
-  const { input } = model.manifest;
   let result;
   let base: Image2D;
   try {
-    const scan = await loadScan(file, DEFAULT_LIMITS);
-    const prepared = await prepareInput(scan, model.manifest, 0);
-    result = await explainInput(model, prepared.data, { method: flags.method, classIndex, layer: flags.layer, threads: flags.threads });
-    // With fit=fill the map stretches over the whole scan; otherwise it belongs to the model's view.
-    base = input.fit === 'fill' ? toUnitRange(sliceImage(scan, 0), scan, input.intensity) : prepared.modelImage;
-    if (base.channels !== 1 && base.channels !== 3) base = toChannels(base, 1);
+    ({ explanation: result, base } = await explainFile(model, file, { method: flags.method, classIndex, layer: flags.layer, threads: flags.threads }));
   } catch (error) {
     const message = oneLine(aboutFile(file, error));
     printError(message);

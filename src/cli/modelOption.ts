@@ -23,13 +23,5 @@ export function loadModelFromFlags(flags: ModelFlags): Promise<LoadedModel> {
   return getModel(flags.model ?? bundledModelPath(), flags.threads !== undefined ? { threads: flags.threads } : {});
 }
 
-/** The model as every JSON output describes it, guesses included. */
-export function modelSummary(model: LoadedModel): Record<string, unknown> {
-  return {
-    name: model.manifest.name,
-    version: model.manifest.version,
-    sha256: model.sha256,
-    labels: model.manifest.labels,
-    ...(model.assumptions.length > 0 ? { assumptions: model.assumptions } : {}),
-  };
-}
+/** The model as every JSON output describes it: one definition, shared with the extension's reports. */
+export { describeModel as modelSummary } from '../core/report/classifyReport';
