@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import { POOL_THRESHOLD, classifyFiles, type ClassifyRow } from '../core/classify/classify';
+import { rowGuardFor } from '../core/classify/guardRows';
 import { defaultWorkers } from '../core/classify/preparePool';
 import { defaultThreads } from '../core/model/loadModel';
 import { getModel } from '../core/model/modelCache';
@@ -83,7 +84,7 @@ function formatVolume(row: VolumeResult): string {
 function formatRow(row: ClassifyRow): string {
   if (row.error !== undefined) return `${row.file}  ERROR  ${row.error}`;
   const ranked = (row.topK ?? []).map((r) => `${r.label} ${r.probability.toFixed(3)}`).join('  ');
-  return `${row.file}  ${ranked}`;
+  return `${row.file}  ${ranked}${row.flag ? `  FLAG  ${row.flag} (anomaly ${row.anomalyScore!.toFixed(2)} ≥ ${row.anomalyThreshold!.toFixed(2)})` : ''}`;
 }
 
 /** Output files named by the flags, JSONL first: it round-trips rows exactly, so --resume prefers it. */
@@ -111,6 +112,8 @@ async function run(inputs: string[], flags: ClassifyFlags): Promise<number> {
     provider: flags.provider,
     ...(pipeline.threads !== undefined ? { threads: pipeline.threads } : {}),
   });
+  // Opened before any output file, so a manifest naming a missing detector stops the run cleanly.
+  const guard = await rowGuardFor(model, pipeline.threads !== undefined ? { threads: pipeline.threads } : {});
   const limits: DecodeLimits = { ...DEFAULT_LIMITS, maxPixels: flags.maxPixels };
   const found = await findVolumes(expanded.files, limits);
   const owned = flags.shard ? keysInShard([...found.plain, ...found.volumes.map((v) => v.label)], flags.shard) : undefined;
@@ -136,14 +139,14 @@ async function run(inputs: string[], flags: ClassifyFlags): Promise<number> {
   const stop = (): void => controller.abort();
   process.once('SIGINT', stop);
   try {
-    for await (const row of classifyFiles(model, files, {
+    for await (const row of guard(classifyFiles(model, files, {
       batchSize: flags.batchSize,
       topK: flags.top,
       limits,
       workers: pipeline.workers,
       signal: controller.signal,
       onProgress: progress ? (done, total) => progress(done, total) : undefined,
-    })) {
+    }))) {
       record(row);
       if (row.error !== undefined) printError(row.error);
       if (!flags.json) process.stdout.write(formatRow(row) + '\n');

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { classifyFiles, type ClassifyRow } from '../core/classify/classify';
+import { rowGuardFor } from '../core/classify/guardRows';
 import { ScanLensError } from '../core/errors';
 import { writeFileAtomic } from '../core/io/atomicWrite';
 import { listScans } from '../core/io/listScans';
@@ -57,10 +58,11 @@ export async function classifyBatch(context: vscode.ExtensionContext, log: Outpu
       if (files.length === 0) throw new ScanLensError(`no scans found (${skipped} other files skipped)`, what);
       const controller = new AbortController();
       const cancel = token.onCancellationRequested(() => controller.abort());
+      const guard = await rowGuardFor(model);
       const rows: ClassifyRow[] = [];
       let failed = 0;
       try {
-        for await (const row of classifyFiles(model, files, { signal: controller.signal })) {
+        for await (const row of guard(classifyFiles(model, files, { signal: controller.signal }))) {
           // Paths relative to the workspace keep the report portable.
           rows.push({ ...row, file: relative(root, row.file).split(sep).join('/') });
           if (row.error !== undefined) failed++;
@@ -80,13 +82,15 @@ export async function classifyBatch(context: vscode.ExtensionContext, log: Outpu
   );
   const { summary } = result;
   const report = vscode.workspace.asRelativePath(result.csv, false);
+  const flagged = result.rows.filter((r) => r.flag !== undefined);
   const text =
     `${summary.classified} of ${summary.files} scans classified` +
     (summary.failed > 0 ? `, ${summary.failed} failed` : '') +
+    (flagged.length > 0 ? `, ${flagged.length} flagged: ${flagged[0]!.flag}` : '') +
     (summary.cancelled ? ' (cancelled)' : '') +
     ` with ${model.manifest.name}; report ${report}`;
   log.line(`classify ${what}: ${text}`);
-  const show = summary.failed > 0 || summary.cancelled ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  const show = summary.failed > 0 || summary.cancelled || flagged.length > 0 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
   void show(`ScanLens: ${text}`, 'Open Report').then((choice) => {
     if (choice === 'Open Report') void vscode.window.showTextDocument(vscode.Uri.file(result.csv));
   });

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { classifyFiles, type ClassifyRow } from '../core/classify/classify';
+import { rowGuardFor } from '../core/classify/guardRows';
 import { ScanLensError } from '../core/errors';
 import { describeModel } from '../core/report/classifyReport';
 import { topLine } from '../core/report/detailsMarkdown';
@@ -22,7 +23,8 @@ export async function classifyFile(context: vscode.ExtensionContext, log: Output
   const { model, notice } = await loadActiveModel(context, log);
   const shown = vscode.workspace.asRelativePath(uri, false);
   let row: ClassifyRow | undefined;
-  for await (const result of classifyFiles(model, [uri.fsPath], { batchSize: 1, topK: 3 })) row = { ...result, file: shown };
+  const guard = await rowGuardFor(model);
+  for await (const result of guard(classifyFiles(model, [uri.fsPath], { batchSize: 1, topK: 3 }))) row = { ...result, file: shown };
   if (!row) throw new ScanLensError('no result', shown);
   const summary = describeModel(model);
   if (row.error !== undefined) {
@@ -30,7 +32,8 @@ export async function classifyFile(context: vscode.ExtensionContext, log: Output
     void vscode.window.showErrorMessage(`ScanLens: ${row.error}`);
     return { kind: 'file', row, model: summary, message: row.error, notice };
   }
-  const message = `${shown}: ${topLine(row)} (${model.manifest.name})`;
+  // The flag goes into the text itself: a notification is all many users read.
+  const message = `${shown}: ${topLine(row)} (${model.manifest.name})${row.flag ? ` — ${row.flag}` : ''}`;
   log.line(`classify ${message}`);
   const done = row;
   void vscode.window.showInformationMessage(`ScanLens — ${message}`, 'Details').then((choice) => {

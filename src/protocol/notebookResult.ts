@@ -21,7 +21,16 @@ const ModelResult = z.strictObject({
 });
 
 const ClassifyRow = z.union([
-  z.strictObject({ file: z.string(), probabilities: z.array(probability), top: ranked, notes: z.array(z.string()).optional() }),
+  z.strictObject({
+    file: z.string(),
+    probabilities: z.array(probability),
+    top: ranked,
+    notes: z.array(z.string()).optional(),
+    // Present when the classifier's manifest names a detector; flag only when the score is at or over the threshold.
+    anomalyScore: z.number().optional(),
+    anomalyThreshold: z.number().optional(),
+    flag: z.string().optional(),
+  }),
   z.strictObject({ file: z.string(), error: z.string() }),
 ]);
 

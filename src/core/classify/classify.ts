@@ -1,3 +1,4 @@
+import type { OUT_OF_DISTRIBUTION } from '../anomaly/oodGuard';
 import { ScanLensError, oneLine } from '../errors';
 import type { LoadedModel } from '../model/loadModel';
 import { runModel } from '../model/runModel';
@@ -22,6 +23,11 @@ export interface ClassifyRow {
   readonly topK?: readonly Ranked[];
   readonly notes?: readonly string[];
   readonly error?: string;
+  /** Set when the classifier's manifest names a detector (see guardRows). */
+  readonly anomalyScore?: number;
+  readonly anomalyThreshold?: number;
+  /** Present when the anomaly score is at or over the threshold. */
+  readonly flag?: typeof OUT_OF_DISTRIBUTION;
 }
 
 export interface ClassifyOptions {

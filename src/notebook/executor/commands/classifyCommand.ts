@@ -1,4 +1,5 @@
 import { classifyFiles } from '../../../core/classify/classify';
+import { rowGuardFor } from '../../../core/classify/guardRows';
 import type { NotebookResult, Table } from '../../../protocol/notebookResult';
 import { markdownTable, plainTable } from '../../outputs/markdownTable';
 import { displayOutput } from '../../outputs/notebookOutput';
@@ -19,20 +20,32 @@ export const classifyCommand: CommandRunner<CommandOf<'classify'>> = async ({ co
   const { files, missing } = await resolveInputs(base, command.args);
   const rows: Row[] = missing.map((m) => ({ file: m.file, error: m.error }));
   const progress = (done: number, total: number): void => onProgress({ line: command.line, done, total, message: `classified ${done} of ${total}` });
-  for await (const row of classifyFiles(model, files, { batchSize: command.options.batch ?? 8, topK: labels.length, signal, onProgress: progress })) {
+  const guard = await rowGuardFor(model);
+  for await (const row of guard(classifyFiles(model, files, { batchSize: command.options.batch ?? 8, topK: labels.length, signal, onProgress: progress }))) {
     const file = displayPath(base, row.file);
     if (row.error !== undefined) rows.push({ file, error: relativeMessage(base, row.error) });
-    else rows.push({ file, probabilities: [...row.probabilities!], top: row.top!, ...(row.notes ? { notes: [...row.notes] } : {}) });
+    else
+      rows.push({
+        file,
+        probabilities: [...row.probabilities!],
+        top: row.top!,
+        ...(row.notes ? { notes: [...row.notes] } : {}),
+        ...(row.anomalyScore !== undefined ? { anomalyScore: row.anomalyScore, anomalyThreshold: row.anomalyThreshold! } : {}),
+        ...(row.flag ? { flag: row.flag } : {}),
+      });
   }
   const result: NotebookResult = { kind: 'classify', labels: [...labels], rows };
+  // Anomaly columns only for a guarded classifier: other tables keep their familiar shape.
+  const guarded = rows.some((r) => 'anomalyScore' in r);
+  const anomalyCells = (r: Row): (string | number | null)[] => (!guarded ? [] : 'error' in r ? [null, null] : [r.anomalyScore ?? null, r.flag ?? null]);
   const table: Table = {
-    columns: ['file', 'prediction', 'probability', ...labels.map((l) => `p(${l})`), 'error'],
-    rows: rows.map((r) => ('error' in r ? [r.file, null, null, ...labels.map(() => null), r.error] : [r.file, r.top.label, r.top.probability, ...r.probabilities, null])),
+    columns: ['file', 'prediction', 'probability', ...labels.map((l) => `p(${l})`), 'error', ...(guarded ? ['anomaly score', 'flag'] : [])],
+    rows: rows.map((r) => [...('error' in r ? [r.file, null, null, ...labels.map(() => null), r.error] : [r.file, r.top.label, r.top.probability, ...r.probabilities, null]), ...anomalyCells(r)]),
   };
   session.lastTable = { name: 'classify', table };
   const top = command.options.top ?? 3;
   const text = rows
-    .map((r) => ('error' in r ? `${r.file}  ERROR  ${r.error}` : `${r.file}  ${labels.map((l, i) => ({ l, p: r.probabilities[i]! })).sort((a, b) => b.p - a.p).slice(0, top).map((x) => `${x.l} ${x.p.toFixed(3)}`).join('  ')}`))
+    .map((r) => ('error' in r ? `${r.file}  ERROR  ${r.error}` : `${r.file}  ${labels.map((l, i) => ({ l, p: r.probabilities[i]! })).sort((a, b) => b.p - a.p).slice(0, top).map((x) => `${x.l} ${x.p.toFixed(3)}`).join('  ')}${r.flag ? `  FLAG  ${r.flag}` : ''}`))
     .join('\n');
   const prov = provenance(command.text, parametersOf(command), model);
   const ok = rows.flatMap((r) => ('error' in r ? [] : [{ file: r.file, probabilities: r.probabilities }]));

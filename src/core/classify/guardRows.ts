@@ -1,0 +1,38 @@
+import { oneLine } from '../errors';
+import { guardFor, type OodGuard } from '../anomaly/oodGuard';
+import type { ScorerOptions } from '../anomaly/scorer';
+import type { LoadedModel } from '../model/loadModel';
+import type { ClassifyRow } from './classify';
+
+/** Rows in, the same rows out: anomaly fields added when the classifier has a detector. */
+export type RowGuard = (rows: AsyncIterable<ClassifyRow>) => AsyncIterable<ClassifyRow>;
+
+/**
+ * Adds the guard's verdict to each classified row. A row that failed to
+ * classify has nothing to guard; a guard that fails on one file leaves the
+ * classification standing with a note, since the classification itself is fine.
+ */
+export async function* guardRows(rows: AsyncIterable<ClassifyRow>, guard: OodGuard): AsyncGenerator<ClassifyRow> {
+  for await (const row of rows) {
+    if (row.error !== undefined) {
+      yield row;
+      continue;
+    }
+    try {
+      const { anomalyScore, threshold, flag } = await guard.check(row.file);
+      yield { ...row, anomalyScore, anomalyThreshold: threshold, ...(flag ? { flag } : {}) };
+    } catch (error) {
+      yield { ...row, notes: [...(row.notes ?? []), `anomaly score failed: ${oneLine(error)}`] };
+    }
+  }
+}
+
+/**
+ * The guard for a classifier, opened before any scan is classified so a
+ * manifest naming a missing or broken detector fails at once rather than on
+ * every row. Without a detector, rows pass through untouched.
+ */
+export async function rowGuardFor(model: LoadedModel, options: ScorerOptions = {}): Promise<RowGuard> {
+  const guard = await guardFor(model, options);
+  return guard ? (rows) => guardRows(rows, guard) : (rows) => rows;
+}
