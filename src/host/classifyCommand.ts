@@ -3,7 +3,9 @@ import * as vscode from 'vscode';
 import { z } from 'zod';
 import { classifyBatch, type BatchResult } from './classifyBatch';
 import { classifyFile, type FileResult } from './classifyFile';
+import { classifyVolumeFile, type VolumeResult } from './classifyVolumeFile';
 import { guarded, type CommandFailure } from './commandOutcome';
+import { seriesFolder, volumeFile } from './findVolume';
 import type { OutputLog } from './outputLog';
 
 const UriSchema = z.custom<vscode.Uri>((value) => value instanceof vscode.Uri, 'expected a file or folder URI');
@@ -17,9 +19,12 @@ async function pickTargets(): Promise<vscode.Uri[]> {
   return picked ?? [];
 }
 
-/** "ScanLens: Classify": one file gets a notification, folders or a selection a report. */
+/**
+ * "ScanLens: Classify": one file gets a notification, one volume (a multi-slice
+ * file or a folder that is one DICOM series) its peak slices, folders or a selection a report.
+ */
 export function classifyCommand(context: vscode.ExtensionContext, log: OutputLog) {
-  return (...args: unknown[]): Promise<FileResult | BatchResult | CommandFailure | undefined> =>
+  return (...args: unknown[]): Promise<FileResult | VolumeResult | BatchResult | CommandFailure | undefined> =>
     guarded('classify', log, async () => {
       const parsed = ArgsSchema.safeParse(args);
       if (!parsed.success) throw new Error('classify expects a file or folder from the Explorer');
@@ -27,7 +32,10 @@ export function classifyCommand(context: vscode.ExtensionContext, log: OutputLog
       const targets = selection && selection.length > 1 ? selection : clicked ? [clicked] : await pickTargets();
       if (targets.length === 0) return undefined;
       const single = targets.length === 1 ? targets[0]! : undefined;
-      if (single && !(await stat(single.fsPath).catch(() => undefined))?.isDirectory()) return classifyFile(context, log, single);
-      return classifyBatch(context, log, targets);
+      if (!single) return classifyBatch(context, log, targets);
+      const isFolder = (await stat(single.fsPath).catch(() => undefined))?.isDirectory() ?? false;
+      const volume = isFolder ? await seriesFolder(single.fsPath) : await volumeFile(single.fsPath);
+      if (volume) return classifyVolumeFile(context, log, single, volume);
+      return isFolder ? classifyBatch(context, log, targets) : classifyFile(context, log, single);
     });
 }

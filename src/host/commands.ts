@@ -6,6 +6,8 @@
 export { classifyCommand } from './classifyCommand';
 export { selectModelCommand } from './selectModelCommand';
 export { releaseModels } from '../core/model/modelCache';
+export { releasePools } from '../core/classify/preparePool';
+export { releaseFeatureSessions } from '../core/anomaly/features/featureSession';
 export { ViewerProvider } from './viewer/viewerProvider';
 export { NotebookKernel } from './notebook/notebookKernel';
 export { cellCompletions } from './notebook/cellCompletions';

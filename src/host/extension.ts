@@ -50,6 +50,12 @@ export function activate(context: vscode.ExtensionContext): ScanLensApi {
   return { activationMs, moduleStartedAt, activateCalledAt: started, activatedAt };
 }
 
+/**
+ * Frees what the commands module holds: model sessions, the batch decode
+ * workers (live threads would keep the host from exiting cleanly) and the
+ * anomaly feature sessions. Nothing to do when no command ever ran.
+ */
 export async function deactivate(): Promise<void> {
-  await commands?.releaseModels();
+  if (!commands) return;
+  await Promise.all([commands.releaseModels(), commands.releasePools(), commands.releaseFeatureSessions()]);
 }

@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { BatchResult } from '../../src/host/classifyBatch';
 import type { FileResult } from '../../src/host/classifyFile';
+import type { VolumeResult } from '../../src/host/classifyVolumeFile';
 import { ROOT, freshView, ok, screenshot, workspaceRoot, workspaceUri } from './helpers';
 
 const demoManifest = JSON.parse(readFileSync(join(ROOT, 'models', 'brain-mri-demo', 'model.json'), 'utf8')) as { name: string; labels: string[] };
 
-function classify(...args: unknown[]): Thenable<FileResult | BatchResult | { error: string } | undefined> {
+function classify(...args: unknown[]): Thenable<FileResult | VolumeResult | BatchResult | { error: string } | undefined> {
   return vscode.commands.executeCommand('scanlens.classify', ...args);
 }
 
@@ -113,6 +114,36 @@ suite('classify from the explorer', () => {
     assert.equal(json.model.name, demoManifest.name);
     assert.equal(json.results.length, expected.length);
     assert.deepEqual(json.summary, result.summary);
+  });
+
+  /** A volume result: every slice classified, and each class's peak is its highest probability over the slices. */
+  function assertVolume(result: VolumeResult, file: string, depth: number): void {
+    assert.equal(result.kind, 'volume');
+    assert.equal(result.cancelled, false);
+    const { row } = result;
+    assert.equal(row.file, file);
+    assert.equal(row.axis, 'axial');
+    assert.deepEqual(row.labels, demoManifest.labels);
+    assert.deepEqual(row.slices.map((s) => s.slice), [...Array(depth).keys()]);
+    assert.deepEqual(row.peaks.map((p) => p.label), demoManifest.labels);
+    row.peaks.forEach((peak, c) => {
+      const best = Math.max(...row.slices.map((s) => s.probabilities[c]!));
+      assert.equal(peak.probability, best);
+      assert.equal(row.slices[peak.slice]?.probabilities[c], best);
+      assert.match(result.message, new RegExp(`${peak.label} \\d\\.\\d\\d at slice ${peak.slice + 1}/${depth}`));
+    });
+  }
+
+  test('a NIfTI volume: every axial slice classified, peak slice per class in the notification', async () => {
+    const volume = workspaceUri('volumes', 'ras-grid.nii');
+    await freshView(volume);
+    assertVolume(ok(await classify(volume, [volume]), 'classify') as VolumeResult, 'volumes/ras-grid.nii', 8);
+    await screenshot('classify-volume-notification');
+  });
+
+  test('a folder that is one DICOM series: classified as one volume, not a batch', async () => {
+    const series = workspaceUri('volumes', 'series');
+    assertVolume(ok(await classify(series, [series]), 'classify') as VolumeResult, 'volumes/series', 3);
   });
 
   test('the same file gives the same probabilities alone and in a folder', async () => {

@@ -1,4 +1,5 @@
 import type { ClassifyRow } from '../classify/classify';
+import type { VolumeRow } from '../classify/classifyVolume';
 
 function percent(p: number): string {
   return `${(p * 100).toFixed(1)}%`;
@@ -31,4 +32,41 @@ export function detailsMarkdown(row: ClassifyRow, model: Record<string, unknown>
 /** The one-line summary a notification shows: top classes with percentages. */
 export function topLine(row: ClassifyRow): string {
   return (row.topK ?? []).map((r) => `${r.label} ${percent(r.probability)}`).join(' · ');
+}
+
+/** Slices are numbered from 1 for people; the JSON keeps the engine's 0-based index. */
+function sliceOf(slice: number, row: VolumeRow): string {
+  return `${slice + 1}/${row.slices.length}`;
+}
+
+/** Each class's peak slice, most probable first: "glioma 0.91 at slice 87/181". */
+export function peakLine(row: VolumeRow): string {
+  return [...row.peaks]
+    .sort((a, b) => b.probability - a.probability)
+    .map((p) => `${p.label} ${p.probability.toFixed(2)} at slice ${sliceOf(p.slice, row)}`)
+    .join(' · ');
+}
+
+/** A volume's result for people: each class's peak slice, then the raw JSON with the per-slice profile. */
+export function volumeDetailsMarkdown(row: VolumeRow, model: Record<string, unknown>): string {
+  const sha = typeof model.sha256 === 'string' ? ` (sha256 ${model.sha256.slice(0, 12)}…)` : '';
+  const peaks = [...row.peaks].sort((a, b) => b.probability - a.probability);
+  return [
+    `# ScanLens: ${row.file}`,
+    '',
+    `Model: ${String(model.name)} ${String(model.version ?? '')}${sha}`,
+    '',
+    `Volume: ${row.slices.length} ${row.axis} slices, each classified; per class, the slice it scored highest on.`,
+    '',
+    '| Class | Peak probability | Slice |',
+    '|---|---|---|',
+    ...peaks.map((p) => `| ${p.label} | ${percent(p.probability)} | ${sliceOf(p.slice, row)} |`),
+    '',
+    '> Research tool, not a medical device.',
+    '',
+    '```json',
+    JSON.stringify({ model, result: row }, null, 2),
+    '```',
+    '',
+  ].join('\n');
 }

@@ -1,0 +1,64 @@
+import * as vscode from 'vscode';
+import { classifyVolume, type VolumeRow } from '../core/classify/classifyVolume';
+import { describeModel } from '../core/report/classifyReport';
+import { peakLine, volumeDetailsMarkdown } from '../core/report/detailsMarkdown';
+import type { Scan } from '../core/scan/scan';
+import { loadActiveModel } from './loadActiveModel';
+import type { OutputLog } from './outputLog';
+
+export interface VolumeResult {
+  readonly kind: 'volume';
+  readonly row: VolumeRow;
+  readonly model: Record<string, unknown>;
+  /** The notification text the user saw. */
+  readonly message: string;
+  /** True when the user stopped it; the row then holds the slices classified so far. */
+  readonly cancelled: boolean;
+  /** Why the bundled model ran instead of a workspace one (restricted mode). */
+  readonly notice?: string;
+}
+
+/**
+ * One volume (a NIfTI file, a multi-frame DICOM, a DICOM series folder): every
+ * axial slice is classified, since a volume's first slice says little about it,
+ * and the notification names each class's peak slice, with a "Details" action.
+ */
+export async function classifyVolumeFile(context: vscode.ExtensionContext, log: OutputLog, uri: vscode.Uri, scan: Scan): Promise<VolumeResult> {
+  const { model, notice } = await loadActiveModel(context, log);
+  const shown = vscode.workspace.asRelativePath(uri, false);
+  // Outside the progress callback: whether the user stopped it decides the message.
+  const abort = new AbortController();
+  const classified = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `ScanLens: ${shown}`, cancellable: true },
+    async (progress, token) => {
+      const stop = token.onCancellationRequested(() => abort.abort());
+      let reported = 0;
+      try {
+        return await classifyVolume(model, scan, 'axial', {
+          signal: abort.signal,
+          onProgress: (done, total) => {
+            progress.report({ message: `slice ${done} of ${total}`, increment: (100 * (done - reported)) / total });
+            reported = done;
+          },
+        });
+      } finally {
+        stop.dispose();
+      }
+    },
+  );
+  const row: VolumeRow = { ...classified, file: shown };
+  const cancelled = abort.signal.aborted;
+  const summary = describeModel(model);
+  const message = cancelled
+    ? `${shown}: cancelled after ${row.slices.length} slices`
+    : `${shown}: ${peakLine(row)} (${model.manifest.name})`;
+  log.line(`classify ${message}`);
+  if (cancelled) void vscode.window.showInformationMessage(`ScanLens — ${message}`);
+  else
+    void vscode.window.showInformationMessage(`ScanLens — ${message}`, 'Details').then(async (choice) => {
+      if (choice !== 'Details') return;
+      const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: volumeDetailsMarkdown(row, summary) });
+      await vscode.window.showTextDocument(document, { preview: true });
+    });
+  return { kind: 'volume', row, model: summary, message, cancelled, notice };
+}
