@@ -11,7 +11,7 @@ import { compressedFrames, frameBytes, frameFragments } from './dicomEncapsulate
 import { interleavePlanes, pixelModule, type PixelModule } from './dicomPixelModule';
 import type { Affine, DisplayWindow, Rescale, Scan, VoxelArray } from './scan';
 import { stringAt } from './dicomValues';
-import { samplesFromBytes } from './voxelTypes';
+import { samplesFromBytes, valuesRange } from './voxelTypes';
 
 function numbers(dataSet: DataSet, tag: string): number[] | undefined {
   const count = dataSet.numStringValues(tag);
@@ -103,14 +103,7 @@ function windowsOf(dataSet: DataSet): DisplayWindow[] {
 }
 
 function dataRange(voxels: VoxelArray, rescale: Rescale | undefined): { min: number; max: number } {
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < voxels.length; i++) {
-    const v = voxels[i]!;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  const range = min <= max ? { min, max } : { min: 0, max: 1 };
+  const range = valuesRange(voxels);
   return rescale ? scaledRange(range, rescale) : range;
 }
 

@@ -42,16 +42,20 @@ export function typeRange(type: SampleType, voxels: VoxelArray): { min: number; 
       return { min: 0, max: 65535 };
     case 'int16':
       return { min: -32768, max: 32767 };
-    default: {
+    default:
       // Wide types: the data's own range is the only meaningful one.
-      let min = Infinity;
-      let max = -Infinity;
-      for (let i = 0; i < voxels.length; i++) {
-        const v = voxels[i]!;
-        if (v < min) min = v;
-        if (v > max) max = v;
-      }
-      return min <= max ? { min, max } : { min: 0, max: 1 };
-    }
+      return valuesRange(voxels);
   }
+}
+
+/** The smallest and largest stored value; [0,1] for an empty array. */
+export function valuesRange(voxels: VoxelArray): { min: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < voxels.length; i++) {
+    const v = voxels[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return min <= max ? { min, max } : { min: 0, max: 1 };
 }

@@ -1,4 +1,5 @@
 import type { Image2D } from '../../../src/core/image';
+import { rng } from '../../fuzz/mutate';
 
 /** Test images built from a formula, and the statistics the tests judge them by. */
 
@@ -8,17 +9,8 @@ export function imageFrom(width: number, height: number, value: (x: number, y: n
   return { width, height, channels: 1, data };
 }
 
-/** A deterministic pseudo-random source (mulberry32), so noisy inputs are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic pseudo-random source, so noisy inputs are the same on every run. */
+export const seededRandom = rng;
 
 /** Normal deviates by Box–Muller from a seeded uniform source. */
 export function seededNormal(seed: number): () => number {
