@@ -3,7 +3,7 @@ import { inflateRange, isGzip } from './inflateRange';
 import type { DecodeLimits } from './limits';
 import { niftiAffine, readNiftiGeometry } from './niftiAffine';
 import type { Rescale, Scan, VoxelArray } from './scan';
-import { bytesPerSample, samplesFromBytes, typeRange, type SampleType } from './voxelTypes';
+import { bytesPerSample, samplesFromBytes, typeRange, valuesRange, type SampleType } from './voxelTypes';
 
 /** NIfTI datatype codes → how their samples are stored. */
 const DATATYPES: Record<number, { type: SampleType; channels: 1 | 3; perVoxel: number; name: string } | string> = {
@@ -60,6 +60,26 @@ function checkedScaling(slope: number, inter: number, path: string): Rescale | u
  * 4D file one volume is loaded; compressed files are inflated only as far as
  * that volume, so a gzip bomb costs no more than the header promises.
  */
+/**
+ * NIfTI has no notion of stored bits, so an int16 volume holding 0..1000 is
+ * not "dim" the way a 12-bit DICOM in 16-bit words is: its range is the
+ * header's cal_min..cal_max when set, else the data's own range (uint8 keeps
+ * 0..255, like an 8-bit image). This is what "range" intensity scaling and the
+ * default display window use.
+ */
+function niftiRange(
+  header: { cal_min: number; cal_max: number },
+  type: SampleType,
+  voxels: VoxelArray,
+  rescale: Rescale | undefined,
+): { min: number; max: number } {
+  if (Number.isFinite(header.cal_min) && Number.isFinite(header.cal_max) && header.cal_max > header.cal_min) {
+    return { min: header.cal_min, max: header.cal_max };
+  }
+  const stored = type === 'uint8' ? typeRange(type, voxels) : valuesRange(voxels);
+  return rescale ? scaledRange(stored, rescale) : stored;
+}
+
 export async function decodeNifti(buffer: Buffer, path: string, limits: DecodeLimits, options: NiftiOptions = {}): Promise<Scan> {
   const compressed = isGzip(buffer);
   const headBytes = await readRange(buffer, compressed, 0, HEADER_BYTES);
@@ -106,8 +126,7 @@ export async function decodeNifti(buffer: Buffer, path: string, limits: DecodeLi
   if (kind.perVoxel === 4) voxels = dropAlpha(voxels as Uint8Array);
   const rgb = kind.channels === 3;
   const rescale = rgb ? undefined : checkedScaling(header.scl_slope, header.scl_inter, path);
-  const stored = typeRange(kind.type, voxels);
-  const valueRange = rescale ? scaledRange(stored, rescale) : stored;
+  const valueRange = niftiRange(header, kind.type, voxels, rescale);
   const geometry = readNiftiGeometry(new DataView(head), version, header.littleEndian, [nx, ny, nz]);
   const pix = geometry.pixdim.map((p) => Math.abs(p));
   return {
