@@ -94,8 +94,8 @@ their orientation are used, which skips the nearly empty ends.
 
 - **glioma** — intra-axial: seeded in supratentorial white matter (T1 > 100 inside the brain, away from
   cerebellum, brainstem and the brain surface). Lobulated outline (random angular harmonics), radius
-  6–18 mm. 75% ring-enhancing: dark necrotic core (25–60) inside an irregular bright rim (125–175,
-  1.5–4 mm thick); 25% a solid heterogeneous hypointense mass (35–65) with patchy enhancement. Always a
+  7–18 mm. 75% ring-enhancing: dark necrotic core (25–60) inside an irregular bright rim (125–175,
+  1.5–4 mm thick); 25% a solid heterogeneous hypointense mass (30–60) with patchy enhancement. Always a
   diffuse hypointense oedema halo (1.3–2.1x the tumour radius, 20–40% darker) that follows white
   matter, and mass effect (tissue pushed outward by 20–40% of the radius).
 - **meningioma** — extra-axial: centred on the brain surface where it faces the skull (convexity), or
