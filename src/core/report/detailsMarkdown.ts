@@ -5,27 +5,29 @@ function percent(p: number): string {
   return `${(p * 100).toFixed(1)}%`;
 }
 
+/** Title and model line every details document starts with. */
+function heading(file: string, model: Record<string, unknown>): string[] {
+  const sha = typeof model.sha256 === 'string' ? ` (sha256 ${model.sha256.slice(0, 12)}…)` : '';
+  return [`# ScanLens: ${file}`, '', `Model: ${String(model.name)} ${String(model.version ?? '')}${sha}`, ''];
+}
+
+/** The disclaimer and the raw JSON every details document ends with. */
+function closing(model: Record<string, unknown>, result: unknown): string[] {
+  return ['> Research tool, not a medical device.', '', '```json', JSON.stringify({ model, result }, null, 2), '```', ''];
+}
+
 /** One file's result for people: every class by probability, notes, then the raw JSON. */
 export function detailsMarkdown(row: ClassifyRow, model: Record<string, unknown>): string {
   const labels = row.labels ?? [];
   const order = labels.map((label, i) => ({ label, p: row.probabilities?.[i] ?? 0 })).sort((a, b) => b.p - a.p);
-  const sha = typeof model.sha256 === 'string' ? ` (sha256 ${model.sha256.slice(0, 12)}…)` : '';
   return [
-    `# ScanLens: ${row.file}`,
-    '',
-    `Model: ${String(model.name)} ${String(model.version ?? '')}${sha}`,
-    '',
+    ...heading(row.file, model),
     ...(row.error !== undefined
       ? [`Error: ${row.error}`]
       : ['| Class | Probability |', '|---|---|', ...order.map((r) => `| ${r.label} | ${percent(r.p)} |`)]),
     '',
     ...(row.notes?.length ? ['Notes:', ...row.notes.map((n) => `- ${n}`), ''] : []),
-    '> Research tool, not a medical device.',
-    '',
-    '```json',
-    JSON.stringify({ model, result: row }, null, 2),
-    '```',
-    '',
+    ...closing(model, row),
   ].join('\n');
 }
 
@@ -39,34 +41,29 @@ function sliceOf(slice: number, row: VolumeRow): string {
   return `${slice + 1}/${row.slices.length}`;
 }
 
+/** Each class's peak, most probable first. */
+function peaksByProbability(row: VolumeRow): VolumeRow['peaks'][number][] {
+  return [...row.peaks].sort((a, b) => b.probability - a.probability);
+}
+
 /** Each class's peak slice, most probable first: "glioma 0.91 at slice 87/181". */
 export function peakLine(row: VolumeRow): string {
-  return [...row.peaks]
-    .sort((a, b) => b.probability - a.probability)
+  return peaksByProbability(row)
     .map((p) => `${p.label} ${p.probability.toFixed(2)} at slice ${sliceOf(p.slice, row)}`)
     .join(' · ');
 }
 
 /** A volume's result for people: each class's peak slice, then the raw JSON with the per-slice profile. */
 export function volumeDetailsMarkdown(row: VolumeRow, model: Record<string, unknown>): string {
-  const sha = typeof model.sha256 === 'string' ? ` (sha256 ${model.sha256.slice(0, 12)}…)` : '';
-  const peaks = [...row.peaks].sort((a, b) => b.probability - a.probability);
+  const peaks = peaksByProbability(row);
   return [
-    `# ScanLens: ${row.file}`,
-    '',
-    `Model: ${String(model.name)} ${String(model.version ?? '')}${sha}`,
-    '',
+    ...heading(row.file, model),
     `Volume: ${row.slices.length} ${row.axis} slices, each classified; per class, the slice it scored highest on.`,
     '',
     '| Class | Peak probability | Slice |',
     '|---|---|---|',
     ...peaks.map((p) => `| ${p.label} | ${percent(p.probability)} | ${sliceOf(p.slice, row)} |`),
     '',
-    '> Research tool, not a medical device.',
-    '',
-    '```json',
-    JSON.stringify({ model, result: row }, null, 2),
-    '```',
-    '',
+    ...closing(model, row),
   ].join('\n');
 }
