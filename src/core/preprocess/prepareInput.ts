@@ -16,15 +16,25 @@ export interface PreparedInput {
 
 /**
  * Scan slice → model input, in the order the manifest implies: stored values
- * to [0,1], the named MRI stages (on grey), the model's channel count, resize,
- * then mean/std and layout.
+ * to [0,1], the named MRI stages (on grey), the model's channel count and
+ * size, then mean/std and layout.
  */
 export async function prepareInput(scan: Scan, manifest: Manifest, z = 0): Promise<PreparedInput> {
   const { input } = manifest;
   let image = toUnitRange(sliceImage(scan, z), scan, input.intensity);
   if (manifest.preprocessing.length > 0) image = applyStages(toChannels(image, 1), manifest.preprocessing);
-  image = toChannels(image, input.channels);
-  image = resizeImage(image, input.size, input.resize, input.fit);
+  if (image.channels === 1 && input.channels === 3) {
+    // Resampling is per channel, so a grey scan is resized once and only then fills the model's three channels: the same numbers for a third of the work.
+    const grey = resizeImage(image, input.size, input.resize, input.fit);
+    let rgb: Image2D | undefined;
+    return {
+      data: toTensorData(grey, input, 3),
+      get modelImage() {
+        return (rgb ??= toChannels(grey, 3));
+      },
+    };
+  }
+  image = resizeImage(toChannels(image, input.channels), input.size, input.resize, input.fit);
   return { data: toTensorData(image, input), modelImage: image };
 }
 

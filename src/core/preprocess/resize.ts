@@ -74,30 +74,50 @@ function taps(inSize: number, outSize: number, kernel: ResizeKernel): Taps {
   return { start, count, weights, stride };
 }
 
-/** Separable resampling: rows first, then columns, in float64 accumulators. */
+/**
+ * Separable resampling: rows first, then columns, in float64 accumulators.
+ * Each output sums its taps in ascending order, so results do not depend on
+ * the loop arrangement; the loops are arranged for speed (this runs on every
+ * model input): the column pass walks whole rows, which the interleaved
+ * channels let it treat as one flat line.
+ */
 function resample(image: Image2D, width: number, height: number, kernel: ResizeKernel): Image2D {
-  const { channels } = image;
+  const { channels, data } = image;
   const h = taps(image.width, width, kernel);
   const v = taps(image.height, height, kernel);
   const mid = new Float32Array(width * image.height * channels);
   for (let y = 0; y < image.height; y++) {
+    const rowIn = y * image.width * channels;
+    const rowOut = y * width * channels;
     for (let x = 0; x < width; x++) {
+      const first = rowIn + h.start[x]! * channels;
+      const count = h.count[x]!;
+      const w0 = x * h.stride;
+      if (channels === 1) {
+        let acc = 0;
+        for (let k = 0; k < count; k++) acc += h.weights[w0 + k]! * data[first + k]!;
+        mid[rowOut + x] = acc;
+        continue;
+      }
       for (let c = 0; c < channels; c++) {
         let acc = 0;
-        for (let k = 0; k < h.count[x]!; k++) acc += h.weights[x * h.stride + k]! * image.data[(y * image.width + h.start[x]! + k) * channels + c]!;
-        mid[(y * width + x) * channels + c] = acc;
+        for (let k = 0; k < count; k++) acc += h.weights[w0 + k]! * data[first + k * channels + c]!;
+        mid[rowOut + x * channels + c] = acc;
       }
     }
   }
-  const out = new Float32Array(width * height * channels);
+  const line = width * channels;
+  const out = new Float32Array(line * height);
+  const acc = new Float64Array(line);
   for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      for (let c = 0; c < channels; c++) {
-        let acc = 0;
-        for (let k = 0; k < v.count[y]!; k++) acc += v.weights[y * v.stride + k]! * mid[((v.start[y]! + k) * width + x) * channels + c]!;
-        out[(y * width + x) * channels + c] = acc;
-      }
+    acc.fill(0);
+    const first = v.start[y]!;
+    for (let k = 0; k < v.count[y]!; k++) {
+      const w = v.weights[y * v.stride + k]!;
+      const row = (first + k) * line;
+      for (let i = 0; i < line; i++) acc[i]! += w * mid[row + i]!;
     }
+    out.set(acc, y * line);
   }
   return { width, height, channels, data: out };
 }
