@@ -1,11 +1,11 @@
 import type { Image2D } from '../image';
-import { sharp } from '../native/sharp';
+import { pngFromBytes } from './pngEncode';
 
 /** Encodes an image with values in [0,1] as an 8-bit PNG (grey or RGB), clamping out-of-range values. */
 export async function encodePng(image: Image2D): Promise<Buffer> {
-  const bytes = new Uint8Array(image.data.length);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = Math.round(Math.min(1, Math.max(0, image.data[i]!)) * 255);
-  return sharp()(bytes, { raw: { width: image.width, height: image.height, channels: image.channels as 1 | 3 } })
-    .png({ compressionLevel: 6 })
-    .toBuffer();
+  if (image.channels !== 1 && image.channels !== 3) throw new Error(`cannot write a ${image.channels}-channel image as PNG`);
+  // A clamped array rounds and clamps on assignment (NaN becomes 0).
+  const bytes = new Uint8ClampedArray(image.data.length);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = image.data[i]! * 255;
+  return pngFromBytes(new Uint8Array(bytes.buffer), image.width, image.height, image.channels);
 }
