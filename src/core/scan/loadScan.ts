@@ -4,6 +4,7 @@ import type { PrivacyOptions } from '../privacy/redact';
 import { decodeIsolated } from './decodeIsolated';
 import { inflateRange, isGzip } from './inflateRange';
 import { DEFAULT_LIMITS, type DecodeLimits } from './limits';
+import { decodePlainPng } from './pngDecoder';
 import { decodeRaster } from './rasterDecoder';
 import type { Scan, ScanFormat } from './scan';
 import { SNIFF_BYTES, sniffFormat } from './sniff';
@@ -13,7 +14,8 @@ export interface LoadOptions extends PrivacyOptions {
   readonly volume?: number;
 }
 
-export async function readLimited(path: string, limits: DecodeLimits): Promise<Buffer> {
+/** The file's bytes, or only its first `head` bytes when given; refused by one line when over the size limit, empty or not a file. */
+export async function readLimited(path: string, limits: DecodeLimits, head?: number): Promise<Buffer> {
   let handle;
   try {
     handle = await open(path, 'r');
@@ -29,7 +31,10 @@ export async function readLimited(path: string, limits: DecodeLimits): Promise<B
       throw new ScanLensError(`file is ${info.size} bytes, over the limit of ${limits.maxFileBytes}`, path);
     }
     if (info.size === 0) throw new ScanLensError('file is empty', path);
-    return await handle.readFile();
+    if (head === undefined || head >= info.size) return await handle.readFile();
+    const buffer = Buffer.alloc(head);
+    const { bytesRead } = await handle.read(buffer, 0, head, 0);
+    return buffer.subarray(0, bytesRead);
   } finally {
     await handle.close();
   }
@@ -51,9 +56,10 @@ export async function loadScan(path: string, limits: DecodeLimits = DEFAULT_LIMI
     const format = await sniffBuffer(buffer);
     if (!format) throw new ScanLensError('not a recognised scan format (DICOM, NIfTI, PNG, JPEG, TIFF or WebP)', path);
     // DICOM and NIfTI decoders are JavaScript/WASM on untrusted bytes: they run in the capped worker.
-    // Rasters go to libvips through sharp, which has its own pixel limit and runs off the JS thread already.
+    // Rasters go to libvips through sharp, which has its own pixel limit and runs off the JS thread already;
+    // plain PNGs are decoded in place, with inflation capped at the size their header allows.
     if (format === 'nifti' || format === 'dicom') return await decodeIsolated({ kind: 'file', path, format, bytes: buffer, limits, options });
-    return await decodeRaster(buffer, path, format, limits);
+    return (format === 'png' ? decodePlainPng(buffer, path, limits) : undefined) ?? (await decodeRaster(buffer, path, format, limits));
   } catch (error) {
     throw aboutFile(path, error);
   }

@@ -4,7 +4,7 @@ import { sharp } from '../native/sharp';
 import type { DecodeLimits } from './limits';
 import type { Scan, ScanFormat, VoxelArray } from './scan';
 
-type Depth = 'uchar' | 'ushort' | 'short' | 'float';
+export type Depth = 'uchar' | 'ushort' | 'short' | 'float';
 
 const BITS: Record<Depth, number> = { uchar: 8, ushort: 16, short: 16, float: 32 };
 
@@ -22,10 +22,8 @@ function firstLine(error: unknown): string {
   return text.split('\n')[0]!.trim();
 }
 
-function checkSize(meta: Metadata, path: string, limits: DecodeLimits): { width: number; height: number; pages: number } {
-  const width = meta.width ?? 0;
-  const pages = Math.max(1, meta.pages ?? 1);
-  const height = meta.pageHeight ?? (meta.height ?? 0) / pages;
+/** Refuses images over the pixel limit from their header, before any pixel is decoded. */
+export function checkPixelLimit(width: number, height: number, path: string, limits: DecodeLimits): void {
   if (width <= 0 || height <= 0) throw new ScanLensError('image has no pixels', path);
   if (width * height > limits.maxPixels) {
     throw new ScanLensError(
@@ -33,6 +31,13 @@ function checkSize(meta: Metadata, path: string, limits: DecodeLimits): { width:
       path,
     );
   }
+}
+
+function checkSize(meta: Metadata, path: string, limits: DecodeLimits): { width: number; height: number; pages: number } {
+  const width = meta.width ?? 0;
+  const pages = Math.max(1, meta.pages ?? 1);
+  const height = meta.pageHeight ?? (meta.height ?? 0) / pages;
+  checkPixelLimit(width, height, path, limits);
   return { width, height, pages };
 }
 
@@ -99,13 +104,27 @@ export async function decodeRaster(buffer: Buffer, path: string, format: ScanFor
   if (raw.info.channels !== 1 && raw.info.channels !== 3) {
     throw new ScanLensError(`decoded to ${raw.info.channels} channels; expected grey or RGB`, path);
   }
-  const voxels = typedView(raw.data, depth);
+  return rasterScan({ path, format, shape: [pages, height, width], channels, depth, voxels: typedView(raw.data, depth), colourSpace: meta.space });
+}
+
+/** A decoded raster as a Scan: the one place both raster decoders describe what they read. */
+export function rasterScan(raster: {
+  path: string;
+  format: ScanFormat;
+  shape: [number, number, number];
+  channels: 1 | 3;
+  depth: Depth;
+  voxels: VoxelArray;
+  colourSpace: string | undefined;
+}): Scan {
+  const { path, format, depth, voxels, colourSpace } = raster;
   const valueRange = rangeOf(voxels, depth);
+  const pages = raster.shape[0];
   return {
     path,
     format,
-    shape: [pages, height, width],
-    channels,
+    shape: raster.shape,
+    channels: raster.channels,
     voxels,
     bitsPerSample: BITS[depth],
     valueRange,
@@ -115,7 +134,7 @@ export async function decodeRaster(buffer: Buffer, path: string, format: ScanFor
     metadata: {
       format,
       sampleType: depth,
-      ...(meta.space ? { colourSpace: meta.space } : {}),
+      ...(colourSpace ? { colourSpace } : {}),
       ...(pages > 1 ? { pages } : {}),
     },
   };
