@@ -7,13 +7,19 @@ export function upsampleMap(map: { width: number; height: number; data: Float32A
   return resizeImage(image, size, 'linear', 'fill');
 }
 
+/** Values stretched to [0,1]; a constant map becomes all zeros. Plain loops: this runs on every overlay. */
 export function minMaxNormalise(data: Float32Array): Float32Array {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of data) {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
   const range = hi - lo;
-  return Float32Array.from(data, (v) => (range > 0 ? (v - lo) / range : 0));
+  const out = new Float32Array(data.length);
+  if (!(range > 0)) return out;
+  const scale = 1 / range;
+  for (let i = 0; i < data.length; i++) out[i] = (data[i]! - lo) * scale;
+  return out;
 }

@@ -46,3 +46,39 @@ const MAPS: Record<ColormapName, (v: number) => Rgb> = {
 export function colormap(name: ColormapName): (v: number) => Rgb {
   return MAPS[name];
 }
+
+const STEPS = 1024;
+const tables = new Map<ColormapName, Float32Array>();
+
+/**
+ * The colormap sampled at STEPS + 1 evenly spaced points. Every kink of jet,
+ * inferno and viridis falls on one of them (multiples of 1/8), so linear
+ * interpolation between samples reproduces those maps exactly, and Turbo's
+ * clamped polynomial to within half an 8-bit level.
+ */
+function table(name: ColormapName): Float32Array {
+  let samples = tables.get(name);
+  if (!samples) {
+    const toColour = MAPS[name];
+    samples = new Float32Array((STEPS + 1) * 3);
+    for (let i = 0; i <= STEPS; i++) samples.set(toColour(i / STEPS), i * 3);
+    tables.set(name, samples);
+  }
+  return samples;
+}
+
+/** Colours a heat map with values in [0,1] (clamped; NaN as 0): RGB triplets, from the sampled table rather than per-pixel evaluation, since maps cover whole scans. */
+export function colourise(name: ColormapName, heat: Float32Array): Float32Array {
+  const samples = table(name);
+  const out = new Float32Array(heat.length * 3);
+  for (let i = 0; i < heat.length; i++) {
+    const t = Math.min(1, Math.max(0, heat[i]! || 0)) * STEPS;
+    const j = Math.min(STEPS - 1, Math.floor(t));
+    const f = t - j;
+    for (let c = 0; c < 3; c++) {
+      const a = samples[j * 3 + c]!;
+      out[i * 3 + c] = a + (samples[j * 3 + 3 + c]! - a) * f;
+    }
+  }
+  return out;
+}

@@ -6,7 +6,7 @@ import type { Image2D } from '../../core/image';
 import type { LoadedModel } from '../../core/model/loadModel';
 import { runModel } from '../../core/model/runModel';
 import { prepareInput } from '../../core/preprocess/prepareInput';
-import { colormap } from '../../core/render/colormaps';
+import { colourise } from '../../core/render/colormaps';
 import { encodePng } from '../../core/render/png';
 import type { Scan } from '../../core/scan/scan';
 import type { Axis, ClassifyResult, ExplainResult, OverlayOptions, ProfileResult } from '../../protocol/viewerMessages';
@@ -30,10 +30,7 @@ export async function explainSlice(model: LoadedModel, scan: Scan, index: number
  */
 export function heatImage(explanation: Explanation, size: { width: number; height: number }, colormapName: OverlayOptions['colormap']): Image2D {
   const heat = minMaxNormalise(upsampleMap(explanation.map, size).data);
-  const toColour = colormap(colormapName);
-  const data = new Float32Array(heat.length * 3);
-  heat.forEach((v, i) => data.set(toColour(v), i * 3));
-  return { width: size.width, height: size.height, channels: 3, data };
+  return { width: size.width, height: size.height, channels: 3, data: colourise(colormapName, heat) };
 }
 
 export async function explainResult(model: LoadedModel, scan: Scan, index: number, overlay: OverlayOptions): Promise<ExplainResult> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { colormap } from '../../../src/core/render/colormaps';
+import { COLORMAPS, colormap, colourise } from '../../../src/core/render/colormaps';
 import { explanationOverlay } from '../../../src/core/render/explanationOverlay';
 import { overlayHeatmap } from '../../../src/core/render/overlay';
 
@@ -31,4 +31,16 @@ test('an explanation map is upsampled to the scan and normalised to the full col
   assert.deepEqual([out.width, out.height, out.channels], [8, 4, 3]);
   assert.ok(close(Array.from(out.data.subarray(0, 3)), colormap('jet')(0)));
   assert.ok(close(Array.from(out.data.subarray(21, 24)), colormap('jet')(1)));
+});
+
+test('colouring a whole map from the sampled table matches each colormap evaluated point by point', () => {
+  // Exact for the piecewise-linear maps; Turbo's clamped polynomial within half an 8-bit level.
+  const tolerance = { jet: 1e-5, inferno: 1e-5, viridis: 1e-5, turbo: 0.5 / 255 };
+  const heat = Float32Array.from({ length: 2001 }, (_, i) => i / 2000);
+  for (const name of COLORMAPS) {
+    const fast = colourise(name, heat);
+    const exact = colormap(name);
+    heat.forEach((v, i) => assert.ok(close(Array.from(fast.subarray(i * 3, i * 3 + 3)), exact(v), tolerance[name]), `${name} at ${v}`));
+  }
+  assert.deepEqual(Array.from(colourise('jet', Float32Array.from([-1, Number.NaN, 2]))), [...colormap('jet')(0), ...colormap('jet')(0), ...colormap('jet')(1)].map((v) => Math.fround(v)));
 });
