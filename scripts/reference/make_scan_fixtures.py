@@ -159,23 +159,41 @@ def nibabel_public_reference():
 JPEG_YBR_SYNTAXES = ('1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51')
 
 
+def monochrome1_as_monochrome2(arr, ds):
+    """MONOCHROME1 values inverted within the range BitsStored can hold (the data range past 16 bits)."""
+    if int(ds.BitsAllocated) > 16:
+        low, high = int(arr.min()), int(arr.max())
+    elif int(getattr(ds, 'PixelRepresentation', 0)) == 1:
+        low, high = -2 ** (int(ds.BitsStored) - 1), 2 ** (int(ds.BitsStored) - 1) - 1
+    else:
+        low, high = 0, 2 ** int(ds.BitsStored) - 1
+    return (low + high - np.clip(arr.astype(np.int64), low, high)).astype(arr.dtype)
+
+
 def dicom_reference(ds):
     """Stored values exactly as pydicom decodes them, and stats after the modality LUT.
 
-    Lossy JPEG in YBR: pydicom hands back YBR samples, libjpeg (in ScanLens) RGB;
-    'rgb' holds pydicom's own YBR_FULL -> RGB conversion of its samples to compare with.
+    YBR_FULL / YBR_FULL_422, and lossy JPEG in any YBR: pydicom hands back YBR samples,
+    ScanLens RGB; 'rgb' holds pydicom's own YBR_FULL -> RGB conversion of its samples.
+    MONOCHROME1: ScanLens shows it as MONOCHROME2; 'monochrome2' holds pydicom's
+    stored values inverted within their range, and stats after the modality LUT.
     """
     from pydicom.pixel_data_handlers.util import apply_modality_lut, convert_color_space
     arr = ds.pixel_array
     frames = int(getattr(ds, 'NumberOfFrames', 1) or 1)
     samples = int(getattr(ds, 'SamplesPerPixel', 1))
+    photometric = str(ds.PhotometricInterpretation)
     shape = [frames, int(ds.Rows), int(ds.Columns)]
     entry = {'shape': shape, 'channels': samples, 'dtype': str(arr.dtype), 'sha256': sha256_values(arr),
              'transferSyntax': str(ds.file_meta.TransferSyntaxUID) if 'TransferSyntaxUID' in getattr(ds, 'file_meta', {}) else None}
     entry['stats'] = stats(apply_modality_lut(arr, ds) if samples == 1 else arr)
-    if samples == 3 and entry['transferSyntax'] in JPEG_YBR_SYNTAXES and str(ds.PhotometricInterpretation).startswith('YBR'):
+    jpeg_ybr = entry['transferSyntax'] in JPEG_YBR_SYNTAXES and photometric.startswith('YBR')
+    if samples == 3 and (jpeg_ybr or photometric in ('YBR_FULL', 'YBR_FULL_422')):
         rgb = convert_color_space(arr, 'YBR_FULL', 'RGB')
         entry['rgb'] = {'sha256': sha256_values(rgb), 'stats': stats(rgb)}
+    if samples == 1 and photometric == 'MONOCHROME1':
+        shown = monochrome1_as_monochrome2(arr, ds)
+        entry['monochrome2'] = {'sha256': sha256_values(shown), 'stats': stats(apply_modality_lut(shown, ds))}
     return entry
 
 

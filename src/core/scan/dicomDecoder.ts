@@ -8,6 +8,7 @@ import type { DecodeLimits } from './limits';
 import { scaledRange } from './niftiDecoder';
 import { decodeRleFrame } from './rleDecoder';
 import { compressedFrames, frameBytes, frameFragments } from './dicomEncapsulated';
+import { invertMonochrome1, invertWindow, ybrFullToRgb } from './dicomPhotometric';
 import { interleavePlanes, pixelModule, type PixelModule } from './dicomPixelModule';
 import type { Affine, DisplayWindow, Rescale, Scan, VoxelArray } from './scan';
 import { stringAt } from './dicomValues';
@@ -153,10 +154,21 @@ export async function scanFromDataSet(dataSet: DataSet, path: string, limits: De
     photometric = decoded.photometric;
   }
 
+  if (pm.samples === 3 && (photometric === 'YBR_FULL' || photometric === 'YBR_FULL_422')) {
+    if (!(voxels instanceof Uint8Array)) throw new ScanLensError(`${photometric} with BitsAllocated ${pm.bitsAllocated} has no defined conversion to RGB (8 bits only)`, path);
+    ybrFullToRgb(voxels);
+    photometric = 'RGB';
+  }
   const rescale = pm.samples === 1 ? rescaleOf(dataSet) : undefined;
-  const windows = pm.samples === 1 ? windowsOf(dataSet) : [];
+  const stored = pm.bitsAllocated <= 16 ? storedRange(pm) : valuesRange(voxels);
+  const valueRange = rescale ? scaledRange(stored, rescale) : stored;
+  const monochrome1 = pm.samples === 1 && photometric === 'MONOCHROME1';
+  if (monochrome1) {
+    invertMonochrome1(voxels, stored);
+    photometric = 'MONOCHROME2';
+  }
+  const windows = pm.samples === 1 ? windowsOf(dataSet).map((w) => (monochrome1 ? invertWindow(w, valueRange) : w)) : [];
   const data = dataRange(voxels, rescale);
-  const stored = pm.bitsAllocated <= 16 ? storedRange(pm) : data;
   const spacing = spacingOf(dataSet);
   const affine = dicomAffine(dataSet, spacing ?? [1, 1, 1]);
   return {
@@ -166,7 +178,7 @@ export async function scanFromDataSet(dataSet: DataSet, path: string, limits: De
     channels: pm.samples === 3 ? 3 : 1,
     voxels,
     bitsPerSample: dataSet.uint16('x00280101') ?? pm.bitsAllocated,
-    valueRange: rescale ? scaledRange(stored, rescale) : stored,
+    valueRange,
     spacing,
     window: windows[0] ?? { center: (data.min + data.max) / 2, width: Math.max(1, data.max - data.min) },
     ...(windows.length > 1 ? { windowPresets: windows } : {}),

@@ -47,9 +47,13 @@ function bodyLooksImplicit(bytes: Uint8Array): boolean {
   return body + 6 <= bytes.length && !/^[A-Z]{2}$/.test(String.fromCharCode(bytes[body + 4]!, bytes[body + 5]!));
 }
 
-/** Names the transfer syntax when the parse failed because of it: one ScanLens cannot decode, or one the data set is not written in. */
+/** Names the cause when the parse failed because of it: pixel data cut short, a transfer syntax ScanLens cannot decode, or one the data set is not written in. */
 function explainParseFailure(error: unknown, path: string, bytes: Uint8Array): void {
   const partial = error && typeof error === 'object' && 'dataSet' in error ? (error as { dataSet?: DataSet }).dataSet : undefined;
+  const pixels = partial?.elements.x7fe00010;
+  if (pixels && !pixels.hadUndefinedLength && pixels.dataOffset + pixels.length > partial!.byteArray.length) {
+    throw new ScanLensError(`pixel data is truncated: ${Math.max(0, partial!.byteArray.length - pixels.dataOffset)} of ${pixels.length} bytes`, path);
+  }
   const uid = partial?.string('x00020010') ?? metaTransferSyntax(bytes);
   if (!uid) return;
   const syntax = transferSyntax(uid);
@@ -64,9 +68,10 @@ function explainParseFailure(error: unknown, path: string, bytes: Uint8Array): v
 /**
  * Parses a DICOM file into a data set: Part 10 with or without the preamble,
  * or a bare data set with no file meta group. Deflated data sets are inflated
- * with a cap on their size.
+ * with a cap on their size. With `untilTag`, parsing stops at that element's
+ * header (its value is neither read nor needed).
  */
-export async function parseDicomBytes(bytes: Uint8Array, path: string, limits: DecodeLimits): Promise<DataSet> {
+export async function parseDicomBytes(bytes: Uint8Array, path: string, limits: DecodeLimits, untilTag?: string): Promise<DataSet> {
   const parser = await parserModule;
   const inflater = (array: Uint8Array, position: number): Uint8Array => {
     let inflated: Buffer;
@@ -81,7 +86,7 @@ export async function parseDicomBytes(bytes: Uint8Array, path: string, limits: D
     return full;
   };
   let input = bytes;
-  let options: Parameters<DicomParserModule['parseDicom']>[1] = { inflater: inflater as never };
+  let options: Parameters<DicomParserModule['parseDicom']>[1] = { inflater: inflater as never, ...(untilTag ? { untilTag } : {}) };
   if (!hasPreamble(bytes)) {
     const metaFirst = bytes[0] === 0x02 && bytes[1] === 0x00;
     if (metaFirst) {

@@ -3,6 +3,7 @@ import { ScanLensError, aboutFile } from '../errors';
 import type { PrivacyOptions } from '../privacy/redact';
 import { decodeIsolated } from './decodeIsolated';
 import { dicomAffine, scanFromDataSet } from './dicomDecoder';
+import { readDicomHeader } from './dicomHeader';
 import { parseDicomBytes } from './dicomParse';
 import type { DecodeLimits } from './limits';
 import { floatAt } from './dicomValues';
@@ -27,12 +28,15 @@ async function readDataSet(path: string, limits: DecodeLimits): Promise<DataSet>
   }
 }
 
-/** Groups DICOM files by SeriesInstanceUID; files that fail to parse are returned apart so they can become error rows. */
+/**
+ * Groups DICOM files by SeriesInstanceUID, reading only their headers; files
+ * whose header fails to parse are returned apart so they can become error rows.
+ */
 export async function groupSeries(files: readonly string[], limits: DecodeLimits): Promise<{ series: FoundSeries[]; single: string[] }> {
   const groups = new Map<string, string[]>();
   const single: string[] = [];
   for (const file of files) {
-    const dataSet = await readDataSet(file, limits).catch(() => undefined);
+    const dataSet = await readDicomHeader(file, limits).catch(() => undefined);
     const uid = dataSet?.string('x0020000e');
     const frames = dataSet?.intString('x00280008') ?? 1;
     if (!uid || frames > 1 || !dataSet?.elements.x7fe00010) single.push(file);
