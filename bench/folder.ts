@@ -1,5 +1,4 @@
 /** Folder throughput: ScanLens' batch pipeline against plain onnxruntime, measured in alternation. */
-import { availableParallelism } from 'node:os';
 import { classifyFiles } from '../src/core/classify/classify';
 import { defaultWorkers } from '../src/core/classify/preparePool';
 import { defaultThreads, loadModel, type LoadedModel } from '../src/core/model/loadModel';
@@ -19,11 +18,10 @@ async function drain(model: LoadedModel, files: readonly string[], options: { ba
   for await (const row of classifyFiles(model, files, options)) if (row.error) throw new Error(row.error);
 }
 
-/** The pipeline as `scanlens classify` runs a large folder: decode workers, inference on the cores left. */
+/** The pipeline as `scanlens classify` runs a large folder: decode workers beside inference on every core. */
 export async function folderThroughput(modelPath: string, files: readonly string[], threads: number, batch: number, rounds: number): Promise<FolderResult> {
   const workers = defaultWorkers();
-  const pipelineThreads = Math.max(1, Math.min(defaultThreads(), availableParallelism() - workers));
-  const pipelined = await loadModel(modelPath, { threads: pipelineThreads });
+  const pipelined = await loadModel(modelPath, { threads: defaultThreads() });
   const inThread = await loadModel(modelPath, { threads });
   const tensors = await Promise.all(files.slice(0, 12).map(async (f) => (await prepareInput(await loadScan(f), inThread.manifest)).data));
   // The baselines get their best thread count: on a busy or small machine one thread can beat two.
@@ -46,8 +44,16 @@ export async function folderThroughput(modelPath: string, files: readonly string
   const totals = { ...total, ort_ready_tensors: best('ort_ready_tensors_'), plain_decode_ort_loop: best('plain_decode_ort_loop_') };
   return {
     images: files.length,
-    settings: { batch, workers, pipeline_threads: pipelineThreads, in_thread_threads: threads, baseline_threads: [1, threads] },
+    settings: { batch, workers, pipeline_threads: pipelined.threads, in_thread_threads: threads, baseline_threads: [1, threads] },
     total_ms: totals,
     images_per_s: Object.fromEntries(Object.entries(totals).map(([k, ms]) => [k, (files.length / ms) * 1000])),
+  };
+}
+
+export function folderRatios(folder: FolderResult): { batch_throughput_vs_ort: number; batch_throughput_vs_plain_decode_loop: number } {
+  const ips = folder.images_per_s;
+  return {
+    batch_throughput_vs_ort: ips.scanlens! / ips.ort_ready_tensors!,
+    batch_throughput_vs_plain_decode_loop: ips.scanlens! / ips.plain_decode_ort_loop!,
   };
 }

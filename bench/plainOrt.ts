@@ -35,18 +35,26 @@ export async function ortOnTensors(session: ort.InferenceSession, model: LoadedM
   }
 }
 
-/** Grey models only (the demo model): sharp decodes and resizes, JS normalises, then one run per batch. */
+/** Grey or RGB models in NCHW: sharp decodes and resizes, JS normalises, then one run per batch. */
 export async function plainDecodeLoop(session: ort.InferenceSession, model: LoadedModel, files: readonly string[], batch: number): Promise<void> {
-  const { size } = model.manifest.input;
-  const mean = model.manifest.input.mean?.[0] ?? 0;
-  const std = model.manifest.input.std?.[0] ?? 1;
-  const itemLength = size.width * size.height;
+  const { size, channels } = model.manifest.input;
+  const mean = Array.from({ length: channels }, (_, c) => model.manifest.input.mean?.[c] ?? model.manifest.input.mean?.[0] ?? 0);
+  const std = Array.from({ length: channels }, (_, c) => model.manifest.input.std?.[c] ?? model.manifest.input.std?.[0] ?? 1);
+  const plane = size.width * size.height;
+  const itemLength = plane * channels;
+  const decode = (file: string): Promise<Buffer> => {
+    const image = sharp(file).removeAlpha();
+    return (channels === 1 ? image.greyscale() : image.toColourspace('srgb')).resize(size.width, size.height, { fit: 'fill' }).raw().toBuffer();
+  };
   for (let start = 0; start < files.length; start += batch) {
     const chunk = files.slice(start, start + batch);
-    const pixels = await Promise.all(chunk.map((f) => sharp(f).greyscale().resize(size.width, size.height, { fit: 'fill' }).raw().toBuffer()));
+    const pixels = await Promise.all(chunk.map(decode));
     const stacked = new Float32Array(itemLength * chunk.length);
     pixels.forEach((p, i) => {
-      for (let k = 0; k < itemLength; k++) stacked[i * itemLength + k] = (p[k]! / 255 - mean) / std;
+      for (let c = 0; c < channels; c++) {
+        const offset = i * itemLength + c * plane;
+        for (let k = 0; k < plane; k++) stacked[offset + k] = (p[k * channels + c]! / 255 - mean[c]!) / std[c]!;
+      }
     });
     await session.run({ [model.inputName]: new ort.Tensor('float32', stacked, dims(model, chunk.length)) });
   }

@@ -1,16 +1,25 @@
 /** The benchmark's human-readable table (the --json document holds the same numbers). */
+import type { Target } from './targets';
+
 interface Stages {
   readonly stages_ms: Record<string, number>;
   readonly ratios: Record<string, number>;
 }
 
+interface Folder {
+  readonly images: number;
+  readonly images_per_s: Record<string, number>;
+  readonly settings: Record<string, unknown>;
+}
+
 interface Report {
   readonly machine: { cpu: string; cores: number; node: string; date: string };
   readonly settings: { threads: number; batch: number; folder_images: number; soak_images: number };
-  readonly demo: Stages & { folder: { images_per_s: Record<string, number>; settings: Record<string, unknown> } };
+  readonly demo: Stages & { folder: Folder };
   readonly resnet18: unknown;
   readonly soak: { images: number; rss_mb: { peak: number } };
-  readonly ratios: Record<string, number | undefined>;
+  readonly ratios_model: string;
+  readonly targets: Record<string, Target>;
   readonly rss_growth_mb: number;
 }
 
@@ -32,21 +41,29 @@ function stageLines(name: string, s: Stages): string[] {
   ];
 }
 
+function folderLines(name: string, f: Folder, ratios: Record<string, number>, threads: number): string[] {
+  const ips = f.images_per_s;
+  return [
+    `${name} — ${f.images}-image folder (${JSON.stringify(f.settings)})`,
+    `  ScanLens pipeline (decode workers)      ${ips.scanlens!.toFixed(0)} img/s`,
+    `  ScanLens, decode in the main thread     ${ips.scanlens_in_thread_decode!.toFixed(0)} img/s`,
+    `  plain decode + onnxruntime loop         ${ips.plain_decode_ort_loop!.toFixed(0)} img/s   ScanLens ${pct(ratios.batch_throughput_vs_plain_decode_loop)} of it (best of 1 and ${threads} threads)`,
+    `  plain onnxruntime on ready tensors      ${ips.ort_ready_tensors!.toFixed(0)} img/s   ScanLens ${pct(ratios.batch_throughput_vs_ort)} of it (no decoding; best of 1 and ${threads} threads)`,
+    '',
+  ];
+}
+
+const shown = (t: Target): string => (t.value === undefined ? '—' : t.value.toFixed(2));
+
 export function formatReport(r: Report): string {
-  const ips = r.demo.folder.images_per_s;
   const lines = [
     `ScanLens benchmark — ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}, ${r.machine.date}`,
     '',
     ...stageLines('demo model (128² grey CNN)', r.demo),
     '',
-    `demo model — ${r.settings.folder_images}-image folder, batch ${r.settings.batch} (${JSON.stringify(r.demo.folder.settings)})`,
-    `  ScanLens pipeline (decode workers)      ${ips.scanlens!.toFixed(0)} img/s`,
-    `  ScanLens, decode in the main thread     ${ips.scanlens_in_thread_decode!.toFixed(0)} img/s`,
-    `  plain decode + onnxruntime loop         ${ips.plain_decode_ort_loop!.toFixed(0)} img/s   ScanLens ${pct(r.ratios.batch_throughput_vs_plain_decode_loop)} of it (best of 1 and ${r.settings.threads} threads)`,
-    `  plain onnxruntime on ready tensors      ${ips.ort_ready_tensors!.toFixed(0)} img/s   ScanLens ${pct(r.ratios.batch_throughput_vs_ort)} of it (no decoding; best of 1 and ${r.settings.threads} threads)`,
-    '',
+    ...folderLines('demo model', r.demo.folder, r.demo.ratios, r.settings.threads),
   ];
-  const resnet = r.resnet18 as Stages & { skipped?: string; pytorch?: Record<string, unknown> };
+  const resnet = r.resnet18 as Stages & { skipped?: string; pytorch?: Record<string, unknown>; folder?: Folder };
   if (resnet.skipped) lines.push(`ResNet-18 224²: skipped (${resnet.skipped})`, '');
   else {
     lines.push(...stageLines('ResNet-18 224² (seeded random weights)', resnet));
@@ -55,11 +72,14 @@ export function formatReport(r: Report): string {
     else {
       lines.push(
         `  PyTorch ${String(torch.torch)} forward              ${ms(torch.forward_ms as number)}   ${x(torch.forward_vs_ort_forward as number)} the plain onnxruntime forward`,
-        `  PyTorch autograd Grad-CAM           ${ms(torch.gradcam_ms as number)}   ${x(r.ratios.pytorch_vs_scanlens)} ScanLens' classify + Grad-CAM + PNG (same top class: ${String(torch.same_top_class)})`,
+        `  PyTorch autograd Grad-CAM           ${ms(torch.gradcam_ms as number)}   ${x(resnet.ratios.pytorch_vs_scanlens)} ScanLens' classify + Grad-CAM + PNG (same top class: ${String(torch.same_top_class)})`,
       );
     }
     lines.push('');
+    if (resnet.folder) lines.push(...folderLines('ResNet-18 224²', resnet.folder, resnet.ratios, r.settings.threads));
   }
-  lines.push(`memory — ${r.soak.images}-image batch: RSS growth after warm-up ${r.rss_growth_mb.toFixed(1)} MB, peak ${r.soak.rss_mb.peak.toFixed(0)} MB`);
+  lines.push(`memory — ${r.soak.images}-image batch: RSS growth after warm-up ${r.rss_growth_mb.toFixed(1)} MB, peak ${r.soak.rss_mb.peak.toFixed(0)} MB`, '');
+  lines.push(`targets (measured on the ${r.ratios_model === 'resnet18' ? 'ResNet-18' : 'demo model'}):`);
+  for (const t of Object.values(r.targets)) lines.push(`  ${t.met === undefined ? 'not measured' : t.met ? 'met    ' : 'NOT met'}  ${shown(t)}  ${t.target}`);
   return lines.join('\n') + '\n';
 }

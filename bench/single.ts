@@ -1,11 +1,11 @@
 /** One image through every stage, each set against plain onnxruntime on the same tensor. */
 import * as ort from 'onnxruntime-node';
 import { explainInput } from '../src/core/explain/explain';
+import { explainFile } from '../src/core/explain/explainFile';
 import { gradientSession, resolveTargetLayer } from '../src/core/explain/explainSessions';
 import { CLASS_INPUT } from '../src/core/explain/backwardGraph';
 import type { LoadedModel } from '../src/core/model/loadModel';
 import { runModel } from '../src/core/model/runModel';
-import { toChannels } from '../src/core/preprocess/colour';
 import { prepareInput } from '../src/core/preprocess/prepareInput';
 import { explanationOverlay } from '../src/core/render/explanationOverlay';
 import { encodePng } from '../src/core/render/png';
@@ -31,9 +31,9 @@ export async function singleImage(model: LoadedModel, sample: string, threads: n
   const derived = await gradientSession(model, layer.tensor, { threads });
   const classFeed = new ort.Tensor('int64', BigInt64Array.from([-1n]), [1]);
   const explain = (): ReturnType<typeof explainInput> => explainInput(model, input, { method: 'gradcam', threads });
-  const explanation = await explain();
-  const base = prepared.modelImage.channels === 1 || prepared.modelImage.channels === 3 ? prepared.modelImage : toChannels(prepared.modelImage, 1);
-  const render = async (map = explanation.map): Promise<Buffer> => encodePng(explanationOverlay(base, map, 'jet', 0.5));
+  // The image `scanlens explain --out` draws over: the scan itself for stretch-to-fit models.
+  const { explanation, base } = await explainFile(model, sample, { method: 'gradcam', threads });
+  const render = (): Promise<Buffer> => encodePng(explanationOverlay(base, explanation.map, 'jet', 0.5));
 
   const decode = await timeMedian(runs, () => loadScan(sample));
   const preprocess = await timeMedian(runs, () => prepareInput(scan, model.manifest));
@@ -44,11 +44,10 @@ export async function singleImage(model: LoadedModel, sample: string, threads: n
     explanation: explain,
     ort_forward_backward: () => derived.run({ [model.inputName]: tensor(), [CLASS_INPUT]: classFeed }),
     classify_end_to_end: async () => runModel(model, [(await prepareInput(await loadScan(sample), model.manifest)).data]),
+    // Exactly `scanlens explain FILE --out overlay.png`, short of writing the file.
     explain_end_to_end: async () => {
-      const s = await loadScan(sample);
-      const p = await prepareInput(s, model.manifest);
-      const e = await explainInput(model, p.data, { method: 'gradcam', threads });
-      return render(e.map);
+      const e = await explainFile(model, sample, { method: 'gradcam', threads });
+      return encodePng(explanationOverlay(e.base, e.explanation.map, 'jet', 0.5));
     },
   });
   await plain.release();
