@@ -16,9 +16,9 @@ const LOGS = join(ROOT, '.cache', 'vscode-logs');
 const TIMEOUT_MS = 5 * 60_000;
 
 /** One code-server, one browser, one suite run; always stops what it started. */
-async function runPhase(name, { trust, modelSetting, extensionsDir, extensionDevelopmentPath = ROOT }) {
+async function runPhase(name, { trust, settings, extensionsDir, extensionDevelopmentPath = ROOT }) {
   const log = (line) => console.log(`[${name}] ${line}`);
-  const workspace = makeWorkspace({ modelSetting });
+  const workspace = makeWorkspace({ settings });
   const server = await startCodeServer({ trust, extensionsDir, logFile: join(LOGS, `code-server-${name}.log`) });
   log(`code-server pid ${server.pid} on ${server.origin}, workspace ${workspace}`);
   const stopAll = () => void server.stop();
@@ -67,7 +67,8 @@ async function main() {
   mkdirSync(LOGS, { recursive: true });
   const phases = [
     ['trusted', { trust: true }],
-    ['restricted', { trust: false, modelSetting: 'models/tiny/tiny-labels.onnx' }],
+    // Restricted settings from the workspace, which VS Code must withhold: a model, and a provider no Linux runtime has.
+    ['restricted', { trust: false, settings: { 'scanlens.model': 'models/tiny/tiny-labels.onnx', 'scanlens.provider': 'dml' } }],
   ];
   let failed = 0;
   for (const [name, options] of phases) {

@@ -10,8 +10,8 @@ function copyInto(folder, files) {
   for (const file of files) copyFileSync(file, join(folder, file.split('/').pop()));
 }
 
-/** @param {{ modelSetting?: string }} options a workspace-level scanlens.model, for the restricted run */
-export function makeWorkspace({ modelSetting } = {}) {
+/** @param {{ settings?: Record<string, unknown> }} options workspace-level settings, for the restricted run */
+export function makeWorkspace({ settings } = {}) {
   const folder = mkdtempSync(join(tmpdir(), 'scanlens-workspace-'));
   const raster = join(ROOT, 'test', 'fixtures', 'raster');
   copyInto(join(folder, 'scans'), readdirSync(raster).map((f) => join(raster, f)));
@@ -30,9 +30,9 @@ export function makeWorkspace({ modelSetting } = {}) {
     copyInto(join(folder, 'samples'), ['analysis.ipynb', 'labels.csv'].map((f) => join(samples, f)));
     copyInto(join(folder, 'models', 'brain-mri-demo'), ['model.json', 'model.onnx'].map((f) => join(ROOT, 'models', 'brain-mri-demo', f)));
   }
-  if (modelSetting) {
+  if (settings) {
     mkdirSync(join(folder, '.vscode'));
-    writeFileSync(join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'scanlens.model': modelSetting }, null, 2));
+    writeFileSync(join(folder, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
   }
   return folder;
 }

@@ -13,7 +13,7 @@ import { overlayHeatmap } from '../core/render/overlay';
 import { encodePng } from '../core/render/png';
 import { SCANLENS_VERSION } from '../core/version';
 import { expandInputs } from './expandInputs';
-import { parsePositiveInt, threadsOption } from './modelOption';
+import { modelOptions, parsePositiveInt, providerOption, threadsOption } from './modelOption';
 import { EXIT, printError, printJson } from './output';
 import { bundledModelPath } from './paths';
 import { progressReporter } from './progress';
@@ -30,6 +30,7 @@ interface FitFlags {
   readonly sigma?: number;
   readonly bankSize?: number;
   readonly threads?: number;
+  readonly provider: string;
   readonly json?: boolean;
 }
 
@@ -39,6 +40,7 @@ interface ScoreFlags {
   readonly threshold?: number;
   readonly maps?: string;
   readonly threads?: number;
+  readonly provider: string;
   readonly json?: boolean;
 }
 
@@ -65,7 +67,7 @@ function parseGrid(text: string): { width: number; height: number } {
 
 async function fit(folder: string, flags: FitFlags): Promise<number> {
   const backbonePath = flags.backbone ?? bundledModelPath();
-  const backbone = await getModel(backbonePath, flags.threads !== undefined ? { threads: flags.threads } : {});
+  const backbone = await getModel(backbonePath, modelOptions(flags));
   const { files, missing } = await expandInputs([folder]);
   if (missing.length > 0) throw new ScanLensError('no such folder', folder);
   const progress = progressReporter('fit');
@@ -130,7 +132,7 @@ function formatRow(row: Row): string {
 }
 
 async function score(inputs: string[], flags: ScoreFlags): Promise<number> {
-  const detector = await openScorer(flags.detector, { threads: flags.threads, threshold: flags.threshold, backbone: flags.backbone });
+  const detector = await openScorer(flags.detector, { ...modelOptions(flags), threshold: flags.threshold, backbone: flags.backbone });
   const rows = await scoreAll(detector, inputs, flags, 'score');
   const failed = rows.filter((r) => 'error' in r).length;
   if (flags.json) printJson({ scanlens: { version: SCANLENS_VERSION }, detector: detector.summary(), results: rows, summary: { files: rows.length, scored: rows.length - failed, failed } });
@@ -139,7 +141,7 @@ async function score(inputs: string[], flags: ScoreFlags): Promise<number> {
 }
 
 async function evalCommand(normalDir: string, anomalousDir: string, flags: EvalFlags): Promise<number> {
-  const detector = await openScorer(flags.detector, { threads: flags.threads, threshold: flags.threshold, backbone: flags.backbone });
+  const detector = await openScorer(flags.detector, { ...modelOptions(flags), threshold: flags.threshold, backbone: flags.backbone });
   const normal = await scoreAll(detector, [normalDir], flags, 'normal');
   const anomalous = await scoreAll(detector, [anomalousDir], flags, 'anomalous');
   const ok = (rows: Row[]): number[] => rows.flatMap((r) => ('error' in r ? [] : [r.score]));
@@ -186,6 +188,7 @@ export function anomalyCommand(): Command {
     .addOption(new Option('--sigma <s>', 'Gaussian smoothing of the anomaly map, pixels (0: none)').argParser(parseNumber(0, 64)))
     .addOption(new Option('--bank-size <n>', 'PatchCore memory bank size').argParser(parsePositiveInt))
     .addOption(threadsOption)
+    .addOption(providerOption)
     .option('--json', 'print one JSON document to stdout')
     .action(async (folder: string, flags: FitFlags) => {
       process.exitCode = await fit(folder, flags);
@@ -198,6 +201,7 @@ export function anomalyCommand(): Command {
     .addOption(thresholdOption)
     .option('--maps <dir>', 'write anomaly-map overlays as PNG (threshold at mid-colour)')
     .addOption(threadsOption)
+    .addOption(providerOption)
     .option('--json', 'print one JSON document to stdout')
     .action(async (inputs: string[], flags: ScoreFlags) => {
       process.exitCode = await score(inputs, flags);
@@ -212,6 +216,7 @@ export function anomalyCommand(): Command {
     .addOption(new Option('--bins <n>', 'histogram bins').default(10).argParser(parsePositiveInt))
     .option('--maps <dir>', 'write anomaly-map overlays as PNG')
     .addOption(threadsOption)
+    .addOption(providerOption)
     .option('--json', 'print one JSON document to stdout')
     .action(async (normalDir: string, anomalousDir: string, flags: EvalFlags) => {
       process.exitCode = await evalCommand(normalDir, anomalousDir, flags);

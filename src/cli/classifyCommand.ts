@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import { POOL_THRESHOLD, classifyFiles, type ClassifyRow } from '../core/classify/classify';
 import { rowGuardFor } from '../core/classify/guardRows';
+import { hasGuard } from '../core/anomaly/oodGuard';
 import { defaultWorkers } from '../core/classify/preparePool';
 import { defaultThreads } from '../core/model/loadModel';
 import { getModel } from '../core/model/modelCache';
@@ -10,13 +11,14 @@ import { oneLine } from '../core/errors';
 import type { LoadedModel } from '../core/model/loadModel';
 import { groupSeries, loadDicomSeries } from '../core/scan/dicomSeries';
 import type { DecodeLimits } from '../core/scan/limits';
-import { loadScan, readLimited, sniffBuffer } from '../core/scan/loadScan';
+import { loadScan } from '../core/scan/loadScan';
+import { sniffFile } from '../core/scan/sniffFile';
 import { SLICE_AXES, type SliceAxis } from '../core/scan/reslice';
 import { dirname } from 'node:path';
 import { DEFAULT_LIMITS } from '../core/scan/limits';
 import { SCANLENS_VERSION } from '../core/version';
 import { expandInputs } from './expandInputs';
-import { modelOption, modelSummary, parsePositiveInt, threadsOption, type ModelFlags } from './modelOption';
+import { modelOption, modelSummary, parsePositiveInt, providerOption, threadsOption, type ModelFlags } from './modelOption';
 import { CliFailure, EXIT, printError, printJson } from './output';
 import { bundledModelPath } from './paths';
 import { progressReporter } from './progress';
@@ -29,7 +31,6 @@ interface ClassifyFlags extends ModelFlags {
   readonly jsonl?: string;
   readonly resume?: boolean;
   readonly shard?: Shard;
-  readonly provider: string;
   readonly workers?: number;
   readonly top: number;
   readonly batchSize: number;
@@ -50,7 +51,7 @@ async function findVolumes(files: readonly string[], limits: DecodeLimits): Prom
   const dicom: string[] = [];
   const volumes: VolumeInput[] = [];
   for (const file of files) {
-    const format = await readLimited(file, limits).then(sniffBuffer, () => undefined);
+    const format = await sniffFile(file, limits).catch(() => undefined);
     if (format === 'nifti') volumes.push({ label: file, files: [file], kind: 'nifti' });
     else if (format === 'dicom') dicom.push(file);
     else plain.push(file);
@@ -88,10 +89,11 @@ function formatRow(row: ClassifyRow): string {
 }
 
 /** Output files named by the flags, JSONL first: it round-trips rows exactly, so --resume prefers it. */
-function resultFiles(flags: ClassifyFlags, labels: readonly string[]): ResultFile[] {
+function resultFiles(flags: ClassifyFlags, model: LoadedModel): ResultFile[] {
+  const { labels } = model.manifest;
   const files: ResultFile[] = [];
-  if (flags.jsonl) files.push(new ResultFile(flags.jsonl, 'jsonl', labels));
-  if (flags.csv) files.push(new ResultFile(flags.csv, 'csv', labels));
+  if (flags.jsonl) files.push(new ResultFile(flags.jsonl, 'jsonl', labels, hasGuard(model)));
+  if (flags.csv) files.push(new ResultFile(flags.csv, 'csv', labels, hasGuard(model)));
   return files;
 }
 
@@ -108,17 +110,14 @@ async function run(inputs: string[], flags: ClassifyFlags): Promise<number> {
   const expanded = await expandInputs(inputs);
   const { missing, skipped } = expanded;
   const pipeline = pipelineFlags(flags, expanded.files.length);
-  const model = await getModel(flags.model ?? bundledModelPath(), {
-    provider: flags.provider,
-    ...(pipeline.threads !== undefined ? { threads: pipeline.threads } : {}),
-  });
+  const model = await getModel(flags.model ?? bundledModelPath(), { provider: flags.provider, threads: pipeline.threads });
   // Opened before any output file, so a manifest naming a missing detector stops the run cleanly.
-  const guard = await rowGuardFor(model, pipeline.threads !== undefined ? { threads: pipeline.threads } : {});
+  const guard = await rowGuardFor(model, { provider: flags.provider, threads: pipeline.threads });
   const limits: DecodeLimits = { ...DEFAULT_LIMITS, maxPixels: flags.maxPixels };
   const found = await findVolumes(expanded.files, limits);
   const owned = flags.shard ? keysInShard([...found.plain, ...found.volumes.map((v) => v.label)], flags.shard) : undefined;
   const inShard = (key: string): boolean => owned?.has(key) ?? true;
-  const outputs = resultFiles(flags, model.manifest.labels);
+  const outputs = resultFiles(flags, model);
   const previous = new Map<string, OutputRow>();
   if (flags.resume) for (const out of [...outputs].reverse()) for (const [file, row] of await previousRows(out.path, out.format, model.manifest.labels)) previous.set(file, row);
   const files = found.plain.filter((f) => inShard(f) && !previous.has(f));
@@ -202,7 +201,7 @@ export function classifyCommand(): Command {
     .option('--jsonl <file>', 'also write the results as JSON Lines, one row per input (streamed like --csv)')
     .option('--resume', 'skip inputs that already have a row without error in the --jsonl/--csv output (or its .partial)')
     .addOption(new Option('--shard <i/n>', 'classify only inputs whose position in sorted order is i mod n (array jobs: Slurm, Kubernetes)').argParser(parseShard))
-    .addOption(new Option('--provider <name>', 'onnxruntime execution provider').default('cpu'))
+    .addOption(providerOption)
     .addOption(new Option('--workers <n>', `decode worker threads, 0 to decode in the main thread (default: cores - 1, at most 4, from ${POOL_THRESHOLD} files on)`).argParser((v) => (v === '0' ? 0 : parsePositiveInt(v))))
     .addOption(new Option('--top <k>', 'classes to rank per file').default(3).argParser(parsePositiveInt))
     .addOption(new Option('--batch-size <n>', 'images per inference batch').default(8).argParser(parsePositiveInt))

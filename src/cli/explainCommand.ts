@@ -9,7 +9,7 @@ import { COLORMAPS, type ColormapName } from '../core/render/colormaps';
 import { explanationOverlay } from '../core/render/explanationOverlay';
 import { encodePng } from '../core/render/png';
 import { SCANLENS_VERSION } from '../core/version';
-import { loadModelFromFlags, modelOption, modelSummary, threadsOption, type ModelFlags } from './modelOption';
+import { loadModelFromFlags, modelOption, modelSummary, providerOption, threadsOption, type ModelFlags } from './modelOption';
 import { EXIT, printError, printJson } from './output';
 
 interface ExplainFlags extends ModelFlags {
@@ -73,6 +73,7 @@ export function explainCommand(): Command {
     .argument('<file>', 'scan file')
     .addOption(modelOption)
     .addOption(threadsOption)
+    .addOption(providerOption)
     .addOption(new Option('--method <name>', 'explanation method').choices([...METHODS]).default('gradcam'))
     .option('--class <label|index>', 'class to explain (default: the top class)')
     .option('--layer <tensor>', "target tensor (default: the manifest's explain.targetLayer, else chosen automatically)")

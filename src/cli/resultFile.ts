@@ -1,9 +1,10 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { OUT_OF_DISTRIBUTION } from '../core/anomaly/oodGuard';
 import { rank, type ClassifyRow } from '../core/classify/classify';
 import { writeFileAtomic } from '../core/io/atomicWrite';
-import { classifyCsv } from '../core/report/classifyCsv';
+import { GUARD_COLUMNS, classifyCsv } from '../core/report/classifyCsv';
 
 export type ResultFormat = 'csv' | 'jsonl';
 
@@ -13,9 +14,9 @@ export type OutputRow = ClassifyRow | { readonly file: string; readonly error?: 
 /** Where rows stream while a run is going; renamed into place only by the final atomic write. */
 export const partialPath = (path: string): string => `${path}.partial`;
 
-function formatRows(format: ResultFormat, labels: readonly string[], rows: readonly OutputRow[]): string {
+function formatRows(format: ResultFormat, labels: readonly string[], guarded: boolean, rows: readonly OutputRow[]): string {
   if (format === 'jsonl') return rows.map((r) => JSON.stringify(r) + '\n').join('');
-  return classifyCsv(labels, rows.filter((r): r is ClassifyRow => !('axis' in r)));
+  return classifyCsv(labels, rows.filter((r): r is ClassifyRow => !('axis' in r)), guarded);
 }
 
 /**
@@ -30,6 +31,8 @@ export class ResultFile {
     readonly path: string,
     readonly format: ResultFormat,
     private readonly labels: readonly string[],
+    /** The model has an out-of-distribution guard: the CSV has its columns from the header on. */
+    private readonly guarded: boolean,
   ) {}
 
   /** Starts the partial file afresh, or, resuming, continues the one a stopped run left. */
@@ -38,19 +41,19 @@ export class ResultFile {
     const existing = resume ? await readFile(partialPath(this.path), 'utf8').catch(() => '') : '';
     this.stream = createWriteStream(partialPath(this.path), { flags: resume ? 'a' : 'w' });
     if (existing !== '' && !existing.endsWith('\n')) this.stream.write('\n');
-    if (this.format === 'csv' && existing === '') this.stream.write(formatRows('csv', this.labels, []));
+    if (this.format === 'csv' && existing === '') this.stream.write(formatRows('csv', this.labels, this.guarded, []));
   }
 
   append(row: OutputRow): void {
     if (this.format === 'csv' && 'axis' in row) return;
-    const text = formatRows(this.format, this.labels, [row]);
+    const text = formatRows(this.format, this.labels, this.guarded, [row]);
     this.stream?.write(this.format === 'csv' ? text.slice(text.indexOf('\n') + 1) : text);
   }
 
   /** The whole file, atomically; the partial goes only once the final file is in place. */
   async finish(rows: readonly OutputRow[]): Promise<void> {
     await this.close();
-    await writeFileAtomic(this.path, formatRows(this.format, this.labels, rows));
+    await writeFileAtomic(this.path, formatRows(this.format, this.labels, this.guarded, rows));
     await rm(partialPath(this.path), { force: true });
   }
 
@@ -85,12 +88,20 @@ function parseCsv(text: string): string[][] {
 /** Undoes classifyCsv's spreadsheet-formula guard on a text cell. */
 const unguard = (text: string): string => (/^'[=+\-@\t\r]/.test(text) ? text.slice(1) : text);
 
+/** The guard's verdict from a record's anomaly cells, so a resumed row keeps its flag; nothing when they are empty or absent. */
+function verdictFromCsv(record: readonly string[], columns: readonly number[]): Pick<ClassifyRow, 'anomalyScore' | 'anomalyThreshold' | 'flag'> {
+  const [score, threshold, flag] = columns.map((c) => record[c] ?? '');
+  if (!score || !threshold || !Number.isFinite(Number(score)) || !Number.isFinite(Number(threshold))) return {};
+  return { anomalyScore: Number(score), anomalyThreshold: Number(threshold), ...(flag === OUT_OF_DISTRIBUTION ? { flag } : {}) };
+}
+
 function rowsFromCsv(text: string, labels: readonly string[]): OutputRow[] {
   const [header, ...records] = parseCsv(text);
   if (!header) return [];
   const column = (name: string): number => header.indexOf(name);
   const probColumns = labels.map((l) => column(`p_${l}`));
   if (column('file') < 0 || probColumns.some((c) => c < 0)) return [];
+  const guardColumns = GUARD_COLUMNS.map(column);
   return records.map((record): OutputRow => {
     const file = unguard(record[column('file')] ?? '');
     const error = record[column('error')];
@@ -98,7 +109,7 @@ function rowsFromCsv(text: string, labels: readonly string[]): OutputRow[] {
     const probabilities = probColumns.map((c) => Number(record[c]));
     if (probabilities.some((p) => !Number.isFinite(p))) return { file, error: 'incomplete row in the previous output' };
     const topK = rank(labels, probabilities, labels.length);
-    return { file, labels, probabilities, top: topK[0]!, topK };
+    return { file, labels, probabilities, top: topK[0]!, topK, ...verdictFromCsv(record, guardColumns) };
   });
 }
 

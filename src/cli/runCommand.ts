@@ -1,11 +1,12 @@
 import { Command, Option } from 'commander';
 import { dirname, resolve } from 'node:path';
+import { checkProvider } from '../core/model/executionProviders';
 import { NotebookSession } from '../notebook/executor/notebookSession';
 import { compareNotebooks } from '../notebook/ipynb/compareOutputs';
 import { readNotebook } from '../notebook/ipynb/readNotebook';
 import { runNotebook, type CellSummary } from '../notebook/ipynb/runNotebook';
 import { writeNotebook } from '../notebook/ipynb/writeNotebook';
-import { modelOption, threadsOption, type ModelFlags } from './modelOption';
+import { modelOption, providerOption, threadsOption, type ModelFlags } from './modelOption';
 import { EXIT } from './output';
 import { bundledModelPath } from './paths';
 
@@ -29,8 +30,9 @@ function reportCell(summary: CellSummary): void {
 async function run(file: string, flags: RunFlags): Promise<number> {
   const path = resolve(file);
   const saved = await readNotebook(path, file);
-  const session = new NotebookSession({ baseDir: dirname(path), defaultModelPath: flags.model ?? bundledModelPath(), ...(flags.threads ? { threads: flags.threads } : {}) });
-  // A model named on the command line that cannot load is a usage error (exit 1), not a failing cell.
+  const session = new NotebookSession({ baseDir: dirname(path), defaultModelPath: flags.model ?? bundledModelPath(), threads: flags.threads, provider: flags.provider });
+  // A model or provider named on the command line that cannot load is a usage error (exit 1), not a failing cell.
+  checkProvider(flags.provider);
   if (flags.model) await session.model();
   const controller = new AbortController();
   const stop = (): void => controller.abort();
@@ -73,6 +75,7 @@ export function runCommand(): Command {
     .addOption(new Option('--tolerance <t>', 'largest absolute difference --check accepts between numbers').default(1e-4).argParser(parseTolerance))
     .addOption(modelOption)
     .addOption(threadsOption)
+    .addOption(providerOption)
     .action(async (file: string, flags: RunFlags) => {
       process.exitCode = await run(file, flags);
     });

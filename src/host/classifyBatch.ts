@@ -3,6 +3,7 @@ import { join, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { classifyFiles, type ClassifyRow } from '../core/classify/classify';
 import { rowGuardFor } from '../core/classify/guardRows';
+import { hasGuard } from '../core/anomaly/oodGuard';
 import { ScanLensError } from '../core/errors';
 import { writeFileAtomic } from '../core/io/atomicWrite';
 import { listScans } from '../core/io/listScans';
@@ -75,7 +76,7 @@ export async function classifyBatch(context: vscode.ExtensionContext, log: Outpu
       const stamp = reportStamp(new Date());
       const csv = join(reportDir, `${stamp}.csv`);
       const json = join(reportDir, `${stamp}.json`);
-      await writeFileAtomic(csv, classifyCsv(model.manifest.labels, rows));
+      await writeFileAtomic(csv, classifyCsv(model.manifest.labels, rows, hasGuard(model)));
       await writeFileAtomic(json, JSON.stringify(classifyReport(model, rows, summary), null, 2) + '\n');
       return { kind: 'batch' as const, csv, json, summary, rows, notice };
     },

@@ -4,6 +4,7 @@ import { rowGuardFor } from '../core/classify/guardRows';
 import { ScanLensError } from '../core/errors';
 import { describeModel } from '../core/report/classifyReport';
 import { topLine } from '../core/report/detailsMarkdown';
+import { warningFor } from '../protocol/outOfDistribution';
 import { openDetails } from './detailsDocument';
 import { loadActiveModel } from './loadActiveModel';
 import type { OutputLog } from './outputLog';
@@ -16,11 +17,14 @@ export interface FileResult {
   readonly message: string;
   /** Why the bundled model ran instead of a workspace one (restricted mode). */
   readonly notice?: string;
+  /** The execution provider and thread count the model's session runs with. */
+  readonly runtime: { readonly provider: string; readonly threads: number };
 }
 
 /** One scan: top classes in a notification, with a "Details" action. */
 export async function classifyFile(context: vscode.ExtensionContext, log: OutputLog, uri: vscode.Uri): Promise<FileResult> {
   const { model, notice } = await loadActiveModel(context, log);
+  const runtime = { provider: model.provider, threads: model.threads };
   const shown = vscode.workspace.asRelativePath(uri, false);
   let row: ClassifyRow | undefined;
   const guard = await rowGuardFor(model);
@@ -30,14 +34,16 @@ export async function classifyFile(context: vscode.ExtensionContext, log: Output
   if (row.error !== undefined) {
     log.line(`classify ${shown}: error: ${row.error}`);
     void vscode.window.showErrorMessage(`ScanLens: ${row.error}`);
-    return { kind: 'file', row, model: summary, message: row.error, notice };
+    return { kind: 'file', row, model: summary, message: row.error, notice, runtime };
   }
   // The flag goes into the text itself: a notification is all many users read.
-  const message = `${shown}: ${topLine(row)} (${model.manifest.name})${row.flag ? ` — ${row.flag}` : ''}`;
+  const warning = warningFor(row);
+  const message = `${shown}: ${topLine(row)} (${model.manifest.name})${warning ? ` — ${warning}` : ''}`;
   log.line(`classify ${message}`);
   const done = row;
-  void vscode.window.showInformationMessage(`ScanLens — ${message}`, 'Details').then((choice) => {
+  const show = warning ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  void show(`ScanLens — ${message}`, 'Details').then((choice) => {
     if (choice === 'Details') void openDetails(done, summary);
   });
-  return { kind: 'file', row, model: summary, message, notice };
+  return { kind: 'file', row, model: summary, message, notice, runtime };
 }

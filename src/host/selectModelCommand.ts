@@ -1,9 +1,9 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import { getModel } from '../core/model/modelCache';
 import { MODEL_SETTING, bundledModelPath, modelLabel } from './activeModel';
 import { guarded, type CommandFailure } from './commandOutcome';
+import { loadWithSettings } from './loadActiveModel';
 import type { OutputLog } from './outputLog';
 
 export interface ModelChoice {
@@ -61,7 +61,7 @@ export function selectModelCommand(context: vscode.ExtensionContext, log: Output
       const path = given === undefined ? await pickModel(bundled) : typeof given === 'string' ? given : given.fsPath;
       if (path === undefined) return undefined;
       // Load before saving, so a broken model is reported now and never becomes the setting.
-      const model = await getModel(path);
+      const { model } = await loadWithSettings(path);
       const isBundled = path === bundled;
       const target = vscode.workspace.workspaceFolders ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
       await vscode.workspace.getConfiguration().update(MODEL_SETTING, isBundled ? undefined : settingValue(path), target);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { guardFieldsComplete } from './outOfDistribution';
 
 /** The mime type our notebook renderer draws; the payload is one NotebookResult. */
 export const SCANLENS_RESULT_MIME = 'application/vnd.scanlens.result+json';
@@ -30,7 +31,7 @@ const ClassifyRow = z.union([
     anomalyScore: z.number().optional(),
     anomalyThreshold: z.number().optional(),
     flag: z.string().optional(),
-  }),
+  }).refine(guardFieldsComplete, 'anomalyScore, anomalyThreshold and flag go together'),
   z.strictObject({ file: z.string(), error: z.string() }),
 ]);
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { guardFieldsComplete } from './outOfDistribution';
 
 /**
  * The one message envelope between the scan viewer's host (extension) and its
@@ -87,7 +88,17 @@ export const SliceDataSchema = z.object({
 });
 export type SliceData = z.infer<typeof SliceDataSchema>;
 
-export const ClassifyResultSchema = z.object({ labels: z.array(z.string()), probabilities: z.array(z.number()), model: z.string() });
+export const ClassifyResultSchema = z
+  .object({
+    labels: z.array(z.string()),
+    probabilities: z.array(z.number()),
+    model: z.string(),
+    /** Present when the model's manifest names an out-of-distribution guard; flag only at or over the threshold. */
+    anomalyScore: z.number().optional(),
+    anomalyThreshold: z.number().optional(),
+    flag: z.string().optional(),
+  })
+  .refine(guardFieldsComplete, 'anomalyScore, anomalyThreshold and flag go together');
 export type ClassifyResult = z.infer<typeof ClassifyResultSchema>;
 
 export const ExplainResultSchema = z.object({
@@ -119,6 +130,8 @@ export const ViewerStateSchema = z.object({
   window: WindowSchema,
   zoom: z.number().positive(),
   probabilities: z.array(z.number()),
+  /** The out-of-distribution warning shown with the probabilities, when the guard flagged the slice. */
+  warning: z.string().optional(),
   overlay: z.object({ shown: z.boolean(), method: z.enum(EXPLAIN_METHODS), classIndex: z.number().int().nonnegative().optional() }),
   error: z.string().optional(),
   /** ms from the page's navigation start to its script starting. */

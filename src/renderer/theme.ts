@@ -38,4 +38,8 @@ export const STYLES = `
 .sl-control select, .sl-control input { background: var(--vscode-dropdown-background); color: var(--vscode-dropdown-foreground); border: 1px solid var(--vscode-dropdown-border, transparent); }
 .sl-error { color: var(--vscode-errorForeground, #f14c4c); }
 .sl-note { opacity: 0.8; font-size: 90%; }
+.sl-warning { color: var(--vscode-editorWarning-foreground, #cca700); background: var(--vscode-inputValidation-warningBackground, transparent); border: 1px solid var(--vscode-inputValidation-warningBorder, #cca700); padding: 4px 8px; margin: 4px 0 8px; }
+.sl-warning ul { margin: 4px 0 0; padding-left: 20px; }
+.sl-file { font-weight: 600; }
+.sl-ood td { color: var(--vscode-editorWarning-foreground, #cca700); }
 `;

@@ -1,6 +1,7 @@
 import './viewer.css';
 import { AXES, EXPLAIN_METHODS, OVERLAY_COLORMAPS, type Axis, type ClassifyResult, type ExportResult, type ScanInfo, type ViewerState, type WebviewRequest } from '../protocol/viewerMessages';
 import { drawProbabilities, drawProfile } from './charts';
+import { showGuard } from './guardNotice';
 import { HostChannel } from './hostChannel';
 import { clampSlice } from './pixels';
 import { loadState, saveState, type SavedState } from './savedState';
@@ -25,6 +26,7 @@ class Viewer {
   private readonly state: SavedState = loadState();
   private info: ScanInfo | undefined;
   private probabilities: ClassifyResult | undefined;
+  private warning: string | undefined;
   private firstPaintMs: number | undefined;
   private lastSliceMs: number | undefined;
   private paints = 0;
@@ -48,6 +50,7 @@ class Viewer {
     target: el('select', { 'aria-label': 'Class to explain' }),
     opacity: el('input', { type: 'range', min: '0', max: '1', step: '0.05', 'aria-label': 'Overlay opacity' }),
     colormap: el('select', { 'aria-label': 'Colormap' }),
+    guard: el('div', { class: 'guard muted', role: 'status', hidden: '' }),
     chart: el('div', { class: 'chart', role: 'img', 'aria-label': 'Class probabilities' }),
     profileButton: el('button', {}, 'Slice profile'),
     profile: el('div', { class: 'chart' }),
@@ -88,7 +91,7 @@ class Viewer {
       'aside',
       { class: 'panel' },
       el('section', {}, el('h2', {}, 'View'), el('div', { class: 'row' }, ui.axis, ui.windows, ui.fit), el('div', { class: 'row volume-only' }, ui.slider, ui.sliceLabel), el('div', { class: 'row' }, ui.windowLabel)),
-      el('section', {}, el('h2', {}, 'Probabilities'), ui.chart),
+      el('section', {}, el('h2', {}, 'Probabilities'), ui.guard, ui.chart),
       el('section', {}, el('h2', {}, 'Explanation'), el('div', { class: 'row' }, ui.overlayShown, overlayLabel, ui.method, ui.target), el('div', { class: 'row' }, ui.colormap, ui.opacity)),
       el('section', { class: 'volume-only' }, el('h2', {}, 'Per slice'), ui.profileButton, ui.profile),
       el('section', {}, el('details', {}, el('summary', {}, 'Metadata (identifying tags redacted)'), ui.metadata)),
@@ -231,10 +234,12 @@ class Viewer {
       const result = await this.host.request({ type: 'classify', axis, index: slice });
       if (generation !== this.generation) return;
       this.probabilities = result;
+      this.warning = showGuard(this.ui.guard, result);
       const top = result.probabilities.indexOf(Math.max(...result.probabilities));
       await drawProbabilities(this.ui.chart, result.labels, result.probabilities, top);
       this.errorText = undefined;
     } catch (error) {
+      this.warning = showGuard(this.ui.guard, undefined);
       this.error(error);
     } finally {
       this.pending--;
@@ -384,6 +389,7 @@ class Viewer {
       window: { ...this.canvas.window },
       zoom: this.canvas.currentZoom(),
       probabilities: this.probabilities?.probabilities ?? [],
+      ...(this.warning ? { warning: this.warning } : {}),
       overlay: { shown: this.canvas.hasOverlay, method: state.overlay.method, ...(state.overlay.classIndex === undefined ? {} : { classIndex: state.overlay.classIndex }) },
       ...(this.errorText ? { error: this.errorText } : {}),
       scriptStartMs: startedAt,

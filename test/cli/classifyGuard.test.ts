@@ -61,9 +61,9 @@ test('classify with a guarded model: every row has the anomaly score; the noise 
   assert.ok(odd!.anomalyScore! >= odd!.anomalyThreshold!);
   assert.equal(odd!.flag, OUT_OF_DISTRIBUTION);
   const [header, brainLine, oddLine] = readFileSync(csv, 'utf8').split('\n');
-  assert.match(header!, /,error,anomaly_score,flag$/);
-  assert.match(brainLine!, new RegExp(`,${brain!.anomalyScore},$`));
-  assert.match(oddLine!, new RegExp(`,${odd!.anomalyScore},${OUT_OF_DISTRIBUTION}$`));
+  assert.match(header!, /,error,anomaly_score,anomaly_threshold,flag$/);
+  assert.match(brainLine!, new RegExp(`,${brain!.anomalyScore},${brain!.anomalyThreshold},$`));
+  assert.match(oddLine!, new RegExp(`,${odd!.anomalyScore},${odd!.anomalyThreshold},${OUT_OF_DISTRIBUTION}$`));
 });
 
 test('classify text output shows the flag on the flagged row only', () => {

@@ -18,7 +18,7 @@ const row = (file: string, p: number): ClassifyRow => ({
 test('CSV rows read back exactly, awkward file names included; error rows do not count as done', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'scanlens-result-'));
   const path = join(dir, 'out.csv');
-  const out = new ResultFile(path, 'csv', labels);
+  const out = new ResultFile(path, 'csv', labels, false);
   await out.open(false);
   const rows: ClassifyRow[] = [row('a, "quoted".png', 0.25), row('=HYPERLINK(1).png', 0.9), row('line\nbreak.png', 0.5), { file: 'bad.png', error: 'bad.png: cannot decode' }];
   for (const r of rows) out.append(r);
@@ -32,17 +32,42 @@ test('CSV rows read back exactly, awkward file names included; error rows do not
   assert.deepEqual([...(await previousRows(path, 'csv', labels)).keys()], rows.slice(0, 3).map((r) => r.file));
 });
 
+test('a guarded model: the streamed .partial CSV has the anomaly columns from its header on, as the final file does, and --resume reads the verdict back', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scanlens-result-'));
+  const path = join(dir, 'out.csv');
+  const out = new ResultFile(path, 'csv', labels, true);
+  await out.open(false);
+  // A first row the guard could not score (a note, no anomaly fields) must not decide the columns.
+  const rows: ClassifyRow[] = [
+    { ...row('unscored.png', 0.6), notes: ['anomaly score failed: unscored.png: cannot score'] },
+    { ...row('odd.png', 0.75), anomalyScore: 20.5, anomalyThreshold: 13.1, flag: 'input unlike the training data' },
+  ];
+  for (const r of rows) out.append(r);
+  await out.close();
+  const partial = readFileSync(partialPath(path), 'utf8').split('\n');
+  const resumed = await previousRows(path, 'csv', labels);
+  await out.finish(rows);
+  const final = readFileSync(path, 'utf8').split('\n');
+  assert.equal(partial[0], 'file,top_label,top_probability,p_glioma,p_notumor,error,anomaly_score,anomaly_threshold,flag');
+  assert.deepEqual(partial, final);
+  assert.equal(final[2], 'odd.png,glioma,0.75,0.75,0.25,,20.5,13.1,input unlike the training data');
+  // A resumed run writes these rows again: the flagged one must stay flagged.
+  const odd = resumed.get('odd.png') as ClassifyRow;
+  assert.deepEqual([odd.anomalyScore, odd.anomalyThreshold, odd.flag], [20.5, 13.1, 'input unlike the training data']);
+  assert.equal((resumed.get('unscored.png') as ClassifyRow).anomalyScore, undefined);
+});
+
 test('a JSONL partial cut off mid-line keeps its whole rows; without --resume a stale partial is started afresh', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'scanlens-result-'));
   const path = join(dir, 'out.jsonl');
   writeFileSync(partialPath(path), JSON.stringify(row('one.png', 0.7)) + '\n' + JSON.stringify(row('two.png', 0.1)).slice(0, 20));
   assert.deepEqual([...(await previousRows(path, 'jsonl', labels)).keys()], ['one.png']);
-  const resumed = new ResultFile(path, 'jsonl', labels);
+  const resumed = new ResultFile(path, 'jsonl', labels, false);
   await resumed.open(true);
   resumed.append(row('three.png', 0.3));
   await resumed.close();
   assert.deepEqual([...(await previousRows(path, 'jsonl', labels)).keys()], ['one.png', 'three.png']);
-  const fresh = new ResultFile(path, 'jsonl', labels);
+  const fresh = new ResultFile(path, 'jsonl', labels, false);
   await fresh.open(false);
   await fresh.close();
   assert.equal(readFileSync(partialPath(path), 'utf8'), '');

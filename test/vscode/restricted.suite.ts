@@ -12,18 +12,22 @@ import { freshView, ok, screenshot, workspaceRoot, workspaceUri } from './helper
  * .vscode/settings.json names a workspace model; it must not be loaded.
  */
 suite('restricted mode', () => {
-  test('the workspace really is untrusted, and its model setting is withheld', () => {
+  test('the workspace really is untrusted, and its model and provider settings are withheld', () => {
     assert.equal(vscode.workspace.isTrusted, false);
     const settings = JSON.parse(readFileSync(join(workspaceRoot(), '.vscode', 'settings.json'), 'utf8')) as Record<string, unknown>;
     assert.equal(settings['scanlens.model'], 'models/tiny/tiny-labels.onnx');
-    // scanlens.model is a restricted configuration: VS Code withholds the workspace's value.
+    assert.equal(settings['scanlens.provider'], 'dml');
+    // Both are restricted configurations: VS Code withholds the workspace's values.
     assert.equal(vscode.workspace.getConfiguration().inspect('scanlens.model')?.workspaceValue, undefined);
+    assert.equal(vscode.workspace.getConfiguration().inspect('scanlens.provider')?.workspaceValue, undefined);
+    assert.equal(vscode.workspace.getConfiguration().get('scanlens.provider'), 'cpu');
   });
 
-  test('classify uses the bundled model and says why', async () => {
+  test('classify uses the bundled model on the CPU and says why', async () => {
     await freshView(workspaceUri('scans', 'rgb8.png'));
     const result = ok(await vscode.commands.executeCommand<FileResult>('scanlens.classify', workspaceUri('scans', 'rgb8.png')), 'classify');
     assert.equal(result.model.name, 'brain-mri-demo');
+    assert.equal(result.runtime.provider, 'cpu');
     assert.match(result.notice ?? '', /Restricted Mode.*bundled model/);
     await screenshot('restricted-mode-warning');
   });

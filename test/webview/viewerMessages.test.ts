@@ -26,3 +26,12 @@ test('an overlay answer must be a PNG data URL, so nothing else reaches an <img>
   assert.ok(HOST_RESULT_SCHEMAS.explain.safeParse({ ...answer, png: 'data:image/png;base64,iVBORw0KGgo=' }).success);
   assert.equal(HOST_RESULT_SCHEMAS.explain.safeParse({ ...answer, png: 'https://example.com/x.png' }).success, false);
 });
+
+test('a probabilities answer carries the guard verdict whole: score and threshold together, a flag only with both', () => {
+  const answer = { labels: ['a', 'b'], probabilities: [0.9, 0.1], model: 'demo' };
+  const verdict = { anomalyScore: 38.3, anomalyThreshold: 13.1, flag: 'input unlike the training data' };
+  assert.deepEqual(HOST_RESULT_SCHEMAS.classify.parse({ ...answer, ...verdict }), { ...answer, ...verdict });
+  assert.ok(HOST_RESULT_SCHEMAS.classify.safeParse(answer).success);
+  assert.equal(HOST_RESULT_SCHEMAS.classify.safeParse({ ...answer, flag: verdict.flag }).success, false);
+  assert.equal(HOST_RESULT_SCHEMAS.classify.safeParse({ ...answer, anomalyScore: 38.3 }).success, false);
+});

@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import type { LoadedModel } from '../model/loadModel';
+import type { Scan } from '../scan/scan';
 import type { AnomalyScorer, ScorerOptions } from './scorer';
 import { openScorer } from './openScorer';
 
@@ -16,6 +17,17 @@ export interface GuardResult {
 export interface OodGuard {
   readonly scorer: AnomalyScorer;
   check(file: string): Promise<GuardResult>;
+  /** The same verdict for one slice of a scan already decoded (the viewer's slice on screen). */
+  checkSlice(scan: Scan, index: number): Promise<GuardResult>;
+}
+
+function verdict(score: number, threshold: number): GuardResult {
+  return { anomalyScore: score, threshold, ...(score >= threshold ? { flag: OUT_OF_DISTRIBUTION } : {}) };
+}
+
+/** Whether the model's rows carry the guard's fields: outputs decide their columns by this, before any row exists. */
+export function hasGuard(model: LoadedModel): boolean {
+  return Boolean(model.manifest.anomaly?.detector && model.manifestPath);
 }
 
 /**
@@ -26,12 +38,18 @@ export interface OodGuard {
 export async function guardFor(model: LoadedModel, options: ScorerOptions = {}): Promise<OodGuard | undefined> {
   const named = model.manifest.anomaly?.detector;
   if (!named || !model.manifestPath) return undefined;
-  const scorer = await openScorer(resolve(dirname(model.manifestPath), named), options);
+  // The detector runs the way its classifier does unless told otherwise.
+  const runtime = { threads: options.threads ?? model.threads, provider: options.provider ?? model.provider };
+  const scorer = await openScorer(resolve(dirname(model.manifestPath), named), { ...options, ...runtime });
   return {
     scorer,
     async check(file) {
       const { score, threshold } = await scorer.score(file);
-      return { anomalyScore: score, threshold, ...(score >= threshold ? { flag: OUT_OF_DISTRIBUTION } : {}) };
+      return verdict(score, threshold);
+    },
+    async checkSlice(scan, index) {
+      const { score, threshold } = await scorer.scoreSlice(scan, index);
+      return verdict(score, threshold);
     },
   };
 }

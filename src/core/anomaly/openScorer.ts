@@ -18,6 +18,6 @@ export async function openScorer(path: string, options: ScorerOptions & { thresh
   if (!info) throw new ScanLensError('detector not found', path);
   const isDetector = info.isDirectory() ? await stat(join(path, MANIFEST_FILE)).then(() => true, () => false) : basename(path) === MANIFEST_FILE;
   if (isDetector) return openDetector(path, options);
-  const model = await getModel(path, options.threads !== undefined ? { threads: options.threads } : {});
+  const model = await getModel(path, { threads: options.threads, provider: options.provider });
   return model.manifest.task === 'reconstruction' ? openReconstruction(model, options.threshold) : openAnomalib(path, options);
 }

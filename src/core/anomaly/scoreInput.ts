@@ -1,4 +1,5 @@
 import type { Image2D } from '../image';
+import type { PreparedInput } from '../preprocess/prepareInput';
 import { anomalyMap, type ScoredMap } from './anomalyMap';
 import type { FeatureDetector } from './detector';
 import type { BackboneFeatures } from './features/backboneFeatures';
@@ -11,7 +12,11 @@ export interface ScoredScan extends ScoredMap {
 
 /** A single-slice scan file → backbone features → distance map → anomaly map and score. */
 export async function scoreFile(file: string, features: BackboneFeatures, detector: FeatureDetector, sigma: number): Promise<ScoredScan> {
-  const prepared = await prepareSlice(file, features.model.manifest);
+  return scorePrepared(await prepareSlice(file, features.model.manifest), features, detector, sigma);
+}
+
+/** A slice already prepared as the backbone's input → anomaly map and score. */
+export async function scorePrepared(prepared: PreparedInput, features: BackboneFeatures, detector: FeatureDetector, sigma: number): Promise<ScoredScan> {
   const grid = await features.extract(prepared.data);
   const scored = anomalyMap(detector.distanceMap(grid.data), features.spec.grid, features.model.manifest.input.size, sigma);
   return { ...scored, modelImage: prepared.modelImage };

@@ -1,4 +1,5 @@
 import type { Image2D } from '../image';
+import type { Scan } from '../scan/scan';
 
 export interface AnomalyResult {
   readonly score: number;
@@ -17,10 +18,14 @@ export interface AnomalyScorer {
   /** How JSON outputs describe the scorer. */
   summary(): Record<string, unknown>;
   score(file: string, threshold?: number): Promise<AnomalyResult>;
+  /** One slice of a scan already decoded (the viewer's slice on screen, any axis of a volume). */
+  scoreSlice(scan: Scan, index: number, threshold?: number): Promise<AnomalyResult>;
 }
 
 export interface ScorerOptions {
   readonly threads?: number;
+  /** onnxruntime execution provider of the scorer's models ('cpu' by default). */
+  readonly provider?: string;
   /** A backbone to use instead of the one the detector names (its sha256 must match). */
   readonly backbone?: string;
   readonly cacheDir?: string;

@@ -12,7 +12,7 @@ export type RowGuard = (rows: AsyncIterable<ClassifyRow>) => AsyncIterable<Class
  * classify has nothing to guard; a guard that fails on one file leaves the
  * classification standing with a note, since the classification itself is fine.
  */
-export async function* guardRows(rows: AsyncIterable<ClassifyRow>, guard: OodGuard): AsyncGenerator<ClassifyRow> {
+export async function* guardRows(rows: AsyncIterable<ClassifyRow>, guard: Pick<OodGuard, 'check'>): AsyncGenerator<ClassifyRow> {
   for await (const row of rows) {
     if (row.error !== undefined) {
       yield row;

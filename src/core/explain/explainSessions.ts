@@ -16,6 +16,7 @@ import { autoTargetLayer, checkTensorExists, type TargetLayer } from './targetLa
 export interface SessionOptions {
   /** Where derived models are cached; default SCANLENS_CACHE_DIR/derived or the OS cache folder. */
   readonly cacheDir?: string;
+  /** Intra-op threads; default the model's own. */
   readonly threads?: number;
 }
 
@@ -71,14 +72,19 @@ const sessions = new Map<string, Promise<InferenceSession>>();
 
 async function cachedSession(model: LoadedModel, request: Record<string, unknown>, options: SessionOptions, build: (bytes: Uint8Array) => Promise<Uint8Array>): Promise<InferenceSession> {
   const key = derivedKey(model.sha256, { ...request, scanlens: SCANLENS_VERSION, input: model.manifest.input.size });
-  let entry = sessions.get(key);
+  const { provider } = model;
+  const threads = options.threads ?? model.threads;
+  // The derived bytes do not depend on provider or threads; the session does.
+  const sessionKey = JSON.stringify([key, provider, threads]);
+  let entry = sessions.get(sessionKey);
   if (!entry) {
     entry = (async () => {
       const { bytes } = await cachedDerived(derivedCacheDir(options.cacheDir), key, async () => build(await modelBytes(model)));
       try {
         return await ort().InferenceSession.create(bytes, {
+          executionProviders: [provider],
           logSeverityLevel: 3,
-          intraOpNumThreads: options.threads ?? 0,
+          intraOpNumThreads: threads,
           interOpNumThreads: 1,
           executionMode: 'sequential',
           // As for classification sessions: idle threads must not spin and take the cores rendering needs.
@@ -88,8 +94,8 @@ async function cachedSession(model: LoadedModel, request: Record<string, unknown
         throw new ScanLensError(`onnxruntime cannot load the derived model (${oneLine(error)})`, model.onnxPath);
       }
     })();
-    sessions.set(key, entry);
-    entry.catch(() => sessions.delete(key));
+    sessions.set(sessionKey, entry);
+    entry.catch(() => sessions.delete(sessionKey));
   }
   return entry;
 }

@@ -5,6 +5,7 @@ import { basename, dirname, extname, join, relative, resolve, isAbsolute } from 
 import type { InferenceSession } from 'onnxruntime-node';
 import { ScanLensError, oneLine } from '../errors';
 import { ort } from '../native/ort';
+import { ExecutionProviderError, checkProvider } from './executionProviders';
 import type { Manifest } from './manifest';
 import { readManifest } from './manifestLoader';
 import { specFromGraph } from './bareModel';
@@ -15,7 +16,7 @@ export interface ModelOptions {
   readonly threads?: number;
   /** Largest .onnx file accepted, in bytes. */
   readonly maxModelBytes?: number;
-  /** onnxruntime execution provider ('cpu' by default); see availableProviders(). */
+  /** onnxruntime execution provider ('cpu' by default); see executionProviders.ts. */
   readonly provider?: string;
 }
 
@@ -34,26 +35,16 @@ export interface LoadedModel {
   readonly batchable: boolean;
   /** True for a bare model whose output may already be probabilities (decided per run). */
   readonly outputTypeGuessed: boolean;
-  /** The execution provider the session was created with. */
-  readonly provider?: string;
+  /** The execution provider the session was created with; sessions derived from the model use it too. */
+  readonly provider: string;
+  /** The intra-op thread count the session was created with; derived sessions default to it. */
+  readonly threads: number;
 }
 
 const DEFAULT_MAX_MODEL_BYTES = 2 * 1024 * 1024 * 1024 - 1;
 
 export function defaultThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
-}
-
-/** Execution providers this onnxruntime build lists: bundled ones, and ones that need a separate install. */
-export function availableProviders(): { name: string; bundled: boolean }[] {
-  return ort().listSupportedBackends().map((b) => ({ name: b.name, bundled: b.bundled }));
-}
-
-function checkProvider(provider: string): void {
-  const known = availableProviders();
-  if (!known.some((b) => b.name === provider)) {
-    throw new ScanLensError(`execution provider '${provider}' is not in this onnxruntime; it has: ${known.map((b) => b.name).join(', ')}`);
-  }
 }
 
 /** A folder holds model.json, else exactly one .onnx. */
@@ -91,8 +82,8 @@ async function createSession(bytes: Buffer, path: string, options: Required<Mode
       extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
   } catch (error) {
-    const where = options.provider === 'cpu' ? '' : ` with execution provider '${options.provider}'`;
-    throw new ScanLensError(`onnxruntime cannot load the model${where} (${oneLine(error)})`, path);
+    if (options.provider === 'cpu') throw new ScanLensError(`onnxruntime cannot load the model (${oneLine(error)})`, path);
+    throw new ExecutionProviderError(`onnxruntime cannot load the model with execution provider '${options.provider}' (${oneLine(error)})`, options.provider, path);
   }
 }
 
@@ -143,6 +134,7 @@ async function loadFromManifest(manifestPath: string, options: Required<ModelOpt
     batchable: isBatchable(session, inputName),
     outputTypeGuessed: false,
     provider: options.provider,
+    threads: options.threads,
   };
 }
 
@@ -165,6 +157,7 @@ async function loadBare(onnxPath: string, options: Required<ModelOptions>): Prom
     batchable: isBatchable(session, inputName),
     outputTypeGuessed: true,
     provider: options.provider,
+    threads: options.threads,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { ClassifyRow } from '../classify/classify';
 import type { VolumeRow } from '../classify/classifyVolume';
+import { anomalyScoreText, warningFor } from '../../protocol/outOfDistribution';
 
 function percent(p: number): string {
   return `${(p * 100).toFixed(1)}%`;
@@ -16,12 +17,21 @@ function closing(model: Record<string, unknown>, result: unknown): string[] {
   return ['> Research tool, not a medical device.', '', '```json', JSON.stringify({ model, result }, null, 2), '```', ''];
 }
 
-/** One file's result for people: every class by probability, notes, then the raw JSON. */
+/** The guard's verdict, above the probabilities it qualifies; nothing for a model without a guard. */
+function guardLines(row: ClassifyRow): string[] {
+  const { anomalyScore: score, anomalyThreshold: threshold } = row;
+  if (score === undefined || threshold === undefined) return [];
+  const warning = warningFor(row);
+  return warning ? [`> ⚠️ **${warning}**`, ''] : [`Out-of-distribution check passed (${anomalyScoreText(score, threshold)}).`, ''];
+}
+
+/** One file's result for people: the guard's verdict, every class by probability, notes, then the raw JSON. */
 export function detailsMarkdown(row: ClassifyRow, model: Record<string, unknown>): string {
   const labels = row.labels ?? [];
   const order = labels.map((label, i) => ({ label, p: row.probabilities?.[i] ?? 0 })).sort((a, b) => b.p - a.p);
   return [
     ...heading(row.file, model),
+    ...guardLines(row),
     ...(row.error !== undefined
       ? [`Error: ${row.error}`]
       : ['| Class | Probability |', '|---|---|', ...order.map((r) => `| ${r.label} | ${percent(r.p)} |`)]),

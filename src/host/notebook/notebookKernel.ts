@@ -102,10 +102,10 @@ export class NotebookKernel implements vscode.Disposable {
       return false;
     }
     // Loads (or reuses) the extension's active model first, so Restricted Mode is announced and a bad setting fails here.
-    await loadActiveModel(this.context, this.log);
+    const { runtime } = await loadActiveModel(this.context, this.log);
     // Progress lines are queued behind each other so the final outputs always land last.
     let shown: Promise<void> = Promise.resolve();
-    const run = await executeCell(this.sessions.get(notebook), cell.document.getText(), {
+    const run = await executeCell(this.sessions.get(notebook, runtime), cell.document.getText(), {
       signal,
       onProgress: (p) => {
         shown = shown.then(() => execution.replaceOutput(progressOutput(`line ${p.line}: ${p.message}`)));

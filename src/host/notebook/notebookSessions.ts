@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import * as vscode from 'vscode';
-import { NotebookSession } from '../../notebook/executor/notebookSession';
+import { NotebookSession, type RuntimeChoice } from '../../notebook/executor/notebookSession';
 import type { LoadedModel } from '../../core/model/loadModel';
 import { activeModel, bundledModelPath } from '../activeModel';
+import type { InferenceSettings } from '../inferenceSettings';
 import { notebookBaseDir } from './notebookBaseDir';
 
 /**
@@ -14,31 +15,31 @@ class RestrictedSession extends NotebookSession {
     super(options);
   }
 
-  override useModel(path: string, threads: number | undefined): Promise<LoadedModel> {
+  override useModel(path: string, choice?: RuntimeChoice): Promise<LoadedModel> {
     if (resolve(path) !== resolve(this.bundled)) {
       return Promise.reject(new Error('Restricted Mode: a notebook runs only the bundled model until you trust this workspace'));
     }
-    return super.useModel(path, threads);
+    return super.useModel(path, choice);
   }
 }
 
 /**
  * One session per notebook (its current model and last table), started on the
- * extension's active model. Selecting another model or trusting the folder
- * starts a fresh session, as restarting a kernel would.
+ * extension's active model, provider and threads. Changing any of them or
+ * trusting the folder starts a fresh session, as restarting a kernel would.
  */
 export class NotebookSessions {
   private readonly sessions = new Map<string, { readonly key: string; readonly session: NotebookSession }>();
 
   constructor(private readonly context: vscode.ExtensionContext) {}
 
-  get(notebook: vscode.NotebookDocument): NotebookSession {
+  get(notebook: vscode.NotebookDocument, runtime: InferenceSettings): NotebookSession {
     const active = activeModel(this.context);
     const baseDir = notebookBaseDir(notebook);
-    const key = JSON.stringify([active.path, vscode.workspace.isTrusted, baseDir]);
+    const key = JSON.stringify([active.path, vscode.workspace.isTrusted, baseDir, runtime.provider, runtime.threads]);
     const existing = this.sessions.get(notebook.uri.toString());
     if (existing?.key === key) return existing.session;
-    const options = { baseDir, defaultModelPath: active.path };
+    const options = { baseDir, defaultModelPath: active.path, ...runtime };
     const session = vscode.workspace.isTrusted ? new NotebookSession(options) : new RestrictedSession(options, bundledModelPath(this.context));
     this.sessions.set(notebook.uri.toString(), { key, session });
     return session;

@@ -9,6 +9,7 @@ import { sliceImage, type Scan } from '../../core/scan/scan';
 import { SCANLENS_VERSION } from '../../core/version';
 import type { Axis, ExportResult, OverlayOptions, ViewerWindow } from '../../protocol/viewerMessages';
 import { REPORT_FOLDER } from '../classifyBatch';
+import { sliceGuard } from './sliceGuard';
 import { classifySlice, explainSlice } from './viewerInference';
 
 /** A slice through a display window, to [0,1]; RGB keeps its channels. */
@@ -36,7 +37,8 @@ export interface ExportRequest {
 /** The slice as shown (window, overlay) as PNG, and the results as JSON, each written atomically. */
 export async function exportReport(model: LoadedModel, request: ExportRequest): Promise<ExportResult> {
   const { scan, index, overlay } = request;
-  const [classified, explanation] = await Promise.all([classifySlice(model, scan, index), explainSlice(model, scan, index, overlay)]);
+  const guard = await sliceGuard(model);
+  const [classified, explanation] = await Promise.all([classifySlice(model, scan, index, guard), explainSlice(model, scan, index, overlay)]);
   const base = windowed(sliceImage(scan, index), request.window);
   const png = await encodePng(explanationOverlay(base, explanation.map, overlay.colormap, overlay.opacity));
   const stem = join(reportFolder(request.file), `${basename(request.file.fsPath).replace(/\.(nii\.gz|[^.]+)$/i, '')}-${request.axis}-${index}`);
@@ -47,6 +49,10 @@ export async function exportReport(model: LoadedModel, request: ExportRequest): 
     view: { axis: request.axis, slice: index, window: request.window },
     labels: classified.labels,
     probabilities: classified.probabilities,
+    // The guard's verdict; undefined, and so not written, for a model without a guard.
+    anomalyScore: classified.anomalyScore,
+    anomalyThreshold: classified.anomalyThreshold,
+    flag: classified.flag,
     explanation: {
       method: explanation.method,
       class: { index: explanation.classIndex, label: model.manifest.labels[explanation.classIndex] },

@@ -1,3 +1,4 @@
+import type { OodGuard } from '../../core/anomaly/oodGuard';
 import { toRow } from '../../core/classify/classify';
 import { classifyVolume } from '../../core/classify/classifyVolume';
 import { explainInput, type Explanation } from '../../core/explain/explain';
@@ -11,12 +12,18 @@ import { encodePng } from '../../core/render/png';
 import type { Scan } from '../../core/scan/scan';
 import type { Axis, ClassifyResult, ExplainResult, OverlayOptions, ProfileResult } from '../../protocol/viewerMessages';
 
-/** Class probabilities of one slice (of a scan already cut along the wanted axis). */
-export async function classifySlice(model: LoadedModel, scan: Scan, index: number): Promise<ClassifyResult> {
+/** Class probabilities of one slice (of a scan already cut along the wanted axis), and the guard's verdict on it when the model has one. */
+export async function classifySlice(model: LoadedModel, scan: Scan, index: number, guard?: OodGuard): Promise<ClassifyResult> {
   const prepared = await prepareInput(scan, model.manifest, index);
   const [output] = await runModel(model, [prepared.data]);
   const row = toRow(model, scan.path, output!, 1);
-  return { labels: [...model.manifest.labels], probabilities: [...row.probabilities!], model: model.manifest.name };
+  const checked = guard && (await guard.checkSlice(scan, index));
+  return {
+    labels: [...model.manifest.labels],
+    probabilities: [...row.probabilities!],
+    model: model.manifest.name,
+    ...(checked ? { anomalyScore: checked.anomalyScore, anomalyThreshold: checked.threshold, ...(checked.flag ? { flag: checked.flag } : {}) } : {}),
+  };
 }
 
 export async function explainSlice(model: LoadedModel, scan: Scan, index: number, overlay: OverlayOptions): Promise<Explanation> {

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { oneLine } from '../../core/errors';
 import { loadActiveModel, type ModelInUse } from '../loadActiveModel';
 import { MODEL_SETTING } from '../activeModel';
+import { PROVIDER_SETTING, THREADS_SETTING } from '../inferenceSettings';
 import type { OutputLog } from '../outputLog';
 import type { Axis, HostRequest, WebviewEvent, WebviewRequest, WebviewResult } from '../../protocol/viewerMessages';
 import { exportReport } from './exportReport';
@@ -10,6 +11,7 @@ import { ViewerChannel } from './viewerChannel';
 import { ViewerDocument } from './viewerDocument';
 import { viewerHtml } from './viewerHtml';
 import { classifySlice, explainResult, sliceProfile } from './viewerInference';
+import { sliceGuard } from './sliceGuard';
 
 /**
  * "ScanLens Viewer": the scan is decoded once per document in the host;
@@ -51,7 +53,7 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
     set.add(channel);
     this.channels.set(key, set);
     const settings = vscode.workspace.onDidChangeConfiguration((change) => {
-      if (change.affectsConfiguration(MODEL_SETTING)) void channel.event({ type: 'modelChanged' });
+      if ([MODEL_SETTING, PROVIDER_SETTING, THREADS_SETTING].some((name) => change.affectsConfiguration(name))) void channel.event({ type: 'modelChanged' });
     });
     panel.onDidDispose(() => {
       settings.dispose();
@@ -97,7 +99,8 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
         return document.slice(request.axis, this.checked(document, request.axis, request.index));
       case 'classify': {
         const index = this.checked(document, request.axis, request.index);
-        return classifySlice((await this.model()).model, document.along(request.axis), index);
+        const { model } = await this.model();
+        return classifySlice(model, document.along(request.axis), index, await sliceGuard(model));
       }
       case 'explain': {
         const index = this.checked(document, request.axis, request.index);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { METHODS } from '../../core/explain/explain';
+import { EXECUTION_PROVIDERS } from '../../core/model/executionProviders';
 import { StageNameSchema } from '../../core/model/manifest';
 import { COLORMAPS } from '../../core/render/colormaps';
 import { SLICE_AXES } from '../../core/scan/reslice';
@@ -48,7 +49,7 @@ export interface CommandSpec {
 const methods = [...METHODS] as [string, ...string[]];
 
 export const OPTION_SCHEMAS = {
-  model: z.strictObject({ threads: wholeNumber(1).optional() }),
+  model: z.strictObject({ threads: wholeNumber(1).optional(), provider: choice(EXECUTION_PROVIDERS).optional() }),
   classify: z.strictObject({ top: wholeNumber(1).optional(), batch: wholeNumber(1).optional() }),
   explain: z.strictObject({
     method: choice(methods).optional(),
@@ -74,7 +75,7 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, CommandSpec>> = {
     minArgs: 1,
     maxArgs: 1,
     pathArgs: true,
-    options: { threads: { description: 'onnxruntime threads' } },
+    options: { threads: { description: 'onnxruntime threads' }, provider: { description: 'onnxruntime execution provider (default: cpu)', values: EXECUTION_PROVIDERS } },
     schema: OPTION_SCHEMAS.model,
   },
   classify: {

@@ -1,15 +1,38 @@
 import Plotly from 'plotly.js-cartesian-dist-min';
 import type { NotebookResult } from '../../protocol/notebookResult';
+import { OUT_OF_DISTRIBUTION_TITLE, anomalyScoreText, warningFor } from '../../protocol/outOfDistribution';
 import { classProbabilities, commonestTop, percent } from '../chartData';
 import { classSwitch, h, table } from '../dom';
 import { accent, PLOT_CONFIG, plotLayout } from '../theme';
 
 type Classify = Extract<NotebookResult, { kind: 'classify' }>;
+type Row = Classify['rows'][number];
 
-/** Probability table (top class marked, error rows named) and a bar chart of one class across files, switchable. */
+const warningOf = (row: Row | undefined): string | undefined => (row && !('error' in row) ? warningFor(row) : undefined);
+
+/** The flagged files above the table, each with the warning, so nobody reads their probabilities first. */
+function outOfDistributionBox(result: Classify): HTMLElement[] {
+  const flagged = result.rows.flatMap((r) => {
+    const warning = warningOf(r);
+    return warning ? [h('li', {}, h('span', { class: 'sl-file' }, r.file), `: ${warning}`)] : [];
+  });
+  if (flagged.length === 0) return [];
+  return [h('div', { class: 'sl-warning', role: 'alert' }, h('strong', {}, `⚠ ${OUT_OF_DISTRIBUTION_TITLE}: ${flagged.length} of ${result.rows.length} file(s)`), h('ul', {}, ...flagged))];
+}
+
+/**
+ * Probability table (top class marked, error rows named, flagged rows marked
+ * and an anomaly column for a guarded model) and a bar chart of one class across files, switchable.
+ */
 export async function classifyView(result: Classify, root: HTMLElement): Promise<void> {
-  const columns = ['file', ...result.labels, 'top'];
-  const rows = result.rows.map((r) => ('error' in r ? [r.file, ...result.labels.map(() => ''), `error: ${r.error}`] : [r.file, ...r.probabilities.map(percent), r.top.label]));
+  const guarded = result.rows.some((r) => !('error' in r) && r.anomalyScore !== undefined);
+  const anomalyCell = (r: Row): string[] => {
+    if (!guarded) return [];
+    if ('error' in r || r.anomalyScore === undefined || r.anomalyThreshold === undefined) return [''];
+    return [`${warningOf(r) ? '⚠ ' : ''}${anomalyScoreText(r.anomalyScore, r.anomalyThreshold)}`];
+  };
+  const columns = ['file', ...result.labels, 'top', ...(guarded ? ['out-of-distribution check'] : [])];
+  const rows = result.rows.map((r) => [...('error' in r ? [r.file, ...result.labels.map(() => ''), `error: ${r.error}`] : [r.file, ...r.probabilities.map(percent), r.top.label]), ...anomalyCell(r)]);
   const topColumn = (row: number): number => {
     const r = result.rows[row];
     return r && 'top' in r ? 1 + result.labels.indexOf(r.top.label) : -1;
@@ -21,9 +44,14 @@ export async function classifyView(result: Classify, root: HTMLElement): Promise
     return Plotly.react(chart, [{ type: 'bar', x: series.x, y: series.y, marker: { color: accent(root) }, hovertemplate: '%{x}: %{y:.1%}<extra></extra>' }], layout, PLOT_CONFIG);
   };
   const first = commonestTop(result);
+  const probabilities = table(columns, rows, (row, column) => column === topColumn(row));
+  result.rows.forEach((r, i) => {
+    if (warningOf(r)) probabilities.tBodies[0]?.rows[i]?.classList.add('sl-ood');
+  });
   root.append(
     h('div', { class: 'sl-title' }, `classify: ${result.rows.length} file(s)`),
-    table(columns, rows, (row, column) => column === topColumn(row)),
+    ...outOfDistributionBox(result),
+    probabilities,
     h('div', { class: 'sl-controls' }, classSwitch(result.labels, first, (i) => void draw(i))),
     chart,
   );

@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { guardFor, OUT_OF_DISTRIBUTION } from '../../../src/core/anomaly/oodGuard';
+import { guardFor, hasGuard, OUT_OF_DISTRIBUTION } from '../../../src/core/anomaly/oodGuard';
 import { getModel, releaseModels } from '../../../src/core/model/modelCache';
-import { ROOT } from '../../helpers/paths';
+import { DEFAULT_LIMITS } from '../../../src/core/scan/limits';
+import { loadScan } from '../../../src/core/scan/loadScan';
+import { resliceScan } from '../../../src/core/scan/reslice';
+import { FLAGGED_SAMPLE, NORMAL_SAMPLE, guardedDemoModel } from '../../helpers/guardedModel';
+import { ROOT, fixture } from '../../helpers/paths';
 
 const work = mkdtempSync(join(tmpdir(), 'scanlens-ood-'));
 process.env['SCANLENS_CACHE_DIR'] = work;
@@ -17,16 +21,31 @@ after(async () => {
 
 test('a classifier whose manifest names a detector flags scans over its threshold', async () => {
   // The demo classifier, copied with anomaly.detector pointing at the shipped demo detector.
-  const demo = join(ROOT, 'models', 'brain-mri-demo');
-  copyFileSync(join(demo, 'model.onnx'), join(work, 'model.onnx'));
-  const manifest = JSON.parse(readFileSync(join(demo, 'model.json'), 'utf8')) as Record<string, unknown>;
-  writeFileSync(join(work, 'model.json'), JSON.stringify({ ...manifest, anomaly: { detector: join(ROOT, 'models', 'brain-mri-demo-padim') } }));
-  const guard = await guardFor(await getModel(join(work, 'model.json'), { threads: 2 }));
+  const guarded = await getModel(guardedDemoModel(work), { threads: 2 });
+  assert.equal(hasGuard(guarded), true);
+  const guard = await guardFor(guarded);
   assert.ok(guard);
-  const lesion = await guard.check(join(ROOT, 'samples', 'anomaly', 'lesion', 'meningioma-02.png'));
+  const lesion = await guard.check(FLAGGED_SAMPLE);
   assert.equal(lesion.flag, OUT_OF_DISTRIBUTION);
   assert.ok(lesion.anomalyScore >= lesion.threshold);
-  const normal = await guard.check(join(ROOT, 'samples', 'anomaly', 'normal', 'normal-02.png'));
+  const normal = await guard.check(NORMAL_SAMPLE);
   assert.equal(normal.flag, undefined);
-  assert.equal(await guardFor(await getModel(join(demo, 'model.json'), { threads: 2 })), undefined);
+  const demo = await getModel(join(ROOT, 'models', 'brain-mri-demo', 'model.json'), { threads: 2 });
+  assert.equal(hasGuard(demo), false);
+  assert.equal(await guardFor(demo), undefined);
+});
+
+test('a slice already in memory gets the verdict its file gets, and so does a slice of a volume', async () => {
+  const guard = (await guardFor(await getModel(guardedDemoModel(work), { threads: 2 })))!;
+  for (const file of [FLAGGED_SAMPLE, NORMAL_SAMPLE]) {
+    assert.deepEqual(await guard.checkSlice(await loadScan(file, DEFAULT_LIMITS), 0), await guard.check(file));
+  }
+  // A file's score is per 2D slice, so a volume file is refused; the viewer scores the slice on screen instead.
+  const volume = fixture('nifti', 'ras-grid.nii');
+  await assert.rejects(guard.check(volume), /anomaly scores are per 2D slice/);
+  const coronal = resliceScan(await loadScan(volume, DEFAULT_LIMITS), 'coronal');
+  const slice = await guard.checkSlice(coronal, 3);
+  const recorded = (JSON.parse(readFileSync(join(ROOT, 'models', 'brain-mri-demo-padim', 'detector.json'), 'utf8')) as { threshold: { value: number } }).threshold.value;
+  assert.ok(Number.isFinite(slice.anomalyScore));
+  assert.equal(slice.threshold, recorded);
 });

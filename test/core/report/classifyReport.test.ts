@@ -30,3 +30,19 @@ test('topLine and detailsMarkdown rank classes by probability', () => {
   assert.match(md, /sha256 abcdef012345…/);
   assert.deepEqual(JSON.parse(md.split('```json\n')[1]!.split('\n```')[0]!).result, row);
 });
+
+test('detailsMarkdown warns above the probabilities when the guard flagged the scan, and only then', () => {
+  const model = { name: 'demo', version: '1.0.0' };
+  const flagged = detailsMarkdown({ ...row, anomalyScore: 20.414, anomalyThreshold: 13.139, flag: 'input unlike the training data' }, model);
+  const warning = '> ⚠️ **Out of distribution (anomaly score 20.41 ≥ threshold 13.14): this scan is unlike the data the model was trained on, so its probabilities should not be trusted.**';
+  const lines = flagged.split('\n');
+  assert.ok(lines.includes(warning), flagged);
+  assert.ok(lines.indexOf(warning) < lines.indexOf('| Class | Probability |'), 'read before the probabilities');
+
+  const passed = detailsMarkdown({ ...row, anomalyScore: 5.2, anomalyThreshold: 13.139 }, model);
+  assert.doesNotMatch(passed, /Out of distribution|should not be trusted/);
+  assert.ok(passed.split('\n').includes('Out-of-distribution check passed (anomaly score 5.20 < threshold 13.14).'), passed);
+
+  const unguarded = detailsMarkdown(row, model);
+  assert.doesNotMatch(unguarded, /Out.of.distribution|anomaly score/);
+});

@@ -11,6 +11,7 @@ import { SCANLENS_VERSION } from '../../version';
 
 export interface FeatureSessionOptions {
   readonly cacheDir?: string;
+  /** Intra-op threads; default the backbone's own. */
   readonly threads?: number;
 }
 
@@ -32,7 +33,11 @@ const sessions = new Map<string, Promise<InferenceSession>>();
  */
 export function featureSession(model: LoadedModel, layers: readonly string[], options: FeatureSessionOptions = {}): Promise<InferenceSession> {
   const key = derivedKey(model.sha256, { kind: 'anomaly-features', layers, scanlens: SCANLENS_VERSION });
-  let entry = sessions.get(key);
+  const { provider } = model;
+  const threads = options.threads ?? model.threads;
+  // The derived bytes do not depend on provider or threads; the session does.
+  const sessionKey = JSON.stringify([key, provider, threads]);
+  let entry = sessions.get(sessionKey);
   if (!entry) {
     entry = (async () => {
       const { bytes } = await cachedDerived(derivedCacheDir(options.cacheDir), key, async () => {
@@ -42,13 +47,13 @@ export function featureSession(model: LoadedModel, layers: readonly string[], op
         return encodeModel(derived);
       });
       try {
-        return await ort().InferenceSession.create(bytes, { logSeverityLevel: 3, intraOpNumThreads: options.threads ?? 0, executionMode: 'sequential' });
+        return await ort().InferenceSession.create(bytes, { executionProviders: [provider], logSeverityLevel: 3, intraOpNumThreads: threads, executionMode: 'sequential' });
       } catch (error) {
         throw new ScanLensError(`onnxruntime cannot load the backbone with feature outputs (${oneLine(error)})`, model.onnxPath);
       }
     })();
-    sessions.set(key, entry);
-    entry.catch(() => sessions.delete(key));
+    sessions.set(sessionKey, entry);
+    entry.catch(() => sessions.delete(sessionKey));
   }
   return entry;
 }

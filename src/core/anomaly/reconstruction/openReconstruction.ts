@@ -2,8 +2,9 @@ import { ScanLensError } from '../../errors';
 import type { LoadedModel } from '../../model/loadModel';
 import { runModel } from '../../model/runModel';
 import { DEFAULT_SIGMA, anomalyMap } from '../anomalyMap';
+import { prepareInput, type PreparedInput } from '../../preprocess/prepareInput';
 import { prepareSlice } from '../prepareSlice';
-import type { AnomalyScorer } from '../scorer';
+import type { AnomalyResult, AnomalyScorer } from '../scorer';
 import { reconstructionError } from './reconstructionError';
 
 /**
@@ -17,16 +18,17 @@ export function openReconstruction(model: LoadedModel, threshold?: number): Anom
   if (fixed === undefined) throw new ScanLensError('a reconstruction model needs a threshold: set anomaly.threshold in its manifest or pass --threshold', model.manifestPath ?? model.onnxPath);
   const sigma = model.manifest.anomaly?.sigma ?? DEFAULT_SIGMA;
   const { layout, channels, size } = model.manifest.input;
+  const scored = async (prepared: PreparedInput, override = fixed): Promise<AnomalyResult> => {
+    const [output] = await runModel(model, [prepared.data]);
+    const error = reconstructionError(prepared.data, output!, layout, channels, size.width * size.height);
+    const result = anomalyMap(error, size, size, sigma);
+    return { ...result, threshold: override, label: result.score >= override ? 'anomalous' : 'normal', modelImage: prepared.modelImage };
+  };
   return {
     kind: 'reconstruction',
     threshold: fixed,
     summary: () => ({ path: model.manifestPath ?? model.onnxPath, method: 'reconstruction', model: { name: model.manifest.name, sha256: model.sha256 }, sigma, threshold: fixed }),
-    async score(file, override = fixed) {
-      const prepared = await prepareSlice(file, model.manifest);
-      const [output] = await runModel(model, [prepared.data]);
-      const error = reconstructionError(prepared.data, output!, layout, channels, size.width * size.height);
-      const scored = anomalyMap(error, size, size, sigma);
-      return { ...scored, threshold: override, label: scored.score >= override ? 'anomalous' : 'normal', modelImage: prepared.modelImage };
-    },
+    score: async (file, override) => scored(await prepareSlice(file, model.manifest), override),
+    scoreSlice: async (scan, index, override) => scored(await prepareInput(scan, model.manifest, index), override),
   };
 }

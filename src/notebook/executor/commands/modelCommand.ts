@@ -8,7 +8,7 @@ import { parametersOf } from './parameters';
 
 /** `model <path>`: switch model and show what it is. */
 export const modelCommand: CommandRunner<CommandOf<'model'>> = async ({ command, session }) => {
-  const model = await session.useModel(resolvePath(session.baseDir, command.args[0]!), command.options.threads);
+  const model = await session.useModel(resolvePath(session.baseDir, command.args[0]!), command.options);
   const { manifest } = model;
   const result: NotebookResult = {
     kind: 'model',

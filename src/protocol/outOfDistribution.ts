@@ -1,0 +1,38 @@
+/**
+ * The words every view uses for the out-of-distribution guard's verdict
+ * (notification, Details, notebook renderer, scan viewer), kept in one place so
+ * a person reads the same warning wherever a result appears.
+ */
+
+export const OUT_OF_DISTRIBUTION_TITLE = 'Out of distribution';
+
+const two = (value: number): string => value.toFixed(2);
+
+/** "anomaly score 20.41 ≥ threshold 13.14", or "<" for a scan within the training distribution. */
+export function anomalyScoreText(score: number, threshold: number): string {
+  return `anomaly score ${two(score)} ${score >= threshold ? '≥' : '<'} threshold ${two(threshold)}`;
+}
+
+/** The warning for a flagged result: what was measured, and what it means for the probabilities. */
+export function outOfDistributionWarning(score: number, threshold: number): string {
+  return `${OUT_OF_DISTRIBUTION_TITLE} (${anomalyScoreText(score, threshold)}): this scan is unlike the data the model was trained on, so its probabilities should not be trusted.`;
+}
+
+/** The guard's fields as every result carries them (classify rows, notebook rows, the viewer's probabilities). */
+export interface GuardFields {
+  readonly anomalyScore?: number;
+  readonly anomalyThreshold?: number;
+  readonly flag?: string;
+}
+
+/** The warning for a flagged result; undefined when the guard did not flag it (or there is no guard). */
+export function warningFor(result: GuardFields): string | undefined {
+  const { anomalyScore, anomalyThreshold, flag } = result;
+  return flag !== undefined && anomalyScore !== undefined && anomalyThreshold !== undefined ? outOfDistributionWarning(anomalyScore, anomalyThreshold) : undefined;
+}
+
+/** Score and threshold travel together, and a flag only with both: schemas refuse anything else rather than show half a verdict. */
+export function guardFieldsComplete(result: GuardFields): boolean {
+  const scored = result.anomalyScore !== undefined;
+  return scored === (result.anomalyThreshold !== undefined) && (result.flag === undefined || scored);
+}
