@@ -6,8 +6,7 @@ import { resolveTargetLayer } from '../core/explain/explainSessions';
 import type { Image2D } from '../core/image';
 import { writeFileAtomic } from '../core/io/atomicWrite';
 import { COLORMAPS, type ColormapName } from '../core/render/colormaps';
-import { explanationOverlay } from '../core/render/explanationOverlay';
-import { encodePng } from '../core/render/png';
+import { explanationPng } from '../core/render/explanationOverlay';
 import { SCANLENS_VERSION } from '../core/version';
 import { loadModelFromFlags, modelOption, modelSummary, providerOption, threadsOption, type ModelFlags } from './modelOption';
 import { EXIT, printError, printJson } from './output';
@@ -43,7 +42,7 @@ async function run(file: string, flags: ExplainFlags): Promise<number> {
     if (flags.json) printJson({ scanlens: { version: SCANLENS_VERSION }, model: modelSummary(model), file, error: message });
     return EXIT.someFailed;
   }
-  if (flags.out) await writeFileAtomic(flags.out, await encodePng(explanationOverlay(base, result.map, flags.colormap, flags.alpha)));
+  if (flags.out) await writeFileAtomic(flags.out, explanationPng(base, result.map, flags.colormap, flags.alpha));
   const label = model.manifest.labels[result.classIndex]!;
   if (flags.json) {
     printJson({

@@ -67,12 +67,17 @@ function table(name: ColormapName): Float32Array {
   return samples;
 }
 
-/** Colours a heat map with values in [0,1] (clamped; NaN as 0): RGB triplets, from the sampled table rather than per-pixel evaluation, since maps cover whole scans. */
-export function colourise(name: ColormapName, heat: Float32Array): Float32Array {
+/**
+ * Colours a heat map: RGB triplets from the sampled table rather than
+ * per-pixel evaluation, since maps cover whole scans. Values are taken in
+ * [0,1], or stretched from `range` to it first (clamped; NaN as 0).
+ */
+export function colourise(name: ColormapName, heat: Float32Array, range: { lo: number; hi: number } = { lo: 0, hi: 1 }): Float32Array {
   const samples = table(name);
+  const scale = range.hi > range.lo ? 1 / (range.hi - range.lo) : 0;
   const out = new Float32Array(heat.length * 3);
   for (let i = 0; i < heat.length; i++) {
-    const t = Math.min(1, Math.max(0, heat[i]! || 0)) * STEPS;
+    const t = Math.min(1, Math.max(0, (heat[i]! - range.lo) * scale || 0)) * STEPS;
     const j = Math.min(STEPS - 1, Math.floor(t));
     const f = t - j;
     for (let c = 0; c < 3; c++) {

@@ -1,4 +1,4 @@
-import { crc32, deflateSync } from 'node:zlib';
+import { constants, crc32, deflateSync } from 'node:zlib';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const COLOUR_TYPE = { 1: 0, 3: 2 } as const;
@@ -16,8 +16,10 @@ function chunk(type: string, data: Uint8Array): Buffer {
 /**
  * 8-bit grey or RGB pixels as a PNG. Written here rather than by sharp: a
  * libvips call costs a thread hand-off of about a millisecond on small images,
- * and libvips writes rows unfiltered, while the "Up" filter (each byte minus the
- * one above) makes scans and overlays 25–55% smaller at zlib level 3.
+ * and libvips writes rows unfiltered. Rows get the "Up" filter (each byte minus
+ * the one above) and zlib's run-length strategy, which on the sample scans and
+ * their overlays encodes 3× faster than level 3 for files 1% smaller (scans)
+ * to 12% larger (overlays), and still smaller than libvips' level-6 files.
  */
 export function pngFromBytes(bytes: Uint8Array, width: number, height: number, channels: 1 | 3): Buffer {
   const stride = width * channels;
@@ -35,5 +37,5 @@ export function pngFromBytes(bytes: Uint8Array, width: number, height: number, c
   header.writeUInt32BE(height, 4);
   header[8] = 8;
   header[9] = COLOUR_TYPE[channels];
-  return Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('IDAT', deflateSync(filtered, { level: 3 })), chunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('IDAT', deflateSync(filtered, { strategy: constants.Z_RLE })), chunk('IEND', new Uint8Array(0))]);
 }

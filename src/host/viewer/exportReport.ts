@@ -3,8 +3,7 @@ import * as vscode from 'vscode';
 import type { Image2D } from '../../core/image';
 import { writeFileAtomic } from '../../core/io/atomicWrite';
 import type { LoadedModel } from '../../core/model/loadModel';
-import { explanationOverlay } from '../../core/render/explanationOverlay';
-import { encodePng } from '../../core/render/png';
+import { explanationPng } from '../../core/render/explanationOverlay';
 import { sliceImage, type Scan } from '../../core/scan/scan';
 import { SCANLENS_VERSION } from '../../core/version';
 import type { Axis, ExportResult, OverlayOptions, ViewerWindow } from '../../protocol/viewerMessages';
@@ -40,7 +39,7 @@ export async function exportReport(model: LoadedModel, request: ExportRequest): 
   const guard = await sliceGuard(model);
   const [classified, explanation] = await Promise.all([classifySlice(model, scan, index, guard), explainSlice(model, scan, index, overlay)]);
   const base = windowed(sliceImage(scan, index), request.window);
-  const png = await encodePng(explanationOverlay(base, explanation.map, overlay.colormap, overlay.opacity));
+  const png = explanationPng(base, explanation.map, overlay.colormap, overlay.opacity);
   const stem = join(reportFolder(request.file), `${basename(request.file.fsPath).replace(/\.(nii\.gz|[^.]+)$/i, '')}-${request.axis}-${index}`);
   const report = {
     scanlens: { version: SCANLENS_VERSION },

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { COLORMAPS, colormap, colourise } from '../../../src/core/render/colormaps';
-import { explanationOverlay } from '../../../src/core/render/explanationOverlay';
+import sharp from 'sharp';
+import { explanationPng } from '../../../src/core/render/explanationOverlay';
 import { overlayHeatmap } from '../../../src/core/render/overlay';
 
 const close = (a: readonly number[], b: readonly number[], tol = 1e-3): boolean => a.every((v, i) => Math.abs(v - b[i]!) <= tol);
@@ -25,12 +26,17 @@ test('overlay blends (1 − alpha)·base + alpha·colour', () => {
   assert.throws(() => overlayHeatmap(base, { ...heat, width: 1, data: Float32Array.from([0]) }), /heat map is 1×1/);
 });
 
-test('an explanation map is upsampled to the scan and normalised to the full colour range', () => {
-  const base = { width: 8, height: 4, channels: 1, data: new Float32Array(32) };
-  const out = explanationOverlay(base, { width: 2, height: 1, data: Float32Array.from([1, 3]) }, 'jet', 1);
-  assert.deepEqual([out.width, out.height, out.channels], [8, 4, 3]);
-  assert.ok(close(Array.from(out.data.subarray(0, 3)), colormap('jet')(0)));
-  assert.ok(close(Array.from(out.data.subarray(21, 24)), colormap('jet')(1)));
+test('an explanation map is upsampled to the scan, stretched to the full colour range and written as an RGB PNG', async () => {
+  const base = { width: 8, height: 4, channels: 1, data: new Float32Array(32).fill(0.5) };
+  const png = explanationPng(base, { width: 2, height: 1, data: Float32Array.from([1, 3]) }, 'jet', 1);
+  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  assert.deepEqual([info.width, info.height, info.channels], [8, 4, 3]);
+  const byte = (v: number): number => Math.round(v * 255);
+  assert.deepEqual(Array.from(data.subarray(0, 3)), colormap('jet')(0).map(byte));
+  assert.deepEqual(Array.from(data.subarray(21, 24)), colormap('jet')(1).map(byte));
+  const half = await sharp(explanationPng(base, { width: 2, height: 1, data: Float32Array.from([1, 3]) }, 'jet', 0.5)).raw().toBuffer();
+  assert.deepEqual(Array.from(half.subarray(0, 3)), colormap('jet')(0).map((v) => byte(0.5 * 0.5 + 0.5 * v)));
+  assert.throws(() => explanationPng(base, { width: 1, height: 1, data: Float32Array.from([1]) }, 'jet', 2), /alpha must be between 0 and 1/);
 });
 
 test('colouring a whole map from the sampled table matches each colormap evaluated point by point', () => {

@@ -3,8 +3,7 @@ import type { Method } from '../../../core/explain/explain';
 import { classIndexOf, explainFile } from '../../../core/explain/explainFile';
 import type { Image2D } from '../../../core/image';
 import type { ColormapName } from '../../../core/render/colormaps';
-import { explanationOverlay } from '../../../core/render/explanationOverlay';
-import { encodePng } from '../../../core/render/png';
+import { explanationPng } from '../../../core/render/explanationOverlay';
 import type { NotebookResult } from '../../../protocol/notebookResult';
 import { displayOutput } from '../../outputs/notebookOutput';
 import { provenance } from '../../outputs/provenance';
@@ -27,7 +26,7 @@ export const explainCommand: CommandRunner<CommandOf<'explain'>> = async ({ comm
   } catch (error) {
     throw aboutFile(file, error);
   }
-  const png = await encodePng(explanationOverlay(base, explanation.map, (options.colormap ?? 'jet') as ColormapName, options.alpha ?? 0.5));
+  const png = explanationPng(base, explanation.map, (options.colormap ?? 'jet') as ColormapName, options.alpha ?? 0.5);
   const label = model.manifest.labels[explanation.classIndex]!;
   const result: NotebookResult = {
     kind: 'explain',
