@@ -2,11 +2,9 @@ import { ScanLensError } from '../errors';
 import type { Image2D } from '../image';
 import type { LoadedModel } from '../model/loadModel';
 import { toChannels } from '../preprocess/colour';
-import { toUnitRange } from '../preprocess/intensity';
 import { prepareInput } from '../preprocess/prepareInput';
 import { DEFAULT_LIMITS } from '../scan/limits';
 import { loadScan } from '../scan/loadScan';
-import { sliceImage } from '../scan/scan';
 import { explainInput, type Explanation, type ExplainOptions } from './explain';
 
 /** A class given as a label or as an index; undefined means the top class. */
@@ -29,7 +27,7 @@ export async function explainFile(model: LoadedModel, path: string, options: Exp
   const prepared = await prepareInput(scan, model.manifest, 0);
   const explanation = await explainInput(model, prepared.data, options);
   const { input } = model.manifest;
-  let base = input.fit === 'fill' ? toUnitRange(sliceImage(scan, 0), scan, input.intensity) : prepared.modelImage;
+  let base = input.fit === 'fill' ? prepared.sliceImage : prepared.modelImage;
   if (base.channels !== 1 && base.channels !== 3) base = toChannels(base, 1);
   return { explanation, base };
 }

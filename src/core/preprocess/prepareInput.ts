@@ -12,6 +12,8 @@ export interface PreparedInput {
   readonly data: Float32Array;
   /** The image the model sees, in [0,1] before mean/std (for overlays and checks). */
   readonly modelImage: Image2D;
+  /** The slice itself in [0,1], before any stage or resizing: what overlays are drawn on when the model stretches the scan to fit. */
+  readonly sliceImage: Image2D;
 }
 
 /**
@@ -21,21 +23,22 @@ export interface PreparedInput {
  */
 export async function prepareInput(scan: Scan, manifest: Manifest, z = 0): Promise<PreparedInput> {
   const { input } = manifest;
-  let image = toUnitRange(sliceImage(scan, z), scan, input.intensity);
-  if (manifest.preprocessing.length > 0) image = applyStages(toChannels(image, 1), manifest.preprocessing);
+  const unit = toUnitRange(sliceImage(scan, z), scan, input.intensity);
+  let image = manifest.preprocessing.length > 0 ? applyStages(toChannels(unit, 1), manifest.preprocessing) : unit;
   if (image.channels === 1 && input.channels === 3) {
     // Resampling is per channel, so a grey scan is resized once and only then fills the model's three channels: the same numbers for a third of the work.
     const grey = resizeImage(image, input.size, input.resize, input.fit);
     let rgb: Image2D | undefined;
     return {
       data: toTensorData(grey, input, 3),
+      sliceImage: unit,
       get modelImage() {
         return (rgb ??= toChannels(grey, 3));
       },
     };
   }
   image = resizeImage(toChannels(image, input.channels), input.size, input.resize, input.fit);
-  return { data: toTensorData(image, input), modelImage: image };
+  return { data: toTensorData(image, input), modelImage: image, sliceImage: unit };
 }
 
 function applyStages(image: Image2D, stages: readonly Stage[]): Image2D {

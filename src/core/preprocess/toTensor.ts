@@ -16,16 +16,18 @@ export function toTensorData(image: Image2D, { layout, mean, std }: TensorLayout
   const step = image.channels;
   if (step !== 1 && step !== channels) throw new Error(`cannot lay out a ${step}-channel image as ${channels} channels`);
   const plane = width * height;
+  const m = Array.from({ length: channels }, (_, c) => mean?.[c] ?? mean?.[0] ?? 0);
+  const s = Array.from({ length: channels }, (_, c) => std?.[c] ?? std?.[0] ?? 1);
   const out = new Float32Array(plane * channels);
   for (let c = 0; c < channels; c++) {
-    const m = mean ? (mean[c] ?? mean[0]!) : 0;
-    const s = std ? (std[c] ?? std[0]!) : 1;
-    const from = step === 1 ? 0 : c;
-    if (layout === 'NCHW') {
-      const offset = c * plane;
-      for (let i = 0; i < plane; i++) out[offset + i] = (data[i * step + from]! - m) / s;
+    const [mc, sc, from] = [m[c]!, s[c]!, step === 1 ? 0 : c];
+    if (layout === 'NHWC') {
+      for (let i = 0; i < plane; i++) out[i * channels + c] = (data[i * step + from]! - mc) / sc;
+    } else if (step === 1 && c > 0 && mc === m[c - 1] && sc === s[c - 1]) {
+      // Grey under the previous channel's mean and std: the same plane again.
+      out.copyWithin(c * plane, (c - 1) * plane, c * plane);
     } else {
-      for (let i = 0; i < plane; i++) out[i * channels + c] = (data[i * step + from]! - m) / s;
+      for (let i = 0; i < plane; i++) out[c * plane + i] = (data[i * step + from]! - mc) / sc;
     }
   }
   return out;
