@@ -49,12 +49,19 @@ export interface ClassifyOptions {
   readonly onProgress?: (done: number, total: number, file: string) => void;
 }
 
-/** Ranks classes by probability, highest first. */
+/** The k most probable classes, highest first; ties keep label order. One pass, since models may have a thousand classes. */
 export function rank(labels: readonly string[], probabilities: readonly number[], k: number): Ranked[] {
-  return probabilities
-    .map((probability, i) => ({ label: labels[i]!, probability }))
-    .sort((a, b) => b.probability - a.probability)
-    .slice(0, Math.max(1, k));
+  const keep = Math.max(1, k);
+  const best: number[] = [];
+  for (let i = 0; i < probabilities.length; i++) {
+    const p = probabilities[i]!;
+    if (best.length === keep && !(p > probabilities[best[keep - 1]!]!)) continue;
+    let at = best.length;
+    while (at > 0 && p > probabilities[best[at - 1]!]!) at--;
+    best.splice(at, 0, i);
+    if (best.length > keep) best.pop();
+  }
+  return best.map((i) => ({ label: labels[i]!, probability: probabilities[i]! }));
 }
 
 /** Turns one raw model output into a result row. */

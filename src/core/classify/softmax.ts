@@ -2,9 +2,14 @@
 export function softmax(logits: ArrayLike<number>): number[] {
   let max = -Infinity;
   for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]!);
-  const exps = Array.from({ length: logits.length }, (_, i) => Math.exp(logits[i]! - max));
-  const sum = exps.reduce((a, b) => a + b, 0);
-  return exps.map((e) => e / sum);
+  const out = new Array<number>(logits.length);
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) {
+    out[i] = Math.exp(logits[i]! - max);
+    sum += out[i]!;
+  }
+  for (let i = 0; i < out.length; i++) out[i]! /= sum;
+  return out;
 }
 
 /** True when values already look like a probability distribution. */

@@ -24,6 +24,13 @@ test('rank orders classes by probability and keeps k', () => {
   );
 });
 
+test('rank agrees with a full stable sort on a thousand classes with ties, for every k', () => {
+  const probabilities = Array.from({ length: 1000 }, (_, i) => ((i * 7919) % 97) / 97);
+  const labels = probabilities.map((_, i) => `c${i}`);
+  const sorted = labels.map((label, i) => ({ label, probability: probabilities[i]! })).sort((a, b) => b.probability - a.probability);
+  for (const k of [1, 3, 5, 20, 1000]) assert.deepEqual(rank(labels, probabilities, k), sorted.slice(0, k));
+});
+
 test('probability detection accepts distributions and rejects logits', () => {
   assert.equal(looksLikeProbabilities([0.25, 0.75]), true);
   assert.equal(looksLikeProbabilities([2.1, -0.3]), false);
