@@ -7,14 +7,14 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import type { LoadedModel } from '../src/core/model/loadModel';
 
-export function plainSession(path: string | Uint8Array, threads: number): Promise<ort.InferenceSession> {
-  // ScanLens' own session settings, spin-waiting off included: on a loaded machine spinning threads slow the baseline, which would flatter ScanLens.
+/** ScanLens' own session settings; `spinning` turns on onnxruntime's default spin-waiting threads, which can be faster on an otherwise idle machine. */
+export function plainSession(path: string | Uint8Array, threads: number, spinning = false): Promise<ort.InferenceSession> {
   const options: ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
-    extra: { session: { intra_op: { allow_spinning: '0' } } },
+    extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } },
   };
   return typeof path === 'string' ? ort.InferenceSession.create(path, options) : ort.InferenceSession.create(path, options);
 }
