@@ -47,6 +47,7 @@ function folderLines(name: string, f: Folder, ratios: Record<string, number>, th
     `${name} — ${f.images}-image folder (${JSON.stringify(f.settings)})`,
     `  ScanLens pipeline (decode workers)      ${ips.scanlens!.toFixed(0)} img/s`,
     `  ScanLens, decode in the main thread     ${ips.scanlens_in_thread_decode!.toFixed(0)} img/s`,
+    `  ScanLens, 1 inference thread + worker   ${ips.scanlens_one_inference_thread!.toFixed(0)} img/s   ${pct(ratios.one_inference_thread_vs_ort_one_thread)} of onnxruntime's 1 thread on ready tensors (${ips.ort_ready_tensors_1_thread!.toFixed(0)} img/s)`,
     `  plain decode + onnxruntime loop         ${ips.plain_decode_ort_loop!.toFixed(0)} img/s   ScanLens ${pct(ratios.batch_throughput_vs_plain_decode_loop)} of it (best of 1 and ${threads} threads)`,
     `  plain onnxruntime on ready tensors      ${ips.ort_ready_tensors!.toFixed(0)} img/s   ScanLens ${pct(ratios.batch_throughput_vs_ort)} of it (no decoding; best of 1 and ${threads} threads, spin-waiting or not)`,
     '',
