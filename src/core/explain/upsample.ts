@@ -7,8 +7,8 @@ export function upsampleMap(map: { width: number; height: number; data: Float32A
   return resizeImage(image, size, 'linear', 'fill');
 }
 
-/** Values stretched to [0,1]; a constant map becomes all zeros. Plain loops: this runs on every overlay. */
-export function minMaxNormalise(data: Float32Array): Float32Array {
+/** Smallest and largest value (NaN skipped; Infinity/-Infinity for no values). Plain loops: this runs on every overlay. */
+export function extent(data: Float32Array): { lo: number; hi: number } {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < data.length; i++) {
@@ -16,6 +16,12 @@ export function minMaxNormalise(data: Float32Array): Float32Array {
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
+  return { lo, hi };
+}
+
+/** Values stretched to [0,1]; a constant map becomes all zeros. */
+export function minMaxNormalise(data: Float32Array): Float32Array {
+  const { lo, hi } = extent(data);
   const range = hi - lo;
   const out = new Float32Array(data.length);
   if (!(range > 0)) return out;

@@ -1,6 +1,6 @@
 import type { Image2D } from '../image';
 import type { RawMap } from '../explain/explain';
-import { upsampleMap } from '../explain/upsample';
+import { extent, upsampleMap } from '../explain/upsample';
 import { colourise, type ColormapName } from './colormaps';
 import { blendOver } from './overlay';
 import { pngFromBytes } from './pngEncode';
@@ -13,14 +13,7 @@ import { pngFromBytes } from './pngEncode';
  */
 export function explanationPng(base: Image2D, map: RawMap, colormap: ColormapName, alpha: number): Buffer {
   const heat = upsampleMap(map, base).data;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < heat.length; i++) {
-    const v = heat[i]!;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
   const bytes = new Uint8ClampedArray(heat.length * 3);
-  blendOver(base, colourise(colormap, heat, { lo, hi }), alpha, bytes, 255);
+  blendOver(base, colourise(colormap, heat, extent(heat)), alpha, bytes, 255);
   return pngFromBytes(new Uint8Array(bytes.buffer), base.width, base.height, 3);
 }
