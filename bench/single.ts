@@ -48,7 +48,7 @@ export async function singleImage(model: LoadedModel, sample: string, threads: n
     classify_end_to_end: async () => runModel(model, [(await prepareInput(await loadScan(sample), model.manifest)).data]),
     // Exactly `scanlens explain FILE --out overlay.png`, short of writing the file.
     explain_end_to_end: async () => {
-      const e = await explainFile(model, sample, { method: 'gradcam', threads });
+      const e = await explainFile(model, sample, { method: 'gradcam', threads }, { blockingRead: true });
       return explanationPng(e.base, e.explanation.map, 'jet', 0.5);
     },
   });

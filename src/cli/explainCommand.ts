@@ -35,7 +35,7 @@ async function run(file: string, flags: ExplainFlags): Promise<number> {
   let result;
   let base: Image2D;
   try {
-    ({ explanation: result, base } = await explainFile(model, file, { method: flags.method, classIndex, layer: flags.layer, threads: flags.threads }));
+    ({ explanation: result, base } = await explainFile(model, file, { method: flags.method, classIndex, layer: flags.layer, threads: flags.threads }, { blockingRead: true }));
   } catch (error) {
     const message = oneLine(aboutFile(file, error));
     printError(message);

@@ -2,7 +2,7 @@ import { oneLine } from '../errors';
 import type { Manifest } from '../model/manifest';
 import { prepareInput } from '../preprocess/prepareInput';
 import type { DecodeLimits } from '../scan/limits';
-import { loadScan } from '../scan/loadScan';
+import { loadScan, type LoadOptions } from '../scan/loadScan';
 
 /** One file decoded and turned into a model input, or the one-line reason it could not be. */
 export interface Prepared {
@@ -13,9 +13,9 @@ export interface Prepared {
 }
 
 /** Never rejects: a bad file is a value, so a batch goes on around it. */
-export async function prepareFile(manifest: Manifest, file: string, limits: DecodeLimits): Promise<Prepared> {
+export async function prepareFile(manifest: Manifest, file: string, limits: DecodeLimits, load: LoadOptions = {}): Promise<Prepared> {
   try {
-    const scan = await loadScan(file, limits);
+    const scan = await loadScan(file, limits, load);
     const notes: string[] = [];
     if (scan.shape[0] > 1) notes.push(`file has ${scan.shape[0]} pages: classified the first`);
     const { data } = await prepareInput(scan, manifest, 0);

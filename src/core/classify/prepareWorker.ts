@@ -21,7 +21,8 @@ export interface PrepareSetup {
 const { manifest, limits } = workerData as PrepareSetup;
 
 parentPort?.on('message', (request: PrepareRequest) => {
-  void prepareFile(manifest, request.file, limits).then((prepared) => {
+  // Blocking reads: this thread has nothing else to do, and the thread pool's round trips would take CPU from inference.
+  void prepareFile(manifest, request.file, limits, { blockingRead: true }).then((prepared) => {
     const transfer = prepared.data ? [prepared.data.buffer as ArrayBuffer] : [];
     parentPort!.postMessage({ id: request.id, prepared }, transfer);
   });

@@ -4,7 +4,7 @@ import type { LoadedModel } from '../model/loadModel';
 import { toChannels } from '../preprocess/colour';
 import { prepareInput } from '../preprocess/prepareInput';
 import { DEFAULT_LIMITS } from '../scan/limits';
-import { loadScan } from '../scan/loadScan';
+import { loadScan, type LoadOptions } from '../scan/loadScan';
 import { explainInput, type Explanation, type ExplainOptions } from './explain';
 
 /** A class given as a label or as an index; undefined means the top class. */
@@ -22,8 +22,8 @@ export function classIndexOf(model: LoadedModel, text: string | undefined): numb
  * map over: the whole scan when the model stretches it to fit, otherwise the
  * model's own view, since the map belongs to that view.
  */
-export async function explainFile(model: LoadedModel, path: string, options: ExplainOptions): Promise<{ explanation: Explanation; base: Image2D }> {
-  const scan = await loadScan(path, DEFAULT_LIMITS);
+export async function explainFile(model: LoadedModel, path: string, options: ExplainOptions, load: LoadOptions = {}): Promise<{ explanation: Explanation; base: Image2D }> {
+  const scan = await loadScan(path, DEFAULT_LIMITS, load);
   const prepared = await prepareInput(scan, model.manifest, 0);
   const explanation = await explainInput(model, prepared.data, options);
   const { input } = model.manifest;

@@ -90,16 +90,23 @@ test('the pixel limit is configurable', async () => {
   await assert.rejects(loadScan(fixture('raster', 'grey16.png'), { ...DEFAULT_LIMITS, maxPixels: 100 }), /over the limit of 100 pixels/);
 });
 
-test('unrecognised, empty, truncated and missing files give one-line reasons', async () => {
-  const text = join(tmp, 'notes.png');
-  writeFileSync(text, 'this is not an image');
-  await assert.rejects(loadScan(text), /notes\.png: not a recognised scan format/);
-  const empty = join(tmp, 'empty.png');
-  writeFileSync(empty, '');
-  await assert.rejects(loadScan(empty), /empty\.png: file is empty/);
-  const good = await sharp(new Uint8Array(4096).fill(9), { raw: { width: 64, height: 64, channels: 1 } }).png().toBuffer();
-  const truncated = join(tmp, 'truncated.png');
-  writeFileSync(truncated, good.subarray(0, 60));
-  await assert.rejects(loadScan(truncated), (error: Error) => /truncated\.png: cannot (decode|read)/.test(error.message) && !error.message.includes('\n'));
-  await assert.rejects(loadScan(join(tmp, 'absent.png')), /absent\.png: no such file/);
-});
+for (const blockingRead of [false, true]) {
+  test(`unrecognised, empty, truncated, missing, folder and oversized files give one-line reasons (${blockingRead ? 'blocking' : 'async'} read)`, async () => {
+    const load = (path: string, limits = DEFAULT_LIMITS): Promise<unknown> => loadScan(path, limits, { blockingRead });
+    const text = join(tmp, 'notes.png');
+    writeFileSync(text, 'this is not an image');
+    await assert.rejects(load(text), /notes\.png: not a recognised scan format/);
+    const empty = join(tmp, 'empty.png');
+    writeFileSync(empty, '');
+    await assert.rejects(load(empty), /empty\.png: file is empty/);
+    const good = await sharp(new Uint8Array(4096).fill(9), { raw: { width: 64, height: 64, channels: 1 } }).png().toBuffer();
+    const truncated = join(tmp, 'truncated.png');
+    writeFileSync(truncated, good.subarray(0, 60));
+    await assert.rejects(load(truncated), (error: Error) => /truncated\.png: cannot (decode|read)/.test(error.message) && !error.message.includes('\n'));
+    await assert.rejects(load(join(tmp, 'absent.png')), /absent\.png: no such file/);
+    await assert.rejects(load(tmp), /not a regular file|is a folder/);
+    await assert.rejects(load(fixture('raster', 'grey16.png'), { ...DEFAULT_LIMITS, maxFileBytes: 100 }), /grey16\.png: file is \d+ bytes, over the limit of 100/);
+    const scan = (await load(fixture('raster', 'grey16.png'))) as Awaited<ReturnType<typeof loadScan>>;
+    assert.deepEqual(Array.from(scan.voxels), Array.from(pattern16()));
+  });
+}
