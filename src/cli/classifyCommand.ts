@@ -6,6 +6,7 @@ import { defaultWorkers } from '../core/classify/preparePool';
 import { getModel } from '../core/model/modelCache';
 import { classifyVolume, type VolumeRow } from '../core/classify/classifyVolume';
 import { oneLine } from '../core/errors';
+import { verdictLine } from '../protocol/outOfDistribution';
 import type { LoadedModel } from '../core/model/loadModel';
 import { groupSeries, loadDicomSeries } from '../core/scan/dicomSeries';
 import type { DecodeLimits } from '../core/scan/limits';
@@ -83,7 +84,8 @@ function formatVolume(row: VolumeResult): string {
 function formatRow(row: ClassifyRow): string {
   if (row.error !== undefined) return `${row.file}  ERROR  ${row.error}`;
   const ranked = (row.topK ?? []).map((r) => `${r.label} ${r.probability.toFixed(3)}`).join('  ');
-  return `${row.file}  ${ranked}${row.flag ? `  FLAG  ${row.flag} (anomaly ${row.anomalyScore!.toFixed(2)} ≥ ${row.anomalyThreshold!.toFixed(2)})` : ''}`;
+  const verdict = verdictLine(row);
+  return `${row.file}  ${ranked}${verdict ? `  ${verdict}` : ''}`;
 }
 
 /** Output files named by the flags, JSONL first: it round-trips rows exactly, so --resume prefers it. */

@@ -1,7 +1,8 @@
 /**
  * The words every view uses for the out-of-distribution guard's verdict
- * (notification, Details, notebook renderer, scan viewer), kept in one place so
- * a person reads the same warning wherever a result appears.
+ * (notification, Details, notebook renderer and plain copies, scan viewer,
+ * CLI text), kept in one place so a person reads the same warning wherever a
+ * result appears.
  */
 
 export const OUT_OF_DISTRIBUTION_TITLE = 'Out of distribution';
@@ -16,6 +17,11 @@ export function anomalyScoreText(score: number, threshold: number): string {
 /** The warning for a flagged result: what was measured, and what it means for the probabilities. */
 export function outOfDistributionWarning(score: number, threshold: number): string {
   return `${OUT_OF_DISTRIBUTION_TITLE} (${anomalyScoreText(score, threshold)}): this scan is unlike the data the model was trained on, so its probabilities should not be trusted.`;
+}
+
+/** What a scan that passed shows instead of the warning: the score, so a reader sees how close it came. */
+export function checkPassedText(score: number, threshold: number): string {
+  return `Out-of-distribution check passed (${anomalyScoreText(score, threshold)})`;
 }
 
 /** The guard's fields as every result carries them (classify rows, notebook rows, the viewer's probabilities). */
@@ -35,4 +41,18 @@ export function warningFor(result: GuardFields): string | undefined {
 export function guardFieldsComplete(result: GuardFields): boolean {
   const scored = result.anomalyScore !== undefined;
   return scored === (result.anomalyThreshold !== undefined) && (result.flag === undefined || scored);
+}
+
+/**
+ * The verdict ending a one-line result (terminal, plain text): the warning's
+ * title and numbers with a short consequence when flagged, since many such
+ * rows share a screen; the passed text otherwise; undefined without a score
+ * (no guard, or the guard failed on this scan).
+ */
+export function verdictLine(result: GuardFields): string | undefined {
+  const { anomalyScore, anomalyThreshold } = result;
+  if (anomalyScore === undefined || anomalyThreshold === undefined) return undefined;
+  return warningFor(result)
+    ? `⚠ ${OUT_OF_DISTRIBUTION_TITLE} (${anomalyScoreText(anomalyScore, anomalyThreshold)}): probabilities should not be trusted`
+    : checkPassedText(anomalyScore, anomalyThreshold);
 }

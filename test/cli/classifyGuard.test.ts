@@ -7,10 +7,10 @@ import { OUT_OF_DISTRIBUTION } from '../../src/core/anomaly/oodGuard';
 import { createImage } from '../../src/core/image';
 import { encodePng } from '../../src/core/render/png';
 import { ROOT } from '../helpers/paths';
+import { runCli } from '../helpers/runCli';
 
 /** Deterministic white noise in [0,1) (the classic shader hash), so the test image is the same on every run. */
 const noise = (x: number, y: number): number => (((Math.sin(x * 12.9898 + y * 78.233) * 43758.5453) % 1) + 1) % 1;
-import { runCli } from '../helpers/runCli';
 
 // Derived models go to a fresh folder, never the user's cache; runCli's children inherit it.
 const work = mkdtempSync(join(tmpdir(), 'scanlens-cli-guard-'));
@@ -66,12 +66,18 @@ test('classify with a guarded model: every row has the anomaly score; the noise 
   assert.match(oddLine!, new RegExp(`,${odd!.anomalyScore},${odd!.anomalyThreshold},${OUT_OF_DISTRIBUTION}$`));
 });
 
-test('classify text output shows the flag on the flagged row only', () => {
-  const result = runCli(['classify', sample, noisePng, '--model', model]);
+test('classify text output ends each row with the verdict: the warning on the flagged row, the passed check on the other', () => {
+  const jsonl = join(work, 'text.jsonl');
+  const result = runCli(['classify', sample, noisePng, '--model', model, '--jsonl', jsonl]);
   assert.equal(result.status, 0, result.stderr);
-  const [brain, odd] = result.stdout.trim().split('\n');
-  assert.doesNotMatch(brain!, /FLAG/);
-  assert.match(odd!, new RegExp(`FLAG  ${OUT_OF_DISTRIBUTION}`));
+  const [brain, odd] = readFileSync(jsonl, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Row);
+  const [brainLine, oddLine] = result.stdout.trim().split('\n');
+  const two = (n: number): string => n.toFixed(2);
+  // The probabilities stay where they were; the verdict follows them, with the numbers the JSON rows carry.
+  assert.match(brainLine!, /glioma-01\.png  glioma \d\.\d{3}  \w+ \d\.\d{3}  \w+ \d\.\d{3}  /);
+  assert.ok(brainLine!.endsWith(`  Out-of-distribution check passed (anomaly score ${two(brain!.anomalyScore!)} < threshold ${two(brain!.anomalyThreshold!)})`), brainLine);
+  assert.ok(oddLine!.endsWith(`  ⚠ Out of distribution (anomaly score ${two(odd!.anomalyScore!)} ≥ threshold ${two(odd!.anomalyThreshold!)}): probabilities should not be trusted`), oddLine);
+  assert.equal(odd!.flag, OUT_OF_DISTRIBUTION, 'JSON Lines keep the flag value');
 });
 
 test('classify without a detector: no anomaly fields, no anomaly CSV columns', () => {
@@ -81,6 +87,8 @@ test('classify without a detector: no anomaly fields, no anomaly CSV columns', (
   const [row] = JSON.parse(result.stdout).results as Row[];
   assert.equal(row!.anomalyScore, undefined);
   assert.match(readFileSync(csv, 'utf8').split('\n')[0]!, /,error$/);
+  const text = runCli(['classify', sample]);
+  assert.match(text.stdout, /^.*glioma-01\.png  glioma \d\.\d{3}  \w+ \d\.\d{3}  \w+ \d\.\d{3}\n$/, 'no verdict without a guard');
 });
 
 test('a manifest naming a missing detector: one line, exit 1', () => {

@@ -28,7 +28,7 @@ after(async () => {
   await releaseModels();
 });
 
-test('classify with a guarded model: the flag reaches the +json payload, the markdown table and the text', async () => {
+test('classify with a guarded model: the flag reaches the +json payload, and the warning the markdown and the text', async () => {
   // A detector fitted on all demo samples (the classifier's own distribution), named by a copy of the demo manifest.
   const samples = join(ROOT, 'samples');
   const files = readdirSync(samples).filter((f) => f.endsWith('.png')).map((f) => join(samples, f));
@@ -55,8 +55,15 @@ test('classify with a guarded model: the flag reaches the +json payload, the mar
   assert.ok(brain.anomalyScore! < brain.anomalyThreshold!);
   assert.equal(odd.flag, OUT_OF_DISTRIBUTION);
   assert.ok(odd.anomalyScore! >= odd.anomalyThreshold!);
+  // Jupyter and GitHub show these copies, not the renderer: the warning comes first, naming the flagged file only.
+  const two = (n: number): string => n.toFixed(2);
+  const warning = `Out of distribution (anomaly score ${two(odd.anomalyScore!)} ≥ threshold ${two(odd.anomalyThreshold!)}): this scan is unlike the data the model was trained on, so its probabilities should not be trusted.`;
   const markdown = String(table.data['text/markdown']);
-  assert.match(markdown.split('\n')[0]!, /\| error \| anomaly score \| flag \|$/);
-  assert.match(markdown, new RegExp(`noise\\.png .*${OUT_OF_DISTRIBUTION}`));
-  assert.match(String(table.data['text/plain']), new RegExp(`noise\\.png .*FLAG  ${OUT_OF_DISTRIBUTION}`));
+  const [quote, tableMarkdown] = markdown.split('\n\n');
+  assert.equal(quote, `> ⚠️ **Out of distribution: 1 of 2 file(s)**\n>\n> - \`noise.png\`: ${warning}`);
+  assert.match(tableMarkdown!.split('\n')[0]!, /\| error \| anomaly score \| flag \|$/);
+  assert.match(tableMarkdown!, new RegExp(`noise\\.png .*${OUT_OF_DISTRIBUTION}`));
+  const [brainText, oddText] = String(table.data['text/plain']).split('\n');
+  assert.match(brainText!, new RegExp(`^glioma-01\\.png  glioma \\d\\.\\d{3}  .*  Out-of-distribution check passed \\(anomaly score ${two(brain.anomalyScore!)} < threshold ${two(brain.anomalyThreshold!)}\\)$`));
+  assert.match(oddText!, new RegExp(`^noise\\.png  .*  ⚠ Out of distribution \\(anomaly score ${two(odd.anomalyScore!)} ≥ threshold ${two(odd.anomalyThreshold!)}\\): probabilities should not be trusted$`));
 });

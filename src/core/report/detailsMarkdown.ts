@@ -1,6 +1,6 @@
 import type { ClassifyRow } from '../classify/classify';
 import type { VolumeRow } from '../classify/classifyVolume';
-import { anomalyScoreText, warningFor } from '../../protocol/outOfDistribution';
+import { checkPassedText, warningFor } from '../../protocol/outOfDistribution';
 
 function percent(p: number): string {
   return `${(p * 100).toFixed(1)}%`;
@@ -22,7 +22,7 @@ function guardLines(row: ClassifyRow): string[] {
   const { anomalyScore: score, anomalyThreshold: threshold } = row;
   if (score === undefined || threshold === undefined) return [];
   const warning = warningFor(row);
-  return warning ? [`> ⚠️ **${warning}**`, ''] : [`Out-of-distribution check passed (${anomalyScoreText(score, threshold)}).`, ''];
+  return warning ? [`> ⚠️ **${warning}**`, ''] : [`${checkPassedText(score, threshold)}.`, ''];
 }
 
 /** One file's result for people: the guard's verdict, every class by probability, notes, then the raw JSON. */

@@ -1,6 +1,8 @@
 import { classifyFiles } from '../../../core/classify/classify';
 import { rowGuardFor } from '../../../core/classify/guardRows';
 import type { NotebookResult, Table } from '../../../protocol/notebookResult';
+import { verdictLine } from '../../../protocol/outOfDistribution';
+import { outOfDistributionMarkdown } from '../../outputs/guardMarkdown';
 import { markdownTable, plainTable } from '../../outputs/markdownTable';
 import { displayOutput } from '../../outputs/notebookOutput';
 import { probabilityBars } from '../../outputs/plotlyCharts';
@@ -44,12 +46,18 @@ export const classifyCommand: CommandRunner<CommandOf<'classify'>> = async ({ co
   };
   session.lastTable = { name: 'classify', table };
   const top = command.options.top ?? 3;
-  const text = rows
-    .map((r) => ('error' in r ? `${r.file}  ERROR  ${r.error}` : `${r.file}  ${labels.map((l, i) => ({ l, p: r.probabilities[i]! })).sort((a, b) => b.p - a.p).slice(0, top).map((x) => `${x.l} ${x.p.toFixed(3)}`).join('  ')}${r.flag ? `  FLAG  ${r.flag}` : ''}`))
-    .join('\n');
+  const ranked = (r: Exclude<Row, { error: string }>): string => labels.map((l, i) => ({ l, p: r.probabilities[i]! })).sort((a, b) => b.p - a.p).slice(0, top).map((x) => `${x.l} ${x.p.toFixed(3)}`).join('  ');
+  const line = (r: Row): string => {
+    if ('error' in r) return `${r.file}  ERROR  ${r.error}`;
+    const verdict = verdictLine(r);
+    return `${r.file}  ${ranked(r)}${verdict ? `  ${verdict}` : ''}`;
+  };
+  const text = rows.map(line).join('\n');
   const prov = provenance(command.text, parametersOf(command), model);
   const ok = rows.flatMap((r) => ('error' in r ? [] : [{ file: r.file, probabilities: r.probabilities }]));
-  const outputs = [displayOutput({ result, markdown: markdownTable(table), text: text || plainTable(table) }, prov)];
+  // The verdict leads the markdown, as in the renderer, so a reader without it meets the warning before the probabilities.
+  const markdown = outOfDistributionMarkdown(rows) + markdownTable(table);
+  const outputs = [displayOutput({ result, markdown, text: text || plainTable(table) }, prov)];
   if (ok.length > 0) outputs.push(displayOutput({ plotly: probabilityBars(labels, ok), svg: barChartSvg('Class probabilities', labels, ok.map((r) => ({ name: r.file, values: r.probabilities }))), text: `bar chart: class probabilities of ${ok.length} file(s)` }, prov));
   return outputs;
 };
