@@ -168,7 +168,7 @@ class Viewer {
     }
     this.showClasses();
     if (this.info.modelError) return this.error(this.info.modelError);
-    this.status(`model: ${this.info.model?.name ?? 'none'}`);
+    this.status(this.modelStatus());
     this.scheduleInference();
   }
 
@@ -237,7 +237,8 @@ class Viewer {
       this.warning = showGuard(this.ui.guard, result);
       const top = result.probabilities.indexOf(Math.max(...result.probabilities));
       await drawProbabilities(this.ui.chart, result.labels, result.probabilities, top);
-      this.errorText = undefined;
+      // An earlier failure no longer describes what is on screen.
+      if (this.errorText !== undefined) this.status(this.modelStatus());
     } catch (error) {
       this.warning = showGuard(this.ui.guard, undefined);
       this.error(error);
@@ -353,7 +354,14 @@ class Viewer {
     this.ui.windowLabel.textContent = `W ${fmt(w.width)} L ${fmt(w.center)}`;
   }
 
+  /** The status line when nothing else is going on: the model in use, or why it is the bundled one. */
+  private modelStatus(): string {
+    return this.info?.model?.notice ?? `model: ${this.info?.model?.name ?? 'none'}`;
+  }
+
+  /** A status line replaces whatever was shown before it, an error included. */
   private status(text: string): void {
+    this.errorText = undefined;
     this.ui.status.textContent = text;
     this.ui.status.classList.remove('error');
   }

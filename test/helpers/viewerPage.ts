@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type * as vscode from 'vscode';
+import { ViewerChannel } from '../../src/host/viewer/viewerChannel';
+import { ViewerDocument } from '../../src/host/viewer/viewerDocument';
+import type { HostRequest, ViewerState, WebviewRequest, WebviewResult } from '../../src/protocol/viewerMessages';
+import { ORIGIN, bundle, servingPage, type Served } from './browser';
+import { ROOT } from './paths';
+
+/** The page keeps its view in VS Code's webview state; this one starts with the overlay off, so only probabilities are asked for. */
+const SAVED_STATE = { axis: 'axial', slice: 0, pan: [0, 0], overlayShown: false, overlay: { method: 'gradcam', colormap: 'jet', opacity: 0.4 } };
+
+/**
+ * The viewer page as viewerHtml() lays it out, with what VS Code gives a
+ * webview: acquireVsCodeApi() whose postMessage reaches the extension host
+ * (here the test, through an exposed function) and the saved state.
+ */
+const PAGE = `<!DOCTYPE html><html><head><link rel="stylesheet" href="/viewer.css"></head><body>
+<div id="app"></div>
+<script>window.acquireVsCodeApi = () => ({ postMessage: (message) => window.toHost(message), getState: () => (${JSON.stringify(SAVED_STATE)}), setState: () => {} });</script>
+<script src="/viewer.js"></script>
+</body></html>`;
+
+/** The viewer bundle, its stylesheet, plotly and the page, as the browser asks for them. */
+export async function viewerFiles(): Promise<Record<string, Served>> {
+  return {
+    '/': { body: PAGE, type: 'text/html' },
+    ...(await bundle(join(ROOT, 'src', 'webview', 'viewer.ts'), { format: 'iife' })),
+    '/plotly.js': { body: readFileSync(join(ROOT, 'node_modules', 'plotly.js-basic-dist-min', 'plotly-basic.min.js')), type: 'text/javascript' },
+  };
+}
+
+/** The page's window, as seen from the tests' (DOM-less) types. */
+interface PageWindow {
+  postMessage(message: unknown, targetOrigin: string): void;
+}
+
+export interface ViewerPage {
+  readonly page: Page;
+  /** Script errors on the page and invalid messages from it. */
+  readonly errors: string[];
+  /** A request of the host to the page, as the provider's query() sends it. */
+  request<T extends WebviewRequest['type']>(request: Extract<WebviewRequest, { type: T }>): Promise<WebviewResult<T>>;
+  /** Polls the page's state until `done` holds (at most 20 s). */
+  until(done: (state: ViewerState) => boolean): Promise<ViewerState>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens `file` in the viewer page; the page's requests go to `handle` (the
+ * provider's part), over a real ViewerChannel whose two calls of
+ * vscode.Webview are carried over the browser's own postMessage.
+ */
+export async function openViewerPage(browser: Browser, files: Readonly<Record<string, Served>>, file: string, handle: (document: ViewerDocument, request: HostRequest) => Promise<unknown>): Promise<ViewerPage> {
+  const errors: string[] = [];
+  const page = await servingPage(browser, files, errors);
+  const listeners: ((message: unknown) => void)[] = [];
+  await page.exposeFunction('toHost', (message: unknown) => listeners.forEach((listen) => listen(message)));
+  const webview = {
+    onDidReceiveMessage: (listener: (message: unknown) => void) => (listeners.push(listener), { dispose: () => undefined }),
+    postMessage: async (message: unknown) => (await page.evaluate((m) => (globalThis as unknown as PageWindow).postMessage(m, '*'), message), true),
+  } as unknown as vscode.Webview;
+  // ViewerDocument reads only its Uri's path (and keeps the Uri for the provider's file name).
+  const document = await ViewerDocument.open({ fsPath: file } as vscode.Uri);
+  const channel = new ViewerChannel(webview, (request) => handle(document, request), () => undefined, (reason) => errors.push(reason));
+  await page.goto(`${ORIGIN}/`);
+  return {
+    page,
+    errors,
+    request: (request) => channel.request(request),
+    async until(done) {
+      let state: ViewerState | undefined;
+      for (let i = 0; i < 400; i++) {
+        state = await channel.request({ type: 'state' });
+        if (done(state)) return state;
+        await page.waitForTimeout(50);
+      }
+      throw new Error(`the viewer did not get there: ${JSON.stringify(state)}`);
+    },
+    async close() {
+      channel.dispose();
+      document.dispose();
+      await page.close();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { releaseFeatureSessions } from '../../src/core/anomaly/features/featureSession';
+import { getModel, releaseModels } from '../../src/core/model/modelCache';
+import { sliceGuard } from '../../src/host/viewer/sliceGuard';
+import { classifySlice } from '../../src/host/viewer/viewerInference';
+import { launchChromium, type Served } from '../helpers/browser';
+import { NORMAL_SAMPLE } from '../helpers/guardedModel';
+import { ROOT } from '../helpers/paths';
+import { openViewerPage, viewerFiles } from '../helpers/viewerPage';
+
+const work = mkdtempSync(join(tmpdir(), 'scanlens-viewer-errors-'));
+process.env['SCANLENS_CACHE_DIR'] = work;
+
+let browser: Browser;
+let files: Record<string, Served>;
+
+before(async () => {
+  files = await viewerFiles();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  rmSync(work, { recursive: true, force: true });
+  await releaseFeatureSessions();
+  await releaseModels();
+});
+
+/**
+ * The demo classifier and its PaDiM guard side by side, as they ship, except
+ * that the detector folder is not there yet: every classification fails
+ * naming it until it is copied in.
+ */
+function classifierAwaitingDetector(): { manifest: string; detector: string; restore: () => void } {
+  const demo = join(ROOT, 'models', 'brain-mri-demo');
+  const folder = join(work, 'brain-mri-demo');
+  mkdirSync(folder);
+  copyFileSync(join(demo, 'model.onnx'), join(folder, 'model.onnx'));
+  const manifest = JSON.parse(readFileSync(join(demo, 'model.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(folder, 'model.json'), JSON.stringify({ ...manifest, anomaly: { detector: '../padim' } }));
+  const detector = join(work, 'padim');
+  return { manifest: join(folder, 'model.json'), detector, restore: () => cpSync(join(ROOT, 'models', 'brain-mri-demo-padim'), detector, { recursive: true }) };
+}
+
+test('viewer: a failed classification, then one that succeeds: neither the state nor the status line still shows the error', async () => {
+  const { manifest, detector, restore } = classifierAwaitingDetector();
+  const model = await getModel(manifest, { threads: 1 });
+  // The provider's answers with the overlay off (src/host/viewer/viewerProvider.ts).
+  const viewer = await openViewerPage(browser, files, NORMAL_SAMPLE, async (document, request) => {
+    if (request.type === 'info') return { ...document.info(basename(document.uri.fsPath)), model: { name: model.manifest.name, labels: [...model.manifest.labels] } };
+    if (request.type === 'slice') return document.slice(request.axis, request.index);
+    if (request.type === 'classify') return classifySlice(model, document.along(request.axis), request.index, await sliceGuard(model));
+    throw new Error(`${request.type}: not asked for with the overlay off`);
+  });
+  const status = viewer.page.locator('.status');
+  try {
+    const failed = await viewer.until((s) => s.error !== undefined && s.pending === 0);
+    assert.equal(failed.error, `${detector}: detector not found`);
+    assert.deepEqual(failed.probabilities, []);
+    assert.equal(await status.textContent(), failed.error);
+    assert.match((await status.getAttribute('class')) ?? '', /\berror\b/);
+
+    restore();
+    // The user steps onto the slice again (an arrow key); the host asks the same way.
+    await viewer.request({ type: 'goto', axis: 'axial', index: 0 });
+    const recovered = await viewer.until((s) => s.probabilities.length === model.manifest.labels.length && s.pending === 0);
+    assert.equal(recovered.error, undefined);
+    assert.equal(await status.textContent(), `model: ${model.manifest.name}`);
+    assert.doesNotMatch((await status.getAttribute('class')) ?? '', /\berror\b/);
+    assert.deepEqual(viewer.errors, []);
+  } finally {
+    await viewer.close();
+  }
+});
