@@ -18,8 +18,8 @@ export function makeWorkspace({ settings } = {}) {
   // Named like a scan but not one: must become an error row, not stop the batch.
   writeFileSync(join(folder, 'scans', 'broken.png'), 'this is not a PNG file\n');
   writeFileSync(join(folder, 'scans', 'notes.txt'), 'not a scan; skipped\n');
-  // Volumes, classified slice by slice: one NIfTI file (8 axial slices) and a folder that is one DICOM series.
-  copyInto(join(folder, 'volumes'), [join(ROOT, 'test', 'fixtures', 'nifti', 'ras-grid.nii')]);
+  // Volumes, classified slice by slice: one NIfTI file (8 axial slices), a two-frame DICOM file and a folder that is one DICOM series.
+  copyInto(join(folder, 'volumes'), [join(ROOT, 'test', 'fixtures', 'nifti', 'ras-grid.nii'), join(ROOT, 'test', 'fixtures', 'dicom', 'rgb-planar-2frame.dcm')]);
   const series = join(ROOT, 'test', 'fixtures', 'dicom', 'series');
   copyInto(join(folder, 'volumes', 'series'), ['slice-0.dcm', 'slice-1.dcm', 'slice-2.dcm'].map((f) => join(series, f)));
   copyInto(join(folder, 'models', 'tiny'), [join(ROOT, 'test', 'fixtures', 'models', 'tiny-labels.onnx')]);

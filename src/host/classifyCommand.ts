@@ -1,11 +1,12 @@
 import { stat } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { z } from 'zod';
+import { seriesFolder, volumeFile } from '../core/scan/findVolume';
+import { DEFAULT_LIMITS } from '../core/scan/limits';
 import { classifyBatch, type BatchResult } from './classifyBatch';
 import { classifyFile, type FileResult } from './classifyFile';
 import { classifyVolumeFile, type VolumeResult } from './classifyVolumeFile';
 import { guarded, type CommandFailure } from './commandOutcome';
-import { seriesFolder, volumeFile } from './findVolume';
 import type { OutputLog } from './outputLog';
 
 const UriSchema = z.custom<vscode.Uri>((value) => value instanceof vscode.Uri, 'expected a file or folder URI');
@@ -34,7 +35,7 @@ export function classifyCommand(context: vscode.ExtensionContext, log: OutputLog
       const single = targets.length === 1 ? targets[0]! : undefined;
       if (!single) return classifyBatch(context, log, targets);
       const isFolder = (await stat(single.fsPath).catch(() => undefined))?.isDirectory() ?? false;
-      const volume = isFolder ? await seriesFolder(single.fsPath) : await volumeFile(single.fsPath);
+      const volume = isFolder ? await seriesFolder(single.fsPath, DEFAULT_LIMITS) : await volumeFile(single.fsPath, DEFAULT_LIMITS);
       if (volume) return classifyVolumeFile(context, log, single, volume);
       return isFolder ? classifyBatch(context, log, targets) : classifyFile(context, log, single);
     });

@@ -141,6 +141,16 @@ suite('classify from the explorer', () => {
     await screenshot('classify-volume-notification');
   });
 
+  test('a DICOM file: one slice gets the notification of a file, two frames are a volume', async () => {
+    const slice = workspaceUri('volumes', 'series', 'slice-0.dcm');
+    const single = ok(await classify(slice, [slice]), 'classify') as FileResult;
+    assert.equal(single.kind, 'file');
+    assert.equal(single.row.error, undefined);
+    assert.deepEqual(single.row.labels, demoManifest.labels);
+    const frames = workspaceUri('volumes', 'rgb-planar-2frame.dcm');
+    assertVolume(ok(await classify(frames, [frames]), 'classify') as VolumeResult, 'volumes/rgb-planar-2frame.dcm', 2);
+  });
+
   test('a folder that is one DICOM series: classified as one volume, not a batch', async () => {
     const series = workspaceUri('volumes', 'series');
     assertVolume(ok(await classify(series, [series]), 'classify') as VolumeResult, 'volumes/series', 3);
