@@ -103,14 +103,29 @@ suite('provider and threads settings', () => {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
-  test('the scan viewer shows the same line instead of probabilities', async () => {
+  test('the scan viewer shows the same line instead of probabilities, as soon as its page runs', async function () {
+    // VS Code 1.100's webview service worker can hold a new webview's page up to 30 s after another webview
+    // closed while loading (the notebook above): microsoft/vscode#245756, fixed in 1.101. Only what follows is ours.
+    this.timeout(90_000);
     await setting('scanlens.provider', LACKING);
+    const started = performance.now();
     await vscode.commands.executeCommand('vscode.openWith', sample(), 'scanlens.viewer.image');
+    const opened = performance.now() - started;
+    const query = (): Promise<ViewerState | undefined> => Promise.resolve(vscode.commands.executeCommand<ViewerState>(VIEWER_QUERY_COMMAND, sample(), { type: 'state' })).then(undefined, () => undefined);
     let state: ViewerState | undefined;
-    for (let i = 0; i < 600 && !state?.error; i++) {
-      state = await Promise.resolve(vscode.commands.executeCommand<ViewerState>(VIEWER_QUERY_COMMAND, sample(), { type: 'state' })).catch(() => undefined);
-      await sleep(50);
+    while (!state && performance.now() - started < 60_000) {
+      state = await query();
+      if (!state) await sleep(50);
     }
+    assert.ok(state, 'the viewer page never answered');
+    const answered = performance.now();
+    while (!state?.error && performance.now() - answered < 5_000) {
+      await sleep(50);
+      state = await query();
+    }
+    console.log(
+      `[scanlens] viewer error shown ${(performance.now() - answered).toFixed(0)} ms after its page first answered, ${(answered - started).toFixed(0)} ms after vscode.openWith (opened in ${opened.toFixed(0)} ms; page script started ${state?.scriptStartMs.toFixed(0)} ms after its navigation)`,
+    );
     assert.match(state?.error ?? '', new RegExp(`scanlens\\.provider: execution provider '${LACKING}' is not in this onnxruntime`));
     assert.deepEqual(state?.probabilities, []);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
