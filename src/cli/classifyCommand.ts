@@ -8,6 +8,7 @@ import { classifyVolume, type VolumeRow } from '../core/classify/classifyVolume'
 import { oneLine } from '../core/errors';
 import { verdictLine } from '../protocol/outOfDistribution';
 import type { LoadedModel } from '../core/model/loadModel';
+import { declaredSlices } from '../core/scan/declaredSlices';
 import { groupSeries, loadDicomSeries } from '../core/scan/dicomSeries';
 import type { DecodeLimits } from '../core/scan/limits';
 import { loadScan } from '../core/scan/loadScan';
@@ -41,23 +42,32 @@ interface ClassifyFlags extends ModelFlags {
 interface VolumeInput {
   readonly label: string;
   readonly files: readonly string[];
-  readonly kind: 'nifti' | 'series';
+  /** 'file': one file holding the volume (NIfTI, multi-frame DICOM); 'series': one DICOM file per slice. */
+  readonly kind: 'file' | 'series';
 }
 
-/** Splits files into plain images, NIfTI volumes and DICOM series (two or more slices sharing a SeriesInstanceUID). */
+/**
+ * Splits files into plain images and volumes: NIfTI files, multi-frame DICOM
+ * files (as the extension reads them, judged from the header) and DICOM series
+ * (two or more slices sharing a SeriesInstanceUID).
+ */
 async function findVolumes(files: readonly string[], limits: DecodeLimits): Promise<{ plain: string[]; volumes: VolumeInput[] }> {
   const plain: string[] = [];
   const dicom: string[] = [];
   const volumes: VolumeInput[] = [];
   for (const file of files) {
     const format = await sniffFile(file, limits).catch(() => undefined);
-    if (format === 'nifti') volumes.push({ label: file, files: [file], kind: 'nifti' });
+    if (format === 'nifti') volumes.push({ label: file, files: [file], kind: 'file' });
     else if (format === 'dicom') dicom.push(file);
     else plain.push(file);
   }
   const { series, single } = await groupSeries(dicom, limits);
   for (const found of series) volumes.push({ label: dirname(found.files[0]!), files: found.files, kind: 'series' });
-  plain.push(...single);
+  for (const file of single) {
+    const frames = await declaredSlices(file, limits).catch(() => undefined);
+    if (frames !== undefined && frames > 1) volumes.push({ label: file, files: [file], kind: 'file' });
+    else plain.push(file);
+  }
   const isPlain = new Set(plain);
   return { plain: files.filter((f) => isPlain.has(f)), volumes };
 }
@@ -66,7 +76,7 @@ type VolumeResult = (VolumeRow & { top: { label: string; probability: number; sl
 
 async function classifyVolumeInput(model: LoadedModel, input: VolumeInput, flags: ClassifyFlags, limits: DecodeLimits, signal: AbortSignal): Promise<VolumeResult> {
   try {
-    const scan = input.kind === 'nifti' ? await loadScan(input.label, limits, { volume: flags.volume }) : await loadDicomSeries(input.label, input.files, limits);
+    const scan = input.kind === 'file' ? await loadScan(input.label, limits, { volume: flags.volume }) : await loadDicomSeries(input.label, input.files, limits);
     const row = await classifyVolume(model, scan, flags.axis, { batchSize: flags.batchSize, signal });
     const best = row.peaks.reduce((a, b) => (b.probability > a.probability ? b : a));
     return { ...row, top: { label: best.label, probability: best.probability, slice: best.slice } };

@@ -25,6 +25,18 @@ test('classify a DICOM series folder as one volume; the lone other-series file a
   assert.equal(volume.axis, 'axial');
 });
 
+test('a multi-frame DICOM file is one volume, slice by slice, as the extension reads it; a single-frame one stays a file', () => {
+  const result = runCli(['classify', fixture('dicom', 'rgb-planar-2frame.dcm'), fixture('dicom', 'mr-explicit-le.dcm'), '--json']);
+  assert.equal(result.status, 0, result.stderr);
+  const results: { file: string; slices?: unknown[]; axis?: string; top?: { label: string } }[] = JSON.parse(result.stdout).results;
+  const frames = results.find((r) => r.file.endsWith('rgb-planar-2frame.dcm'))!;
+  const single = results.find((r) => r.file.endsWith('mr-explicit-le.dcm'))!;
+  assert.equal(frames.slices?.length, 2);
+  assert.equal(frames.axis, 'axial');
+  assert.equal(single.slices, undefined);
+  assert.ok(single.top?.label);
+});
+
 test('info never prints the patient name, ID or birth date unless asked', () => {
   for (const target of [fixture('dicom', 'mr-explicit-le.dcm'), fixture('dicom', 'series')]) {
     for (const args of [['--json'], []]) {
