@@ -1,4 +1,4 @@
-import { anomalyScoreText, warningFor } from '../protocol/outOfDistribution';
+import { checkPassedText, warningFor } from '../protocol/outOfDistribution';
 import type { ClassifyResult } from '../protocol/viewerMessages';
 
 /**
@@ -12,6 +12,6 @@ export function showGuard(element: HTMLElement, result: ClassifyResult | undefin
   const threshold = result?.anomalyThreshold;
   element.classList.toggle('warning', warning !== undefined);
   element.hidden = score === undefined || threshold === undefined;
-  element.textContent = warning ? `⚠ ${warning}` : score !== undefined && threshold !== undefined ? `Out-of-distribution check passed (${anomalyScoreText(score, threshold)}).` : '';
+  element.textContent = warning ? `⚠ ${warning}` : score !== undefined && threshold !== undefined ? `${checkPassedText(score, threshold)}.` : '';
   return warning;
 }
