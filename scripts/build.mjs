@@ -31,6 +31,8 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/host/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, './commands.js'] }),
   build({ ...common, entryPoints: ['src/host/commands.ts'], outfile: 'dist/commands.js' }),
   build({ ...common, entryPoints: vscodeSuites, outdir: 'dist/test/vscode', external: [...common.external, 'mocha'] }),
+  // scripts/viewerTimings.mjs: opens scans in the viewer of a real host and times each step.
+  build({ ...common, entryPoints: ['test/timing/viewerTimings.ts'], outfile: 'dist/test/timing/viewerTimings.js' }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' }),
   // DICOM/NIfTI decoding runs in a worker; cli.js and commands.js find it next to themselves.
   build({ ...common, entryPoints: ['src/core/scan/decodeWorker.ts'], outfile: 'dist/decodeWorker.js' }),

@@ -13,6 +13,10 @@ export const AxisSchema = z.enum(AXES);
 export type Axis = z.infer<typeof AxisSchema>;
 
 export const EXPLAIN_METHODS = ['gradcam', 'gradcam++', 'hirescam', 'xgradcam', 'layercam', 'eigencam', 'scorecam', 'occlusion'] as const;
+/** The overlay's choices: an explanation method, or the guard's anomaly map (offered only for a model with a detector). */
+export const ANOMALY_OVERLAY = 'anomaly';
+export const OVERLAY_METHODS = [...EXPLAIN_METHODS, ANOMALY_OVERLAY] as const;
+export type OverlayMethod = (typeof OVERLAY_METHODS)[number];
 export const OVERLAY_COLORMAPS = ['jet', 'turbo', 'inferno', 'viridis'] as const;
 
 const WindowSchema = z.object({ center: z.number(), width: z.number(), name: z.string().optional() });
@@ -21,20 +25,25 @@ export type ViewerWindow = z.infer<typeof WindowSchema>;
 const SliceRef = z.object({ axis: AxisSchema, index: z.number().int().nonnegative() });
 
 export const OverlayOptionsSchema = z.object({
-  method: z.enum(EXPLAIN_METHODS),
-  /** Class to explain; the top class when absent. */
+  method: z.enum(OVERLAY_METHODS),
+  /** Class to explain; the top class when absent (the anomaly map has no class). */
   classIndex: z.number().int().nonnegative().optional(),
   colormap: z.enum(OVERLAY_COLORMAPS),
   opacity: z.number().min(0).max(1),
 });
 export type OverlayOptions = z.infer<typeof OverlayOptionsSchema>;
+const ExplainOptionsSchema = OverlayOptionsSchema.extend({ method: z.enum(EXPLAIN_METHODS) });
+export type ExplainOptions = z.infer<typeof ExplainOptionsSchema>;
 
 /** Requests the webview makes of the host. */
 export const HostRequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('info') }),
+  /** Asked for after the first paint: loading the model must not hold the slice back. */
+  z.object({ type: z.literal('model') }),
   SliceRef.extend({ type: z.literal('slice') }),
   SliceRef.extend({ type: z.literal('classify') }),
-  SliceRef.extend({ type: z.literal('explain'), overlay: OverlayOptionsSchema }),
+  SliceRef.extend({ type: z.literal('explain'), overlay: ExplainOptionsSchema }),
+  SliceRef.extend({ type: z.literal('anomalyMap'), colormap: z.enum(OVERLAY_COLORMAPS) }),
   z.object({ type: z.literal('profile'), axis: AxisSchema }),
   SliceRef.extend({ type: z.literal('export'), overlay: OverlayOptionsSchema, window: WindowSchema }),
 ]);
@@ -69,24 +78,57 @@ export const ScanInfoSchema = z.object({
   axes: z.object({ axial: AxisInfoSchema, coronal: AxisInfoSchema, sagittal: AxisInfoSchema }),
   /** Redacted by the engine unless the user asked otherwise. */
   metadata: z.record(z.string(), z.union([z.string(), z.number()])),
-  model: z.object({ name: z.string(), labels: z.array(z.string()), notice: z.string().optional() }).optional(),
+  model: z
+    .object({
+      name: z.string(),
+      labels: z.array(z.string()),
+      notice: z.string().optional(),
+      /** True when the manifest names an anomaly detector (out-of-distribution guard): the overlay then offers its map. */
+      detector: z.boolean().optional(),
+    })
+    .optional(),
   modelError: z.string().optional(),
 });
 export type ScanInfo = z.infer<typeof ScanInfoSchema>;
 
-export const SliceDataSchema = z.object({
-  axis: AxisSchema,
-  index: z.number().int().nonnegative(),
-  width: z.number().int().positive(),
-  height: z.number().int().positive(),
-  channels: z.union([z.literal(1), z.literal(3)]),
-  /**
-   * Values in modality units, row by row (channels interleaved). VS Code
-   * transfers typed arrays to webviews as binary, not as JSON numbers.
-   */
-  values: z.custom<Float32Array<ArrayBufferLike>>((value) => value instanceof Float32Array, 'expected a Float32Array'),
-});
-export type SliceData = z.infer<typeof SliceDataSchema>;
+/** The answer to 'model': the host's 'info' answer leaves these out, and the page merges them in. */
+export const ModelInfoSchema = ScanInfoSchema.pick({ model: true, modelError: true });
+
+/** Typed arrays a slice travels as: an 8/16-bit scan's own type, else float32. */
+const SLICE_ARRAYS = [Float32Array, Int16Array, Uint16Array, Int8Array, Uint8Array] as const;
+type SliceArray = Float32Array<ArrayBufferLike> | Int16Array<ArrayBufferLike> | Uint16Array<ArrayBufferLike> | Int8Array<ArrayBufferLike> | Uint8Array<ArrayBufferLike>;
+
+/** Stored values → float32 in modality units, as the page draws and reads them. */
+function modalityValues(values: SliceArray, rescale: { slope: number; intercept: number } | undefined): Float32Array<ArrayBufferLike> {
+  if (values instanceof Float32Array && !rescale) return values;
+  const slope = rescale?.slope ?? 1;
+  const intercept = rescale?.intercept ?? 0;
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i]! * slope + intercept;
+  return out;
+}
+
+export const SliceDataSchema = z
+  .object({
+    axis: AxisSchema,
+    index: z.number().int().nonnegative(),
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    channels: z.union([z.literal(1), z.literal(3)]),
+    /**
+     * Values row by row (channels interleaved): stored values for an 8/16-bit
+     * scan, else float32 in modality units. VS Code transfers typed arrays to
+     * webviews as binary, not as JSON numbers; the smaller the type, the sooner a slice arrives.
+     */
+    values: z.custom<SliceArray>((value) => SLICE_ARRAYS.some((type) => value instanceof type), 'expected a Float32Array or an 8/16-bit typed array'),
+    /** Stored value → modality units (DICOM rescale, NIfTI scl_slope/inter); absent: identity. */
+    rescale: z.object({ slope: z.number(), intercept: z.number() }).optional(),
+  })
+  .transform(({ values, rescale, ...slice }) => ({ ...slice, values: modalityValues(values, rescale) }));
+/** What the host sends. */
+export type SliceWire = z.input<typeof SliceDataSchema>;
+/** What the page works with once validated: float32 in modality units. */
+export type SliceData = z.output<typeof SliceDataSchema>;
 
 export const ClassifyResultSchema = z
   .object({
@@ -111,6 +153,18 @@ export const ExplainResultSchema = z.object({
 });
 export type ExplainResult = z.infer<typeof ExplainResultSchema>;
 
+export const AnomalyMapResultSchema = z.object({
+  /** The guard's map coloured on a fixed scale (0 → bottom, threshold → middle, 2× threshold → top), at the slice's size; PNG as a data: URL. */
+  png: z.string().startsWith('data:image/png;base64,'),
+  /** The colormap as a 256×1 strip, for the legend. */
+  legend: z.string().startsWith('data:image/png;base64,'),
+  anomalyScore: z.number(),
+  anomalyThreshold: z.number(),
+  /** The map's size as the detector computed it (its model's input). */
+  mapSize: z.tuple([z.number().int(), z.number().int()]),
+});
+export type AnomalyMapResult = z.infer<typeof AnomalyMapResultSchema>;
+
 export const ProfileResultSchema = z.object({
   axis: AxisSchema,
   labels: z.array(z.string()),
@@ -132,7 +186,15 @@ export const ViewerStateSchema = z.object({
   probabilities: z.array(z.number()),
   /** The out-of-distribution warning shown with the probabilities, when the guard flagged the slice. */
   warning: z.string().optional(),
-  overlay: z.object({ shown: z.boolean(), method: z.enum(EXPLAIN_METHODS), classIndex: z.number().int().nonnegative().optional() }),
+  overlay: z.object({
+    shown: z.boolean(),
+    method: z.enum(OVERLAY_METHODS),
+    classIndex: z.number().int().nonnegative().optional(),
+    /** The choices the method list offers: the explanation methods, and the anomaly map when the model has a detector. */
+    methods: z.array(z.enum(OVERLAY_METHODS)),
+    /** Score and threshold in the anomaly map's legend, while the map is on screen. */
+    anomaly: z.object({ score: z.number(), threshold: z.number() }).optional(),
+  }),
   error: z.string().optional(),
   /** ms from the page's navigation start to its script starting. */
   scriptStartMs: z.number(),
@@ -145,6 +207,8 @@ export const ViewerStateSchema = z.object({
   profileSlices: z.number().int().nonnegative(),
   /** Inference requests (probabilities, overlay) still running. */
   pending: z.number().int().nonnegative(),
+  /** The page's navigation start (epoch ms) and when each step of its first showing finished, ms after it. */
+  opening: z.object({ timeOrigin: z.number(), phases: z.record(z.string(), z.number()) }).optional(),
 });
 export type ViewerState = z.infer<typeof ViewerStateSchema>;
 
@@ -152,7 +216,8 @@ export type ViewerState = z.infer<typeof ViewerStateSchema>;
 export const WebviewRequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('state') }),
   SliceRef.extend({ type: z.literal('goto') }),
-  z.object({ type: z.literal('overlay'), shown: z.boolean() }),
+  /** Shows or hides the overlay, as the checkbox does; `method` picks from the method list first. */
+  z.object({ type: z.literal('overlay'), shown: z.boolean(), method: z.enum(OVERLAY_METHODS).optional() }),
   /** Same as the Export Report button. */
   z.object({ type: z.literal('export') }),
   /** Same as the Slice profile button; answered once the chart is drawn. */
@@ -194,9 +259,11 @@ export type ToWebview = z.infer<typeof ToWebviewSchema>;
 /** The result schema of each host request, so the webview validates answers too. */
 export const HOST_RESULT_SCHEMAS = {
   info: ScanInfoSchema,
+  model: ModelInfoSchema,
   slice: SliceDataSchema,
   classify: ClassifyResultSchema,
   explain: ExplainResultSchema,
+  anomalyMap: AnomalyMapResultSchema,
   profile: ProfileResultSchema,
   export: ExportResultSchema,
 } as const satisfies Record<HostRequest['type'], z.ZodType>;

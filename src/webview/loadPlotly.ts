@@ -1,3 +1,5 @@
+import { phase } from './openingPhases';
+
 /** The nonce this page's scripts carry; a script added later needs it to pass the CSP. */
 const nonce = (document.currentScript as HTMLScriptElement | null)?.nonce ?? '';
 const source = (document.currentScript as HTMLScriptElement | null)?.src.replace(/viewer\.js(\?.*)?$/, 'plotly.js') ?? '';
@@ -13,7 +15,11 @@ export function loadPlotly(): Promise<PlotlyApi> {
     const script = document.createElement('script');
     script.nonce = nonce;
     script.src = source;
-    script.onload = () => (window.Plotly ? resolve(window.Plotly) : reject(new Error('plotly.js did not load')));
+    script.onload = () => {
+      phase('plotly');
+      if (window.Plotly) resolve(window.Plotly);
+      else reject(new Error('plotly.js did not load'));
+    };
     script.onerror = () => reject(new Error('plotly.js could not be loaded'));
     document.head.append(script);
   });

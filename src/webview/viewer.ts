@@ -1,14 +1,18 @@
 import './viewer.css';
-import { AXES, EXPLAIN_METHODS, OVERLAY_COLORMAPS, type Axis, type ClassifyResult, type ExportResult, type ScanInfo, type ViewerState, type WebviewRequest } from '../protocol/viewerMessages';
+import { AXES, ANOMALY_OVERLAY, EXPLAIN_METHODS, OVERLAY_COLORMAPS, type Axis, type ClassifyResult, type ExportResult, type OverlayMethod, type ScanInfo, type ViewerState, type WebviewRequest } from '../protocol/viewerMessages';
+import { AnomalyLegend } from './anomalyLegend';
 import { drawProbabilities, drawProfile } from './charts';
+import { loadPlotly } from './loadPlotly';
 import { showGuard } from './guardNotice';
 import { HostChannel } from './hostChannel';
 import { clampSlice } from './pixels';
-import { loadState, saveState, type SavedState } from './savedState';
+import { DEFAULT_STATE, loadState, saveState, type SavedState } from './savedState';
 import { SliceCanvas } from './sliceCanvas';
 import { el, option } from './dom';
+import { openingPhases, phase } from './openingPhases';
 
 const startedAt = performance.now();
+phase('script');
 const INFERENCE_DELAY_MS = 150;
 
 /**
@@ -46,10 +50,11 @@ class Viewer {
     windows: el('select', { 'aria-label': 'Window preset' }),
     fit: el('button', { title: 'Fit to view (0)' }, 'Fit'),
     overlayShown: el('input', { type: 'checkbox', id: 'overlay-shown' }),
-    method: el('select', { 'aria-label': 'Explanation method' }),
+    method: el('select', { 'aria-label': 'Overlay method' }),
     target: el('select', { 'aria-label': 'Class to explain' }),
     opacity: el('input', { type: 'range', min: '0', max: '1', step: '0.05', 'aria-label': 'Overlay opacity' }),
     colormap: el('select', { 'aria-label': 'Colormap' }),
+    legend: new AnomalyLegend(),
     guard: el('div', { class: 'guard muted', role: 'status', hidden: '' }),
     chart: el('div', { class: 'chart', role: 'img', 'aria-label': 'Class probabilities' }),
     profileButton: el('button', {}, 'Slice profile'),
@@ -92,14 +97,13 @@ class Viewer {
       { class: 'panel' },
       el('section', {}, el('h2', {}, 'View'), el('div', { class: 'row' }, ui.axis, ui.windows, ui.fit), el('div', { class: 'row volume-only' }, ui.slider, ui.sliceLabel), el('div', { class: 'row' }, ui.windowLabel)),
       el('section', {}, el('h2', {}, 'Probabilities'), ui.guard, ui.chart),
-      el('section', {}, el('h2', {}, 'Explanation'), el('div', { class: 'row' }, ui.overlayShown, overlayLabel, ui.method, ui.target), el('div', { class: 'row' }, ui.colormap, ui.opacity)),
+      el('section', {}, el('h2', {}, 'Overlay'), el('div', { class: 'row' }, ui.overlayShown, overlayLabel, ui.method, ui.target), el('div', { class: 'row' }, ui.colormap, ui.opacity), ui.legend.element),
       el('section', { class: 'volume-only' }, el('h2', {}, 'Per slice'), ui.profileButton, ui.profile),
       el('section', {}, el('details', {}, el('summary', {}, 'Metadata (identifying tags redacted)'), ui.metadata)),
       el('section', {}, ui.export, ui.status),
     );
     document.getElementById('app')!.append(this.stage, panel);
     for (const axis of AXES) ui.axis.append(option(axis, axis));
-    for (const method of EXPLAIN_METHODS) ui.method.append(option(method, method));
     for (const name of OVERLAY_COLORMAPS) ui.colormap.append(option(name, name));
     ui.axis.addEventListener('change', () => void this.goto(ui.axis.value as Axis, -1));
     ui.slider.addEventListener('input', () => void this.goto(this.state.axis, Number(ui.slider.value)));
@@ -111,7 +115,7 @@ class Viewer {
       this.save();
     });
     ui.overlayShown.addEventListener('change', () => void this.setOverlayShown(ui.overlayShown.checked));
-    ui.method.addEventListener('change', () => this.changeOverlay({ method: ui.method.value as SavedState['overlay']['method'] }));
+    ui.method.addEventListener('change', () => this.changeOverlay({ method: ui.method.value as OverlayMethod }));
     ui.target.addEventListener('change', () => this.changeOverlay({ classIndex: ui.target.value === '' ? undefined : Number(ui.target.value) }));
     ui.colormap.addEventListener('change', () => this.changeOverlay({ colormap: ui.colormap.value as SavedState['overlay']['colormap'] }));
     ui.opacity.addEventListener('input', () => {
@@ -127,6 +131,7 @@ class Viewer {
   private async start(): Promise<void> {
     try {
       this.info = await this.host.request({ type: 'info' });
+      phase('info');
     } catch (error) {
       return this.error(error);
     }
@@ -134,12 +139,8 @@ class Viewer {
     document.body.classList.toggle('volume', info.axes.axial.depth > 1);
     info.windows.forEach((w, i) => ui.windows.append(option(String(i), w.name ?? (i === 0 ? `File window (${fmt(w.center)}/${fmt(w.width)})` : `${fmt(w.center)}/${fmt(w.width)}`))));
     ui.windows.append(option('auto', 'Slice range (auto)'), option('custom', 'Custom (drag on the image)'));
-    this.showClasses();
     for (const [key, value] of Object.entries(info.metadata)) ui.metadata.append(el('dt', {}, key), el('dd', {}, String(value)));
-    if (info.modelError) this.error(info.modelError);
-    else if (info.model?.notice) this.status(info.model.notice);
     ui.overlayShown.checked = state.overlayShown;
-    ui.method.value = state.overlay.method;
     ui.colormap.value = state.overlay.colormap;
     ui.opacity.value = String(state.overlay.opacity);
     state.windowChoice ??= info.preferSliceRange ? 'auto' : '0';
@@ -148,25 +149,60 @@ class Viewer {
     if (state.zoom !== undefined) this.canvas.zoom = state.zoom;
     this.canvas.pan = state.pan;
     await this.goto(state.axis, state.slice);
+    // Only now the model (the host may have to load onnxruntime) and plotly (1.2 MB to parse): neither is needed to paint.
+    // A plotly that fails to load is reported when a chart is drawn.
+    void loadPlotly().catch(() => undefined);
+    // A slice that could not be drawn keeps its error line, as when the model came first.
+    if (!(await this.loadModel()) || this.paints === 0) return;
+    if (this.info?.modelError) this.error(this.info.modelError);
+    else if (this.info?.model?.notice) this.status(this.info.model.notice);
+    this.scheduleInference();
   }
 
-  /** The class list of the explanation follows the model. */
-  private showClasses(): void {
-    const { target } = this.ui;
+  /** The model's part of the description, merged into `info`; false if it could not be asked for. A failure to load the model is `modelError`, not a rejection. */
+  private async loadModel(): Promise<boolean> {
+    this.pending++;
+    try {
+      const { model, modelError } = await this.host.request({ type: 'model' });
+      phase('model');
+      this.info = { ...this.info!, model, modelError };
+    } catch (error) {
+      this.error(error);
+      return false;
+    } finally {
+      this.pending--;
+    }
+    this.showChoices();
+    return true;
+  }
+
+  /**
+   * The overlay's choices follow the model: the anomaly map only when it has
+   * a detector (absent otherwise, not greyed out), and its class list.
+   */
+  private showChoices(): void {
+    const { method, target } = this.ui;
+    const explanations = el('optgroup', { label: 'Explanation' }, ...EXPLAIN_METHODS.map((m) => option(m, m)));
+    const guard = this.info?.model?.detector ? [el('optgroup', { label: 'Out-of-distribution guard' }, option(ANOMALY_OVERLAY, 'anomaly map'))] : [];
+    method.replaceChildren(explanations, ...guard);
+    if (!this.offered().includes(this.state.overlay.method)) this.state.overlay = { ...this.state.overlay, method: DEFAULT_STATE.overlay.method };
+    method.value = this.state.overlay.method;
     target.replaceChildren(option('', 'top class'), ...(this.info?.model?.labels ?? []).map((label, i) => option(String(i), label)));
     const chosen = this.state.overlay.classIndex;
     if (chosen !== undefined && chosen >= target.options.length - 1) this.state.overlay = { ...this.state.overlay, classIndex: undefined };
     target.value = this.state.overlay.classIndex === undefined ? '' : String(this.state.overlay.classIndex);
+    // The anomaly map belongs to no class.
+    target.hidden = this.state.overlay.method === ANOMALY_OVERLAY;
+  }
+
+  /** The methods the list offers right now. */
+  private offered(): OverlayMethod[] {
+    return [...this.ui.method.querySelectorAll('option')].map((o) => o.value as OverlayMethod);
   }
 
   /** Another model was chosen: its labels, then fresh probabilities and overlay. */
   private async modelChanged(): Promise<void> {
-    try {
-      this.info = await this.host.request({ type: 'info' });
-    } catch (error) {
-      return this.error(error);
-    }
-    this.showClasses();
+    if (!(await this.loadModel()) || !this.info) return;
     if (this.info.modelError) return this.error(this.info.modelError);
     this.status(this.modelStatus());
     this.scheduleInference();
@@ -191,10 +227,12 @@ class Viewer {
     this.save();
     try {
       const data = await this.host.request({ type: 'slice', axis, index: slice });
+      phase('slice');
       if (generation !== this.generation) return;
       this.canvas.setSlice(data, axisInfo.pixelSpacing);
       if (this.state.windowChoice === 'auto' && !this.state.window) this.pickWindow('auto');
       this.overlayImage = undefined;
+      this.ui.legend.hide();
     } catch (error) {
       return this.error(error);
     }
@@ -202,6 +240,7 @@ class Viewer {
     this.lastSliceMs = now - requested;
     this.firstPaintMs ??= now - startedAt;
     this.paints++;
+    phase('painted');
     this.host.event({ type: 'painted', axis, slice, ms: this.paints === 1 ? this.firstPaintMs : this.lastSliceMs });
     this.describe();
     this.scheduleInference();
@@ -237,6 +276,7 @@ class Viewer {
       this.warning = showGuard(this.ui.guard, result);
       const top = result.probabilities.indexOf(Math.max(...result.probabilities));
       await drawProbabilities(this.ui.chart, result.labels, result.probabilities, top);
+      phase('chart');
       // An earlier failure no longer describes what is on screen.
       if (this.errorText !== undefined) this.status(this.modelStatus());
     } catch (error) {
@@ -248,21 +288,30 @@ class Viewer {
     await this.loadOverlay();
   }
 
+  /** The explanation or anomaly map of the slice on screen; an answer that arrives after the slice or the choice changed is dropped. */
   private async loadOverlay(): Promise<void> {
     if (!this.info?.model || !this.state.overlayShown) return;
     const generation = this.generation;
     const { axis, slice, overlay } = this.state;
+    const current = (): boolean => generation === this.generation && this.state.overlayShown && this.state.overlay === overlay;
     this.pending++;
-    this.status(`computing ${overlay.method}…`);
+    this.status(`computing ${overlay.method === ANOMALY_OVERLAY ? 'anomaly map' : overlay.method}…`);
     try {
-      const result = await this.host.request({ type: 'explain', axis, index: slice, overlay });
-      const image = new Image();
-      image.src = result.png;
-      await image.decode();
-      if (generation !== this.generation || !this.state.overlayShown) return;
-      this.overlayImage = image;
-      this.canvas.setOverlay(image, this.state.overlay.opacity);
-      this.status(`${result.method} for ${result.label} (map ${result.mapSize.join('×')})`);
+      if (overlay.method === ANOMALY_OVERLAY) {
+        const result = await this.host.request({ type: 'anomalyMap', axis, index: slice, colormap: overlay.colormap });
+        const image = await decoded(result.png);
+        if (!current()) return;
+        this.setOverlayImage(image);
+        this.ui.legend.show(result);
+        this.status(`anomaly map (${result.mapSize.join('×')} from the detector)`);
+      } else {
+        const result = await this.host.request({ type: 'explain', axis, index: slice, overlay: { ...overlay, method: overlay.method } });
+        const image = await decoded(result.png);
+        if (!current()) return;
+        this.setOverlayImage(image);
+        this.ui.legend.hide();
+        this.status(`${result.method} for ${result.label} (map ${result.mapSize.join('×')})`);
+      }
     } catch (error) {
       this.error(error);
     } finally {
@@ -276,13 +325,28 @@ class Viewer {
     this.save();
     if (shown) await this.loadOverlay();
     else {
-      this.overlayImage = undefined;
-      this.canvas.setOverlay(undefined, this.state.overlay.opacity);
+      this.setOverlayImage(undefined);
+      this.ui.legend.hide();
     }
+  }
+
+  private setOverlayImage(image: HTMLImageElement | undefined): void {
+    this.overlayImage = image;
+    this.canvas.setOverlay(image, this.state.overlay.opacity);
+  }
+
+  /** Picks `method` from the list, as choosing it there does (the host's tests drive it this way). */
+  private chooseMethod(method: OverlayMethod): void {
+    if (!this.offered().includes(method)) throw new Error(`the overlay list does not offer ${method} for this model`);
+    this.state.overlay = { ...this.state.overlay, method };
+    this.ui.method.value = method;
+    this.ui.target.hidden = method === ANOMALY_OVERLAY;
+    this.save();
   }
 
   private changeOverlay(change: Partial<SavedState['overlay']>): void {
     this.state.overlay = { ...this.state.overlay, ...change };
+    this.ui.target.hidden = this.state.overlay.method === ANOMALY_OVERLAY;
     this.save();
     void this.loadOverlay();
   }
@@ -383,7 +447,10 @@ class Viewer {
       return written;
     }
     if (request.type === 'goto') await this.goto(request.axis, request.index);
-    else if (request.type === 'overlay') await this.setOverlayShown(request.shown);
+    else if (request.type === 'overlay') {
+      if (request.method) this.chooseMethod(request.method);
+      await this.setOverlayShown(request.shown);
+    }
     else if (request.type === 'profile') await this.profile();
     return this.snapshot();
   }
@@ -398,7 +465,13 @@ class Viewer {
       zoom: this.canvas.currentZoom(),
       probabilities: this.probabilities?.probabilities ?? [],
       ...(this.warning ? { warning: this.warning } : {}),
-      overlay: { shown: this.canvas.hasOverlay, method: state.overlay.method, ...(state.overlay.classIndex === undefined ? {} : { classIndex: state.overlay.classIndex }) },
+      overlay: {
+        shown: this.canvas.hasOverlay,
+        method: state.overlay.method,
+        ...(state.overlay.classIndex === undefined ? {} : { classIndex: state.overlay.classIndex }),
+        methods: this.offered(),
+        ...(this.ui.legend.shown ? { anomaly: this.ui.legend.shown } : {}),
+      },
       ...(this.errorText ? { error: this.errorText } : {}),
       scriptStartMs: startedAt,
       ...(this.firstPaintMs === undefined ? {} : { firstPaintMs: this.firstPaintMs }),
@@ -406,8 +479,16 @@ class Viewer {
       paints: this.paints,
       profileSlices: this.profileSlices,
       pending: this.pending,
+      opening: openingPhases(),
     };
   }
+}
+
+async function decoded(src: string): Promise<HTMLImageElement> {
+  const image = new Image();
+  image.src = src;
+  await image.decode();
+  return image;
 }
 
 const fmt = (v: number): string => (Number.isInteger(v) ? String(v) : v.toPrecision(4));

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { FileResult } from '../../src/host/classifyFile';
@@ -184,5 +184,43 @@ suite('scan viewer', () => {
     await assert.rejects(query(broken), /no ScanLens viewer is open/);
     const { state } = await open(sample, 'scanlens.viewer.image');
     assertProbabilities(state);
+  });
+
+  test('a model with an anomaly detector: its map is an overlay choice, shown with score and threshold, and exported; gone with the detector', async () => {
+    // The demo classifier guarded by the demo PaDiM detector, and a lesion slice it flags.
+    const guarded = join(workspaceRoot(), 'guarded');
+    mkdirSync(guarded, { recursive: true });
+    copyFileSync(join(ROOT, 'models', 'brain-mri-demo', 'model.onnx'), join(guarded, 'model.onnx'));
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'models', 'brain-mri-demo', 'model.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(guarded, 'model.json'), JSON.stringify({ ...manifest, anomaly: { detector: join(ROOT, 'models', 'brain-mri-demo-padim') } }));
+    copyFileSync(join(ROOT, 'samples', 'anomaly', 'lesion', 'meningioma-02.png'), join(workspaceRoot(), 'viewer', 'meningioma-02.png'));
+    const lesion = workspaceUri('viewer', 'meningioma-02.png');
+    const settings = vscode.workspace.getConfiguration();
+    await settings.update('scanlens.model', 'guarded/model.json', vscode.ConfigurationTarget.Workspace);
+    try {
+      await open(lesion, 'scanlens.viewer.image');
+      await settled(lesion, (s) => s.overlay.methods.includes('anomaly') && s.warning !== undefined);
+      const shown = await query(lesion, { type: 'overlay', shown: true, method: 'anomaly' });
+      const anomaly = shown.overlay.anomaly;
+      assert.ok(shown.overlay.shown && anomaly && anomaly.score >= anomaly.threshold, JSON.stringify(shown.overlay));
+      const written = await query<ExportResult>(lesion, { type: 'export' });
+      const report = JSON.parse(readFileSync(written.json, 'utf8')) as { anomalyScore: number; anomalyThreshold: number; anomalyMap?: { colormap: string }; explanation?: unknown };
+      assert.deepEqual([report.anomalyScore, report.anomalyThreshold], [anomaly.score, anomaly.threshold]);
+      assert.equal(report.anomalyMap?.colormap, 'jet');
+      assert.equal(report.explanation, undefined, 'the report describes the overlay that was shown');
+      // The exported picture carries the map: red over the meningioma (x 39, y 92), blue far from it (x 100, y 30).
+      const { default: sharp } = await import('sharp');
+      const { data } = await sharp(written.png).raw().toBuffer({ resolveWithObject: true });
+      const redness = (x: number, y: number): number => data[(y * 128 + x) * 3]! - data[(y * 128 + x) * 3 + 2]!;
+      assert.ok(redness(39, 92) > 30 && redness(100, 30) < 0, `red − blue: ${redness(39, 92)} on the lesion, ${redness(100, 30)} away from it`);
+      await freshView();
+      await screenshot('viewer-anomaly-map');
+    } finally {
+      await settings.update('scanlens.model', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    // The bundled model has no detector: the choice is gone and the overlay is an explanation again.
+    const { state } = await settled(lesion, (s) => !s.overlay.methods.includes('anomaly') && s.overlay.shown && s.warning === undefined);
+    assert.equal(state.overlay.method, 'gradcam');
+    assert.equal(state.overlay.anomaly, undefined);
   });
 });

@@ -52,7 +52,8 @@ test('viewer: a failed classification, then one that succeeds: neither the state
   const model = await getModel(manifest, { threads: 1 });
   // The provider's answers with the overlay off (src/host/viewer/viewerProvider.ts).
   const viewer = await openViewerPage(browser, files, NORMAL_SAMPLE, async (document, request) => {
-    if (request.type === 'info') return { ...document.info(basename(document.uri.fsPath)), model: { name: model.manifest.name, labels: [...model.manifest.labels] } };
+    if (request.type === 'info') return document.info(basename(document.uri.fsPath));
+    if (request.type === 'model') return { model: { name: model.manifest.name, labels: [...model.manifest.labels] } };
     if (request.type === 'slice') return document.slice(request.axis, request.index);
     if (request.type === 'classify') return classifySlice(model, document.along(request.axis), request.index, await sliceGuard(model));
     throw new Error(`${request.type}: not asked for with the overlay off`);

@@ -45,7 +45,9 @@ after(async () => {
 async function answer(document: ViewerDocument, model: LoadedModel, request: HostRequest): Promise<unknown> {
   switch (request.type) {
     case 'info':
-      return { ...document.info(basename(document.uri.fsPath)), model: { name: model.manifest.name, labels: [...model.manifest.labels] } };
+      return document.info(basename(document.uri.fsPath));
+    case 'model':
+      return { model: { name: model.manifest.name, labels: [...model.manifest.labels] } };
     case 'slice':
       return document.slice(request.axis, request.index);
     case 'classify':
@@ -97,7 +99,7 @@ test('viewer: a flagged slice shows the warning, with score and threshold, above
   assert.equal(opened.state.warning, warning);
   assert.equal(opened.guardText, `⚠ ${warning}`);
   assert.ok(opened.guardShown && opened.guardWarns);
-  assert.ok(opened.pageText.indexOf(warning) < opened.pageText.indexOf('Explanation'), 'in the Probabilities section');
+  assert.ok(opened.pageText.indexOf(warning) < opened.pageText.indexOf('Overlay'), 'in the Probabilities section');
 });
 
 test('viewer: a normal slice shows only that the check passed; without a guard, nothing at all', async () => {

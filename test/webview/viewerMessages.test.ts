@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HOST_RESULT_SCHEMAS, ToHostSchema, ToWebviewSchema } from '../../src/protocol/viewerMessages';
+import { HOST_RESULT_SCHEMAS, SliceDataSchema, ToHostSchema, ToWebviewSchema } from '../../src/protocol/viewerMessages';
 
 test('a slice request from the page validates; a negative index or unknown axis does not', () => {
   assert.ok(ToHostSchema.safeParse({ kind: 'request', id: 1, request: { type: 'slice', axis: 'coronal', index: 3 } }).success);
@@ -34,4 +34,26 @@ test('a probabilities answer carries the guard verdict whole: score and threshol
   assert.ok(HOST_RESULT_SCHEMAS.classify.safeParse(answer).success);
   assert.equal(HOST_RESULT_SCHEMAS.classify.safeParse({ ...answer, flag: verdict.flag }).success, false);
   assert.equal(HOST_RESULT_SCHEMAS.classify.safeParse({ ...answer, anomalyScore: 38.3 }).success, false);
+});
+
+test('the anomaly map is an overlay choice, but never an explanation method; its answer carries PNG data URLs and the score with its threshold', () => {
+  const overlay = { method: 'anomaly', colormap: 'jet', opacity: 0.4 };
+  assert.ok(ToHostSchema.safeParse({ kind: 'request', id: 3, request: { type: 'export', axis: 'axial', index: 0, overlay, window: { center: 0, width: 1 } } }).success);
+  assert.equal(ToHostSchema.safeParse({ kind: 'request', id: 3, request: { type: 'explain', axis: 'axial', index: 0, overlay } }).success, false);
+  assert.ok(ToHostSchema.safeParse({ kind: 'request', id: 4, request: { type: 'anomalyMap', axis: 'sagittal', index: 2, colormap: 'inferno' } }).success);
+  assert.equal(ToHostSchema.safeParse({ kind: 'request', id: 4, request: { type: 'anomalyMap', axis: 'sagittal', index: 2, colormap: 'rainbow' } }).success, false);
+  const png = 'data:image/png;base64,iVBORw0KGgo=';
+  const answer = { png, legend: png, anomalyScore: 38.3, anomalyThreshold: 13.1, mapSize: [128, 128] };
+  assert.ok(HOST_RESULT_SCHEMAS.anomalyMap.safeParse(answer).success);
+  assert.equal(HOST_RESULT_SCHEMAS.anomalyMap.safeParse({ ...answer, legend: 'https://example.com/bar.png' }).success, false);
+  assert.equal(HOST_RESULT_SCHEMAS.anomalyMap.safeParse({ ...answer, anomalyThreshold: undefined }).success, false);
+});
+
+test('a 16-bit slice answer reads as float32 in modality units; other typed arrays are refused', () => {
+  const slice = { axis: 'axial', index: 0, width: 2, height: 1, channels: 1 };
+  const parsed = SliceDataSchema.parse({ ...slice, values: Int16Array.of(-1000, 24), rescale: { slope: 0.5, intercept: -10 } });
+  assert.ok(parsed.values instanceof Float32Array);
+  assert.deepEqual([...parsed.values], [-510, 2]);
+  assert.equal(SliceDataSchema.safeParse({ ...slice, values: Float64Array.of(1, 2) }).success, false);
+  assert.equal(SliceDataSchema.safeParse({ ...slice, values: [1, 2] }).success, false);
 });

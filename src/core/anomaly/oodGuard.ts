@@ -21,7 +21,8 @@ export interface OodGuard {
   checkSlice(scan: Scan, index: number): Promise<GuardResult>;
 }
 
-function verdict(score: number, threshold: number): GuardResult {
+/** The guard's verdict on a score: flagged at or over the threshold. */
+export function verdict(score: number, threshold: number): GuardResult {
   return { anomalyScore: score, threshold, ...(score >= threshold ? { flag: OUT_OF_DISTRIBUTION } : {}) };
 }
 

@@ -1,5 +1,5 @@
 import { ScanLensError } from '../errors';
-import type { Affine, Scan, VoxelArray } from './scan';
+import { sliceOf, type Affine, type Scan, type VoxelArray } from './scan';
 
 export type SliceAxis = 'axial' | 'coronal' | 'sagittal';
 
@@ -82,42 +82,92 @@ function newAffine(affine: Affine, map: AxisMap, sizes: readonly number[]): Affi
   return [...rows, [0, 0, 0, 1]];
 }
 
-/**
- * The scan re-cut so that its slices (first dimension) lie in the named
- * plane, in radiological display orientation. Values are copied unchanged.
- */
-export function resliceScan(scan: Scan, axis: SliceAxis): Scan {
+function isIdentity(map: AxisMap): boolean {
+  return map.voxelAxis.every((v, i) => v === 2 - i) && map.flip.every((f) => !f);
+}
+
+/** Shape, spacing and affine of resliceScan(scan, axis), without copying a voxel: what a viewer shows before it needs the plane. */
+export function reslicedGeometry(scan: Scan, axis: SliceAxis): Pick<Scan, 'shape' | 'spacing' | 'affine'> {
   const map = axisMap(scan, axis);
+  if (isIdentity(map)) return { shape: scan.shape, spacing: scan.spacing, affine: scan.affine };
+  const [depth, height, width] = scan.shape;
+  const sizes = [width, height, depth];
+  const [sa, ra, ca] = map.voxelAxis;
+  const spacing = scan.spacing;
+  const zyx = (v: number): number => (spacing ? spacing[2 - v]! : 1);
+  return {
+    shape: [sizes[sa]!, sizes[ra]!, sizes[ca]!],
+    spacing: spacing ? [zyx(sa), zyx(ra), zyx(ca)] : undefined,
+    affine: scan.affine ? newAffine(scan.affine, map, sizes) : undefined,
+  };
+}
+
+/** Where the planes of a cut are read from in the stored voxels: first voxel, steps per slice, row and column, and the cut's sizes. */
+interface Cut {
+  readonly start: number;
+  readonly steps: readonly [number, number, number];
+  readonly sizes: readonly [number, number, number];
+}
+
+/** The cut along `axis`; undefined when the stored order already is the display order. */
+function cutOf(scan: Scan, axis: SliceAxis): Cut | undefined {
+  const map = axisMap(scan, axis);
+  if (isIdentity(map)) return undefined;
   const [depth, height, width] = scan.shape;
   const c = scan.channels;
   const sizes = [width, height, depth];
   const strides = [c, width * c, width * height * c];
-  const identity = map.voxelAxis.every((v, i) => v === 2 - i) && map.flip.every((f) => !f);
-  if (identity) return scan;
   const [sa, ra, ca] = map.voxelAxis;
   const [ns, nr, nc] = [sizes[sa]!, sizes[ra]!, sizes[ca]!];
   if (nr * nc === 0) throw new ScanLensError(`cannot cut ${axis} slices from a ${width}×${height}×${depth} scan`, scan.path);
   const step = (d: number): number => (map.flip[d] ? -strides[map.voxelAxis[d]!]! : strides[map.voxelAxis[d]!]!);
   const start = map.voxelAxis.reduce((sum, v, d) => sum + (map.flip[d] ? (sizes[v]! - 1) * strides[v]! : 0), 0);
-  const [ss, rs, cs] = [step(0), step(1), step(2)];
+  return { start, steps: [step(0), step(1), step(2)], sizes: [ns, nr, nc] };
+}
+
+/** Copies planes `from` to `to` (exclusive) of the cut into `out`, from its start. */
+function copyPlanes(scan: Scan, cut: Cut, from: number, to: number, out: VoxelArray): void {
+  const [ss, rs, cs] = cut.steps;
+  const [, nr, nc] = cut.sizes;
+  const c = scan.channels;
   const source = scan.voxels;
-  const out = new (source.constructor as new (n: number) => VoxelArray)(source.length);
   let o = 0;
-  for (let s = 0; s < ns; s++) {
+  for (let s = from; s < to; s++) {
     for (let r = 0; r < nr; r++) {
-      let i = start + s * ss + r * rs;
+      let i = cut.start + s * ss + r * rs;
       for (let col = 0; col < nc; col++, i += cs) {
         for (let k = 0; k < c; k++) out[o++] = source[i + k]!;
       }
     }
   }
-  const spacing = scan.spacing;
-  const zyx = (v: number): number => (spacing ? spacing[2 - v]! : 1);
-  return {
-    ...scan,
-    shape: [ns, nr, nc],
-    voxels: out,
-    spacing: spacing ? [zyx(sa), zyx(ra), zyx(ca)] : undefined,
-    ...(scan.affine ? { affine: newAffine(scan.affine, map, sizes) } : {}),
-  };
+}
+
+const voxelsLike = (scan: Scan, n: number): VoxelArray => new (scan.voxels.constructor as new (n: number) => VoxelArray)(n);
+
+/**
+ * The scan re-cut so that its slices (first dimension) lie in the named
+ * plane, in radiological display orientation. Values are copied unchanged.
+ */
+export function resliceScan(scan: Scan, axis: SliceAxis): Scan {
+  const cut = cutOf(scan, axis);
+  if (!cut) return scan;
+  const out = voxelsLike(scan, scan.voxels.length);
+  copyPlanes(scan, cut, 0, cut.sizes[0], out);
+  const { spacing, affine } = reslicedGeometry(scan, axis);
+  return { ...scan, shape: cut.sizes, voxels: out, spacing, ...(affine ? { affine } : {}) };
+}
+
+/**
+ * sliceOf(resliceScan(scan, axis), index), copying that one plane only:
+ * a viewer shows a slice without first cutting the whole volume.
+ */
+export function reslicedSlice(scan: Scan, axis: SliceAxis, index: number): Scan {
+  const cut = cutOf(scan, axis);
+  if (!cut) return sliceOf(scan, index);
+  const [depth, height, width] = cut.sizes;
+  if (index < 0 || index >= depth) throw new RangeError(`slice ${index} is outside 0..${depth - 1}`);
+  const plane = voxelsLike(scan, height * width * scan.channels);
+  copyPlanes(scan, cut, index, index + 1, plane);
+  const { spacing, affine } = reslicedGeometry(scan, axis);
+  return { ...scan, shape: [1, height, width], voxels: plane, spacing, ...(affine ? { affine } : {}) };
 }

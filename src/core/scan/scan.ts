@@ -61,6 +61,14 @@ export function modalityValue(scan: Scan, stored: number): number {
   return scan.rescale ? stored * scan.rescale.slope + scan.rescale.intercept : stored;
 }
 
+/** Slice `z` as a one-slice scan, its stored values copied: small enough to hand on in the stored type. Spacing and affine stay the scan's. */
+export function sliceOf(scan: Scan, z: number): Scan {
+  const [depth, height, width] = scan.shape;
+  if (z < 0 || z >= depth) throw new RangeError(`slice ${z} is outside 0..${depth - 1}`);
+  const n = width * height * scan.channels;
+  return { ...scan, shape: [1, height, width], voxels: scan.voxels.slice(z * n, (z + 1) * n) };
+}
+
 /** One slice of a scan as floats in modality units (stored values after `rescale`). */
 export function sliceImage(scan: Scan, z = 0): Image2D {
   const [depth, height, width] = scan.shape;

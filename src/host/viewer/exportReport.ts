@@ -1,13 +1,19 @@
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import type { OodGuard } from '../../core/anomaly/oodGuard';
+import { ScanLensError } from '../../core/errors';
 import type { Image2D } from '../../core/image';
 import { writeFileAtomic } from '../../core/io/atomicWrite';
 import type { LoadedModel } from '../../core/model/loadModel';
 import { explanationPng } from '../../core/render/explanationOverlay';
+import { overlayHeatmap } from '../../core/render/overlay';
+import { encodePng } from '../../core/render/png';
 import { sliceImage, type Scan } from '../../core/scan/scan';
 import { SCANLENS_VERSION } from '../../core/version';
-import type { Axis, ExportResult, OverlayOptions, ViewerWindow } from '../../protocol/viewerMessages';
+import { ANOMALY_OVERLAY, type Axis, type ExportResult, type OverlayOptions, type ViewerWindow } from '../../protocol/viewerMessages';
 import { REPORT_FOLDER } from '../classifyBatch';
+import { anomalyHeat } from './anomalyOverlay';
+import { sliceAnomaly } from './sliceAnomaly';
 import { sliceGuard } from './sliceGuard';
 import { classifySlice, explainSlice } from './viewerInference';
 
@@ -33,13 +39,36 @@ export interface ExportRequest {
   readonly overlay: OverlayOptions;
 }
 
+/** The overlay on screen drawn over the windowed slice, and the report's description of it (under `explanation` or `anomalyMap`). */
+async function shownOverlay(model: LoadedModel, guard: OodGuard | undefined, base: Image2D, request: ExportRequest): Promise<{ png: Buffer; described: Record<string, unknown> }> {
+  const { scan, index, overlay } = request;
+  const { colormap, opacity } = overlay;
+  if (overlay.method === ANOMALY_OVERLAY) {
+    if (!guard) throw new ScanLensError(`model ${model.manifest.name} names no anomaly detector, so there is no anomaly map to export`);
+    const anomaly = await sliceAnomaly(guard, scan, index);
+    const png = await encodePng(overlayHeatmap(base, anomalyHeat(anomaly, base), colormap, opacity));
+    // The map values at the bottom, middle and top of the colormap: a fixed scale, the same for every slice.
+    const scale = { bottom: 0, middle: anomaly.threshold, top: 2 * anomaly.threshold };
+    return { png, described: { anomalyMap: { scale, mapSize: [anomaly.map.width, anomaly.map.height], colormap, opacity } } };
+  }
+  const explanation = await explainSlice(model, scan, index, { ...overlay, method: overlay.method });
+  const png = explanationPng(base, explanation.map, colormap, opacity);
+  const described = {
+    method: explanation.method,
+    class: { index: explanation.classIndex, label: model.manifest.labels[explanation.classIndex] },
+    layer: explanation.layer?.tensor ?? null,
+    colormap,
+    opacity,
+  };
+  return { png, described: { explanation: described } };
+}
+
 /** The slice as shown (window, overlay) as PNG, and the results as JSON, each written atomically. */
 export async function exportReport(model: LoadedModel, request: ExportRequest): Promise<ExportResult> {
-  const { scan, index, overlay } = request;
+  const { scan, index } = request;
   const guard = await sliceGuard(model);
-  const [classified, explanation] = await Promise.all([classifySlice(model, scan, index, guard), explainSlice(model, scan, index, overlay)]);
   const base = windowed(sliceImage(scan, index), request.window);
-  const png = explanationPng(base, explanation.map, overlay.colormap, overlay.opacity);
+  const [classified, { png, described }] = await Promise.all([classifySlice(model, scan, index, guard), shownOverlay(model, guard, base, request)]);
   const stem = join(reportFolder(request.file), `${basename(request.file.fsPath).replace(/\.(nii\.gz|[^.]+)$/i, '')}-${request.axis}-${index}`);
   const report = {
     scanlens: { version: SCANLENS_VERSION },
@@ -52,13 +81,7 @@ export async function exportReport(model: LoadedModel, request: ExportRequest): 
     anomalyScore: classified.anomalyScore,
     anomalyThreshold: classified.anomalyThreshold,
     flag: classified.flag,
-    explanation: {
-      method: explanation.method,
-      class: { index: explanation.classIndex, label: model.manifest.labels[explanation.classIndex] },
-      layer: explanation.layer?.tensor ?? null,
-      colormap: overlay.colormap,
-      opacity: overlay.opacity,
-    },
+    ...described,
     image: `${basename(stem)}.png`,
   };
   await writeFileAtomic(`${stem}.png`, png);

@@ -1,15 +1,15 @@
 import * as vscode from 'vscode';
 import { loadScan } from '../../core/scan/loadScan';
 import { DEFAULT_LIMITS } from '../../core/scan/limits';
-import { resliceScan } from '../../core/scan/reslice';
-import { sliceImage, type Scan } from '../../core/scan/scan';
-import { AXES, type Axis, type AxisInfo, type ScanInfo, type SliceData } from '../../protocol/viewerMessages';
+import { reslicedGeometry, reslicedSlice, resliceScan } from '../../core/scan/reslice';
+import { sliceImage, sliceOf, type Scan, type VoxelArray } from '../../core/scan/scan';
+import { AXES, type Axis, type AxisInfo, type ScanInfo, type SliceWire } from '../../protocol/viewerMessages';
 import { orientationLabels } from './orientationLabels';
 
 /**
  * One opened scan, decoded once in the extension host. The webview never
  * receives the volume: it asks for one slice at a time. Each axis is
- * resliced on first use and kept, so later slices along it are a copy of one plane.
+ * resliced when inference first needs it and kept, so later slices along it are a copy of one plane.
  */
 export class ViewerDocument implements vscode.CustomDocument {
   private readonly resliced = new Map<Axis, Scan>();
@@ -38,11 +38,11 @@ export class ViewerDocument implements vscode.CustomDocument {
     return scan;
   }
 
+  /** From the geometry alone: describing all three axes must not cut two whole volumes before the first paint. */
   axisInfo(axis: Axis): AxisInfo {
-    const scan = this.along(axis);
-    const [depth, height, width] = scan.shape;
-    const spacing = scan.spacing;
-    return { depth, width, height, pixelSpacing: spacing ? [spacing[2], spacing[1]] : [1, 1], labels: orientationLabels(scan.affine) };
+    const { shape, spacing, affine } = this.isVolume ? reslicedGeometry(this.scan, axis) : this.scan;
+    const [depth, height, width] = shape;
+    return { depth, width, height, pixelSpacing: spacing ? [spacing[2], spacing[1]] : [1, 1], labels: orientationLabels(affine) };
   }
 
   info(fileName: string): Omit<ScanInfo, 'model' | 'modelError'> {
@@ -64,13 +64,29 @@ export class ViewerDocument implements vscode.CustomDocument {
     };
   }
 
-  slice(axis: Axis, index: number): SliceData {
-    const scan = this.along(axis);
-    const image = sliceImage(scan, index);
-    return { axis, index, width: image.width, height: image.height, channels: scan.channels, values: image.data };
+  /** Slices along an axis not cut yet come straight from the volume: the first paint never waits for a whole cut. */
+  slice(axis: Axis, index: number): SliceWire {
+    const cut = this.isVolume ? this.resliced.get(axis) : this.scan;
+    const plane = cut ? sliceOf(cut, index) : reslicedSlice(this.scan, axis, index);
+    const [, height, width] = plane.shape;
+    return { axis, index, width, height, channels: plane.channels, ...wireValues(plane) };
+  }
+
+  /** Slices along `axis`, without cutting it. */
+  depth(axis: Axis): number {
+    return this.isVolume ? reslicedGeometry(this.scan, axis).shape[0] : 1;
   }
 
   dispose(): void {
     this.resliced.clear();
   }
+}
+
+const compact = (voxels: VoxelArray): voxels is Int16Array | Uint16Array | Int8Array | Uint8Array =>
+  voxels instanceof Int16Array || voxels instanceof Uint16Array || voxels instanceof Int8Array || voxels instanceof Uint8Array;
+
+/** An 8/16-bit slice travels as stored, with its rescale (half or a quarter of float32's bytes); any other as float32 in modality units. */
+function wireValues(plane: Scan): Pick<SliceWire, 'values' | 'rescale'> {
+  if (!compact(plane.voxels)) return { values: sliceImage(plane).data };
+  return { values: plane.voxels, ...(plane.rescale ? { rescale: { slope: plane.rescale.slope, intercept: plane.rescale.intercept } } : {}) };
 }

@@ -1,4 +1,4 @@
-import type { OodGuard } from '../../core/anomaly/oodGuard';
+import { verdict, type OodGuard } from '../../core/anomaly/oodGuard';
 import { toRow } from '../../core/classify/classify';
 import { classifyVolume } from '../../core/classify/classifyVolume';
 import { explainInput, type Explanation } from '../../core/explain/explain';
@@ -10,14 +10,16 @@ import { prepareInput } from '../../core/preprocess/prepareInput';
 import { colourise } from '../../core/render/colormaps';
 import { encodePng } from '../../core/render/png';
 import type { Scan } from '../../core/scan/scan';
-import type { Axis, ClassifyResult, ExplainResult, OverlayOptions, ProfileResult } from '../../protocol/viewerMessages';
+import type { Axis, ClassifyResult, ExplainOptions, ExplainResult, OverlayOptions, ProfileResult } from '../../protocol/viewerMessages';
+import { sliceAnomaly } from './sliceAnomaly';
 
 /** Class probabilities of one slice (of a scan already cut along the wanted axis), and the guard's verdict on it when the model has one. */
 export async function classifySlice(model: LoadedModel, scan: Scan, index: number, guard?: OodGuard): Promise<ClassifyResult> {
   const prepared = await prepareInput(scan, model.manifest, index);
   const [output] = await runModel(model, [prepared.data]);
   const row = toRow(model, scan.path, output!, 1);
-  const checked = guard && (await guard.checkSlice(scan, index));
+  const scored = guard && (await sliceAnomaly(guard, scan, index));
+  const checked = scored && verdict(scored.score, scored.threshold);
   return {
     labels: [...model.manifest.labels],
     probabilities: [...row.probabilities!],
@@ -26,7 +28,7 @@ export async function classifySlice(model: LoadedModel, scan: Scan, index: numbe
   };
 }
 
-export async function explainSlice(model: LoadedModel, scan: Scan, index: number, overlay: OverlayOptions): Promise<Explanation> {
+export async function explainSlice(model: LoadedModel, scan: Scan, index: number, overlay: ExplainOptions): Promise<Explanation> {
   const prepared = await prepareInput(scan, model.manifest, index);
   return explainInput(model, prepared.data, { method: overlay.method, classIndex: overlay.classIndex });
 }
@@ -40,7 +42,7 @@ export function heatImage(explanation: Explanation, size: { width: number; heigh
   return { width: size.width, height: size.height, channels: 3, data: colourise(colormapName, heat) };
 }
 
-export async function explainResult(model: LoadedModel, scan: Scan, index: number, overlay: OverlayOptions): Promise<ExplainResult> {
+export async function explainResult(model: LoadedModel, scan: Scan, index: number, overlay: ExplainOptions): Promise<ExplainResult> {
   const explanation = await explainSlice(model, scan, index, overlay);
   const [, height, width] = scan.shape;
   const png = await encodePng(heatImage(explanation, { width, height }, overlay.colormap));

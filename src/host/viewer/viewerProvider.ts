@@ -1,12 +1,15 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { oneLine } from '../../core/errors';
+import { hasGuard } from '../../core/anomaly/oodGuard';
+import { ScanLensError, oneLine } from '../../core/errors';
 import { loadActiveModel, type ModelInUse } from '../loadActiveModel';
 import { MODEL_SETTING } from '../activeModel';
 import { PROVIDER_SETTING, THREADS_SETTING } from '../inferenceSettings';
 import type { OutputLog } from '../outputLog';
 import type { Axis, HostRequest, WebviewEvent, WebviewRequest, WebviewResult } from '../../protocol/viewerMessages';
+import { anomalyMapResult } from './anomalyOverlay';
 import { exportReport } from './exportReport';
+import { markOpening } from './openingMarks';
 import { ViewerChannel } from './viewerChannel';
 import { ViewerDocument } from './viewerDocument';
 import { viewerHtml } from './viewerHtml';
@@ -33,13 +36,16 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
 
   async openCustomDocument(uri: vscode.Uri): Promise<ViewerDocument> {
     const started = performance.now();
+    markOpening('open', uri);
     const document = await ViewerDocument.open(uri);
+    markOpening('decoded', uri);
     this.openedAt.set(document, started);
     this.log.line(`viewer: decoded ${basename(uri.fsPath)} (${document.scan.shape.join('×')}) in ${(performance.now() - started).toFixed(0)} ms`);
     return document;
   }
 
   async resolveCustomEditor(document: ViewerDocument, panel: vscode.WebviewPanel): Promise<void> {
+    if (!this.firstPaintLogged.has(document)) markOpening('resolve', document.uri);
     const webview = panel.webview;
     webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview')] };
     const key = document.uri.toString();
@@ -72,9 +78,12 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
   }
 
   private onEvent(document: ViewerDocument, event: WebviewEvent, openedAt: number): void {
+    const first = !this.firstPaintLogged.has(document);
+    if (event.type === 'ready' && first) markOpening('ready', document.uri);
     if (event.type !== 'painted') return;
     const name = basename(document.uri.fsPath);
-    if (!this.firstPaintLogged.has(document)) {
+    if (first) {
+      markOpening('painted', document.uri);
       this.firstPaintLogged.add(document);
       this.log.line(`viewer: ${name} first paint ${(performance.now() - openedAt).toFixed(0)} ms after opening`);
     } else this.log.line(`viewer: ${name} ${event.axis} slice ${event.slice} drawn in ${event.ms.toFixed(1)} ms`);
@@ -88,15 +97,21 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
     switch (request.type) {
       case 'info': {
         const info = document.info(basename(document.uri.fsPath));
+        this.markFirst('info', document);
+        return info;
+      }
+      case 'model':
         try {
           const { model, notice } = await this.model();
-          return { ...info, model: { name: model.manifest.name, labels: [...model.manifest.labels], ...(notice ? { notice } : {}) } };
+          return { model: { name: model.manifest.name, labels: [...model.manifest.labels], ...(notice ? { notice } : {}), detector: hasGuard(model) } };
         } catch (error) {
-          return { ...info, modelError: oneLine(error) };
+          return { modelError: oneLine(error) };
         }
+      case 'slice': {
+        const slice = document.slice(request.axis, this.checked(document, request.axis, request.index));
+        this.markFirst('slice', document);
+        return slice;
       }
-      case 'slice':
-        return document.slice(request.axis, this.checked(document, request.axis, request.index));
       case 'classify': {
         const index = this.checked(document, request.axis, request.index);
         const { model } = await this.model();
@@ -108,6 +123,13 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
         return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `ScanLens: ${request.overlay.method}` }, () =>
           explainResult(model, document.along(request.axis), index, request.overlay),
         );
+      }
+      case 'anomalyMap': {
+        const index = this.checked(document, request.axis, request.index);
+        const { model } = await this.model();
+        const guard = await sliceGuard(model);
+        if (!guard) throw new ScanLensError(`model ${model.manifest.name} names no anomaly detector, so it has no anomaly map`);
+        return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'ScanLens: anomaly map' }, () => anomalyMapResult(guard, document.along(request.axis), index, request.colormap));
       }
       case 'profile': {
         const { model } = await this.model();
@@ -125,8 +147,13 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
     }
   }
 
+  /** Steps of a document's first showing only; later slices are logged as 'drawn in'. */
+  private markFirst(step: 'info' | 'slice', document: ViewerDocument): void {
+    if (!this.firstPaintLogged.has(document)) markOpening(step, document.uri);
+  }
+
   private checked(document: ViewerDocument, axis: Axis, index: number): number {
-    const depth = document.along(axis).shape[0];
+    const depth = document.depth(axis);
     if (index >= depth) throw new Error(`slice ${index} is outside 0…${depth - 1}`);
     return index;
   }

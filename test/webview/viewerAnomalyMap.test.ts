@@ -1,0 +1,224 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import sharp from 'sharp';
+import { releaseFeatureSessions } from '../../src/core/anomaly/features/featureSession';
+import { guardFor, hasGuard } from '../../src/core/anomaly/oodGuard';
+import type { LoadedModel } from '../../src/core/model/loadModel';
+import { getModel, releaseModels } from '../../src/core/model/modelCache';
+import { DEFAULT_LIMITS } from '../../src/core/scan/limits';
+import { loadScan } from '../../src/core/scan/loadScan';
+import { resliceScan } from '../../src/core/scan/reslice';
+import { anomalyMapResult } from '../../src/host/viewer/anomalyOverlay';
+import { sliceGuard } from '../../src/host/viewer/sliceGuard';
+import type { ViewerDocument } from '../../src/host/viewer/viewerDocument';
+import { classifySlice, explainResult } from '../../src/host/viewer/viewerInference';
+import { anomalyScoreText } from '../../src/protocol/outOfDistribution';
+import { AXES, EXPLAIN_METHODS, type HostRequest } from '../../src/protocol/viewerMessages';
+import { launchChromium, type Served } from '../helpers/browser';
+import { FLAGGED_SAMPLE, guardedDemoModel } from '../helpers/guardedModel';
+import { ROOT } from '../helpers/paths';
+import { runCli } from '../helpers/runCli';
+import { openViewerPage, viewerFiles, type ViewerPage } from '../helpers/viewerPage';
+import { writeNifti256 } from '../vscode/viewerFixtures';
+
+// Derived models go to a fresh folder, never the user's cache.
+const work = mkdtempSync(join(tmpdir(), 'scanlens-viewer-anomaly-'));
+process.env['SCANLENS_CACHE_DIR'] = work;
+/** Set SCANLENS_SCREENSHOTS to a folder to keep a picture of what the test saw. */
+const SCREENSHOTS = process.env['SCANLENS_SCREENSHOTS'];
+/** The overlay opacity the test page starts with (test/helpers/viewerPage.ts). */
+const OPACITY = 0.4;
+/** The meningioma of FLAGGED_SAMPLE: the bright disc at x 30…49, y 79…106 of the 128² slice. */
+const LESION = { x0: 30, x1: 49, y0: 79, y1: 106 };
+
+let browser: Browser;
+let files: Record<string, Served>;
+let guarded: LoadedModel;
+
+before(async () => {
+  guarded = await getModel(guardedDemoModel(work), { threads: 1 });
+  files = await viewerFiles();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  rmSync(work, { recursive: true, force: true });
+  await releaseFeatureSessions();
+  await releaseModels();
+});
+
+/** The provider's answers (src/host/viewer/viewerProvider.ts); `seen` gets each anomaly-map answer. */
+async function answer(document: ViewerDocument, model: LoadedModel, request: HostRequest, seen?: (png: string) => void): Promise<unknown> {
+  switch (request.type) {
+    case 'info':
+      return document.info(basename(document.uri.fsPath));
+    case 'model':
+      return { model: { name: model.manifest.name, labels: [...model.manifest.labels], detector: hasGuard(model) } };
+    case 'slice':
+      return document.slice(request.axis, request.index);
+    case 'classify':
+      return classifySlice(model, document.along(request.axis), request.index, await sliceGuard(model));
+    case 'explain':
+      return explainResult(model, document.along(request.axis), request.index, request.overlay);
+    case 'anomalyMap': {
+      const result = await anomalyMapResult((await sliceGuard(model))!, document.along(request.axis), request.index, request.colormap);
+      seen?.(result.png);
+      return result;
+    }
+    default:
+      throw new Error(`${request.type}: not asked for here`);
+  }
+}
+
+/** The page's canvas, as seen from the tests' (DOM-less) types. */
+interface PageGlobals {
+  devicePixelRatio: number;
+  document: {
+    querySelector(selector: string): {
+      width: number;
+      height: number;
+      getBoundingClientRect(): { width: number; height: number };
+      getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+    };
+  };
+}
+
+/** The slice on screen as RGB bytes, one sample at each slice pixel's centre (the page draws it fitted, centred, unpanned). */
+async function slicePixels(viewer: ViewerPage, size: number): Promise<Uint8ClampedArray> {
+  const { zoom } = await viewer.request({ type: 'state' });
+  const values = await viewer.page.evaluate(
+    ([n, z]) => {
+      const { document, devicePixelRatio } = globalThis as unknown as PageGlobals;
+      const canvas = document.querySelector('.stage canvas');
+      const ratio = devicePixelRatio || 1;
+      const { width, height } = canvas.getBoundingClientRect();
+      const [x0, y0] = [(width - n * z) / 2, (height - n * z) / 2];
+      const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      const out: number[] = [];
+      for (let y = 0; y < n; y++) {
+        for (let x = 0; x < n; x++) {
+          const i = (Math.floor((y0 + (y + 0.5) * z) * ratio) * canvas.width + Math.floor((x0 + (x + 0.5) * z) * ratio)) * 4;
+          out.push(pixels.data[i]!, pixels.data[i + 1]!, pixels.data[i + 2]!);
+        }
+      }
+      return out;
+    },
+    [size, zoom] as const,
+  );
+  return Uint8ClampedArray.from(values);
+}
+
+/** Pixels over 1.1× the threshold, where jet is red with little blue: `redness` gives a pixel's (red − blue) of the overlay colour alone, 0…1. */
+function hotRegion(size: number, redness: (i: number) => number): { count: number; centre: [number, number]; inLesion: number } {
+  let [count, sx, sy, inLesion] = [0, 0, 0, 0];
+  for (let i = 0; i < size * size; i++) {
+    if (redness(i) < 0.4) continue;
+    const [x, y] = [i % size, Math.floor(i / size)];
+    count++;
+    sx += x;
+    sy += y;
+    if (x >= LESION.x0 && x <= LESION.x1 && y >= LESION.y0 && y <= LESION.y1) inLesion++;
+  }
+  return { count, centre: [sx / count, sy / count], inLesion };
+}
+
+test('viewer: a guarded model offers the anomaly map; chosen, it is drawn hottest on the lesion, as `scanlens anomaly score --maps` draws it, with score and threshold', async () => {
+  const viewer = await openViewerPage(browser, files, FLAGGED_SAMPLE, (document, request) => answer(document, guarded, request));
+  try {
+    const probabilities = await viewer.until((s) => s.probabilities.length > 0 && s.pending === 0);
+    assert.deepEqual(probabilities.overlay.methods, [...EXPLAIN_METHODS, 'anomaly']);
+    const { page } = viewer;
+    const method = page.getByLabel('Overlay method');
+    assert.equal(await method.locator('optgroup[label="Out-of-distribution guard"] option[value="anomaly"]').textContent(), 'anomaly map');
+    const plain = await slicePixels(viewer, 128);
+
+    // As a person does it: pick the anomaly map, then tick Overlay.
+    await method.selectOption('anomaly');
+    await page.locator('#overlay-shown').check();
+    const state = await viewer.until((s) => s.overlay.shown && s.overlay.anomaly !== undefined && s.pending === 0);
+    assert.equal(state.overlay.method, 'anomaly');
+    assert.equal(await page.getByLabel('Class to explain').isVisible(), false, 'the map belongs to no class');
+    const expected = await (await guardFor(guarded))!.scorer.score(FLAGGED_SAMPLE);
+    assert.deepEqual(state.overlay.anomaly, { score: expected.score, threshold: expected.threshold });
+    assert.equal(await page.locator('.legend-caption').textContent(), `Anomaly map: ${anomalyScoreText(expected.score, expected.threshold)}`);
+    assert.equal(await page.locator('.legend-scale').textContent(), `0threshold ${expected.threshold.toFixed(2)}≥ ${(2 * expected.threshold).toFixed(2)}`);
+    if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, 'viewer-anomaly-map.png') });
+
+    // The overlay's own colour, from what is on screen: shown = (1 − opacity)·slice + opacity·colour.
+    const shown = await slicePixels(viewer, 128);
+    const colour = (i: number, c: number): number => (shown[i * 3 + c]! - (1 - OPACITY) * plain[i * 3 + c]!) / OPACITY / 255;
+    const onScreen = hotRegion(128, (i) => colour(i, 0) - colour(i, 2));
+    assert.ok(onScreen.count > 0 && onScreen.count < 0.15 * 128 * 128, `a hot region, not the whole slice: ${onScreen.count} pixels`);
+    const [cx, cy] = onScreen.centre;
+    assert.ok(cx >= LESION.x0 && cx <= LESION.x1 && cy >= LESION.y0 && cy <= LESION.y1, `hot region centred on the lesion, at (${cx.toFixed(1)}, ${cy.toFixed(1)})`);
+    const lesionArea = (LESION.x1 - LESION.x0 + 1) * (LESION.y1 - LESION.y0 + 1);
+    assert.ok(onScreen.inLesion > 0.6 * lesionArea, `${onScreen.inLesion} of the lesion's ${lesionArea} pixels hot`);
+    let changed = 0;
+    for (let y = LESION.y0; y <= LESION.y1; y++) for (let x = LESION.x0; x <= LESION.x1; x++) for (let c = 0; c < 3; c++) changed += Math.abs(shown[(y * 128 + x) * 3 + c]! - plain[(y * 128 + x) * 3 + c]!);
+    assert.ok(changed / lesionArea > 60, `the lesion is tinted: its pixels differ by ${(changed / lesionArea).toFixed(0)} (sum over red, green, blue) from the plain slice`);
+
+    // The command line's map of the same file (jet at opacity 0.5 over a grey image, so red − blue is half the colour's).
+    const maps = mkdtempSync(join(work, 'maps-'));
+    const cli = runCli(['anomaly', 'score', FLAGGED_SAMPLE, '--detector', join(ROOT, 'models', 'brain-mri-demo-padim'), '--maps', maps]);
+    assert.equal(cli.status, 0, cli.stderr);
+    const { data } = await sharp(join(maps, 'meningioma-02-anomaly.png')).raw().toBuffer({ resolveWithObject: true });
+    const printed = hotRegion(128, (i) => (data[i * 3]! - data[i * 3 + 2]!) / 0.5 / 255);
+    const distance = Math.hypot(onScreen.centre[0] - printed.centre[0], onScreen.centre[1] - printed.centre[1]);
+    assert.ok(distance < 2, `hot region centred at (${onScreen.centre.map((v) => v.toFixed(1)).join(', ')}) on screen, (${printed.centre.map((v) => v.toFixed(1)).join(', ')}) in the CLI's map`);
+    assert.ok(Math.abs(onScreen.count - printed.count) < 0.1 * printed.count, `hot region of ${onScreen.count} pixels on screen, ${printed.count} in the CLI's map`);
+    assert.deepEqual(viewer.errors, []);
+  } finally {
+    await viewer.close();
+  }
+});
+
+test('viewer: the anomaly map follows the slice along every axis of a volume, each the guard scoring of that slice', async () => {
+  const file = join(work, 'lesion-256.nii');
+  await writeNifti256(FLAGGED_SAMPLE, file);
+  const drawn: string[] = [];
+  const viewer = await openViewerPage(browser, files, file, (document, request) => answer(document, guarded, request, (png) => drawn.push(png)));
+  try {
+    await viewer.until((s) => s.probabilities.length > 0 && s.pending === 0);
+    await viewer.request({ type: 'overlay', shown: true, method: 'anomaly' });
+    const volume = await loadScan(file, DEFAULT_LIMITS);
+    const independent = (await guardFor(guarded))!;
+    for (const axis of AXES) {
+      const moved = await viewer.request({ type: 'goto', axis, index: 100 });
+      assert.equal(moved.overlay.anomaly, undefined, 'the previous slice’s legend goes with its map');
+      const state = await viewer.until((s) => s.axis === axis && s.overlay.shown && s.overlay.anomaly !== undefined && s.pending === 0);
+      // The page opened on an empty end slice; this slice's own range shows it.
+      await viewer.page.getByLabel('Window preset').selectOption('auto');
+      const expected = await independent.scorer.scoreSlice(resliceScan(volume, axis), 100);
+      assert.equal(state.overlay.anomaly!.score, expected.score, `${axis} slice 100`);
+      const { width, height } = await sharp(Buffer.from(drawn.at(-1)!.split(',')[1]!, 'base64')).metadata();
+      const [, sliceHeight, sliceWidth] = resliceScan(volume, axis).shape;
+      assert.deepEqual([width, height], [sliceWidth, sliceHeight], `${axis}: the map covers the slice`);
+      if (SCREENSHOTS) await viewer.page.screenshot({ path: join(SCREENSHOTS, `viewer-anomaly-${axis}.png`) });
+    }
+    assert.deepEqual(viewer.errors, []);
+  } finally {
+    await viewer.close();
+  }
+});
+
+test('viewer: a model without a detector offers no anomaly map at all', async () => {
+  const plain = await getModel(join(ROOT, 'models', 'brain-mri-demo', 'model.json'), { threads: 1 });
+  const viewer = await openViewerPage(browser, files, FLAGGED_SAMPLE, (document, request) => answer(document, plain, request));
+  try {
+    const state = await viewer.until((s) => s.probabilities.length > 0 && s.pending === 0);
+    assert.deepEqual(state.overlay.methods, [...EXPLAIN_METHODS]);
+    const method = viewer.page.getByLabel('Overlay method');
+    assert.equal(await method.locator('option[value="anomaly"]').count(), 0);
+    assert.equal(await method.locator('optgroup[label="Out-of-distribution guard"]').count(), 0);
+    assert.doesNotMatch((await viewer.page.locator('#app').textContent()) ?? '', /anomaly/i);
+    await assert.rejects(viewer.request({ type: 'overlay', shown: true, method: 'anomaly' }), /does not offer anomaly/);
+    assert.deepEqual(viewer.errors, []);
+  } finally {
+    await viewer.close();
+  }
+});
