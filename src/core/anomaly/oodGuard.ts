@@ -1,6 +1,5 @@
 import { dirname, resolve } from 'node:path';
 import type { LoadedModel } from '../model/loadModel';
-import type { Scan } from '../scan/scan';
 import type { AnomalyScorer, ScorerOptions } from './scorer';
 import { openScorer } from './openScorer';
 
@@ -17,8 +16,6 @@ export interface GuardResult {
 export interface OodGuard {
   readonly scorer: AnomalyScorer;
   check(file: string): Promise<GuardResult>;
-  /** The same verdict for one slice of a scan already decoded (the viewer's slice on screen). */
-  checkSlice(scan: Scan, index: number): Promise<GuardResult>;
 }
 
 /** The guard's verdict on a score: flagged at or over the threshold. */
@@ -46,10 +43,6 @@ export async function guardFor(model: LoadedModel, options: ScorerOptions = {}):
     scorer,
     async check(file) {
       const { score, threshold } = await scorer.score(file);
-      return verdict(score, threshold);
-    },
-    async checkSlice(scan, index) {
-      const { score, threshold } = await scorer.scoreSlice(scan, index);
       return verdict(score, threshold);
     },
   };

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { guardFor, hasGuard, OUT_OF_DISTRIBUTION } from '../../../src/core/anomaly/oodGuard';
+import { guardFor, hasGuard, OUT_OF_DISTRIBUTION, verdict } from '../../../src/core/anomaly/oodGuard';
 import { getModel, releaseModels } from '../../../src/core/model/modelCache';
 import { DEFAULT_LIMITS } from '../../../src/core/scan/limits';
 import { loadScan } from '../../../src/core/scan/loadScan';
@@ -38,13 +38,15 @@ test('a classifier whose manifest names a detector flags scans over its threshol
 test('a slice already in memory gets the verdict its file gets, and so does a slice of a volume', async () => {
   const guard = (await guardFor(await getModel(guardedDemoModel(work), { threads: 2 })))!;
   for (const file of [FLAGGED_SAMPLE, NORMAL_SAMPLE]) {
-    assert.deepEqual(await guard.checkSlice(await loadScan(file, DEFAULT_LIMITS), 0), await guard.check(file));
+    const { score, threshold } = await guard.scorer.scoreSlice(await loadScan(file, DEFAULT_LIMITS), 0);
+    assert.deepEqual(verdict(score, threshold), await guard.check(file));
   }
   // A file's score is per 2D slice, so a volume file is refused; the viewer scores the slice on screen instead.
   const volume = fixture('nifti', 'ras-grid.nii');
   await assert.rejects(guard.check(volume), /anomaly scores are per 2D slice/);
   const coronal = resliceScan(await loadScan(volume, DEFAULT_LIMITS), 'coronal');
-  const slice = await guard.checkSlice(coronal, 3);
+  const scored = await guard.scorer.scoreSlice(coronal, 3);
+  const slice = verdict(scored.score, scored.threshold);
   const recorded = (JSON.parse(readFileSync(join(ROOT, 'models', 'brain-mri-demo-padim', 'detector.json'), 'utf8')) as { threshold: { value: number } }).threshold.value;
   assert.ok(Number.isFinite(slice.anomalyScore));
   assert.equal(slice.threshold, recorded);
