@@ -1,11 +1,20 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { after, before } from 'node:test';
+import { basename, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type * as vscode from 'vscode';
+import { releaseFeatureSessions } from '../../src/core/anomaly/features/featureSession';
+import { hasGuard } from '../../src/core/anomaly/oodGuard';
+import type { LoadedModel } from '../../src/core/model/loadModel';
+import { releaseModels } from '../../src/core/model/modelCache';
+import { anomalyMapResult } from '../../src/host/viewer/anomalyOverlay';
+import { sliceGuard } from '../../src/host/viewer/sliceGuard';
 import { ViewerChannel } from '../../src/host/viewer/viewerChannel';
 import { ViewerDocument } from '../../src/host/viewer/viewerDocument';
+import { classifySlice, explainResult } from '../../src/host/viewer/viewerInference';
 import type { HostRequest, ViewerState, WebviewRequest, WebviewResult } from '../../src/protocol/viewerMessages';
-import { ORIGIN, bundle, servingPage, type Served } from './browser';
+import { ORIGIN, bundle, launchChromium, servingPage, type Served } from './browser';
 import { ROOT } from './paths';
 
 /** The page keeps its view in VS Code's webview state; this one starts with the overlay off, so only probabilities are asked for. */
@@ -84,4 +93,52 @@ export async function openViewerPage(browser: Browser, files: Readonly<Record<st
       await page.close();
     },
   };
+}
+
+/** The provider's answers for `model` (src/host/viewer/viewerProvider.ts); `seen` gets each anomaly map drawn. */
+export async function providerAnswer(document: ViewerDocument, model: LoadedModel, request: HostRequest, seen?: (png: string) => void): Promise<unknown> {
+  switch (request.type) {
+    case 'info':
+      return document.info(basename(document.uri.fsPath));
+    case 'model':
+      return { model: { name: model.manifest.name, labels: [...model.manifest.labels], detector: hasGuard(model) } };
+    case 'slice':
+      return document.slice(request.axis, request.index);
+    case 'classify':
+      return classifySlice(model, document.along(request.axis), request.index, await sliceGuard(model));
+    case 'explain':
+      return explainResult(model, document.along(request.axis), request.index, request.overlay);
+    case 'anomalyMap': {
+      const result = await anomalyMapResult((await sliceGuard(model))!, document.along(request.axis), request.index, request.colormap);
+      seen?.(result.png);
+      return result;
+    }
+    default:
+      throw new Error(`${request.type}: not asked for here`);
+  }
+}
+
+export interface ViewerTestBed {
+  /** A fresh folder, also the derived-model cache, so tests never write to the user's. */
+  readonly work: string;
+  open(file: string, handle: (document: ViewerDocument, request: HostRequest) => Promise<unknown>): Promise<ViewerPage>;
+}
+
+/** Registers a test file's set-up: chromium and the viewer bundle before its tests; after them, the browser, the folder and every model and feature session released. */
+export function viewerTestBed(name: string): ViewerTestBed {
+  const work = mkdtempSync(join(tmpdir(), `scanlens-${name}-`));
+  process.env['SCANLENS_CACHE_DIR'] = work;
+  let browser: Browser | undefined;
+  let files: Record<string, Served> = {};
+  before(async () => {
+    files = await viewerFiles();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    rmSync(work, { recursive: true, force: true });
+    await releaseFeatureSessions();
+    await releaseModels();
+  });
+  return { work, open: (file, handle) => openViewerPage(browser!, files, file, handle) };
 }

@@ -1,33 +1,24 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
 import sharp from 'sharp';
-import { releaseFeatureSessions } from '../../src/core/anomaly/features/featureSession';
-import { guardFor, hasGuard } from '../../src/core/anomaly/oodGuard';
+import { guardFor } from '../../src/core/anomaly/oodGuard';
 import type { LoadedModel } from '../../src/core/model/loadModel';
-import { getModel, releaseModels } from '../../src/core/model/modelCache';
+import { getModel } from '../../src/core/model/modelCache';
 import { DEFAULT_LIMITS } from '../../src/core/scan/limits';
 import { loadScan } from '../../src/core/scan/loadScan';
 import { resliceScan } from '../../src/core/scan/reslice';
-import { anomalyMapResult } from '../../src/host/viewer/anomalyOverlay';
-import { sliceGuard } from '../../src/host/viewer/sliceGuard';
-import type { ViewerDocument } from '../../src/host/viewer/viewerDocument';
-import { classifySlice, explainResult } from '../../src/host/viewer/viewerInference';
 import { anomalyScoreText } from '../../src/protocol/outOfDistribution';
-import { AXES, EXPLAIN_METHODS, type HostRequest } from '../../src/protocol/viewerMessages';
-import { launchChromium, type Served } from '../helpers/browser';
+import { AXES, EXPLAIN_METHODS } from '../../src/protocol/viewerMessages';
 import { FLAGGED_SAMPLE, guardedDemoModel } from '../helpers/guardedModel';
 import { ROOT } from '../helpers/paths';
 import { runCli } from '../helpers/runCli';
-import { openViewerPage, viewerFiles, type ViewerPage } from '../helpers/viewerPage';
+import { providerAnswer, viewerTestBed, type ViewerPage } from '../helpers/viewerPage';
 import { writeNifti256 } from '../vscode/viewerFixtures';
 
-// Derived models go to a fresh folder, never the user's cache.
-const work = mkdtempSync(join(tmpdir(), 'scanlens-viewer-anomaly-'));
-process.env['SCANLENS_CACHE_DIR'] = work;
+const bed = viewerTestBed('viewer-anomaly');
+const { work } = bed;
 /** Set SCANLENS_SCREENSHOTS to a folder to keep a picture of what the test saw. */
 const SCREENSHOTS = process.env['SCANLENS_SCREENSHOTS'];
 /** The overlay opacity the test page starts with (test/helpers/viewerPage.ts). */
@@ -35,45 +26,11 @@ const OPACITY = 0.4;
 /** The meningioma of FLAGGED_SAMPLE: the bright disc at x 30…49, y 79…106 of the 128² slice. */
 const LESION = { x0: 30, x1: 49, y0: 79, y1: 106 };
 
-let browser: Browser;
-let files: Record<string, Served>;
 let guarded: LoadedModel;
 
 before(async () => {
   guarded = await getModel(guardedDemoModel(work), { threads: 1 });
-  files = await viewerFiles();
-  browser = await launchChromium();
 });
-
-after(async () => {
-  await browser?.close();
-  rmSync(work, { recursive: true, force: true });
-  await releaseFeatureSessions();
-  await releaseModels();
-});
-
-/** The provider's answers (src/host/viewer/viewerProvider.ts); `seen` gets each anomaly-map answer. */
-async function answer(document: ViewerDocument, model: LoadedModel, request: HostRequest, seen?: (png: string) => void): Promise<unknown> {
-  switch (request.type) {
-    case 'info':
-      return document.info(basename(document.uri.fsPath));
-    case 'model':
-      return { model: { name: model.manifest.name, labels: [...model.manifest.labels], detector: hasGuard(model) } };
-    case 'slice':
-      return document.slice(request.axis, request.index);
-    case 'classify':
-      return classifySlice(model, document.along(request.axis), request.index, await sliceGuard(model));
-    case 'explain':
-      return explainResult(model, document.along(request.axis), request.index, request.overlay);
-    case 'anomalyMap': {
-      const result = await anomalyMapResult((await sliceGuard(model))!, document.along(request.axis), request.index, request.colormap);
-      seen?.(result.png);
-      return result;
-    }
-    default:
-      throw new Error(`${request.type}: not asked for here`);
-  }
-}
 
 /** The page's canvas, as seen from the tests' (DOM-less) types. */
 interface PageGlobals {
@@ -128,7 +85,7 @@ function hotRegion(size: number, redness: (i: number) => number): { count: numbe
 }
 
 test('viewer: a guarded model offers the anomaly map; chosen, it is drawn hottest on the lesion, as `scanlens anomaly score --maps` draws it, with score and threshold', async () => {
-  const viewer = await openViewerPage(browser, files, FLAGGED_SAMPLE, (document, request) => answer(document, guarded, request));
+  const viewer = await bed.open(FLAGGED_SAMPLE, (document, request) => providerAnswer(document, guarded, request));
   try {
     const probabilities = await viewer.until((s) => s.probabilities.length > 0 && s.pending === 0);
     assert.deepEqual(probabilities.overlay.methods, [...EXPLAIN_METHODS, 'anomaly']);
@@ -181,7 +138,7 @@ test('viewer: the anomaly map follows the slice along every axis of a volume, ea
   const file = join(work, 'lesion-256.nii');
   await writeNifti256(FLAGGED_SAMPLE, file);
   const drawn: string[] = [];
-  const viewer = await openViewerPage(browser, files, file, (document, request) => answer(document, guarded, request, (png) => drawn.push(png)));
+  const viewer = await bed.open(file, (document, request) => providerAnswer(document, guarded, request, (png) => drawn.push(png)));
   try {
     await viewer.until((s) => s.probabilities.length > 0 && s.pending === 0);
     await viewer.request({ type: 'overlay', shown: true, method: 'anomaly' });
@@ -208,7 +165,7 @@ test('viewer: the anomaly map follows the slice along every axis of a volume, ea
 
 test('viewer: a model without a detector offers no anomaly map at all', async () => {
   const plain = await getModel(join(ROOT, 'models', 'brain-mri-demo', 'model.json'), { threads: 1 });
-  const viewer = await openViewerPage(browser, files, FLAGGED_SAMPLE, (document, request) => answer(document, plain, request));
+  const viewer = await bed.open(FLAGGED_SAMPLE, (document, request) => providerAnswer(document, plain, request));
   try {
     const state = await viewer.until((s) => s.probabilities.length > 0 && s.pending === 0);
     assert.deepEqual(state.overlay.methods, [...EXPLAIN_METHODS]);

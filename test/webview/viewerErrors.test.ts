@@ -1,35 +1,15 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { releaseFeatureSessions } from '../../src/core/anomaly/features/featureSession';
-import { getModel, releaseModels } from '../../src/core/model/modelCache';
-import { sliceGuard } from '../../src/host/viewer/sliceGuard';
-import { classifySlice } from '../../src/host/viewer/viewerInference';
-import { launchChromium, type Served } from '../helpers/browser';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { getModel } from '../../src/core/model/modelCache';
 import { NORMAL_SAMPLE } from '../helpers/guardedModel';
 import { ROOT } from '../helpers/paths';
-import { openViewerPage, viewerFiles } from '../helpers/viewerPage';
+import { providerAnswer, viewerTestBed } from '../helpers/viewerPage';
 
-const work = mkdtempSync(join(tmpdir(), 'scanlens-viewer-errors-'));
-process.env['SCANLENS_CACHE_DIR'] = work;
+const bed = viewerTestBed('viewer-errors');
+const { work } = bed;
 
-let browser: Browser;
-let files: Record<string, Served>;
-
-before(async () => {
-  files = await viewerFiles();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  rmSync(work, { recursive: true, force: true });
-  await releaseFeatureSessions();
-  await releaseModels();
-});
 
 /**
  * The demo classifier and its PaDiM guard side by side, as they ship, except
@@ -50,14 +30,7 @@ function classifierAwaitingDetector(): { manifest: string; detector: string; res
 test('viewer: a failed classification, then one that succeeds: neither the state nor the status line still shows the error', async () => {
   const { manifest, detector, restore } = classifierAwaitingDetector();
   const model = await getModel(manifest, { threads: 1 });
-  // The provider's answers with the overlay off (src/host/viewer/viewerProvider.ts).
-  const viewer = await openViewerPage(browser, files, NORMAL_SAMPLE, async (document, request) => {
-    if (request.type === 'info') return document.info(basename(document.uri.fsPath));
-    if (request.type === 'model') return { model: { name: model.manifest.name, labels: [...model.manifest.labels] } };
-    if (request.type === 'slice') return document.slice(request.axis, request.index);
-    if (request.type === 'classify') return classifySlice(model, document.along(request.axis), request.index, await sliceGuard(model));
-    throw new Error(`${request.type}: not asked for with the overlay off`);
-  });
+  const viewer = await bed.open(NORMAL_SAMPLE, (document, request) => providerAnswer(document, model, request));
   const status = viewer.page.locator('.status');
   try {
     const failed = await viewer.until((s) => s.error !== undefined && s.pending === 0);

@@ -1,26 +1,13 @@
 import assert from 'node:assert/strict';
 import { basename, join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { getModel, releaseModels } from '../../src/core/model/modelCache';
+import { test } from 'node:test';
+import { getModel } from '../../src/core/model/modelCache';
 import { classifySlice } from '../../src/host/viewer/viewerInference';
 import type { HostRequest } from '../../src/protocol/viewerMessages';
-import { launchChromium, type Served } from '../helpers/browser';
 import { ROOT } from '../helpers/paths';
-import { openViewerPage, viewerFiles } from '../helpers/viewerPage';
+import { viewerTestBed } from '../helpers/viewerPage';
 
-let browser: Browser;
-let files: Record<string, Served>;
-
-before(async () => {
-  files = await viewerFiles();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await releaseModels();
-});
+const bed = viewerTestBed('viewer-first-paint');
 
 test('viewer: the slice is drawn while the model is still loading; its probabilities follow once it has loaded', async () => {
   const model = await getModel(join(ROOT, 'models', 'brain-mri-demo', 'model.json'), { threads: 1 });
@@ -28,7 +15,7 @@ test('viewer: the slice is drawn while the model is still loading; its probabili
   let loaded!: () => void;
   const loading = new Promise<void>((resolve) => (loaded = resolve));
   // The provider's answers with the overlay off, its model slow to load (onnxruntime's first require, a big model).
-  const viewer = await openViewerPage(browser, files, join(ROOT, 'samples', 'glioma-01.png'), async (document, request) => {
+  const viewer = await bed.open(join(ROOT, 'samples', 'glioma-01.png'), async (document, request) => {
     asked.push(request.type);
     if (request.type === 'info') return document.info(basename(document.uri.fsPath));
     if (request.type === 'slice') return document.slice(request.axis, request.index);

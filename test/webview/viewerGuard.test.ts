@@ -1,61 +1,25 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
 import { guardFor } from '../../src/core/anomaly/oodGuard';
-import { releaseFeatureSessions } from '../../src/core/anomaly/features/featureSession';
 import type { LoadedModel } from '../../src/core/model/loadModel';
-import { getModel, releaseModels } from '../../src/core/model/modelCache';
-import { sliceGuard } from '../../src/host/viewer/sliceGuard';
-import type { ViewerDocument } from '../../src/host/viewer/viewerDocument';
-import { classifySlice } from '../../src/host/viewer/viewerInference';
+import { getModel } from '../../src/core/model/modelCache';
 import { outOfDistributionWarning } from '../../src/protocol/outOfDistribution';
-import type { HostRequest, ViewerState } from '../../src/protocol/viewerMessages';
-import { launchChromium, type Served } from '../helpers/browser';
+import type { ViewerState } from '../../src/protocol/viewerMessages';
 import { FLAGGED_SAMPLE, NORMAL_SAMPLE, guardedDemoModel } from '../helpers/guardedModel';
 import { ROOT } from '../helpers/paths';
-import { openViewerPage, viewerFiles } from '../helpers/viewerPage';
+import { providerAnswer, viewerTestBed } from '../helpers/viewerPage';
 
-// Derived models go to a fresh folder, never the user's cache.
-const work = mkdtempSync(join(tmpdir(), 'scanlens-viewer-guard-'));
-process.env['SCANLENS_CACHE_DIR'] = work;
+const bed = viewerTestBed('viewer-guard');
+const { work } = bed;
 /** Set SCANLENS_SCREENSHOTS to a folder to keep a picture of what the test saw. */
 const SCREENSHOTS = process.env['SCANLENS_SCREENSHOTS'];
 
-let browser: Browser;
-let files: Record<string, Served>;
 let guarded: LoadedModel;
 
 before(async () => {
   guarded = await getModel(guardedDemoModel(work), { threads: 1 });
-  files = await viewerFiles();
-  browser = await launchChromium();
 });
-
-after(async () => {
-  await browser?.close();
-  rmSync(work, { recursive: true, force: true });
-  await releaseFeatureSessions();
-  await releaseModels();
-});
-
-/** The provider's answers to the requests this page makes with the overlay off (src/host/viewer/viewerProvider.ts). */
-async function answer(document: ViewerDocument, model: LoadedModel, request: HostRequest): Promise<unknown> {
-  switch (request.type) {
-    case 'info':
-      return document.info(basename(document.uri.fsPath));
-    case 'model':
-      return { model: { name: model.manifest.name, labels: [...model.manifest.labels] } };
-    case 'slice':
-      return document.slice(request.axis, request.index);
-    case 'classify':
-      return classifySlice(model, document.along(request.axis), request.index, await sliceGuard(model));
-    default:
-      throw new Error(`${request.type}: not asked for with the overlay off`);
-  }
-}
 
 interface Opened {
   readonly state: ViewerState;
@@ -67,7 +31,7 @@ interface Opened {
 
 /** Opens `file` in the viewer page with `model`, waits until its probabilities are drawn, and reads what it shows. */
 async function openInViewer(file: string, model: LoadedModel, screenshot?: string): Promise<Opened> {
-  const viewer = await openViewerPage(browser, files, file, (document, request) => answer(document, model, request));
+  const viewer = await bed.open(file, (document, request) => providerAnswer(document, model, request));
   try {
     const state = await viewer.until((s) => {
       if (s.error) throw new Error(`viewer shows an error: ${s.error}`);
