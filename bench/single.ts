@@ -33,9 +33,9 @@ export async function singleImage(model: LoadedModel, sample: string, threads: n
   const classFeed = new ort.Tensor('int64', BigInt64Array.from([-1n]), [1]);
 
   const explain = (): ReturnType<typeof explainInput> => explainInput(model, input, { method: 'gradcam', threads });
-  // The image `scanlens explain --out` draws over: the scan itself for stretch-to-fit models.
+  // The image `scanlens explain --out` draws over: the scan itself.
   const { explanation, base } = await explainFile(model, sample, { method: 'gradcam', threads });
-  const render = (): Buffer => explanationPng(base, explanation.map, 'jet', 0.5);
+  const render = (): Buffer => explanationPng(base, explanation.map, model.manifest.input, 'jet', 0.5);
 
   const decode = await timeMedian(runs, () => loadScan(sample));
   const preprocess = await timeMedian(runs, () => prepareInput(scan, model.manifest));
@@ -49,7 +49,7 @@ export async function singleImage(model: LoadedModel, sample: string, threads: n
     // Exactly `scanlens explain FILE --out overlay.png`, short of writing the file.
     explain_end_to_end: async () => {
       const e = await explainFile(model, sample, { method: 'gradcam', threads }, { blockingRead: true });
-      return explanationPng(e.base, e.explanation.map, 'jet', 0.5);
+      return explanationPng(e.base, e.explanation.map, model.manifest.input, 'jet', 0.5);
     },
   });
   await plain.release();

@@ -42,7 +42,7 @@ async function run(file: string, flags: ExplainFlags): Promise<number> {
     if (flags.json) printJson({ scanlens: { version: SCANLENS_VERSION }, model: modelSummary(model), file, error: message });
     return EXIT.someFailed;
   }
-  if (flags.out) await writeFileAtomic(flags.out, explanationPng(base, result.map, flags.colormap, flags.alpha));
+  if (flags.out) await writeFileAtomic(flags.out, explanationPng(base, result.map, model.manifest.input, flags.colormap, flags.alpha));
   const label = model.manifest.labels[result.classIndex]!;
   if (flags.json) {
     printJson({

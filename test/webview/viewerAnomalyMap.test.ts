@@ -14,7 +14,8 @@ import { AXES, EXPLAIN_METHODS } from '../../src/protocol/viewerMessages';
 import { FLAGGED_SAMPLE, guardedDemoModel } from '../helpers/guardedModel';
 import { ROOT } from '../helpers/paths';
 import { runCli } from '../helpers/runCli';
-import { providerAnswer, viewerTestBed, type ViewerPage } from '../helpers/viewerPage';
+import { slicePixels } from '../helpers/slicePixels';
+import { providerAnswer, viewerTestBed } from '../helpers/viewerPage';
 import { writeNifti256 } from '../vscode/viewerFixtures';
 
 const bed = viewerTestBed('viewer-anomaly');
@@ -31,44 +32,6 @@ let guarded: LoadedModel;
 before(async () => {
   guarded = await getModel(guardedDemoModel(work), { threads: 1 });
 });
-
-/** The page's canvas, as seen from the tests' (DOM-less) types. */
-interface PageGlobals {
-  devicePixelRatio: number;
-  document: {
-    querySelector(selector: string): {
-      width: number;
-      height: number;
-      getBoundingClientRect(): { width: number; height: number };
-      getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
-    };
-  };
-}
-
-/** The slice on screen as RGB bytes, one sample at each slice pixel's centre (the page draws it fitted, centred, unpanned). */
-async function slicePixels(viewer: ViewerPage, size: number): Promise<Uint8ClampedArray> {
-  const { zoom } = await viewer.request({ type: 'state' });
-  const values = await viewer.page.evaluate(
-    ([n, z]) => {
-      const { document, devicePixelRatio } = globalThis as unknown as PageGlobals;
-      const canvas = document.querySelector('.stage canvas');
-      const ratio = devicePixelRatio || 1;
-      const { width, height } = canvas.getBoundingClientRect();
-      const [x0, y0] = [(width - n * z) / 2, (height - n * z) / 2];
-      const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
-      const out: number[] = [];
-      for (let y = 0; y < n; y++) {
-        for (let x = 0; x < n; x++) {
-          const i = (Math.floor((y0 + (y + 0.5) * z) * ratio) * canvas.width + Math.floor((x0 + (x + 0.5) * z) * ratio)) * 4;
-          out.push(pixels.data[i]!, pixels.data[i + 1]!, pixels.data[i + 2]!);
-        }
-      }
-      return out;
-    },
-    [size, zoom] as const,
-  );
-  return Uint8ClampedArray.from(values);
-}
 
 /** Pixels over 1.1× the threshold, where jet is red with little blue: `redness` gives a pixel's (red − blue) of the overlay colour alone, 0…1. */
 function hotRegion(size: number, redness: (i: number) => number): { count: number; centre: [number, number]; inLesion: number } {
@@ -92,7 +55,7 @@ test('viewer: a guarded model offers the anomaly map; chosen, it is drawn hottes
     const { page } = viewer;
     const method = page.getByLabel('Overlay method');
     assert.equal(await method.locator('optgroup[label="Out-of-distribution guard"] option[value="anomaly"]').textContent(), 'anomaly map');
-    const plain = await slicePixels(viewer, 128);
+    const plain = await slicePixels(viewer, 128, 128);
 
     // As a person does it: pick the anomaly map, then tick Overlay.
     await method.selectOption('anomaly');
@@ -107,7 +70,7 @@ test('viewer: a guarded model offers the anomaly map; chosen, it is drawn hottes
     if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, 'viewer-anomaly-map.png') });
 
     // The overlay's own colour, from what is on screen: shown = (1 − opacity)·slice + opacity·colour.
-    const shown = await slicePixels(viewer, 128);
+    const shown = await slicePixels(viewer, 128, 128);
     const colour = (i: number, c: number): number => (shown[i * 3 + c]! - (1 - OPACITY) * plain[i * 3 + c]!) / OPACITY / 255;
     const onScreen = hotRegion(128, (i) => colour(i, 0) - colour(i, 2));
     assert.ok(onScreen.count > 0 && onScreen.count < 0.15 * 128 * 128, `a hot region, not the whole slice: ${onScreen.count} pixels`);

@@ -25,6 +25,7 @@ export async function openDetector(path: string, options: ScorerOptions = {}): P
   return {
     kind: manifest.method,
     threshold: manifest.threshold.value,
+    input: backbone.manifest.input,
     summary: () => ({ path: loaded.folder, method: manifest.method, backbone: manifest.backbone, threshold: manifest.threshold }),
     score: async (file, threshold) => scored(await prepareSlice(file, backbone.manifest), threshold),
     scoreSlice: async (scan, index, threshold) => scored(await prepareInput(scan, backbone.manifest, index), threshold),

@@ -1,4 +1,5 @@
 import type { Image2D } from '../image';
+import type { ModelView } from '../preprocess/mapToSlice';
 import type { Scan } from '../scan/scan';
 
 export interface AnomalyResult {
@@ -15,6 +16,8 @@ export interface AnomalyResult {
 export interface AnomalyScorer {
   readonly kind: string;
   readonly threshold: number;
+  /** The input its maps cover: size and how it frames a slice (mapToSlice brings a map onto the slice). */
+  readonly input: ModelView;
   /** How JSON outputs describe the scorer. */
   summary(): Record<string, unknown>;
   score(file: string, threshold?: number): Promise<AnomalyResult>;

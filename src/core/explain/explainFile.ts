@@ -18,16 +18,14 @@ export function classIndexOf(model: LoadedModel, text: string | undefined): numb
 }
 
 /**
- * Explains one scan file (its first slice) and returns the image to draw the
- * map over: the whole scan when the model stretches it to fit, otherwise the
- * model's own view, since the map belongs to that view.
+ * Explains one scan file (its first slice) and returns the slice to draw the
+ * map over, whatever the model's fit: explanationPng maps it onto the slice.
  */
 export async function explainFile(model: LoadedModel, path: string, options: ExplainOptions, load: LoadOptions = {}): Promise<{ explanation: Explanation; base: Image2D }> {
   const scan = await loadScan(path, DEFAULT_LIMITS, load);
   const prepared = await prepareInput(scan, model.manifest, 0);
   const explanation = await explainInput(model, prepared.data, options);
-  const { input } = model.manifest;
-  let base = input.fit === 'fill' ? prepared.sliceImage : prepared.modelImage;
+  let base = prepared.sliceImage;
   if (base.channels !== 1 && base.channels !== 3) base = toChannels(base, 1);
   return { explanation, base };
 }

@@ -19,13 +19,12 @@ export function extent(data: Float32Array): { lo: number; hi: number } {
   return { lo, hi };
 }
 
-/** Values stretched to [0,1]; a constant map becomes all zeros. */
+/** Values stretched to [0,1]; a constant map becomes all zeros; NaN (a pixel the model did not see) stays NaN. */
 export function minMaxNormalise(data: Float32Array): Float32Array {
   const { lo, hi } = extent(data);
   const range = hi - lo;
   const out = new Float32Array(data.length);
-  if (!(range > 0)) return out;
-  const scale = 1 / range;
+  const scale = range > 0 ? 1 / range : 0;
   for (let i = 0; i < data.length; i++) out[i] = (data[i]! - lo) * scale;
   return out;
 }

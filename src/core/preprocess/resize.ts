@@ -122,12 +122,10 @@ function resample(image: Image2D, width: number, height: number, kernel: ResizeK
   return { width, height, channels, data: out };
 }
 
-/** Copies `inner` into a zero canvas (contain) or crops it (cover), centred. */
-function placeCentred(inner: Image2D, width: number, height: number): Image2D {
+/** Copies `inner` into a zero canvas (contain) or crops it (cover), with its top-left corner at (dx, dy), which is negative when cropping. */
+function placeAt(inner: Image2D, width: number, height: number, dx: number, dy: number): Image2D {
   const { channels } = inner;
   const out = new Float32Array(width * height * channels);
-  const dx = Math.floor((width - inner.width) / 2);
-  const dy = Math.floor((height - inner.height) / 2);
   for (let y = 0; y < height; y++) {
     const sy = y - dy;
     if (sy < 0 || sy >= inner.height) continue;
@@ -140,6 +138,23 @@ function placeCentred(inner: Image2D, width: number, height: number): Image2D {
   return { width, height, channels, data: out };
 }
 
+/** Where a contain or cover fit puts the image in the model's input: the scaled image's size and its centred top-left corner. */
+export interface Placement {
+  readonly width: number;
+  readonly height: number;
+  readonly dx: number;
+  readonly dy: number;
+}
+
+/** The one rounding of contain and cover, shared by resizing and by mapping model-input maps back onto the slice. */
+export function placement(image: { width: number; height: number }, size: { width: number; height: number }, fit: Exclude<Fit, 'fill'>): Placement {
+  const pick = fit === 'contain' ? Math.min : Math.max;
+  const scale = pick(size.width / image.width, size.height / image.height);
+  const width = Math.max(1, Math.round(image.width * scale));
+  const height = Math.max(1, Math.round(image.height * scale));
+  return { width, height, dx: Math.floor((size.width - width) / 2), dy: Math.floor((size.height - height) / 2) };
+}
+
 /**
  * Resizes a float image with a named kernel, in float so no precision is lost
  * to 8-bit rounding. Same size is a no-op, so images already at the model's
@@ -148,13 +163,6 @@ function placeCentred(inner: Image2D, width: number, height: number): Image2D {
 export function resizeImage(image: Image2D, size: { width: number; height: number }, kernel: ResizeKernel, fit: Fit): Image2D {
   if (image.width === size.width && image.height === size.height) return image;
   if (fit === 'fill') return resample(image, size.width, size.height, kernel);
-  const pick = fit === 'contain' ? Math.min : Math.max;
-  const scale = pick(size.width / image.width, size.height / image.height);
-  const inner = resample(
-    image,
-    Math.max(1, Math.round(image.width * scale)),
-    Math.max(1, Math.round(image.height * scale)),
-    kernel,
-  );
-  return placeCentred(inner, size.width, size.height);
+  const placed = placement(image, size, fit);
+  return placeAt(resample(image, placed.width, placed.height, kernel), size.width, size.height, placed.dx, placed.dy);
 }

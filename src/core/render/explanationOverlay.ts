@@ -1,19 +1,21 @@
 import type { Image2D } from '../image';
 import type { RawMap } from '../explain/explain';
-import { extent, upsampleMap } from '../explain/upsample';
+import { extent } from '../explain/upsample';
+import { mapToSlice, type ModelView } from '../preprocess/mapToSlice';
 import { colourise, type ColormapName } from './colormaps';
 import { blendOver } from './overlay';
 import { pngFromBytes } from './pngEncode';
 
 /**
- * A raw explanation map upsampled (bilinear) to the image, stretched to the
- * full colour range, coloured and blended over it, written as an RGB PNG:
- * straight from map to bytes, without float images in between, since every
- * explanation ends here.
+ * A raw explanation map brought onto the slice the model saw through `view`
+ * (bilinear), stretched to the full colour range, coloured and blended over
+ * it, written as an RGB PNG: straight from map to bytes, without float images
+ * in between, since every explanation ends here. Pixels the model did not
+ * see (cover's margins) keep the slice unblended.
  */
-export function explanationPng(base: Image2D, map: RawMap, colormap: ColormapName, alpha: number): Buffer {
-  const heat = upsampleMap(map, base).data;
+export function explanationPng(base: Image2D, map: RawMap, view: ModelView, colormap: ColormapName, alpha: number): Buffer {
+  const heat = mapToSlice(map, base, view).data;
   const bytes = new Uint8ClampedArray(heat.length * 3);
-  blendOver(base, colourise(colormap, heat, extent(heat)), alpha, bytes, 255);
+  blendOver(base, colourise(colormap, heat, extent(heat)), alpha, bytes, 255, heat);
   return pngFromBytes(new Uint8Array(bytes.buffer), base.width, base.height, 3);
 }

@@ -52,7 +52,7 @@ async function shownOverlay(model: LoadedModel, guard: OodGuard | undefined, bas
     return { png, described: { anomalyMap: { scale, mapSize: [anomaly.map.width, anomaly.map.height], colormap, opacity } } };
   }
   const explanation = await explainSlice(model, scan, index, { ...overlay, method: overlay.method });
-  const png = explanationPng(base, explanation.map, colormap, opacity);
+  const png = explanationPng(base, explanation.map, model.manifest.input, colormap, opacity);
   const described = {
     method: explanation.method,
     class: { index: explanation.classIndex, label: model.manifest.labels[explanation.classIndex] },

@@ -1,8 +1,10 @@
 import type { OodGuard } from '../../core/anomaly/oodGuard';
 import type { AnomalyResult } from '../../core/anomaly/scorer';
+import type { ModelView } from '../../core/preprocess/mapToSlice';
 import type { Scan } from '../../core/scan/scan';
 
-export type SliceAnomaly = Pick<AnomalyResult, 'score' | 'threshold' | 'map'>;
+/** Score, threshold and map, with the input the map covers: how it lies over the slice. */
+export type SliceAnomaly = Pick<AnomalyResult, 'score' | 'threshold' | 'map'> & { readonly input: ModelView };
 
 /** Slices kept per guard and axis: the one on screen and those just left, not a whole volume's maps. */
 const KEPT = 16;
@@ -25,7 +27,7 @@ export function sliceAnomaly(guard: OodGuard, scan: Scan, index: number): Promis
   if (result) kept.delete(index);
   else {
     // Only what is drawn and reported: the model's view of the slice is not kept.
-    const started = guard.scorer.scoreSlice(scan, index).then(({ score, threshold, map }) => ({ score, threshold, map }));
+    const started = guard.scorer.scoreSlice(scan, index).then(({ score, threshold, map }) => ({ score, threshold, map, input: guard.scorer.input }));
     started.catch(() => kept.get(index) === started && kept.delete(index));
     result = started;
   }

@@ -2,12 +2,13 @@ import { verdict, type OodGuard } from '../../core/anomaly/oodGuard';
 import { toRow } from '../../core/classify/classify';
 import { classifyVolume } from '../../core/classify/classifyVolume';
 import { explainInput, type Explanation } from '../../core/explain/explain';
-import { minMaxNormalise, upsampleMap } from '../../core/explain/upsample';
+import { minMaxNormalise } from '../../core/explain/upsample';
 import type { Image2D } from '../../core/image';
 import type { LoadedModel } from '../../core/model/loadModel';
 import { runModel } from '../../core/model/runModel';
+import { mapToSlice, type ModelView } from '../../core/preprocess/mapToSlice';
 import { prepareInput } from '../../core/preprocess/prepareInput';
-import { colourise } from '../../core/render/colormaps';
+import { heatColours } from '../../core/render/heatColours';
 import { encodePng } from '../../core/render/png';
 import type { Scan } from '../../core/scan/scan';
 import type { Axis, ClassifyResult, ExplainOptions, ExplainResult, OverlayOptions, ProfileResult } from '../../protocol/viewerMessages';
@@ -34,18 +35,20 @@ export async function explainSlice(model: LoadedModel, scan: Scan, index: number
 }
 
 /**
- * The explanation map stretched over the slice, normalised and coloured; the
- * webview blends it at the chosen opacity, so changing opacity costs no round trip.
+ * The explanation map brought onto the slice as the model's input framed it,
+ * normalised and coloured (transparent where the model did not see the
+ * slice); the webview blends it at the chosen opacity, so changing opacity
+ * costs no round trip.
  */
-export function heatImage(explanation: Explanation, size: { width: number; height: number }, colormapName: OverlayOptions['colormap']): Image2D {
-  const heat = minMaxNormalise(upsampleMap(explanation.map, size).data);
-  return { width: size.width, height: size.height, channels: 3, data: colourise(colormapName, heat) };
+export function heatImage(explanation: Explanation, size: { width: number; height: number }, view: ModelView, colormapName: OverlayOptions['colormap']): Image2D {
+  const heat = minMaxNormalise(mapToSlice(explanation.map, size, view).data);
+  return heatColours(colormapName, { width: size.width, height: size.height, channels: 1, data: heat });
 }
 
 export async function explainResult(model: LoadedModel, scan: Scan, index: number, overlay: ExplainOptions): Promise<ExplainResult> {
   const explanation = await explainSlice(model, scan, index, overlay);
   const [, height, width] = scan.shape;
-  const png = await encodePng(heatImage(explanation, { width, height }, overlay.colormap));
+  const png = await encodePng(heatImage(explanation, { width, height }, model.manifest.input, overlay.colormap));
   return {
     method: explanation.method,
     classIndex: explanation.classIndex,

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { explanationPng } from '../../../src/core/render/explanationOverlay';
 import { overlayHeatmap } from '../../../src/core/render/overlay';
 
+const FILL = { size: { width: 2, height: 2 }, fit: 'fill' } as const;
 const close = (a: readonly number[], b: readonly number[], tol = 1e-3): boolean => a.every((v, i) => Math.abs(v - b[i]!) <= tol);
 
 test('colormaps hit their published end points', () => {
@@ -24,19 +25,34 @@ test('overlay blends (1 − alpha)·base + alpha·colour', () => {
   const out = overlayHeatmap(base, heat, 'jet', 0.25);
   assert.ok(close(Array.from(out.data), [0.15, 0.15, 0.275, 0.875, 0.75, 0.75]));
   assert.throws(() => overlayHeatmap(base, { ...heat, width: 1, data: Float32Array.from([0]) }), /heat map is 1×1/);
+  // NaN heat, a pixel the model did not see, leaves the base as it is.
+  const unseen = overlayHeatmap(base, { ...heat, data: Float32Array.from([Number.NaN, 1]) }, 'jet', 0.25);
+  assert.ok(close(Array.from(unseen.data), [0.2, 0.2, 0.2, 0.875, 0.75, 0.75]));
 });
 
 test('an explanation map is upsampled to the scan, stretched to the full colour range and written as an RGB PNG', async () => {
   const base = { width: 8, height: 4, channels: 1, data: new Float32Array(32).fill(0.5) };
-  const png = explanationPng(base, { width: 2, height: 1, data: Float32Array.from([1, 3]) }, 'jet', 1);
+  const png = explanationPng(base, { width: 2, height: 1, data: Float32Array.from([1, 3]) }, FILL, 'jet', 1);
   const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
   assert.deepEqual([info.width, info.height, info.channels], [8, 4, 3]);
   const byte = (v: number): number => Math.round(v * 255);
   assert.deepEqual(Array.from(data.subarray(0, 3)), colormap('jet')(0).map(byte));
   assert.deepEqual(Array.from(data.subarray(21, 24)), colormap('jet')(1).map(byte));
-  const half = await sharp(explanationPng(base, { width: 2, height: 1, data: Float32Array.from([1, 3]) }, 'jet', 0.5)).raw().toBuffer();
+  const half = await sharp(explanationPng(base, { width: 2, height: 1, data: Float32Array.from([1, 3]) }, FILL, 'jet', 0.5)).raw().toBuffer();
   assert.deepEqual(Array.from(half.subarray(0, 3)), colormap('jet')(0).map((v) => byte(0.5 * 0.5 + 0.5 * v)));
-  assert.throws(() => explanationPng(base, { width: 1, height: 1, data: Float32Array.from([1]) }, 'jet', 2), /alpha must be between 0 and 1/);
+  assert.throws(() => explanationPng(base, { width: 1, height: 1, data: Float32Array.from([1]) }, FILL, 'jet', 2), /alpha must be between 0 and 1/);
+});
+
+test("a cover model's map is blended only over the part of the slice the model saw; the cropped margins keep the slice", async () => {
+  // An 8×4 slice seen by a 4×4 cover model: its columns 2…5.
+  const base = { width: 8, height: 4, channels: 1, data: new Float32Array(32).fill(0.5) };
+  const map = { width: 2, height: 1, data: Float32Array.from([1, 3]) };
+  const { data } = await sharp(explanationPng(base, map, { size: { width: 4, height: 4 }, fit: 'cover' }, 'jet', 1)).raw().toBuffer({ resolveWithObject: true });
+  const byte = (v: number): number => Math.round(v * 255);
+  const pixel = (x: number): number[] => Array.from(data.subarray(x * 3, x * 3 + 3));
+  for (const x of [0, 1, 6, 7]) assert.deepEqual(pixel(x), [128, 128, 128], `column ${x}: the slice itself`);
+  assert.deepEqual(pixel(2), colormap('jet')(0).map(byte), 'the left edge of the view: the bottom of the scale');
+  assert.deepEqual(pixel(5), colormap('jet')(1).map(byte), 'the right edge of the view: the top of the scale');
 });
 
 test('colouring a whole map from the sampled table matches each colormap evaluated point by point', () => {

@@ -19,6 +19,13 @@ test('PNGs decode (with libvips, not our code) to exactly the 8-bit pixels writt
   }
 });
 
+test('RGBA decodes (with libvips) to the pixels and straight alpha written, transparent pixels included', async () => {
+  const data = Float32Array.from({ length: 5 * 3 * 4 }, (_, i) => (i % 4 === 3 ? (i % 8 === 3 ? 0 : 1) : ((i * 53) % 256) / 255));
+  const { data: back, info } = await sharp(await encodePng({ width: 5, height: 3, channels: 4, data })).raw().toBuffer({ resolveWithObject: true });
+  assert.deepEqual([info.width, info.height, info.channels], [5, 3, 4]);
+  assert.deepEqual(Array.from(back), Array.from(data, (v) => Math.round(v * 255)));
+});
+
 test('values outside [0,1] are clamped and NaN is written as black', async () => {
   const back = await decoded(await encodePng({ width: 4, height: 1, channels: 1, data: Float32Array.from([-0.5, 1.5, Number.NaN, 0.5]) }));
   assert.deepEqual(Array.from(back.data), [0, 255, 0, 128]);

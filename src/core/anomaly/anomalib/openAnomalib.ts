@@ -27,6 +27,7 @@ export async function openAnomalib(path: string, options: ScorerOptions = {}): P
   return {
     kind: 'anomalib',
     threshold,
+    input: model.manifest.input,
     summary: () => ({ path: model.onnxPath, method: 'anomalib', model: { name: model.manifest.name, sha256: model.sha256 }, normalisation: metadata?.image ? { metadata: metadata.file, ...metadata.image } : 'graph', threshold, ...(model.assumptions.length ? { assumptions: model.assumptions } : {}) }),
     score: async (file, override) => scored(await prepareSlice(file, model.manifest), override),
     scoreSlice: async (scan, index, override) => scored(await prepareInput(scan, model.manifest, index), override),

@@ -27,6 +27,7 @@ export function openReconstruction(model: LoadedModel, threshold?: number): Anom
   return {
     kind: 'reconstruction',
     threshold: fixed,
+    input: model.manifest.input,
     summary: () => ({ path: model.manifestPath ?? model.onnxPath, method: 'reconstruction', model: { name: model.manifest.name, sha256: model.sha256 }, sigma, threshold: fixed }),
     score: async (file, override) => scored(await prepareSlice(file, model.manifest), override),
     scoreSlice: async (scan, index, override) => scored(await prepareInput(scan, model.manifest, index), override),

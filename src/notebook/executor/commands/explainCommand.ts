@@ -26,7 +26,7 @@ export const explainCommand: CommandRunner<CommandOf<'explain'>> = async ({ comm
   } catch (error) {
     throw aboutFile(file, error);
   }
-  const png = explanationPng(base, explanation.map, (options.colormap ?? 'jet') as ColormapName, options.alpha ?? 0.5);
+  const png = explanationPng(base, explanation.map, model.manifest.input, (options.colormap ?? 'jet') as ColormapName, options.alpha ?? 0.5);
   const label = model.manifest.labels[explanation.classIndex]!;
   const result: NotebookResult = {
     kind: 'explain',
