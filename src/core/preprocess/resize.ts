@@ -93,6 +93,10 @@ function resample(image: Image2D, width: number, height: number, kernel: ResizeK
       const first = rowIn + h.start[x]! * channels;
       const count = h.count[x]!;
       const w0 = x * h.stride;
+      if (channels === 1 && count === 2) {
+        mid[rowOut + x] = h.weights[w0]! * data[first]! + h.weights[w0 + 1]! * data[first + 1]!;
+        continue;
+      }
       if (channels === 1) {
         let acc = 0;
         for (let k = 0; k < count; k++) acc += h.weights[w0 + k]! * data[first + k]!;
@@ -110,14 +114,22 @@ function resample(image: Image2D, width: number, height: number, kernel: ResizeK
   const out = new Float32Array(line * height);
   const acc = new Float64Array(line);
   for (let y = 0; y < height; y++) {
-    acc.fill(0);
     const first = v.start[y]!;
+    const to = y * line;
+    if (v.count[y] === 2) {
+      // Two taps, the usual case when enlarging bilinearly: summed straight into the output, in the same order.
+      const [w0, w1] = [v.weights[y * v.stride]!, v.weights[y * v.stride + 1]!];
+      const [r0, r1] = [first * line, (first + 1) * line];
+      for (let i = 0; i < line; i++) out[to + i] = w0 * mid[r0 + i]! + w1 * mid[r1 + i]!;
+      continue;
+    }
+    acc.fill(0);
     for (let k = 0; k < v.count[y]!; k++) {
       const w = v.weights[y * v.stride + k]!;
       const row = (first + k) * line;
       for (let i = 0; i < line; i++) acc[i]! += w * mid[row + i]!;
     }
-    out.set(acc, y * line);
+    out.set(acc, to);
   }
   return { width, height, channels, data: out };
 }
