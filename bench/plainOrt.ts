@@ -6,16 +6,11 @@
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import type { LoadedModel } from '../src/core/model/loadModel';
+import { sessionOptions } from '../src/core/model/sessionOptions';
 
 /** ScanLens' own session settings; `spinning` turns on onnxruntime's default spin-waiting threads, which can be faster on an otherwise idle machine. */
 export function plainSession(path: string | Uint8Array, threads: number, spinning = false): Promise<ort.InferenceSession> {
-  const options: ort.InferenceSession.SessionOptions = {
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-    extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } },
-  };
+  const options: ort.InferenceSession.SessionOptions = { ...sessionOptions('cpu', threads), ...(spinning ? { extra: { session: { intra_op: { allow_spinning: '1' } } } } : {}) };
   return typeof path === 'string' ? ort.InferenceSession.create(path, options) : ort.InferenceSession.create(path, options);
 }
 

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { ScanLensError, oneLine } from '../errors';
 import type { LoadedModel } from '../model/loadModel';
 import { ort } from '../native/ort';
-import { cachedDerived, derivedCacheDir, derivedKey } from '../onnx/derivedCache';
+import { derivedKey } from '../onnx/derivedCache';
+import { DerivedSessions, verifiedModelBytes, type DerivedSessionOptions } from '../onnx/derivedSessions';
 import { GraphBuilder } from '../onnx/graphBuilder';
 import { GraphIndex } from '../onnx/graphIndex';
 import { decodeModel, encodeModel } from '../onnx/modelProto';
@@ -13,22 +12,7 @@ import { SCANLENS_VERSION } from '../version';
 import { deriveGradientModel } from './deriveGradientModel';
 import { autoTargetLayer, checkTensorExists, type TargetLayer } from './targetLayer';
 
-export interface SessionOptions {
-  /** Where derived models are cached; default SCANLENS_CACHE_DIR/derived or the OS cache folder. */
-  readonly cacheDir?: string;
-  /** Intra-op threads; default the model's own. */
-  readonly threads?: number;
-}
-
-/** The model's bytes, checked against the hash it was loaded with. */
-async function modelBytes(model: LoadedModel): Promise<Uint8Array> {
-  const bytes = await readFile(model.onnxPath).catch((error: unknown) => {
-    throw new ScanLensError(`cannot read the model (${oneLine(error)})`, model.onnxPath);
-  });
-  const sha = createHash('sha256').update(bytes).digest('hex');
-  if (sha !== model.sha256) throw new ScanLensError('the model file changed since it was loaded', model.onnxPath);
-  return bytes;
-}
+export type SessionOptions = DerivedSessionOptions;
 
 export function inputTensor(model: LoadedModel, data: Float32Array, batch = 1): Tensor {
   const { layout, channels, size } = model.manifest.input;
@@ -41,7 +25,7 @@ const graphs = new Map<string, Promise<GraphProto>>();
 async function modelGraph(model: LoadedModel): Promise<GraphProto> {
   let entry = graphs.get(model.sha256);
   if (!entry) {
-    entry = modelBytes(model).then((bytes) => decodeModel(bytes, model.onnxPath).graph);
+    entry = verifiedModelBytes(model).then((bytes) => decodeModel(bytes, model.onnxPath).graph);
     graphs.set(model.sha256, entry);
     entry.catch(() => graphs.delete(model.sha256));
   }
@@ -68,36 +52,10 @@ export async function resolveTargetLayer(model: LoadedModel, option: string | un
   }
 }
 
-const sessions = new Map<string, Promise<InferenceSession>>();
+const sessions = new DerivedSessions('the derived model');
 
-async function cachedSession(model: LoadedModel, request: Record<string, unknown>, options: SessionOptions, build: (bytes: Uint8Array) => Promise<Uint8Array>): Promise<InferenceSession> {
-  const key = derivedKey(model.sha256, { ...request, scanlens: SCANLENS_VERSION, input: model.manifest.input.size });
-  const { provider } = model;
-  const threads = options.threads ?? model.threads;
-  // The derived bytes do not depend on provider or threads; the session does.
-  const sessionKey = JSON.stringify([key, provider, threads]);
-  let entry = sessions.get(sessionKey);
-  if (!entry) {
-    entry = (async () => {
-      const { bytes } = await cachedDerived(derivedCacheDir(options.cacheDir), key, async () => build(await modelBytes(model)));
-      try {
-        return await ort().InferenceSession.create(bytes, {
-          executionProviders: [provider],
-          logSeverityLevel: 3,
-          intraOpNumThreads: threads,
-          interOpNumThreads: 1,
-          executionMode: 'sequential',
-          // As for classification sessions: idle threads must not spin and take the cores rendering needs.
-          extra: { session: { intra_op: { allow_spinning: '0' } } },
-        });
-      } catch (error) {
-        throw new ScanLensError(`onnxruntime cannot load the derived model (${oneLine(error)})`, model.onnxPath);
-      }
-    })();
-    sessions.set(sessionKey, entry);
-    entry.catch(() => sessions.delete(sessionKey));
-  }
-  return entry;
+function cachedSession(model: LoadedModel, request: Record<string, unknown>, options: SessionOptions, build: (bytes: Uint8Array) => Promise<Uint8Array>): Promise<InferenceSession> {
+  return sessions.open(model, derivedKey(model.sha256, { ...request, scanlens: SCANLENS_VERSION, input: model.manifest.input.size }), options, build);
 }
 
 /** Logits, target activations and d logit[class] / d activations in one run. */
@@ -124,8 +82,6 @@ export function inputSize(model: LoadedModel): number {
 
 /** Releases every derived session (tests, extension deactivation). */
 export async function releaseExplainSessions(): Promise<void> {
-  const entries = [...sessions.values()];
-  sessions.clear();
   graphs.clear();
-  await Promise.all(entries.map(async (p) => (await p.catch(() => undefined))?.release()));
+  await sessions.release();
 }

@@ -5,6 +5,7 @@ import { basename, dirname, extname, join, relative, resolve, isAbsolute } from 
 import type { InferenceSession } from 'onnxruntime-node';
 import { ScanLensError, oneLine } from '../errors';
 import { ort } from '../native/ort';
+import { sessionOptions } from './sessionOptions';
 import { ExecutionProviderError, checkProvider } from './executionProviders';
 import type { Manifest } from './manifest';
 import { readManifest } from './manifestLoader';
@@ -71,16 +72,7 @@ async function readModelBytes(path: string, limit: number): Promise<Buffer> {
 
 async function createSession(bytes: Buffer, path: string, options: Required<ModelOptions>): Promise<InferenceSession> {
   try {
-    return await ort().InferenceSession.create(bytes, {
-      executionProviders: [options.provider],
-      intraOpNumThreads: options.threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      logSeverityLevel: 3,
-      // Idle intra-op threads would spin after each run, taking the cores that sharp's decoding of the next files needs.
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    });
+    return await ort().InferenceSession.create(bytes, sessionOptions(options.provider, options.threads));
   } catch (error) {
     if (options.provider === 'cpu') throw new ScanLensError(`onnxruntime cannot load the model (${oneLine(error)})`, path);
     throw new ExecutionProviderError(`onnxruntime cannot load the model with execution provider '${options.provider}' (${oneLine(error)})`, options.provider, path);

@@ -5,7 +5,7 @@ import { ort } from '../../native/ort';
 import { GraphIndex } from '../../onnx/graphIndex';
 import { decodeModel } from '../../onnx/modelProto';
 import { probeTensors } from '../../onnx/probeShapes';
-import { backboneBytes } from './featureSession';
+import { verifiedModelBytes } from '../../onnx/derivedSessions';
 
 /** Ops whose outputs are the feature maps a backbone hands from block to block. */
 const FEATURE_OPS = new Set(['Relu', 'LeakyRelu', 'Clip', 'Sigmoid', 'HardSwish', 'HardSigmoid', 'Gelu', 'Tanh', 'Mul', 'Add', 'MaxPool', 'AveragePool']);
@@ -16,7 +16,7 @@ const FEATURE_OPS = new Set(['Relu', 'LeakyRelu', 'Clip', 'Sigmoid', 'HardSwish'
  * resolution when there is one). Shapes come from one probe run.
  */
 export async function defaultLayers(model: LoadedModel): Promise<string[]> {
-  const bytes = await backboneBytes(model);
+  const bytes = await verifiedModelBytes(model);
   const graph = decodeModel(bytes, model.onnxPath).graph;
   const index = new GraphIndex(graph);
   let deep: string;
@@ -46,7 +46,7 @@ export async function defaultLayers(model: LoadedModel): Promise<string[]> {
 
 /** Checks named feature layers exist, so a typo is a one-line usage error before any scan is read. */
 export async function checkLayers(model: LoadedModel, layers: readonly string[]): Promise<void> {
-  const graph = decodeModel(await backboneBytes(model), model.onnxPath).graph;
+  const graph = decodeModel(await verifiedModelBytes(model), model.onnxPath).graph;
   const index = new GraphIndex(graph);
   try {
     for (const layer of layers) checkTensorExists(graph, index, layer);
