@@ -8,7 +8,6 @@ import { classifyVolume, type VolumeRow } from '../core/classify/classifyVolume'
 import { oneLine } from '../core/errors';
 import { verdictLine } from '../protocol/outOfDistribution';
 import type { LoadedModel } from '../core/model/loadModel';
-import { declaredSlices } from '../core/scan/declaredSlices';
 import { groupSeries, loadDicomSeries } from '../core/scan/dicomSeries';
 import type { DecodeLimits } from '../core/scan/limits';
 import { loadScan } from '../core/scan/loadScan';
@@ -48,7 +47,8 @@ interface VolumeInput {
 
 /**
  * Splits files into plain images and volumes: NIfTI files, multi-frame DICOM
- * files (as the extension reads them, judged from the header) and DICOM series
+ * files (as the extension reads them; the frame count comes from the header
+ * groupSeries reads anyway) and DICOM series
  * (two or more slices sharing a SeriesInstanceUID).
  */
 async function findVolumes(files: readonly string[], limits: DecodeLimits): Promise<{ plain: string[]; volumes: VolumeInput[] }> {
@@ -61,13 +61,10 @@ async function findVolumes(files: readonly string[], limits: DecodeLimits): Prom
     else if (format === 'dicom') dicom.push(file);
     else plain.push(file);
   }
-  const { series, single } = await groupSeries(dicom, limits);
+  const { series, single, multiFrame } = await groupSeries(dicom, limits);
   for (const found of series) volumes.push({ label: dirname(found.files[0]!), files: found.files, kind: 'series' });
-  for (const file of single) {
-    const frames = await declaredSlices(file, limits).catch(() => undefined);
-    if (frames !== undefined && frames > 1) volumes.push({ label: file, files: [file], kind: 'file' });
-    else plain.push(file);
-  }
+  for (const file of multiFrame) volumes.push({ label: file, files: [file], kind: 'file' });
+  plain.push(...single);
   const isPlain = new Set(plain);
   return { plain: files.filter((f) => isPlain.has(f)), volumes };
 }

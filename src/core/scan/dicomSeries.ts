@@ -29,17 +29,22 @@ async function readDataSet(path: string, limits: DecodeLimits): Promise<DataSet>
 }
 
 /**
- * Groups DICOM files by SeriesInstanceUID, reading only their headers; files
- * whose header fails to parse are returned apart so they can become error rows.
+ * Groups DICOM files by SeriesInstanceUID, reading only their headers. A file
+ * that holds several frames is a volume of its own (multiFrame); files whose
+ * header fails to parse, or that are alone in their series, stay single so
+ * they can become rows (error rows for the former).
  */
-export async function groupSeries(files: readonly string[], limits: DecodeLimits): Promise<{ series: FoundSeries[]; single: string[] }> {
+export async function groupSeries(files: readonly string[], limits: DecodeLimits): Promise<{ series: FoundSeries[]; single: string[]; multiFrame: string[] }> {
   const groups = new Map<string, string[]>();
   const single: string[] = [];
+  const multiFrame: string[] = [];
   for (const file of files) {
     const dataSet = await readDicomHeader(file, limits).catch(() => undefined);
     const uid = dataSet?.string('x0020000e');
     const frames = dataSet?.intString('x00280008') ?? 1;
-    if (!uid || frames > 1 || !dataSet?.elements.x7fe00010) single.push(file);
+    const pixels = Boolean(dataSet?.elements.x7fe00010);
+    if (pixels && Number.isSafeInteger(frames) && frames > 1) multiFrame.push(file);
+    else if (!uid || !pixels) single.push(file);
     else groups.set(uid, [...(groups.get(uid) ?? []), file]);
   }
   const series: FoundSeries[] = [];
@@ -47,7 +52,7 @@ export async function groupSeries(files: readonly string[], limits: DecodeLimits
     if (group.length > 1) series.push({ files: group });
     else single.push(...group);
   }
-  return { series, single };
+  return { series, single, multiFrame };
 }
 
 function position(dataSet: DataSet): number[] | undefined {

@@ -29,7 +29,7 @@ export async function seriesFolder(folder: string, limits: DecodeLimits): Promis
   if (entries.length < 2 || entries.some((e) => !e.isFile())) return undefined;
   const files = entries.map((e) => join(folder, e.name));
   for (const file of files) if ((await sniffFile(file, limits).catch(() => undefined)) !== 'dicom') return undefined;
-  const { series, single } = await groupSeries(files, limits);
-  if (series.length !== 1 || single.length > 0) return undefined;
+  const { series, single, multiFrame } = await groupSeries(files, limits);
+  if (series.length !== 1 || single.length > 0 || multiFrame.length > 0) return undefined;
   return loadDicomSeries(folder, series[0]!.files, limits);
 }

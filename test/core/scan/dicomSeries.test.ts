@@ -30,11 +30,12 @@ function copyTo(dir: string, name: string, bytes: Uint8Array): string {
   return path;
 }
 
-test('files are grouped by SeriesInstanceUID; a lone file of another series stays single', async () => {
-  const { series, single } = await groupSeries(files, DEFAULT_LIMITS);
+test('files are grouped by SeriesInstanceUID; a lone file of another series stays single; a multi-frame file is its own volume', async () => {
+  const { series, single, multiFrame } = await groupSeries([...files, fixture('dicom', 'rgb-planar-2frame.dcm')], DEFAULT_LIMITS);
   assert.equal(series.length, 1);
   assert.deepEqual(series[0]!.files.map((f) => f.split('/').at(-1)).sort(), ['slice-0.dcm', 'slice-1.dcm', 'slice-2.dcm']);
   assert.deepEqual(single.map((f) => f.split('/').at(-1)), ['other-series.dcm']);
+  assert.deepEqual(multiFrame.map((f) => f.split('/').at(-1)), ['rgb-planar-2frame.dcm']);
 });
 
 test('a series folder stacks slices by position along the normal, not by file name', async () => {
