@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { niftiInt16Header } from '../helpers/niftiHeader';
 
 /**
  * Writes the viewer's larger test scans from a sample slice: a 512² 12-bit MR
@@ -77,19 +78,12 @@ export async function writeDicom512(png: string, out: string): Promise<void> {
 export async function writeNifti256(png: string, out: string): Promise<void> {
   const n = 256;
   const grey = await greyPixels(png, n);
-  const header = Buffer.alloc(352);
-  header.writeInt32LE(348, 0);
-  [3, n, n, n, 1, 1, 1, 1].forEach((d, i) => header.writeInt16LE(d, 40 + i * 2));
-  header.writeInt16LE(4, 70);
-  header.writeInt16LE(16, 72);
-  [1, 1, 1, 1, 0, 0, 0, 0].forEach((d, i) => header.writeFloatLE(d, 76 + i * 4));
-  header.writeFloatLE(352, 108);
+  const header = niftiInt16Header(n, n, n);
   header.writeFloatLE(1, 112);
   header.writeUInt8(2, 123);
   header.writeInt16LE(0, 252);
   header.writeInt16LE(1, 254);
   [[1, 0, 0, -128], [0, 1, 0, -128], [0, 0, 1, -128]].forEach((row, r) => row.forEach((v, c) => header.writeFloatLE(v, 280 + r * 16 + c * 4)));
-  header.write('n+1\0', 344, 'latin1');
   const voxels = new Int16Array(n * n * n);
   for (let z = 0; z < n; z++) {
     const fade = Math.sqrt(Math.max(0, 1 - ((z - n / 2) / (n * 0.45)) ** 2));

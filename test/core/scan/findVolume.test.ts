@@ -8,6 +8,7 @@ import { volumeFile } from '../../../src/core/scan/findVolume';
 import { DEFAULT_LIMITS } from '../../../src/core/scan/limits';
 import { loadScan } from '../../../src/core/scan/loadScan';
 import { fixture } from '../../helpers/paths';
+import { niftiInt16Header } from '../../helpers/niftiHeader';
 
 const tmp = mkdtempSync(join(tmpdir(), 'scanlens-find-volume-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -41,14 +42,7 @@ test('whether a file is a volume comes from its header: cut short after it, a fi
 
 /** A NIfTI-1 int16 file of nx×ny×nz voxels (a ramp, so no reader can skip them). */
 function writeNifti(name: string, nx: number, ny: number, nz: number): string {
-  const header = Buffer.alloc(352);
-  header.writeInt32LE(348, 0);
-  [3, nx, ny, nz, 1, 1, 1, 1].forEach((d, i) => header.writeInt16LE(d, 40 + i * 2));
-  header.writeInt16LE(4, 70);
-  header.writeInt16LE(16, 72);
-  [1, 1, 1, 1, 0, 0, 0, 0].forEach((d, i) => header.writeFloatLE(d, 76 + i * 4));
-  header.writeFloatLE(352, 108);
-  header.write('n+1\0', 344, 'latin1');
+  const header = niftiInt16Header(nx, ny, nz);
   const voxels = new Int16Array(nx * ny * nz).map((_, i) => i % 4096);
   return copyTo(name, Buffer.concat([header, Buffer.from(voxels.buffer)]));
 }
