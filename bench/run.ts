@@ -5,8 +5,8 @@
  * the limit: plain onnxruntime running the same model on the same tensors.
  * Ratios of times > 1 mean ScanLens is slower than the bare runtime; the
  * throughput ratios are fractions of the baseline's images per second.
- * Models: the demo model, and the ResNet-18 of scripts/bench/export_resnet18.py
- * when .cache/bench/resnet18.onnx exists (with a PyTorch side-by-side when
+ * Models: the demo model (and its PaDiM detector for the anomaly stage), and
+ * the ResNet-18 of scripts/bench/export_resnet18.py when .cache/bench/resnet18.onnx exists (with a PyTorch side-by-side when
  * /usr/bin/python3 has torch).
  */
 import { existsSync, rmSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { releaseExplainSessions } from '../src/core/explain/explainSessions';
 import { defaultThreads, loadModel } from '../src/core/model/loadModel';
 import { runModel } from '../src/core/model/runModel';
 import { sampleFolder } from './dataset';
+import { anomalyStage } from './anomaly';
 import { folderRatios, folderThroughput } from './folder';
 import { pytorchGradCam } from './pytorch';
 import { formatReport } from './report';
@@ -52,6 +53,8 @@ async function main(): Promise<void> {
   log('demo model, one image');
   const demo = await loadModel(demoPath, { threads: THREADS });
   const demoSingle = await singleImage(demo, sample, THREADS, runs);
+  log('demo model, anomaly score (PaDiM)');
+  const demoAnomaly = await anomalyStage(ROOT, demo, sample, THREADS, runs);
 
   log(`demo model, ${folderSize}-image folder`);
   const folderSet = sampleFolder(ROOT, folderSize);
@@ -98,13 +101,13 @@ async function main(): Promise<void> {
     };
   }
 
-  const demoRatios = { ...demoSingle.ratios, ...folderRatios(folder) };
+  const demoRatios = { ...demoSingle.ratios, ...demoAnomaly.ratios, ...folderRatios(folder) };
   // The headline ratios are the realistic model's when it was measured: on the tiny demo model fixed costs (reading a PNG) outweigh inference.
   const headline = resnetRatios ?? demoRatios;
   const result = {
     machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), node: process.version, date: new Date().toISOString() },
     settings: { threads: THREADS, batch: BATCH, folder_images: folderSize, soak_images: soakSize, runs },
-    demo: { stages_ms: demoSingle.stages_ms, ratios: demoRatios, folder },
+    demo: { stages_ms: { ...demoSingle.stages_ms, ...demoAnomaly.stages_ms }, ratios: demoRatios, folder },
     resnet18: resnet,
     soak: soaked,
     ratios_model: resnetRatios ? 'resnet18' : 'demo',
