@@ -26,8 +26,9 @@ export async function folderThroughput(modelPath: string, files: readonly string
   // With one inference thread the decode worker has a core to itself: the pipeline's overlap, measured apart from the fight for cores.
   const oneThread = await loadModel(modelPath, { threads: 1 });
   const tensors = await Promise.all(files.slice(0, 12).map(async (f) => (await prepareInput(await loadScan(f), inThread.manifest)).data));
-  // The baselines get their best setting: on a busy or small machine one thread can beat two, on an idle one spin-waiting threads help.
+  // The baselines get their best setting: on a busy or small machine one thread can beat two, and of the ways of waiting (spinning or not) whichever is fastest.
   const plain = await plainSession(inThread.onnxPath, threads);
+  const plainNoSpin = await plainSession(inThread.onnxPath, threads, 'never');
   const plainOne = await plainSession(inThread.onnxPath, 1);
   const total = await interleavedMedians(
     rounds,
@@ -36,15 +37,16 @@ export async function folderThroughput(modelPath: string, files: readonly string
       scanlens_in_thread_decode: () => drain(inThread, files, { batchSize: batch, workers: 0 }),
       scanlens_one_inference_thread: () => drain(oneThread, files, { batchSize: batch, workers }),
       [`ort_ready_tensors_${threads}_threads`]: () => ortOnTensors(plain, inThread, tensors, files.length, batch),
+      [`ort_ready_tensors_${threads}_threads_no_spin`]: () => ortOnTensors(plainNoSpin, inThread, tensors, files.length, batch),
       ort_ready_tensors_1_thread: () => ortOnTensors(plainOne, inThread, tensors, files.length, batch),
       [`plain_decode_ort_loop_${threads}_threads`]: () => plainDecodeLoop(plain, inThread, files, batch),
       plain_decode_ort_loop_1_thread: () => plainDecodeLoop(plainOne, inThread, files, batch),
     },
     1,
   );
-  await Promise.all([pipelined.session.release(), oneThread.session.release(), plain.release(), plainOne.release()]);
-  // Timed apart, after everything else: while a spin-waiting session exists its idle threads spin into whatever runs next.
-  const plainSpinning = await plainSession(inThread.onnxPath, threads, true);
+  await Promise.all([pipelined.session.release(), oneThread.session.release(), plain.release(), plainNoSpin.release(), plainOne.release()]);
+  // onnxruntime's default, spinning on after each run: timed apart, after everything else, since its idle threads spin into whatever runs next.
+  const plainSpinning = await plainSession(inThread.onnxPath, threads, 'always');
   total[`ort_ready_tensors_${threads}_threads_spinning`] = await timeMedian(rounds, () => ortOnTensors(plainSpinning, inThread, tensors, files.length, batch), 1);
   await Promise.all([plainSpinning.release(), inThread.session.release()]);
   const best = (prefix: string): number => Math.min(...Object.entries(total).filter(([k]) => k.startsWith(prefix)).map(([, ms]) => ms));

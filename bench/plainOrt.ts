@@ -8,9 +8,18 @@ import sharp from 'sharp';
 import type { LoadedModel } from '../src/core/model/loadModel';
 import { sessionOptions } from '../src/core/model/sessionOptions';
 
-/** ScanLens' own session settings; `spinning` turns on onnxruntime's default spin-waiting threads, which can be faster on an otherwise idle machine. */
-export function plainSession(path: string | Uint8Array, threads: number, spinning = false): Promise<ort.InferenceSession> {
-  const options: ort.InferenceSession.SessionOptions = { ...sessionOptions('cpu', threads), ...(spinning ? { extra: { session: { intra_op: { allow_spinning: '1' } } } } : {}) };
+/**
+ * How a baseline session's idle threads wait: as ScanLens' own sessions do
+ * (spinning during a run, stopped when it returns), never spinning, or
+ * onnxruntime's default of spinning on after a run too, which is fastest in a
+ * tight loop on an otherwise idle machine and slows whatever runs next.
+ */
+export type Spinning = 'during-runs' | 'never' | 'always';
+
+export function plainSession(path: string | Uint8Array, threads: number, spinning: Spinning = 'during-runs'): Promise<ort.InferenceSession> {
+  const base = sessionOptions('cpu', threads);
+  const session = spinning === 'during-runs' ? {} : { extra: { session: { intra_op: { allow_spinning: spinning === 'never' ? '0' : '1' } } } };
+  const options: ort.InferenceSession.SessionOptions = { ...base, ...session };
   return typeof path === 'string' ? ort.InferenceSession.create(path, options) : ort.InferenceSession.create(path, options);
 }
 

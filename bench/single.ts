@@ -1,9 +1,9 @@
-/** One image through every stage, each set against plain onnxruntime on the same tensor, at its best of spin-waiting or not. */
+/** One image through every stage, each set against plain onnxruntime on the same tensor, at its best way of waiting (spin or not). */
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { explainInput } from '../src/core/explain/explain';
 import { explainFile } from '../src/core/explain/explainFile';
-import { gradientSession, resolveTargetLayer } from '../src/core/explain/explainSessions';
+import { resolveTargetLayer } from '../src/core/explain/explainSessions';
 import { CLASS_INPUT } from '../src/core/explain/backwardGraph';
 import { deriveGradientModel } from '../src/core/explain/deriveGradientModel';
 import type { LoadedModel } from '../src/core/model/loadModel';
@@ -12,7 +12,7 @@ import { prepareInput } from '../src/core/preprocess/prepareInput';
 import { explanationPng } from '../src/core/render/explanationOverlay';
 import { loadScan } from '../src/core/scan/loadScan';
 import { dims, plainSession } from './plainOrt';
-import { interleavedMedians, timeMedian } from './stats';
+import { bestMedians, timeMedian } from './stats';
 
 export interface SingleImage {
   readonly stages_ms: Record<string, number>;
@@ -26,11 +26,15 @@ export async function singleImage(model: LoadedModel, sample: string, threads: n
   const prepared = await prepareInput(scan, model.manifest);
   const input = prepared.data;
   const plain = await plainSession(model.onnxPath, threads);
+  const plainNoSpin = await plainSession(model.onnxPath, threads, 'never');
   const tensor = (): ort.Tensor => new ort.Tensor('float32', input, dims(model, 1));
   const layer = await resolveTargetLayer(model, undefined);
   // The derived forward+backward model run bare: the explanation's own limit.
-  const derived = await gradientSession(model, layer.tensor, { threads });
+  const derivedBytes = await deriveGradientModel(await readFile(model.onnxPath), { target: layer.tensor, logits: model.outputName, feeds: { [model.inputName]: tensor() }, file: model.onnxPath });
+  const derived = await plainSession(derivedBytes, threads);
+  const derivedNoSpin = await plainSession(derivedBytes, threads, 'never');
   const classFeed = new ort.Tensor('int64', BigInt64Array.from([-1n]), [1]);
+  const backwardFeeds = (): Record<string, ort.Tensor> => ({ [model.inputName]: tensor(), [CLASS_INPUT]: classFeed });
 
   const explain = (): ReturnType<typeof explainInput> => explainInput(model, input, { method: 'gradcam', threads });
   // The image `scanlens explain --out` draws over: the scan itself.
@@ -40,11 +44,13 @@ export async function singleImage(model: LoadedModel, sample: string, threads: n
   const decode = await timeMedian(runs, () => loadScan(sample));
   const preprocess = await timeMedian(runs, () => prepareInput(scan, model.manifest));
   const renderMs = await timeMedian(runs, () => render());
-  const paired = await interleavedMedians(runs, {
+  const measured = await bestMedians(runs, {
     inference: () => runModel(model, [input]),
-    ort_forward_no_spin: () => plain.run({ [model.inputName]: tensor() }),
+    ort_forward_spin_during_runs: () => plain.run({ [model.inputName]: tensor() }),
+    ort_forward_no_spin: () => plainNoSpin.run({ [model.inputName]: tensor() }),
     explanation: explain,
-    ort_forward_backward_no_spin: () => derived.run({ [model.inputName]: tensor(), [CLASS_INPUT]: classFeed }),
+    ort_forward_backward_spin_during_runs: () => derived.run(backwardFeeds()),
+    ort_forward_backward_no_spin: () => derivedNoSpin.run(backwardFeeds()),
     classify_end_to_end: async () => runModel(model, [(await prepareInput(await loadScan(sample), model.manifest)).data]),
     // Exactly `scanlens explain FILE --out overlay.png`, short of writing the file.
     explain_end_to_end: async () => {
@@ -52,27 +58,23 @@ export async function singleImage(model: LoadedModel, sample: string, threads: n
       return explanationPng(e.base, e.explanation.map, model.manifest.input, 'jet', 0.5);
     },
   });
-  await plain.release();
-  // The limits at their best: the same models with onnxruntime's spin-waiting threads, faster on an idle machine.
-  // Timed apart, after everything else: while such a session exists its idle threads spin into whatever runs next.
-  const plainSpinning = await plainSession(model.onnxPath, threads, true);
-  const derivedBytes = await deriveGradientModel(await readFile(model.onnxPath), { target: layer.tensor, logits: model.outputName, feeds: { [model.inputName]: tensor() }, file: model.onnxPath });
-  const derivedSpinning = await plainSession(derivedBytes, threads, true);
-  paired.ort_forward_spinning = await timeMedian(runs, () => plainSpinning.run({ [model.inputName]: tensor() }));
-  paired.ort_forward_backward_spinning = await timeMedian(runs, () => derivedSpinning.run({ [model.inputName]: tensor(), [CLASS_INPUT]: classFeed }));
+  await Promise.all([plain.release(), plainNoSpin.release(), derived.release(), derivedNoSpin.release()]);
+  // onnxruntime's default, spinning on after each run: alone and last, since its idle threads spin into whatever runs next.
+  const plainSpinning = await plainSession(model.onnxPath, threads, 'always');
+  const derivedSpinning = await plainSession(derivedBytes, threads, 'always');
+  measured.ort_forward_spinning = await timeMedian(runs, () => plainSpinning.run({ [model.inputName]: tensor() }));
+  measured.ort_forward_backward_spinning = await timeMedian(runs, () => derivedSpinning.run(backwardFeeds()));
   await Promise.all([plainSpinning.release(), derivedSpinning.release()]);
-  const best = {
-    ort_forward: Math.min(paired.ort_forward_no_spin!, paired.ort_forward_spinning!),
-    ort_forward_backward: Math.min(paired.ort_forward_backward_no_spin!, paired.ort_forward_backward_spinning!),
-  };
+  const fastest = (stage: string): number => Math.min(...['spin_during_runs', 'no_spin', 'spinning'].map((way) => measured[`${stage}_${way}`]!));
+  const best = { ort_forward: fastest('ort_forward'), ort_forward_backward: fastest('ort_forward_backward') };
   return {
-    stages_ms: { decode, preprocess, render: renderMs, ...paired, ...best },
+    stages_ms: { decode, preprocess, render: renderMs, ...measured, ...best },
     ratios: {
-      inference_vs_ort: paired.inference! / best.ort_forward,
-      classify_vs_ort: paired.classify_end_to_end! / best.ort_forward,
-      explain_vs_ort_forward: paired.explanation! / best.ort_forward,
-      explain_vs_ort_forward_backward: paired.explanation! / best.ort_forward_backward,
-      explain_end_to_end_vs_ort_forward_backward: paired.explain_end_to_end! / best.ort_forward_backward,
+      inference_vs_ort: measured.inference! / best.ort_forward,
+      classify_vs_ort: measured.classify_end_to_end! / best.ort_forward,
+      explain_vs_ort_forward: measured.explanation! / best.ort_forward,
+      explain_vs_ort_forward_backward: measured.explanation! / best.ort_forward_backward,
+      explain_end_to_end_vs_ort_forward_backward: measured.explain_end_to_end! / best.ort_forward_backward,
     },
     input,
   };
