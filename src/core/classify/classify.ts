@@ -108,14 +108,25 @@ export async function* classifyFiles(model: LoadedModel, files: readonly string[
   const topK = options.topK ?? 3;
   const limits = options.limits ?? DEFAULT_LIMITS;
   const workers = options.workers ?? (files.length >= POOL_THRESHOLD ? defaultWorkers() : 0);
+  const depth = Math.max(0, options.prefetch ?? 2);
+  const { channels, size } = model.manifest.input;
+  const itemLength = channels * size.width * size.height;
   const lease = workers > 0 ? acquirePool(model.manifest, limits, workers) : undefined;
-  const prepare = lease ? (file: string) => lease.pool.prepare(file) : (file: string) => prepareFile(model.manifest, file, limits);
-  const prepareBatch = (chunk: readonly string[]): Promise<Prepared[]> => Promise.all(chunk.map(prepare));
+  // Workers write inputs straight into shared batch buffers, used in turn: at most depth + 2 batches are alive at once
+  // (one running, depth + 1 decoding), and reusing them, like the one run buffer, keeps large arrays away from the garbage collector.
+  const ring = lease ? Array.from({ length: depth + 2 }, () => new SharedArrayBuffer(batchSize * itemLength * Float32Array.BYTES_PER_ELEMENT)) : [];
+  const prepareBatch = (chunk: readonly string[], index: number): Promise<Prepared[]> =>
+    Promise.all(
+      chunk.map((file, i) =>
+        lease ? lease.pool.prepare(file, { buffer: ring[index % ring.length]!, offset: i * itemLength, length: itemLength }) : prepareFile(model.manifest, file, limits),
+      ),
+    );
+  const runBuffer = new Float32Array(Math.min(batchSize, files.length) * itemLength);
   let done = 0;
   try {
-    for await (const prepared of prefetched(chunks(files, batchSize), Math.max(0, options.prefetch ?? 2), prepareBatch)) {
+    for await (const prepared of prefetched(chunks(files, batchSize), depth, prepareBatch)) {
       if (options.signal?.aborted) return;
-      for (const row of await inferBatch(model, prepared, topK)) {
+      for (const row of await inferBatch(model, prepared, topK, runBuffer)) {
         done++;
         options.onProgress?.(done, files.length, row.file);
         yield row;
@@ -127,12 +138,12 @@ export async function* classifyFiles(model: LoadedModel, files: readonly string[
 }
 
 /** One inference run for a batch's good files; a failed run fails only that batch's rows. */
-async function inferBatch(model: LoadedModel, prepared: readonly Prepared[], topK: number): Promise<ClassifyRow[]> {
+async function inferBatch(model: LoadedModel, prepared: readonly Prepared[], topK: number, runBuffer: Float32Array): Promise<ClassifyRow[]> {
   const ready = prepared.filter((p) => p.data !== undefined);
   let outputs: Float32Array[] = [];
   let batchError: string | undefined;
   try {
-    outputs = await runModel(model, ready.map((p) => p.data!));
+    outputs = await runModel(model, ready.map((p) => p.data!), runBuffer);
   } catch (error) {
     batchError = oneLine(error);
   }

@@ -12,13 +12,13 @@ export interface Prepared {
   readonly error?: string;
 }
 
-/** Never rejects: a bad file is a value, so a batch goes on around it. */
-export async function prepareFile(manifest: Manifest, file: string, limits: DecodeLimits, load: LoadOptions = {}): Promise<Prepared> {
+/** Never rejects: a bad file is a value, so a batch goes on around it. The model input goes into `out` when given. */
+export async function prepareFile(manifest: Manifest, file: string, limits: DecodeLimits, load: LoadOptions = {}, out?: Float32Array): Promise<Prepared> {
   try {
     const scan = await loadScan(file, limits, load);
     const notes: string[] = [];
     if (scan.shape[0] > 1) notes.push(`file has ${scan.shape[0]} pages: classified the first`);
-    const { data } = await prepareInput(scan, manifest, 0);
+    const { data } = await prepareInput(scan, manifest, 0, out);
     return { file, data, notes };
   } catch (error) {
     return { file, notes: [], error: oneLine(error) };

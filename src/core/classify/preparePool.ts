@@ -7,7 +7,7 @@ import { oneLine } from '../errors';
 import type { Manifest } from '../model/manifest';
 import type { DecodeLimits } from '../scan/limits';
 import type { Prepared } from './prepareFile';
-import type { PrepareRequest, PrepareSetup } from './prepareWorker';
+import type { PrepareRequest, PrepareSetup, Slot } from './prepareWorker';
 
 /** One worker per core left over after inference's own thread, at most four. */
 export function defaultWorkers(): number {
@@ -52,7 +52,6 @@ export class PreparePool {
     for (let i = 0; i < Math.max(1, size); i++) this.workers.push(this.start());
   }
 
-
   private start(): Worker {
     const worker = spawn(this.setup);
     worker.on('message', ({ id, prepared }: { id: number; prepared: Prepared }) => {
@@ -83,14 +82,15 @@ export class PreparePool {
     if (!owes) worker.unref();
   }
 
-  prepare(file: string): Promise<Prepared> {
+  /** Decodes and prepares one file; with a slot, its model input is written there and `data` is a view of it. */
+  prepare(file: string, slot?: Slot): Promise<Prepared> {
     if (this.closed) return Promise.resolve({ file, notes: [], error: `${file}: decode pool is closed` });
     const worker = this.workers[this.turn++ % this.workers.length]!;
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, { file, resolve, worker });
       worker.ref();
-      worker.postMessage({ id, file } satisfies PrepareRequest);
+      worker.postMessage({ id, file, ...(slot ? { slot } : {}) } satisfies PrepareRequest);
     });
   }
 

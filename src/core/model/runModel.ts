@@ -7,17 +7,23 @@ function inputDims(model: LoadedModel, batch: number): number[] {
   return layout === 'NCHW' ? [batch, channels, size.height, size.width] : [batch, size.height, size.width, channels];
 }
 
-/** One contiguous batch buffer; a single item is passed as it is, without a copy. */
-function stack(items: readonly Float32Array[]): Float32Array {
-  if (items.length === 1) return items[0]!;
+/**
+ * One contiguous batch buffer, in `into` when it is large enough (a pipeline
+ * reuses one, sparing the garbage collector a batch-sized array per run). A
+ * single item is passed as it is unless it lives in shared memory, which
+ * onnxruntime refuses.
+ */
+function stack(items: readonly Float32Array[], into?: Float32Array): Float32Array {
+  if (items.length === 1 && !(items[0]!.buffer instanceof SharedArrayBuffer)) return items[0]!;
   const itemLength = items[0]!.length;
-  const stacked = new Float32Array(itemLength * items.length);
+  const length = itemLength * items.length;
+  const stacked = into && into.length >= length ? into.subarray(0, length) : new Float32Array(length);
   items.forEach((item, i) => stacked.set(item, i * itemLength));
   return stacked;
 }
 
-async function runStacked(model: LoadedModel, items: readonly Float32Array[]): Promise<Float32Array[]> {
-  const feeds = { [model.inputName]: new (ort().Tensor)('float32', stack(items), inputDims(model, items.length)) };
+async function runStacked(model: LoadedModel, items: readonly Float32Array[], into?: Float32Array): Promise<Float32Array[]> {
+  const feeds = { [model.inputName]: new (ort().Tensor)('float32', stack(items, into), inputDims(model, items.length)) };
   let output;
   try {
     const results = await model.session.run(feeds, [model.outputName]);
@@ -35,11 +41,12 @@ async function runStacked(model: LoadedModel, items: readonly Float32Array[]): P
 /**
  * Runs prepared inputs through the model, as one batch when the graph allows
  * it and one by one when it fixes batch size 1. Returns each item's output.
+ * `into` is scratch space for the batch, free again once this returns.
  */
-export async function runModel(model: LoadedModel, items: readonly Float32Array[]): Promise<Float32Array[]> {
+export async function runModel(model: LoadedModel, items: readonly Float32Array[], into?: Float32Array): Promise<Float32Array[]> {
   if (items.length === 0) return [];
-  if (model.batchable) return runStacked(model, items);
+  if (model.batchable) return runStacked(model, items, into);
   const outputs: Float32Array[] = [];
-  for (const item of items) outputs.push(...(await runStacked(model, [item])));
+  for (const item of items) outputs.push(...(await runStacked(model, [item], into)));
   return outputs;
 }

@@ -19,9 +19,9 @@ export interface PreparedInput {
 /**
  * Scan slice → model input, in the order the manifest implies: stored values
  * to [0,1], the named MRI stages (on grey), the model's channel count and
- * size, then mean/std and layout.
+ * size, then mean/std and layout; the batch item is written into `out` when given.
  */
-export async function prepareInput(scan: Scan, manifest: Manifest, z = 0): Promise<PreparedInput> {
+export async function prepareInput(scan: Scan, manifest: Manifest, z = 0, out?: Float32Array): Promise<PreparedInput> {
   const { input } = manifest;
   const unit = toUnitRange(sliceImage(scan, z), scan, input.intensity);
   let image = manifest.preprocessing.length > 0 ? applyStages(toChannels(unit, 1), manifest.preprocessing) : unit;
@@ -30,7 +30,7 @@ export async function prepareInput(scan: Scan, manifest: Manifest, z = 0): Promi
     const grey = resizeImage(image, input.size, input.resize, input.fit);
     let rgb: Image2D | undefined;
     return {
-      data: toTensorData(grey, input, 3),
+      data: toTensorData(grey, input, 3, out),
       sliceImage: unit,
       get modelImage() {
         return (rgb ??= toChannels(grey, 3));
@@ -38,7 +38,7 @@ export async function prepareInput(scan: Scan, manifest: Manifest, z = 0): Promi
     };
   }
   image = resizeImage(toChannels(image, input.channels), input.size, input.resize, input.fit);
-  return { data: toTensorData(image, input), modelImage: image, sliceImage: unit };
+  return { data: toTensorData(image, input, image.channels, out), modelImage: image, sliceImage: unit };
 }
 
 function applyStages(image: Image2D, stages: readonly Stage[]): Image2D {

@@ -46,3 +46,26 @@ test('a batch gives the same logits as one-by-one runs', async () => {
     single!.forEach((v, k) => assert.ok(Math.abs(v - batched[i]![k]!) < 1e-5));
   }
 });
+
+test('inputs in shared memory, as decode workers write them, give the logits ordinary arrays give, alone or batched, in a reused buffer', async () => {
+  const model = await loadModel(modelPath, { threads: 1 });
+  const inputs = await Promise.all(
+    reference.samples.slice(0, 3).map(async (s) => (await prepareInput(await loadScan(join(ROOT, s.file)), model.manifest)).data),
+  );
+  const shared = inputs.map((input) => {
+    const view = new Float32Array(new SharedArrayBuffer(input.byteLength));
+    view.set(input);
+    return view;
+  });
+  const expected = await runModel(model, inputs);
+  const into = new Float32Array(inputs[0]!.length * 3);
+  // Same batch size, same numbers; other batch sizes may take other kernels, so within 1e-5.
+  const near = (got: Float32Array, want: Float32Array): void => got.forEach((v, k) => assert.ok(Math.abs(v - want[k]!) < 1e-5, `logit ${k}: ${v} vs ${want[k]}`));
+  for (const [i, input] of shared.entries()) near((await runModel(model, [input]))[0]!, expected[i]!);
+  const batched = await runModel(model, shared, into);
+  batched.forEach((logits, i) => assert.deepEqual([...logits], [...expected[i]!]));
+  // The buffer is scratch: filled again by the next run, which gives its own answer.
+  const again = await runModel(model, [shared[2]!, shared[0]!], into);
+  near(again[0]!, expected[2]!);
+  near(again[1]!, expected[0]!);
+});
