@@ -1,4 +1,5 @@
 /** Colormaps for heat maps: value in [0,1] → RGB in [0,1]. */
+import type { Image2D } from '../image';
 
 export const COLORMAPS = ['jet', 'turbo', 'inferno', 'viridis'] as const;
 export type ColormapName = (typeof COLORMAPS)[number];
@@ -67,6 +68,10 @@ function table(name: ColormapName): Float32Array {
   return samples;
 }
 
+/** Where value v falls in the table once `range` is stretched to [0,1]: clamped, NaN at the bottom. */
+const position = (v: number, lo: number, scale: number): number => Math.min(1, Math.max(0, (v - lo) * scale || 0)) * STEPS;
+const stretch = (range: { lo: number; hi: number }): number => (range.hi > range.lo ? 1 / (range.hi - range.lo) : 0);
+
 /**
  * Colours a heat map: RGB triplets from the sampled table rather than
  * per-pixel evaluation, since maps cover whole scans. Values are taken in
@@ -74,10 +79,10 @@ function table(name: ColormapName): Float32Array {
  */
 export function colourise(name: ColormapName, heat: Float32Array, range: { lo: number; hi: number } = { lo: 0, hi: 1 }): Float32Array {
   const samples = table(name);
-  const scale = range.hi > range.lo ? 1 / (range.hi - range.lo) : 0;
+  const scale = stretch(range);
   const out = new Float32Array(heat.length * 3);
   for (let i = 0; i < heat.length; i++) {
-    const t = Math.min(1, Math.max(0, (heat[i]! - range.lo) * scale || 0)) * STEPS;
+    const t = position(heat[i]!, range.lo, scale);
     const j = Math.min(STEPS - 1, Math.floor(t));
     const f = t - j;
     for (let c = 0; c < 3; c++) {
@@ -86,4 +91,32 @@ export function colourise(name: ColormapName, heat: Float32Array, range: { lo: n
     }
   }
   return out;
+}
+
+/**
+ * Writes (1 − alpha)·base + alpha·colour(heat) for every pixel of a grey or
+ * RGB base into `out` (RGB), times `outScale`: 1 for float images, 255
+ * straight into a clamped byte array on the way to a PNG. The colour is
+ * colourise's, to the bit, taken in the same pass with no colour image in
+ * between (overlays are drawn over whole scans). Where heat is NaN (a pixel
+ * the model did not see) the base is left as it is.
+ */
+export function blendHeat(name: ColormapName, base: Image2D, heat: Float32Array, range: { lo: number; hi: number }, alpha: number, out: Float32Array | Uint8ClampedArray, outScale: number): void {
+  if (!(alpha >= 0 && alpha <= 1)) throw new Error(`alpha must be between 0 and 1, got ${alpha}`);
+  const samples = table(name);
+  const scale = stretch(range);
+  const step = base.channels;
+  const n = base.width * base.height;
+  for (let i = 0; i < n; i++) {
+    const v = heat[i]!;
+    const a = Number.isNaN(v) ? 0 : alpha;
+    const t = position(v, range.lo, scale);
+    const j = Math.min(STEPS - 1, Math.floor(t));
+    const f = t - j;
+    for (let c = 0; c < 3; c++) {
+      const lo = samples[j * 3 + c]!;
+      const colour = Math.fround(lo + (samples[j * 3 + 3 + c]! - lo) * f);
+      out[i * 3 + c] = ((1 - a) * base.data[step === 1 ? i : i * step + c]! + a * colour) * outScale;
+    }
+  }
 }

@@ -2,8 +2,7 @@ import type { Image2D } from '../image';
 import type { RawMap } from '../explain/explain';
 import { extent } from '../explain/upsample';
 import { mapToSlice, type ModelView } from '../preprocess/mapToSlice';
-import { colourise, type ColormapName } from './colormaps';
-import { blendOver } from './overlay';
+import { blendHeat, type ColormapName } from './colormaps';
 import { pngFromBytes } from './pngEncode';
 
 /**
@@ -16,6 +15,6 @@ import { pngFromBytes } from './pngEncode';
 export function explanationPng(base: Image2D, map: RawMap, view: ModelView, colormap: ColormapName, alpha: number): Buffer {
   const heat = mapToSlice(map, base, view).data;
   const bytes = new Uint8ClampedArray(heat.length * 3);
-  blendOver(base, colourise(colormap, heat, extent(heat)), alpha, bytes, 255, heat);
+  blendHeat(colormap, base, heat, extent(heat), alpha, bytes, 255);
   return pngFromBytes(new Uint8Array(bytes.buffer), base.width, base.height, 3);
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { COLORMAPS, colormap, colourise } from '../../../src/core/render/colormaps';
+import { COLORMAPS, blendHeat, colormap, colourise } from '../../../src/core/render/colormaps';
 import sharp from 'sharp';
 import { explanationPng } from '../../../src/core/render/explanationOverlay';
 import { overlayHeatmap } from '../../../src/core/render/overlay';
@@ -65,4 +65,24 @@ test('colouring a whole map from the sampled table matches each colormap evaluat
     heat.forEach((v, i) => assert.ok(close(Array.from(fast.subarray(i * 3, i * 3 + 3)), exact(v), tolerance[name]), `${name} at ${v}`));
   }
   assert.deepEqual(Array.from(colourise('jet', Float32Array.from([-1, Number.NaN, 2]))), [...colormap('jet')(0), ...colormap('jet')(0), ...colormap('jet')(1)].map((v) => Math.fround(v)));
+});
+
+test("blending takes colourise's colours to the bit, over grey and RGB bases, with NaN heat leaving the base", () => {
+  const heat = Float32Array.from({ length: 64 }, (_, i) => (i % 9 === 4 ? Number.NaN : (i * 37) % 61) / 17 - 0.5);
+  const range = { lo: 0.1, hi: 2.9 };
+  for (const name of COLORMAPS) {
+    const colours = colourise(name, heat, range);
+    for (const channels of [1, 3]) {
+      const base = { width: 8, height: 8, channels, data: Float32Array.from({ length: 64 * channels }, (_, i) => ((i * 13) % 29) / 28) };
+      const out = new Float32Array(64 * 3);
+      blendHeat(name, base, heat, range, 0.3, out, 1);
+      for (let i = 0; i < 64; i++) {
+        for (let c = 0; c < 3; c++) {
+          const b = base.data[channels === 1 ? i : i * 3 + c]!;
+          const expected = Number.isNaN(heat[i]) ? b : Math.fround((1 - 0.3) * b + 0.3 * colours[i * 3 + c]!);
+          assert.equal(out[i * 3 + c], expected, `${name}, ${channels} channel base, pixel ${i} channel ${c}`);
+        }
+      }
+    }
+  }
 });
