@@ -50,7 +50,11 @@ function checkClass(model: LoadedModel, index: number | undefined): void {
   }
 }
 
-const argmax = (values: readonly number[]): number => values.reduce((best, v, i) => (v > values[best]! ? i : best), 0);
+function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
+  return best;
+}
 
 async function run(session: Awaited<ReturnType<typeof gradientSession>>, feeds: Record<string, unknown>, file: string): Promise<Record<string, { data: unknown; dims: readonly number[] }>> {
   try {
@@ -89,7 +93,7 @@ export async function explainInput(model: LoadedModel, input: Float32Array, opti
   }
   const output = results[model.outputName]!.data as Float32Array;
   const probabilities = probabilitiesOf(model, output);
-  const classIndex = options.classIndex ?? argmax(Array.from(output));
+  const classIndex = options.classIndex ?? argmax(output);
   const actTensor = results[layer.tensor]!;
   const act = toFeatureMaps(actTensor.data as Float32Array, actTensor.dims, layer.tensor);
   if (act.tokens) notes.push(`transformer tokens of '${layer.tensor}' reshaped to a ${act.height}×${act.width} patch grid`);
