@@ -105,18 +105,23 @@ export function blendHeat(name: ColormapName, base: Image2D, heat: Float32Array,
   if (!(alpha >= 0 && alpha <= 1)) throw new Error(`alpha must be between 0 and 1, got ${alpha}`);
   const samples = table(name);
   const scale = stretch(range);
-  const step = base.channels;
+  const { data, channels } = base;
   const n = base.width * base.height;
   for (let i = 0; i < n; i++) {
     const v = heat[i]!;
-    const a = Number.isNaN(v) ? 0 : alpha;
+    const grey = data[i * channels]!;
+    if (Number.isNaN(v)) {
+      // Alpha 0: (1 − 0)·base + 0·colour, which is the base (plus +0).
+      for (let c = 0; c < 3; c++) out[i * 3 + c] = ((channels === 1 ? grey : data[i * channels + c]!) + 0) * outScale;
+      continue;
+    }
     const t = position(v, range.lo, scale);
-    const j = Math.min(STEPS - 1, Math.floor(t));
-    const f = t - j;
+    const j = Math.min(STEPS - 1, Math.floor(t)) * 3;
+    const f = t - j / 3;
     for (let c = 0; c < 3; c++) {
-      const lo = samples[j * 3 + c]!;
-      const colour = Math.fround(lo + (samples[j * 3 + 3 + c]! - lo) * f);
-      out[i * 3 + c] = ((1 - a) * base.data[step === 1 ? i : i * step + c]! + a * colour) * outScale;
+      const lo = samples[j + c]!;
+      const colour = Math.fround(lo + (samples[j + 3 + c]! - lo) * f);
+      out[i * 3 + c] = ((1 - alpha) * (channels === 1 ? grey : data[i * channels + c]!) + alpha * colour) * outScale;
     }
   }
 }
