@@ -86,26 +86,30 @@ function resample(image: Image2D, width: number, height: number, kernel: ResizeK
   const h = taps(image.width, width, kernel);
   const v = taps(image.height, height, kernel);
   const mid = new Float32Array(width * image.height * channels);
+  const { start, count, weights, stride } = h;
   for (let y = 0; y < image.height; y++) {
     const rowIn = y * image.width * channels;
     const rowOut = y * width * channels;
-    for (let x = 0; x < width; x++) {
-      const first = rowIn + h.start[x]! * channels;
-      const count = h.count[x]!;
-      const w0 = x * h.stride;
-      if (channels === 1 && count === 2) {
-        mid[rowOut + x] = h.weights[w0]! * data[first]! + h.weights[w0 + 1]! * data[first + 1]!;
-        continue;
-      }
-      if (channels === 1) {
+    if (channels === 1) {
+      for (let x = 0; x < width; x++) {
+        const first = rowIn + start[x]!;
+        const w0 = x * stride;
+        if (count[x] === 2) {
+          mid[rowOut + x] = weights[w0]! * data[first]! + weights[w0 + 1]! * data[first + 1]!;
+          continue;
+        }
         let acc = 0;
-        for (let k = 0; k < count; k++) acc += h.weights[w0 + k]! * data[first + k]!;
+        for (let k = 0; k < count[x]!; k++) acc += weights[w0 + k]! * data[first + k]!;
         mid[rowOut + x] = acc;
-        continue;
       }
+      continue;
+    }
+    for (let x = 0; x < width; x++) {
+      const first = rowIn + start[x]! * channels;
+      const w0 = x * stride;
       for (let c = 0; c < channels; c++) {
         let acc = 0;
-        for (let k = 0; k < count; k++) acc += h.weights[w0 + k]! * data[first + k * channels + c]!;
+        for (let k = 0; k < count[x]!; k++) acc += weights[w0 + k]! * data[first + k * channels + c]!;
         mid[rowOut + x * channels + c] = acc;
       }
     }
