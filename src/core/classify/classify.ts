@@ -115,12 +115,11 @@ export async function* classifyFiles(model: LoadedModel, files: readonly string[
   // Workers write inputs straight into shared batch buffers, used in turn: at most depth + 2 batches are alive at once
   // (one running, depth + 1 decoding), and reusing them, like the one run buffer, keeps large arrays away from the garbage collector.
   const ring = lease ? Array.from({ length: depth + 2 }, () => new SharedArrayBuffer(batchSize * itemLength * Float32Array.BYTES_PER_ELEMENT)) : [];
-  const prepareBatch = (chunk: readonly string[], index: number): Promise<Prepared[]> =>
-    Promise.all(
-      chunk.map((file, i) =>
-        lease ? lease.pool.prepare(file, { buffer: ring[index % ring.length]!, offset: i * itemLength, length: itemLength }) : prepareFile(model.manifest, file, limits),
-      ),
-    );
+  const prepareBatch = (chunk: readonly string[], index: number): Promise<Prepared[]> => {
+    if (!lease) return Promise.all(chunk.map((file) => prepareFile(model.manifest, file, limits)));
+    const buffer = ring[index % ring.length]!;
+    return lease.pool.prepareAll(chunk, chunk.map((_, i) => ({ buffer, offset: i * itemLength, length: itemLength })));
+  };
   const runBuffer = new Float32Array(Math.min(batchSize, files.length) * itemLength);
   let done = 0;
   try {

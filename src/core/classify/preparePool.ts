@@ -7,7 +7,7 @@ import { oneLine } from '../errors';
 import type { Manifest } from '../model/manifest';
 import type { DecodeLimits } from '../scan/limits';
 import type { Prepared } from './prepareFile';
-import type { PrepareRequest, PrepareSetup, Slot } from './prepareWorker';
+import type { PrepareReply, PrepareRequest, PrepareSetup, Slot } from './prepareWorker';
 
 /** One worker per core left over after inference's own thread, at most four. */
 export function defaultWorkers(): number {
@@ -29,14 +29,15 @@ function spawn(setup: PrepareSetup): Worker {
 }
 
 interface Pending {
-  readonly file: string;
-  readonly resolve: (prepared: Prepared) => void;
+  readonly files: readonly string[];
+  readonly resolve: (prepared: readonly Prepared[]) => void;
 }
 
 /**
- * A small pool of decode + preprocess workers. Requests go round-robin;
- * a worker that dies turns its pending files into error rows and is
- * replaced, so one crash costs those files, not the batch.
+ * A small pool of decode + preprocess workers. A batch is split into one
+ * contiguous share per worker, round-robin; a worker that dies turns its
+ * pending files into error rows and is replaced, so one crash costs those
+ * files, not the batch.
  */
 export class PreparePool {
   private readonly workers: Worker[] = [];
@@ -54,7 +55,7 @@ export class PreparePool {
 
   private start(): Worker {
     const worker = spawn(this.setup);
-    worker.on('message', ({ id, prepared }: { id: number; prepared: Prepared }) => {
+    worker.on('message', ({ id, prepared }: PrepareReply) => {
       const entry = this.pending.get(id);
       this.pending.delete(id);
       this.settled(worker);
@@ -64,7 +65,7 @@ export class PreparePool {
       for (const [id, entry] of this.pending) {
         if (entry.worker !== worker) continue;
         this.pending.delete(id);
-        entry.resolve({ file: entry.file, notes: [], error: `${entry.file}: decode worker stopped (${reason})` });
+        entry.resolve(entry.files.map((file) => ({ file, notes: [], error: `${file}: decode worker stopped (${reason})` })));
       }
       const index = this.workers.indexOf(worker);
       if (index >= 0 && !this.closed) this.workers[index] = this.start();
@@ -82,16 +83,27 @@ export class PreparePool {
     if (!owes) worker.unref();
   }
 
-  /** Decodes and prepares one file; with a slot, its model input is written there and `data` is a view of it. */
-  prepare(file: string, slot?: Slot): Promise<Prepared> {
-    if (this.closed) return Promise.resolve({ file, notes: [], error: `${file}: decode pool is closed` });
-    const worker = this.workers[this.turn++ % this.workers.length]!;
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.pending.set(id, { file, resolve, worker });
-      worker.ref();
-      worker.postMessage({ id, file, ...(slot ? { slot } : {}) } satisfies PrepareRequest);
-    });
+  /**
+   * Decodes and prepares files, in order; with slots (one per file), each
+   * model input is written into its slot and `data` is a view of it.
+   */
+  async prepareAll(files: readonly string[], slots?: readonly Slot[]): Promise<Prepared[]> {
+    if (this.closed) return files.map((file) => ({ file, notes: [], error: `${file}: decode pool is closed` }));
+    const share = Math.ceil(files.length / this.workers.length);
+    const parts: Promise<readonly Prepared[]>[] = [];
+    for (let from = 0; from < files.length; from += share) {
+      const worker = this.workers[this.turn++ % this.workers.length]!;
+      const id = this.nextId++;
+      const request: PrepareRequest = { id, files: files.slice(from, from + share), ...(slots ? { slots: slots.slice(from, from + share) } : {}) };
+      parts.push(
+        new Promise((resolve) => {
+          this.pending.set(id, { files: request.files, resolve, worker });
+          worker.ref();
+          worker.postMessage(request);
+        }),
+      );
+    }
+    return (await Promise.all(parts)).flat();
   }
 
   async close(): Promise<void> {

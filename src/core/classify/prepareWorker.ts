@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Manifest } from '../model/manifest';
 import type { DecodeLimits } from '../scan/limits';
-import { prepareFile } from './prepareFile';
+import { prepareFile, type Prepared } from './prepareFile';
 
 /** Where in a shared batch buffer one file's model input goes, in float32 elements. */
 export interface Slot {
@@ -16,10 +16,17 @@ export interface Slot {
   readonly length: number;
 }
 
+/** A worker's share of a batch: one message each way, since every message wakes a thread. */
 export interface PrepareRequest {
   readonly id: number;
-  readonly file: string;
-  readonly slot?: Slot;
+  readonly files: readonly string[];
+  /** One per file, when the inputs go into a shared batch buffer. */
+  readonly slots?: readonly Slot[];
+}
+
+export interface PrepareReply {
+  readonly id: number;
+  readonly prepared: readonly Prepared[];
 }
 
 export interface PrepareSetup {
@@ -29,13 +36,21 @@ export interface PrepareSetup {
 
 const { manifest, limits } = workerData as PrepareSetup;
 
+async function prepareAll({ files, slots }: PrepareRequest): Promise<Prepared[]> {
+  const prepared: Prepared[] = [];
+  for (const [i, file] of files.entries()) {
+    const slot = slots?.[i];
+    const out = slot ? new Float32Array(slot.buffer, slot.offset * Float32Array.BYTES_PER_ELEMENT, slot.length) : undefined;
+    // Blocking reads: this thread has nothing else to do, and the thread pool's round trips would take CPU from inference.
+    prepared.push(await prepareFile(manifest, file, limits, { blockingRead: true }, out));
+  }
+  return prepared;
+}
+
 parentPort?.on('message', (request: PrepareRequest) => {
-  // Blocking reads: this thread has nothing else to do, and the thread pool's round trips would take CPU from inference.
-  const { slot } = request;
-  const out = slot ? new Float32Array(slot.buffer, slot.offset * Float32Array.BYTES_PER_ELEMENT, slot.length) : undefined;
-  void prepareFile(manifest, request.file, limits, { blockingRead: true }, out).then((prepared) => {
-    // A view of a shared buffer is sent as a view of the same memory; a buffer of our own moves.
-    const transfer = prepared.data && !slot ? [prepared.data.buffer as ArrayBuffer] : [];
-    parentPort!.postMessage({ id: request.id, prepared }, transfer);
+  void prepareAll(request).then((prepared) => {
+    // Views of a shared buffer are sent as views of the same memory; buffers of our own move.
+    const transfer = request.slots ? [] : prepared.flatMap((p) => (p.data ? [p.data.buffer as ArrayBuffer] : []));
+    parentPort!.postMessage({ id: request.id, prepared } satisfies PrepareReply, transfer);
   });
 });
