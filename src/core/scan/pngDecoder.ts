@@ -48,45 +48,51 @@ const paeth = (a: number, b: number, c: number): number => {
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 };
 
-/** Undoes the per-row filters (PNG spec §9); undefined on an unknown filter type. One loop per filter: this is the decoder's hot path. */
+/**
+ * Undoes the per-row filters (PNG spec §9); undefined on an unknown filter
+ * type. One loop per filter, with no per-byte tests: this is the decoder's
+ * hot path. Rows are written after a row of zeros, which is what "the row
+ * above" means for the first row, and the first pixel of each row, whose
+ * left neighbours are zero, is done apart.
+ */
 function unfilter(rows: Buffer, stride: number, height: number, bpp: number): Uint8Array | undefined {
-  const out = new Uint8Array(stride * height);
+  const out = new Uint8Array(stride * (height + 1));
+  const lead = Math.min(bpp, stride);
   for (let y = 0; y < height; y++) {
     const filter = rows[y * (stride + 1)]!;
     const src = y * (stride + 1) + 1;
-    const row = y * stride;
+    const row = (y + 1) * stride;
     const up = row - stride;
-    const first = y > 0;
     switch (filter) {
       case 0:
         out.set(rows.subarray(src, src + stride), row);
         break;
       case 1:
-        for (let x = 0; x < stride; x++) out[row + x] = rows[src + x]! + (x >= bpp ? out[row + x - bpp]! : 0);
+        for (let x = 0; x < lead; x++) out[row + x] = rows[src + x]!;
+        for (let x = lead; x < stride; x++) out[row + x] = rows[src + x]! + out[row + x - bpp]!;
         break;
       case 2:
-        for (let x = 0; x < stride; x++) out[row + x] = rows[src + x]! + (first ? out[up + x]! : 0);
+        for (let x = 0; x < stride; x++) out[row + x] = rows[src + x]! + out[up + x]!;
         break;
       case 3:
-        for (let x = 0; x < stride; x++) out[row + x] = rows[src + x]! + (((x >= bpp ? out[row + x - bpp]! : 0) + (first ? out[up + x]! : 0)) >> 1);
+        for (let x = 0; x < lead; x++) out[row + x] = rows[src + x]! + (out[up + x]! >> 1);
+        for (let x = lead; x < stride; x++) out[row + x] = rows[src + x]! + ((out[row + x - bpp]! + out[up + x]!) >> 1);
         break;
       case 4:
-        for (let x = 0; x < stride; x++) {
-          const a = x >= bpp ? out[row + x - bpp]! : 0;
-          const b = first ? out[up + x]! : 0;
-          const c = x >= bpp && first ? out[up + x - bpp]! : 0;
-          out[row + x] = rows[src + x]! + paeth(a, b, c);
-        }
+        // paeth(0, b, 0) is b.
+        for (let x = 0; x < lead; x++) out[row + x] = rows[src + x]! + out[up + x]!;
+        for (let x = lead; x < stride; x++) out[row + x] = rows[src + x]! + paeth(out[row + x - bpp]!, out[up + x]!, out[up + x - bpp]!);
         break;
       default:
         return undefined;
     }
   }
-  return out;
+  return out.subarray(stride);
 }
 
-/** Stored samples with alpha dropped; 16-bit samples are big-endian in the file. */
+/** Stored samples with alpha dropped; 16-bit samples are big-endian in the file. Bytes already in that form are used as they are. */
 function samples(bytes: Uint8Array, pixels: number, stored: number, kept: number, sixteen: boolean): Uint8Array | Uint16Array {
+  if (!sixteen && stored === kept) return bytes;
   const out = sixteen ? new Uint16Array(pixels * kept) : new Uint8Array(pixels * kept);
   for (let p = 0; p < pixels; p++) {
     for (let c = 0; c < kept; c++) {
