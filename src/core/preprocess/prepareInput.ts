@@ -1,8 +1,8 @@
 import type { Image2D } from '../image';
 import type { Manifest, Stage } from '../model/manifest';
-import { sliceImage, type Scan } from '../scan/scan';
+import type { Scan } from '../scan/scan';
 import { toChannels } from './colour';
-import { toUnitRange } from './intensity';
+import { unitSlice } from './intensity';
 import { resizeImage } from './resize';
 import { runStages } from './stages';
 import { toTensorData } from './toTensor';
@@ -23,7 +23,7 @@ export interface PreparedInput {
  */
 export async function prepareInput(scan: Scan, manifest: Manifest, z = 0, out?: Float32Array): Promise<PreparedInput> {
   const { input } = manifest;
-  const unit = toUnitRange(sliceImage(scan, z), scan, input.intensity);
+  const unit = unitSlice(scan, z, input.intensity);
   let image = manifest.preprocessing.length > 0 ? applyStages(toChannels(unit, 1), manifest.preprocessing) : unit;
   if (image.channels === 1 && input.channels === 3) {
     // Resampling is per channel, so a grey scan is resized once and only then fills the model's three channels: the same numbers for a third of the work.

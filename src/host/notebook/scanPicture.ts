@@ -1,10 +1,9 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { toChannels } from '../../core/preprocess/colour';
-import { toUnitRange } from '../../core/preprocess/intensity';
+import { unitSlice } from '../../core/preprocess/intensity';
 import { encodePng } from '../../core/render/png';
 import { DEFAULT_LIMITS } from '../../core/scan/limits';
 import { loadScan } from '../../core/scan/loadScan';
-import { sliceImage } from '../../core/scan/scan';
 import { oneLine } from '../../core/errors';
 import { ScanImageRequestSchema, type ScanImageReply } from '../../protocol/rendererMessages';
 
@@ -28,7 +27,7 @@ export async function scanPicture(message: unknown, baseDir: string, allowedFold
   }
   try {
     const scan = await loadScan(path, DEFAULT_LIMITS);
-    const image = toUnitRange(sliceImage(scan, 0), scan, { mode: 'minmax' });
+    const image = unitSlice(scan, 0, { mode: 'minmax' });
     const png = await encodePng(image.channels === 1 || image.channels === 3 ? image : toChannels(image, 1));
     return { type: 'scanImage', requestId, image: `data:image/png;base64,${png.toString('base64')}` };
   } catch (error) {

@@ -2,13 +2,12 @@ import { aboutFile } from '../../../core/errors';
 import type { Image2D } from '../../../core/image';
 import { CLASSIC_PIPELINE } from '../../../core/preprocess/classicPipeline';
 import { toChannels } from '../../../core/preprocess/colour';
-import { toUnitRange } from '../../../core/preprocess/intensity';
+import { unitSlice } from '../../../core/preprocess/intensity';
 import { resizeImage } from '../../../core/preprocess/resize';
 import { runStages } from '../../../core/preprocess/stages';
 import { encodePng } from '../../../core/render/png';
 import { DEFAULT_LIMITS } from '../../../core/scan/limits';
 import { loadScan } from '../../../core/scan/loadScan';
-import { sliceImage } from '../../../core/scan/scan';
 import type { NotebookResult } from '../../../protocol/notebookResult';
 import { markdownTable } from '../../outputs/markdownTable';
 import { displayOutput, type NotebookOutput } from '../../outputs/notebookOutput';
@@ -39,7 +38,7 @@ export const preprocessCommand: CommandRunner<CommandOf<'preprocess'>> = async (
   let steps: { name: string; image: Image2D }[];
   try {
     const scan = await loadScan(path, DEFAULT_LIMITS);
-    const start = toChannels(toUnitRange(sliceImage(scan, 0), scan, input.intensity), 1);
+    const start = toChannels(unitSlice(scan, 0, input.intensity), 1);
     steps = [{ name: 'input', image: start }, ...runStages(start, stages).map((s) => ({ name: s.name, image: s.image }))];
   } catch (error) {
     throw aboutFile(file, error);
