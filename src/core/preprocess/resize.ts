@@ -74,6 +74,20 @@ function taps(inSize: number, outSize: number, kernel: ResizeKernel): Taps {
   return { start, count, weights, stride };
 }
 
+const tapCache = new Map<string, Taps>();
+
+/** Taps depend only on the sizes and the kernel, and every input of a folder asks for the same ones; a few are kept. */
+function cachedTaps(inSize: number, outSize: number, kernel: ResizeKernel): Taps {
+  const key = `${inSize}:${outSize}:${kernel}`;
+  let found = tapCache.get(key);
+  if (!found) {
+    if (tapCache.size >= 16) tapCache.clear();
+    found = taps(inSize, outSize, kernel);
+    tapCache.set(key, found);
+  }
+  return found;
+}
+
 /**
  * Separable resampling: rows first, then columns, in float64 accumulators.
  * Each output sums its taps in ascending order, so results do not depend on
@@ -83,8 +97,8 @@ function taps(inSize: number, outSize: number, kernel: ResizeKernel): Taps {
  */
 function resample(image: Image2D, width: number, height: number, kernel: ResizeKernel): Image2D {
   const { channels, data } = image;
-  const h = taps(image.width, width, kernel);
-  const v = taps(image.height, height, kernel);
+  const h = cachedTaps(image.width, width, kernel);
+  const v = cachedTaps(image.height, height, kernel);
   const mid = new Float32Array(width * image.height * channels);
   const { start, count, weights, stride } = h;
   for (let y = 0; y < image.height; y++) {
