@@ -75,6 +75,14 @@ function taps(inSize: number, outSize: number, kernel: ResizeKernel): Taps {
 }
 
 const tapCache = new Map<string, Taps>();
+let scratch = new Float32Array(0);
+
+/** The row pass's output, reused while it is small: it lives only inside one synchronous resample, and a fresh one per input is a zeroed allocation the garbage collector then tracks. */
+function midBuffer(length: number): Float32Array {
+  if (length > 1 << 20) return new Float32Array(length);
+  if (scratch.length < length) scratch = new Float32Array(length);
+  return scratch;
+}
 
 /** Taps depend only on the sizes and the kernel, and every input of a folder asks for the same ones; a few are kept. */
 function cachedTaps(inSize: number, outSize: number, kernel: ResizeKernel): Taps {
@@ -99,7 +107,7 @@ function resample(image: Image2D, width: number, height: number, kernel: ResizeK
   const { channels, data } = image;
   const h = cachedTaps(image.width, width, kernel);
   const v = cachedTaps(image.height, height, kernel);
-  const mid = new Float32Array(width * image.height * channels);
+  const mid = midBuffer(width * image.height * channels);
   const { start, count, weights, stride } = h;
   for (let y = 0; y < image.height; y++) {
     const rowIn = y * image.width * channels;
