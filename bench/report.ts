@@ -30,7 +30,7 @@ const pct = (v: number | undefined): string => (v === undefined ? '—' : `${(v 
 function stageLines(name: string, s: Stages): string[] {
   const t = s.stages_ms;
   return [
-    `${name} — one image (medians; ScanLens and its limit measured in alternation)`,
+    `${name} — one image (medians, each the better of timed in alternation and timed alone)`,
     `  decode                          ${ms(t.decode)}`,
     `  preprocess                      ${ms(t.preprocess)}`,
     `  inference                       ${ms(t.inference)}   plain onnxruntime forward ${ms(t.ort_forward)}   ${x(s.ratios.inference_vs_ort)}`,
@@ -50,7 +50,7 @@ function folderLines(name: string, f: Folder, ratios: Record<string, number>, th
     `  ScanLens, decode in the main thread     ${ips.scanlens_in_thread_decode!.toFixed(0)} img/s`,
     `  ScanLens, 1 inference thread + worker   ${ips.scanlens_one_inference_thread!.toFixed(0)} img/s   ${pct(ratios.one_inference_thread_vs_ort_one_thread)} of onnxruntime's 1 thread on ready tensors (${ips.ort_ready_tensors_1_thread!.toFixed(0)} img/s)`,
     `  plain decode + onnxruntime loop         ${ips.plain_decode_ort_loop!.toFixed(0)} img/s   ScanLens ${pct(ratios.batch_throughput_vs_plain_decode_loop)} of it (best of 1 and ${threads} threads)`,
-    `  plain onnxruntime on ready tensors      ${ips.ort_ready_tensors!.toFixed(0)} img/s   ScanLens ${pct(ratios.batch_throughput_vs_ort)} of it (no decoding; best of 1 and ${threads} threads, spin-waiting or not)`,
+    `  plain onnxruntime on ready tensors      ${ips.ort_ready_tensors!.toFixed(0)} img/s   ScanLens ${pct(ratios.batch_throughput_vs_ort)} of it (no decoding; best of 1 and ${threads} threads and of three ways of waiting)`,
     '',
   ];
 }
