@@ -3,14 +3,17 @@ import { basename, extname, join } from 'node:path';
 import { METHODS, type Method } from '../core/anomaly/detector';
 import { evaluate } from '../core/anomaly/evaluation';
 import { fitDetector } from '../core/anomaly/fitDetector';
-import { thresholdHeat } from '../core/anomaly/heatmap';
-import type { AnomalyScorer } from '../core/anomaly/scorer';
+import { anomalyHeat } from '../core/anomaly/heatmap';
+import type { AnomalyResult, AnomalyScorer } from '../core/anomaly/scorer';
 import { openScorer } from '../core/anomaly/openScorer';
 import { ScanLensError, aboutFile, oneLine } from '../core/errors';
 import { writeFileAtomic } from '../core/io/atomicWrite';
 import { getModel } from '../core/model/modelCache';
+import { unitSlice } from '../core/preprocess/intensity';
 import { overlayHeatmap } from '../core/render/overlay';
 import { encodePng } from '../core/render/png';
+import { DEFAULT_LIMITS } from '../core/scan/limits';
+import { loadScan } from '../core/scan/loadScan';
 import { SCANLENS_VERSION } from '../core/version';
 import { expandInputs } from './expandInputs';
 import { modelOptions, parsePositiveInt, providerOption, threadsOption } from './modelOption';
@@ -100,15 +103,23 @@ async function fit(folder: string, flags: FitFlags): Promise<number> {
   return result.failed.length > 0 ? EXIT.someFailed : EXIT.ok;
 }
 
+/**
+ * The map over the scan's first slice at the scan's size, whatever the
+ * scorer's fit, in the file's own display window (the viewer's first view):
+ * the picture the viewer's overlay and Export Report draw. The scorer keeps
+ * only its model-sized view, so the slice is read again.
+ */
+async function writeMap(detector: AnomalyScorer, file: string, result: AnomalyResult, folder: string): Promise<string> {
+  const slice = unitSlice(await loadScan(file, DEFAULT_LIMITS), 0, { mode: 'window' });
+  const path = join(folder, `${basename(file, extname(file))}-anomaly.png`);
+  await writeFileAtomic(path, await encodePng(overlayHeatmap(slice, anomalyHeat({ ...result, input: detector.input }, slice), 'jet', 0.5)));
+  return path;
+}
+
 async function scoreOne(detector: AnomalyScorer, file: string, flags: ScoreFlags): Promise<Row> {
   try {
     const result = await detector.score(file, flags.threshold);
-    let map: string | undefined;
-    if (flags.maps) {
-      map = join(flags.maps, `${basename(file, extname(file))}-anomaly.png`);
-      const overlay = overlayHeatmap(result.modelImage.channels === 3 ? result.modelImage : { ...result.modelImage, channels: 1 }, thresholdHeat(result.map, result.threshold), 'jet', 0.5);
-      await writeFileAtomic(map, await encodePng(overlay));
-    }
+    const map = flags.maps ? await writeMap(detector, file, result, flags.maps) : undefined;
     return { file, score: result.score, label: result.label, threshold: result.threshold, ...(map ? { map } : {}) };
   } catch (error) {
     return { file, error: oneLine(aboutFile(file, error)) };
@@ -199,7 +210,7 @@ export function anomalyCommand(): Command {
     .addOption(detectorOption)
     .addOption(backboneOption)
     .addOption(thresholdOption)
-    .option('--maps <dir>', 'write anomaly-map overlays as PNG (threshold at mid-colour)')
+    .option('--maps <dir>', "write anomaly-map overlays over each scan's slice as PNG (threshold at mid-colour)")
     .addOption(threadsOption)
     .addOption(providerOption)
     .option('--json', 'print one JSON document to stdout')
@@ -214,7 +225,7 @@ export function anomalyCommand(): Command {
     .addOption(backboneOption)
     .addOption(thresholdOption)
     .addOption(new Option('--bins <n>', 'histogram bins').default(10).argParser(parsePositiveInt))
-    .option('--maps <dir>', 'write anomaly-map overlays as PNG')
+    .option('--maps <dir>', "write anomaly-map overlays over each scan's slice as PNG (threshold at mid-colour)")
     .addOption(threadsOption)
     .addOption(providerOption)
     .option('--json', 'print one JSON document to stdout')

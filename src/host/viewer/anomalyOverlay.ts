@@ -1,24 +1,12 @@
-import { thresholdHeat } from '../../core/anomaly/heatmap';
+import { anomalyHeat } from '../../core/anomaly/heatmap';
 import type { OodGuard } from '../../core/anomaly/oodGuard';
 import type { Image2D } from '../../core/image';
-import { mapToSlice } from '../../core/preprocess/mapToSlice';
 import { colourise, type ColormapName } from '../../core/render/colormaps';
 import { heatColours } from '../../core/render/heatColours';
 import { encodePng } from '../../core/render/png';
 import type { Scan } from '../../core/scan/scan';
 import type { AnomalyMapResult } from '../../protocol/viewerMessages';
 import { sliceAnomaly, type SliceAnomaly } from './sliceAnomaly';
-
-/**
- * The guard's map brought onto the slice as its input framed it (as
- * explanation maps are) and put on the fixed scale of `scanlens anomaly score
- * --maps`: 0 → 0, threshold → 0.5, twice the threshold and above → 1, so a
- * calm slice looks calm instead of having its noise stretched to full colour.
- * NaN where the detector did not see the slice.
- */
-export function anomalyHeat(anomaly: SliceAnomaly, size: { width: number; height: number }): Image2D {
-  return thresholdHeat(mapToSlice(anomaly.map, size, anomaly.input), anomaly.threshold);
-}
 
 /** The anomaly map as the overlay image: coloured at the slice's size (transparent where unseen); the webview blends it at the chosen opacity. */
 export function anomalyMapImage(anomaly: SliceAnomaly, size: { width: number; height: number }, colormap: ColormapName): Image2D {

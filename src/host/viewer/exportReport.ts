@@ -1,5 +1,6 @@
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import { anomalyHeat } from '../../core/anomaly/heatmap';
 import type { OodGuard } from '../../core/anomaly/oodGuard';
 import { ScanLensError } from '../../core/errors';
 import type { Image2D } from '../../core/image';
@@ -12,7 +13,6 @@ import { sliceImage, type Scan } from '../../core/scan/scan';
 import { SCANLENS_VERSION } from '../../core/version';
 import { ANOMALY_OVERLAY, type Axis, type ExportResult, type OverlayOptions, type ViewerWindow } from '../../protocol/viewerMessages';
 import { REPORT_FOLDER } from '../classifyBatch';
-import { anomalyHeat } from './anomalyOverlay';
 import { sliceAnomaly } from './sliceAnomaly';
 import { sliceGuard } from './sliceGuard';
 import { classifySlice, explainSlice } from './viewerInference';
