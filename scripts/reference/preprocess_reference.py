@@ -102,6 +102,8 @@ gaussian = [
     {'image': 'texture', 'sigma': s, 'output': f32_base64(ndi.gaussian_filter(texture_float, s, mode='reflect', truncate=4.0))}
     for s in (1.0, 2.5, 9.0)
 ]
+# An odd size reaches the blur's leftover columns after its 4- and 8-wide blocks; sigma 4 is the anomaly maps' blur.
+gaussian.append({'image': 'odd', 'sigma': 4.0, 'output': f32_base64(ndi.gaussian_filter(as_float(images['odd']), 4.0, mode='reflect', truncate=4.0))})
 
 # Scaled by 1/4 so a unit step reads 1, as sobelMagnitude reports it.
 sobel = [{'image': 'head', 'output': f32_base64(np.hypot(ndi.sobel(head_float, 0, mode='reflect'), ndi.sobel(head_float, 1, mode='reflect')) / 4)}]
