@@ -2,6 +2,7 @@ import { ScanLensError } from '../../errors';
 import type { FeatureDetector } from '../detector';
 import { mahalanobisSquared, packedLength } from '../linalg';
 import type { NpyArray } from '../npy';
+import { LaneGaussians } from './laneGaussians';
 
 /**
  * PaDiM (Defard et al., 2020): a Gaussian per grid position; the anomaly map
@@ -12,6 +13,7 @@ import type { NpyArray } from '../npy';
 export class PadimDetector implements FeatureDetector {
   readonly method = 'padim';
   private readonly scratch: Float64Array;
+  private readonly lanes: LaneGaussians;
 
   constructor(
     readonly positions: number,
@@ -24,6 +26,7 @@ export class PadimDetector implements FeatureDetector {
   ) {
     if (mean.length !== positions * dims || cholesky.length !== positions * packedLength(dims)) throw new ScanLensError(`PaDiM arrays do not match ${positions} positions × ${dims} channels`);
     this.scratch = new Float64Array(dims);
+    this.lanes = new LaneGaussians(positions, dims, mean, cholesky);
   }
 
   static fromArrays(arrays: Record<string, NpyArray | undefined>, epsilon: number, file: string): PadimDetector {
@@ -38,10 +41,12 @@ export class PadimDetector implements FeatureDetector {
   distanceMap(features: Float32Array): Float32Array {
     const { positions: p, dims: d } = this;
     if (features.length !== p * d) throw new ScanLensError(`features have ${features.length} values; the detector expects ${d} channels × ${p} positions`);
+    const out = new Float32Array(p);
+    this.lanes.distances(features, out);
+    // At most three positions after the last whole group of lanes.
     const x = new Float64Array(d);
     const packed = packedLength(d);
-    const out = new Float32Array(p);
-    for (let pos = 0; pos < p; pos++) {
+    for (let pos = this.lanes.covered; pos < p; pos++) {
       for (let c = 0; c < d; c++) x[c] = features[c * p + pos]!;
       out[pos] = Math.sqrt(mahalanobisSquared(x, 0, this.mean, pos * d, this.cholesky, pos * packed, d, this.scratch));
     }

@@ -35,14 +35,16 @@ export class PatchcoreDetector implements FeatureDetector {
     const p = features.length / d;
     const out = new Float32Array(p);
     const x = new Float64Array(d);
+    // The bank in a local and rows by offset: `this.size` is a getter that divides, and this loop runs per bank row per position.
+    const bank = this.bank;
+    const end = bank.length;
     for (let pos = 0; pos < p; pos++) {
       for (let c = 0; c < d; c++) x[c] = features[c * p + pos]!;
       let best = Infinity;
-      for (let row = 0; row < this.size; row++) {
+      for (let base = 0; base < end; base += d) {
         let sum = 0;
-        const base = row * d;
         for (let c = 0; c < d && sum < best; c++) {
-          const diff = x[c]! - this.bank[base + c]!;
+          const diff = x[c]! - bank[base + c]!;
           sum += diff * diff;
         }
         if (sum < best) best = sum;
