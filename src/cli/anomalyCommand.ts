@@ -106,8 +106,8 @@ async function fit(folder: string, flags: FitFlags): Promise<number> {
 /**
  * The map over the scan's first slice at the scan's size, whatever the
  * scorer's fit, in the file's own display window (the viewer's first view):
- * the picture the viewer's overlay and Export Report draw. The scorer keeps
- * only its model-sized view, so the slice is read again.
+ * the picture the viewer's overlay and Export Report draw. The scorer sees
+ * the slice only through the model's intensity mapping, so it is read again.
  */
 async function writeMap(detector: AnomalyScorer, file: string, result: AnomalyResult, folder: string): Promise<string> {
   const slice = unitSlice(await loadScan(file, DEFAULT_LIMITS), 0, { mode: 'window' });

@@ -6,10 +6,8 @@ export interface AnomalyResult {
   readonly score: number;
   readonly label: 'normal' | 'anomalous';
   readonly threshold: number;
-  /** The anomaly map at the model input's size. */
+  /** The anomaly map at the model input's size; anomalyHeat brings it onto the slice. */
   readonly map: Image2D;
-  /** What the model saw, in [0,1]: the base for overlays. */
-  readonly modelImage: Image2D;
 }
 
 /** Anything that scores scans: a fitted detector or an anomaly model. */

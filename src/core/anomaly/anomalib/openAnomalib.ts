@@ -22,7 +22,7 @@ export async function openAnomalib(path: string, options: ScorerOptions = {}): P
     const result = await runAnomalib(model, prepared.data, metadata, override);
     const size = model.manifest.input.size;
     const map = result.map.width === size.width && result.map.height === size.height ? result.map : resizeImage(result.map, size, 'linear', 'fill');
-    return { score: result.score, label: result.label, threshold: result.threshold, map, modelImage: prepared.modelImage };
+    return { score: result.score, label: result.label, threshold: result.threshold, map };
   };
   return {
     kind: 'anomalib',

@@ -22,7 +22,7 @@ export function openReconstruction(model: LoadedModel, threshold?: number): Anom
     const [output] = await runModel(model, [prepared.data]);
     const error = reconstructionError(prepared.data, output!, layout, channels, size.width * size.height);
     const result = anomalyMap(error, size, size, sigma);
-    return { ...result, threshold: override, label: result.score >= override ? 'anomalous' : 'normal', modelImage: prepared.modelImage };
+    return { ...result, threshold: override, label: result.score >= override ? 'anomalous' : 'normal' };
   };
   return {
     kind: 'reconstruction',
