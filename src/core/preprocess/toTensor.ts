@@ -27,6 +27,10 @@ export function toTensorData(image: Image2D, { layout, mean, std }: TensorLayout
     } else if (step === 1 && c > 0 && mc === m[c - 1] && sc === s[c - 1]) {
       // Grey under the previous channel's mean and std: the same plane again.
       out.copyWithin(c * plane, (c - 1) * plane, c * plane);
+    } else if (step === 1) {
+      // One straight run per plane: the model input's largest write, on every image of a folder.
+      const to = c * plane;
+      for (let i = 0; i < plane; i++) out[to + i] = (data[i]! - mc) / sc;
     } else {
       for (let i = 0; i < plane; i++) out[c * plane + i] = (data[i * step + from]! - mc) / sc;
     }
