@@ -10,9 +10,7 @@ import { toTensorData } from './toTensor';
 export interface PreparedInput {
   /** One batch item, laid out as the model's input wants it. */
   readonly data: Float32Array;
-  /** The image the model sees, in [0,1] before mean/std (for overlays and checks). */
-  readonly modelImage: Image2D;
-  /** The slice itself in [0,1], before any stage or resizing: what overlays are drawn on when the model stretches the scan to fit. */
+  /** The slice itself in [0,1], before any stage or resizing: what overlays are drawn on, mapToSlice placing maps as the model's fit framed it. */
   readonly sliceImage: Image2D;
 }
 
@@ -27,18 +25,10 @@ export async function prepareInput(scan: Scan, manifest: Manifest, z = 0, out?: 
   let image = manifest.preprocessing.length > 0 ? applyStages(toChannels(unit, 1), manifest.preprocessing) : unit;
   if (image.channels === 1 && input.channels === 3) {
     // Resampling is per channel, so a grey scan is resized once and only then fills the model's three channels: the same numbers for a third of the work.
-    const grey = resizeImage(image, input.size, input.resize, input.fit);
-    let rgb: Image2D | undefined;
-    return {
-      data: toTensorData(grey, input, 3, out),
-      sliceImage: unit,
-      get modelImage() {
-        return (rgb ??= toChannels(grey, 3));
-      },
-    };
+    return { data: toTensorData(resizeImage(image, input.size, input.resize, input.fit), input, 3, out), sliceImage: unit };
   }
   image = resizeImage(toChannels(image, input.channels), input.size, input.resize, input.fit);
-  return { data: toTensorData(image, input, image.channels, out), modelImage: image, sliceImage: unit };
+  return { data: toTensorData(image, input, image.channels, out), sliceImage: unit };
 }
 
 function applyStages(image: Image2D, stages: readonly Stage[]): Image2D {
