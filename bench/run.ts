@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     await model.session.release();
     log(`ResNet-18 224², ${resnetFolderSize}-image folder`);
     const resnetSet = sampleFolder(ROOT, resnetFolderSize);
-    const resnetFolder = await folderThroughput(RESNET18, resnetSet.files, THREADS, BATCH, 2);
+    const resnetFolder = await folderThroughput(RESNET18, resnetSet.files, THREADS, BATCH, 4);
     rmSync(resnetSet.folder, { recursive: true, force: true });
     resnetRatios = { ...single.ratios, ...folderRatios(resnetFolder) };
     if (typeof torch !== 'string') resnetRatios.pytorch_vs_scanlens = torch.gradcam_ms / single.stages_ms.explain_end_to_end!;
