@@ -21,7 +21,9 @@ import { classifySlice, explainSlice } from './viewerInference';
 export function windowed(image: Image2D, window: ViewerWindow): Image2D {
   const low = window.center - window.width / 2;
   const width = Math.max(window.width, Number.EPSILON);
-  return { ...image, data: Float32Array.from(image.data, (v) => Math.min(1, Math.max(0, (v - low) / width))) };
+  const data = new Float32Array(image.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = Math.min(1, Math.max(0, (image.data[i]! - low) / width));
+  return { ...image, data };
 }
 
 /** scanlens-results/ of the file's workspace folder, else the file's own folder. */
