@@ -1,12 +1,13 @@
 import { Command, Option } from 'commander';
 import { POOL_THRESHOLD, classifyFiles, type ClassifyRow } from '../core/classify/classify';
 import { rowGuardFor } from '../core/classify/guardRows';
-import { hasGuard } from '../core/anomaly/oodGuard';
+import { guardFor, hasGuard, type OodGuard } from '../core/anomaly/oodGuard';
 import { defaultWorkers } from '../core/classify/preparePool';
 import { getModel } from '../core/model/modelCache';
-import { classifyVolume, type VolumeRow } from '../core/classify/classifyVolume';
+import { classifyVolume, type ClassPeak, type VolumeRow } from '../core/classify/classifyVolume';
 import { oneLine } from '../core/errors';
 import { verdictLine } from '../protocol/outOfDistribution';
+import { peakMark, peakVerdictsLine } from '../protocol/peakVerdicts';
 import type { LoadedModel } from '../core/model/loadModel';
 import { groupSeries, loadDicomSeries } from '../core/scan/dicomSeries';
 import type { DecodeLimits } from '../core/scan/limits';
@@ -69,14 +70,15 @@ async function findVolumes(files: readonly string[], limits: DecodeLimits): Prom
   return { plain: files.filter((f) => isPlain.has(f)), volumes };
 }
 
-type VolumeResult = (VolumeRow & { top: { label: string; probability: number; slice: number } }) | { file: string; error: string };
+type VolumeResult = (VolumeRow & { top: ClassPeak }) | { file: string; error: string };
 
-async function classifyVolumeInput(model: LoadedModel, input: VolumeInput, flags: ClassifyFlags, limits: DecodeLimits, signal: AbortSignal): Promise<VolumeResult> {
+async function classifyVolumeInput(model: LoadedModel, input: VolumeInput, flags: ClassifyFlags, limits: DecodeLimits, signal: AbortSignal, guard: OodGuard | undefined): Promise<VolumeResult> {
   try {
     const scan = input.kind === 'file' ? await loadScan(input.label, limits, { volume: flags.volume }) : await loadDicomSeries(input.label, input.files, limits);
-    const row = await classifyVolume(model, scan, flags.axis, { batchSize: flags.batchSize, signal });
-    const best = row.peaks.reduce((a, b) => (b.probability > a.probability ? b : a));
-    return { ...row, top: { label: best.label, probability: best.probability, slice: best.slice } };
+    const row = await classifyVolume(model, scan, flags.axis, { batchSize: flags.batchSize, signal, guard });
+    const { label, probability, slice, ...verdict } = row.peaks.reduce((a, b) => (b.probability > a.probability ? b : a));
+    // The top peak carries its slice's verdict too: many readers look no further than top.
+    return { ...row, top: { label, probability, slice, ...verdict } };
   } catch (error) {
     return { file: input.label, error: oneLine(error) };
   }
@@ -84,8 +86,9 @@ async function classifyVolumeInput(model: LoadedModel, input: VolumeInput, flags
 
 function formatVolume(row: VolumeResult): string {
   if ('error' in row) return `${row.file}  ERROR  ${row.error}`;
-  const peaks = row.peaks.map((p) => `${p.label} ${p.probability.toFixed(3)}@${p.slice}`).join('  ');
-  return `${row.file}  ${row.axis} ${row.slices.length} slices  peaks: ${peaks}`;
+  const peaks = row.peaks.map((p) => `${p.label} ${p.probability.toFixed(3)}@${p.slice}${peakMark(p)}`).join('  ');
+  const verdicts = peakVerdictsLine(row.peaks, String);
+  return `${row.file}  ${row.axis} ${row.slices.length} slices  peaks: ${peaks}${verdicts ? `  ${verdicts}` : ''}`;
 }
 
 function formatRow(row: ClassifyRow): string {
@@ -131,6 +134,8 @@ async function run(inputs: string[], flags: ClassifyFlags): Promise<number> {
   if (flags.resume) for (const out of [...outputs].reverse()) for (const [file, row] of await previousRows(out.path, out.format, model.manifest.labels)) previous.set(file, row);
   const files = found.plain.filter((f) => inShard(f) && !previous.has(f));
   const volumes = found.volumes.filter((v) => inShard(v.label) && !previous.has(v.label));
+  // Volumes score their peak slices with the scorer itself; the row guard above already proved the detector opens.
+  const volumeGuard = volumes.length > 0 ? await guardFor(model, { provider: flags.provider, threads: pipeline.threads }) : undefined;
   if (skipped > 0) process.stderr.write(`scanlens: skipped ${skipped} file(s) that are not scans\n`);
   const resumed = [...found.plain, ...found.volumes.map((v) => v.label)].filter((key) => inShard(key) && previous.has(key));
   if (resumed.length > 0) process.stderr.write(`scanlens: resuming: ${resumed.length} input(s) already in the output\n`);
@@ -161,7 +166,7 @@ async function run(inputs: string[], flags: ClassifyFlags): Promise<number> {
     }
     for (const input of volumes) {
       if (controller.signal.aborted) break;
-      const row = await classifyVolumeInput(model, input, flags, limits, controller.signal);
+      const row = await classifyVolumeInput(model, input, flags, limits, controller.signal, volumeGuard);
       record(row);
       if ('error' in row) printError(row.error);
       if (!flags.json) process.stdout.write(formatVolume(row) + '\n');

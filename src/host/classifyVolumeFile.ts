@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import { classifyVolume, type VolumeRow } from '../core/classify/classifyVolume';
 import { describeModel } from '../core/report/classifyReport';
-import { peakLine, volumeDetailsMarkdown } from '../core/report/detailsMarkdown';
+import { peakLine, volumeDetailsMarkdown, volumeWarning } from '../core/report/detailsMarkdown';
 import type { Scan } from '../core/scan/scan';
 import { loadActiveModel } from './loadActiveModel';
 import type { OutputLog } from './outputLog';
+import { sliceGuard } from './viewer/sliceGuard';
 
 export interface VolumeResult {
   readonly kind: 'volume';
@@ -22,10 +23,14 @@ export interface VolumeResult {
  * One volume (a NIfTI file, a multi-frame DICOM, a DICOM series folder): every
  * axial slice is classified, since a volume's first slice says little about it,
  * and the notification names each class's peak slice, with a "Details" action.
+ * A guarded model's verdict on each peak slice turns it into a warning when
+ * any is flagged, as for a single scan.
  */
 export async function classifyVolumeFile(context: vscode.ExtensionContext, log: OutputLog, uri: vscode.Uri, scan: Scan): Promise<VolumeResult> {
   const { model, notice } = await loadActiveModel(context, log);
   const shown = vscode.workspace.asRelativePath(uri, false);
+  // The viewer's guard for this model: opened once, and before any slice, so a missing detector fails at once.
+  const guard = await sliceGuard(model);
   // Outside the progress callback: whether the user stopped it decides the message.
   const abort = new AbortController();
   const classified = await vscode.window.withProgress(
@@ -36,6 +41,7 @@ export async function classifyVolumeFile(context: vscode.ExtensionContext, log: 
       try {
         return await classifyVolume(model, scan, 'axial', {
           signal: abort.signal,
+          guard,
           onProgress: (done, total) => {
             progress.report({ message: `slice ${done} of ${total}`, increment: (100 * (done - reported)) / total });
             reported = done;
@@ -49,13 +55,16 @@ export async function classifyVolumeFile(context: vscode.ExtensionContext, log: 
   const row: VolumeRow = { ...classified, file: shown };
   const cancelled = abort.signal.aborted;
   const summary = describeModel(model);
+  // The flag goes into the text itself: a notification is all many users read. A cancelled run shows no peaks to qualify.
+  const warning = cancelled ? undefined : volumeWarning(row);
   const message = cancelled
     ? `${shown}: cancelled after ${row.slices.length} slices`
-    : `${shown}: ${peakLine(row)} (${model.manifest.name})`;
+    : `${shown}: ${peakLine(row)} (${model.manifest.name})${warning ? ` — ${warning}` : ''}`;
   log.line(`classify ${message}`);
+  const show = warning ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
   if (cancelled) void vscode.window.showInformationMessage(`ScanLens — ${message}`);
   else
-    void vscode.window.showInformationMessage(`ScanLens — ${message}`, 'Details').then(async (choice) => {
+    void show(`ScanLens — ${message}`, 'Details').then(async (choice) => {
       if (choice !== 'Details') return;
       const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: volumeDetailsMarkdown(row, summary) });
       await vscode.window.showTextDocument(document, { preview: true });

@@ -74,7 +74,17 @@ const VolumeResult = z.strictObject({
   axis: z.string(),
   labels: z.array(z.string()),
   slices: z.array(z.strictObject({ slice: z.number().int(), probabilities: z.array(probability) })),
-  peaks: z.array(z.strictObject({ label: z.string(), slice: z.number().int(), probability })),
+  peaks: z.array(z.strictObject({
+    label: z.string(),
+    slice: z.number().int(),
+    probability,
+    // The guard's verdict on the peak slice, as a classify row carries it for its file.
+    anomalyScore: z.number().optional(),
+    anomalyThreshold: z.number().optional(),
+    flag: z.string().optional(),
+  }).refine(guardFieldsComplete, 'anomalyScore, anomalyThreshold and flag go together')),
+  /** Peak slices the guard could not score. */
+  notes: z.array(z.string()).optional(),
 });
 
 const EvaluateResult = z.strictObject({

@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { BatchResult } from '../../src/host/classifyBatch';
 import type { FileResult } from '../../src/host/classifyFile';
 import type { VolumeResult } from '../../src/host/classifyVolumeFile';
+import { LESION_SLICE, writeGuardedVolume } from '../helpers/guardedVolume';
 import { ROOT, freshView, ok, screenshot, workspaceRoot, workspaceUri } from './helpers';
 
 const demoManifest = JSON.parse(readFileSync(join(ROOT, 'models', 'brain-mri-demo', 'model.json'), 'utf8')) as { name: string; labels: string[] };
@@ -154,6 +155,32 @@ suite('classify from the explorer', () => {
   test('a folder that is one DICOM series: classified as one volume, not a batch', async () => {
     const series = workspaceUri('volumes', 'series');
     assertVolume(ok(await classify(series, [series]), 'classify') as VolumeResult, 'volumes/series', 3);
+  });
+
+  test("a guarded model on a volume: each class's peak slice gets the guard's verdict, and the flagged lesion slice is in the notification", async () => {
+    // The demo classifier guarded by the demo PaDiM detector; three normal slices and, last, a lesion slice it flags.
+    const model = join(workspaceRoot(), 'guarded-volume-model');
+    mkdirSync(model, { recursive: true });
+    copyFileSync(join(ROOT, 'models', 'brain-mri-demo', 'model.onnx'), join(model, 'model.onnx'));
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'models', 'brain-mri-demo', 'model.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(model, 'model.json'), JSON.stringify({ ...manifest, anomaly: { detector: join(ROOT, 'models', 'brain-mri-demo-padim') } }));
+    await writeGuardedVolume(join(workspaceRoot(), 'volumes', 'guarded.nii'));
+    const settings = vscode.workspace.getConfiguration();
+    await settings.update('scanlens.model', 'guarded-volume-model/model.json', vscode.ConfigurationTarget.Workspace);
+    try {
+      const volume = workspaceUri('volumes', 'guarded.nii');
+      const result = ok(await classify(volume, [volume]), 'classify') as VolumeResult;
+      assertVolume(result, 'volumes/guarded.nii', 4);
+      for (const peak of result.row.peaks) {
+        assert.ok(peak.anomalyScore !== undefined && peak.anomalyThreshold !== undefined, `${peak.label}: scored`);
+        assert.equal(peak.flag !== undefined, peak.slice === LESION_SLICE, `${peak.label} at slice ${peak.slice}: flagged only on the lesion slice`);
+      }
+      assert.ok(result.row.peaks.some((p) => p.slice === LESION_SLICE), 'some class peaks on the lesion slice');
+      assert.match(result.message, new RegExp(`at slice ${LESION_SLICE + 1}/4 ⚠`));
+      assert.match(result.message, new RegExp(` — slice ${LESION_SLICE + 1}/4: .*unlike`));
+    } finally {
+      await settings.update('scanlens.model', undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 
   test('the same file gives the same probabilities alone and in a folder', async () => {

@@ -1,9 +1,11 @@
+import type { OodGuard, OUT_OF_DISTRIBUTION } from '../anomaly/oodGuard';
 import type { LoadedModel } from '../model/loadModel';
 import { runModel } from '../model/runModel';
 import { prepareInput } from '../preprocess/prepareInput';
 import { resliceScan, type SliceAxis } from '../scan/reslice';
 import type { Scan } from '../scan/scan';
 import { toRow, type Ranked } from './classify';
+import { guardPeaks } from './guardPeaks';
 
 export interface SliceResult {
   readonly slice: number;
@@ -16,6 +18,11 @@ export interface ClassPeak {
   readonly label: string;
   readonly slice: number;
   readonly probability: number;
+  /** Set when the classifier has a guard (see guardPeaks): its verdict on this slice. */
+  readonly anomalyScore?: number;
+  readonly anomalyThreshold?: number;
+  /** Present when the slice's anomaly score is at or over the threshold. */
+  readonly flag?: typeof OUT_OF_DISTRIBUTION;
 }
 
 export interface VolumeRow {
@@ -24,17 +31,23 @@ export interface VolumeRow {
   readonly labels: readonly string[];
   readonly slices: readonly SliceResult[];
   readonly peaks: readonly ClassPeak[];
+  /** Peak slices the guard could not score. */
+  readonly notes?: readonly string[];
 }
 
 export interface VolumeOptions {
   readonly batchSize?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (done: number, total: number) => void;
+  /** The classifier's out-of-distribution guard: each class's peak slice gets its verdict. */
+  readonly guard?: Pick<OodGuard, 'scorer'>;
 }
 
 /**
  * Classifies every slice of a volume along one axis, in batches, giving the
- * per-slice probability profile and, per class, the slice that scored highest.
+ * per-slice probability profile and, per class, the slice that scored highest
+ * (with the guard's verdict on it, when given). A cancelled run still guards
+ * the peaks of the slices it classified.
  */
 export async function classifyVolume(model: LoadedModel, scan: Scan, axis: SliceAxis, options: VolumeOptions = {}): Promise<VolumeRow> {
   const volume = resliceScan(scan, axis);
@@ -58,5 +71,7 @@ export async function classifyVolume(model: LoadedModel, scan: Scan, axis: Slice
     for (const s of slices) if (s.probabilities[c]! > best.probability) best = { label, slice: s.slice, probability: s.probabilities[c]! };
     return best;
   });
-  return { file: scan.path, axis, labels, slices, peaks };
+  if (!options.guard) return { file: scan.path, axis, labels, slices, peaks };
+  const guarded = await guardPeaks(peaks, volume, options.guard);
+  return { file: scan.path, axis, labels, slices, peaks: guarded.peaks, ...(guarded.notes.length > 0 ? { notes: guarded.notes } : {}) };
 }

@@ -1,6 +1,7 @@
 import type { ClassifyRow } from '../classify/classify';
 import type { VolumeRow } from '../classify/classifyVolume';
-import { checkPassedText, warningFor } from '../../protocol/outOfDistribution';
+import { anomalyScoreText, checkPassedText, warningFor } from '../../protocol/outOfDistribution';
+import { peakMark, peakWarningsQuote } from '../../protocol/peakVerdicts';
 
 function percent(p: number): string {
   return `${(p * 100).toFixed(1)}%`;
@@ -56,24 +57,54 @@ function peaksByProbability(row: VolumeRow): VolumeRow['peaks'][number][] {
   return [...row.peaks].sort((a, b) => b.probability - a.probability);
 }
 
-/** Each class's peak slice, most probable first: "glioma 0.91 at slice 87/181". */
+/** Each class's peak slice, most probable first: "glioma 0.91 at slice 87/181", marked "⚠" where the guard flagged the slice. */
 export function peakLine(row: VolumeRow): string {
   return peaksByProbability(row)
-    .map((p) => `${p.label} ${p.probability.toFixed(2)} at slice ${sliceOf(p.slice, row)}`)
+    .map((p) => `${p.label} ${p.probability.toFixed(2)} at slice ${sliceOf(p.slice, row)}${peakMark(p)}`)
     .join(' · ');
 }
 
-/** A volume's result for people: each class's peak slice, then the raw JSON with the per-slice profile. */
+/**
+ * What a volume's notification ends with when the guard flagged a peak slice:
+ * the full warning for the most probable flagged peak, then the other flagged
+ * slices by name, since a notification has room for one warning; undefined
+ * when none is flagged (or there is no guard).
+ */
+export function volumeWarning(row: VolumeRow): string | undefined {
+  const flagged = peaksByProbability(row).filter((p) => warningFor(p) !== undefined);
+  const first = flagged[0];
+  if (!first) return undefined;
+  const others = [...new Set(flagged.map((p) => p.slice))].filter((s) => s !== first.slice);
+  const also = others.length > 0 ? ` Also flagged: ${others.map((s) => `slice ${sliceOf(s, row)}`).join(', ')}.` : '';
+  return `slice ${sliceOf(first.slice, row)}: ${warningFor(first)!}${also}`;
+}
+
+/** The guard's cell for a peak, as the notebook renderer words it; empty where the guard could not score the slice. */
+function checkCell(peak: VolumeRow['peaks'][number]): string {
+  const { anomalyScore: score, anomalyThreshold: threshold } = peak;
+  if (score === undefined || threshold === undefined) return '';
+  return `${warningFor(peak) ? '⚠ ' : ''}${anomalyScoreText(score, threshold)}`;
+}
+
+/**
+ * A volume's result for people: the guard's warnings on flagged peak slices,
+ * each class's peak slice (with the guard's check for a guarded model),
+ * notes, then the raw JSON with the per-slice profile.
+ */
 export function volumeDetailsMarkdown(row: VolumeRow, model: Record<string, unknown>): string {
   const peaks = peaksByProbability(row);
+  const guarded = peaks.some((p) => p.anomalyScore !== undefined) || (row.notes?.length ?? 0) > 0;
+  const name = (slice: number): string => sliceOf(slice, row);
   return [
     ...heading(row.file, model),
     `Volume: ${row.slices.length} ${row.axis} slices, each classified; per class, the slice it scored highest on.`,
     '',
-    '| Class | Peak probability | Slice |',
-    '|---|---|---|',
-    ...peaks.map((p) => `| ${p.label} | ${percent(p.probability)} | ${sliceOf(p.slice, row)} |`),
+    ...peakWarningsQuote(row.peaks, name),
+    `| Class | Peak probability | Slice |${guarded ? ' Out-of-distribution check |' : ''}`,
+    `|---|---|---|${guarded ? '---|' : ''}`,
+    ...peaks.map((p) => `| ${p.label} | ${percent(p.probability)} | ${name(p.slice)} |${guarded ? ` ${checkCell(p)} |` : ''}`),
     '',
+    ...(row.notes?.length ? ['Notes:', ...row.notes.map((n) => `- ${n}`), ''] : []),
     ...closing(model, row),
   ].join('\n');
 }

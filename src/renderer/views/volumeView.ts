@@ -1,13 +1,40 @@
 import Plotly from 'plotly.js-cartesian-dist-min';
 import type { NotebookResult } from '../../protocol/notebookResult';
+import { anomalyScoreText, warningFor } from '../../protocol/outOfDistribution';
+import { peakWarnings, peakWarningsTitle } from '../../protocol/peakVerdicts';
 import { percent, sliceProfile } from '../chartData';
 import { classSwitch, h, table } from '../dom';
 import { accent, PLOT_CONFIG, plotLayout } from '../theme';
 
 type Volume = Extract<NotebookResult, { kind: 'volume' }>;
+type Peak = Volume['peaks'][number];
 
-/** Peak slice per class and the probability profile of one class along the slices, switchable. */
+/** The flagged peak slices above the table, each with the warning, as classify results show flagged files. */
+function outOfDistributionBox(result: Volume): HTMLElement[] {
+  const title = peakWarningsTitle(result.peaks);
+  if (title === undefined) return [];
+  return [h('div', { class: 'sl-warning', role: 'alert' }, h('strong', {}, `⚠ ${title}`), h('ul', {}, ...peakWarnings(result.peaks, String).map((w) => h('li', {}, w))))];
+}
+
+/**
+ * Peak slice per class (with the guard's check on it, flagged peaks marked,
+ * for a guarded model) and the probability profile of one class along the
+ * slices, switchable.
+ */
 export async function volumeView(result: Volume, root: HTMLElement): Promise<void> {
+  const guarded = result.peaks.some((p) => p.anomalyScore !== undefined);
+  const checkCell = (p: Peak): string[] => {
+    if (!guarded) return [];
+    if (p.anomalyScore === undefined || p.anomalyThreshold === undefined) return [''];
+    return [`${warningFor(p) ? '⚠ ' : ''}${anomalyScoreText(p.anomalyScore, p.anomalyThreshold)}`];
+  };
+  const peaks = table(
+    ['class', 'peak slice', 'probability', ...(guarded ? ['out-of-distribution check'] : [])],
+    result.peaks.map((p) => [p.label, String(p.slice), percent(p.probability), ...checkCell(p)]),
+  );
+  result.peaks.forEach((p, i) => {
+    if (warningFor(p)) peaks.tBodies[0]?.rows[i]?.classList.add('sl-ood');
+  });
   const chart = h('div', { class: 'sl-chart' });
   const draw = (classIndex: number): Promise<HTMLElement> => {
     const profile = sliceProfile(result, classIndex);
@@ -16,7 +43,8 @@ export async function volumeView(result: Volume, root: HTMLElement): Promise<voi
   };
   root.append(
     h('div', { class: 'sl-title' }, `volume ${result.file}: ${result.slices.length} ${result.axis} slices`),
-    table(['class', 'peak slice', 'probability'], result.peaks.map((p) => [p.label, String(p.slice), percent(p.probability)])),
+    ...outOfDistributionBox(result),
+    peaks,
     h('div', { class: 'sl-controls' }, classSwitch(result.labels, 0, (i) => void draw(i))),
     chart,
   );

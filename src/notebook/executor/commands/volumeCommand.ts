@@ -1,9 +1,11 @@
+import { guardFor } from '../../../core/anomaly/oodGuard';
 import { classifyVolume } from '../../../core/classify/classifyVolume';
 import { aboutFile } from '../../../core/errors';
 import { DEFAULT_LIMITS } from '../../../core/scan/limits';
 import { loadScan } from '../../../core/scan/loadScan';
 import type { SliceAxis } from '../../../core/scan/reslice';
-import type { NotebookResult } from '../../../protocol/notebookResult';
+import { peakMark, peakVerdictsLine, peakWarningsQuote } from '../../../protocol/peakVerdicts';
+import type { NotebookResult, Table } from '../../../protocol/notebookResult';
 import { markdownTable } from '../../outputs/markdownTable';
 import { displayOutput } from '../../outputs/notebookOutput';
 import { sliceProfile } from '../../outputs/plotlyCharts';
@@ -13,17 +15,24 @@ import type { CommandOf, CommandRunner } from '../commandContext';
 import { displayPath, resolvePath } from '../resolveInputs';
 import { parametersOf } from './parameters';
 
-/** `volume <file>`: every slice along an axis classified, a per-class profile chart and the peak slice per class. */
+/**
+ * `volume <file>`: every slice along an axis classified, a per-class profile
+ * chart and the peak slice per class, with the guard's verdict on each peak
+ * slice for a guarded model.
+ */
 export const volumeCommand: CommandRunner<CommandOf<'volume'>> = async ({ command, session, signal, onProgress }) => {
   const model = await session.model();
   const axis = (command.options.axis ?? 'axial') as SliceAxis;
   const path = resolvePath(session.baseDir, command.args[0]!);
   const file = displayPath(session.baseDir, path);
+  // Opened before the scan is read, so a manifest naming a missing detector fails at once.
+  const guard = await guardFor(model);
   const row = await (async () => {
     const scan = await loadScan(path, DEFAULT_LIMITS, { volume: command.options.volume ?? 0 });
     return classifyVolume(model, scan, axis, {
       batchSize: command.options.batch ?? 8,
       signal,
+      guard,
       onProgress: (done, total) => onProgress({ line: command.line, done, total, message: `slice ${done} of ${total}` }),
     });
   })().catch((error: unknown) => {
@@ -32,12 +41,20 @@ export const volumeCommand: CommandRunner<CommandOf<'volume'>> = async ({ comman
   const labels = [...row.labels];
   const slices = row.slices.map((s) => ({ slice: s.slice, probabilities: [...s.probabilities] }));
   const peaks = row.peaks.map((p) => ({ ...p }));
-  const result: NotebookResult = { kind: 'volume', file, axis, labels, slices, peaks };
-  const table = { columns: ['class', 'peak slice', 'probability'], rows: peaks.map((p) => [p.label, p.slice, p.probability]) };
+  const result: NotebookResult = { kind: 'volume', file, axis, labels, slices, peaks, ...(row.notes ? { notes: [...row.notes] } : {}) };
+  // Anomaly columns only for a guarded classifier, as in classify tables.
+  const guarded = guard !== undefined;
+  const table: Table = {
+    columns: ['class', 'peak slice', 'probability', ...(guarded ? ['anomaly score', 'flag'] : [])],
+    rows: peaks.map((p) => [p.label, p.slice, p.probability, ...(guarded ? [p.anomalyScore ?? null, p.flag ?? null] : [])]),
+  };
   const prov = provenance(command.text, parametersOf(command), model);
-  const text = `${file}: ${slices.length} ${axis} slices; peaks ${peaks.map((p) => `${p.label} ${p.probability.toFixed(3)}@${p.slice}`).join('  ')}`;
+  const verdicts = peakVerdictsLine(peaks, String);
+  const text = `${file}: ${slices.length} ${axis} slices; peaks ${peaks.map((p) => `${p.label} ${p.probability.toFixed(3)}@${p.slice}${peakMark(p)}`).join('  ')}${verdicts ? `  ${verdicts}` : ''}`;
+  // The warning leads the markdown, as for classify, so a reader meets it before the peaks.
+  const markdown = [...peakWarningsQuote(peaks, String), markdownTable(table)].join('\n');
   return [
-    displayOutput({ result, markdown: markdownTable(table), text }, prov),
+    displayOutput({ result, markdown, text }, prov),
     displayOutput({
       plotly: sliceProfile(labels, slices, axis),
       svg: lineChartSvg(`Class probability by ${axis} slice`, `${axis} slice`, 'probability', labels.map((name, c) => ({ name, x: slices.map((s) => s.slice), y: slices.map((s) => s.probabilities[c]!) }))),
