@@ -1,20 +1,17 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { after, before } from 'node:test';
+import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type * as vscode from 'vscode';
-import { releaseFeatureSessions } from '../../src/core/anomaly/features/featureSession';
 import { hasGuard } from '../../src/core/anomaly/oodGuard';
 import type { LoadedModel } from '../../src/core/model/loadModel';
-import { releaseModels } from '../../src/core/model/modelCache';
 import { anomalyMapResult } from '../../src/host/viewer/anomalyOverlay';
 import { sliceGuard } from '../../src/host/viewer/sliceGuard';
 import { ViewerChannel } from '../../src/host/viewer/viewerChannel';
 import { ViewerDocument } from '../../src/host/viewer/viewerDocument';
 import { classifySlice, explainResult } from '../../src/host/viewer/viewerInference';
 import type { HostRequest, ViewerState, WebviewRequest, WebviewResult } from '../../src/protocol/viewerMessages';
-import { ORIGIN, bundle, launchChromium, servingPage, type Served } from './browser';
+import { ORIGIN, bundle, servingPage, type Served } from './browser';
+import { browserBed } from './browserBed';
 import { ROOT } from './paths';
 
 /** The page keeps its view in VS Code's webview state; this one starts with the overlay off, so only probabilities are asked for. */
@@ -126,19 +123,9 @@ export interface ViewerTestBed {
 
 /** Registers a test file's set-up: chromium and the viewer bundle before its tests; after them, the browser, the folder and every model and feature session released. */
 export function viewerTestBed(name: string): ViewerTestBed {
-  const work = mkdtempSync(join(tmpdir(), `scanlens-${name}-`));
-  process.env['SCANLENS_CACHE_DIR'] = work;
-  let browser: Browser | undefined;
   let files: Record<string, Served> = {};
-  before(async () => {
+  const bed = browserBed(name, async () => {
     files = await viewerFiles();
-    browser = await launchChromium();
   });
-  after(async () => {
-    await browser?.close();
-    rmSync(work, { recursive: true, force: true });
-    await releaseFeatureSessions();
-    await releaseModels();
-  });
-  return { work, open: (file, handle) => openViewerPage(browser!, files, file, handle) };
+  return { work: bed.work, open: (file, handle) => openViewerPage(bed.browser(), files, file, handle) };
 }

@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { BatchResult } from '../../src/host/classifyBatch';
 import type { FileResult } from '../../src/host/classifyFile';
 import type { VolumeResult } from '../../src/host/classifyVolumeFile';
 import { LESION_SLICE, writeGuardedVolume } from '../helpers/guardedVolume';
-import { ROOT, freshView, ok, screenshot, workspaceRoot, workspaceUri } from './helpers';
+import { ROOT, freshView, ok, screenshot, workspaceRoot, workspaceUri, writeGuardedModel } from './helpers';
 
 const demoManifest = JSON.parse(readFileSync(join(ROOT, 'models', 'brain-mri-demo', 'model.json'), 'utf8')) as { name: string; labels: string[] };
 
@@ -159,14 +159,10 @@ suite('classify from the explorer', () => {
 
   test("a guarded model on a volume: each class's peak slice gets the guard's verdict, and the flagged lesion slice is in the notification", async () => {
     // The demo classifier guarded by the demo PaDiM detector; three normal slices and, last, a lesion slice it flags.
-    const model = join(workspaceRoot(), 'guarded-volume-model');
-    mkdirSync(model, { recursive: true });
-    copyFileSync(join(ROOT, 'models', 'brain-mri-demo', 'model.onnx'), join(model, 'model.onnx'));
-    const manifest = JSON.parse(readFileSync(join(ROOT, 'models', 'brain-mri-demo', 'model.json'), 'utf8')) as Record<string, unknown>;
-    writeFileSync(join(model, 'model.json'), JSON.stringify({ ...manifest, anomaly: { detector: join(ROOT, 'models', 'brain-mri-demo-padim') } }));
+    const model = writeGuardedModel('guarded-volume-model');
     await writeGuardedVolume(join(workspaceRoot(), 'volumes', 'guarded.nii'));
     const settings = vscode.workspace.getConfiguration();
-    await settings.update('scanlens.model', 'guarded-volume-model/model.json', vscode.ConfigurationTarget.Workspace);
+    await settings.update('scanlens.model', model, vscode.ConfigurationTarget.Workspace);
     try {
       const volume = workspaceUri('volumes', 'guarded.nii');
       const result = ok(await classify(volume, [volume]), 'classify') as VolumeResult;

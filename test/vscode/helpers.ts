@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 
@@ -49,4 +49,17 @@ export function ok<T extends object>(result: T | { error: string } | undefined, 
   if (result === undefined) throw new Error(`${what}: no result`);
   if ('error' in result && typeof result.error === 'string' && !('kind' in result)) throw new Error(`${what}: ${result.error}`);
   return result as T;
+}
+
+/**
+ * The demo classifier guarded by the demo PaDiM detector, as a workspace model
+ * in `folder`; returns the path to give scanlens.model.
+ */
+export function writeGuardedModel(folder: string): string {
+  const target = join(workspaceRoot(), folder);
+  mkdirSync(target, { recursive: true });
+  copyFileSync(join(ROOT, 'models', 'brain-mri-demo', 'model.onnx'), join(target, 'model.onnx'));
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'models', 'brain-mri-demo', 'model.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(target, 'model.json'), JSON.stringify({ ...manifest, anomaly: { detector: join(ROOT, 'models', 'brain-mri-demo-padim') } }));
+  return `${folder}/model.json`;
 }

@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { FileResult } from '../../src/host/classifyFile';
 import { VIEWER_QUERY_COMMAND } from '../../src/host/viewer/registerViewer';
 import type { ExportResult, ViewerState, WebviewRequest } from '../../src/protocol/viewerMessages';
-import { ROOT, freshView, ok, screenshot, sleep, workspaceRoot, workspaceUri } from './helpers';
+import { ROOT, freshView, ok, screenshot, sleep, workspaceRoot, workspaceUri, writeGuardedModel } from './helpers';
 import { writeDicom512, writeNifti256 } from './viewerFixtures';
 
 const labels = (JSON.parse(readFileSync(join(ROOT, 'models', 'brain-mri-demo', 'model.json'), 'utf8')) as { labels: string[] }).labels;
@@ -188,15 +188,11 @@ suite('scan viewer', () => {
 
   test('a model with an anomaly detector: its map is an overlay choice, shown with score and threshold, and exported; gone with the detector', async () => {
     // The demo classifier guarded by the demo PaDiM detector, and a lesion slice it flags.
-    const guarded = join(workspaceRoot(), 'guarded');
-    mkdirSync(guarded, { recursive: true });
-    copyFileSync(join(ROOT, 'models', 'brain-mri-demo', 'model.onnx'), join(guarded, 'model.onnx'));
-    const manifest = JSON.parse(readFileSync(join(ROOT, 'models', 'brain-mri-demo', 'model.json'), 'utf8')) as Record<string, unknown>;
-    writeFileSync(join(guarded, 'model.json'), JSON.stringify({ ...manifest, anomaly: { detector: join(ROOT, 'models', 'brain-mri-demo-padim') } }));
+    const guarded = writeGuardedModel('guarded');
     copyFileSync(join(ROOT, 'samples', 'anomaly', 'lesion', 'meningioma-02.png'), join(workspaceRoot(), 'viewer', 'meningioma-02.png'));
     const lesion = workspaceUri('viewer', 'meningioma-02.png');
     const settings = vscode.workspace.getConfiguration();
-    await settings.update('scanlens.model', 'guarded/model.json', vscode.ConfigurationTarget.Workspace);
+    await settings.update('scanlens.model', guarded, vscode.ConfigurationTarget.Workspace);
     try {
       await open(lesion, 'scanlens.viewer.image');
       await settled(lesion, (s) => s.overlay.methods.includes('anomaly') && s.warning !== undefined);

@@ -1,47 +1,22 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { releaseFeatureSessions } from '../../../src/core/anomaly/features/featureSession';
-import { OUT_OF_DISTRIBUTION, guardFor, type OodGuard } from '../../../src/core/anomaly/oodGuard';
+import { test } from 'node:test';
+import { OUT_OF_DISTRIBUTION, type OodGuard } from '../../../src/core/anomaly/oodGuard';
 import type { AnomalyScorer } from '../../../src/core/anomaly/scorer';
 import { classifyVolume } from '../../../src/core/classify/classifyVolume';
-import type { LoadedModel } from '../../../src/core/model/loadModel';
-import { getModel, releaseModels } from '../../../src/core/model/modelCache';
-import { DEFAULT_LIMITS } from '../../../src/core/scan/limits';
-import { loadScan } from '../../../src/core/scan/loadScan';
-import type { Scan } from '../../../src/core/scan/scan';
-import { guardedDemoModel } from '../../helpers/guardedModel';
-import { LESION_SLICE, writeGuardedVolume } from '../../helpers/guardedVolume';
+import { LESION_SLICE } from '../../helpers/guardedVolume';
+import { guardedVolumeBed } from '../../helpers/guardedVolumeBed';
 
-const work = mkdtempSync(join(tmpdir(), 'scanlens-guard-peaks-'));
-process.env['SCANLENS_CACHE_DIR'] = work;
-let model: LoadedModel;
-let guard: OodGuard;
-let scan: Scan;
-
-before(async () => {
-  model = await getModel(guardedDemoModel(work), { threads: 2 });
-  guard = (await guardFor(model))!;
-  scan = await loadScan(await writeGuardedVolume(join(work, 'volume.nii')), DEFAULT_LIMITS);
-});
-
-after(async () => {
-  rmSync(work, { recursive: true, force: true });
-  await releaseFeatureSessions();
-  await releaseModels();
-});
+const bed = guardedVolumeBed('guard-peaks');
 
 /** The real scorer, recording which slices it is asked for; `failOn` slices throw, as a scorer does on a slice it cannot read. */
 function recording(failOn: readonly number[] = []): { guard: Pick<OodGuard, 'scorer'>; asked: number[] } {
   const asked: number[] = [];
   const scorer: AnomalyScorer = {
-    ...guard.scorer,
+    ...bed.guard.scorer,
     async scoreSlice(volume, index, threshold) {
       asked.push(index);
       if (failOn.includes(index)) throw new Error(`slice ${index}: cannot score`);
-      return guard.scorer.scoreSlice(volume, index, threshold);
+      return bed.guard.scorer.scoreSlice(volume, index, threshold);
     },
   };
   return { guard: { scorer }, asked };
@@ -50,7 +25,7 @@ function recording(failOn: readonly number[] = []): { guard: Pick<OodGuard, 'sco
 // Normal slices pass only upright: the detector flags normal-04 as stored (turned), so this also shows the guard judges the slices the classifier saw.
 test('classifyVolume with a guard: each distinct peak slice scored once; the lesion slice flagged, normal peak slices passed', async () => {
   const { guard: counted, asked } = recording();
-  const row = await classifyVolume(model, scan, 'axial', { guard: counted, batchSize: 2 });
+  const row = await classifyVolume(bed.model, bed.scan, 'axial', { guard: counted, batchSize: 2 });
   const distinct = [...new Set(row.peaks.map((p) => p.slice))].sort((a, b) => a - b);
   assert.ok(distinct.length < row.peaks.length, `classes share a peak slice: ${row.peaks.map((p) => `${p.label}@${p.slice}`).join(' ')}`);
   assert.deepEqual(asked, distinct, 'one scoring per distinct peak slice');
@@ -69,7 +44,7 @@ test('classifyVolume with a guard: each distinct peak slice scored once; the les
 });
 
 test('classifyVolume without a guard: peaks as before, no verdict, no notes', async () => {
-  const row = await classifyVolume(model, scan, 'axial');
+  const row = await classifyVolume(bed.model, bed.scan, 'axial');
   for (const peak of row.peaks) assert.deepEqual(Object.keys(peak), ['label', 'slice', 'probability']);
   assert.equal('notes' in row, false);
 });
@@ -77,7 +52,7 @@ test('classifyVolume without a guard: peaks as before, no verdict, no notes', as
 test('a cancelled volume: only the peaks of the slices classified so far are scored', async () => {
   const { guard: counted, asked } = recording();
   const stop = new AbortController();
-  const row = await classifyVolume(model, scan, 'axial', { guard: counted, batchSize: 2, signal: stop.signal, onProgress: () => stop.abort() });
+  const row = await classifyVolume(bed.model, bed.scan, 'axial', { guard: counted, batchSize: 2, signal: stop.signal, onProgress: () => stop.abort() });
   assert.deepEqual(row.slices.map((s) => s.slice), [0, 1]);
   assert.ok(asked.length > 0 && asked.every((s) => s < 2), `scored ${asked.join(', ')}`);
   assert.ok(row.peaks.every((p) => p.slice < 2 && p.anomalyScore !== undefined && p.flag === undefined), 'the lesion slice was never reached');
@@ -85,7 +60,7 @@ test('a cancelled volume: only the peaks of the slices classified so far are sco
 
 test('a guard that fails on a slice: its peaks keep their classification without a verdict, and a note says why', async () => {
   const { guard: failing } = recording([LESION_SLICE]);
-  const row = await classifyVolume(model, scan, 'axial', { guard: failing });
+  const row = await classifyVolume(bed.model, bed.scan, 'axial', { guard: failing });
   const onLesion = row.peaks.filter((p) => p.slice === LESION_SLICE);
   assert.ok(onLesion.length > 0);
   for (const peak of onLesion) {

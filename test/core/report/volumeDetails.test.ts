@@ -1,44 +1,19 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { releaseFeatureSessions } from '../../../src/core/anomaly/features/featureSession';
-import { guardFor, type OodGuard } from '../../../src/core/anomaly/oodGuard';
+import { test } from 'node:test';
+import type { OodGuard } from '../../../src/core/anomaly/oodGuard';
 import { classifyVolume, type VolumeRow } from '../../../src/core/classify/classifyVolume';
-import type { LoadedModel } from '../../../src/core/model/loadModel';
-import { getModel, releaseModels } from '../../../src/core/model/modelCache';
 import { describeModel } from '../../../src/core/report/classifyReport';
 import { peakLine, volumeDetailsMarkdown, volumeWarning } from '../../../src/core/report/detailsMarkdown';
-import { DEFAULT_LIMITS } from '../../../src/core/scan/limits';
-import { loadScan } from '../../../src/core/scan/loadScan';
-import type { Scan } from '../../../src/core/scan/scan';
 import { outOfDistributionWarning } from '../../../src/protocol/outOfDistribution';
-import { guardedDemoModel } from '../../helpers/guardedModel';
-import { LESION_SLICE, VOLUME_SLICES, writeGuardedVolume } from '../../helpers/guardedVolume';
+import { LESION_SLICE, VOLUME_SLICES } from '../../helpers/guardedVolume';
+import { guardedVolumeBed } from '../../helpers/guardedVolumeBed';
 
-const work = mkdtempSync(join(tmpdir(), 'scanlens-volume-details-'));
-process.env['SCANLENS_CACHE_DIR'] = work;
-let model: LoadedModel;
-let guard: OodGuard;
-let scan: Scan;
+const bed = guardedVolumeBed('volume-details');
 /** Slices as Details and notifications name them: from 1, out of the slices classified. */
 const shown = (slice: number): string => `${slice + 1}/${VOLUME_SLICES.length}`;
 
-before(async () => {
-  model = await getModel(guardedDemoModel(work), { threads: 2 });
-  guard = (await guardFor(model))!;
-  scan = await loadScan(await writeGuardedVolume(join(work, 'volume.nii')), DEFAULT_LIMITS);
-});
-
-after(async () => {
-  rmSync(work, { recursive: true, force: true });
-  await releaseFeatureSessions();
-  await releaseModels();
-});
-
 test('a guarded volume: the notification line marks the flagged peaks and ends with the warning; Details leads with it and adds a check column', async () => {
-  const row = await classifyVolume(model, scan, 'axial', { guard });
+  const row = await classifyVolume(bed.model, bed.scan, 'axial', { guard: bed.guard });
   const lesion = row.peaks.find((p) => p.slice === LESION_SLICE)!;
   const others = row.peaks.filter((p) => p.slice !== LESION_SLICE);
   const line = peakLine(row);
@@ -48,7 +23,7 @@ test('a guarded volume: the notification line marks the flagged peaks and ends w
   const warning = outOfDistributionWarning(lesion.anomalyScore!, lesion.anomalyThreshold!);
   assert.equal(volumeWarning(row), `slice ${shown(LESION_SLICE)}: ${warning}`);
 
-  const markdown = volumeDetailsMarkdown(row, describeModel(model));
+  const markdown = volumeDetailsMarkdown(row, describeModel(bed.model));
   const quote = markdown.indexOf('> ⚠️ **Out of distribution: 1 of 3 peak slice(s)**');
   const table = markdown.indexOf('| Class | Peak probability | Slice | Out-of-distribution check |');
   assert.ok(quote > 0 && table > quote, 'the warning comes before the peaks it qualifies');
@@ -59,8 +34,8 @@ test('a guarded volume: the notification line marks the flagged peaks and ends w
 
 test('several flagged peak slices: the notification carries the full warning once and names the other flagged slices', async () => {
   // The same detector judged against a lower threshold, so a normal peak slice is flagged too.
-  const strict: Pick<OodGuard, 'scorer'> = { scorer: { ...guard.scorer, scoreSlice: (volume, index) => guard.scorer.scoreSlice(volume, index, 6) } };
-  const row = await classifyVolume(model, scan, 'axial', { guard: strict });
+  const strict: Pick<OodGuard, 'scorer'> = { scorer: { ...bed.guard.scorer, scoreSlice: (volume, index) => bed.guard.scorer.scoreSlice(volume, index, 6) } };
+  const row = await classifyVolume(bed.model, bed.scan, 'axial', { guard: strict });
   const flagged = [...new Set(row.peaks.filter((p) => p.flag).map((p) => p.slice))];
   assert.ok(flagged.length >= 2, `flagged slices ${flagged.join(', ')}`);
   const top = [...row.peaks].sort((a, b) => b.probability - a.probability).find((p) => p.flag)!;
@@ -69,20 +44,20 @@ test('several flagged peak slices: the notification carries the full warning onc
 });
 
 test('an unguarded volume: no mark, no warning, Details as before', async () => {
-  const row: VolumeRow = await classifyVolume(model, scan, 'axial');
+  const row: VolumeRow = await classifyVolume(bed.model, bed.scan, 'axial');
   assert.doesNotMatch(peakLine(row), /⚠/);
   assert.equal(volumeWarning(row), undefined);
-  const markdown = volumeDetailsMarkdown(row, describeModel(model));
+  const markdown = volumeDetailsMarkdown(row, describeModel(bed.model));
   assert.ok(markdown.includes('\n\n| Class | Peak probability | Slice |\n|---|---|---|\n'));
   assert.doesNotMatch(markdown, /Out of distribution|Out-of-distribution|⚠|Notes:/);
 });
 
 test('a guard that failed on a peak slice: Details keeps the peak, with an empty check and the note', async () => {
   const failing: Pick<OodGuard, 'scorer'> = {
-    scorer: { ...guard.scorer, scoreSlice: (volume, index) => (index === LESION_SLICE ? Promise.reject(new Error('cannot score')) : guard.scorer.scoreSlice(volume, index)) },
+    scorer: { ...bed.guard.scorer, scoreSlice: (volume, index) => (index === LESION_SLICE ? Promise.reject(new Error('cannot score')) : bed.guard.scorer.scoreSlice(volume, index)) },
   };
-  const row = await classifyVolume(model, scan, 'axial', { guard: failing });
-  const markdown = volumeDetailsMarkdown(row, describeModel(model));
+  const row = await classifyVolume(bed.model, bed.scan, 'axial', { guard: failing });
+  const markdown = volumeDetailsMarkdown(row, describeModel(bed.model));
   assert.match(markdown, new RegExp(`\\| meningioma \\| [\\d.]+% \\| ${shown(LESION_SLICE)} \\|  \\|`));
   assert.ok(markdown.includes(`Notes:\n- anomaly score failed on slice index ${LESION_SLICE}: cannot score\n`));
   assert.equal(volumeWarning(row), undefined);
