@@ -18,14 +18,15 @@ export const LESION_SLICE = 3;
  * Writes the volume as an int16 NIfTI at `path`. Each 128² sample is stored
  * turned half a circle: without orientation the stored axes count as RAS, and
  * radiological display flips both in-plane axes, so the axial slices the
- * classifier and the guard see are the samples upright.
+ * classifier and the guard see are the samples upright. `root` is the
+ * repository, for the VS Code suites, which run bundled under dist/.
  */
-export async function writeGuardedVolume(path: string): Promise<string> {
+export async function writeGuardedVolume(path: string, root = ROOT): Promise<string> {
   const side = 128;
   const plane = side * side;
   const data = Buffer.alloc(plane * 2 * VOLUME_SLICES.length);
   for (const [z, name] of VOLUME_SLICES.entries()) {
-    const { voxels } = await loadScan(join(ROOT, 'samples', 'anomaly', name), DEFAULT_LIMITS);
+    const { voxels } = await loadScan(join(root, 'samples', 'anomaly', name), DEFAULT_LIMITS);
     for (let i = 0; i < plane; i++) data.writeInt16LE(Number(voxels[i]), (z * plane + plane - 1 - i) * 2);
   }
   writeFileSync(path, Buffer.concat([niftiInt16Header(side, side, VOLUME_SLICES.length), data]));

@@ -160,7 +160,7 @@ suite('classify from the explorer', () => {
   test("a guarded model on a volume: each class's peak slice gets the guard's verdict, and the flagged lesion slice is in the notification", async () => {
     // The demo classifier guarded by the demo PaDiM detector; three normal slices and, last, a lesion slice it flags.
     const model = writeGuardedModel('guarded-volume-model');
-    await writeGuardedVolume(join(workspaceRoot(), 'volumes', 'guarded.nii'));
+    await writeGuardedVolume(join(workspaceRoot(), 'volumes', 'guarded.nii'), ROOT);
     const settings = vscode.workspace.getConfiguration();
     await settings.update('scanlens.model', model, vscode.ConfigurationTarget.Workspace);
     try {
