@@ -76,6 +76,7 @@ async function classifyVolumeInput(model: LoadedModel, input: VolumeInput, flags
   try {
     const scan = input.kind === 'file' ? await loadScan(input.label, limits, { volume: flags.volume }) : await loadDicomSeries(input.label, input.files, limits);
     const row = await classifyVolume(model, scan, flags.axis, { batchSize: flags.batchSize, signal, guard });
+    if (row.peaks.length === 0) return { file: input.label, error: 'stopped before any slice was classified' };
     const { label, probability, slice, ...verdict } = row.peaks.reduce((a, b) => (b.probability > a.probability ? b : a));
     // The top peak carries its slice's verdict too: many readers look no further than top.
     return { ...row, top: { label, probability, slice, ...verdict } };

@@ -66,7 +66,8 @@ export async function classifyVolume(model: LoadedModel, scan: Scan, axis: Slice
     options.onProgress?.(slices.length, depth);
   }
   const labels = model.manifest.labels;
-  const peaks = labels.map((label, c) => {
+  // Stopped before any slice: no class has a peak (rather than slice -1 at probability -Infinity, null in JSON).
+  const peaks = slices.length === 0 ? [] : labels.map((label, c) => {
     let best: ClassPeak = { label, slice: -1, probability: -Infinity };
     for (const s of slices) if (s.probabilities[c]! > best.probability) best = { label, slice: s.slice, probability: s.probabilities[c]! };
     return best;

@@ -14,7 +14,7 @@ export interface GuardedPeaks {
  * often lands on an edge slice far from anything the model was trained on.
  * `volume` is cut along the axis the peaks index. Classes often peak on the
  * same slice, so each distinct slice is scored once; a peak with no slice
- * (nothing classified before a cancel) has nothing to score.
+ * (a class whose probabilities were all NaN) has nothing to score.
  */
 export async function guardPeaks(peaks: readonly ClassPeak[], volume: Scan, guard: Pick<OodGuard, 'scorer'>): Promise<GuardedPeaks> {
   const slices = [...new Set(peaks.map((p) => p.slice).filter((s) => s >= 0))].sort((a, b) => a - b);

@@ -71,3 +71,9 @@ test('a guard that fails on a slice: its peaks keep their classification without
   assert.ok(row.peaks.some((p) => p.slice !== LESION_SLICE && p.anomalyScore !== undefined), 'other slices still judged');
   assert.deepEqual(row.notes, [`anomaly score failed on slice index ${LESION_SLICE}: slice ${LESION_SLICE}: cannot score`]);
 });
+
+test('a volume stopped before its first slice: no slices and no peaks, nothing scored (not slice -1 at probability -Infinity)', async () => {
+  const { guard: counted, asked } = recording();
+  const row = await classifyVolume(bed.model, bed.scan, 'axial', { guard: counted, signal: AbortSignal.abort() });
+  assert.deepEqual([row.slices, row.peaks, asked], [[], [], []]);
+});
