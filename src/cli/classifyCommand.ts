@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { POOL_THRESHOLD, classifyFiles, type ClassifyRow } from '../core/classify/classify';
-import { rowGuardFor } from '../core/classify/guardRows';
+import { rowGuard } from '../core/classify/guardRows';
 import { guardFor, hasGuard, type OodGuard } from '../core/anomaly/oodGuard';
 import { defaultWorkers } from '../core/classify/preparePool';
 import { getModel } from '../core/model/modelCache';
@@ -124,8 +124,9 @@ async function run(inputs: string[], flags: ClassifyFlags): Promise<number> {
   const { missing, skipped } = expanded;
   const pipeline = pipelineFlags(flags, expanded.files.length);
   const model = await getModel(flags.model ?? bundledModelPath(), { provider: flags.provider, threads: pipeline.threads });
-  // Opened before any output file, so a manifest naming a missing detector stops the run cleanly.
-  const guard = await rowGuardFor(model, { provider: flags.provider, threads: pipeline.threads });
+  // Opened once, before any output file, so a manifest naming a missing detector stops the run cleanly; files and volumes share it.
+  const oodGuard = await guardFor(model, { provider: flags.provider, threads: pipeline.threads });
+  const guard = rowGuard(oodGuard);
   const limits: DecodeLimits = { ...DEFAULT_LIMITS, maxPixels: flags.maxPixels };
   const found = await findVolumes(expanded.files, limits);
   const owned = flags.shard ? keysInShard([...found.plain, ...found.volumes.map((v) => v.label)], flags.shard) : undefined;
@@ -135,8 +136,6 @@ async function run(inputs: string[], flags: ClassifyFlags): Promise<number> {
   if (flags.resume) for (const out of [...outputs].reverse()) for (const [file, row] of await previousRows(out.path, out.format, model.manifest.labels)) previous.set(file, row);
   const files = found.plain.filter((f) => inShard(f) && !previous.has(f));
   const volumes = found.volumes.filter((v) => inShard(v.label) && !previous.has(v.label));
-  // Volumes score their peak slices with the scorer itself; the row guard above already proved the detector opens.
-  const volumeGuard = volumes.length > 0 ? await guardFor(model, { provider: flags.provider, threads: pipeline.threads }) : undefined;
   if (skipped > 0) process.stderr.write(`scanlens: skipped ${skipped} file(s) that are not scans\n`);
   const resumed = [...found.plain, ...found.volumes.map((v) => v.label)].filter((key) => inShard(key) && previous.has(key));
   if (resumed.length > 0) process.stderr.write(`scanlens: resuming: ${resumed.length} input(s) already in the output\n`);
@@ -167,7 +166,7 @@ async function run(inputs: string[], flags: ClassifyFlags): Promise<number> {
     }
     for (const input of volumes) {
       if (controller.signal.aborted) break;
-      const row = await classifyVolumeInput(model, input, flags, limits, controller.signal, volumeGuard);
+      const row = await classifyVolumeInput(model, input, flags, limits, controller.signal, oodGuard);
       record(row);
       if ('error' in row) printError(row.error);
       if (!flags.json) process.stdout.write(formatVolume(row) + '\n');

@@ -2,7 +2,8 @@ import { stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { classifyFiles, type ClassifyRow } from '../core/classify/classify';
-import { rowGuardFor } from '../core/classify/guardRows';
+import { modelGuard } from '../core/anomaly/modelGuard';
+import { rowGuard } from '../core/classify/guardRows';
 import { hasGuard } from '../core/anomaly/oodGuard';
 import { ScanLensError } from '../core/errors';
 import { writeFileAtomic } from '../core/io/atomicWrite';
@@ -59,7 +60,7 @@ export async function classifyBatch(context: vscode.ExtensionContext, log: Outpu
       if (files.length === 0) throw new ScanLensError(`no scans found (${skipped} other files skipped)`, what);
       const controller = new AbortController();
       const cancel = token.onCancellationRequested(() => controller.abort());
-      const guard = await rowGuardFor(model);
+      const guard = rowGuard(await modelGuard(model));
       const rows: ClassifyRow[] = [];
       let failed = 0;
       try {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { classifyFiles, type ClassifyRow } from '../core/classify/classify';
-import { rowGuardFor } from '../core/classify/guardRows';
+import { modelGuard } from '../core/anomaly/modelGuard';
+import { rowGuard } from '../core/classify/guardRows';
 import { ScanLensError } from '../core/errors';
 import { describeModel } from '../core/report/classifyReport';
 import { topLine } from '../core/report/detailsMarkdown';
@@ -27,7 +28,7 @@ export async function classifyFile(context: vscode.ExtensionContext, log: Output
   const runtime = { provider: model.provider, threads: model.threads };
   const shown = vscode.workspace.asRelativePath(uri, false);
   let row: ClassifyRow | undefined;
-  const guard = await rowGuardFor(model);
+  const guard = rowGuard(await modelGuard(model));
   for await (const result of guard(classifyFiles(model, [uri.fsPath], { batchSize: 1, topK: 3 }))) row = { ...result, file: shown };
   if (!row) throw new ScanLensError('no result', shown);
   const summary = describeModel(model);

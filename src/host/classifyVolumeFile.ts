@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
+import { modelGuard } from '../core/anomaly/modelGuard';
 import { classifyVolume, type VolumeRow } from '../core/classify/classifyVolume';
 import { describeModel } from '../core/report/classifyReport';
 import { peakLine, volumeDetailsMarkdown, volumeWarning } from '../core/report/detailsMarkdown';
 import type { Scan } from '../core/scan/scan';
 import { loadActiveModel } from './loadActiveModel';
 import type { OutputLog } from './outputLog';
-import { sliceGuard } from './viewer/sliceGuard';
 
 export interface VolumeResult {
   readonly kind: 'volume';
@@ -29,8 +29,8 @@ export interface VolumeResult {
 export async function classifyVolumeFile(context: vscode.ExtensionContext, log: OutputLog, uri: vscode.Uri, scan: Scan): Promise<VolumeResult> {
   const { model, notice } = await loadActiveModel(context, log);
   const shown = vscode.workspace.asRelativePath(uri, false);
-  // The viewer's guard for this model: opened once, and before any slice, so a missing detector fails at once.
-  const guard = await sliceGuard(model);
+  // Before any slice, so a missing detector fails at once.
+  const guard = await modelGuard(model);
   // Outside the progress callback: whether the user stopped it decides the message.
   const abort = new AbortController();
   const classified = await vscode.window.withProgress(

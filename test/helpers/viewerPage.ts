@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type * as vscode from 'vscode';
+import { modelGuard } from '../../src/core/anomaly/modelGuard';
 import { hasGuard } from '../../src/core/anomaly/oodGuard';
 import type { LoadedModel } from '../../src/core/model/loadModel';
 import { anomalyMapResult } from '../../src/host/viewer/anomalyOverlay';
-import { sliceGuard } from '../../src/host/viewer/sliceGuard';
 import { ViewerChannel } from '../../src/host/viewer/viewerChannel';
 import { ViewerDocument } from '../../src/host/viewer/viewerDocument';
 import { classifySlice, explainResult } from '../../src/host/viewer/viewerInference';
@@ -102,11 +102,11 @@ export async function providerAnswer(document: ViewerDocument, model: LoadedMode
     case 'slice':
       return document.slice(request.axis, request.index);
     case 'classify':
-      return classifySlice(model, document.along(request.axis), request.index, await sliceGuard(model));
+      return classifySlice(model, document.along(request.axis), request.index, await modelGuard(model));
     case 'explain':
       return explainResult(model, document.along(request.axis), request.index, request.overlay);
     case 'anomalyMap': {
-      const result = await anomalyMapResult((await sliceGuard(model))!, document.along(request.axis), request.index, request.colormap);
+      const result = await anomalyMapResult((await modelGuard(model))!, document.along(request.axis), request.index, request.colormap);
       seen?.(result.png);
       return result;
     }

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { dicomElement as element, us } from '../helpers/dicomElement';
 import { niftiInt16Header } from '../helpers/niftiHeader';
 
 /**
@@ -14,20 +15,7 @@ async function greyPixels(png: string, size: number): Promise<Uint8Array> {
   return new Uint8Array(await sharp(png).greyscale().resize(size, size, { kernel: 'lanczos3' }).raw().toBuffer());
 }
 
-function element(group: number, tag: number, vr: string, value: Buffer): Buffer {
-  const padded = value.length % 2 === 0 ? value : Buffer.concat([value, Buffer.from(vr === 'UI' ? [0] : [0x20])]);
-  const long = ['OB', 'OW', 'UN', 'SQ', 'UT'].includes(vr);
-  const head = Buffer.alloc(long ? 12 : 8);
-  head.writeUInt16LE(group, 0);
-  head.writeUInt16LE(tag, 2);
-  head.write(vr, 4, 'latin1');
-  if (long) head.writeUInt32LE(padded.length, 8);
-  else head.writeUInt16LE(padded.length, 6);
-  return Buffer.concat([head, padded]);
-}
-
 const text = (s: string): Buffer => Buffer.from(s, 'latin1');
-const us = (n: number): Buffer => Buffer.from(Uint16Array.of(n).buffer);
 
 /** Explicit VR little endian MR image with two VOI windows and identifying tags (which the viewer must redact). */
 export async function writeDicom512(png: string, out: string): Promise<void> {

@@ -1,7 +1,5 @@
 import { oneLine } from '../errors';
-import { guardFor, type OodGuard } from '../anomaly/oodGuard';
-import type { ScorerOptions } from '../anomaly/scorer';
-import type { LoadedModel } from '../model/loadModel';
+import type { OodGuard } from '../anomaly/oodGuard';
 import type { ClassifyRow } from './classify';
 
 /** Rows in, the same rows out: anomaly fields added when the classifier has a detector. */
@@ -27,12 +25,7 @@ export async function* guardRows(rows: AsyncIterable<ClassifyRow>, guard: Pick<O
   }
 }
 
-/**
- * The guard for a classifier, opened before any scan is classified so a
- * manifest naming a missing or broken detector fails at once rather than on
- * every row. Without a detector, rows pass through untouched.
- */
-export async function rowGuardFor(model: LoadedModel, options: ScorerOptions = {}): Promise<RowGuard> {
-  const guard = await guardFor(model, options);
+/** Rows through the classifier's guard, or untouched when it has none. */
+export function rowGuard(guard: OodGuard | undefined): RowGuard {
   return guard ? (rows) => guardRows(rows, guard) : (rows) => rows;
 }

@@ -1,6 +1,7 @@
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { anomalyHeat } from '../../core/anomaly/heatmap';
+import { modelGuard } from '../../core/anomaly/modelGuard';
 import type { OodGuard } from '../../core/anomaly/oodGuard';
 import { ScanLensError } from '../../core/errors';
 import type { Image2D } from '../../core/image';
@@ -14,7 +15,6 @@ import { SCANLENS_VERSION } from '../../core/version';
 import { ANOMALY_OVERLAY, type Axis, type ExportResult, type OverlayOptions, type ViewerWindow } from '../../protocol/viewerMessages';
 import { REPORT_FOLDER } from '../classifyBatch';
 import { sliceAnomaly } from './sliceAnomaly';
-import { sliceGuard } from './sliceGuard';
 import { classifySlice, explainSlice } from './viewerInference';
 
 /** A slice through a display window, to [0,1]; RGB keeps its channels. */
@@ -68,7 +68,7 @@ async function shownOverlay(model: LoadedModel, guard: OodGuard | undefined, bas
 /** The slice as shown (window, overlay) as PNG, and the results as JSON, each written atomically. */
 export async function exportReport(model: LoadedModel, request: ExportRequest): Promise<ExportResult> {
   const { scan, index } = request;
-  const guard = await sliceGuard(model);
+  const guard = await modelGuard(model);
   const base = windowed(sliceImage(scan, index), request.window);
   const [classified, { png, described }] = await Promise.all([classifySlice(model, scan, index, guard), shownOverlay(model, guard, base, request)]);
   const stem = join(reportFolder(request.file), `${basename(request.file.fsPath).replace(/\.(nii\.gz|[^.]+)$/i, '')}-${request.axis}-${index}`);

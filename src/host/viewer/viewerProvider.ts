@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
+import { modelGuard } from '../../core/anomaly/modelGuard';
 import { hasGuard } from '../../core/anomaly/oodGuard';
 import { ScanLensError, oneLine } from '../../core/errors';
 import { loadActiveModel, type ModelInUse } from '../loadActiveModel';
@@ -14,7 +15,6 @@ import { ViewerChannel } from './viewerChannel';
 import { ViewerDocument } from './viewerDocument';
 import { viewerHtml } from './viewerHtml';
 import { classifySlice, explainResult, sliceProfile } from './viewerInference';
-import { sliceGuard } from './sliceGuard';
 
 /**
  * "ScanLens Viewer": the scan is decoded once per document in the host;
@@ -115,7 +115,7 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
       case 'classify': {
         const index = this.checked(document, request.axis, request.index);
         const { model } = await this.model();
-        return classifySlice(model, document.along(request.axis), index, await sliceGuard(model));
+        return classifySlice(model, document.along(request.axis), index, await modelGuard(model));
       }
       case 'explain': {
         const index = this.checked(document, request.axis, request.index);
@@ -127,7 +127,7 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
       case 'anomalyMap': {
         const index = this.checked(document, request.axis, request.index);
         const { model } = await this.model();
-        const guard = await sliceGuard(model);
+        const guard = await modelGuard(model);
         if (!guard) throw new ScanLensError(`model ${model.manifest.name} names no anomaly detector, so it has no anomaly map`);
         return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'ScanLens: anomaly map' }, () => anomalyMapResult(guard, document.along(request.axis), index, request.colormap));
       }

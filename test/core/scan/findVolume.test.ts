@@ -7,6 +7,7 @@ import { declaredSlices } from '../../../src/core/scan/declaredSlices';
 import { volumeFile } from '../../../src/core/scan/findVolume';
 import { DEFAULT_LIMITS } from '../../../src/core/scan/limits';
 import { loadScan } from '../../../src/core/scan/loadScan';
+import { dicomElement, us } from '../../helpers/dicomElement';
 import { fixture } from '../../helpers/paths';
 import { niftiInt16Header } from '../../helpers/niftiHeader';
 
@@ -49,35 +50,24 @@ function writeNifti(name: string, nx: number, ny: number, nz: number): string {
 
 /** A DICOM file (explicit VR little endian) with one 16-bit rows×cols frame. */
 function writeDicom(name: string, rows: number, cols: number): string {
-  const element = (group: number, tag: number, vr: string, value: Buffer): Buffer => {
-    const long = vr === 'OB' || vr === 'OW';
-    const head = Buffer.alloc(long ? 12 : 8);
-    head.writeUInt16LE(group, 0);
-    head.writeUInt16LE(tag, 2);
-    head.write(vr, 4, 'latin1');
-    if (long) head.writeUInt32LE(value.length, 8);
-    else head.writeUInt16LE(value.length, 6);
-    return Buffer.concat([head, value]);
-  };
-  const us = (n: number): Buffer => Buffer.from(Uint16Array.of(n).buffer);
-  const meta = element(0x0002, 0x0010, 'UI', Buffer.from('1.2.840.10008.1.2.1\0', 'latin1'));
+  const meta = dicomElement(0x0002, 0x0010, 'UI', Buffer.from('1.2.840.10008.1.2.1\0', 'latin1'));
   const pixels = Buffer.from(new Uint16Array(rows * cols).map((_, i) => i % 4096).buffer);
   return copyTo(
     name,
     Buffer.concat([
       Buffer.alloc(128),
       Buffer.from('DICM', 'latin1'),
-      element(0x0002, 0x0000, 'UL', Buffer.from(Uint32Array.of(meta.length).buffer)),
+      dicomElement(0x0002, 0x0000, 'UL', Buffer.from(Uint32Array.of(meta.length).buffer)),
       meta,
-      element(0x0028, 0x0002, 'US', us(1)),
-      element(0x0028, 0x0004, 'CS', Buffer.from('MONOCHROME2 ', 'latin1')),
-      element(0x0028, 0x0010, 'US', us(rows)),
-      element(0x0028, 0x0011, 'US', us(cols)),
-      element(0x0028, 0x0100, 'US', us(16)),
-      element(0x0028, 0x0101, 'US', us(12)),
-      element(0x0028, 0x0102, 'US', us(11)),
-      element(0x0028, 0x0103, 'US', us(0)),
-      element(0x7fe0, 0x0010, 'OW', pixels),
+      dicomElement(0x0028, 0x0002, 'US', us(1)),
+      dicomElement(0x0028, 0x0004, 'CS', Buffer.from('MONOCHROME2 ', 'latin1')),
+      dicomElement(0x0028, 0x0010, 'US', us(rows)),
+      dicomElement(0x0028, 0x0011, 'US', us(cols)),
+      dicomElement(0x0028, 0x0100, 'US', us(16)),
+      dicomElement(0x0028, 0x0101, 'US', us(12)),
+      dicomElement(0x0028, 0x0102, 'US', us(11)),
+      dicomElement(0x0028, 0x0103, 'US', us(0)),
+      dicomElement(0x7fe0, 0x0010, 'OW', pixels),
     ]),
   );
 }

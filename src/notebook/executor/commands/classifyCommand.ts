@@ -1,5 +1,6 @@
 import { classifyFiles } from '../../../core/classify/classify';
-import { rowGuardFor } from '../../../core/classify/guardRows';
+import { modelGuard } from '../../../core/anomaly/modelGuard';
+import { rowGuard } from '../../../core/classify/guardRows';
 import type { NotebookResult, Table } from '../../../protocol/notebookResult';
 import { verdictLine } from '../../../protocol/outOfDistribution';
 import { outOfDistributionMarkdown } from '../../outputs/guardMarkdown';
@@ -22,7 +23,7 @@ export const classifyCommand: CommandRunner<CommandOf<'classify'>> = async ({ co
   const { files, missing } = await resolveInputs(base, command.args);
   const rows: Row[] = missing.map((m) => ({ file: m.file, error: m.error }));
   const progress = (done: number, total: number): void => onProgress({ line: command.line, done, total, message: `classified ${done} of ${total}` });
-  const guard = await rowGuardFor(model);
+  const guard = rowGuard(await modelGuard(model));
   for await (const row of guard(classifyFiles(model, files, { batchSize: command.options.batch ?? 8, topK: labels.length, signal, onProgress: progress }))) {
     const file = displayPath(base, row.file);
     if (row.error !== undefined) rows.push({ file, error: relativeMessage(base, row.error) });

@@ -1,4 +1,4 @@
-import { guardFor } from '../../../core/anomaly/oodGuard';
+import { modelGuard } from '../../../core/anomaly/modelGuard';
 import { classifyVolume } from '../../../core/classify/classifyVolume';
 import { aboutFile } from '../../../core/errors';
 import { DEFAULT_LIMITS } from '../../../core/scan/limits';
@@ -26,7 +26,7 @@ export const volumeCommand: CommandRunner<CommandOf<'volume'>> = async ({ comman
   const path = resolvePath(session.baseDir, command.args[0]!);
   const file = displayPath(session.baseDir, path);
   // Opened before the scan is read, so a manifest naming a missing detector fails at once.
-  const guard = await guardFor(model);
+  const guard = await modelGuard(model);
   const row = await (async () => {
     const scan = await loadScan(path, DEFAULT_LIMITS, { volume: command.options.volume ?? 0 });
     return classifyVolume(model, scan, axis, {
