@@ -37,6 +37,13 @@ export function warningFor(result: GuardFields): string | undefined {
   return flag !== undefined && anomalyScore !== undefined && anomalyThreshold !== undefined ? outOfDistributionWarning(anomalyScore, anomalyThreshold) : undefined;
 }
 
+/** A table's check cell: the score against the threshold, "⚠ " first when flagged; empty without a score (no guard, or it failed on this one). */
+export function checkCellText(result: GuardFields): string {
+  const { anomalyScore, anomalyThreshold } = result;
+  if (anomalyScore === undefined || anomalyThreshold === undefined) return '';
+  return `${warningFor(result) ? '⚠ ' : ''}${anomalyScoreText(anomalyScore, anomalyThreshold)}`;
+}
+
 /** Score and threshold travel together, and a flag only with both: schemas refuse anything else rather than show half a verdict. */
 export function guardFieldsComplete(result: GuardFields): boolean {
   const scored = result.anomalyScore !== undefined;

@@ -1,6 +1,6 @@
 import type { ClassifyRow } from '../classify/classify';
 import type { VolumeRow } from '../classify/classifyVolume';
-import { anomalyScoreText, checkPassedText, warningFor } from '../../protocol/outOfDistribution';
+import { checkCellText, checkPassedText, warningFor } from '../../protocol/outOfDistribution';
 import { peakMark, peakWarningsQuote } from '../../protocol/peakVerdicts';
 
 function percent(p: number): string {
@@ -79,13 +79,6 @@ export function volumeWarning(row: VolumeRow): string | undefined {
   return `slice ${sliceOf(first.slice, row)}: ${warningFor(first)!}${also}`;
 }
 
-/** The guard's cell for a peak, as the notebook renderer words it; empty where the guard could not score the slice. */
-function checkCell(peak: VolumeRow['peaks'][number]): string {
-  const { anomalyScore: score, anomalyThreshold: threshold } = peak;
-  if (score === undefined || threshold === undefined) return '';
-  return `${warningFor(peak) ? '⚠ ' : ''}${anomalyScoreText(score, threshold)}`;
-}
-
 /**
  * A volume's result for people: the guard's warnings on flagged peak slices,
  * each class's peak slice (with the guard's check for a guarded model),
@@ -102,7 +95,7 @@ export function volumeDetailsMarkdown(row: VolumeRow, model: Record<string, unkn
     ...peakWarningsQuote(row.peaks, name),
     `| Class | Peak probability | Slice |${guarded ? ' Out-of-distribution check |' : ''}`,
     `|---|---|---|${guarded ? '---|' : ''}`,
-    ...peaks.map((p) => `| ${p.label} | ${percent(p.probability)} | ${name(p.slice)} |${guarded ? ` ${checkCell(p)} |` : ''}`),
+    ...peaks.map((p) => `| ${p.label} | ${percent(p.probability)} | ${name(p.slice)} |${guarded ? ` ${checkCellText(p)} |` : ''}`),
     '',
     ...(row.notes?.length ? ['Notes:', ...row.notes.map((n) => `- ${n}`), ''] : []),
     ...closing(model, row),

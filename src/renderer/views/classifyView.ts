@@ -1,6 +1,6 @@
 import Plotly from 'plotly.js-cartesian-dist-min';
 import type { NotebookResult } from '../../protocol/notebookResult';
-import { OUT_OF_DISTRIBUTION_TITLE, anomalyScoreText, warningFor } from '../../protocol/outOfDistribution';
+import { OUT_OF_DISTRIBUTION_TITLE, checkCellText, warningFor } from '../../protocol/outOfDistribution';
 import { classProbabilities, commonestTop, percent } from '../chartData';
 import { classSwitch, h, table } from '../dom';
 import { accent, PLOT_CONFIG, plotLayout } from '../theme';
@@ -26,11 +26,7 @@ function outOfDistributionBox(result: Classify): HTMLElement[] {
  */
 export async function classifyView(result: Classify, root: HTMLElement): Promise<void> {
   const guarded = result.rows.some((r) => !('error' in r) && r.anomalyScore !== undefined);
-  const anomalyCell = (r: Row): string[] => {
-    if (!guarded) return [];
-    if ('error' in r || r.anomalyScore === undefined || r.anomalyThreshold === undefined) return [''];
-    return [`${warningOf(r) ? '⚠ ' : ''}${anomalyScoreText(r.anomalyScore, r.anomalyThreshold)}`];
-  };
+  const anomalyCell = (r: Row): string[] => (guarded ? ['error' in r ? '' : checkCellText(r)] : []);
   const columns = ['file', ...result.labels, 'top', ...(guarded ? ['out-of-distribution check'] : [])];
   const rows = result.rows.map((r) => [...('error' in r ? [r.file, ...result.labels.map(() => ''), `error: ${r.error}`] : [r.file, ...r.probabilities.map(percent), r.top.label]), ...anomalyCell(r)]);
   const topColumn = (row: number): number => {

@@ -1,6 +1,6 @@
 import Plotly from 'plotly.js-cartesian-dist-min';
 import type { NotebookResult } from '../../protocol/notebookResult';
-import { anomalyScoreText, warningFor } from '../../protocol/outOfDistribution';
+import { checkCellText, warningFor } from '../../protocol/outOfDistribution';
 import { peakWarnings, peakWarningsTitle } from '../../protocol/peakVerdicts';
 import { percent, sliceProfile } from '../chartData';
 import { classSwitch, h, table } from '../dom';
@@ -23,11 +23,7 @@ function outOfDistributionBox(result: Volume): HTMLElement[] {
  */
 export async function volumeView(result: Volume, root: HTMLElement): Promise<void> {
   const guarded = result.peaks.some((p) => p.anomalyScore !== undefined);
-  const checkCell = (p: Peak): string[] => {
-    if (!guarded) return [];
-    if (p.anomalyScore === undefined || p.anomalyThreshold === undefined) return [''];
-    return [`${warningFor(p) ? '⚠ ' : ''}${anomalyScoreText(p.anomalyScore, p.anomalyThreshold)}`];
-  };
+  const checkCell = (p: Peak): string[] => (guarded ? [checkCellText(p)] : []);
   const peaks = table(
     ['class', 'peak slice', 'probability', ...(guarded ? ['out-of-distribution check'] : [])],
     result.peaks.map((p) => [p.label, String(p.slice), percent(p.probability), ...checkCell(p)]),
