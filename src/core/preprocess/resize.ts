@@ -1,5 +1,6 @@
 import type { Image2D } from '../image';
 import type { ResizeKernel } from '../model/manifest';
+import { scratchBuffer } from './scratch';
 
 export type Fit = 'fill' | 'contain' | 'cover';
 
@@ -75,14 +76,8 @@ function taps(inSize: number, outSize: number, kernel: ResizeKernel): Taps {
 }
 
 const tapCache = new Map<string, Taps>();
-let scratch = new Float32Array(0);
-
-/** The row pass's output, reused while it is small: it lives only inside one synchronous resample, and a fresh one per input is a zeroed allocation the garbage collector then tracks. */
-function midBuffer(length: number): Float32Array {
-  if (length > 1 << 20) return new Float32Array(length);
-  if (scratch.length < length) scratch = new Float32Array(length);
-  return scratch;
-}
+/** The row pass's output (see scratchBuffer). */
+const midBuffer = scratchBuffer();
 
 /** Taps depend only on the sizes and the kernel, and every input of a folder asks for the same ones; a few are kept. */
 function cachedTaps(inSize: number, outSize: number, kernel: ResizeKernel): Taps {

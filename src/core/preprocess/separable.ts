@@ -7,6 +7,7 @@
  * constant image constant right up to the border and lets the tests compare
  * against scipy's default mode exactly.
  */
+import { scratchBuffer } from './scratch';
 
 /** Source index for every position of a line padded by `radius` on each side. */
 export function reflectedIndices(length: number, radius: number): Int32Array {
@@ -19,14 +20,8 @@ export function reflectedIndices(length: number, radius: number): Int32Array {
   return indices;
 }
 
-let scratch = new Float32Array(0);
-
-/** The row pass's output lives only inside one synchronous call, so a small one is reused rather than allocated and collected per image. */
-function acrossBuffer(length: number): Float32Array {
-  if (length > 1 << 20) return new Float32Array(length);
-  if (scratch.length < length) scratch = new Float32Array(length);
-  return scratch;
-}
+/** The row pass's output (see scratchBuffer). */
+const acrossBuffer = scratchBuffer();
 
 /**
  * One row, already padded with its reflection, correlated with `kernel` into
