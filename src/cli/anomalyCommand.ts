@@ -6,14 +6,14 @@ import { fitDetector } from '../core/anomaly/fitDetector';
 import { anomalyHeat } from '../core/anomaly/heatmap';
 import type { AnomalyResult, AnomalyScorer } from '../core/anomaly/scorer';
 import { openScorer } from '../core/anomaly/openScorer';
+import { loadSingleSlice } from '../core/anomaly/prepareSlice';
 import { ScanLensError, aboutFile, oneLine } from '../core/errors';
 import { writeFileAtomic } from '../core/io/atomicWrite';
 import { getModel } from '../core/model/modelCache';
 import { unitSlice } from '../core/preprocess/intensity';
 import { overlayHeatmap } from '../core/render/overlay';
 import { encodePng } from '../core/render/png';
-import { DEFAULT_LIMITS } from '../core/scan/limits';
-import { loadScan } from '../core/scan/loadScan';
+import type { Scan } from '../core/scan/scan';
 import { SCANLENS_VERSION } from '../core/version';
 import { expandInputs } from './expandInputs';
 import { modelOptions, parsePositiveInt, providerOption, threadsOption } from './modelOption';
@@ -104,13 +104,12 @@ async function fit(folder: string, flags: FitFlags): Promise<number> {
 }
 
 /**
- * The map over the scan's first slice at the scan's size, whatever the
- * scorer's fit, in the file's own display window (the viewer's first view):
- * the picture the viewer's overlay and Export Report draw. The scorer sees
- * the slice only through the model's intensity mapping, so it is read again.
+ * The map over the scan's slice at the scan's size, whatever the scorer's
+ * fit, in the file's own display window (the viewer's first view): the
+ * picture the viewer's overlay and Export Report draw.
  */
-async function writeMap(detector: AnomalyScorer, file: string, result: AnomalyResult, folder: string): Promise<string> {
-  const slice = unitSlice(await loadScan(file, DEFAULT_LIMITS), 0, { mode: 'window' });
+async function writeMap(detector: AnomalyScorer, file: string, scan: Scan, result: AnomalyResult, folder: string): Promise<string> {
+  const slice = unitSlice(scan, 0, { mode: 'window' });
   const path = join(folder, `${basename(file, extname(file))}-anomaly.png`);
   await writeFileAtomic(path, await encodePng(overlayHeatmap(slice, anomalyHeat({ ...result, input: detector.input }, slice), 'jet', 0.5)));
   return path;
@@ -118,8 +117,10 @@ async function writeMap(detector: AnomalyScorer, file: string, result: AnomalyRe
 
 async function scoreOne(detector: AnomalyScorer, file: string, flags: ScoreFlags): Promise<Row> {
   try {
-    const result = await detector.score(file, flags.threshold);
-    const map = flags.maps ? await writeMap(detector, file, result, flags.maps) : undefined;
+    // Decoded once: scored, and drawn under its map.
+    const scan = await loadSingleSlice(file);
+    const result = await detector.scoreSlice(scan, 0, flags.threshold);
+    const map = flags.maps ? await writeMap(detector, file, scan, result, flags.maps) : undefined;
     return { file, score: result.score, label: result.label, threshold: result.threshold, ...(map ? { map } : {}) };
   } catch (error) {
     return { file, error: oneLine(aboutFile(file, error)) };
