@@ -73,7 +73,8 @@ async function main(): Promise<void> {
   if (existsSync(RESNET18)) {
     log('ResNet-18 224², one image');
     const model = await loadModel(RESNET18, { threads: THREADS });
-    const single = await singleImage(model, sample, THREADS, Math.max(5, Math.round(runs / 3)));
+    // As many runs as the demo model's: medians of 10 moved a contender by ±0.2 ms from run to run, and each ratio sets one median against the best of several.
+    const single = await singleImage(model, sample, THREADS, runs);
     log('ResNet-18 in PyTorch');
     const torch = pytorchGradCam(ROOT, single.input, THREADS, Math.max(5, Math.round(runs / 3)));
     const [logits] = await runModel(model, [single.input]);

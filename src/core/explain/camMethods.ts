@@ -13,11 +13,13 @@ const relu = (v: number): number => (v > 0 ? v : 0);
 /** Σ_k w_k · A_k, then ReLU. */
 function weightedSum(act: FeatureMaps, weights: ArrayLike<number>): Float32Array {
   const hw = act.height * act.width;
+  const { data } = act;
   const out = new Float64Array(hw);
   for (let k = 0; k < act.channels; k++) {
     const w = weights[k]!;
     if (w === 0) continue;
-    for (let i = 0; i < hw; i++) out[i]! += w * act.data[k * hw + i]!;
+    const from = k * hw;
+    for (let i = 0; i < hw; i++) out[i]! += w * data[from + i]!;
   }
   return reluToFloat32(out);
 }

@@ -21,8 +21,17 @@ export function derivedCacheDir(override?: string): string {
   return join(base, 'scanlens', 'derived');
 }
 
+const keys = new Map<string, string>();
+
+/** The cache key of a derived model; remembered, since every explanation and anomaly score asks for its session's key again. */
 export function derivedKey(modelSha256: string, request: unknown): string {
-  return createHash('sha256').update(modelSha256).update('\0').update(JSON.stringify(request)).digest('hex');
+  const text = `${modelSha256}\0${JSON.stringify(request)}`;
+  let key = keys.get(text);
+  if (key === undefined) {
+    key = createHash('sha256').update(text).digest('hex');
+    keys.set(text, key);
+  }
+  return key;
 }
 
 /** Returns cached bytes for the key, or builds, stores and returns them. */
