@@ -1,9 +1,9 @@
-import { parse, type Type } from 'protobufjs';
-import { ONNX_PROTO_TEXT } from './onnxProtoText';
+import { onnx } from './schema/onnx.js';
 
 /**
- * The ONNX messages as protobufjs types and as the TypeScript shapes ScanLens
- * reads and writes. protobufjs decodes int64 fields as Long objects; `toInt`
+ * The ONNX messages as protobufjs static code (schema/onnx.js, generated from the
+ * vendored schema/onnx.proto by `npm run gen:onnx`) and as the TypeScript shapes
+ * ScanLens reads and writes. protobufjs decodes int64 fields as Long objects; `toInt`
  * turns them back into numbers.
  */
 
@@ -73,12 +73,9 @@ export interface ModelProto {
   metadataProps: { key?: string; value?: string }[];
 }
 
-let modelType: Type | undefined;
-
-/** The protobufjs type of ModelProto, parsed once from the embedded spec. */
-export function modelProtoType(): Type {
-  modelType ??= parse(ONNX_PROTO_TEXT, { keepCase: false }).root.lookupType('onnx.ModelProto');
-  return modelType;
+/** ModelProto's protobufjs decoder and encoder (static code: nothing to parse or generate at run time). */
+export function modelProtoType(): typeof onnx.ModelProto {
+  return onnx.ModelProto;
 }
 
 export function toInt(value: Int64 | undefined): number {
