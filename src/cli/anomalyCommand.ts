@@ -78,7 +78,6 @@ async function fit(folder: string, flags: FitFlags): Promise<number> {
   const result = await fitDetector(files, {
     method: flags.method,
     backbone,
-    backbonePath,
     out: flags.out,
     layers: flags.layers?.split(',').map((s) => s.trim()),
     channels: flags.channels,

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { checkProvider } from '../core/model/executionProviders';
 import { NotebookSession } from '../notebook/executor/notebookSession';
 import { compareNotebooks } from '../notebook/ipynb/compareOutputs';
@@ -8,12 +8,13 @@ import { runNotebook, type CellSummary } from '../notebook/ipynb/runNotebook';
 import { writeNotebook } from '../notebook/ipynb/writeNotebook';
 import { modelOption, providerOption, threadsOption, type ModelFlags } from './modelOption';
 import { EXIT } from './output';
-import { bundledModelPath } from './paths';
+import { bundledModelPath, packageRoot } from './paths';
 
 interface RunFlags extends ModelFlags {
   readonly out?: string;
   readonly check?: boolean;
   readonly tolerance: number;
+  readonly root: string[];
 }
 
 function parseTolerance(value: string): number {
@@ -30,7 +31,15 @@ function reportCell(summary: CellSummary): void {
 async function run(file: string, flags: RunFlags): Promise<number> {
   const path = resolve(file);
   const saved = await readNotebook(path, file);
-  const session = new NotebookSession({ baseDir: dirname(path), defaultModelPath: flags.model ?? bundledModelPath(), threads: flags.threads, provider: flags.provider });
+  const session = new NotebookSession({
+    baseDir: dirname(path),
+    roots: flags.root.map((r) => resolve(r)),
+    readOnlyRoots: [join(packageRoot(), 'models')],
+    defaultModelPath: flags.model ?? bundledModelPath(),
+    threads: flags.threads,
+    provider: flags.provider,
+    dryRun: flags.check === true,
+  });
   // A model or provider named on the command line that cannot load is a usage error (exit 1), not a failing cell.
   checkProvider(flags.provider);
   if (flags.model) await session.model();
@@ -71,7 +80,8 @@ export function runCommand(): Command {
     .description('run every ScanLens cell of a notebook (.ipynb) and save the outputs; --check compares a fresh run with the saved outputs')
     .argument('<notebook.ipynb>', 'notebook to run')
     .option('-o, --out <file>', 'write the executed notebook here instead of in place')
-    .option('--check', 're-run and compare the numbers with the saved outputs; the notebook is not changed')
+    .option('--check', 're-run and compare the numbers with the saved outputs; nothing is written (export lines are checked, not written)')
+    .option('--root <dir>', "another folder the notebook's cells may read and write besides its own (repeatable; as a VS Code workspace folder)", (dir: string, all: string[]) => [...all, dir], [] as string[])
     .addOption(new Option('--tolerance <t>', 'largest absolute difference --check accepts between numbers').default(1e-4).argParser(parseTolerance))
     .addOption(modelOption)
     .addOption(threadsOption)

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -76,12 +76,15 @@ test('anomaly fit → score: a fitted detector folder works from the command lin
   assert.equal(JSON.parse(score.stdout).results[0].score, doc.calibrationScores[0]);
 });
 
-test('a moved detector finds its backbone with --backbone', () => {
+test('a moved detector carries its backbone; one without it finds it with --backbone', () => {
   const moved = join(work, 'moved');
   cpSync(join(ROOT, DEMO), moved, { recursive: true });
+  const whole = runCli(['anomaly', 'score', 'samples/anomaly/normal/normal-01.png', '--detector', moved, '--json']);
+  assert.equal(whole.status, 0, whole.stderr);
+  rmSync(join(moved, 'backbone'), { recursive: true });
   const lost = runCli(['anomaly', 'score', 'samples/anomaly/normal/normal-01.png', '--detector', moved]);
   assert.equal(lost.status, 1);
-  assert.match(lost.stderr, /brain-mri-demo\/model\.json: model not found/);
+  assert.match(lost.stderr, /backbone\/model\.json: model not found/);
   const found = runCli(['anomaly', 'score', 'samples/anomaly/normal/normal-01.png', '--detector', moved, '--backbone', 'models/brain-mri-demo', '--json']);
   assert.equal(found.status, 0, found.stderr);
   assert.equal(JSON.parse(found.stdout).results[0].label, 'normal');

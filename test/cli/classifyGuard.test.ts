@@ -30,11 +30,11 @@ before(async () => {
   const samples = join(work, 'samples');
   mkdirSync(samples);
   for (const f of readdirSync(join(ROOT, 'samples')).filter((f) => f.endsWith('.png'))) copyFileSync(join(ROOT, 'samples', f), join(samples, f));
-  const fit = runCli(['anomaly', 'fit', samples, '--out', join(work, 'detector'), '--backbone', 'models/brain-mri-demo', '--channels', '8', '--json']);
+  const fit = runCli(['anomaly', 'fit', samples, '--out', join(work, 'guarded', 'detector'), '--backbone', 'models/brain-mri-demo', '--channels', '8', '--json']);
   assert.equal(fit.status, 0, fit.stderr);
   cpSync(join(ROOT, 'models', 'brain-mri-demo'), join(work, 'guarded'), { recursive: true });
   const manifest = JSON.parse(readFileSync(join(ROOT, 'models', 'brain-mri-demo', 'model.json'), 'utf8')) as Record<string, unknown>;
-  writeFileSync(model, JSON.stringify({ ...manifest, anomaly: { detector: '../detector' } }));
+  writeFileSync(model, JSON.stringify({ ...manifest, anomaly: { detector: 'detector' } }));
   // Pixel noise: nothing like a brain slice (it scores several times the threshold).
   const image = createImage(128, 128);
   for (let y = 0; y < 128; y++) for (let x = 0; x < 128; x++) image.data[y * 128 + x] = noise(x, y);
@@ -93,7 +93,7 @@ test('classify without a detector: no anomaly fields, no anomaly CSV columns', (
 
 test('a manifest naming a missing detector: one line, exit 1', () => {
   const broken = join(work, 'guarded', 'missing.json');
-  writeFileSync(broken, readFileSync(model, 'utf8').replace('../detector', '../nowhere'));
+  writeFileSync(broken, readFileSync(model, 'utf8').replace('"detector"}', '"nowhere"}'));
   const result = runCli(['classify', sample, '--model', broken, '--json']);
   assert.equal(result.status, 1);
   assert.match(result.stderr, /^scanlens: .*nowhere: detector not found\n$/);

@@ -18,6 +18,8 @@ async function notebook(name: string, cells: Record<string, unknown>[]): Promise
 }
 
 const sample = (file: string): string => JSON.stringify(join(ROOT, 'samples', file));
+// These notebooks live in a scratch folder and read the samples where they are: the samples folder is given as a workspace root.
+const SAMPLES_ROOT = ['--root', join(ROOT, 'samples')];
 
 test('run --check passes on the committed sample notebook and leaves it untouched', async () => {
   const before = await readFile(join(ROOT, 'samples', 'analysis.ipynb'), 'utf8');
@@ -29,26 +31,26 @@ test('run --check passes on the committed sample notebook and leaves it untouche
 
 test('run saves outputs in place; --check then lists a tampered number and exits 2', async () => {
   const path = await notebook('tampered.ipynb', [{ cell_type: 'markdown', metadata: {}, source: '# two scans' }, code(`classify ${sample('glioma-01.png')} ${sample('notumor-02.png')}`)]);
-  const first = runCli(['run', path, '--threads', '1']);
+  const first = runCli(['run', path, '--threads', '1', ...SAMPLES_ROOT]);
   assert.equal(first.status, 0, first.stderr);
   const saved = JSON.parse(await readFile(path, 'utf8'));
   assert.equal(saved.nbformat_minor, 5);
   assert.equal(saved.cells[1].execution_count, 1);
-  assert.equal(runCli(['run', '--check', path]).status, 0);
+  assert.equal(runCli(['run', '--check', path, ...SAMPLES_ROOT]).status, 0);
   const payload = saved.cells[1].outputs[0].data['application/vnd.scanlens.result+json'];
   payload.rows[1].probabilities[2] -= 0.25;
   await writeFile(path, JSON.stringify(saved));
-  const check = runCli(['run', '--check', path]);
+  const check = runCli(['run', '--check', path, ...SAMPLES_ROOT]);
   assert.equal(check.status, 2);
   assert.match(check.stdout, /^cell 2, result 1 \(classify .*\): rows\[1\]\.probabilities\[2\]: saved [\d.]+ → now [\d.]+ \(off by 2\.50e-1\)$/m);
   assert.match(check.stdout, /1 difference\(s\) from the saved outputs/);
-  assert.equal(runCli(['run', '--check', path, '--tolerance', '0.3']).status, 0);
+  assert.equal(runCli(['run', '--check', path, '--tolerance', '0.3', ...SAMPLES_ROOT]).status, 0);
 });
 
 test('a failing cell is saved as an error output, the next cells still run, exit 2; --out leaves the input alone', async () => {
   const path = await notebook('failing.ipynb', [code('explain nothere.png'), code(`info ${sample('glioma-01.png')}`)]);
   const out = join(await scratch, 'out', 'ran.ipynb');
-  const result = runCli(['run', path, '--out', out]);
+  const result = runCli(['run', path, '--out', out, ...SAMPLES_ROOT]);
   assert.equal(result.status, 2);
   assert.match(result.stderr, /^scanlens: cell 1: line 1: explain nothere\.png — nothere\.png: /m);
   const ran = JSON.parse(await readFile(out, 'utf8'));

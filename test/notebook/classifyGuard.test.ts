@@ -34,10 +34,10 @@ test('classify with a guarded model: the flag reaches the +json payload, and the
   const files = readdirSync(samples).filter((f) => f.endsWith('.png')).map((f) => join(samples, f));
   const backbonePath = join(ROOT, 'models', 'brain-mri-demo', 'model.json');
   const backbone = await getModel(backbonePath, { threads: 2 });
-  await fitDetector(files, { method: 'padim', backbone, backbonePath, out: join(work, 'detector'), channels: 8, seed: 0, percentile: 95, threads: 2, cacheDir: work });
+  await fitDetector(files, { method: 'padim', backbone, out: join(work, 'guarded', 'detector'), channels: 8, seed: 0, percentile: 95, threads: 2, cacheDir: work });
   cpSync(join(ROOT, 'models', 'brain-mri-demo'), join(work, 'guarded'), { recursive: true });
   const manifest = JSON.parse(readFileSync(backbonePath, 'utf8')) as Record<string, unknown>;
-  writeFileSync(join(work, 'guarded', 'model.json'), JSON.stringify({ ...manifest, anomaly: { detector: '../detector' } }));
+  writeFileSync(join(work, 'guarded', 'model.json'), JSON.stringify({ ...manifest, anomaly: { detector: 'detector' } }));
   const image = createImage(128, 128);
   for (let y = 0; y < 128; y++) for (let x = 0; x < 128; x++) image.data[y * 128 + x] = noise(x, y);
   writeFileSync(join(work, 'noise.png'), await encodePng(image));

@@ -59,7 +59,8 @@ test('classify over a glob: one row per sample, relative paths, mime types riche
 });
 
 test('evaluate labels.csv: metrics agree with the rows classify gives, and the table is exported', async () => {
-  const s = session();
+  // The scratch folder stands in for a workspace folder: exports may go there.
+  const s = new NotebookSession({ baseDir: SAMPLES, roots: [await scratch], defaultModelPath: MODEL, threads: 1 });
   const classified = resultOf(displays((await executeCell(s, 'classify *.png')).outputs)[0]!, 'classify');
   const run = await executeCell(s, 'evaluate labels.csv\nexport "' + join(await scratch, 'eval table.csv') + '"');
   assert.ok(run.ok);

@@ -31,7 +31,7 @@ test('a model line takes provider= next to threads=, from the names onnxruntime-
 });
 
 test('a provider the runtime lacks fails its model line with the runtime list; the notebook goes on with the previous model', async () => {
-  const session = new NotebookSession({ baseDir: SAMPLES, defaultModelPath: MODEL, threads: 1 });
+  const session = new NotebookSession({ baseDir: SAMPLES, readOnlyRoots: [join(ROOT, 'models')], defaultModelPath: MODEL, threads: 1 });
   const failed = await executeCell(session, `model ${MODEL} provider=${missing}`);
   assert.ok(!failed.ok);
   assert.match(errorOf(failed), new RegExp(`^line 1: .* — execution provider '${missing}' is not in this onnxruntime; it has: cpu`));
@@ -40,7 +40,7 @@ test('a provider the runtime lacks fails its model line with the runtime list; t
 });
 
 test("a session's provider (the extension's setting, or scanlens run --provider) applies to every line until a model line changes it", async () => {
-  const session = new NotebookSession({ baseDir: SAMPLES, defaultModelPath: MODEL, provider: missing });
+  const session = new NotebookSession({ baseDir: SAMPLES, readOnlyRoots: [join(ROOT, 'models')], defaultModelPath: MODEL, provider: missing });
   const refused = await executeCell(session, 'classify glioma-01.png');
   assert.match(errorOf(refused), new RegExp(`execution provider '${missing}' is not in this onnxruntime`));
   const switched = await executeCell(session, `model ${MODEL} provider=cpu threads=2\nclassify glioma-01.png`);

@@ -38,7 +38,7 @@ function checkOutputs(doc: { cells: { cell_type: string; outputs?: { output_type
 test('a freshly run sample notebook validates against the nbformat 4.5 schema, payloads against ours', async () => {
   const validate = await validator();
   const notebook = await readNotebook(SAMPLE);
-  const session = new NotebookSession({ baseDir: join(ROOT, 'samples'), defaultModelPath: join(ROOT, 'models', 'brain-mri-demo', 'model.json'), threads: 1 });
+  const session = new NotebookSession({ baseDir: join(ROOT, 'samples'), readOnlyRoots: [join(ROOT, 'models')], defaultModelPath: join(ROOT, 'models', 'brain-mri-demo', 'model.json'), threads: 1 });
   const run = await runNotebook(notebook, session);
   assert.ok(run.cells.every((c) => c.ok));
   const written = JSON.parse(serializeNotebook(run.notebook)) as Parameters<typeof checkOutputs>[0];

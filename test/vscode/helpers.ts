@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 
@@ -60,6 +60,7 @@ export function writeGuardedModel(folder: string): string {
   mkdirSync(target, { recursive: true });
   copyFileSync(join(ROOT, 'models', 'brain-mri-demo', 'model.onnx'), join(target, 'model.onnx'));
   const manifest = JSON.parse(readFileSync(join(ROOT, 'models', 'brain-mri-demo', 'model.json'), 'utf8')) as Record<string, unknown>;
-  writeFileSync(join(target, 'model.json'), JSON.stringify({ ...manifest, anomaly: { detector: join(ROOT, 'models', 'brain-mri-demo-padim') } }));
+  cpSync(join(ROOT, 'models', 'brain-mri-demo-padim'), join(target, 'padim'), { recursive: true });
+  writeFileSync(join(target, 'model.json'), JSON.stringify({ ...manifest, anomaly: { detector: 'padim' } }));
   return `${folder}/model.json`;
 }

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import Ajv from 'ajv-draft-04';
 import * as vscode from 'vscode';
 import { compareNotebooks } from '../../src/notebook/ipynb/compareOutputs';
@@ -183,6 +183,35 @@ suite('notebook kernel', () => {
     assert.equal(good!.executionSummary?.success, true);
     assert.equal(payloads(good!)[0]?.kind, 'info');
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  test('a shared notebook cannot read or write outside the workspace: .., absolute paths and links are refused', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'scanlens-outside-'));
+    copyFileSync(join(ROOT, 'samples', 'glioma-01.png'), join(outside, 'private.png'));
+    const link = join(workspaceRoot(), 'link-to-outside');
+    rmSync(link, { force: true });
+    symlinkSync(outside, link);
+    const escape = relative(workspaceRoot(), join(outside, 'via-dots.csv'));
+    const data = new vscode.NotebookData(
+      [`export ${escape}`, `export ${join(outside, 'absolute.json')}`, 'export link-to-outside/via-link.csv', `info ${join(outside, 'private.png')}`, 'info link-to-outside/private.png'].map(
+        (line) => new vscode.NotebookCellData(vscode.NotebookCellKind.Code, `classify samples/glioma-01.png\n${line}`, 'scanlens'),
+      ),
+    );
+    const notebook = await vscode.workspace.openNotebookDocument('jupyter-notebook', data);
+    const editor = await vscode.window.showNotebookDocument(notebook);
+    await vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, ...KERNEL });
+    await runAll(notebook);
+    try {
+      for (const cell of codeCells(notebook)) {
+        assert.equal(cell.executionSummary?.success, false, cell.document.getText());
+        const error = JSON.parse(decoder.decode(cell.outputs.at(-1)!.items.find((i) => i.mime === ERROR_MIME)!.data)) as { message: string };
+        assert.match(error.message, /(writing|reading) outside the notebook's folder and the workspace is not allowed/, cell.document.getText());
+      }
+      assert.deepEqual(readdirSync(outside), ['private.png'], 'nothing was written outside the workspace');
+    } finally {
+      rmSync(link, { force: true });
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
   });
 
   test('interrupting stops a long cell with a Cancelled error output; the kernel then runs the next cell', async () => {

@@ -22,8 +22,8 @@ function classifierAwaitingDetector(): { manifest: string; detector: string; res
   mkdirSync(folder);
   copyFileSync(join(demo, 'model.onnx'), join(folder, 'model.onnx'));
   const manifest = JSON.parse(readFileSync(join(demo, 'model.json'), 'utf8')) as Record<string, unknown>;
-  writeFileSync(join(folder, 'model.json'), JSON.stringify({ ...manifest, anomaly: { detector: '../padim' } }));
-  const detector = join(work, 'padim');
+  writeFileSync(join(folder, 'model.json'), JSON.stringify({ ...manifest, anomaly: { detector: 'padim' } }));
+  const detector = join(folder, 'padim');
   return { manifest: join(folder, 'model.json'), detector, restore: () => cpSync(join(ROOT, 'models', 'brain-mri-demo-padim'), detector, { recursive: true }) };
 }
 

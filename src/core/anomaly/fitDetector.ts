@@ -1,4 +1,3 @@
-import { relative } from 'node:path';
 import { ScanLensError, aboutFile, oneLine } from '../errors';
 import { random } from '../explain/seededRandom';
 import type { LoadedModel } from '../model/loadModel';
@@ -6,6 +5,7 @@ import { percentiles } from '../preprocess/percentile';
 import { SCANLENS_VERSION } from '../version';
 import { DEFAULT_SIGMA } from './anomalyMap';
 import type { FeatureFitter, Method } from './detector';
+import { bundleBackbone } from './bundleBackbone';
 import { saveDetector } from './detectorFile';
 import { packedLength } from './linalg';
 import type { DetectorManifest } from './detectorManifest';
@@ -18,9 +18,8 @@ import { scoreFile } from './scoreInput';
 
 export interface FitOptions {
   readonly method: Method;
+  /** Placed inside the detector folder (see bundleBackbone) and recorded relative to it. */
   readonly backbone: LoadedModel;
-  /** The backbone path as given, recorded relative to the detector folder. */
-  readonly backbonePath: string;
   readonly out: string;
   readonly layers?: readonly string[];
   /** Channels kept (a seeded random subset of all layers' channels). */
@@ -130,13 +129,14 @@ export async function fitDetector(files: readonly string[], options: FitOptions)
   }
   if (calibrationScores.length === 0) throw new ScanLensError('none of the held-out normal scans could be scored to calibrate the threshold');
   const [threshold] = percentiles(Float32Array.from(calibrationScores), [options.percentile]);
+  const backbonePath = await bundleBackbone(backbone, options.out);
   const manifest = await saveDetector(
     options.out,
     {
       schema: 'scanlens.detector/1',
       method: options.method,
       scanlens: SCANLENS_VERSION,
-      backbone: { name: backbone.manifest.name, sha256: backbone.sha256, path: relative(options.out, options.backbonePath) },
+      backbone: { name: backbone.manifest.name, sha256: backbone.sha256, path: backbonePath.split('\\').join('/') },
       features: { ...features.spec, layers: [...features.spec.layers], channels: [...features.spec.channels], seed: options.seed },
       map: { sigma },
       threshold: {

@@ -1,4 +1,5 @@
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
+import { pathInFolder } from '../io/containment';
 import type { LoadedModel } from '../model/loadModel';
 import type { AnomalyScorer, ScorerOptions } from './scorer';
 import { openScorer } from './openScorer';
@@ -38,7 +39,8 @@ export async function guardFor(model: LoadedModel, options: ScorerOptions = {}):
   if (!named || !model.manifestPath) return undefined;
   // The detector runs the way its classifier does unless told otherwise.
   const runtime = { threads: options.threads ?? model.threads, provider: options.provider ?? model.provider };
-  const scorer = await openScorer(resolve(dirname(model.manifestPath), named), { ...options, ...runtime });
+  const detector = await pathInFolder(dirname(model.manifestPath), named, 'anomaly.detector', model.manifestPath);
+  const scorer = await openScorer(detector, { ...options, ...runtime });
   return {
     scorer,
     async check(file) {

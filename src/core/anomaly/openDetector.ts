@@ -1,7 +1,8 @@
-import { resolve } from 'node:path';
+import { join } from 'node:path';
 import { ScanLensError } from '../errors';
+import { pathInFolder } from '../io/containment';
 import { getModel } from '../model/modelCache';
-import { loadDetector } from './detectorFile';
+import { MANIFEST_FILE, loadDetector } from './detectorFile';
 import { BackboneFeatures } from './features/backboneFeatures';
 import type { AnomalyResult, AnomalyScorer, ScorerOptions } from './scorer';
 import { prepareInput, type PreparedInput } from '../preprocess/prepareInput';
@@ -12,7 +13,7 @@ import { scorePrepared } from './scoreInput';
 export async function openDetector(path: string, options: ScorerOptions = {}): Promise<AnomalyScorer> {
   const loaded = await loadDetector(path);
   const { manifest } = loaded;
-  const backbonePath = options.backbone ?? resolve(loaded.folder, manifest.backbone.path);
+  const backbonePath = options.backbone ?? (await pathInFolder(loaded.folder, manifest.backbone.path, 'backbone.path', join(loaded.folder, MANIFEST_FILE)));
   const backbone = await getModel(backbonePath, { threads: options.threads, provider: options.provider });
   if (backbone.sha256 !== manifest.backbone.sha256) {
     throw new ScanLensError(`backbone sha256 is ${backbone.sha256}, but the detector was fitted on ${manifest.backbone.name} (${manifest.backbone.sha256})`, backbone.onnxPath);

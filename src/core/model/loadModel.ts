@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, extname, join, relative, resolve, isAbsolute } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { ScanLensError, oneLine } from '../errors';
+import { pathInFolder } from '../io/containment';
 import { ort } from '../native/ort';
 import { sessionOptions } from './sessionOptions';
 import { ExecutionProviderError, checkProvider } from './executionProviders';
@@ -101,11 +102,7 @@ function isBatchable(session: InferenceSession, inputName: string): boolean {
 async function loadFromManifest(manifestPath: string, options: Required<ModelOptions>): Promise<LoadedModel> {
   const manifest = await readManifest(manifestPath);
   const folder = dirname(manifestPath);
-  const onnxPath = resolve(folder, manifest.file);
-  const rel = relative(folder, onnxPath);
-  if (rel.startsWith('..') || isAbsolute(rel)) {
-    throw new ScanLensError(`manifest field 'file' points outside the manifest's folder (${manifest.file})`, manifestPath);
-  }
+  const onnxPath = await pathInFolder(folder, manifest.file, 'file', manifestPath);
   const bytes = await readModelBytes(onnxPath, options.maxModelBytes);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (sha256 !== manifest.sha256) {

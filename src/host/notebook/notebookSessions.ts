@@ -36,10 +36,12 @@ export class NotebookSessions {
   get(notebook: vscode.NotebookDocument, runtime: InferenceSettings): NotebookSession {
     const active = activeModel(this.context);
     const baseDir = notebookBaseDir(notebook);
-    const key = JSON.stringify([active.path, vscode.workspace.isTrusted, baseDir, runtime.provider, runtime.threads]);
+    // Cells may touch the notebook's folder and the workspace's folders, nothing else.
+    const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    const key = JSON.stringify([active.path, vscode.workspace.isTrusted, baseDir, roots, runtime.provider, runtime.threads]);
     const existing = this.sessions.get(notebook.uri.toString());
     if (existing?.key === key) return existing.session;
-    const options = { baseDir, defaultModelPath: active.path, ...runtime };
+    const options = { baseDir, roots, readOnlyRoots: [this.context.asAbsolutePath('models')], defaultModelPath: active.path, ...runtime };
     const session = vscode.workspace.isTrusted ? new NotebookSession(options) : new RestrictedSession(options, bundledModelPath(this.context));
     this.sessions.set(notebook.uri.toString(), { key, session });
     return session;

@@ -1,6 +1,8 @@
+import { PathScope } from '../../core/io/containment';
 import type { LoadedModel } from '../../core/model/loadModel';
 import { getModel } from '../../core/model/modelCache';
 import type { Table } from '../../protocol/notebookResult';
+import { displayPath, resolvePath } from './resolveInputs';
 
 /** How models run: what a `model` line may set besides the path. */
 export interface RuntimeChoice {
@@ -14,6 +16,18 @@ export interface SessionOptions extends RuntimeChoice {
   readonly baseDir: string;
   /** The model used until a `model` line names another (the CLI: the bundled demo; the host: the active model). */
   readonly defaultModelPath: string;
+  /** Folders besides baseDir that cells may read and write (the VS Code workspace's). */
+  readonly roots?: readonly string[];
+  /** Folders cells may read but not write: ScanLens' bundled models. */
+  readonly readOnlyRoots?: readonly string[];
+  /** True for `scanlens run --check`: commands that write files check and count but write nothing. */
+  readonly dryRun?: boolean;
+}
+
+/** A path a cell named: absolute, and as outputs show it. */
+export interface CellPath {
+  readonly path: string;
+  readonly file: string;
 }
 
 /**
@@ -25,6 +39,7 @@ export class NotebookSession {
   private modelPath: string;
   private runtime: RuntimeChoice;
   lastTable: { readonly name: string; readonly table: Table } | undefined;
+  private scopeOnce: Promise<PathScope> | undefined;
 
   constructor(readonly options: SessionOptions) {
     this.modelPath = options.defaultModelPath;
@@ -33,6 +48,28 @@ export class NotebookSession {
 
   get baseDir(): string {
     return this.options.baseDir;
+  }
+
+  /** The folders cells may touch, links resolved once per session. */
+  scope(): Promise<PathScope> {
+    this.scopeOnce ??= PathScope.of([this.options.baseDir, ...(this.options.roots ?? [])], this.options.readOnlyRoots);
+    return this.scopeOnce;
+  }
+
+  /** A path a cell reads: resolved against the notebook and refused outside the scope. */
+  async readPath(arg: string): Promise<CellPath> {
+    const path = resolvePath(this.baseDir, arg);
+    const file = displayPath(this.baseDir, path);
+    await (await this.scope()).readable(path, file);
+    return { path, file };
+  }
+
+  /** A path a cell writes: inside the scope, and a new or regular file. */
+  async writePath(arg: string): Promise<CellPath> {
+    const path = resolvePath(this.baseDir, arg);
+    const file = displayPath(this.baseDir, path);
+    await (await this.scope()).writable(path, file);
+    return { path, file };
   }
 
   /** Switches model: loads it now so a bad model fails on its own line. What the line leaves unset stays as it was. */

@@ -62,7 +62,7 @@ export const OPTION_SCHEMAS = {
   info: z.strictObject({}),
   volume: z.strictObject({ axis: choice([...SLICE_AXES] as [string, ...string[]]).optional(), volume: wholeNumber(0).optional(), batch: wholeNumber(1).optional() }),
   evaluate: z.strictObject({ batch: wholeNumber(1).optional() }),
-  export: z.strictObject({ format: choice(['csv', 'json']).optional() }),
+  export: z.strictObject({ format: choice(['csv', 'json']).optional(), overwrite: choice(['true', 'false']).optional() }),
   anomaly: z.strictObject({ detector: z.string().optional(), out: z.string().optional() }),
 } as const;
 
@@ -148,7 +148,10 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, CommandSpec>> = {
     minArgs: 1,
     maxArgs: 1,
     pathArgs: true,
-    options: { format: { description: 'csv or json (default: from the file name)', values: ['csv', 'json'] } },
+    options: {
+      format: { description: 'csv or json (default: from the file name)', values: ['csv', 'json'] },
+      overwrite: { description: 'replace a file that an earlier export did not write (default: false)', values: ['true', 'false'] },
+    },
     schema: OPTION_SCHEMAS.export,
   },
   anomaly: {

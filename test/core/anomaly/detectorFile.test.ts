@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { loadDetector } from '../../../src/core/anomaly/detectorFile';
 import { fitDetector, pickChannels, splitNormals } from '../../../src/core/anomaly/fitDetector';
@@ -23,7 +23,7 @@ after(async () => {
 
 async function fitted(method: 'padim' | 'patchcore', out: string, extra: string[] = []) {
   const backbone = await getModel(backbonePath, { threads: 2 });
-  return fitDetector([...files, ...extra], { method, backbone, backbonePath, out, channels: 8, seed: 3, percentile: 90, threads: 2, bankSize: 64, cacheDir: join(work, 'cache') });
+  return fitDetector([...files, ...extra], { method, backbone, out, channels: 8, seed: 3, percentile: 90, threads: 2, bankSize: 64, cacheDir: join(work, 'cache') });
 }
 
 test('split and channel choice are deterministic', () => {
@@ -45,7 +45,9 @@ for (const method of ['padim', 'patchcore'] as const) {
     assert.match(result.failed[0]!.error, /broken\.png: /);
     assert.equal(result.manifest.training.images, 8);
     assert.equal(result.manifest.features.channels.length, 8);
-    assert.equal(result.manifest.backbone.path, relative(out, backbonePath));
+    // The backbone travels inside the detector folder, so the folder can be moved or shared whole.
+    assert.equal(result.manifest.backbone.path, 'backbone/model.json');
+    assert.deepEqual(readFileSync(join(out, 'backbone', 'model.onnx')), readFileSync(join(dirname(backbonePath), 'model.onnx')));
     const detector = await openDetector(out, { threads: 2, cacheDir: join(work, 'cache') });
     // Calibration scores came from the in-memory detector; the reloaded one must give the same numbers.
     const calibration = [files[4]!, files[9]!];

@@ -20,7 +20,7 @@ export const classifyCommand: CommandRunner<CommandOf<'classify'>> = async ({ co
   const model = await session.model();
   const { labels } = model.manifest;
   const base = session.baseDir;
-  const { files, missing } = await resolveInputs(base, command.args);
+  const { files, missing } = await resolveInputs(await session.scope(), base, command.args);
   const rows: Row[] = missing.map((m) => ({ file: m.file, error: m.error }));
   const progress = (done: number, total: number): void => onProgress({ line: command.line, done, total, message: `classified ${done} of ${total}` });
   const guard = rowGuard(await modelGuard(model));

@@ -10,7 +10,7 @@ import { provenance } from '../../outputs/provenance';
 import { heatmapSvg, lineChartSvg } from '../../outputs/svgCharts';
 import type { CommandOf, CommandRunner } from '../commandContext';
 import { readLabelledScans } from '../labelledScans';
-import { displayPath, relativeMessage, resolvePath } from '../resolveInputs';
+import { displayPath, relativeMessage } from '../resolveInputs';
 import { parametersOf } from './parameters';
 
 function rocSvg(roc: ReturnType<typeof oneVsRestRoc>): string {
@@ -23,9 +23,11 @@ export const evaluateCommand: CommandRunner<CommandOf<'evaluate'>> = async ({ co
   const model = await session.model();
   const labels = model.manifest.labels;
   const base = session.baseDir;
-  const source = displayPath(base, resolvePath(base, command.args[0]!));
-  const items = await readLabelledScans(resolvePath(base, command.args[0]!), source);
+  const { path, file: source } = await session.readPath(command.args[0]!);
+  const items = await readLabelledScans(path, source);
+  const scope = await session.scope();
   for (const item of items) {
+    await scope.readable(item.file, displayPath(base, item.file));
     if (!labels.includes(item.label)) {
       throw new ScanLensError(`unknown label '${item.label}' for ${displayPath(base, item.file)}; the model's classes are ${labels.join(', ')}`, source);
     }

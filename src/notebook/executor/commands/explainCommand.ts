@@ -8,7 +8,6 @@ import type { NotebookResult } from '../../../protocol/notebookResult';
 import { displayOutput } from '../../outputs/notebookOutput';
 import { provenance } from '../../outputs/provenance';
 import type { CommandOf, CommandRunner } from '../commandContext';
-import { displayPath, resolvePath } from '../resolveInputs';
 import { parametersOf } from './parameters';
 
 /** `explain <file>`: a class-activation map blended over the scan, with the raw map in the payload. */
@@ -17,8 +16,7 @@ export const explainCommand: CommandRunner<CommandOf<'explain'>> = async ({ comm
   const { options } = command;
   const method = (options.method ?? 'gradcam') as Method;
   const target = classIndexOf(model, options.class);
-  const path = resolvePath(session.baseDir, command.args[0]!);
-  const file = displayPath(session.baseDir, path);
+  const { path, file } = await session.readPath(command.args[0]!);
   let explanation;
   let base: Image2D;
   try {

@@ -7,13 +7,11 @@ import { markdownTable } from '../../outputs/markdownTable';
 import { displayOutput } from '../../outputs/notebookOutput';
 import { provenance } from '../../outputs/provenance';
 import type { CommandOf, CommandRunner } from '../commandContext';
-import { displayPath, resolvePath } from '../resolveInputs';
 import { parametersOf } from './parameters';
 
 /** `info <file>`: format, size and value statistics — never the file's descriptive metadata, which may identify a patient. */
 export const infoCommand: CommandRunner<CommandOf<'info'>> = async ({ command, session }) => {
-  const path = resolvePath(session.baseDir, command.args[0]!);
-  const file = displayPath(session.baseDir, path);
+  const { path, file } = await session.readPath(command.args[0]!);
   const scan = await loadScan(path, DEFAULT_LIMITS).catch((error: unknown) => {
     throw aboutFile(file, error);
   });

@@ -3,12 +3,11 @@ import { markdownTable } from '../../outputs/markdownTable';
 import { displayOutput } from '../../outputs/notebookOutput';
 import { provenance } from '../../outputs/provenance';
 import type { CommandOf, CommandRunner } from '../commandContext';
-import { resolvePath } from '../resolveInputs';
 import { parametersOf } from './parameters';
 
 /** `model <path>`: switch model and show what it is. */
 export const modelCommand: CommandRunner<CommandOf<'model'>> = async ({ command, session }) => {
-  const model = await session.useModel(resolvePath(session.baseDir, command.args[0]!), command.options);
+  const model = await session.useModel((await session.readPath(command.args[0]!)).path, command.options);
   const { manifest } = model;
   const result: NotebookResult = {
     kind: 'model',

@@ -13,7 +13,6 @@ import { markdownTable } from '../../outputs/markdownTable';
 import { displayOutput, type NotebookOutput } from '../../outputs/notebookOutput';
 import { provenance } from '../../outputs/provenance';
 import type { CommandOf, CommandRunner } from '../commandContext';
-import { displayPath, resolvePath } from '../resolveInputs';
 import { parametersOf } from './parameters';
 
 function stats(image: Image2D): { min: number; max: number; mean: number } {
@@ -33,8 +32,7 @@ export const preprocessCommand: CommandRunner<CommandOf<'preprocess'>> = async (
   const model = await session.model();
   const { input } = model.manifest;
   const stages = command.options.stages ?? (model.manifest.preprocessing.length > 0 ? model.manifest.preprocessing : [...CLASSIC_PIPELINE]);
-  const path = resolvePath(session.baseDir, command.args[0]!);
-  const file = displayPath(session.baseDir, path);
+  const { path, file } = await session.readPath(command.args[0]!);
   let steps: { name: string; image: Image2D }[];
   try {
     const scan = await loadScan(path, DEFAULT_LIMITS);

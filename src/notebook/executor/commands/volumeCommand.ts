@@ -12,7 +12,6 @@ import { sliceProfile } from '../../outputs/plotlyCharts';
 import { provenance } from '../../outputs/provenance';
 import { lineChartSvg } from '../../outputs/svgCharts';
 import type { CommandOf, CommandRunner } from '../commandContext';
-import { displayPath, resolvePath } from '../resolveInputs';
 import { parametersOf } from './parameters';
 
 /**
@@ -23,8 +22,7 @@ import { parametersOf } from './parameters';
 export const volumeCommand: CommandRunner<CommandOf<'volume'>> = async ({ command, session, signal, onProgress }) => {
   const model = await session.model();
   const axis = (command.options.axis ?? 'axial') as SliceAxis;
-  const path = resolvePath(session.baseDir, command.args[0]!);
-  const file = displayPath(session.baseDir, path);
+  const { path, file } = await session.readPath(command.args[0]!);
   // Opened before the scan is read, so a manifest naming a missing detector fails at once.
   const guard = await modelGuard(model);
   const row = await (async () => {
