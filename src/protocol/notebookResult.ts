@@ -7,6 +7,7 @@ export const SCANLENS_RESULT_MIME = 'application/vnd.scanlens.result+json';
 const probability = z.number().min(0).max(1);
 const ranked = z.strictObject({ label: z.string(), probability });
 const tableValue = z.union([z.string(), z.number(), z.null()]);
+const size = z.strictObject({ width: z.number().int().positive(), height: z.number().int().positive() });
 
 export const TableSchema = z.strictObject({ columns: z.array(z.string()), rows: z.array(z.array(tableValue)) });
 export type Table = z.infer<typeof TableSchema>;
@@ -47,6 +48,12 @@ const ExplainResult = z.strictObject({
   probabilities: z.array(probability),
   /** Raw map at the target layer's resolution, before upsampling and normalisation. */
   map: z.strictObject({ width: z.number().int(), height: z.number().int(), data: z.array(z.number()) }),
+  /**
+   * Where the map lies on the scan: the slice's size, and the model input's
+   * size and fit that framed it (mapToSlice's view). Results saved before it
+   * existed have none, and their map is stretched over the scan.
+   */
+  view: z.strictObject({ slice: size, input: size, fit: z.enum(['fill', 'contain', 'cover']) }).optional(),
 });
 
 const imageStats = { width: z.number().int(), height: z.number().int(), channels: z.number().int(), min: z.number(), max: z.number(), mean: z.number() };

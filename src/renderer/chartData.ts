@@ -1,8 +1,10 @@
+import { mapToSlice } from '../core/preprocess/mapToSlice';
 import type { NotebookResult } from '../protocol/notebookResult';
 
 type Classify = Extract<NotebookResult, { kind: 'classify' }>;
 type Volume = Extract<NotebookResult, { kind: 'volume' }>;
 type Evaluate = Extract<NotebookResult, { kind: 'evaluate' }>;
+type Explain = Extract<NotebookResult, { kind: 'explain' }>;
 
 /** Plain chart series, independent of plotly and the DOM so they can be tested in Node. */
 export interface BarSeries {
@@ -41,6 +43,50 @@ export function mapGrid(map: { readonly width: number; readonly height: number; 
   const max = Math.max(...map.data);
   const span = max - min;
   return Array.from({ length: map.height }, (_, y) => Array.from({ length: map.width }, (_, x) => (span > 0 ? ((map.data[y * map.width + x] ?? min) - min) / span : 0)));
+}
+
+/** The long side of the grid an overlay is sampled on: the chart is a few hundred pixels wide, a 2048² scan's map need not be drawn at every pixel. */
+const OVERLAY_GRID = 512;
+
+/** An explanation map laid over the scan, as a heatmap draws it. */
+export interface OverlayGrid {
+  /** The extent the chart spans: the scan's pixels (the map's own cells for results without a view). */
+  readonly width: number;
+  readonly height: number;
+  /** Cell centres along each axis: x0 + i·dx, in the extent's pixels. */
+  readonly x0: number;
+  readonly dx: number;
+  readonly y0: number;
+  readonly dy: number;
+  /** Rows (row 0 at the top), min-max normalised; null where the model did not see the scan (cover's cropped margins), which the heatmap leaves uncoloured. */
+  readonly z: (number | null)[][];
+}
+
+/**
+ * The explanation map over the slice, placed as the model's input framed it
+ * (mapToSlice, as the viewer and the PNG place it) on a grid with the slice's
+ * proportions, then min-max normalised. A result saved without its view gets
+ * the raw map, which the chart stretches over the scan.
+ */
+export function overlayGrid(result: Explain): OverlayGrid {
+  const { map, view } = result;
+  if (!view) return { width: map.width, height: map.height, x0: 0, dx: 1, y0: 0, dy: 1, z: mapGrid(map) };
+  const { slice } = view;
+  const scale = Math.min(1, OVERLAY_GRID / Math.max(slice.width, slice.height));
+  const grid = { width: Math.max(1, Math.round(slice.width * scale)), height: Math.max(1, Math.round(slice.height * scale)) };
+  const heat = mapToSlice({ width: map.width, height: map.height, data: Float32Array.from(map.data) }, grid, { size: view.input, fit: view.fit }).data;
+  let [min, max] = [Infinity, -Infinity];
+  for (const v of heat) {
+    if (Number.isNaN(v)) continue;
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+  }
+  const span = max - min;
+  const [dx, dy] = [slice.width / grid.width, slice.height / grid.height];
+  const z = Array.from({ length: grid.height }, (_, y) =>
+    Array.from(heat.subarray(y * grid.width, (y + 1) * grid.width), (v) => (Number.isNaN(v) ? null : span > 0 ? (v - min) / span : 0)),
+  );
+  return { width: slice.width, height: slice.height, x0: (dx - 1) / 2, dx, y0: (dy - 1) / 2, dy, z };
 }
 
 /** A probability as a percentage with one decimal, as the tables show it. */

@@ -35,6 +35,7 @@ export const explainCommand: CommandRunner<CommandOf<'explain'>> = async ({ comm
     labels: [...model.manifest.labels],
     probabilities: explanation.probabilities,
     map: { width: explanation.map.width, height: explanation.map.height, data: Array.from(explanation.map.data) },
+    view: { slice: { width: base.width, height: base.height }, input: { ...model.manifest.input.size }, fit: model.manifest.input.fit },
   };
   const layer = explanation.layer ? `, layer ${explanation.layer.tensor}` : '';
   const text = `${file}: ${explanation.method} for ${label} (p ${explanation.probabilities[explanation.classIndex]!.toFixed(3)}${layer})`;
