@@ -1,21 +1,15 @@
 import { Command, Option } from 'commander';
-import { POOL_THRESHOLD, classifyFiles, type ClassifyRow } from '../core/classify/classify';
-import { rowGuard } from '../core/classify/guardRows';
-import { guardFor, hasGuard, type OodGuard } from '../core/anomaly/oodGuard';
+import { modelGuard } from '../core/anomaly/modelGuard';
+import { hasGuard } from '../core/anomaly/oodGuard';
+import { POOL_THRESHOLD } from '../core/classify/classify';
 import { defaultWorkers } from '../core/classify/preparePool';
-import { getModel } from '../core/model/modelCache';
-import { classifyVolume, type ClassPeak, type VolumeRow } from '../core/classify/classifyVolume';
-import { oneLine } from '../core/errors';
-import { verdictLine } from '../protocol/outOfDistribution';
-import { peakMark, peakVerdictsLine } from '../protocol/peakVerdicts';
+import { classifyInputs } from '../core/jobs/classifyInputs';
+import { classifyJob, jobOrder, rowError } from '../core/jobs/classifyJob';
+import { classifyLine } from '../core/report/classifyText';
 import type { LoadedModel } from '../core/model/loadModel';
-import { groupSeries, loadDicomSeries } from '../core/scan/dicomSeries';
-import type { DecodeLimits } from '../core/scan/limits';
-import { loadScan } from '../core/scan/loadScan';
-import { sniffFile } from '../core/scan/sniffFile';
+import { getModel } from '../core/model/modelCache';
+import { DEFAULT_LIMITS, type DecodeLimits } from '../core/scan/limits';
 import { SLICE_AXES, type SliceAxis } from '../core/scan/reslice';
-import { dirname } from 'node:path';
-import { DEFAULT_LIMITS } from '../core/scan/limits';
 import { SCANLENS_VERSION } from '../core/version';
 import { expandInputs } from './expandInputs';
 import { modelOption, modelSummary, parsePositiveInt, providerOption, threadsOption, type ModelFlags } from './modelOption';
@@ -37,66 +31,6 @@ interface ClassifyFlags extends ModelFlags {
   readonly maxPixels: number;
   readonly axis: SliceAxis;
   readonly volume: number;
-}
-
-interface VolumeInput {
-  readonly label: string;
-  readonly files: readonly string[];
-  /** 'file': one file holding the volume (NIfTI, multi-frame DICOM); 'series': one DICOM file per slice. */
-  readonly kind: 'file' | 'series';
-}
-
-/**
- * Splits files into plain images and volumes: NIfTI files, multi-frame DICOM
- * files (as the extension reads them; the frame count comes from the header
- * groupSeries reads anyway) and DICOM series
- * (two or more slices sharing a SeriesInstanceUID).
- */
-async function findVolumes(files: readonly string[], limits: DecodeLimits): Promise<{ plain: string[]; volumes: VolumeInput[] }> {
-  const plain: string[] = [];
-  const dicom: string[] = [];
-  const volumes: VolumeInput[] = [];
-  for (const file of files) {
-    const format = await sniffFile(file, limits).catch(() => undefined);
-    if (format === 'nifti') volumes.push({ label: file, files: [file], kind: 'file' });
-    else if (format === 'dicom') dicom.push(file);
-    else plain.push(file);
-  }
-  const { series, single, multiFrame } = await groupSeries(dicom, limits);
-  for (const found of series) volumes.push({ label: dirname(found.files[0]!), files: found.files, kind: 'series' });
-  for (const file of multiFrame) volumes.push({ label: file, files: [file], kind: 'file' });
-  plain.push(...single);
-  const isPlain = new Set(plain);
-  return { plain: files.filter((f) => isPlain.has(f)), volumes };
-}
-
-type VolumeResult = (VolumeRow & { top: ClassPeak }) | { file: string; error: string };
-
-async function classifyVolumeInput(model: LoadedModel, input: VolumeInput, flags: ClassifyFlags, limits: DecodeLimits, signal: AbortSignal, guard: OodGuard | undefined): Promise<VolumeResult> {
-  try {
-    const scan = input.kind === 'file' ? await loadScan(input.label, limits, { volume: flags.volume }) : await loadDicomSeries(input.label, input.files, limits);
-    const row = await classifyVolume(model, scan, flags.axis, { batchSize: flags.batchSize, signal, guard });
-    if (row.peaks.length === 0) return { file: input.label, error: 'stopped before any slice was classified' };
-    const { label, probability, slice, ...verdict } = row.peaks.reduce((a, b) => (b.probability > a.probability ? b : a));
-    // The top peak carries its slice's verdict too: many readers look no further than top.
-    return { ...row, top: { label, probability, slice, ...verdict } };
-  } catch (error) {
-    return { file: input.label, error: oneLine(error) };
-  }
-}
-
-function formatVolume(row: VolumeResult): string {
-  if ('error' in row) return `${row.file}  ERROR  ${row.error}`;
-  const peaks = row.peaks.map((p) => `${p.label} ${p.probability.toFixed(3)}@${p.slice}${peakMark(p)}`).join('  ');
-  const verdicts = peakVerdictsLine(row.peaks, String);
-  return `${row.file}  ${row.axis} ${row.slices.length} slices  peaks: ${peaks}${verdicts ? `  ${verdicts}` : ''}`;
-}
-
-function formatRow(row: ClassifyRow): string {
-  if (row.error !== undefined) return `${row.file}  ERROR  ${row.error}`;
-  const ranked = (row.topK ?? []).map((r) => `${r.label} ${r.probability.toFixed(3)}`).join('  ');
-  const verdict = verdictLine(row);
-  return `${row.file}  ${ranked}${verdict ? `  ${verdict}` : ''}`;
 }
 
 /** Output files named by the flags, JSONL first: it round-trips rows exactly, so --resume prefers it. */
@@ -124,64 +58,55 @@ async function run(inputs: string[], flags: ClassifyFlags): Promise<number> {
   const { missing, skipped } = expanded;
   const pipeline = pipelineFlags(flags, expanded.files.length);
   const model = await getModel(flags.model ?? bundledModelPath(), { provider: flags.provider, threads: pipeline.threads });
-  // Opened once, before any output file, so a manifest naming a missing detector stops the run cleanly; files and volumes share it.
-  const oodGuard = await guardFor(model, { provider: flags.provider, threads: pipeline.threads });
-  const guard = rowGuard(oodGuard);
+  // Opened once, before any output file, so a manifest naming a missing detector stops the run cleanly; the job uses the same one.
+  await modelGuard(model);
   const limits: DecodeLimits = { ...DEFAULT_LIMITS, maxPixels: flags.maxPixels };
-  const found = await findVolumes(expanded.files, limits);
-  const owned = flags.shard ? keysInShard([...found.plain, ...found.volumes.map((v) => v.label)], flags.shard) : undefined;
-  const inShard = (key: string): boolean => owned?.has(key) ?? true;
+  const routed = jobOrder(await classifyInputs(expanded.files, limits));
+  const owned = flags.shard ? keysInShard(routed.map((i) => i.key), flags.shard) : undefined;
+  const mine = routed.filter((i) => owned?.has(i.key) ?? true);
   const outputs = resultFiles(flags, model);
   const previous = new Map<string, OutputRow>();
   if (flags.resume) for (const out of [...outputs].reverse()) for (const [file, row] of await previousRows(out.path, out.format, model.manifest.labels)) previous.set(file, row);
-  const files = found.plain.filter((f) => inShard(f) && !previous.has(f));
-  const volumes = found.volumes.filter((v) => inShard(v.label) && !previous.has(v.label));
+  const todo = mine.filter((i) => !previous.has(i.key));
   if (skipped > 0) process.stderr.write(`scanlens: skipped ${skipped} file(s) that are not scans\n`);
-  const resumed = [...found.plain, ...found.volumes.map((v) => v.label)].filter((key) => inShard(key) && previous.has(key));
-  if (resumed.length > 0) process.stderr.write(`scanlens: resuming: ${resumed.length} input(s) already in the output\n`);
+  const resumed = mine.length - todo.length;
+  if (resumed > 0) process.stderr.write(`scanlens: resuming: ${resumed} input(s) already in the output\n`);
   const fresh = new Map<string, OutputRow>();
-  const missingRows: ClassifyRow[] = missing.map((m) => ({ file: m.file, error: m.error }));
-  for (const row of missingRows) printError(row.error);
+  const missingRows: OutputRow[] = missing.map((m) => ({ kind: 'image', file: m.file, error: m.error }));
+  for (const row of missingRows) printError(rowError(row)!);
   for (const out of outputs) await out.open(flags.resume ?? false);
-  const record = (row: OutputRow): void => {
-    fresh.set(row.file, row);
-    for (const out of outputs) out.append(row);
-  };
-  const progress = files.length > 1 ? progressReporter('classify') : undefined;
+  const progress = todo.length > 1 ? progressReporter('classify') : undefined;
   const controller = new AbortController();
   const stop = (): void => controller.abort();
   process.once('SIGINT', stop);
   try {
-    for await (const row of guard(classifyFiles(model, files, {
+    const job = classifyJob(model, todo, {
       batchSize: flags.batchSize,
       topK: flags.top,
       limits,
       workers: pipeline.workers,
+      axis: flags.axis,
+      volume: flags.volume,
       signal: controller.signal,
-      onProgress: progress ? (done, total) => progress(done, total) : undefined,
-    }))) {
-      record(row);
-      if (row.error !== undefined) printError(row.error);
-      if (!flags.json) process.stdout.write(formatRow(row) + '\n');
-    }
-    for (const input of volumes) {
-      if (controller.signal.aborted) break;
-      const row = await classifyVolumeInput(model, input, flags, limits, controller.signal, oodGuard);
-      record(row);
-      if ('error' in row) printError(row.error);
-      if (!flags.json) process.stdout.write(formatVolume(row) + '\n');
+      onProgress: progress,
+    });
+    for await (const row of job) {
+      fresh.set(row.file, row);
+      for (const out of outputs) out.append(row);
+      const error = rowError(row);
+      if (error !== undefined) printError(error);
+      if (!flags.json) process.stdout.write(classifyLine(row, flags.top) + '\n');
     }
   } finally {
     process.off('SIGINT', stop);
     for (const out of outputs) await out.close();
   }
-  // This run's inputs in input order (resumed rows in their place), then rows of earlier runs for inputs not given now.
-  const keys = [...found.plain, ...found.volumes.map((v) => v.label)].filter(inShard);
-  const results = [...missingRows, ...keys.flatMap((key) => fresh.get(key) ?? previous.get(key) ?? [])];
-  const given = new Set(keys);
+  // This run's inputs in job order (resumed rows in their place), then rows of earlier runs for inputs not given now.
+  const results = [...missingRows, ...mine.flatMap((input) => fresh.get(input.key) ?? previous.get(input.key) ?? [])];
+  const given = new Set(mine.map((i) => i.key));
   const earlier = [...previous.values()].filter((row) => !given.has(row.file));
   for (const out of outputs) await out.finish([...results, ...earlier]);
-  const failed = results.filter((r) => r.error !== undefined).length;
+  const failed = results.filter((r) => rowError(r) !== undefined).length;
   if (flags.json) {
     printJson({
       scanlens: { version: SCANLENS_VERSION },
@@ -192,7 +117,7 @@ async function run(inputs: string[], flags: ClassifyFlags): Promise<number> {
         classified: results.length - failed,
         failed,
         skipped,
-        resumed: resumed.length,
+        resumed,
         cancelled: controller.signal.aborted,
         ...(flags.shard ? { shard: `${flags.shard.index}/${flags.shard.count}` } : {}),
       },

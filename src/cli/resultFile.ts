@@ -1,22 +1,21 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { OUT_OF_DISTRIBUTION } from '../core/anomaly/oodGuard';
-import { rank, type ClassifyRow } from '../core/classify/classify';
 import { writeFileAtomic } from '../core/io/atomicWrite';
-import { GUARD_COLUMNS, classifyCsv } from '../core/report/classifyCsv';
+import { rowError, type ClassifyResult } from '../core/jobs/classifyJob';
+import { classifyCsv, classifyCsvHeader, classifyCsvLine, rowsFromCsv } from '../core/report/classifyCsv';
 
 export type ResultFormat = 'csv' | 'jsonl';
 
-/** A row of the output file: an image's row, or a volume's (JSONL only). */
-export type OutputRow = ClassifyRow | { readonly file: string; readonly error?: string; readonly [key: string]: unknown };
+/** A row of the output file: an image's, a volume's or a series' (every format carries all three). */
+export type OutputRow = ClassifyResult;
 
 /** Where rows stream while a run is going; renamed into place only by the final atomic write. */
 export const partialPath = (path: string): string => `${path}.partial`;
 
 function formatRows(format: ResultFormat, labels: readonly string[], guarded: boolean, rows: readonly OutputRow[]): string {
   if (format === 'jsonl') return rows.map((r) => JSON.stringify(r) + '\n').join('');
-  return classifyCsv(labels, rows.filter((r): r is ClassifyRow => !('axis' in r)), guarded);
+  return classifyCsv(labels, rows, guarded);
 }
 
 /**
@@ -41,13 +40,11 @@ export class ResultFile {
     const existing = resume ? await readFile(partialPath(this.path), 'utf8').catch(() => '') : '';
     this.stream = createWriteStream(partialPath(this.path), { flags: resume ? 'a' : 'w' });
     if (existing !== '' && !existing.endsWith('\n')) this.stream.write('\n');
-    if (this.format === 'csv' && existing === '') this.stream.write(formatRows('csv', this.labels, this.guarded, []));
+    if (this.format === 'csv' && existing === '') this.stream.write(classifyCsvHeader(this.labels, this.guarded) + '\n');
   }
 
   append(row: OutputRow): void {
-    if (this.format === 'csv' && 'axis' in row) return;
-    const text = formatRows(this.format, this.labels, this.guarded, [row]);
-    this.stream?.write(this.format === 'csv' ? text.slice(text.indexOf('\n') + 1) : text);
+    this.stream?.write(this.format === 'csv' ? classifyCsvLine(this.labels, row, this.guarded) + '\n' : JSON.stringify(row) + '\n');
   }
 
   /** The whole file, atomically; the partial goes only once the final file is in place. */
@@ -64,62 +61,14 @@ export class ResultFile {
   }
 }
 
-/** RFC 4180 fields of one CSV text; quotes may span lines. */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let field = '';
-  let record: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') record.push(field), (field = '');
-    else if (c === '\n') record.push(field), records.push(record), (record = []), (field = '');
-    else if (c !== '\r') field += c;
-  }
-  if (field !== '' || record.length > 0) record.push(field), records.push(record);
-  return records;
-}
-
-/** Undoes classifyCsv's spreadsheet-formula guard on a text cell. */
-const unguard = (text: string): string => (/^'[=+\-@\t\r]/.test(text) ? text.slice(1) : text);
-
-/** The guard's verdict from a record's anomaly cells, so a resumed row keeps its flag; nothing when they are empty or absent. */
-function verdictFromCsv(record: readonly string[], columns: readonly number[]): Pick<ClassifyRow, 'anomalyScore' | 'anomalyThreshold' | 'flag'> {
-  const [score, threshold, flag] = columns.map((c) => record[c] ?? '');
-  if (!score || !threshold || !Number.isFinite(Number(score)) || !Number.isFinite(Number(threshold))) return {};
-  return { anomalyScore: Number(score), anomalyThreshold: Number(threshold), ...(flag === OUT_OF_DISTRIBUTION ? { flag } : {}) };
-}
-
-function rowsFromCsv(text: string, labels: readonly string[]): OutputRow[] {
-  const [header, ...records] = parseCsv(text);
-  if (!header) return [];
-  const column = (name: string): number => header.indexOf(name);
-  const probColumns = labels.map((l) => column(`p_${l}`));
-  if (column('file') < 0 || probColumns.some((c) => c < 0)) return [];
-  const guardColumns = GUARD_COLUMNS.map(column);
-  return records.map((record): OutputRow => {
-    const file = unguard(record[column('file')] ?? '');
-    const error = record[column('error')];
-    if (error) return { file, error: unguard(error) };
-    const probabilities = probColumns.map((c) => Number(record[c]));
-    if (probabilities.some((p) => !Number.isFinite(p))) return { file, error: 'incomplete row in the previous output' };
-    const topK = rank(labels, probabilities, labels.length);
-    return { file, labels, probabilities, top: topK[0]!, topK, ...verdictFromCsv(record, guardColumns) };
-  });
-}
-
 function rowsFromJsonl(text: string): OutputRow[] {
   const rows: OutputRow[] = [];
   for (const line of text.split('\n')) {
     // The last line of a partial file may be cut off mid-write: skip what does not parse.
     try {
       const row = JSON.parse(line) as OutputRow;
-      if (typeof row?.file === 'string') rows.push(row);
+      // Rows written before rows carried their kind were images'.
+      if (typeof row?.file === 'string') rows.push({ ...row, kind: row.kind ?? 'image' } as OutputRow);
     } catch {
       continue;
     }
@@ -137,7 +86,7 @@ export async function previousRows(path: string, format: ResultFormat, labels: r
     const text = await readFile(source, 'utf8').catch(() => undefined);
     if (text === undefined) continue;
     for (const row of format === 'csv' ? rowsFromCsv(text, labels) : rowsFromJsonl(text)) {
-      if (row.error === undefined) done.set(row.file, row);
+      if (rowError(row) === undefined) done.set(row.file, row);
     }
   }
   return done;

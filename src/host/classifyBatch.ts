@@ -1,13 +1,13 @@
 import { stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
-import { classifyFiles, type ClassifyRow } from '../core/classify/classify';
-import { modelGuard } from '../core/anomaly/modelGuard';
-import { rowGuard } from '../core/classify/guardRows';
-import { hasGuard } from '../core/anomaly/oodGuard';
+import { OUT_OF_DISTRIBUTION, hasGuard } from '../core/anomaly/oodGuard';
+import { DEFAULT_LIMITS } from '../core/scan/limits';
 import { ScanLensError } from '../core/errors';
 import { writeFileAtomic } from '../core/io/atomicWrite';
 import { listScans } from '../core/io/listScans';
+import { classifyInputs } from '../core/jobs/classifyInputs';
+import { classifyJob, rowError, type ClassifyResult } from '../core/jobs/classifyJob';
 import { classifyCsv } from '../core/report/classifyCsv';
 import { classifyReport, reportStamp, summarise, type ClassifySummary } from '../core/report/classifyReport';
 import { loadActiveModel } from './loadActiveModel';
@@ -18,7 +18,7 @@ export interface BatchResult {
   readonly csv: string;
   readonly json: string;
   readonly summary: ClassifySummary;
-  readonly rows: readonly ClassifyRow[];
+  readonly rows: readonly ClassifyResult[];
   /** Why the bundled model ran instead of a workspace one (restricted mode). */
   readonly notice?: string;
 }
@@ -60,15 +60,17 @@ export async function classifyBatch(context: vscode.ExtensionContext, log: Outpu
       if (files.length === 0) throw new ScanLensError(`no scans found (${skipped} other files skipped)`, what);
       const controller = new AbortController();
       const cancel = token.onCancellationRequested(() => controller.abort());
-      const guard = rowGuard(await modelGuard(model));
-      const rows: ClassifyRow[] = [];
+      const inputs = await classifyInputs(files, DEFAULT_LIMITS);
+      const portable = (path: string): string => relative(root, path).split(sep).join('/');
+      const rows: ClassifyResult[] = [];
       let failed = 0;
       try {
-        for await (const row of guard(classifyFiles(model, files, { signal: controller.signal }))) {
+        // The CLI's job, so the report has the CLI's rows: images, volumes and each series on its own.
+        for await (const row of classifyJob(model, inputs, { signal: controller.signal })) {
           // Paths relative to the workspace keep the report portable.
-          rows.push({ ...row, file: relative(root, row.file).split(sep).join('/') });
-          if (row.error !== undefined) failed++;
-          progress.report({ increment: 100 / files.length, message: `${rows.length}/${files.length} scans, ${failed} failed` });
+          rows.push({ ...row, file: portable(row.file), ...('files' in row && row.files ? { files: row.files.map(portable) } : {}) });
+          if (rowError(row) !== undefined) failed++;
+          progress.report({ increment: 100 / inputs.length, message: `${rows.length}/${inputs.length} inputs, ${failed} failed` });
         }
       } finally {
         cancel.dispose();
@@ -84,11 +86,11 @@ export async function classifyBatch(context: vscode.ExtensionContext, log: Outpu
   );
   const { summary } = result;
   const report = vscode.workspace.asRelativePath(result.csv, false);
-  const flagged = result.rows.filter((r) => r.flag !== undefined);
+  const flagged = result.rows.filter((r) => ('peaks' in r ? r.peaks.some((p) => p.flag) : 'flag' in r && r.flag !== undefined));
   const text =
-    `${summary.classified} of ${summary.files} scans classified` +
+    `${summary.classified} of ${summary.files} inputs classified` +
     (summary.failed > 0 ? `, ${summary.failed} failed` : '') +
-    (flagged.length > 0 ? `, ${flagged.length} flagged: ${flagged[0]!.flag}` : '') +
+    (flagged.length > 0 ? `, ${flagged.length} flagged: ${OUT_OF_DISTRIBUTION}` : '') +
     (summary.cancelled ? ' (cancelled)' : '') +
     ` with ${model.manifest.name}; report ${report}`;
   log.line(`classify ${what}: ${text}`);

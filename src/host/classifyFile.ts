@@ -5,7 +5,7 @@ import { rowGuard } from '../core/classify/guardRows';
 import { ScanLensError } from '../core/errors';
 import { describeModel } from '../core/report/classifyReport';
 import { topLine } from '../core/report/detailsMarkdown';
-import { warningFor } from '../protocol/outOfDistribution';
+import { warningFor } from '../core/vocabulary/outOfDistribution';
 import { openDetails } from './detailsDocument';
 import { loadActiveModel } from './loadActiveModel';
 import type { OutputLog } from './outputLog';

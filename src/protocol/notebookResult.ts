@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { guardFieldsComplete } from './outOfDistribution';
+import { guardFieldsComplete } from '../core/vocabulary/outOfDistribution';
+import { AXES } from './viewerMessages';
 
 /** The mime type our notebook renderer draws; the payload is one NotebookResult. */
 export const SCANLENS_RESULT_MIME = 'application/vnd.scanlens.result+json';
@@ -8,6 +9,13 @@ const probability = z.number().min(0).max(1);
 const ranked = z.strictObject({ label: z.string(), probability });
 const tableValue = z.union([z.string(), z.number(), z.null()]);
 const size = z.strictObject({ width: z.number().int().positive(), height: z.number().int().positive() });
+
+/**
+ * The slice a result is about: a volume's plane, index (from 0, as classify's
+ * volume rows number it) and slice count along that plane; a single 2D image
+ * is { axis: null, index: 0, count: 1 }.
+ */
+const SliceUsed = z.strictObject({ axis: z.enum(AXES).nullable(), index: z.number().int().nonnegative(), count: z.number().int().positive() });
 
 export const TableSchema = z.strictObject({ columns: z.array(z.string()), rows: z.array(z.array(tableValue)) });
 export type Table = z.infer<typeof TableSchema>;
@@ -22,6 +30,19 @@ const ModelResult = z.strictObject({
   assumptions: z.array(z.string()),
 });
 
+/** A class's peak slice in a volume, with the guard's verdict on that slice for a guarded classifier. */
+const PeakSlice = z.strictObject({
+  label: z.string(),
+  slice: z.number().int(),
+  probability,
+  // The guard's verdict on the peak slice, as a classify row carries it for its file.
+  anomalyScore: z.number().optional(),
+  anomalyThreshold: z.number().optional(),
+  flag: z.string().optional(),
+}).refine(guardFieldsComplete, 'anomalyScore, anomalyThreshold and flag go together');
+
+const InputKind = z.enum(['image', 'volume', 'series']);
+
 const ClassifyRow = z.union([
   z.strictObject({
     file: z.string(),
@@ -33,7 +54,20 @@ const ClassifyRow = z.union([
     anomalyThreshold: z.number().optional(),
     flag: z.string().optional(),
   }).refine(guardFieldsComplete, 'anomalyScore, anomalyThreshold and flag go together'),
-  z.strictObject({ file: z.string(), error: z.string() }),
+  /** A volume (NIfTI, multi-frame DICOM) or DICOM series in a classify table: its peaks, as the CLI's volume rows. */
+  z.strictObject({
+    file: z.string(),
+    kind: z.enum(['volume', 'series']),
+    axis: z.enum(AXES),
+    /** How many slices were classified. */
+    slices: z.number().int().nonnegative(),
+    peaks: z.array(PeakSlice),
+    top: PeakSlice,
+    /** A series' slice files. */
+    files: z.array(z.string()).optional(),
+    notes: z.array(z.string()).optional(),
+  }),
+  z.strictObject({ file: z.string(), error: z.string(), kind: InputKind.optional(), files: z.array(z.string()).optional() }),
 ]);
 
 const ClassifyResult = z.strictObject({ kind: z.literal('classify'), labels: z.array(z.string()), rows: z.array(ClassifyRow) });
@@ -48,6 +82,8 @@ const ExplainResult = z.strictObject({
   probabilities: z.array(probability),
   /** Raw map at the target layer's resolution, before upsampling and normalisation. */
   map: z.strictObject({ width: z.number().int(), height: z.number().int(), data: z.array(z.number()) }),
+  /** The slice explained; results saved before it existed have none (they explained a volume's first stored slice). */
+  slice: SliceUsed.optional(),
   /**
    * Where the map lies on the scan: the slice's size, and the model input's
    * size and fit that framed it (mapToSlice's view). Results saved before it
@@ -62,6 +98,9 @@ const PreprocessResult = z.strictObject({
   kind: z.literal('preprocess'),
   file: z.string(),
   stages: z.array(z.strictObject({ name: z.string(), ...imageStats })),
+  /** 'model': the model's own pipeline, ending with its input; 'stages': a gallery asked for (stages=). Absent in results saved before it existed. */
+  pipeline: z.enum(['model', 'stages']).optional(),
+  slice: SliceUsed.optional(),
 });
 
 const InfoResult = z.strictObject({
@@ -81,15 +120,7 @@ const VolumeResult = z.strictObject({
   axis: z.string(),
   labels: z.array(z.string()),
   slices: z.array(z.strictObject({ slice: z.number().int(), probabilities: z.array(probability) })),
-  peaks: z.array(z.strictObject({
-    label: z.string(),
-    slice: z.number().int(),
-    probability,
-    // The guard's verdict on the peak slice, as a classify row carries it for its file.
-    anomalyScore: z.number().optional(),
-    anomalyThreshold: z.number().optional(),
-    flag: z.string().optional(),
-  }).refine(guardFieldsComplete, 'anomalyScore, anomalyThreshold and flag go together')),
+  peaks: z.array(PeakSlice),
   /** Peak slices the guard could not score. */
   notes: z.array(z.string()).optional(),
 });
@@ -109,7 +140,57 @@ const EvaluateResult = z.strictObject({
 
 const ExportResult = z.strictObject({ kind: z.literal('export'), file: z.string(), format: z.enum(['csv', 'json']), rows: z.number().int() });
 
-export const NotebookResultSchema = z.discriminatedUnion('kind', [ModelResult, ClassifyResult, ExplainResult, PreprocessResult, InfoResult, VolumeResult, EvaluateResult, ExportResult]);
+/** One scan scored against a detector (a score at or over the threshold is anomalous), or why it could not be. */
+const AnomalyRow = z.union([
+  z.strictObject({ file: z.string(), score: z.number(), threshold: z.number(), label: z.enum(['normal', 'anomalous']) }),
+  z.strictObject({ file: z.string(), error: z.string() }),
+]);
+const anomalyBase = {
+  kind: z.literal('anomaly'),
+  /** The detector as the notebook names it: its folder relative to the notebook, null for one fitted by the notebook and not saved. */
+  detector: z.strictObject({ path: z.string().nullable(), method: z.string(), threshold: z.number() }),
+};
+const confusionAt = z.strictObject({ threshold: z.number(), precision: z.number(), recall: z.number(), f1: z.number() });
+
+/** `anomaly fit|score|eval`: one kind, shaped by its subcommand. */
+const AnomalyResult = z.discriminatedUnion('subcommand', [
+  z.strictObject({
+    ...anomalyBase,
+    subcommand: z.literal('fit'),
+    source: z.string(),
+    backbone: z.strictObject({ name: z.string(), sha256: z.string() }),
+    features: z.strictObject({ layers: z.array(z.string()), grid: z.strictObject({ width: z.number().int(), height: z.number().int() }), channels: z.number().int() }),
+    sigma: z.number(),
+    threshold: z.strictObject({ value: z.number(), percentile: z.number() }),
+    training: z.strictObject({ images: z.number().int(), failed: z.number().int() }),
+    /** Scores of the held-out normal scans the threshold is a percentile of. */
+    calibrationScores: z.array(z.number()),
+    /** Files that could not be read (fitting goes on without them). */
+    rows: z.array(z.strictObject({ file: z.string(), error: z.string() })),
+  }),
+  z.strictObject({ ...anomalyBase, subcommand: z.literal('score'), rows: z.array(AnomalyRow) }),
+  z.strictObject({
+    ...anomalyBase,
+    subcommand: z.literal('eval'),
+    threshold: z.number(),
+    normal: z.array(AnomalyRow),
+    anomalous: z.array(AnomalyRow),
+    metrics: z.strictObject({
+      normal: z.number().int(),
+      anomalous: z.number().int(),
+      auroc: z.number(),
+      aupr: z.number(),
+      atThreshold: confusionAt,
+      bestF1: confusionAt,
+      /** bins + 1 edges; counts per bin of each labelled set. */
+      histogram: z.strictObject({ edges: z.array(z.number()), normal: z.array(z.number().int()), anomalous: z.array(z.number().int()) }),
+    }),
+    /** Anomalous as the positive class, one point per distinct score. */
+    roc: z.strictObject({ fpr: z.array(z.number()), tpr: z.array(z.number()) }),
+  }),
+]);
+
+export const NotebookResultSchema = z.discriminatedUnion('kind', [ModelResult, ClassifyResult, ExplainResult, PreprocessResult, InfoResult, VolumeResult, EvaluateResult, ExportResult, AnomalyResult]);
 export type NotebookResult = z.infer<typeof NotebookResultSchema>;
 
 /** Where an output came from: enough to redo it, nothing about a patient. */

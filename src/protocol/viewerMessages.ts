@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { guardFieldsComplete } from './outOfDistribution';
+import { guardFieldsComplete } from '../core/vocabulary/outOfDistribution';
 
 /**
  * The one message envelope between the scan viewer's host (extension) and its

@@ -1,4 +1,4 @@
-import { anomalyScoreText } from '../protocol/outOfDistribution';
+import { anomalyScoreText } from '../core/vocabulary/outOfDistribution';
 import type { AnomalyMapResult } from '../protocol/viewerMessages';
 import { el } from './dom';
 

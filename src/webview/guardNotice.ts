@@ -1,4 +1,4 @@
-import { checkPassedText, warningFor } from '../protocol/outOfDistribution';
+import { checkPassedText, warningFor } from '../core/vocabulary/outOfDistribution';
 import type { ClassifyResult } from '../protocol/viewerMessages';
 
 /**

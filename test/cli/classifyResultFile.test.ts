@@ -3,12 +3,13 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { ClassifyRow } from '../../src/core/classify/classify';
+import type { ClassifyResult, ImageResult } from '../../src/core/jobs/classifyJob';
 import { ResultFile, partialPath, previousRows } from '../../src/cli/resultFile';
 import { keysInShard, parseShard } from '../../src/cli/shard';
 
 const labels = ['glioma', 'notumor'];
-const row = (file: string, p: number): ClassifyRow => ({
+const row = (file: string, p: number): ImageResult => ({
+  kind: 'image',
   file,
   labels,
   probabilities: [p, 1 - p],
@@ -20,15 +21,15 @@ test('CSV rows read back exactly, awkward file names included; error rows do not
   const path = join(dir, 'out.csv');
   const out = new ResultFile(path, 'csv', labels, false);
   await out.open(false);
-  const rows: ClassifyRow[] = [row('a, "quoted".png', 0.25), row('=HYPERLINK(1).png', 0.9), row('line\nbreak.png', 0.5), { file: 'bad.png', error: 'bad.png: cannot decode' }];
+  const rows: ClassifyResult[] = [row('a, "quoted".png', 0.25), row('=HYPERLINK(1).png', 0.9), row('line\nbreak.png', 0.5), { kind: 'image', file: 'bad.png', error: 'bad.png: cannot decode' }];
   for (const r of rows) out.append(r);
   await out.close();
   const fromPartial = await previousRows(path, 'csv', labels);
   assert.deepEqual([...fromPartial.keys()], rows.slice(0, 3).map((r) => r.file));
-  for (const r of rows.slice(0, 3)) assert.deepEqual((fromPartial.get(r.file) as ClassifyRow).probabilities, r.probabilities);
+  for (const r of rows.slice(0, 3)) assert.deepEqual((fromPartial.get(r.file) as ImageResult).probabilities, (r as ImageResult).probabilities);
   await out.finish(rows);
   assert.equal(existsSync(partialPath(path)), false);
-  assert.equal(readFileSync(path, 'utf8').split('\n')[0], 'file,top_label,top_probability,p_glioma,p_notumor,error');
+  assert.equal(readFileSync(path, 'utf8').split('\n')[0], 'file,top_label,top_probability,p_glioma,p_notumor,error,kind,axis,slices,top_slice,peak_slices');
   assert.deepEqual([...(await previousRows(path, 'csv', labels)).keys()], rows.slice(0, 3).map((r) => r.file));
 });
 
@@ -38,7 +39,7 @@ test('a guarded model: the streamed .partial CSV has the anomaly columns from it
   const out = new ResultFile(path, 'csv', labels, true);
   await out.open(false);
   // A first row the guard could not score (a note, no anomaly fields) must not decide the columns.
-  const rows: ClassifyRow[] = [
+  const rows: ClassifyResult[] = [
     { ...row('unscored.png', 0.6), notes: ['anomaly score failed: unscored.png: cannot score'] },
     { ...row('odd.png', 0.75), anomalyScore: 20.5, anomalyThreshold: 13.1, flag: 'input unlike the training data' },
   ];
@@ -48,13 +49,13 @@ test('a guarded model: the streamed .partial CSV has the anomaly columns from it
   const resumed = await previousRows(path, 'csv', labels);
   await out.finish(rows);
   const final = readFileSync(path, 'utf8').split('\n');
-  assert.equal(partial[0], 'file,top_label,top_probability,p_glioma,p_notumor,error,anomaly_score,anomaly_threshold,flag');
+  assert.equal(partial[0], 'file,top_label,top_probability,p_glioma,p_notumor,error,anomaly_score,anomaly_threshold,flag,kind,axis,slices,top_slice,peak_slices');
   assert.deepEqual(partial, final);
-  assert.equal(final[2], 'odd.png,glioma,0.75,0.75,0.25,,20.5,13.1,input unlike the training data');
+  assert.equal(final[2], 'odd.png,glioma,0.75,0.75,0.25,,20.5,13.1,input unlike the training data,image,,,,');
   // A resumed run writes these rows again: the flagged one must stay flagged.
-  const odd = resumed.get('odd.png') as ClassifyRow;
+  const odd = resumed.get('odd.png') as ImageResult;
   assert.deepEqual([odd.anomalyScore, odd.anomalyThreshold, odd.flag], [20.5, 13.1, 'input unlike the training data']);
-  assert.equal((resumed.get('unscored.png') as ClassifyRow).anomalyScore, undefined);
+  assert.equal((resumed.get('unscored.png') as ImageResult).anomalyScore, undefined);
 });
 
 test('a JSONL partial cut off mid-line keeps its whole rows; without --resume a stale partial is started afresh', async () => {

@@ -91,7 +91,7 @@ test('classify on a volume without a guard: peaks without verdict fields, text w
   const result = runCli(['classify', volume, '--json']);
   assert.equal(result.status, 0, result.stderr);
   const [row] = JSON.parse(result.stdout).results as VolumeRow[];
-  assert.deepEqual(Object.keys(row!), ['file', 'axis', 'labels', 'slices', 'peaks', 'top']);
+  assert.deepEqual(Object.keys(row!), ['kind', 'file', 'axis', 'labels', 'slices', 'peaks', 'sliceCount', 'top']);
   for (const peak of row!.peaks) assert.deepEqual(Object.keys(peak), ['label', 'slice', 'probability']);
   assert.deepEqual(Object.keys(row!.top), ['label', 'probability', 'slice']);
   const text = runCli(['classify', volume]);

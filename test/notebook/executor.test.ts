@@ -44,7 +44,7 @@ test('classify over a glob: one row per sample, relative paths, mime types riche
   assert.equal(result.rows.length, 12);
   assert.equal(result.rows[0]!.file, 'glioma-01.png');
   for (const row of result.rows) {
-    assert.ok(!('error' in row));
+    assert.ok(!('error' in row) && !('peaks' in row));
     assert.ok(Math.abs(row.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-6);
     // The demo model gets every sample right; the file name says the class.
     assert.equal(row.top.label, row.file.split('-')[0]);
@@ -94,13 +94,31 @@ test('explain gives a PNG overlay the size of the scan and the raw map', async (
   assert.deepEqual([meta.format, meta.width, meta.height, meta.channels], ['png', 128, 128, 3]);
 });
 
-test('preprocess shows each stage; info reports statistics without file metadata', async () => {
-  const run = await executeCell(session(), 'preprocess notumor-01.png stages=denoise\ninfo notumor-01.png');
+test("explain on a volume: slice= along axis= (the middle axial slice by default), the same slice as volume's, said in the payload and the text", async () => {
+  const nifti = new NotebookSession({ baseDir: join(ROOT, 'test', 'fixtures', 'nifti'), defaultModelPath: MODEL, threads: 1 });
+  const run = await executeCell(nifti, 'volume ras-grid.nii axis=coronal\nexplain ras-grid.nii axis=coronal slice=2\nexplain ras-grid.nii');
+  assert.ok(run.ok, run.outputs.map((o) => (o.kind === 'error' ? o.message : '')).join());
+  const outputs = displays(run.outputs);
+  const volume = resultOf(outputs[0]!, 'volume');
+  const [sliced, middle] = outputs.slice(2).map((o) => resultOf(o, 'explain'));
+  assert.deepEqual(sliced!.slice, { axis: 'coronal', index: 2, count: volume.slices.length });
+  assert.ok(sliced!.probabilities.every((p, i) => Math.abs(p - volume.slices[2]!.probabilities[i]!) <= 1e-6));
+  assert.match(String(outputs[2]!.data['text/plain']), /^ras-grid\.nii coronal slice 2 of \d+: gradcam for /);
+  assert.deepEqual(middle!.slice, { axis: 'axial', index: 4, count: 8 });
+});
+
+test("preprocess shows the model's own pipeline, or with stages= a gallery; info reports statistics without file metadata", async () => {
+  const run = await executeCell(session(), 'preprocess notumor-01.png\npreprocess notumor-01.png stages=denoise\ninfo notumor-01.png');
   assert.ok(run.ok);
   const outputs = displays(run.outputs);
-  const pre = resultOf(outputs[0]!, 'preprocess');
-  assert.deepEqual(pre.stages.map((s) => s.name), ['input', 'denoise', 'model-input']);
-  assert.equal(outputs.filter((o) => 'image/png' in o.data).length, 3);
+  const own = resultOf(outputs[0]!, 'preprocess');
+  assert.equal(own.pipeline, 'model');
+  assert.deepEqual(own.stages.map((s) => s.name), ['input', 'model-input']);
+  const gallery = outputs.findIndex((o, i) => i > 0 && SCANLENS_RESULT_MIME in o.data);
+  const pre = resultOf(outputs[gallery]!, 'preprocess');
+  assert.equal(pre.pipeline, 'stages');
+  assert.deepEqual(pre.stages.map((s) => s.name), ['input', 'denoise']);
+  assert.equal(outputs.filter((o) => 'image/png' in o.data).length, 4);
   const info = resultOf(outputs.at(-1)!, 'info');
   assert.deepEqual([info.format, info.shape.width, info.bitsPerSample], ['png', 128, 8]);
 });
@@ -122,12 +140,12 @@ test('a missing file in classify is an error row; the other files are still clas
   assert.deepEqual(result.rows.map((r) => ('error' in r ? `error: ${r.error}` : r.file)), ['error: nothere.png: no such file or folder', 'glioma-01.png']);
 });
 
-test('a syntax mistake runs nothing; anomaly and export-before-table say why they cannot run', async () => {
+test('a syntax mistake runs nothing; anomaly score without a detector and export-before-table say why they cannot run', async () => {
   const bad = await executeCell(session(), 'info glioma-01.png\nexplain glioma-01.png method=nope');
   assert.equal(bad.outputs.length, 1);
   assert.deepEqual(bad.outputs[0]!.kind === 'error' && [bad.outputs[0]!.name, bad.outputs[0]!.message.split(' — ')[0]], ['SyntaxError', 'line 2: explain glioma-01.png method=nope']);
   const anomaly = await executeCell(session(), 'anomaly score .');
-  assert.match(anomaly.outputs[0]!.kind === 'error' ? anomaly.outputs[0]!.message : '', /anomaly score is not available yet/);
+  assert.match(anomaly.outputs[0]!.kind === 'error' ? anomaly.outputs[0]!.message : '', /anomaly score \. — no detector: name one with detector=, or fit one first/);
   const exported = await executeCell(session(), 'export out.csv');
   assert.match(exported.outputs[0]!.kind === 'error' ? exported.outputs[0]!.message : '', /nothing to export yet/);
   // Exporting over something that is not a regular file is refused before any write.

@@ -10,7 +10,7 @@ import { executeCell } from '../../src/notebook/executor/executeCell';
 import { NotebookSession } from '../../src/notebook/executor/notebookSession';
 import type { DisplayOutput } from '../../src/notebook/outputs/notebookOutput';
 import { NotebookResultSchema, SCANLENS_RESULT_MIME, type NotebookResult } from '../../src/protocol/notebookResult';
-import { outOfDistributionWarning } from '../../src/protocol/outOfDistribution';
+import { outOfDistributionWarning } from '../../src/core/vocabulary/outOfDistribution';
 import { guardedDemoModel } from '../helpers/guardedModel';
 import { LESION_SLICE, writeGuardedVolume } from '../helpers/guardedVolume';
 import { ROOT } from '../helpers/paths';

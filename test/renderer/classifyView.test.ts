@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { NotebookResultSchema } from '../../src/protocol/notebookResult';
-import { outOfDistributionWarning } from '../../src/protocol/outOfDistribution';
+import { outOfDistributionWarning } from '../../src/core/vocabulary/outOfDistribution';
 import { guardedDemoModel } from '../helpers/guardedModel';
 import { ROOT } from '../helpers/paths';
 import { render, rendererTestBed } from '../helpers/rendererPage';

@@ -92,20 +92,22 @@ suite('classify from the explorer', () => {
     assert.equal(join(result.csv, '..'), reportDir);
     assert.deepEqual(readdirSync(reportDir).filter((f) => f.endsWith('.tmp')), [], 'no temp file left behind');
     const table = parseCsv(readFileSync(result.csv, 'utf8'));
-    assert.deepEqual(table[0], ['file', 'top_label', 'top_probability', ...demoManifest.labels.map((l) => `p_${l}`), 'error']);
+    assert.deepEqual(table[0], ['file', 'top_label', 'top_probability', ...demoManifest.labels.map((l) => `p_${l}`), 'error', 'kind', 'axis', 'slices', 'top_slice', 'peak_slices']);
     assert.equal(table.length - 1, expected.length);
     for (const line of table.slice(1)) {
       const row = result.rows.find((r) => r.file === line[0]);
       assert.ok(row, `CSV row ${line[0]} is not in the result`);
-      if (row.error !== undefined) {
+      const errorCell = line[3 + demoManifest.labels.length];
+      if ('error' in row && row.error !== undefined) {
         assert.equal(line[1], '');
-        assert.equal(line.at(-1), row.error);
+        assert.equal(errorCell, row.error);
       } else {
-        assert.equal(line[1], row.top?.label);
-        assert.equal(Number(line[2]), row.top?.probability);
+        assert.ok('top' in row && row.top);
+        assert.equal(line[1], row.top.label);
+        assert.equal(Number(line[2]), row.top.probability);
         const probs = line.slice(3, 3 + demoManifest.labels.length).map(Number);
         assert.equal(demoManifest.labels[probs.indexOf(Math.max(...probs))], line[1]);
-        assert.equal(line.at(-1), '');
+        assert.equal(errorCell, '');
       }
     }
     const broken = table.find((line) => line[0] === 'scans/broken.png');
@@ -183,7 +185,7 @@ suite('classify from the explorer', () => {
     const alone = ok(await classify(sample), 'classify') as FileResult;
     const folder = ok(await classify(workspaceUri('samples')), 'classify') as BatchResult;
     const inFolder = folder.rows.find((r) => r.file === `samples/${sample.path.split('/').pop()}`);
-    assert.ok(inFolder?.probabilities && alone.row.probabilities);
+    assert.ok(inFolder && 'probabilities' in inFolder && inFolder.probabilities && alone.row.probabilities);
     inFolder.probabilities.forEach((p, i) => assert.ok(Math.abs(p - alone.row.probabilities![i]!) < 1e-5));
   });
 });

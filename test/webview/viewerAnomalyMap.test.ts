@@ -9,7 +9,7 @@ import { getModel } from '../../src/core/model/modelCache';
 import { DEFAULT_LIMITS } from '../../src/core/scan/limits';
 import { loadScan } from '../../src/core/scan/loadScan';
 import { resliceScan } from '../../src/core/scan/reslice';
-import { anomalyScoreText } from '../../src/protocol/outOfDistribution';
+import { anomalyScoreText } from '../../src/core/vocabulary/outOfDistribution';
 import { AXES, EXPLAIN_METHODS } from '../../src/protocol/viewerMessages';
 import { FLAGGED_SAMPLE, guardedDemoModel } from '../helpers/guardedModel';
 import { ROOT } from '../helpers/paths';

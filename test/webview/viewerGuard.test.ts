@@ -4,7 +4,7 @@ import { before, test } from 'node:test';
 import { guardFor } from '../../src/core/anomaly/oodGuard';
 import type { LoadedModel } from '../../src/core/model/loadModel';
 import { getModel } from '../../src/core/model/modelCache';
-import { outOfDistributionWarning } from '../../src/protocol/outOfDistribution';
+import { outOfDistributionWarning } from '../../src/core/vocabulary/outOfDistribution';
 import type { ViewerState } from '../../src/protocol/viewerMessages';
 import { FLAGGED_SAMPLE, NORMAL_SAMPLE, guardedDemoModel } from '../helpers/guardedModel';
 import { ROOT } from '../helpers/paths';

@@ -1,4 +1,6 @@
-import type { ClassifyRow } from '../classify/classify';
+import { OUT_OF_DISTRIBUTION } from '../anomaly/oodGuard';
+import { rank } from '../classify/classify';
+import type { ClassifyResult, VolumeResult } from '../jobs/classifyJob';
 
 function cell(value: string | number | undefined): string {
   if (value === undefined) return '';
@@ -12,17 +14,95 @@ function cell(value: string | number | undefined): string {
 export const GUARD_COLUMNS = ['anomaly_score', 'anomaly_threshold', 'flag'] as const;
 
 /**
- * One CSV table: file, top label and probability, one column per label, error;
- * then the guard's columns for a guarded model. `guarded` comes from the model,
- * not the rows, so a streamed file's header, written before any row, matches the final one.
+ * What says which input a row is and, for a volume or series, how it was read:
+ * p_<label> is then each class's peak probability over the slices, top_* the
+ * top peak, peak_slices each class's peak slice (';'-separated, label order).
  */
-export function classifyCsv(labels: readonly string[], rows: readonly ClassifyRow[], guarded: boolean): string {
-  const header = ['file', 'top_label', 'top_probability', ...labels.map((l) => `p_${l}`), 'error', ...(guarded ? GUARD_COLUMNS : [])];
-  const lines = [header.map(cell).join(',')];
-  for (const row of rows) {
-    const probs = labels.map((_, i) => row.probabilities?.[i]);
-    const anomaly = guarded ? [row.anomalyScore, row.anomalyThreshold, row.flag] : [];
-    lines.push([row.file, row.top?.label, row.top?.probability, ...probs, row.error, ...anomaly].map(cell).join(','));
+export const KIND_COLUMNS = ['kind', 'axis', 'slices', 'top_slice', 'peak_slices'] as const;
+
+/** The header: it depends on the model only, so a streamed file's header, written before any row, matches the final one. */
+export function classifyCsvHeader(labels: readonly string[], guarded: boolean): string {
+  return [...['file', 'top_label', 'top_probability'], ...labels.map((l) => `p_${l}`), 'error', ...(guarded ? GUARD_COLUMNS : []), ...KIND_COLUMNS].map(cell).join(',');
+}
+
+/** One row's CSV line (no newline): an image's probabilities, or a volume's peaks; an error row has only its file, error and kind. */
+export function classifyCsvLine(labels: readonly string[], row: ClassifyResult, guarded: boolean): string {
+  const volume = 'peaks' in row ? row : undefined;
+  const probabilities = volume ? labels.map((_, i) => volume.peaks[i]?.probability) : labels.map((_, i) => ('probabilities' in row ? row.probabilities?.[i] : undefined));
+  const top = 'top' in row ? row.top : undefined;
+  const verdict = volume ? volume.top : row;
+  const anomaly = guarded ? ['anomalyScore' in verdict ? verdict.anomalyScore : undefined, 'anomalyThreshold' in verdict ? verdict.anomalyThreshold : undefined, 'flag' in verdict ? verdict.flag : undefined] : [];
+  const shape = volume ? [volume.axis, volume.sliceCount, volume.top.slice, volume.peaks.map((p) => p.slice).join(';')] : [undefined, undefined, undefined, undefined];
+  return [row.file, top?.label, top?.probability, ...probabilities, 'error' in row ? row.error : undefined, ...anomaly, row.kind, ...shape].map(cell).join(',');
+}
+
+export function classifyCsv(labels: readonly string[], rows: readonly ClassifyResult[], guarded: boolean): string {
+  return [classifyCsvHeader(labels, guarded), ...rows.map((row) => classifyCsvLine(labels, row, guarded))].join('\n') + '\n';
+}
+
+/** RFC 4180 records of one CSV text; quotes may span lines. */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let field = '';
+  let record: string[] = [];
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') record.push(field), (field = '');
+    else if (c === '\n') record.push(field), records.push(record), (record = []), (field = '');
+    else if (c !== '\r') field += c;
   }
-  return lines.join('\n') + '\n';
+  if (field !== '' || record.length > 0) record.push(field), records.push(record);
+  return records;
+}
+
+/** Undoes the spreadsheet-formula guard on a text cell. */
+const unguard = (text: string): string => (/^'[=+\-@\t\r]/.test(text) ? text.slice(1) : text);
+
+const finite = (text: string | undefined): number | undefined => (text !== undefined && text !== '' && Number.isFinite(Number(text)) ? Number(text) : undefined);
+
+/**
+ * Rows back from a CSV classifyCsv wrote (for --resume): image rows whole;
+ * volume rows with their peaks and slice count (the per-slice profile is only
+ * in JSON Lines). A record that does not parse whole is an error row, so it
+ * is classified again rather than trusted.
+ */
+export function rowsFromCsv(text: string, labels: readonly string[]): ClassifyResult[] {
+  const [header, ...records] = parseCsv(text);
+  if (!header) return [];
+  const column = (name: string): number => header.indexOf(name);
+  const probColumns = labels.map((l) => column(`p_${l}`));
+  if (column('file') < 0 || probColumns.some((c) => c < 0)) return [];
+  const at = (record: readonly string[], name: string): string | undefined => (column(name) < 0 ? undefined : record[column(name)]);
+  return records.map((record): ClassifyResult => {
+    const file = unguard(at(record, 'file') ?? '');
+    const kind = at(record, 'kind') === 'volume' || at(record, 'kind') === 'series' ? (at(record, 'kind') as 'volume' | 'series') : 'image';
+    const error = at(record, 'error');
+    if (error) return { kind, file, error: unguard(error) };
+    const probabilities = probColumns.map((c) => finite(record[c]));
+    const score = finite(at(record, 'anomaly_score'));
+    const threshold = finite(at(record, 'anomaly_threshold'));
+    const verdict = score !== undefined && threshold !== undefined ? { anomalyScore: score, anomalyThreshold: threshold, ...(at(record, 'flag') === OUT_OF_DISTRIBUTION ? { flag: OUT_OF_DISTRIBUTION } : {}) } : {};
+    if (probabilities.some((p) => p === undefined)) return { kind, file, error: 'incomplete row in the previous output' };
+    if (kind === 'image') {
+      const topK = rank(labels, probabilities as number[], labels.length);
+      return { kind, file, labels, probabilities: probabilities as number[], top: topK[0]!, topK, ...verdict };
+    }
+    const peakSlices = (at(record, 'peak_slices') ?? '').split(';').map(finite);
+    const sliceCount = finite(at(record, 'slices'));
+    const topSlice = finite(at(record, 'top_slice'));
+    const axis = at(record, 'axis');
+    if (peakSlices.length !== labels.length || peakSlices.some((s) => s === undefined) || sliceCount === undefined || topSlice === undefined || (axis !== 'axial' && axis !== 'coronal' && axis !== 'sagittal')) {
+      return { kind, file, error: 'incomplete row in the previous output' };
+    }
+    const peaks = labels.map((label, i) => ({ label, slice: peakSlices[i]!, probability: probabilities[i]! }));
+    const best = peaks.reduce((a, b) => (b.probability > a.probability ? b : a));
+    const row: VolumeResult = { kind, file, axis, labels, slices: [], sliceCount, peaks, top: { ...best, slice: topSlice, ...verdict } };
+    return row;
+  });
 }

@@ -1,4 +1,4 @@
-import type { ClassifyRow } from '../classify/classify';
+import { rowError, type ClassifyResult } from '../jobs/classifyJob';
 import type { LoadedModel } from '../model/loadModel';
 import { SCANLENS_VERSION } from '../version';
 
@@ -21,13 +21,13 @@ export function describeModel(model: LoadedModel): Record<string, unknown> {
   };
 }
 
-export function summarise(rows: readonly ClassifyRow[], skipped: number, cancelled: boolean): ClassifySummary {
-  const failed = rows.filter((r) => r.error !== undefined).length;
+export function summarise(rows: readonly ClassifyResult[], skipped: number, cancelled: boolean): ClassifySummary {
+  const failed = rows.filter((r) => rowError(r) !== undefined).length;
   return { files: rows.length, classified: rows.length - failed, failed, skipped, cancelled };
 }
 
 /** The same JSON document `scanlens classify --json` prints. */
-export function classifyReport(model: LoadedModel, rows: readonly ClassifyRow[], summary: ClassifySummary): Record<string, unknown> {
+export function classifyReport(model: LoadedModel, rows: readonly ClassifyResult[], summary: ClassifySummary): Record<string, unknown> {
   return {
     scanlens: { version: SCANLENS_VERSION },
     model: describeModel(model),

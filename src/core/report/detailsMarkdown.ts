@@ -1,7 +1,7 @@
 import type { ClassifyRow } from '../classify/classify';
 import type { VolumeRow } from '../classify/classifyVolume';
-import { checkCellText, checkPassedText, warningFor } from '../../protocol/outOfDistribution';
-import { peakMark, peakWarningsQuote } from '../../protocol/peakVerdicts';
+import { checkCellText, checkPassedText, warningFor } from '../vocabulary/outOfDistribution';
+import { peakMark, peakWarningsQuote } from '../vocabulary/peakVerdicts';
 
 function percent(p: number): string {
   return `${(p * 100).toFixed(1)}%`;

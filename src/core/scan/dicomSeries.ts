@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DataSet } from 'dicom-parser';
 import { ScanLensError, aboutFile } from '../errors';
 import type { PrivacyOptions } from '../privacy/redact';
@@ -18,6 +19,11 @@ export interface SeriesSlice {
 /** A series found in a folder: its files, grouped by SeriesInstanceUID (kept internal: UIDs are identifying). */
 export interface FoundSeries {
   readonly files: string[];
+  /** SeriesNumber and Modality (kept by the basic de-identification profile), for naming the series. */
+  readonly number?: number;
+  readonly modality?: string;
+  /** The first hex digits of the UID's sha256: tells series apart, stably, without showing the UID. */
+  readonly uidHash: string;
 }
 
 async function readDataSet(path: string, limits: DecodeLimits): Promise<DataSet> {
@@ -35,7 +41,7 @@ async function readDataSet(path: string, limits: DecodeLimits): Promise<DataSet>
  * they can become rows (error rows for the former).
  */
 export async function groupSeries(files: readonly string[], limits: DecodeLimits): Promise<{ series: FoundSeries[]; single: string[]; multiFrame: string[] }> {
-  const groups = new Map<string, string[]>();
+  const groups = new Map<string, { files: string[]; number?: number; modality?: string }>();
   const single: string[] = [];
   const multiFrame: string[] = [];
   for (const file of files) {
@@ -45,12 +51,16 @@ export async function groupSeries(files: readonly string[], limits: DecodeLimits
     const pixels = Boolean(dataSet?.elements.x7fe00010);
     if (pixels && Number.isSafeInteger(frames) && frames > 1) multiFrame.push(file);
     else if (!uid || !pixels) single.push(file);
-    else groups.set(uid, [...(groups.get(uid) ?? []), file]);
+    else {
+      const group = groups.get(uid) ?? { files: [], number: dataSet?.intString('x00200011'), modality: dataSet?.string('x00080060')?.trim() || undefined };
+      group.files.push(file);
+      groups.set(uid, group);
+    }
   }
   const series: FoundSeries[] = [];
-  for (const group of groups.values()) {
-    if (group.length > 1) series.push({ files: group });
-    else single.push(...group);
+  for (const [uid, group] of groups) {
+    if (group.files.length > 1) series.push({ ...group, uidHash: createHash('sha256').update(uid).digest('hex').slice(0, 8) });
+    else single.push(...group.files);
   }
   return { series, single, multiFrame };
 }

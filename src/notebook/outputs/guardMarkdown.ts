@@ -1,4 +1,4 @@
-import { OUT_OF_DISTRIBUTION_TITLE, warningFor, type GuardFields } from '../../protocol/outOfDistribution';
+import { OUT_OF_DISTRIBUTION_TITLE, warningFor, type GuardFields } from '../../core/vocabulary/outOfDistribution';
 
 /** A file name as inline code, fenced by more backticks than it contains so any name shows verbatim; on one line, or it would leave the quote. */
 function codeSpan(name: string): string {

@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { METHODS as DETECTOR_METHODS } from '../../core/anomaly/detector';
 import { METHODS } from '../../core/explain/explain';
 import { EXECUTION_PROVIDERS } from '../../core/model/executionProviders';
 import { StageNameSchema } from '../../core/model/manifest';
+import { CLASSIC_PIPELINE } from '../../core/preprocess/classicPipeline';
 import { COLORMAPS } from '../../core/render/colormaps';
 import { SLICE_AXES } from '../../core/scan/reslice';
 
@@ -19,12 +21,30 @@ const unitNumber = z
   .transform(Number)
   .pipe(z.number().max(1, { error: 'expected a number between 0 and 1' }));
 
+/** Comma-separated stage names; 'classic' stands for the classic six. */
 const stageList = z
   .string()
-  .transform((text) => text.split(',').map((s) => s.trim()))
-  .pipe(z.array(StageNameSchema, { error: `expected stages from ${StageNameSchema.options.join(', ')}` }));
+  .transform((text) => text.split(',').flatMap((s) => (s.trim() === 'classic' ? [...CLASSIC_PIPELINE] : [s.trim()])))
+  .pipe(z.array(StageNameSchema, { error: `expected stages from ${StageNameSchema.options.join(', ')}, or classic` }));
 
 const choice = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `expected one of ${values.join(', ')}` });
+
+/** A decimal number from option text, optionally bounded. */
+const decimal = (min = -Infinity, max = Infinity) => {
+  const range = Number.isFinite(min) ? `a number from ${min} to ${max}` : 'a number';
+  return z
+    .string()
+    .regex(/^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/, { error: `expected ${range}` })
+    .transform(Number)
+    .pipe(z.number().min(min, { error: `expected ${range}` }).max(max, { error: `expected ${range}` }));
+};
+
+const gridSize = z
+  .string()
+  .regex(/^\d+x\d+$/, { error: 'expected WxH, e.g. 16x16' })
+  .transform((text) => text.split('x').map(Number) as [number, number])
+  .refine(([w, h]) => w >= 1 && h >= 1 && w <= 256 && h <= 256, { error: 'expected WxH with each side 1…256' })
+  .transform(([width, height]) => ({ width, height }));
 
 export interface OptionSpec {
   readonly description: string;
@@ -43,27 +63,60 @@ export interface CommandSpec {
   readonly pathArgs: boolean;
   readonly subcommands?: readonly string[];
   readonly options: Readonly<Record<string, OptionSpec>>;
+  /** Per subcommand: its own usage, argument count and which of the options it takes (the parser holds lines to them). */
+  readonly subcommandSpecs?: Readonly<Record<string, SubcommandSpec>>;
   readonly schema: z.ZodType;
 }
 
+export interface SubcommandSpec {
+  readonly usage: string;
+  readonly minArgs: number;
+  readonly maxArgs: number;
+  readonly options: readonly string[];
+}
+
 const methods = [...METHODS] as [string, ...string[]];
+const axes = [...SLICE_AXES] as [string, ...string[]];
+
+/** axis= and slice= of the commands that work on one slice of a volume. */
+const sliceOptions = { axis: choice(axes).optional(), slice: wholeNumber(0).optional() };
+const sliceSpecs: Readonly<Record<'axis' | 'slice', OptionSpec>> = {
+  axis: { description: 'for a volume: the plane, as classify and volume cut it (default: axial)', values: SLICE_AXES },
+  slice: { description: 'for a volume: the slice along axis=, from 0 (default: the middle slice)' },
+};
 
 export const OPTION_SCHEMAS = {
   model: z.strictObject({ threads: wholeNumber(1).optional(), provider: choice(EXECUTION_PROVIDERS).optional() }),
-  classify: z.strictObject({ top: wholeNumber(1).optional(), batch: wholeNumber(1).optional() }),
+  classify: z.strictObject({ top: wholeNumber(1).optional(), batch: wholeNumber(1).optional(), axis: choice([...SLICE_AXES] as [string, ...string[]]).optional() }),
   explain: z.strictObject({
     method: choice(methods).optional(),
     class: z.string().min(1).optional(),
     layer: z.string().min(1).optional(),
     colormap: choice([...COLORMAPS] as [string, ...string[]]).optional(),
     alpha: unitNumber.optional(),
+    ...sliceOptions,
   }),
-  preprocess: z.strictObject({ stages: stageList.optional() }),
+  preprocess: z.strictObject({ stages: stageList.optional(), ...sliceOptions }),
   info: z.strictObject({}),
-  volume: z.strictObject({ axis: choice([...SLICE_AXES] as [string, ...string[]]).optional(), volume: wholeNumber(0).optional(), batch: wholeNumber(1).optional() }),
+  volume: z.strictObject({ axis: choice(axes).optional(), volume: wholeNumber(0).optional(), batch: wholeNumber(1).optional() }),
   evaluate: z.strictObject({ batch: wholeNumber(1).optional() }),
   export: z.strictObject({ format: choice(['csv', 'json']).optional(), overwrite: choice(['true', 'false']).optional() }),
-  anomaly: z.strictObject({ detector: z.string().optional(), out: z.string().optional() }),
+  // The command line's flags by the same names (--bank-size has no cell option: option names are letters only).
+  anomaly: z.strictObject({
+    detector: z.string().min(1).optional(),
+    backbone: z.string().min(1).optional(),
+    out: z.string().min(1).optional(),
+    threshold: decimal().optional(),
+    maps: choice(['true', 'false']).optional(),
+    bins: wholeNumber(1).optional(),
+    method: choice(DETECTOR_METHODS).optional(),
+    layers: z.string().min(1).optional(),
+    channels: wholeNumber(1).optional(),
+    grid: gridSize.optional(),
+    seed: wholeNumber(0).optional(),
+    percentile: decimal(0, 100).optional(),
+    sigma: decimal(0, 64).optional(),
+  }),
 } as const;
 
 export type CommandName = keyof typeof OPTION_SCHEMAS;
@@ -84,7 +137,11 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, CommandSpec>> = {
     minArgs: 1,
     maxArgs: Infinity,
     pathArgs: true,
-    options: { top: { description: 'classes ranked per file' }, batch: { description: 'images per inference batch' } },
+    options: {
+      top: { description: 'classes ranked per file' },
+      batch: { description: 'images per inference batch' },
+      axis: { description: 'for volumes and DICOM series: the plane classified slice by slice (default: axial)', values: SLICE_AXES },
+    },
     schema: OPTION_SCHEMAS.classify,
   },
   explain: {
@@ -99,16 +156,17 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, CommandSpec>> = {
       layer: { description: 'target tensor' },
       colormap: { description: 'overlay colormap', values: COLORMAPS },
       alpha: { description: 'overlay opacity, 0…1' },
+      ...sliceSpecs,
     },
     schema: OPTION_SCHEMAS.explain,
   },
   preprocess: {
-    description: 'one image per preprocessing stage',
+    description: "each step of the model's own preprocessing, ending with its input (stages=: a gallery of stages instead)",
     usage: '<file>',
     minArgs: 1,
     maxArgs: 1,
     pathArgs: true,
-    options: { stages: { description: 'comma-separated stages', values: StageNameSchema.options } },
+    options: { stages: { description: "a gallery of these comma-separated stages instead of the model's pipeline (classic: the classic six)", values: [...StageNameSchema.options, 'classic'] }, ...sliceSpecs },
     schema: OPTION_SCHEMAS.preprocess,
   },
   info: {
@@ -155,13 +213,32 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, CommandSpec>> = {
     schema: OPTION_SCHEMAS.export,
   },
   anomaly: {
-    description: 'anomaly detection: fit a detector on normal scans, score, evaluate',
+    description: 'anomaly detection: fit a detector on normal scans, score scans against it, evaluate it on normal and anomalous scans',
     usage: 'fit|score|eval <file|folder>...',
     minArgs: 1,
     maxArgs: Infinity,
     pathArgs: true,
     subcommands: ['fit', 'score', 'eval'],
-    options: { detector: { description: 'detector file' }, out: { description: 'where to save a fitted detector' } },
+    subcommandSpecs: {
+      fit: { usage: '<normal folder>', minArgs: 1, maxArgs: 1, options: ['out', 'backbone', 'method', 'layers', 'channels', 'grid', 'seed', 'percentile', 'sigma'] },
+      score: { usage: '<file|folder|glob>...', minArgs: 1, maxArgs: Infinity, options: ['detector', 'backbone', 'threshold', 'maps'] },
+      eval: { usage: '<normal folder> <anomalous folder>', minArgs: 2, maxArgs: 2, options: ['detector', 'backbone', 'threshold', 'bins', 'maps'] },
+    },
+    options: {
+      detector: { description: 'detector folder, anomalib export or reconstruction model (default: the one fitted last in this notebook)' },
+      backbone: { description: 'fit: backbone model (default: the current model); score, eval: the detector\'s backbone if it has moved' },
+      out: { description: 'fit: save the detector as this folder (default: keep it for this notebook only)' },
+      threshold: { description: "override the detector's threshold (lower flags more)" },
+      maps: { description: 'show each scan with its anomaly map over it (default: false)', values: ['true', 'false'] },
+      bins: { description: 'eval: histogram bins (default: 10)' },
+      method: { description: 'fit: detector (default: padim)', values: DETECTOR_METHODS },
+      layers: { description: 'fit: comma-separated backbone tensors to take features from' },
+      channels: { description: 'fit: random channel subset size (default: 32)' },
+      grid: { description: "fit: feature grid WxH (default: the deepest layer's size)" },
+      seed: { description: 'fit: seed for channel and coreset choices (default: 0)' },
+      percentile: { description: 'fit: threshold = this percentile of held-out normal scores (default: 95)' },
+      sigma: { description: 'fit: Gaussian smoothing of the map, pixels (default: 4)' },
+    },
     schema: OPTION_SCHEMAS.anomaly,
   },
 };

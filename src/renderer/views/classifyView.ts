@@ -1,6 +1,6 @@
 import Plotly from 'plotly.js-cartesian-dist-min';
 import type { NotebookResult } from '../../protocol/notebookResult';
-import { OUT_OF_DISTRIBUTION_TITLE, checkCellText, warningFor } from '../../protocol/outOfDistribution';
+import { OUT_OF_DISTRIBUTION_TITLE, checkCellText, warningFor } from '../../core/vocabulary/outOfDistribution';
 import { classProbabilities, commonestTop, percent } from '../chartData';
 import { classSwitch, h, table } from '../dom';
 import { accent, PLOT_CONFIG, plotLayout } from '../theme';
@@ -8,7 +8,15 @@ import { accent, PLOT_CONFIG, plotLayout } from '../theme';
 type Classify = Extract<NotebookResult, { kind: 'classify' }>;
 type Row = Classify['rows'][number];
 
-const warningOf = (row: Row | undefined): string | undefined => (row && !('error' in row) ? warningFor(row) : undefined);
+/** A volume's verdict is its top peak slice's. */
+const warningOf = (row: Row | undefined): string | undefined => (!row || 'error' in row ? undefined : warningFor('peaks' in row ? row.top : row));
+
+/** One table row: an image's probabilities, a volume's peak probability and slice per class, or the error. */
+function cells(labels: readonly string[], r: Row): string[] {
+  if ('error' in r) return [r.file, ...labels.map(() => ''), `error: ${r.error}`];
+  if ('peaks' in r) return [`${r.file} (${r.kind}, ${r.slices} ${r.axis} slices)`, ...r.peaks.map((p) => `${percent(p.probability)} @${p.slice}`), r.top.label];
+  return [r.file, ...r.probabilities.map(percent), r.top.label];
+}
 
 /** The flagged files above the table, each with the warning, so nobody reads their probabilities first. */
 function outOfDistributionBox(result: Classify): HTMLElement[] {
@@ -21,14 +29,16 @@ function outOfDistributionBox(result: Classify): HTMLElement[] {
 }
 
 /**
- * Probability table (top class marked, error rows named, flagged rows marked
- * and an anomaly column for a guarded model) and a bar chart of one class across files, switchable.
+ * Probability table (top class marked, error rows named, a volume's or
+ * series' peaks in its row, flagged rows marked and an anomaly column for a
+ * guarded model) and a bar chart of one class across image files, switchable.
  */
 export async function classifyView(result: Classify, root: HTMLElement): Promise<void> {
-  const guarded = result.rows.some((r) => !('error' in r) && r.anomalyScore !== undefined);
-  const anomalyCell = (r: Row): string[] => (guarded ? ['error' in r ? '' : checkCellText(r)] : []);
+  const verdict = (r: Row): Parameters<typeof checkCellText>[0] => ('error' in r ? {} : 'peaks' in r ? r.top : r);
+  const guarded = result.rows.some((r) => verdict(r).anomalyScore !== undefined);
+  const anomalyCell = (r: Row): string[] => (guarded ? [checkCellText(verdict(r))] : []);
   const columns = ['file', ...result.labels, 'top', ...(guarded ? ['out-of-distribution check'] : [])];
-  const rows = result.rows.map((r) => [...('error' in r ? [r.file, ...result.labels.map(() => ''), `error: ${r.error}`] : [r.file, ...r.probabilities.map(percent), r.top.label]), ...anomalyCell(r)]);
+  const rows = result.rows.map((r) => [...cells(result.labels, r), ...anomalyCell(r)]);
   const topColumn = (row: number): number => {
     const r = result.rows[row];
     return r && 'top' in r ? 1 + result.labels.indexOf(r.top.label) : -1;

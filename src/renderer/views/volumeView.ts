@@ -1,7 +1,7 @@
 import Plotly from 'plotly.js-cartesian-dist-min';
 import type { NotebookResult } from '../../protocol/notebookResult';
-import { checkCellText, warningFor } from '../../protocol/outOfDistribution';
-import { peakWarnings, peakWarningsTitle } from '../../protocol/peakVerdicts';
+import { checkCellText, warningFor } from '../../core/vocabulary/outOfDistribution';
+import { peakWarnings, peakWarningsTitle } from '../../core/vocabulary/peakVerdicts';
 import { percent, sliceProfile } from '../chartData';
 import { classSwitch, h, table } from '../dom';
 import { accent, PLOT_CONFIG, plotLayout } from '../theme';

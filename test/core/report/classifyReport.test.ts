@@ -4,6 +4,7 @@ import { detailsMarkdown, topLine } from '../../../src/core/report/detailsMarkdo
 import { reportStamp, summarise } from '../../../src/core/report/classifyReport';
 
 const row = {
+  kind: 'image' as const,
   file: 'scans/a.png',
   labels: ['glioma', 'meningioma', 'notumor'],
   probabilities: [0.1, 0.7, 0.2],
@@ -15,7 +16,7 @@ const row = {
 };
 
 test('summarise counts classified, failed and skipped', () => {
-  assert.deepEqual(summarise([row, { file: 'b.png', error: 'b.png: bad' }], 3, true), { files: 2, classified: 1, failed: 1, skipped: 3, cancelled: true });
+  assert.deepEqual(summarise([row, { kind: 'image', file: 'b.png', error: 'b.png: bad' }], 3, true), { files: 2, classified: 1, failed: 1, skipped: 3, cancelled: true });
 });
 
 test('reportStamp is sortable and has no characters file systems refuse', () => {

@@ -4,7 +4,7 @@ import type { OodGuard } from '../../../src/core/anomaly/oodGuard';
 import { classifyVolume, type VolumeRow } from '../../../src/core/classify/classifyVolume';
 import { describeModel } from '../../../src/core/report/classifyReport';
 import { peakLine, volumeDetailsMarkdown, volumeWarning } from '../../../src/core/report/detailsMarkdown';
-import { outOfDistributionWarning } from '../../../src/protocol/outOfDistribution';
+import { outOfDistributionWarning } from '../../../src/core/vocabulary/outOfDistribution';
 import { LESION_SLICE, VOLUME_SLICES } from '../../helpers/guardedVolume';
 import { guardedVolumeBed } from '../../helpers/guardedVolumeBed';
 

@@ -4,7 +4,7 @@ import { aboutFile } from '../../../core/errors';
 import { DEFAULT_LIMITS } from '../../../core/scan/limits';
 import { loadScan } from '../../../core/scan/loadScan';
 import type { SliceAxis } from '../../../core/scan/reslice';
-import { peakMark, peakVerdictsLine, peakWarningsQuote } from '../../../protocol/peakVerdicts';
+import { peakMark, peakVerdictsLine, peakWarningsQuote } from '../../../core/vocabulary/peakVerdicts';
 import type { NotebookResult, Table } from '../../../protocol/notebookResult';
 import { markdownTable } from '../../outputs/markdownTable';
 import { displayOutput } from '../../outputs/notebookOutput';
