@@ -1,19 +1,10 @@
 import { Command, Option } from 'commander';
 import { basename, extname, join } from 'node:path';
 import { METHODS, type Method } from '../core/anomaly/detector';
-import { evaluate } from '../core/anomaly/evaluation';
-import { fitDetector } from '../core/anomaly/fitDetector';
-import { anomalyHeat } from '../core/anomaly/heatmap';
-import type { AnomalyResult, AnomalyScorer } from '../core/anomaly/scorer';
-import { openScorer } from '../core/anomaly/openScorer';
-import { loadSingleSlice } from '../core/anomaly/prepareSlice';
-import { ScanLensError, aboutFile, oneLine } from '../core/errors';
+import { ScanLensError } from '../core/errors';
 import { writeFileAtomic } from '../core/io/atomicWrite';
+import { evaluateAnomalies, fitAnomalyDetector, isScored, openAnomalyScorer, scoreAnomalies, summarize, type AnomalyRow } from '../core/jobs/anomalyJob';
 import { getModel } from '../core/model/modelCache';
-import { unitSlice } from '../core/preprocess/intensity';
-import { overlayHeatmap } from '../core/render/overlay';
-import { encodePng } from '../core/render/png';
-import type { Scan } from '../core/scan/scan';
 import { SCANLENS_VERSION } from '../core/version';
 import { expandInputs } from './expandInputs';
 import { modelOptions, parsePositiveInt, providerOption, threadsOption } from './modelOption';
@@ -51,8 +42,6 @@ interface EvalFlags extends ScoreFlags {
   readonly bins: number;
 }
 
-type Row = { file: string; score: number; label: 'normal' | 'anomalous'; threshold: number; map?: string } | { file: string; error: string };
-
 function parseNumber(min: number, max: number): (value: string) => number {
   return (value) => {
     const n = Number(value);
@@ -74,11 +63,9 @@ async function fit(folder: string, flags: FitFlags): Promise<number> {
   const { files, missing } = await expandInputs([folder]);
   if (missing.length > 0) throw new ScanLensError('no such folder', folder);
   const progress = progressReporter('fit');
-  let done = 0;
-  const result = await fitDetector(files, {
+  const fitted = await fitAnomalyDetector(files, {
     method: flags.method,
     backbone,
-    out: flags.out,
     layers: flags.layers?.split(',').map((s) => s.trim()),
     channels: flags.channels,
     grid: flags.grid ? parseGrid(flags.grid) : undefined,
@@ -87,88 +74,75 @@ async function fit(folder: string, flags: FitFlags): Promise<number> {
     sigma: flags.sigma,
     bankSize: flags.bankSize,
     threads: flags.threads,
-    onFile: () => progress(++done, files.length),
+    onProgress: (done, total) => progress(done - 1, total),
   });
-  for (const row of result.failed) printError(row.error);
-  const { manifest } = result;
+  const manifest = await fitted.save(flags.out);
+  for (const row of fitted.failed) printError(row.error);
   if (flags.json) {
-    printJson({ scanlens: { version: SCANLENS_VERSION }, detector: flags.out, manifest, calibrationScores: result.calibrationScores, failed: result.failed });
+    printJson({ scanlens: { version: SCANLENS_VERSION }, detector: flags.out, manifest, calibrationScores: fitted.calibrationScores, failed: fitted.failed });
   } else {
     process.stdout.write(
       `${flags.out}: ${manifest.method} on ${manifest.training.images} normal scans (${manifest.features.channels.length} channels of ${manifest.features.layers.join(' + ')}, ${manifest.features.grid.width}×${manifest.features.grid.height} grid); ` +
-        `threshold ${manifest.threshold.value.toFixed(4)} = p${manifest.threshold.percentile} of ${manifest.threshold.calibration.images} held-out normals${result.failed.length ? `; ${result.failed.length} file(s) failed` : ''}\n`,
+        `threshold ${manifest.threshold.value.toFixed(4)} = p${manifest.threshold.percentile} of ${manifest.threshold.calibration.images} held-out normals${fitted.failed.length ? `; ${fitted.failed.length} file(s) failed` : ''}\n`,
     );
   }
-  return result.failed.length > 0 ? EXIT.someFailed : EXIT.ok;
+  return fitted.failed.length > 0 ? EXIT.someFailed : EXIT.ok;
 }
 
-/**
- * The map over the scan's slice at the scan's size, whatever the scorer's
- * fit, in the file's own display window (the viewer's first view): the
- * picture the viewer's overlay and Export Report draw.
- */
-async function writeMap(detector: AnomalyScorer, file: string, scan: Scan, result: AnomalyResult, folder: string): Promise<string> {
-  const slice = unitSlice(scan, 0, { mode: 'window' });
-  const path = join(folder, `${basename(file, extname(file))}-anomaly.png`);
-  await writeFileAtomic(path, await encodePng(overlayHeatmap(slice, anomalyHeat({ ...result, input: detector.input }, slice), 'jet', 0.5)));
-  return path;
-}
+/** A row as the command line reports it: the job's row, its map picture written to --maps and named by path. */
+type Row = { file: string; score: number; label: 'normal' | 'anomalous'; threshold: number; map?: string } | { file: string; error: string };
 
-async function scoreOne(detector: AnomalyScorer, file: string, flags: ScoreFlags): Promise<Row> {
-  try {
-    // Decoded once: scored, and drawn under its map.
-    const scan = await loadSingleSlice(file);
-    const result = await detector.scoreSlice(scan, 0, flags.threshold);
-    const map = flags.maps ? await writeMap(detector, file, scan, result, flags.maps) : undefined;
-    return { file, score: result.score, label: result.label, threshold: result.threshold, ...(map ? { map } : {}) };
-  } catch (error) {
-    return { file, error: oneLine(aboutFile(file, error)) };
-  }
-}
-
-async function scoreAll(detector: AnomalyScorer, inputs: readonly string[], flags: ScoreFlags, label: string): Promise<Row[]> {
-  const { files, missing } = await expandInputs(inputs);
-  const rows: Row[] = missing.map((m) => ({ file: m.file, error: m.error }));
-  const progress = progressReporter(label);
-  for (const [i, file] of files.entries()) {
-    rows.push(await scoreOne(detector, file, flags));
-    progress(i + 1, files.length);
-  }
-  for (const row of rows) if ('error' in row) printError(row.error);
-  return rows;
+/** Writes a row's map picture as `<name>-anomaly.png` in the --maps folder. */
+async function present(row: AnomalyRow, maps: string | undefined): Promise<Row> {
+  if (!isScored(row)) return { file: row.file, error: row.error };
+  const { mapPng, ...scored } = row;
+  if (!maps || !mapPng) return scored;
+  const map = join(maps, `${basename(row.file, extname(row.file))}-anomaly.png`);
+  await writeFileAtomic(map, mapPng);
+  return { ...scored, map };
 }
 
 function formatRow(row: Row): string {
   return 'error' in row ? `${row.file}  ERROR  ${row.error}` : `${row.file}  ${row.score.toFixed(4)}  ${row.label}${row.map ? `  → ${row.map}` : ''}`;
 }
 
+function openFor(flags: ScoreFlags): ReturnType<typeof openAnomalyScorer> {
+  return openAnomalyScorer(flags.detector, { ...modelOptions(flags), threshold: flags.threshold, backbone: flags.backbone });
+}
+
 async function score(inputs: string[], flags: ScoreFlags): Promise<number> {
-  const detector = await openScorer(flags.detector, { ...modelOptions(flags), threshold: flags.threshold, backbone: flags.backbone });
-  const rows = await scoreAll(detector, inputs, flags, 'score');
-  const failed = rows.filter((r) => 'error' in r).length;
-  if (flags.json) printJson({ scanlens: { version: SCANLENS_VERSION }, detector: detector.summary(), results: rows, summary: { files: rows.length, scored: rows.length - failed, failed } });
+  const detector = await openFor(flags);
+  const progress = progressReporter('score');
+  const rows: Row[] = [];
+  for await (const row of scoreAnomalies(detector, await expandInputs(inputs), { threshold: flags.threshold, maps: flags.maps !== undefined, onProgress: progress })) rows.push(await present(row, flags.maps));
+  for (const row of rows) if ('error' in row) printError(row.error);
+  const summary = summarize(rows);
+  if (flags.json) printJson({ scanlens: { version: SCANLENS_VERSION }, detector: detector.summary(), results: rows, summary });
   else for (const row of rows) process.stdout.write(formatRow(row) + '\n');
-  return failed > 0 ? EXIT.someFailed : EXIT.ok;
+  return summary.failed > 0 ? EXIT.someFailed : EXIT.ok;
 }
 
 async function evalCommand(normalDir: string, anomalousDir: string, flags: EvalFlags): Promise<number> {
-  const detector = await openScorer(flags.detector, { ...modelOptions(flags), threshold: flags.threshold, backbone: flags.backbone });
-  const normal = await scoreAll(detector, [normalDir], flags, 'normal');
-  const anomalous = await scoreAll(detector, [anomalousDir], flags, 'anomalous');
-  const ok = (rows: Row[]): number[] => rows.flatMap((r) => ('error' in r ? [] : [r.score]));
-  const [n, a] = [ok(normal), ok(anomalous)];
-  if (n.length === 0 || a.length === 0) throw new ScanLensError(`need scored scans in both folders (normal: ${n.length}, anomalous: ${a.length})`);
-  const threshold = flags.threshold ?? detector.threshold;
-  const metrics = evaluate({ scores: [...n, ...a], anomalous: [...n.map(() => false), ...a.map(() => true)] }, threshold, flags.bins);
-  const failed = [...normal, ...anomalous].filter((r) => 'error' in r).length;
+  const detector = await openFor(flags);
+  const progress = { normal: progressReporter('normal'), anomalous: progressReporter('anomalous') };
+  const results: { normal: Row[]; anomalous: Row[] } = { normal: [], anomalous: [] };
+  const evaluation = await evaluateAnomalies(detector, await expandInputs([normalDir]), await expandInputs([anomalousDir]), {
+    threshold: flags.threshold,
+    bins: flags.bins,
+    maps: flags.maps !== undefined,
+    onProgress: (set, done, total) => progress[set](done, total),
+    onRow: async (row, set) => void results[set].push(await present(row, flags.maps)),
+  });
+  for (const row of [...results.normal, ...results.anomalous]) if ('error' in row) printError(row.error);
+  const { threshold, metrics, roc, summary } = evaluation;
   if (flags.json) {
-    printJson({ scanlens: { version: SCANLENS_VERSION }, detector: detector.summary(), threshold, metrics, results: { normal, anomalous }, summary: { files: normal.length + anomalous.length, scored: n.length + a.length, failed } });
+    printJson({ scanlens: { version: SCANLENS_VERSION }, detector: detector.summary(), threshold, metrics, roc, results, summary });
   } else {
     const at = metrics.atThreshold;
     const best = metrics.bestF1;
     process.stdout.write(
       [
-        `${metrics.normal} normal, ${metrics.anomalous} anomalous scans${failed ? ` (${failed} failed)` : ''}`,
+        `${metrics.normal} normal, ${metrics.anomalous} anomalous scans${summary.failed ? ` (${summary.failed} failed)` : ''}`,
         `AUROC ${metrics.auroc.toFixed(4)}  AUPR ${metrics.aupr.toFixed(4)}`,
         `at threshold ${threshold.toFixed(4)}: F1 ${at.f1.toFixed(4)} (precision ${at.precision.toFixed(4)}, recall ${at.recall.toFixed(4)})`,
         `best F1 ${best.f1.toFixed(4)} at threshold ${best.threshold.toFixed(4)}`,
@@ -177,7 +151,7 @@ async function evalCommand(normalDir: string, anomalousDir: string, flags: EvalF
       ].join('\n') + '\n',
     );
   }
-  return failed > 0 ? EXIT.someFailed : EXIT.ok;
+  return summary.failed > 0 ? EXIT.someFailed : EXIT.ok;
 }
 
 const detectorOption = new Option('--detector <folder>', 'detector folder (or its detector.json), an anomalib ONNX export, or a reconstruction model').makeOptionMandatory();

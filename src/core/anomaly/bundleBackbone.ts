@@ -10,6 +10,34 @@ async function place(from: string, to: string): Promise<void> {
   await link(from, to).catch(() => copyFile(from, to));
 }
 
+/** Where a detector folder records its backbone, and the files bundleBackbone places to get it there. */
+export interface BackbonePlacement {
+  /** The path to record, relative to the detector folder. */
+  readonly record: string;
+  /** Files to place inside the detector folder (none when the backbone already lies inside it). */
+  readonly copies: readonly { readonly from: string; readonly to: string }[];
+}
+
+/** What bundleBackbone will do, without doing it: a caller that checks every path it writes (a notebook) asks first. */
+export async function backbonePlacement(backbone: LoadedModel, out: string): Promise<BackbonePlacement> {
+  const entry = backbone.manifestPath ?? backbone.onnxPath;
+  if (isInside(await realPathOf(out), await realPathOf(entry))) return { record: relative(out, entry), copies: [] };
+  const folder = join(out, 'backbone');
+  if (!backbone.manifestPath) {
+    const to = join(folder, basename(backbone.onnxPath));
+    return { record: relative(out, to), copies: [{ from: backbone.onnxPath, to }] };
+  }
+  // The manifest's ONNX lies in its folder (checked at load), so the same relative path works in the copy.
+  const manifest = join(folder, basename(backbone.manifestPath));
+  return {
+    record: relative(out, manifest),
+    copies: [
+      { from: backbone.onnxPath, to: join(folder, relative(dirname(backbone.manifestPath), backbone.onnxPath)) },
+      { from: backbone.manifestPath, to: manifest },
+    ],
+  };
+}
+
 /**
  * A detector folder holds its backbone (manifest and ONNX, or the bare ONNX)
  * under `backbone/`, so it can be moved or shared whole and a detector file
@@ -17,15 +45,7 @@ async function place(from: string, to: string): Promise<void> {
  * relative to the detector folder.
  */
 export async function bundleBackbone(backbone: LoadedModel, out: string): Promise<string> {
-  const entry = backbone.manifestPath ?? backbone.onnxPath;
-  if (isInside(await realPathOf(out), await realPathOf(entry))) return relative(out, entry);
-  const folder = join(out, 'backbone');
-  if (!backbone.manifestPath) {
-    await place(backbone.onnxPath, join(folder, basename(backbone.onnxPath)));
-    return relative(out, join(folder, basename(backbone.onnxPath)));
-  }
-  // The manifest's ONNX lies in its folder (checked at load), so the same relative path works in the copy.
-  await place(backbone.onnxPath, join(folder, relative(dirname(backbone.manifestPath), backbone.onnxPath)));
-  await place(backbone.manifestPath, join(folder, basename(backbone.manifestPath)));
-  return relative(out, join(folder, basename(backbone.manifestPath)));
+  const { record, copies } = await backbonePlacement(backbone, out);
+  for (const { from, to } of copies) await place(from, to);
+  return record;
 }

@@ -15,12 +15,19 @@ const MAX_ARRAY_BYTES = 512 * 1024 * 1024;
 
 const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
+const arrayFile = (method: string, name: string): string => `${method}-${name}.npy`;
+
+/** The files saveDetector writes in a detector folder, by name: the arrays, then the manifest. */
+export function detectorFileNames(detector: FeatureDetector): string[] {
+  return [...Object.keys(detector.arrays()).map((name) => arrayFile(detector.method, name)), MANIFEST_FILE];
+}
+
 /** Writes the arrays, then the manifest that names them (each atomically): readers see the old detector or the new one. */
 export async function saveDetector(folder: string, manifest: Omit<DetectorManifest, 'arrays' | 'parameters'>, detector: FeatureDetector): Promise<DetectorManifest> {
   const arrays: DetectorManifest['arrays'] = {};
   for (const [name, array] of Object.entries(detector.arrays())) {
     const bytes = encodeNpy(array);
-    const file = `${manifest.method}-${name}.npy`;
+    const file = arrayFile(manifest.method, name);
     await writeFileAtomic(join(folder, file), bytes);
     arrays[name] = { file, sha256: sha(bytes) };
   }

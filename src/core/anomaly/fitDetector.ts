@@ -1,12 +1,13 @@
+import { join } from 'node:path';
 import { ScanLensError, aboutFile, oneLine } from '../errors';
 import { random } from '../explain/seededRandom';
 import type { LoadedModel } from '../model/loadModel';
 import { percentiles } from '../preprocess/percentile';
 import { SCANLENS_VERSION } from '../version';
 import { DEFAULT_SIGMA } from './anomalyMap';
-import type { FeatureFitter, Method } from './detector';
-import { bundleBackbone } from './bundleBackbone';
-import { saveDetector } from './detectorFile';
+import type { FeatureDetector, FeatureFitter, Method } from './detector';
+import { backbonePlacement, bundleBackbone } from './bundleBackbone';
+import { detectorFileNames, saveDetector } from './detectorFile';
 import { packedLength } from './linalg';
 import type { DetectorManifest } from './detectorManifest';
 import { BackboneFeatures, type FeatureSpec } from './features/backboneFeatures';
@@ -72,12 +73,24 @@ function checkMemory(method: Method, positions: number, dims: number, grid: { wi
   }
 }
 
+/** A detector fitted in memory: ready to score, and to be written as a detector folder. */
+export interface FittedDetector {
+  readonly backbone: LoadedModel;
+  readonly features: BackboneFeatures;
+  readonly detector: FeatureDetector;
+  /** Everything of detector.json but where the backbone lies and the arrays' files, which only saving decides. */
+  readonly manifest: Omit<DetectorManifest, 'arrays' | 'parameters' | 'backbone'> & { readonly backbone: Omit<DetectorManifest['backbone'], 'path'> };
+  readonly failed: { file: string; error: string }[];
+  readonly calibrationScores: number[];
+}
+
 /**
  * Fits a detector from normal scans, streaming: each image's features are
  * folded into the fitter and dropped. A file that fails is reported and
  * skipped. The threshold is a percentile of the held-out normals' scores.
+ * Nothing is written: saveFitted writes the folder.
  */
-export async function fitDetector(files: readonly string[], options: FitOptions): Promise<FitResult> {
+export async function fitInMemory(files: readonly string[], options: Omit<FitOptions, 'out'>): Promise<FittedDetector> {
   const { fit, calibrate } = splitNormals(files);
   const { backbone } = options;
   if (options.layers) await checkLayers(backbone, options.layers);
@@ -129,29 +142,43 @@ export async function fitDetector(files: readonly string[], options: FitOptions)
   }
   if (calibrationScores.length === 0) throw new ScanLensError('none of the held-out normal scans could be scored to calibrate the threshold');
   const [threshold] = percentiles(Float32Array.from(calibrationScores), [options.percentile]);
-  const backbonePath = await bundleBackbone(backbone, options.out);
-  const manifest = await saveDetector(
-    options.out,
-    {
-      schema: 'scanlens.detector/1',
-      method: options.method,
-      scanlens: SCANLENS_VERSION,
-      backbone: { name: backbone.manifest.name, sha256: backbone.sha256, path: backbonePath.split('\\').join('/') },
-      features: { ...features.spec, layers: [...features.spec.layers], channels: [...features.spec.channels], seed: options.seed },
-      map: { sigma },
-      threshold: {
-        value: threshold!,
-        percentile: options.percentile,
-        calibration: {
-          images: calibrationScores.length,
-          min: Math.min(...calibrationScores),
-          max: Math.max(...calibrationScores),
-          mean: calibrationScores.reduce((a, b) => a + b, 0) / calibrationScores.length,
-        },
+  const manifest: FittedDetector['manifest'] = {
+    schema: 'scanlens.detector/1',
+    method: options.method,
+    scanlens: SCANLENS_VERSION,
+    backbone: { name: backbone.manifest.name, sha256: backbone.sha256 },
+    features: { ...features.spec, layers: [...features.spec.layers], channels: [...features.spec.channels], seed: options.seed },
+    map: { sigma },
+    threshold: {
+      value: threshold!,
+      percentile: options.percentile,
+      calibration: {
+        images: calibrationScores.length,
+        min: Math.min(...calibrationScores),
+        max: Math.max(...calibrationScores),
+        mean: calibrationScores.reduce((a, b) => a + b, 0) / calibrationScores.length,
       },
-      training: { images: fitter.count, failed: failed.length },
     },
-    detector,
-  );
-  return { manifest, failed, calibrationScores };
+    training: { images: fitter.count, failed: failed.length },
+  };
+  return { backbone, features, detector, manifest, failed, calibrationScores };
+}
+
+/** Every file saveFitted writes into `out` (absolute when `out` is): arrays, detector.json, and the bundled backbone. */
+export async function fittedFiles(fitted: FittedDetector, out: string): Promise<string[]> {
+  const { copies } = await backbonePlacement(fitted.backbone, out);
+  return [...copies.map((c) => c.to), ...detectorFileNames(fitted.detector).map((name) => join(out, name))];
+}
+
+/** Writes a fitted detector as a folder: its backbone bundled, the arrays, then detector.json (each atomically). */
+export async function saveFitted(fitted: FittedDetector, out: string): Promise<DetectorManifest> {
+  const backbonePath = await bundleBackbone(fitted.backbone, out);
+  return saveDetector(out, { ...fitted.manifest, backbone: { ...fitted.manifest.backbone, path: backbonePath.split('\\').join('/') } }, fitted.detector);
+}
+
+/** fitInMemory, then saveFitted to `options.out`. */
+export async function fitDetector(files: readonly string[], options: FitOptions): Promise<FitResult> {
+  const fitted = await fitInMemory(files, options);
+  const manifest = await saveFitted(fitted, options.out);
+  return { manifest, failed: fitted.failed, calibrationScores: fitted.calibrationScores };
 }

@@ -1,13 +1,41 @@
 import { join } from 'node:path';
 import { ScanLensError } from '../errors';
 import { pathInFolder } from '../io/containment';
+import type { LoadedModel } from '../model/loadModel';
 import { getModel } from '../model/modelCache';
 import { MANIFEST_FILE, loadDetector } from './detectorFile';
+import type { FeatureDetector } from './detector';
+import type { DetectorManifest } from './detectorManifest';
 import { BackboneFeatures } from './features/backboneFeatures';
 import type { AnomalyResult, AnomalyScorer, ScorerOptions } from './scorer';
 import { prepareInput, type PreparedInput } from '../preprocess/prepareInput';
 import { prepareSlice } from './prepareSlice';
 import { scorePrepared } from './scoreInput';
+
+/** What scoring needs of a detector's manifest: the rest records where it came from. */
+export type ScoringManifest = Pick<DetectorManifest, 'method' | 'map' | 'threshold'> & { readonly backbone: Omit<DetectorManifest['backbone'], 'path'> & { readonly path?: string } };
+
+/**
+ * A fitted detector as a scorer: backbone features → distance map → anomaly
+ * map and score. The same for a detector loaded from its folder and one just
+ * fitted in memory, so both score alike to the bit. `path`: the folder, for
+ * JSON summaries (null for a detector that was never written).
+ */
+export function featureScorer(features: BackboneFeatures, detector: FeatureDetector, manifest: ScoringManifest, path: string | null): AnomalyScorer {
+  const backbone: LoadedModel = features.model;
+  const scored = async (prepared: PreparedInput, threshold = manifest.threshold.value): Promise<AnomalyResult> => {
+    const result = await scorePrepared(prepared, features, detector, manifest.map.sigma);
+    return { ...result, threshold, label: result.score >= threshold ? 'anomalous' : 'normal' };
+  };
+  return {
+    kind: manifest.method,
+    threshold: manifest.threshold.value,
+    input: backbone.manifest.input,
+    summary: () => ({ path, method: manifest.method, backbone: manifest.backbone, threshold: manifest.threshold }),
+    score: async (file, threshold) => scored(await prepareSlice(file, backbone.manifest), threshold),
+    scoreSlice: async (scan, index, threshold) => scored(await prepareInput(scan, backbone.manifest, index), threshold),
+  };
+}
 
 /** Loads a detector folder and the backbone it names (checked by sha256). */
 export async function openDetector(path: string, options: ScorerOptions = {}): Promise<AnomalyScorer> {
@@ -19,16 +47,5 @@ export async function openDetector(path: string, options: ScorerOptions = {}): P
     throw new ScanLensError(`backbone sha256 is ${backbone.sha256}, but the detector was fitted on ${manifest.backbone.name} (${manifest.backbone.sha256})`, backbone.onnxPath);
   }
   const features = BackboneFeatures.open(backbone, manifest.features, { threads: options.threads, cacheDir: options.cacheDir });
-  const scored = async (prepared: PreparedInput, threshold = manifest.threshold.value): Promise<AnomalyResult> => {
-    const result = await scorePrepared(prepared, features, loaded.detector, manifest.map.sigma);
-    return { ...result, threshold, label: result.score >= threshold ? 'anomalous' : 'normal' };
-  };
-  return {
-    kind: manifest.method,
-    threshold: manifest.threshold.value,
-    input: backbone.manifest.input,
-    summary: () => ({ path: loaded.folder, method: manifest.method, backbone: manifest.backbone, threshold: manifest.threshold }),
-    score: async (file, threshold) => scored(await prepareSlice(file, backbone.manifest), threshold),
-    scoreSlice: async (scan, index, threshold) => scored(await prepareInput(scan, backbone.manifest, index), threshold),
-  };
+  return featureScorer(features, loaded.detector, manifest, loaded.folder);
 }

@@ -1,0 +1,230 @@
+/**
+ * The `anomaly` verb as one job — fit, score, eval — for every surface: the
+ * command line and the notebook present what these functions return, so
+ * their numbers are the same by construction. Paths come in resolved by the
+ * caller (the notebook: absolute; the command line: as typed) and go out as
+ * they came in; results are typed rows and metrics, never text.
+ */
+import { evaluate, type Evaluation } from '../anomaly/evaluation';
+import { fittedFiles, fitInMemory, saveFitted, type FitOptions, type FittedDetector } from '../anomaly/fitDetector';
+import { anomalyHeat } from '../anomaly/heatmap';
+import { featureScorer } from '../anomaly/openDetector';
+import { openScorer } from '../anomaly/openScorer';
+import { loadSingleSlice } from '../anomaly/prepareSlice';
+import type { AnomalyResult, AnomalyScorer, ScorerOptions } from '../anomaly/scorer';
+import type { DetectorManifest } from '../anomaly/detectorManifest';
+import { ScanLensError, aboutFile, oneLine } from '../errors';
+import { rocCurve } from '../metrics/rocAuc';
+import { unitSlice } from '../preprocess/intensity';
+import { overlayHeatmap } from '../render/overlay';
+import { encodePng } from '../render/png';
+import type { Scan } from '../scan/scan';
+
+export type AnomalyVerdict = AnomalyResult['label'];
+
+/** A scan scored against the detector; `mapPng` when maps were asked for. */
+export interface ScoredRow {
+  readonly file: string;
+  readonly score: number;
+  readonly label: AnomalyVerdict;
+  readonly threshold: number;
+  /** The map over the scan's slice (jet, 50 %, threshold at mid-colour): the picture `--maps` writes, PNG-encoded. */
+  readonly mapPng?: Uint8Array;
+}
+
+/** An input that could not be scored: the reason, one line, naming the file. */
+export interface ErrorRow {
+  readonly file: string;
+  readonly error: string;
+}
+
+export type AnomalyRow = ScoredRow | ErrorRow;
+
+export const isScored = (row: AnomalyRow): row is ScoredRow => !('error' in row);
+
+/** What a surface found for its arguments: files to score, and arguments that named nothing (error rows, first). */
+export interface AnomalyInputs {
+  readonly files: readonly string[];
+  readonly missing?: readonly ErrorRow[];
+}
+
+export interface AnomalySummary {
+  readonly files: number;
+  readonly scored: number;
+  readonly failed: number;
+}
+
+export function summarize(rows: readonly AnomalyRow[]): AnomalySummary {
+  const failed = rows.filter((r) => !isScored(r)).length;
+  return { files: rows.length, scored: rows.length - failed, failed };
+}
+
+/** Thrown by fit and eval when their signal aborts: there is nothing partial worth returning. */
+export class AnomalyJobCancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'AnomalyJobCancelled';
+  }
+}
+
+// ---------------------------------------------------------------- open
+
+export interface OpenOptions extends ScorerOptions {
+  /** Overrides the scorer's threshold (a reconstruction model needs one when its manifest has none). */
+  readonly threshold?: number;
+}
+
+/** A detector folder (or detector.json), an anomalib export or a reconstruction model, ready to score. */
+export function openAnomalyScorer(path: string, options: OpenOptions = {}): Promise<AnomalyScorer> {
+  return openScorer(path, options);
+}
+
+// ---------------------------------------------------------------- score
+
+export interface ScoreOptions {
+  /** Overrides the detector's threshold (lower flags more). */
+  readonly threshold?: number;
+  /** Draw each scored scan's map over its slice (ScoredRow.mapPng). */
+  readonly maps?: boolean;
+  /** Stops between files; the rows so far stand. */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * The map over the scan's slice at the scan's size, whatever the scorer's
+ * fit, in the file's own display window (the viewer's first view): the
+ * picture the viewer's overlay and Export Report draw.
+ */
+async function mapPicture(scorer: AnomalyScorer, scan: Scan, result: AnomalyResult): Promise<Uint8Array> {
+  const slice = unitSlice(scan, 0, { mode: 'window' });
+  return encodePng(overlayHeatmap(slice, anomalyHeat({ ...result, input: scorer.input }, slice), 'jet', 0.5));
+}
+
+/** One file: decoded once, scored, and drawn under its map when asked; any failure is its own error row. */
+export async function scoreFile(scorer: AnomalyScorer, file: string, options: Pick<ScoreOptions, 'threshold' | 'maps'> = {}): Promise<AnomalyRow> {
+  try {
+    const scan = await loadSingleSlice(file);
+    const result = await scorer.scoreSlice(scan, 0, options.threshold);
+    const mapPng = options.maps ? await mapPicture(scorer, scan, result) : undefined;
+    return { file, score: result.score, label: result.label, threshold: result.threshold, ...(mapPng ? { mapPng } : {}) };
+  } catch (error) {
+    return { file, error: oneLine(aboutFile(file, error)) };
+  }
+}
+
+/** Rows in input order: the missing arguments' error rows first, then one row per file; stops early when the signal aborts. */
+export async function* scoreAnomalies(scorer: AnomalyScorer, inputs: AnomalyInputs, options: ScoreOptions = {}): AsyncGenerator<AnomalyRow> {
+  for (const row of inputs.missing ?? []) yield { file: row.file, error: row.error };
+  for (const [i, file] of inputs.files.entries()) {
+    if (options.signal?.aborted) return;
+    yield await scoreFile(scorer, file, options);
+    options.onProgress?.(i + 1, inputs.files.length);
+  }
+}
+
+// ---------------------------------------------------------------- eval
+
+export type EvalSet = 'normal' | 'anomalous';
+
+export interface EvalOptions extends Omit<ScoreOptions, 'onProgress'> {
+  /** Histogram bins (default 10). */
+  readonly bins?: number;
+  readonly onProgress?: (set: EvalSet, done: number, total: number) => void;
+  /**
+   * Each row as it is scored, map included: the returned rows carry no map
+   * pictures, so a large evaluation with maps never holds them all.
+   */
+  readonly onRow?: (row: AnomalyRow, set: EvalSet) => void | Promise<void>;
+}
+
+export interface AnomalyEvaluation {
+  /** The threshold the verdicts and atThreshold use: the override, else the detector's. */
+  readonly threshold: number;
+  readonly metrics: Evaluation;
+  /** ROC curve of the scores, anomalous as the positive class: one point per distinct score, from (0,0) to (1,1). */
+  readonly roc: { readonly fpr: readonly number[]; readonly tpr: readonly number[] };
+  /** Rows per labelled set, without map pictures. */
+  readonly normal: readonly AnomalyRow[];
+  readonly anomalous: readonly AnomalyRow[];
+  readonly summary: AnomalySummary;
+}
+
+const withoutMap = (row: AnomalyRow): AnomalyRow => {
+  if (!isScored(row) || !row.mapPng) return row;
+  const { mapPng: _map, ...rest } = row;
+  return rest;
+};
+
+/** Scores a folder of normal scans and one of anomalous scans and measures how well the scores separate them. */
+export async function evaluateAnomalies(scorer: AnomalyScorer, normal: AnomalyInputs, anomalous: AnomalyInputs, options: EvalOptions = {}): Promise<AnomalyEvaluation> {
+  const scoreSet = async (inputs: AnomalyInputs, set: EvalSet): Promise<AnomalyRow[]> => {
+    const rows: AnomalyRow[] = [];
+    for await (const row of scoreAnomalies(scorer, inputs, { ...options, onProgress: (done, total) => options.onProgress?.(set, done, total) })) {
+      await options.onRow?.(row, set);
+      rows.push(withoutMap(row));
+    }
+    if (options.signal?.aborted) throw new AnomalyJobCancelled();
+    return rows;
+  };
+  const normalRows = await scoreSet(normal, 'normal');
+  const anomalousRows = await scoreSet(anomalous, 'anomalous');
+  const scores = (rows: readonly AnomalyRow[]): number[] => rows.filter(isScored).map((r) => r.score);
+  const [n, a] = [scores(normalRows), scores(anomalousRows)];
+  if (n.length === 0 || a.length === 0) throw new ScanLensError(`need scored scans in both folders (normal: ${n.length}, anomalous: ${a.length})`);
+  const threshold = options.threshold ?? scorer.threshold;
+  const truth = [...n.map(() => false), ...a.map(() => true)];
+  const metrics = evaluate({ scores: [...n, ...a], anomalous: truth }, threshold, options.bins ?? 10);
+  const roc = rocCurve([...n, ...a], truth);
+  return { threshold, metrics, roc: { fpr: roc.fpr, tpr: roc.tpr }, normal: normalRows, anomalous: anomalousRows, summary: summarize([...normalRows, ...anomalousRows]) };
+}
+
+// ---------------------------------------------------------------- fit
+
+export interface FitJobOptions extends Omit<FitOptions, 'out' | 'onFile'> {
+  /** Stops between files (AnomalyJobCancelled). */
+  readonly signal?: AbortSignal;
+  /** Files read so far of all given (fitting first, then the held-out ones). */
+  readonly onProgress?: (done: number, total: number, phase: 'fit' | 'calibrate') => void;
+}
+
+/** A detector fitted in memory: it scores now, and is written only by save(). */
+export interface FittedAnomalyDetector {
+  /** detector.json as saving would write it, less the backbone's path and the arrays' files. */
+  readonly manifest: FittedDetector['manifest'];
+  /** Training and held-out files that could not be read, in order. */
+  readonly failed: readonly ErrorRow[];
+  /** Scores of the held-out normals the threshold was set from. */
+  readonly calibrationScores: readonly number[];
+  /** Scores exactly as the saved folder, reloaded, would (`summary().path` is null until saved). */
+  readonly scorer: AnomalyScorer;
+  /** Every file save(out) writes: arrays, detector.json, the bundled backbone. */
+  files(out: string): Promise<string[]>;
+  /** Writes the detector folder (each file atomically) and returns its detector.json. */
+  save(out: string): Promise<DetectorManifest>;
+}
+
+/**
+ * Fits a detector on normal scans (every fifth held out to set the
+ * threshold). Nothing is written until save(): a caller that checks where
+ * files may go (a notebook) checks files() first, and `scanlens run --check`
+ * never saves.
+ */
+export async function fitAnomalyDetector(files: readonly string[], options: FitJobOptions): Promise<FittedAnomalyDetector> {
+  let done = 0;
+  const fitted = await fitInMemory(files, {
+    ...options,
+    onFile: (_file, phase) => {
+      if (options.signal?.aborted) throw new AnomalyJobCancelled();
+      options.onProgress?.(++done, files.length, phase);
+    },
+  });
+  return {
+    manifest: fitted.manifest,
+    failed: fitted.failed.map((f) => ({ file: f.file, error: f.error })),
+    calibrationScores: fitted.calibrationScores,
+    scorer: featureScorer(fitted.features, fitted.detector, fitted.manifest, null),
+    files: (out) => fittedFiles(fitted, out),
+    save: (out) => saveFitted(fitted, out),
+  };
+}
