@@ -4,6 +4,7 @@ import { NotebookResultSchema } from '../protocol/notebookResult';
 import { h } from './dom';
 import { scanImages } from './scanImages';
 import { STYLES } from './theme';
+import { anomalyView } from './views/anomalyView';
 import { classifyView } from './views/classifyView';
 import { evaluateView } from './views/evaluateView';
 import { explainView } from './views/explainView';
@@ -54,6 +55,8 @@ export const activate: ActivationFunction = (context) => {
           return evaluateView(result, root);
         case 'volume':
           return volumeView(result, root);
+        case 'anomaly':
+          return anomalyView(result, root);
         default:
           return tableView(result, root);
       }

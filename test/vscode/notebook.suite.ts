@@ -244,6 +244,38 @@ suite('notebook kernel', () => {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  test('an anomaly score cell runs on the ScanLens kernel: a verdict per scan, error rows, map PNGs, the scores scanlens anomaly score gives', async () => {
+    // The demo detector (with its backbone) and two demo slices, copied into the workspace.
+    const detector = workspaceUri('anomaly', 'detector');
+    await vscode.workspace.fs.copy(vscode.Uri.file(join(ROOT, 'models', 'brain-mri-demo-padim')), detector, { overwrite: true });
+    const scans = ['lesion/glioma-01.png', 'normal/normal-01.png'];
+    for (const scan of scans) await vscode.workspace.fs.copy(vscode.Uri.file(join(ROOT, 'samples', 'anomaly', scan)), workspaceUri('anomaly', scan.split('/')[1]!), { overwrite: true });
+    const cell = 'anomaly score anomaly/glioma-01.png anomaly/normal-01.png anomaly/missing.png detector=anomaly/detector maps=true';
+    const notebook = await vscode.workspace.openNotebookDocument('jupyter-notebook', new vscode.NotebookData([new vscode.NotebookCellData(vscode.NotebookCellKind.Code, cell, 'scanlens')]));
+    const editor = await vscode.window.showNotebookDocument(notebook);
+    await vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, ...KERNEL });
+    try {
+      await runAll(notebook);
+      const [only] = codeCells(notebook);
+      assert.equal(only!.executionSummary?.success, true, only!.outputs.map((o) => o.items.map((i) => decoder.decode(i.data)).join(' ')).join(' | '));
+      const [result] = payloads(only!);
+      assert.ok(result?.kind === 'anomaly' && result.subcommand === 'score');
+      assert.deepEqual(result.rows.map((r) => [r.file, 'label' in r ? r.label : 'error']), [['anomaly/missing.png', 'error'], ['anomaly/glioma-01.png', 'anomalous'], ['anomaly/normal-01.png', 'normal']]);
+      const fromCli = JSON.parse(cli(['anomaly', 'score', ...scans.map((s) => join(ROOT, 'samples', 'anomaly', s)), '--detector', join(ROOT, 'models', 'brain-mri-demo-padim'), '--json'])) as { results: { score: number }[] };
+      result.rows.slice(1).forEach((row, i) => assert.ok('score' in row && Math.abs(row.score - fromCli.results[i]!.score) <= 1e-6, `${row.file}: kernel ${JSON.stringify(row)}, CLI ${fromCli.results[i]!.score}`));
+      // The table (our renderer, markdown, text), the histogram by verdict, and one map PNG per scored scan.
+      assert.deepEqual(only!.outputs.map((o) => o.items[0]!.mime), [SCANLENS_RESULT_MIME, 'application/vnd.plotly.v1+json', 'image/png', 'image/png']);
+      const png = only!.outputs[2]!.items[0]!.data;
+      assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+      await freshView();
+      await sleep(2000);
+      await screenshot('notebook-anomaly');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      await vscode.workspace.fs.delete(workspaceUri('anomaly'), { recursive: true });
+    }
+  });
+
   test('completion offers commands, options, values and paths from the cell language specs', async () => {
     const data = new vscode.NotebookData([new vscode.NotebookCellData(vscode.NotebookCellKind.Code, 'cl\nexplain samples/glioma-01.png method=\nclassify samp', 'scanlens')]);
     const notebook = await vscode.workspace.openNotebookDocument('jupyter-notebook', data);

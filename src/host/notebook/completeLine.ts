@@ -70,7 +70,9 @@ export function completeLine(data: CompletionData, line: string, cursor: number)
     return { start: start + equals + 1, items };
   }
   const used = new Set(words.slice(1, -1).map((w) => w.split('=')[0]));
-  const items = spec.options.filter((o) => !used.has(o.name)).map((o) => ({ label: `${o.name}=`, kind: 'option' as const, detail: o.description }));
+  // A subcommand that takes only some of the command's options offers only those.
+  const allowed = spec.subcommandOptions?.[words[1] ?? ''];
+  const items = spec.options.filter((o) => !used.has(o.name) && (!allowed || allowed.includes(o.name))).map((o) => ({ label: `${o.name}=`, kind: 'option' as const, detail: o.description }));
   if (!spec.pathArgs) return { start, items };
   // A quoted word is always a path, never an option; completion goes on inside the quote.
   const quoted = /^["']/.test(word);

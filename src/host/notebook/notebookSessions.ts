@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import * as vscode from 'vscode';
+import { ScanLensError } from '../../core/errors';
+import { isInside, realPathOf } from '../../core/io/containment';
 import { NotebookSession, type RuntimeChoice } from '../../notebook/executor/notebookSession';
 import type { LoadedModel } from '../../core/model/loadModel';
 import { activeModel, bundledModelPath } from '../activeModel';
@@ -11,8 +13,19 @@ import { notebookBaseDir } from './notebookBaseDir';
  * workspace model is code-like input, as for every other ScanLens command.
  */
 class RestrictedSession extends NotebookSession {
-  constructor(options: ConstructorParameters<typeof NotebookSession>[0], private readonly bundled: string) {
+  constructor(
+    options: ConstructorParameters<typeof NotebookSession>[0],
+    private readonly bundled: string,
+    private readonly bundledModels: string,
+  ) {
     super(options);
+  }
+
+  /** A detector or backbone (`anomaly ... detector=`, `backbone=`) only from the bundled models, as for `model` lines. */
+  override async checkRunnable(path: string, shown: string): Promise<void> {
+    if (!isInside(await realPathOf(this.bundledModels), await realPathOf(path))) {
+      throw new ScanLensError('Restricted Mode: a notebook runs only the bundled models until you trust this workspace', shown);
+    }
   }
 
   override useModel(path: string, choice?: RuntimeChoice): Promise<LoadedModel> {
@@ -42,7 +55,7 @@ export class NotebookSessions {
     const existing = this.sessions.get(notebook.uri.toString());
     if (existing?.key === key) return existing.session;
     const options = { baseDir, roots, readOnlyRoots: [this.context.asAbsolutePath('models')], defaultModelPath: active.path, ...runtime };
-    const session = vscode.workspace.isTrusted ? new NotebookSession(options) : new RestrictedSession(options, bundledModelPath(this.context));
+    const session = vscode.workspace.isTrusted ? new NotebookSession(options) : new RestrictedSession(options, bundledModelPath(this.context), this.context.asAbsolutePath('models'));
     this.sessions.set(notebook.uri.toString(), { key, session });
     return session;
   }

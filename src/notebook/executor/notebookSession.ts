@@ -1,3 +1,4 @@
+import type { AnomalyScorer } from '../../core/anomaly/scorer';
 import { PathScope } from '../../core/io/containment';
 import type { LoadedModel } from '../../core/model/loadModel';
 import { getModel } from '../../core/model/modelCache';
@@ -30,15 +31,28 @@ export interface CellPath {
   readonly file: string;
 }
 
+/** A detector `anomaly fit` left in memory: its scorer, and its folder as outputs name it (null when it was not saved). */
+export interface FittedDetectorRecord {
+  readonly scorer: AnomalyScorer;
+  readonly shown: string | null;
+}
+
 /**
  * What a notebook remembers between cells: the current model, how it runs,
- * and the last table (for `export`). Models come from the shared cache, so the
+ * the last table (for `export`) and the detectors `anomaly fit` made. Models come from the shared cache, so the
  * extension's other commands and the notebook use the same sessions.
  */
 export class NotebookSession {
   private modelPath: string;
   private runtime: RuntimeChoice;
   lastTable: { readonly name: string; readonly table: Table } | undefined;
+  /**
+   * Detectors fitted by this notebook: the last one (what `anomaly score`
+   * without detector= uses), and, under `run --check` where fit writes
+   * nothing, each by the folder it would have been saved as, so later lines
+   * naming that folder score against it.
+   */
+  readonly fitted: { last?: FittedDetectorRecord; readonly unsaved: Map<string, FittedDetectorRecord> } = { unsaved: new Map() };
   private scopeOnce: Promise<PathScope> | undefined;
 
   constructor(readonly options: SessionOptions) {
@@ -71,6 +85,13 @@ export class NotebookSession {
     await (await this.scope()).writable(path, file);
     return { path, file };
   }
+
+  /**
+   * Throws unless this session may run the model or detector at `path`
+   * (`backbone=`, `detector=`): any, except in Restricted Mode, where the
+   * host allows only the bundled ones.
+   */
+  async checkRunnable(_path: string, _shown: string): Promise<void> {}
 
   /** Switches model: loads it now so a bad model fails on its own line. What the line leaves unset stays as it was. */
   async useModel(path: string, choice: RuntimeChoice = {}): Promise<LoadedModel> {

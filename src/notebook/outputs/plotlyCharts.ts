@@ -26,8 +26,8 @@ export function confusionHeatmap(labels: readonly string[], confusion: readonly 
   };
 }
 
-/** One-vs-rest ROC curves with the chance diagonal. */
-export function rocChart(curves: readonly { label: string; fpr: readonly number[]; tpr: readonly number[]; auc: number | null }[]): PlotlyFigure {
+/** ROC curves with the chance diagonal (one class against the rest, unless the title says otherwise). */
+export function rocChart(curves: readonly { label: string; fpr: readonly number[]; tpr: readonly number[]; auc: number | null }[], title = 'ROC, one class against the rest'): PlotlyFigure {
   return {
     data: [
       ...curves
@@ -35,7 +35,7 @@ export function rocChart(curves: readonly { label: string; fpr: readonly number[
         .map((c) => ({ type: 'scatter', mode: 'lines', name: `${c.label} (AUC ${c.auc!.toFixed(3)})`, x: [...c.fpr], y: [...c.tpr] })),
       { type: 'scatter', mode: 'lines', name: 'chance', x: [0, 1], y: [0, 1], line: { dash: 'dot', color: 'grey' } },
     ],
-    layout: layout('ROC, one class against the rest', { xaxis: { title: { text: 'false-positive rate' }, range: [0, 1] }, yaxis: { title: { text: 'true-positive rate' }, range: [0, 1] } }),
+    layout: layout(title, { xaxis: { title: { text: 'false-positive rate' }, range: [0, 1] }, yaxis: { title: { text: 'true-positive rate' }, range: [0, 1] } }),
   };
 }
 
@@ -44,5 +44,22 @@ export function sliceProfile(labels: readonly string[], slices: readonly { slice
   return {
     data: labels.map((label, c) => ({ type: 'scatter', mode: 'lines', name: label, x: slices.map((s) => s.slice), y: slices.map((s) => s.probabilities[c]!) })),
     layout: layout(`Class probability by ${axis} slice`, { xaxis: { title: { text: `${axis} slice` } }, yaxis: { title: { text: 'probability' }, range: [0, 1] } }),
+  };
+}
+
+/** Score counts of two groups over shared bins (numpy's edges), overlaid, with the threshold as a dashed vertical line. */
+export function scoreHistogram(title: string, histogram: { edges: readonly number[]; groups: readonly { name: string; counts: readonly number[] }[] }, threshold: number): PlotlyFigure {
+  const { edges } = histogram;
+  const centres = edges.slice(0, -1).map((e, i) => (e + edges[i + 1]!) / 2);
+  const widths = edges.slice(0, -1).map((e, i) => edges[i + 1]! - e);
+  return {
+    data: histogram.groups.map((g) => ({ type: 'bar', name: g.name, x: centres, y: [...g.counts], width: widths, opacity: 0.6 })),
+    layout: layout(title, {
+      barmode: 'overlay',
+      xaxis: { title: { text: 'anomaly score' } },
+      yaxis: { title: { text: 'scans' } },
+      shapes: [{ type: 'line', xref: 'x', yref: 'paper', x0: threshold, x1: threshold, y0: 0, y1: 1, line: { dash: 'dash', color: 'grey' } }],
+      annotations: [{ x: threshold, xref: 'x', y: 1, yref: 'paper', text: `threshold ${threshold.toFixed(2)}`, showarrow: false, yanchor: 'bottom' }],
+    }),
   };
 }

@@ -96,3 +96,26 @@ export function heatmapSvg(title: string, labels: readonly string[], matrix: rea
   const axes = [`<text x="${left + (labels.length * size) / 2}" y="${top - 22}" text-anchor="middle">predicted</text>`, `<text x="12" y="${top + (labels.length * size) / 2}" transform="rotate(-90 12 ${top + (labels.length * size) / 2})" text-anchor="middle">true</text>`];
   return frame(title, [...cells, ...rowsText, ...colsText, ...axes], height);
 }
+
+/** Counts of several groups over shared bins (edges ascending), bars side by side within a bin, with an optional dashed marker (a threshold). */
+export function histogramSvg(title: string, xLabel: string, edges: readonly number[], groups: readonly { name: string; counts: readonly number[] }[], marker?: { x: number; label: string }): string {
+  const bottom = HEIGHT - PLOT.bottom;
+  const right = WIDTH - PLOT.right;
+  const xs = marker ? [...edges, marker.x] : [...edges];
+  const [xMin, xMax] = [Math.min(...xs), Math.max(...xs)];
+  const sx = (x: number): number => PLOT.left + ((x - xMin) / (xMax - xMin || 1)) * (right - PLOT.left);
+  const top = Math.max(1, ...groups.flatMap((g) => g.counts));
+  const sy = (count: number): number => bottom - (count / top) * (bottom - PLOT.top);
+  const bars = groups.flatMap((g, j) =>
+    g.counts.map((count, i) => {
+      const [x0, x1] = [sx(edges[i]!), sx(edges[i + 1]!)];
+      const width = (x1 - x0) / groups.length;
+      return count === 0 ? '' : `<rect x="${n(x0 + j * width)}" y="${n(sy(count))}" width="${n(Math.max(0.5, width - 1))}" height="${n(bottom - sy(count))}" fill="${PALETTE[j % PALETTE.length]}"/>`;
+    }),
+  ).filter(Boolean);
+  const yTicks = [0, Math.round(top / 2), top].flatMap((t) => [`<line x1="${PLOT.left}" y1="${n(sy(t))}" x2="${right}" y2="${n(sy(t))}" stroke="#ddd"/>`, `<text x="${PLOT.left - 6}" y="${n(sy(t) + 4)}" text-anchor="end">${t}</text>`]);
+  const xTicks = [xMin, xMax].map((x, i) => `<text x="${n(sx(x))}" y="${bottom + 16}" text-anchor="${i === 0 ? 'start' : 'end'}">${n(x)}</text>`);
+  const label = `<text x="${n((PLOT.left + right) / 2)}" y="${bottom + 30}" text-anchor="middle">${escape(xLabel)}</text>`;
+  const mark = marker ? [`<line x1="${n(sx(marker.x))}" y1="${PLOT.top}" x2="${n(sx(marker.x))}" y2="${bottom}" stroke="#555" stroke-dasharray="4 4"/>`, `<text x="${n(sx(marker.x) + 4)}" y="${PLOT.top + 10}">${escape(marker.label)}</text>`] : [];
+  return frame(title, [...yTicks, ...bars, ...mark, ...xTicks, label, ...legend(groups.map((g) => g.name))]);
+}

@@ -7,6 +7,8 @@ export interface CompletionData {
     readonly description: string;
     readonly usage: string;
     readonly subcommands: readonly string[];
+    /** Per subcommand, the option names it takes (absent: every option of the command). */
+    readonly subcommandOptions?: Readonly<Record<string, readonly string[]>>;
     readonly pathArgs: boolean;
     readonly options: readonly { readonly name: string; readonly description: string; readonly values: readonly string[] }[];
   }[];
@@ -21,6 +23,7 @@ export function completionData(): CompletionData {
         description: spec.description,
         usage: spec.usage,
         subcommands: spec.subcommands ?? [],
+        ...(spec.subcommandSpecs ? { subcommandOptions: Object.fromEntries(Object.entries(spec.subcommandSpecs).map(([sub, s]) => [sub, [...s.options]])) } : {}),
         pathArgs: spec.pathArgs,
         options: Object.entries(spec.options).map(([option, o]) => ({ name: option, description: o.description, values: o.values ?? [] })),
       };

@@ -71,8 +71,16 @@ function parseLine(tokens: Token[], line: number, text: string): ParsedCommand {
     const hint = optionNames.length > 0 ? `; ${word} takes ${optionNames.map((o) => `${o}=`).join(', ')}` : `; ${word} takes no options`;
     throw new Error(parsed.error.issues.map(issueText).join('; ') + (parsed.error.issues.some((i) => i.code === 'unrecognized_keys') ? hint : ''));
   }
-  if (args.length < spec.minArgs) throw new Error(`expected ${word} ${spec.usage}`);
-  if (args.length > spec.maxArgs) throw new Error(`too many arguments; expected ${word} ${spec.usage}`);
+  const sub = subcommand !== undefined ? spec.subcommandSpecs?.[subcommand] : undefined;
+  if (sub) {
+    const foreign = Object.keys(raw).filter((key) => !sub.options.includes(key));
+    if (foreign.length > 0) {
+      throw new Error(`option${foreign.length > 1 ? 's' : ''} ${foreign.map((k) => `'${k}'`).join(', ')} not for ${word} ${subcommand}; it takes ${sub.options.map((o) => `${o}=`).join(', ')}`);
+    }
+  }
+  const usage = sub ? `${subcommand} ${sub.usage}` : spec.usage;
+  if (args.length < (sub?.minArgs ?? spec.minArgs)) throw new Error(`expected ${word} ${usage}`);
+  if (args.length > (sub?.maxArgs ?? spec.maxArgs)) throw new Error(`too many arguments; expected ${word} ${usage}`);
   return { name: word, ...(subcommand ? { subcommand } : {}), args, options: parsed.data, line, text } as ParsedCommand;
 }
 

@@ -1,7 +1,342 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { histogram } from '../../../core/anomaly/metrics';
+import type { AnomalyScorer } from '../../../core/anomaly/scorer';
 import { ScanLensError } from '../../../core/errors';
-import type { CommandOf, CommandRunner } from '../commandContext';
+import {
+  AnomalyJobCancelled,
+  evaluateAnomalies,
+  fitAnomalyDetector,
+  isScored,
+  openAnomalyScorer,
+  scoreAnomalies,
+  type AnomalyEvaluation,
+  type AnomalyRow,
+  type FittedAnomalyDetector,
+} from '../../../core/jobs/anomalyJob';
+import { getModel } from '../../../core/model/modelCache';
+import type { NotebookResult, Table } from '../../../protocol/notebookResult';
+import { markdownTable, plainTable } from '../../outputs/markdownTable';
+import { displayOutput, type NotebookOutput } from '../../outputs/notebookOutput';
+import { rocChart, scoreHistogram } from '../../outputs/plotlyCharts';
+import { provenance } from '../../outputs/provenance';
+import { histogramSvg, lineChartSvg } from '../../outputs/svgCharts';
+import type { CommandContext, CommandOf, CommandRunner } from '../commandContext';
+import type { FittedDetectorRecord, NotebookSession } from '../notebookSession';
+import { displayPath, relativeMessage, resolveInputs, resolvePath } from '../resolveInputs';
+import { parametersOf } from './parameters';
 
-/** `anomaly fit|score|eval` parses today; the detectors arrive with src/core/anomaly. */
-export const anomalyCommand: CommandRunner<CommandOf<'anomaly'>> = async ({ command }) => {
-  throw new ScanLensError(`anomaly ${command.subcommand} is not available yet: anomaly detection has not landed in this version of ScanLens`);
+type Context = CommandContext<CommandOf<'anomaly'>>;
+type Anomaly = Extract<NotebookResult, { kind: 'anomaly' }>;
+type Row = Extract<Anomaly, { subcommand: 'score' }>['rows'][number];
+type Detector = Anomaly['detector'];
+
+/** A job's row as the notebook shows it: paths relative to the notebook, no map bytes (those become PNG outputs). */
+function present(base: string, row: AnomalyRow): Row {
+  if (!isScored(row)) return { file: displayPath(base, row.file), error: relativeMessage(base, row.error) };
+  return { file: displayPath(base, row.file), score: row.score, threshold: row.threshold, label: row.label };
+}
+
+/** Missing inputs come from resolveInputs already as the notebook shows them; the job passes them through. */
+function presentAll(base: string, rows: readonly AnomalyRow[], shownAlready: number): Row[] {
+  return rows.map((row, i) => (i < shownAlready ? (row as Row) : present(base, row)));
+}
+
+const textRow = (row: Row): string => ('error' in row ? `${row.file}  ERROR  ${row.error}` : `${row.file}  ${row.score.toFixed(4)}  ${row.label}`);
+
+const scoreTable = (rows: readonly Row[], set?: string): Table['rows'] =>
+  rows.map((r) => [...(set ? [set] : []), r.file, 'error' in r ? null : r.score, 'error' in r ? null : r.threshold, 'error' in r ? null : r.label, 'error' in r ? r.error : null]);
+
+/** The map over one scan, as `scanlens anomaly score --maps` writes it. */
+function mapOutput(file: string, row: { score: number; threshold: number; label: string }, png: Uint8Array, prov: ReturnType<typeof provenance>): NotebookOutput {
+  return displayOutput({ png, text: `${file}: anomaly map (score ${row.score.toFixed(4)} ${row.score >= row.threshold ? '≥' : '<'} threshold ${row.threshold.toFixed(4)}: ${row.label})` }, prov);
+}
+
+/**
+ * The detector a score or eval line uses: detector= (a fitted detector
+ * folder, an anomalib export or a reconstruction model, read inside the
+ * notebook's scope), or the one this notebook fitted last. Under
+ * `run --check` a folder an earlier `anomaly fit out=` line would have
+ * written is the detector that line fitted in memory.
+ */
+async function detectorFor(context: Context): Promise<{ scorer: AnomalyScorer; detector: Detector }> {
+  const { command, session } = context;
+  const { options } = command;
+  const describe = (scorer: AnomalyScorer, path: string | null): Detector => ({ path, method: scorer.kind, threshold: options.threshold ?? scorer.threshold });
+  const fromMemory = (record: FittedDetectorRecord) => ({ scorer: record.scorer, detector: describe(record.scorer, record.shown) });
+  if (options.detector === undefined) {
+    const last = session.fitted.last;
+    if (!last) throw new ScanLensError('no detector: name one with detector=, or fit one first with anomaly fit <normal folder>');
+    return fromMemory(last);
+  }
+  const unsaved = session.fitted.unsaved.get(resolvePath(session.baseDir, options.detector));
+  if (unsaved) return fromMemory(unsaved);
+  const { path, file } = await session.readPath(options.detector);
+  const backbone = options.backbone === undefined ? undefined : (await session.readPath(options.backbone)).path;
+  await session.checkRunnable(path, file);
+  if (backbone !== undefined) await session.checkRunnable(backbone, options.backbone!);
+  const model = await session.model();
+  const scorer = await openAnomalyScorer(path, { threads: model.threads, provider: model.provider, threshold: options.threshold, backbone });
+  return { scorer, detector: describe(scorer, file) };
+}
+
+const bool = (value: string | undefined): boolean => value === 'true';
+
+/** `anomaly score <files|folders|globs>`: a score, the threshold and a verdict per scan; bad files become error rows. */
+async function score(context: Context): Promise<NotebookOutput[]> {
+  const { command, session, signal, onProgress } = context;
+  const base = session.baseDir;
+  const { scorer, detector } = await detectorFor(context);
+  const inputs = await resolveInputs(await session.scope(), base, command.args);
+  const maps = bool(command.options.maps);
+  const prov = provenance(command.text, parametersOf(command), undefined);
+  const jobRows: AnomalyRow[] = [];
+  const mapOutputs: NotebookOutput[] = [];
+  const progress = (done: number, total: number): void => onProgress({ line: command.line, done, total, message: `scored ${done} of ${total}` });
+  for await (const row of scoreAnomalies(scorer, inputs, { threshold: command.options.threshold, maps, signal, onProgress: progress })) {
+    jobRows.push(row);
+    if (isScored(row) && row.mapPng) mapOutputs.push(mapOutput(displayPath(base, row.file), row, row.mapPng, prov));
+  }
+  const rows = presentAll(base, jobRows, inputs.missing.length);
+  const result: NotebookResult = { kind: 'anomaly', subcommand: 'score', detector, rows };
+  const table: Table = { columns: ['file', 'score', 'threshold', 'verdict', 'error'], rows: scoreTable(rows) };
+  session.lastTable = { name: 'anomaly score', table };
+  const scored = rows.filter((r): r is Extract<Row, { score: number }> => 'score' in r);
+  const flagged = scored.filter((r) => r.label === 'anomalous').length;
+  const failed = rows.length - scored.length;
+  const heading = `**${flagged} of ${scored.length} scan(s) anomalous** against ${detectorName(detector)}${failed > 0 ? `, ${failed} failed` : ''}\n\n`;
+  const outputs = [displayOutput({ result, markdown: heading + markdownTable(table), text: rows.map(textRow).join('\n') || plainTable(table) }, prov)];
+  if (scored.length >= 2) {
+    const bins = histogram({ scores: scored.map((r) => r.score), anomalous: scored.map((r) => r.label === 'anomalous') }, 10);
+    const groups = [{ name: 'normal', counts: bins.normal }, { name: 'anomalous', counts: bins.anomalous }];
+    outputs.push(
+      displayOutput(
+        {
+          plotly: scoreHistogram('Anomaly scores by verdict', { edges: bins.edges, groups }, detector.threshold),
+          svg: histogramSvg('Anomaly scores by verdict', 'anomaly score', bins.edges, groups, { x: detector.threshold, label: `threshold ${detector.threshold.toFixed(2)}` }),
+          text: `histogram of ${scored.length} score(s): ${scored.length - flagged} normal, ${flagged} anomalous (threshold ${detector.threshold.toFixed(4)})`,
+        },
+        prov,
+      ),
+    );
+  }
+  return [...outputs, ...mapOutputs];
+}
+
+function detectorName(detector: Detector): string {
+  return `${detector.path === null ? 'the detector fitted above' : `\`${detector.path}\``} (${detector.method}, threshold ${detector.threshold.toFixed(4)})`;
+}
+
+function evaluationText(e: AnomalyEvaluation): string {
+  const { metrics, threshold, summary } = e;
+  return [
+    `${metrics.normal} normal, ${metrics.anomalous} anomalous scans${summary.failed ? ` (${summary.failed} failed)` : ''}`,
+    `AUROC ${metrics.auroc.toFixed(4)}  AUPR ${metrics.aupr.toFixed(4)}`,
+    `at threshold ${threshold.toFixed(4)}: F1 ${metrics.atThreshold.f1.toFixed(4)} (precision ${metrics.atThreshold.precision.toFixed(4)}, recall ${metrics.atThreshold.recall.toFixed(4)})`,
+    `best F1 ${metrics.bestF1.f1.toFixed(4)} at threshold ${metrics.bestF1.threshold.toFixed(4)}`,
+  ].join('\n');
+}
+
+/** `anomaly eval <normal folder> <anomalous folder>`: AUROC, AUPR, F1, the score histogram of both sets and the ROC curve. */
+async function evaluate(context: Context): Promise<NotebookOutput[]> {
+  const { command, session, signal, onProgress } = context;
+  const base = session.baseDir;
+  const { scorer, detector } = await detectorFor(context);
+  const scope = await session.scope();
+  const [normalInputs, anomalousInputs] = [await resolveInputs(scope, base, [command.args[0]!]), await resolveInputs(scope, base, [command.args[1]!])];
+  const maps = bool(command.options.maps);
+  const prov = provenance(command.text, parametersOf(command), undefined);
+  const mapOutputs: NotebookOutput[] = [];
+  let evaluation: AnomalyEvaluation;
+  try {
+    evaluation = await evaluateAnomalies(scorer, normalInputs, anomalousInputs, {
+      threshold: command.options.threshold,
+      bins: command.options.bins,
+      maps,
+      signal,
+      onProgress: (set, done, total) => onProgress({ line: command.line, done, total, message: `scored ${done} of ${total} ${set}` }),
+      onRow: (row) => {
+        if (isScored(row) && row.mapPng) mapOutputs.push(mapOutput(displayPath(base, row.file), row, row.mapPng, prov));
+      },
+    });
+  } catch (error) {
+    if (error instanceof AnomalyJobCancelled) return [];
+    throw error;
+  }
+  const normal = presentAll(base, evaluation.normal, normalInputs.missing.length);
+  const anomalous = presentAll(base, evaluation.anomalous, anomalousInputs.missing.length);
+  const { metrics, roc, threshold } = evaluation;
+  const result: NotebookResult = {
+    kind: 'anomaly',
+    subcommand: 'eval',
+    detector,
+    threshold,
+    normal,
+    anomalous,
+    metrics: {
+      normal: metrics.normal,
+      anomalous: metrics.anomalous,
+      auroc: metrics.auroc,
+      aupr: metrics.aupr,
+      atThreshold: { ...metrics.atThreshold },
+      bestF1: { ...metrics.bestF1 },
+      histogram: { edges: [...metrics.histogram.edges], normal: [...metrics.histogram.normal], anomalous: [...metrics.histogram.anomalous] },
+    },
+    roc: { fpr: [...roc.fpr], tpr: [...roc.tpr] },
+  };
+  const rowsTable: Table = { columns: ['set', 'file', 'score', 'threshold', 'verdict', 'error'], rows: [...scoreTable(normal, 'normal'), ...scoreTable(anomalous, 'anomalous')] };
+  session.lastTable = { name: 'anomaly eval', table: rowsTable };
+  const summary: Table = {
+    columns: ['metric', 'value'],
+    rows: [
+      ['AUROC', metrics.auroc],
+      ['AUPR', metrics.aupr],
+      [`F1 at threshold ${threshold.toFixed(4)}`, metrics.atThreshold.f1],
+      ['precision at threshold', metrics.atThreshold.precision],
+      ['recall at threshold', metrics.atThreshold.recall],
+      [`best F1 (threshold ${metrics.bestF1.threshold.toFixed(4)})`, metrics.bestF1.f1],
+    ],
+  };
+  const failed = evaluation.summary.failed;
+  const heading = `**AUROC ${metrics.auroc.toFixed(4)}** on ${metrics.normal} normal and ${metrics.anomalous} anomalous scans${failed > 0 ? `, ${failed} failed` : ''}, against ${detectorName(detector)}\n\n`;
+  const groups = [{ name: 'normal', counts: metrics.histogram.normal }, { name: 'anomalous', counts: metrics.histogram.anomalous }];
+  const curve = [{ label: 'anomalous', fpr: roc.fpr, tpr: roc.tpr, auc: metrics.auroc }];
+  const rocTitle = 'ROC, anomalous against normal';
+  return [
+    displayOutput({ result, markdown: heading + markdownTable(summary) + '\n' + markdownTable(rowsTable), text: [evaluationText(evaluation), ...[...normal, ...anomalous].filter((r) => 'error' in r).map(textRow)].join('\n') }, prov),
+    displayOutput(
+      {
+        plotly: scoreHistogram('Anomaly scores of normal and anomalous scans', { edges: metrics.histogram.edges, groups }, threshold),
+        svg: histogramSvg('Anomaly scores of normal and anomalous scans', 'anomaly score', metrics.histogram.edges, groups, { x: threshold, label: `threshold ${threshold.toFixed(2)}` }),
+        text: `score histogram (bin start: normal / anomalous): ${metrics.histogram.normal.map((c, i) => `${metrics.histogram.edges[i]!.toFixed(3)}: ${c}/${metrics.histogram.anomalous[i]}`).join(', ')}`,
+      },
+      prov,
+    ),
+    displayOutput(
+      {
+        plotly: rocChart(curve, rocTitle),
+        svg: lineChartSvg(rocTitle, 'false-positive rate', 'true-positive rate', [{ name: `AUROC ${metrics.auroc.toFixed(3)}`, x: roc.fpr, y: roc.tpr }, { name: 'chance', x: [0, 1], y: [0, 1], dashed: true }]),
+        text: `ROC curve: AUROC ${metrics.auroc.toFixed(4)} over ${roc.fpr.length} points`,
+      },
+      prov,
+    ),
+    ...mapOutputs,
+  ];
+}
+
+/**
+ * A detector folder `anomaly fit out=` may write: new, empty, or holding a
+ * detector (refitted in place). Its files are checked one by one too, once
+ * their names are known.
+ */
+async function checkOutFolder(session: NotebookSession, out: string): Promise<{ path: string; file: string }> {
+  const { path: manifest } = await session.writePath(join(out, 'detector.json'));
+  const path = resolvePath(session.baseDir, out);
+  const file = displayPath(session.baseDir, path);
+  const info = await stat(path).catch(() => undefined);
+  if (info && !info.isDirectory()) throw new ScanLensError('exists and is not a folder; out= names the detector folder to write', file);
+  if (info) {
+    const entries = await readdir(path);
+    if (entries.length > 0 && !(await stat(manifest).then((s) => s.isFile(), () => false))) {
+      throw new ScanLensError('exists and is not a detector folder (no detector.json); name a new or empty folder', file);
+    }
+  }
+  return { path, file };
+}
+
+/**
+ * `anomaly fit <normal folder>`: a detector from normal scans, every fifth
+ * held out to set the threshold. With out= it is saved as a detector folder,
+ * every file it writes checked against the notebook's scope; under
+ * `scanlens run --check` nothing is written, and the detector stays in
+ * memory under that folder's name for the lines after it. Either way the
+ * next `anomaly score` without detector= uses it.
+ */
+async function fit(context: Context): Promise<NotebookOutput[]> {
+  const { command, session, signal, onProgress } = context;
+  const { options } = command;
+  const base = session.baseDir;
+  const out = options.out === undefined ? undefined : await checkOutFolder(session, options.out);
+  const current = await session.model();
+  let backbone = current;
+  if (options.backbone !== undefined) {
+    const { path, file } = await session.readPath(options.backbone);
+    await session.checkRunnable(path, file);
+    backbone = await getModel(path, { threads: current.threads, provider: current.provider });
+  }
+  const { files, missing } = await resolveInputs(await session.scope(), base, [command.args[0]!]);
+  if (missing.length > 0) throw new ScanLensError(missing[0]!.error);
+  let fitted: FittedAnomalyDetector;
+  try {
+    fitted = await fitAnomalyDetector(files, {
+      method: options.method ?? 'padim',
+      backbone,
+      layers: options.layers?.split(',').map((s) => s.trim()),
+      channels: options.channels ?? 32,
+      grid: options.grid,
+      seed: options.seed ?? 0,
+      percentile: options.percentile ?? 95,
+      sigma: options.sigma,
+      threads: backbone.threads,
+      signal,
+      onProgress: (done, total, phase) => onProgress({ line: command.line, done, total, message: phase === 'fit' ? `fitting: read ${done} of ${total}` : `calibrating: read ${done} of ${total}` }),
+    });
+  } catch (error) {
+    if (error instanceof AnomalyJobCancelled) return [];
+    throw error;
+  }
+  if (out) {
+    for (const path of await fitted.files(out.path)) await session.writePath(path);
+    if (!session.options.dryRun) await fitted.save(out.path);
+  }
+  const record: FittedDetectorRecord = { scorer: fitted.scorer, shown: out?.file ?? null };
+  session.fitted.last = record;
+  if (out && session.options.dryRun) session.fitted.unsaved.set(out.path, record);
+
+  const { manifest } = fitted;
+  const rows = fitted.failed.map((f) => ({ file: displayPath(base, f.file), error: relativeMessage(base, f.error) }));
+  const result: NotebookResult = {
+    kind: 'anomaly',
+    subcommand: 'fit',
+    detector: { path: record.shown, method: manifest.method, threshold: manifest.threshold.value },
+    source: displayPath(base, resolvePath(base, command.args[0]!)),
+    backbone: { name: manifest.backbone.name, sha256: manifest.backbone.sha256 },
+    features: { layers: [...manifest.features.layers], grid: { ...manifest.features.grid }, channels: manifest.features.channels.length },
+    sigma: manifest.map.sigma,
+    threshold: { value: manifest.threshold.value, percentile: manifest.threshold.percentile },
+    training: { ...manifest.training },
+    calibrationScores: [...fitted.calibrationScores],
+    rows,
+  };
+  const where = out ? `\`${out.file}\`` : 'this notebook (not saved: add out= to keep it)';
+  const table: Table = {
+    columns: ['field', 'value'],
+    rows: [
+      ['method', manifest.method],
+      ['backbone', `${manifest.backbone.name} (${manifest.backbone.sha256.slice(0, 12)}…)`],
+      ['features', `${manifest.features.channels.length} channels of ${manifest.features.layers.join(' + ')}, ${manifest.features.grid.width}×${manifest.features.grid.height} grid`],
+      ['training scans', manifest.training.images],
+      ['threshold', manifest.threshold.value],
+      ['threshold from', `p${manifest.threshold.percentile} of ${manifest.threshold.calibration.images} held-out normal scans (${manifest.threshold.calibration.min.toFixed(4)}…${manifest.threshold.calibration.max.toFixed(4)})`],
+      ...rows.map((r) => ['failed', r.error]),
+    ],
+  };
+  const text =
+    `${out?.file ?? '(in memory)'}: ${manifest.method} on ${manifest.training.images} normal scans (${manifest.features.channels.length} channels of ${manifest.features.layers.join(' + ')}, ${manifest.features.grid.width}×${manifest.features.grid.height} grid); ` +
+    `threshold ${manifest.threshold.value.toFixed(4)} = p${manifest.threshold.percentile} of ${manifest.threshold.calibration.images} held-out normals${rows.length ? `; ${rows.length} file(s) failed` : ''}`;
+  return [displayOutput({ result, markdown: `**Detector fitted** for ${where}\n\n${markdownTable(table)}`, text }, provenance(command.text, parametersOf(command), backbone))];
+}
+
+/** `anomaly fit|score|eval`: the anomaly job, presented as notebook outputs. */
+export const anomalyCommand: CommandRunner<CommandOf<'anomaly'>> = async (context) => {
+  switch (context.command.subcommand) {
+    case 'fit':
+      return fit(context);
+    case 'score':
+      return score(context);
+    case 'eval':
+      return evaluate(context);
+    default:
+      throw new ScanLensError(`anomaly ${context.command.subcommand ?? ''}: expected fit, score or eval`);
+  }
 };

@@ -9,13 +9,13 @@ import { writeExport } from '../exportLedger';
 import { parametersOf } from './parameters';
 
 /**
- * `export <file.csv|file.json>`: the last table (classify or evaluate) written
+ * `export <file.csv|file.json>`: the last table (classify, evaluate, anomaly score or eval) written
  * atomically inside the notebook's scope. Under `run --check` nothing is
  * written; the output is the one a real export would give, so it compares.
  */
 export const exportCommand: CommandRunner<CommandOf<'export'>> = async ({ command, session }) => {
   const last = session.lastTable;
-  if (!last) throw new ScanLensError('nothing to export yet: run classify or evaluate first');
+  if (!last) throw new ScanLensError('nothing to export yet: run classify, evaluate or anomaly score|eval first');
   const { path, file } = await session.writePath(command.args[0]!);
   const ext = extname(path).toLowerCase().slice(1);
   const format = command.options.format ?? (ext === 'csv' || ext === 'json' ? ext : undefined);
