@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -6,6 +7,7 @@ import type { BatchResult } from '../../src/host/classifyBatch';
 import type { FileResult } from '../../src/host/classifyFile';
 import type { VolumeResult } from '../../src/host/classifyVolumeFile';
 import { LESION_SLICE, writeGuardedVolume } from '../helpers/guardedVolume';
+import { assertSameRows, canonical, writeMixedFolder } from '../helpers/mixedFolder';
 import { ROOT, freshView, ok, screenshot, workspaceRoot, workspaceUri, writeGuardedModel } from './helpers';
 
 const demoManifest = JSON.parse(readFileSync(join(ROOT, 'models', 'brain-mri-demo', 'model.json'), 'utf8')) as { name: string; labels: string[] };
@@ -180,6 +182,17 @@ suite('classify from the explorer', () => {
       await settings.update('scanlens.model', undefined, vscode.ConfigurationTarget.Workspace);
     }
   });
+
+  test('a mixed folder (PNGs, NIfTI, two DICOM series, multi-frame, corrupt): the report has the rows and numbers of scanlens classify --json', async () => {
+    const folder = await writeMixedFolder(join(workspaceRoot(), 'mixed'), ROOT);
+    const report = ok(await classify(vscode.Uri.file(folder)), 'classify') as BatchResult;
+    const cli = execFileSync(process.execPath, [join(ROOT, 'bin', 'scanlens.js'), 'classify', 'mixed', '--json'], { cwd: workspaceRoot(), encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } }).toString();
+    const expected = (JSON.parse(cli) as { results: Record<string, unknown>[] }).results.map(canonical);
+    const rows = report.rows.map((r) => canonical(r as unknown as Record<string, unknown>));
+    assertSameRows(rows, expected, 1e-6, 'VS Code folder report', assert.deepEqual, assert.ok);
+    assert.equal(rows.filter((r) => r.error).length, 2, 'only the corrupt file and the cut-short series fail');
+    assert.equal(report.summary.files, 7);
+  }).timeout(120_000);
 
   test('the same file gives the same probabilities alone and in a folder', async () => {
     const alone = ok(await classify(sample), 'classify') as FileResult;
