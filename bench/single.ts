@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { explainInput } from '../src/core/explain/explain';
-import { explainFile } from '../src/core/explain/explainFile';
+import { explainJob } from '../src/core/jobs/explainJob';
 import { resolveTargetLayer } from '../src/core/explain/explainSessions';
 import { CLASS_INPUT } from '../src/core/explain/backwardGraph';
 import { deriveGradientModel } from '../src/core/explain/deriveGradientModel';
@@ -38,7 +38,7 @@ export async function singleImage(model: LoadedModel, sample: string, threads: n
 
   const explain = (): ReturnType<typeof explainInput> => explainInput(model, input, { method: 'gradcam', threads });
   // The image `scanlens explain --out` draws over: the scan itself.
-  const { explanation, base } = await explainFile(model, sample, { method: 'gradcam', threads });
+  const { explanation, base } = await explainJob(model, sample, { method: 'gradcam', threads });
   const render = (): Buffer => explanationPng(base, explanation.map, model.manifest.input, 'jet', 0.5);
 
   // Warmed up as long as they are timed: V8 re-optimises these loops for each model's sizes, which took ResNet-18's preprocess median to 0.75 ms from 0.37 after the demo model's.
@@ -55,7 +55,7 @@ export async function singleImage(model: LoadedModel, sample: string, threads: n
     classify_end_to_end: async () => runModel(model, [(await prepareInput(await loadScan(sample), model.manifest)).data]),
     // Exactly `scanlens explain FILE --out overlay.png`, short of writing the file.
     explain_end_to_end: async () => {
-      const e = await explainFile(model, sample, { method: 'gradcam', threads }, { blockingRead: true });
+      const e = await explainJob(model, sample, { method: 'gradcam', threads, load: { blockingRead: true } });
       return explanationPng(e.base, e.explanation.map, model.manifest.input, 'jet', 0.5);
     },
   });

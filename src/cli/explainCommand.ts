@@ -1,20 +1,23 @@
 import { Command, Option } from 'commander';
-import { aboutFile, oneLine } from '../core/errors';
 import { METHODS, type Method } from '../core/explain/explain';
-import { classIndexOf, explainFile } from '../core/explain/explainFile';
 import { resolveTargetLayer } from '../core/explain/explainSessions';
-import type { Image2D } from '../core/image';
 import { writeFileAtomic } from '../core/io/atomicWrite';
+import { classIndexOf, explainJob, type ExplainJobResult } from '../core/jobs/explainJob';
 import { COLORMAPS, type ColormapName } from '../core/render/colormaps';
 import { explanationPng } from '../core/render/explanationOverlay';
+import { SLICE_AXES, type SliceAxis } from '../core/scan/reslice';
+import type { SliceChoice } from '../core/scan/sliceChoice';
 import { SCANLENS_VERSION } from '../core/version';
 import { loadModelFromFlags, modelOption, modelSummary, providerOption, threadsOption, type ModelFlags } from './modelOption';
+import { errorAbout, givenPath } from './givenPath';
 import { EXIT, printError, printJson } from './output';
 
 interface ExplainFlags extends ModelFlags {
   readonly method: Method;
   readonly class?: string;
   readonly layer?: string;
+  readonly axis?: SliceAxis;
+  readonly slice?: number;
   readonly out?: string;
   readonly colormap: ColormapName;
   readonly alpha: number;
@@ -27,28 +30,48 @@ function parseAlpha(value: string): number {
   return n;
 }
 
-async function run(file: string, flags: ExplainFlags): Promise<number> {
+function parseSlice(value: string): number {
+  if (!/^\d+$/.test(value)) throw new Error(`slice must be a whole number from 0, got '${value}'`);
+  return Number(value);
+}
+
+/** 'axial slice 68 of 136' for a volume; nothing for a single image. */
+export function sliceText(slice: SliceChoice): string {
+  return slice.axis === null ? '' : `${slice.axis} slice ${slice.index} of ${slice.count}`;
+}
+
+async function run(input: string, flags: ExplainFlags): Promise<number> {
   const model = await loadModelFromFlags(flags);
   const classIndex = classIndexOf(model, flags.class);
   // A wrong layer name is a usage mistake (exit 1), found before any scan is read.
   if (flags.method !== 'occlusion') await resolveTargetLayer(model, flags.layer);
-  let result;
-  let base: Image2D;
+  const file = givenPath(input);
+  let job: ExplainJobResult;
   try {
-    ({ explanation: result, base } = await explainFile(model, file, { method: flags.method, classIndex, layer: flags.layer, threads: flags.threads }, { blockingRead: true }));
+    job = await explainJob(model, file.path, {
+      method: flags.method,
+      classIndex,
+      layer: flags.layer,
+      threads: flags.threads,
+      axis: flags.axis,
+      slice: flags.slice,
+      load: { blockingRead: true },
+    });
   } catch (error) {
-    const message = oneLine(aboutFile(file, error));
+    const message = errorAbout(file, error);
     printError(message);
-    if (flags.json) printJson({ scanlens: { version: SCANLENS_VERSION }, model: modelSummary(model), file, error: message });
+    if (flags.json) printJson({ scanlens: { version: SCANLENS_VERSION }, model: modelSummary(model), file: input, error: message });
     return EXIT.someFailed;
   }
+  const { explanation: result, base, slice } = job;
   if (flags.out) await writeFileAtomic(flags.out, explanationPng(base, result.map, model.manifest.input, flags.colormap, flags.alpha));
   const label = model.manifest.labels[result.classIndex]!;
   if (flags.json) {
     printJson({
       scanlens: { version: SCANLENS_VERSION },
       model: modelSummary(model),
-      file,
+      file: input,
+      slice: { axis: slice.axis, index: slice.index, count: slice.count },
       method: result.method,
       class: { index: result.classIndex, label },
       layer: result.layer ? { tensor: result.layer.tensor, source: result.layer.source } : null,
@@ -61,7 +84,8 @@ async function run(file: string, flags: ExplainFlags): Promise<number> {
   } else {
     const layer = result.layer ? `  layer ${result.layer.tensor} (${result.layer.source})` : '';
     const p = result.probabilities[result.classIndex]!;
-    process.stdout.write(`${file}  ${result.method}  ${label} ${p.toFixed(3)}${layer}${flags.out ? `  → ${flags.out}` : ''}\n`);
+    const where = sliceText(slice);
+    process.stdout.write(`${input}${where ? `  ${where}` : ''}  ${result.method}  ${label} ${p.toFixed(3)}${layer}${flags.out ? `  → ${flags.out}` : ''}\n`);
   }
   return EXIT.ok;
 }
@@ -76,6 +100,8 @@ export function explainCommand(): Command {
     .addOption(new Option('--method <name>', 'explanation method').choices([...METHODS]).default('gradcam'))
     .option('--class <label|index>', 'class to explain (default: the top class)')
     .option('--layer <tensor>', "target tensor (default: the manifest's explain.targetLayer, else chosen automatically)")
+    .addOption(new Option('--axis <plane>', 'for a volume (NIfTI, multi-frame DICOM): the plane to slice, in display orientation as classify cuts it (default: axial)').choices([...SLICE_AXES]))
+    .addOption(new Option('--slice <k>', 'for a volume: the slice along --axis, from 0, as classify numbers it (default: the middle slice)').argParser(parseSlice))
     .option('--out <overlay.png>', 'write the map blended over the scan as PNG')
     .addOption(new Option('--colormap <name>', 'overlay colormap').choices([...COLORMAPS]).default('jet'))
     .addOption(new Option('--alpha <a>', 'overlay opacity, 0…1').default(0.5).argParser(parseAlpha))

@@ -2,59 +2,99 @@ import { Command, Option } from 'commander';
 import { join } from 'node:path';
 import { ScanLensError } from '../core/errors';
 import { writeFileAtomic } from '../core/io/atomicWrite';
+import { preprocessJob, type PreprocessJobResult } from '../core/jobs/preprocessJob';
 import { StageNameSchema, type Stage } from '../core/model/manifest';
-import { toChannels } from '../core/preprocess/colour';
-import { unitSlice } from '../core/preprocess/intensity';
-import { resizeImage } from '../core/preprocess/resize';
 import { CLASSIC_PIPELINE } from '../core/preprocess/classicPipeline';
-import { runStages } from '../core/preprocess/stages';
 import { encodePng } from '../core/render/png';
-import { DEFAULT_LIMITS } from '../core/scan/limits';
-import { loadScan } from '../core/scan/loadScan';
+import { SLICE_AXES, type SliceAxis } from '../core/scan/reslice';
 import { SCANLENS_VERSION } from '../core/version';
+import { errorAbout, givenPath } from './givenPath';
 import { loadModelFromFlags, modelOption, type ModelFlags } from './modelOption';
-import { printJson } from './output';
+import { EXIT, printError, printJson } from './output';
 
-interface PreprocessFlags extends ModelFlags {
+interface PreprocessFlags extends Omit<ModelFlags, 'model'> {
+  /** A path, or false for --no-model. */
+  readonly model?: string | false;
   readonly out: string;
-  readonly stages?: string;
+  /** true for a bare --stages (the classic six). */
+  readonly stages?: string | true;
+  readonly axis?: SliceAxis;
+  readonly slice?: number;
   readonly json?: boolean;
 }
 
+/** A comma-separated stage list; 'classic' stands for the classic six. */
 function parseStages(text: string): Stage[] {
-  return text.split(',').map((name) => {
-    const parsed = StageNameSchema.safeParse(name.trim());
-    if (!parsed.success) throw new ScanLensError(`unknown stage '${name.trim()}'; stages are ${StageNameSchema.options.join(', ')}`);
-    return parsed.data;
+  return text.split(',').flatMap((name): Stage[] => {
+    const trimmed = name.trim();
+    if (trimmed === 'classic') return [...CLASSIC_PIPELINE];
+    const parsed = StageNameSchema.safeParse(trimmed);
+    if (!parsed.success) throw new ScanLensError(`unknown stage '${trimmed}'; stages are ${StageNameSchema.options.join(', ')} (or classic)`);
+    return [parsed.data];
   });
 }
 
-async function run(file: string, flags: PreprocessFlags): Promise<void> {
-  const model = await loadModelFromFlags(flags);
-  const { input } = model.manifest;
-  const stages = flags.stages ? parseStages(flags.stages) : model.manifest.preprocessing.length > 0 ? model.manifest.preprocessing : [...CLASSIC_PIPELINE];
-  const scan = await loadScan(file, DEFAULT_LIMITS);
-  const start = toChannels(unitSlice(scan, 0, input.intensity), 1);
-  const steps = [{ name: 'input', image: start }, ...runStages(start, stages).map((s) => ({ name: s.name, image: s.image }))];
-  const last = steps.at(-1)!.image;
-  steps.push({ name: 'model-input', image: resizeImage(toChannels(last, input.channels), input.size, input.resize, input.fit) });
+function parseSlice(value: string): number {
+  if (!/^\d+$/.test(value)) throw new Error(`slice must be a whole number from 0, got '${value}'`);
+  return Number(value);
+}
+
+function describe(job: PreprocessJobResult, modelName: string | undefined): string {
+  const where = job.slice.axis === null ? '' : `  ${job.slice.axis} slice ${job.slice.index} of ${job.slice.count}`;
+  const what = job.pipeline === 'model' ? `the pipeline of ${modelName}` : 'a stage gallery (not the model input)';
+  return `${where}  ${what}: ${job.steps.map((s) => s.name).join(' → ')}`;
+}
+
+async function run(input: string, flags: PreprocessFlags): Promise<number> {
+  const model = flags.model === false ? undefined : await loadModelFromFlags({ ...flags, model: flags.model });
+  const stages = flags.stages === undefined ? undefined : flags.stages === true ? [...CLASSIC_PIPELINE] : parseStages(flags.stages);
+  const file = givenPath(input);
+  let job: PreprocessJobResult;
+  try {
+    job = await preprocessJob(model, file.path, { stages, axis: flags.axis, slice: flags.slice, load: { blockingRead: true } });
+  } catch (error) {
+    const message = errorAbout(file, error);
+    printError(message);
+    if (flags.json) printJson({ scanlens: { version: SCANLENS_VERSION }, file: input, error: message });
+    return EXIT.someFailed;
+  }
   const written: { stage: string; file: string }[] = [];
-  for (const [i, step] of steps.entries()) {
+  for (const [i, step] of job.steps.entries()) {
     const target = join(flags.out, `${String(i).padStart(2, '0')}-${step.name}.png`);
     await writeFileAtomic(target, await encodePng(step.image));
     written.push({ stage: step.name, file: target });
   }
-  if (flags.json) printJson({ scanlens: { version: SCANLENS_VERSION }, file, model: { name: model.manifest.name, sha256: model.sha256 }, stages: written });
-  else for (const w of written) process.stdout.write(`${w.file}\n`);
+  if (flags.json) {
+    printJson({
+      scanlens: { version: SCANLENS_VERSION },
+      file: input,
+      model: model ? { name: model.manifest.name, sha256: model.sha256 } : null,
+      pipeline: job.pipeline,
+      slice: { axis: job.slice.axis, index: job.slice.index, count: job.slice.count },
+      stages: written,
+      ...(job.modelInput ? { modelInput: { dims: job.modelInput.dims } } : {}),
+    });
+  } else {
+    process.stdout.write(`${input}${describe(job, model?.manifest.name)}\n`);
+    for (const w of written) process.stdout.write(`${w.file}\n`);
+  }
+  return EXIT.ok;
 }
 
 export function preprocessCommand(): Command {
   return new Command('preprocess')
-    .description('write one PNG per preprocessing stage, so each step can be seen')
+    .description("write one PNG per preprocessing step the model runs, ending with its input (or, with --stages, a gallery of stages)")
     .argument('<file>', 'scan file')
     .requiredOption('-o, --out <dir>', 'folder for the stage images')
-    .addOption(new Option('--stages <list>', `comma-separated stages (default: the model's, else ${CLASSIC_PIPELINE.join(',')})`))
+    .addOption(
+      new Option('--stages [list]', `a gallery of these comma-separated stages instead of the model's pipeline; bare, or 'classic': ${CLASSIC_PIPELINE.join(',')}`),
+    )
     .addOption(modelOption)
+    .option('--no-model', 'no model: the classic gallery, intensities scaled to [0,1] by the stored type')
+    .addOption(new Option('--axis <plane>', 'for a volume: the plane to slice, as classify cuts it (default: axial)').choices([...SLICE_AXES]))
+    .addOption(new Option('--slice <k>', 'for a volume: the slice along --axis, from 0 (default: the middle slice)').argParser(parseSlice))
     .option('--json', 'print one JSON document to stdout')
-    .action(run);
+    .action(async (file: string, flags: PreprocessFlags) => {
+      process.exitCode = await run(file, flags);
+    });
 }

@@ -31,6 +31,16 @@ test('stages parse as a list of known stage names', () => {
   assert.deepEqual(result.commands[0]!.options, { stages: ['denoise', 'clahe'] });
 });
 
+test('explain and preprocess take axis= and slice=; stages=classic is the classic six', () => {
+  const result = parseCell('explain a.nii axis=coronal slice=3\npreprocess a.nii stages=classic,denoise slice=0');
+  assert.ok(result.ok);
+  assert.deepEqual(result.commands[0]!.options, { axis: 'coronal', slice: 3 });
+  assert.deepEqual(result.commands[1]!.options, { stages: ['denoise', 'clahe', 'sharpen', 'edges', 'normalize', 'skullstrip', 'denoise'], slice: 0 });
+  const bad = parseCell('explain a.nii axis=oblique\nexplain a.nii slice=-1');
+  assert.ok(!bad.ok);
+  assert.deepEqual(bad.problems.map((p) => p.line), [1, 2]);
+});
+
 test('every mistake names its line, shows it, and says what was expected', () => {
   const result = parseCell('model m.json\nclasify a.png\nexplain a.png method=magic\nexplain a.png colour=red\nclassify\ninfo "a.png\nexplain a.png alpha=2\nanomaly fit normal/');
   assert.ok(!result.ok);
@@ -66,5 +76,6 @@ test('completion data lists every command with its options and allowed values', 
   assert.deepEqual(data.commands.map((c) => c.name), ['model', 'classify', 'explain', 'preprocess', 'info', 'volume', 'evaluate', 'export', 'anomaly']);
   const explain = data.commands.find((c) => c.name === 'explain')!;
   assert.ok(explain.options.find((o) => o.name === 'method')!.values.includes('scorecam'));
+  assert.deepEqual(explain.options.find((o) => o.name === 'axis')!.values, ['axial', 'coronal', 'sagittal']);
   assert.deepEqual(data.commands.find((c) => c.name === 'anomaly')!.subcommands, ['fit', 'score', 'eval']);
 });

@@ -1,10 +1,10 @@
 import type { Image2D } from '../image';
-import type { Manifest, Stage } from '../model/manifest';
+import type { Manifest } from '../model/manifest';
 import type { Scan } from '../scan/scan';
 import { toChannels } from './colour';
 import { unitSlice } from './intensity';
 import { resizeImage } from './resize';
-import { runStages } from './stages';
+import { runStages, type StageResult } from './stages';
 import { toTensorData } from './toTensor';
 
 export interface PreparedInput {
@@ -14,24 +14,35 @@ export interface PreparedInput {
   readonly sliceImage: Image2D;
 }
 
+/** prepareInput with every intermediate it made: what `preprocess` shows, value for value. */
+export interface PreparedSteps extends PreparedInput {
+  /** The manifest's MRI stages, in order, each one's output (none when the manifest names none). */
+  readonly stages: readonly StageResult[];
+  /** The image at the model's size, before mean/std and layout (grey when a grey slice fills an RGB model's three channels). */
+  readonly resized: Image2D;
+}
+
 /**
  * Scan slice → model input, in the order the manifest implies: stored values
  * to [0,1], the named MRI stages (on grey), the model's channel count and
  * size, then mean/std and layout; the batch item is written into `out` when given.
  */
 export async function prepareInput(scan: Scan, manifest: Manifest, z = 0, out?: Float32Array): Promise<PreparedInput> {
-  const { input } = manifest;
-  const unit = unitSlice(scan, z, input.intensity);
-  let image = manifest.preprocessing.length > 0 ? applyStages(toChannels(unit, 1), manifest.preprocessing) : unit;
-  if (image.channels === 1 && input.channels === 3) {
-    // Resampling is per channel, so a grey scan is resized once and only then fills the model's three channels: the same numbers for a third of the work.
-    return { data: toTensorData(resizeImage(image, input.size, input.resize, input.fit), input, 3, out), sliceImage: unit };
-  }
-  image = resizeImage(toChannels(image, input.channels), input.size, input.resize, input.fit);
-  return { data: toTensorData(image, input, image.channels, out), sliceImage: unit };
+  const { data, sliceImage } = prepareSteps(scan, manifest, z, out);
+  return { data, sliceImage };
 }
 
-function applyStages(image: Image2D, stages: readonly Stage[]): Image2D {
-  const steps = runStages(image, [...stages]);
-  return steps.at(-1)?.image ?? image;
+/** prepareInput, keeping the stages' outputs and the resized image. */
+export function prepareSteps(scan: Scan, manifest: Manifest, z = 0, out?: Float32Array): PreparedSteps {
+  const { input } = manifest;
+  const unit = unitSlice(scan, z, input.intensity);
+  const stages = manifest.preprocessing.length > 0 ? runStages(toChannels(unit, 1), manifest.preprocessing) : [];
+  const image = stages.at(-1)?.image ?? unit;
+  if (image.channels === 1 && input.channels === 3) {
+    // Resampling is per channel, so a grey scan is resized once and only then fills the model's three channels: the same numbers for a third of the work.
+    const resized = resizeImage(image, input.size, input.resize, input.fit);
+    return { data: toTensorData(resized, input, 3, out), sliceImage: unit, stages, resized };
+  }
+  const resized = resizeImage(toChannels(image, input.channels), input.size, input.resize, input.fit);
+  return { data: toTensorData(resized, input, resized.channels, out), sliceImage: unit, stages, resized };
 }

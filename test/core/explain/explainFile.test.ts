@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
-import { explainFile } from '../../../src/core/explain/explainFile';
+import { explainJob } from '../../../src/core/jobs/explainJob';
 import { releaseExplainSessions } from '../../../src/core/explain/explainSessions';
 import { loadModel } from '../../../src/core/model/loadModel';
 import { explanationPng } from '../../../src/core/render/explanationOverlay';
@@ -20,7 +20,7 @@ after(async () => {
 async function overlayFor(fit: 'contain' | 'cover'): Promise<{ rgb: Buffer; width: number; height: number; slice: Buffer }> {
   const model = await loadModel(demoWithFit(work, fit), { threads: 1 });
   const { path, pixels } = await wideSlice(work);
-  const { explanation, base } = await explainFile(model, path, { method: 'gradcam' });
+  const { explanation, base } = await explainJob(model, path, { method: 'gradcam' });
   const png = explanationPng(base, explanation.map, model.manifest.input, 'jet', 0.5);
   const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
   await model.session.release();

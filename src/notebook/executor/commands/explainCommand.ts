@@ -1,29 +1,29 @@
 import { aboutFile } from '../../../core/errors';
 import type { Method } from '../../../core/explain/explain';
-import { classIndexOf, explainFile } from '../../../core/explain/explainFile';
-import type { Image2D } from '../../../core/image';
+import { classIndexOf, explainJob, type ExplainJobResult } from '../../../core/jobs/explainJob';
 import type { ColormapName } from '../../../core/render/colormaps';
 import { explanationPng } from '../../../core/render/explanationOverlay';
+import type { SliceAxis } from '../../../core/scan/reslice';
 import type { NotebookResult } from '../../../protocol/notebookResult';
 import { displayOutput } from '../../outputs/notebookOutput';
 import { provenance } from '../../outputs/provenance';
 import type { CommandOf, CommandRunner } from '../commandContext';
 import { parametersOf } from './parameters';
 
-/** `explain <file>`: a class-activation map blended over the scan, with the raw map in the payload. */
+/** `explain <file>`: a class-activation map blended over the scan (a volume: one slice, axis= and slice=), with the raw map and the slice used in the payload. */
 export const explainCommand: CommandRunner<CommandOf<'explain'>> = async ({ command, session }) => {
   const model = await session.model();
   const { options } = command;
   const method = (options.method ?? 'gradcam') as Method;
   const target = classIndexOf(model, options.class);
   const { path, file } = await session.readPath(command.args[0]!);
-  let explanation;
-  let base: Image2D;
+  let job: ExplainJobResult;
   try {
-    ({ explanation, base } = await explainFile(model, path, { method, classIndex: target, layer: options.layer }));
+    job = await explainJob(model, path, { method, classIndex: target, layer: options.layer, axis: options.axis as SliceAxis | undefined, slice: options.slice });
   } catch (error) {
     throw aboutFile(file, error);
   }
+  const { explanation, base, slice } = job;
   const png = explanationPng(base, explanation.map, model.manifest.input, (options.colormap ?? 'jet') as ColormapName, options.alpha ?? 0.5);
   const label = model.manifest.labels[explanation.classIndex]!;
   const result: NotebookResult = {
@@ -35,9 +35,11 @@ export const explainCommand: CommandRunner<CommandOf<'explain'>> = async ({ comm
     labels: [...model.manifest.labels],
     probabilities: explanation.probabilities,
     map: { width: explanation.map.width, height: explanation.map.height, data: Array.from(explanation.map.data) },
+    slice: { axis: slice.axis, index: slice.index, count: slice.count },
     view: { slice: { width: base.width, height: base.height }, input: { ...model.manifest.input.size }, fit: model.manifest.input.fit },
   };
   const layer = explanation.layer ? `, layer ${explanation.layer.tensor}` : '';
-  const text = `${file}: ${explanation.method} for ${label} (p ${explanation.probabilities[explanation.classIndex]!.toFixed(3)}${layer})`;
+  const where = slice.axis === null ? '' : ` ${slice.axis} slice ${slice.index} of ${slice.count}`;
+  const text = `${file}${where}: ${explanation.method} for ${label} (p ${explanation.probabilities[explanation.classIndex]!.toFixed(3)}${layer})`;
   return [displayOutput({ result, png, text }, provenance(command.text, parametersOf(command), model))];
 };

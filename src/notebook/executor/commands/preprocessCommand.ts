@@ -1,13 +1,9 @@
 import { aboutFile } from '../../../core/errors';
 import type { Image2D } from '../../../core/image';
-import { CLASSIC_PIPELINE } from '../../../core/preprocess/classicPipeline';
-import { toChannels } from '../../../core/preprocess/colour';
-import { unitSlice } from '../../../core/preprocess/intensity';
-import { resizeImage } from '../../../core/preprocess/resize';
-import { runStages } from '../../../core/preprocess/stages';
+import { preprocessJob, type PreprocessJobResult } from '../../../core/jobs/preprocessJob';
+import type { Stage } from '../../../core/model/manifest';
 import { encodePng } from '../../../core/render/png';
-import { DEFAULT_LIMITS } from '../../../core/scan/limits';
-import { loadScan } from '../../../core/scan/loadScan';
+import type { SliceAxis } from '../../../core/scan/reslice';
 import type { NotebookResult } from '../../../protocol/notebookResult';
 import { markdownTable } from '../../outputs/markdownTable';
 import { displayOutput, type NotebookOutput } from '../../outputs/notebookOutput';
@@ -27,26 +23,30 @@ function stats(image: Image2D): { min: number; max: number; mean: number } {
   return { min, max, mean: sum / image.data.length };
 }
 
-/** `preprocess <file>`: each pipeline stage as an image, with value statistics in the payload. */
+/**
+ * `preprocess <file>`: each step of the model's own preprocessing as an image,
+ * ending with its input, with value statistics in the payload; stages= shows
+ * a gallery of stages instead.
+ */
 export const preprocessCommand: CommandRunner<CommandOf<'preprocess'>> = async ({ command, session }) => {
   const model = await session.model();
-  const { input } = model.manifest;
-  const stages = command.options.stages ?? (model.manifest.preprocessing.length > 0 ? model.manifest.preprocessing : [...CLASSIC_PIPELINE]);
+  const { options } = command;
   const { path, file } = await session.readPath(command.args[0]!);
-  let steps: { name: string; image: Image2D }[];
+  let job: PreprocessJobResult;
   try {
-    const scan = await loadScan(path, DEFAULT_LIMITS);
-    const start = toChannels(unitSlice(scan, 0, input.intensity), 1);
-    steps = [{ name: 'input', image: start }, ...runStages(start, stages).map((s) => ({ name: s.name, image: s.image }))];
+    job = await preprocessJob(model, path, { stages: options.stages as Stage[] | undefined, axis: options.axis as SliceAxis | undefined, slice: options.slice });
   } catch (error) {
     throw aboutFile(file, error);
   }
-  steps.push({ name: 'model-input', image: resizeImage(toChannels(steps.at(-1)!.image, input.channels), input.size, input.resize, input.fit) });
+  const { steps, slice, pipeline } = job;
   const described = steps.map((s) => ({ name: s.name, width: s.image.width, height: s.image.height, channels: s.image.channels, ...stats(s.image) }));
-  const result: NotebookResult = { kind: 'preprocess', file, stages: described };
+  const result: NotebookResult = { kind: 'preprocess', file, stages: described, pipeline, slice: { axis: slice.axis, index: slice.index, count: slice.count } };
   const table = { columns: ['stage', 'size', 'min', 'max', 'mean'], rows: described.map((d) => [d.name, `${d.width}×${d.height}`, d.min, d.max, d.mean]) };
   const prov = provenance(command.text, parametersOf(command), model);
-  const outputs: NotebookOutput[] = [displayOutput({ result, markdown: markdownTable(table), text: `${file}: ${described.map((d) => d.name).join(' → ')}` }, prov)];
+  const where = slice.axis === null ? '' : ` ${slice.axis} slice ${slice.index} of ${slice.count}`;
+  const what = pipeline === 'model' ? `${model.manifest.name}'s pipeline` : 'stage gallery (not the model input)';
+  const text = `${file}${where}, ${what}: ${described.map((d) => d.name).join(' → ')}`;
+  const outputs: NotebookOutput[] = [displayOutput({ result, markdown: markdownTable(table), text }, prov)];
   for (const [i, step] of steps.entries()) {
     outputs.push(displayOutput({ png: await encodePng(step.image), text: `${String(i).padStart(2, '0')}-${step.name}` }, prov));
   }

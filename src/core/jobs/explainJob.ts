@@ -1,0 +1,56 @@
+import { ScanLensError } from '../errors';
+import { explainInput, type Explanation, type ExplainOptions } from '../explain/explain';
+import type { Image2D } from '../image';
+import type { LoadedModel } from '../model/loadModel';
+import { toChannels } from '../preprocess/colour';
+import type { ModelView } from '../preprocess/mapToSlice';
+import { prepareInput } from '../preprocess/prepareInput';
+import { DEFAULT_LIMITS, type DecodeLimits } from '../scan/limits';
+import { loadScan, type LoadOptions } from '../scan/loadScan';
+import { chooseSlice, cutSlice, type SliceChoice, type SliceRequest } from '../scan/sliceChoice';
+
+export interface ExplainJobOptions extends ExplainOptions, SliceRequest {
+  readonly limits?: DecodeLimits;
+  /** How the file is read (blocking read, which volume of a 4D NIfTI, privacy). */
+  readonly load?: LoadOptions;
+}
+
+export interface ExplainJobResult {
+  /** The path the job read. */
+  readonly file: string;
+  readonly explanation: Explanation;
+  /** The slice explained, in [0,1] before any stage or resizing (grey or RGB): what the map is drawn over. */
+  readonly base: Image2D;
+  /** Which slice: for a volume its axis, index and the axis' slice count; a single image is { axis: null, index: 0, count: 1 }. */
+  readonly slice: SliceChoice;
+  /** How the model's input framed the slice (its size and fit): mapToSlice places the map with it. */
+  readonly view: ModelView;
+}
+
+/** A class given as a label or as an index; undefined means the top class. */
+export function classIndexOf(model: LoadedModel, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const { labels } = model.manifest;
+  const byLabel = labels.indexOf(text);
+  if (byLabel >= 0) return byLabel;
+  if (/^\d+$/.test(text) && Number(text) < labels.length) return Number(text);
+  throw new ScanLensError(`unknown class '${text}'; the model's classes are ${labels.map((l, i) => `${i}:${l}`).join(', ')}`);
+}
+
+/**
+ * Explains one slice of a scan file (image, multi-frame DICOM, NIfTI): the
+ * slice chooseSlice names (a volume's middle axial slice by default), cut by
+ * the same rule and fed through the same prepareInput as classify's volume
+ * rows, so slice k along an axis gets the probabilities classify gives it.
+ */
+export async function explainJob(model: LoadedModel, path: string, options: ExplainJobOptions): Promise<ExplainJobResult> {
+  const { limits = DEFAULT_LIMITS, load = {}, axis, slice: index, ...explain } = options;
+  const scan = await loadScan(path, limits, load);
+  const slice = chooseSlice(scan, { axis, slice: index });
+  const prepared = await prepareInput(cutSlice(scan, slice), model.manifest, 0);
+  const explanation = await explainInput(model, prepared.data, explain);
+  let base = prepared.sliceImage;
+  if (base.channels !== 1 && base.channels !== 3) base = toChannels(base, 1);
+  const { size, fit } = model.manifest.input;
+  return { file: path, explanation, base, slice, view: { size, fit } };
+}
