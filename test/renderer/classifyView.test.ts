@@ -15,8 +15,8 @@ test('renderer: a flagged file is named in a warning above the table with score 
   const result = NotebookResultSchema.parse(JSON.parse(bed.payload()));
   assert.equal(result.kind, 'classify');
   const [lesion, normal] = result.kind === 'classify' ? result.rows : [];
-  assert.ok(lesion && !('error' in lesion) && lesion.flag !== undefined, 'the demo detector flags the lesion slice');
-  assert.ok(normal && !('error' in normal) && normal.flag === undefined, 'and passes the normal one');
+  assert.ok(lesion && 'probabilities' in lesion && lesion.flag !== undefined, 'the demo detector flags the lesion slice');
+  assert.ok(normal && 'probabilities' in normal && normal.flag === undefined, 'and passes the normal one');
 
   const errors: string[] = [];
   const page = await bed.page(errors);

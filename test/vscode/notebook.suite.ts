@@ -62,7 +62,8 @@ suite('notebook kernel', () => {
 
   suiteSetup(() => {
     const out = join(mkdtempSync(join(tmpdir(), 'scanlens-headless-')), 'analysis.ipynb');
-    cli(['run', sample().fsPath, '--out', out]);
+    // The kernel lets cells reach the whole workspace (../models here); --root gives the headless run the same.
+    cli(['run', sample().fsPath, '--out', out, '--root', workspaceRoot()]);
     headless = parseNotebook(readFileSync(out, 'utf8'), 'analysis.ipynb');
   });
 

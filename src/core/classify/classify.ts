@@ -7,7 +7,7 @@ import { DEFAULT_LIMITS } from '../scan/limits';
 import { prefetched } from './prefetch';
 import { prepareFile, type Prepared } from './prepareFile';
 import { acquirePool, defaultWorkers } from './preparePool';
-import { looksLikeProbabilities, softmax } from './softmax';
+import { looksLikeProbabilities, softmax } from '../model/softmax';
 
 export interface Ranked {
   readonly label: string;

@@ -1,5 +1,5 @@
 import { ScanLensError, oneLine } from '../errors';
-import { looksLikeProbabilities, softmax } from '../classify/softmax';
+import { looksLikeProbabilities, softmax } from '../model/softmax';
 import type { LoadedModel } from '../model/loadModel';
 import { runModel } from '../model/runModel';
 import { ort } from '../native/ort';

@@ -3,7 +3,7 @@ import { ScanLensError, oneLine } from '../errors';
 import type { LoadedModel } from '../model/loadModel';
 import { ort } from '../native/ort';
 import { derivedKey } from '../onnx/derivedCache';
-import { DerivedSessions, verifiedModelBytes, type DerivedSessionOptions } from '../onnx/derivedSessions';
+import { DerivedSessions, verifiedModelBytes, type DerivedSessionOptions } from '../model/derivedSessions';
 import { GraphBuilder } from '../onnx/graphBuilder';
 import { GraphIndex } from '../onnx/graphIndex';
 import { decodeModel, encodeModel } from '../onnx/modelProto';

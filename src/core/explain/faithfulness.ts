@@ -1,4 +1,4 @@
-import { softmax } from '../classify/softmax';
+import { softmax } from '../model/softmax';
 import type { LoadedModel } from '../model/loadModel';
 import { runModel } from '../model/runModel';
 import type { RawMap } from './explain';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { rank } from '../../../src/core/classify/classify';
-import { looksLikeProbabilities, softmax } from '../../../src/core/classify/softmax';
+import { looksLikeProbabilities, softmax } from '../../../src/core/model/softmax';
 
 test('softmax matches the closed form and sums to 1', () => {
   const p = softmax([1, 2, 3]);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { softmax } from '../../../src/core/classify/softmax';
+import { softmax } from '../../../src/core/model/softmax';
 import { loadModel } from '../../../src/core/model/loadModel';
 import { runModel } from '../../../src/core/model/runModel';
 import { prepareInput } from '../../../src/core/preprocess/prepareInput';

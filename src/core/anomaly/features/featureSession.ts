@@ -1,7 +1,7 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import type { LoadedModel } from '../../model/loadModel';
 import { derivedKey } from '../../onnx/derivedCache';
-import { DerivedSessions, type DerivedSessionOptions } from '../../onnx/derivedSessions';
+import { DerivedSessions, type DerivedSessionOptions } from '../../model/derivedSessions';
 import { GraphBuilder } from '../../onnx/graphBuilder';
 import { decodeModel, encodeModel } from '../../onnx/modelProto';
 import { SCANLENS_VERSION } from '../../version';

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { InferenceSession } from 'onnxruntime-node';
 import { ScanLensError, oneLine } from '../errors';
-import type { LoadedModel } from '../model/loadModel';
-import { sessionOptions } from '../model/sessionOptions';
+import type { LoadedModel } from './loadModel';
+import { sessionOptions } from './sessionOptions';
 import { ort } from '../native/ort';
-import { cachedDerived, derivedCacheDir } from './derivedCache';
+import { cachedDerived, derivedCacheDir } from '../onnx/derivedCache';
 
 /** The model's bytes, checked against the hash it was loaded with, so a derived model is built from what was vetted. */
 export async function verifiedModelBytes(model: LoadedModel): Promise<Uint8Array> {
