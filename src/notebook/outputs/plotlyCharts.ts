@@ -57,7 +57,7 @@ export function scoreHistogram(title: string, histogram: { edges: readonly numbe
     layout: layout(title, {
       barmode: 'overlay',
       xaxis: { title: { text: 'anomaly score' } },
-      yaxis: { title: { text: 'scans' } },
+      yaxis: { title: { text: 'scans' }, dtick: Math.max(1, Math.ceil(Math.max(...histogram.groups.flatMap((g) => g.counts)) / 5)) },
       shapes: [{ type: 'line', xref: 'x', yref: 'paper', x0: threshold, x1: threshold, y0: 0, y1: 1, line: { dash: 'dash', color: 'grey' } }],
       annotations: [{ x: threshold, xref: 'x', y: 1, yref: 'paper', text: `threshold ${threshold.toFixed(2)}`, showarrow: false, yanchor: 'bottom' }],
     }),

@@ -56,7 +56,8 @@ function drawHistogram(chart: HTMLElement, root: HTMLElement, histogram: { edges
     barmode: 'overlay',
     legend: { orientation: 'h', y: -0.25 },
     xaxis: { title: { text: 'anomaly score' } },
-    yaxis: { title: { text: 'scans' } },
+    // Counts: whole-number ticks however few scans there are.
+    yaxis: { title: { text: 'scans' }, dtick: Math.max(1, Math.ceil(Math.max(...histogram.normal, ...histogram.anomalous) / 5)) },
     shapes: [{ type: 'line', xref: 'x', yref: 'paper', x0: threshold, x1: threshold, y0: 0, y1: 1, line: { dash: 'dash', color: themeColor(root, 'foreground', '#444') } }],
     annotations: [{ x: threshold, xref: 'x', y: 1, yref: 'paper', text: `threshold ${threshold.toFixed(2)}`, showarrow: false, yanchor: 'bottom' }],
   });
