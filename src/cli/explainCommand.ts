@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { METHODS, type Method } from '../core/explain/explain';
+import { CAM_METHODS, type CamMethodName } from '../core/vocabulary/camMethods';
 import { resolveTargetLayer } from '../core/explain/explainSessions';
 import { writeFileAtomic } from '../core/io/atomicWrite';
 import { classIndexOf, explainJob, type ExplainJobResult } from '../core/jobs/explainJob';
@@ -13,7 +13,7 @@ import { errorAbout, givenPath } from './givenPath';
 import { EXIT, printError, printJson } from './output';
 
 interface ExplainFlags extends ModelFlags {
-  readonly method: Method;
+  readonly method: CamMethodName;
   readonly class?: string;
   readonly layer?: string;
   readonly axis?: SliceAxis;
@@ -97,7 +97,7 @@ export function explainCommand(): Command {
     .addOption(modelOption)
     .addOption(threadsOption)
     .addOption(providerOption)
-    .addOption(new Option('--method <name>', 'explanation method').choices([...METHODS]).default('gradcam'))
+    .addOption(new Option('--method <name>', 'explanation method').choices([...CAM_METHODS]).default('gradcam'))
     .option('--class <label|index>', 'class to explain (default: the top class)')
     .option('--layer <tensor>', "target tensor (default: the manifest's explain.targetLayer, else chosen automatically)")
     .addOption(new Option('--axis <plane>', 'for a volume (NIfTI, multi-frame DICOM): the plane to slice, in display orientation as classify cuts it (default: axial)').choices([...SLICE_AXES]))

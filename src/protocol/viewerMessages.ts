@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { SLICE_AXES } from '../core/vocabulary/axes';
+import { CAM_METHODS } from '../core/vocabulary/camMethods';
+import { COLORMAPS } from '../core/vocabulary/colormaps';
 import { guardFieldsComplete } from '../core/vocabulary/outOfDistribution';
 
 /**
@@ -8,16 +11,16 @@ import { guardFieldsComplete } from '../core/vocabulary/outOfDistribution';
  * Both sides validate every message they receive with these schemas.
  */
 
-export const AXES = ['axial', 'coronal', 'sagittal'] as const;
+export const AXES = SLICE_AXES;
 export const AxisSchema = z.enum(AXES);
 export type Axis = z.infer<typeof AxisSchema>;
 
-export const EXPLAIN_METHODS = ['gradcam', 'gradcam++', 'hirescam', 'xgradcam', 'layercam', 'eigencam', 'scorecam', 'occlusion'] as const;
+export const EXPLAIN_METHODS = CAM_METHODS;
 /** The overlay's choices: an explanation method, or the guard's anomaly map (offered only for a model with a detector). */
 export const ANOMALY_OVERLAY = 'anomaly';
 export const OVERLAY_METHODS = [...EXPLAIN_METHODS, ANOMALY_OVERLAY] as const;
 export type OverlayMethod = (typeof OVERLAY_METHODS)[number];
-export const OVERLAY_COLORMAPS = ['jet', 'turbo', 'inferno', 'viridis'] as const;
+export const OVERLAY_COLORMAPS = COLORMAPS;
 
 const WindowSchema = z.object({ center: z.number(), width: z.number(), name: z.string().optional() });
 export type ViewerWindow = z.infer<typeof WindowSchema>;

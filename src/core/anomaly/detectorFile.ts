@@ -6,8 +6,7 @@ import { writeFileAtomic } from '../io/atomicWrite';
 import type { FeatureDetector } from './detector';
 import { DetectorManifestSchema, type DetectorManifest } from './detectorManifest';
 import { decodeNpy, encodeNpy, type NpyArray } from './npy';
-import { PadimDetector } from './padim/padimDetector';
-import { PatchcoreDetector } from './patchcore/patchcoreDetector';
+import { DETECTOR_KINDS } from './detectorKinds';
 
 export const MANIFEST_FILE = 'detector.json';
 const MAX_MANIFEST_BYTES = 1024 * 1024;
@@ -80,10 +79,6 @@ export async function loadDetector(path: string): Promise<LoadedDetector> {
     arrays[name] = decodeNpy(bytes, file);
   }
   const positions = manifest.features.grid.width * manifest.features.grid.height;
-  const detector = manifest.method === 'padim' ? PadimDetector.fromArrays(arrays, manifest.parameters['epsilon'] ?? 0, manifestPath) : PatchcoreDetector.fromArrays(arrays, manifestPath);
-  const dims = manifest.features.channels.length;
-  const shape = detector.arrays();
-  if (manifest.method === 'padim' && shape['mean']!.shape.join() !== [positions, dims].join()) throw new ScanLensError(`arrays are for [${shape['mean']!.shape.join(', ')}], the manifest says ${positions} positions × ${dims} channels`, manifestPath);
-  if (manifest.method === 'patchcore' && shape['bank']!.shape[1] !== dims) throw new ScanLensError(`memory bank has ${shape['bank']!.shape[1]} channels, the manifest says ${dims}`, manifestPath);
+  const detector = DETECTOR_KINDS[manifest.method].load(arrays, manifest.parameters, { positions, channels: manifest.features.channels.length }, manifestPath);
   return { folder, manifest, detector };
 }

@@ -8,12 +8,11 @@ import { DEFAULT_SIGMA } from './anomalyMap';
 import type { FeatureDetector, FeatureFitter, Method } from './detector';
 import { backbonePlacement, bundleBackbone } from './bundleBackbone';
 import { detectorFileNames, saveDetector } from './detectorFile';
-import { packedLength } from './linalg';
+import type { FitRequest } from './detectorKind';
+import { DETECTOR_KINDS } from './detectorKinds';
 import type { DetectorManifest } from './detectorManifest';
 import { BackboneFeatures, type FeatureSpec } from './features/backboneFeatures';
 import { checkLayers, defaultLayers } from './features/defaultLayers';
-import { DEFAULT_EPSILON, PadimFitter } from './padim/padimFitter';
-import { DEFAULT_PATCHCORE, PatchcoreFitter } from './patchcore/patchcoreFitter';
 import { prepareSlice } from './prepareSlice';
 import { scoreFile } from './scoreInput';
 
@@ -63,13 +62,13 @@ export function pickChannels(n: number, k: number, seed: number): number[] {
   return order.slice(0, count).sort((a, b) => a - b);
 }
 
-/** PaDiM keeps d(d+1)/2 float64 sums per grid position while fitting: refuse sizes that cannot fit in memory. */
+/** What a fitter may hold while fitting (PaDiM's sums grow with grid and channels²): larger fits are refused up front. */
 const MAX_FIT_BYTES = 1024 ** 3;
 
-function checkMemory(method: Method, positions: number, dims: number, grid: { width: number; height: number }): void {
-  const bytes = method === 'padim' ? positions * packedLength(dims) * 8 : DEFAULT_PATCHCORE.bufferSize * dims * 4;
+function checkMemory(method: Method, request: FitRequest, grid: { width: number; height: number }): void {
+  const bytes = DETECTOR_KINDS[method].fitBytes(request);
   if (bytes > MAX_FIT_BYTES) {
-    throw new ScanLensError(`${method} with ${dims} channels on a ${grid.width}×${grid.height} grid needs ${(bytes / 1024 ** 3).toFixed(1)} GB; use fewer --channels or a coarser --grid`);
+    throw new ScanLensError(`${method} with ${request.channels} channels on a ${grid.width}×${grid.height} grid needs ${(bytes / 1024 ** 3).toFixed(1)} GB; use fewer --channels or a coarser --grid`);
   }
 }
 
@@ -119,11 +118,9 @@ export async function fitInMemory(files: readonly string[], options: Omit<FitOpt
       const spec: FeatureSpec = { layers, grid, channels: pickChannels(total, options.channels, options.seed) };
       features = BackboneFeatures.open(backbone, spec, { threads: options.threads, cacheDir: options.cacheDir });
       const positions = grid.width * grid.height;
-      checkMemory(options.method, positions, spec.channels.length, grid);
-      fitter =
-        options.method === 'padim'
-          ? new PadimFitter(positions, spec.channels.length, options.epsilon ?? DEFAULT_EPSILON)
-          : new PatchcoreFitter(spec.channels.length, { ...DEFAULT_PATCHCORE, seed: options.seed, ...(options.bankSize ? { bankSize: options.bankSize, bufferSize: Math.max(DEFAULT_PATCHCORE.bufferSize, 2 * options.bankSize) } : {}) });
+      const request: FitRequest = { positions, channels: spec.channels.length, seed: options.seed, epsilon: options.epsilon, bankSize: options.bankSize };
+      checkMemory(options.method, request, grid);
+      fitter = DETECTOR_KINDS[options.method].createFitter(request);
     }
     fitter.add((await features.extract(input)).data);
   }

@@ -4,17 +4,15 @@ import type { LoadedModel } from '../model/loadModel';
 import { runModel } from '../model/runModel';
 import { ort } from '../native/ort';
 import { CLASS_INPUT, GRADIENT_OUTPUT } from './backwardGraph';
-import { GRADIENT_METHODS, gradientCam, type GradientMethod } from './camMethods';
 import { activationSession, gradientSession, inputTensor, resolveTargetLayer, type SessionOptions } from './explainSessions';
 import { toFeatureMaps } from './featureMaps';
-import { GRADIENT_FREE_METHODS, eigenCam, occlusion, scoreCam } from './gradientFreeMethods';
+import type { CamMethodName } from '../vocabulary/camMethods';
+import { CAM_REGISTRY } from './methods/registry';
 import type { TargetLayer } from './targetLayer';
 
-export const METHODS = [...GRADIENT_METHODS, ...GRADIENT_FREE_METHODS] as const;
-export type Method = (typeof METHODS)[number];
 
 export interface ExplainOptions extends SessionOptions {
-  readonly method: Method;
+  readonly method: CamMethodName;
   /** Class to explain; the top class when omitted. */
   readonly classIndex?: number;
   /** Target tensor; else the manifest's, else chosen automatically. */
@@ -28,7 +26,7 @@ export interface RawMap {
 }
 
 export interface Explanation {
-  readonly method: Method;
+  readonly method: CamMethodName;
   readonly classIndex: number;
   readonly probabilities: number[];
   /** Undefined for occlusion, which needs no layer. */
@@ -66,25 +64,26 @@ async function run(session: Awaited<ReturnType<typeof gradientSession>>, feeds: 
 
 /**
  * Explains one prepared model input (batch item data, as prepareInput gives
- * it). Gradient methods cost one run of the derived model (forward and
- * backward together); Score-CAM and occlusion run the model once per channel
- * or patch.
+ * it) with the method the registry (methods/registry.ts) names: gradient
+ * methods cost one run of the derived model (forward and backward together);
+ * activation methods one run of a model exposing the target layer (Score-CAM
+ * then one run per channel); input methods (occlusion) one run per patch.
  */
 export async function explainInput(model: LoadedModel, input: Float32Array, options: ExplainOptions): Promise<Explanation> {
   checkClass(model, options.classIndex);
   const notes: string[] = [];
-  if (options.method === 'occlusion') {
+  const method = CAM_REGISTRY[options.method];
+  if (method.needs === 'input') {
     const [output] = await runModel(model, [input]);
     const probabilities = probabilitiesOf(model, output!);
     const classIndex = options.classIndex ?? argmax(probabilities);
-    const map = await occlusion(model, input, classIndex, output![classIndex]!);
+    const map = await method.map({ model, input, classIndex, score: output![classIndex]! });
     return { method: options.method, classIndex, probabilities, map, notes };
   }
   const layer = await resolveTargetLayer(model, options.layer);
   const feeds: Record<string, unknown> = { [model.inputName]: inputTensor(model, input) };
-  const gradient = (GRADIENT_METHODS as readonly string[]).includes(options.method);
   let results;
-  if (gradient) {
+  if (method.needs === 'gradients') {
     const session = await gradientSession(model, layer.tensor, options);
     feeds[CLASS_INPUT] = new (ort().Tensor)('int64', BigInt64Array.from([BigInt(options.classIndex ?? -1)]), [1]);
     results = await run(session, feeds, model.onnxPath);
@@ -98,13 +97,11 @@ export async function explainInput(model: LoadedModel, input: Float32Array, opti
   const act = toFeatureMaps(actTensor.data as Float32Array, actTensor.dims, layer.tensor);
   if (act.tokens) notes.push(`transformer tokens of '${layer.tensor}' reshaped to a ${act.height}×${act.width} patch grid`);
   let data: Float32Array;
-  if (gradient) {
+  if (method.needs === 'gradients') {
     const gradTensor = results[GRADIENT_OUTPUT]!;
-    data = gradientCam(options.method as GradientMethod, act, toFeatureMaps(gradTensor.data as Float32Array, gradTensor.dims, layer.tensor));
-  } else if (options.method === 'eigencam') {
-    data = eigenCam(act);
+    data = method.map(act, toFeatureMaps(gradTensor.data as Float32Array, gradTensor.dims, layer.tensor));
   } else {
-    data = await scoreCam(model, input, act, classIndex);
+    data = await method.map(act, { model, input, classIndex, score: output[classIndex]! });
   }
   return { method: options.method, classIndex, probabilities, layer, map: { width: act.width, height: act.height, data }, notes };
 }

@@ -1,8 +1,9 @@
 /** Colormaps for heat maps: value in [0,1] → RGB in [0,1]. */
 import type { Image2D } from '../image';
+import { COLORMAPS, type ColormapName } from '../vocabulary/colormaps';
 
-export const COLORMAPS = ['jet', 'turbo', 'inferno', 'viridis'] as const;
-export type ColormapName = (typeof COLORMAPS)[number];
+export { COLORMAPS, type ColormapName };
+
 type Rgb = [number, number, number];
 
 const clamp01 = (v: number): number => Math.min(1, Math.max(0, v));

@@ -1,9 +1,8 @@
 import { ScanLensError } from '../errors';
+import { SLICE_AXES, type SliceAxis } from '../vocabulary/axes';
 import { sliceOf, type Affine, type Scan, type VoxelArray } from './scan';
 
-export type SliceAxis = 'axial' | 'coronal' | 'sagittal';
-
-export const SLICE_AXES: readonly SliceAxis[] = ['axial', 'coronal', 'sagittal'];
+export { SLICE_AXES, type SliceAxis };
 
 /**
  * For each output dimension (slice, row, column): the RAS world axis it runs

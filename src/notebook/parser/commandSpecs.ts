@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { METHODS as DETECTOR_METHODS } from '../../core/anomaly/detector';
-import { METHODS } from '../../core/explain/explain';
+import { CAM_METHODS } from '../../core/vocabulary/camMethods';
 import { EXECUTION_PROVIDERS } from '../../core/model/executionProviders';
 import { StageNameSchema } from '../../core/model/manifest';
 import { CLASSIC_PIPELINE } from '../../core/preprocess/classicPipeline';
@@ -75,7 +75,7 @@ export interface SubcommandSpec {
   readonly options: readonly string[];
 }
 
-const methods = [...METHODS] as [string, ...string[]];
+const methods = [...CAM_METHODS] as [string, ...string[]];
 const axes = [...SLICE_AXES] as [string, ...string[]];
 
 /** axis= and slice= of the commands that work on one slice of a volume. */
@@ -151,7 +151,7 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, CommandSpec>> = {
     maxArgs: 1,
     pathArgs: true,
     options: {
-      method: { description: 'explanation method', values: METHODS },
+      method: { description: 'explanation method', values: CAM_METHODS },
       class: { description: 'class label or index (default: the top class)' },
       layer: { description: 'target tensor' },
       colormap: { description: 'overlay colormap', values: COLORMAPS },

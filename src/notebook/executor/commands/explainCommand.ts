@@ -1,5 +1,5 @@
 import { aboutFile } from '../../../core/errors';
-import type { Method } from '../../../core/explain/explain';
+import type { CamMethodName } from '../../../core/vocabulary/camMethods';
 import { classIndexOf, explainJob, type ExplainJobResult } from '../../../core/jobs/explainJob';
 import type { ColormapName } from '../../../core/render/colormaps';
 import { explanationPng } from '../../../core/render/explanationOverlay';
@@ -14,7 +14,7 @@ import { parametersOf } from './parameters';
 export const explainCommand: CommandRunner<CommandOf<'explain'>> = async ({ command, session }) => {
   const model = await session.model();
   const { options } = command;
-  const method = (options.method ?? 'gradcam') as Method;
+  const method = (options.method ?? 'gradcam') as CamMethodName;
   const target = classIndexOf(model, options.class);
   const { path, file } = await session.readPath(command.args[0]!);
   let job: ExplainJobResult;

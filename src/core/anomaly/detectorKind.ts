@@ -1,0 +1,25 @@
+import type { FeatureDetector, FeatureFitter } from './detector';
+import type { NpyArray } from './npy';
+
+/** How a fit is asked for, whatever the method; each kind takes what it needs. */
+export interface FitRequest {
+  /** Grid positions (width × height) and channels kept per position. */
+  readonly positions: number;
+  readonly channels: number;
+  readonly seed: number;
+  readonly epsilon?: number;
+  readonly bankSize?: number;
+}
+
+/**
+ * One detector kind, anomalib-style: a folder (padim/, patchcore/) whose
+ * index exports this. detectorKinds.ts registers it by its method name; fit,
+ * load and the memory check go through it.
+ */
+export interface DetectorKind {
+  /** Bytes the fitter holds while fitting, to refuse a fit that cannot fit in memory. */
+  fitBytes(request: FitRequest): number;
+  createFitter(request: FitRequest): FeatureFitter;
+  /** The detector from its saved arrays and parameters, checked against the manifest's grid and channels; errors name `file`. */
+  load(arrays: Record<string, NpyArray | undefined>, parameters: Record<string, number>, expected: { positions: number; channels: number }, file: string): FeatureDetector;
+}

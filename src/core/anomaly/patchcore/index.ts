@@ -1,0 +1,20 @@
+import { ScanLensError } from '../../errors';
+import type { DetectorKind, FitRequest } from '../detectorKind';
+import { PatchcoreDetector } from './patchcoreDetector';
+import { DEFAULT_PATCHCORE, PatchcoreFitter, type PatchcoreOptions } from './patchcoreFitter';
+
+function options({ seed, bankSize }: FitRequest): PatchcoreOptions {
+  return { ...DEFAULT_PATCHCORE, seed, ...(bankSize ? { bankSize, bufferSize: Math.max(DEFAULT_PATCHCORE.bufferSize, 2 * bankSize) } : {}) };
+}
+
+/** PatchCore: a coreset memory bank of patch features; the fitter holds a buffer of them. */
+export const patchcore: DetectorKind = {
+  fitBytes: (request) => options(request).bufferSize * request.channels * 4,
+  createFitter: (request) => new PatchcoreFitter(request.channels, options(request)),
+  load(arrays, _parameters, expected, file) {
+    const detector = PatchcoreDetector.fromArrays(arrays, file);
+    const channels = detector.arrays()['bank']!.shape[1];
+    if (channels !== expected.channels) throw new ScanLensError(`memory bank has ${channels} channels, the manifest says ${expected.channels}`, file);
+    return detector;
+  },
+};
