@@ -49,7 +49,12 @@ export async function folderThroughput(modelPath: string, files: readonly string
   const plainSpinning = await plainSession(inThread.onnxPath, threads, 'always');
   total[`ort_ready_tensors_${threads}_threads_spinning`] = await timeMedian(rounds, () => ortOnTensors(plainSpinning, inThread, tensors, files.length, batch), 1);
   await Promise.all([plainSpinning.release(), inThread.session.release()]);
-  const best = (prefix: string): number => Math.min(...Object.entries(total).filter(([k]) => k.startsWith(prefix)).map(([, ms]) => ms));
+  const best = (prefix: string): number =>
+    Math.min(
+      ...Object.entries(total)
+        .filter(([k]) => k.startsWith(prefix))
+        .map(([, ms]) => ms),
+    );
   const totals = { ...total, ort_ready_tensors: best('ort_ready_tensors_'), plain_decode_ort_loop: best('plain_decode_ort_loop_') };
   return {
     images: files.length,

@@ -37,7 +37,9 @@ function stageLines(name: string, s: Stages): string[] {
     `  classify (decode→probabilities) ${ms(t.classify_end_to_end)}   ${x(s.ratios.classify_vs_ort)} the plain forward`,
     `  explanation (Grad-CAM)          ${ms(t.explanation)}   plain forward+backward ${ms(t.ort_forward_backward)}   ${x(s.ratios.explain_vs_ort_forward_backward)}; ${x(s.ratios.explain_vs_ort_forward)} the plain forward`,
     `  render (overlay + PNG)          ${ms(t.render)}`,
-    ...(t.anomaly === undefined ? [] : [`  anomaly score (PaDiM), slice    ${ms(t.anomaly)}   plain backbone-with-features forward ${ms(t.ort_anomaly_features)}   ${x(s.ratios.anomaly_vs_ort_features)}`]),
+    ...(t.anomaly === undefined
+      ? []
+      : [`  anomaly score (PaDiM), slice    ${ms(t.anomaly)}   plain backbone-with-features forward ${ms(t.ort_anomaly_features)}   ${x(s.ratios.anomaly_vs_ort_features)}`]),
     `  classify + Grad-CAM + PNG       ${ms(t.explain_end_to_end)}   ${x(s.ratios.explain_end_to_end_vs_ort_forward_backward)} the plain forward+backward`,
   ];
 }

@@ -114,7 +114,8 @@ async function score(inputs: string[], flags: ScoreFlags): Promise<number> {
   const detector = await openFor(flags);
   const progress = progressReporter('score');
   const rows: Row[] = [];
-  for await (const row of scoreAnomalies(detector, await expandInputs(inputs), { threshold: flags.threshold, maps: flags.maps !== undefined, onProgress: progress })) rows.push(await present(row, flags.maps));
+  for await (const row of scoreAnomalies(detector, await expandInputs(inputs), { threshold: flags.threshold, maps: flags.maps !== undefined, onProgress: progress }))
+    rows.push(await present(row, flags.maps));
   for (const row of rows) if ('error' in row) printError(row.error);
   const summary = summarize(rows);
   if (flags.json) printJson({ scanlens: { version: SCANLENS_VERSION }, detector: detector.summary(), results: rows, summary });
@@ -147,7 +148,9 @@ async function evalCommand(normalDir: string, anomalousDir: string, flags: EvalF
         `at threshold ${threshold.toFixed(4)}: F1 ${at.f1.toFixed(4)} (precision ${at.precision.toFixed(4)}, recall ${at.recall.toFixed(4)})`,
         `best F1 ${best.f1.toFixed(4)} at threshold ${best.threshold.toFixed(4)}`,
         'score histogram (bin start: normal / anomalous):',
-        ...metrics.histogram.normal.map((count, i) => `  ${metrics.histogram.edges[i]!.toFixed(3).padStart(9)}  ${'#'.repeat(count)}${' '.repeat(Math.max(1, 12 - count))}/ ${'#'.repeat(metrics.histogram.anomalous[i]!)}`),
+        ...metrics.histogram.normal.map(
+          (count, i) => `  ${metrics.histogram.edges[i]!.toFixed(3).padStart(9)}  ${'#'.repeat(count)}${' '.repeat(Math.max(1, 12 - count))}/ ${'#'.repeat(metrics.histogram.anomalous[i]!)}`,
+        ),
       ].join('\n') + '\n',
     );
   }
@@ -207,5 +210,9 @@ export function anomalyCommand(): Command {
       process.exitCode = await evalCommand(normalDir, anomalousDir, flags);
     });
   for (const sub of [fitCommand, scoreCommand, evalSub]) sub.exitOverride();
-  return new Command('anomaly').description('anomaly detection: fit a detector on normal scans, score scans, evaluate on labelled folders').addCommand(fitCommand).addCommand(scoreCommand).addCommand(evalSub);
+  return new Command('anomaly')
+    .description('anomaly detection: fit a detector on normal scans, score scans, evaluate on labelled folders')
+    .addCommand(fitCommand)
+    .addCommand(scoreCommand)
+    .addCommand(evalSub);
 }

@@ -62,7 +62,12 @@ async function run(inputs: string[], flags: ClassifyFlags): Promise<number> {
   await modelGuard(model);
   const limits: DecodeLimits = { ...DEFAULT_LIMITS, maxPixels: flags.maxPixels };
   const routed = jobOrder(await classifyInputs(expanded.files, limits));
-  const owned = flags.shard ? keysInShard(routed.map((i) => i.key), flags.shard) : undefined;
+  const owned = flags.shard
+    ? keysInShard(
+        routed.map((i) => i.key),
+        flags.shard,
+      )
+    : undefined;
   const mine = routed.filter((i) => owned?.has(i.key) ?? true);
   const outputs = resultFiles(flags, model);
   const previous = new Map<string, OutputRow>();
@@ -141,7 +146,11 @@ export function classifyCommand(): Command {
     .option('--resume', 'skip inputs that already have a row without error in the --jsonl/--csv output (or its .partial)')
     .addOption(new Option('--shard <i/n>', 'classify only inputs whose position in sorted order is i mod n (array jobs: Slurm, Kubernetes)').argParser(parseShard))
     .addOption(providerOption)
-    .addOption(new Option('--workers <n>', `decode worker threads, 0 to decode in the main thread (default: cores - 1, at most 4, from ${POOL_THRESHOLD} files on)`).argParser((v) => (v === '0' ? 0 : parsePositiveInt(v))))
+    .addOption(
+      new Option('--workers <n>', `decode worker threads, 0 to decode in the main thread (default: cores - 1, at most 4, from ${POOL_THRESHOLD} files on)`).argParser((v) =>
+        v === '0' ? 0 : parsePositiveInt(v),
+      ),
+    )
     .addOption(new Option('--top <k>', 'classes to rank per file').default(3).argParser(parsePositiveInt))
     .addOption(new Option('--batch-size <n>', 'images per inference batch').default(8).argParser(parsePositiveInt))
     .addOption(new Option('--max-pixels <n>', 'refuse images with more pixels than this').default(DEFAULT_LIMITS.maxPixels).argParser(parsePositiveInt))

@@ -83,12 +83,10 @@ async function run(input: string, flags: PreprocessFlags): Promise<number> {
 
 export function preprocessCommand(): Command {
   return new Command('preprocess')
-    .description("write one PNG per preprocessing step the model runs, ending with its input (or, with --stages, a gallery of stages)")
+    .description('write one PNG per preprocessing step the model runs, ending with its input (or, with --stages, a gallery of stages)')
     .argument('<file>', 'scan file')
     .requiredOption('-o, --out <dir>', 'folder for the stage images')
-    .addOption(
-      new Option('--stages [list]', `a gallery of these comma-separated stages instead of the model's pipeline; bare, or 'classic': ${CLASSIC_PIPELINE.join(',')}`),
-    )
+    .addOption(new Option('--stages [list]', `a gallery of these comma-separated stages instead of the model's pipeline; bare, or 'classic': ${CLASSIC_PIPELINE.join(',')}`))
     .addOption(modelOption)
     .option('--no-model', 'no model: the classic gallery, intensities scaled to [0,1] by the stored type')
     .addOption(new Option('--axis <plane>', 'for a volume: the plane to slice, as classify cuts it (default: axial)').choices([...SLICE_AXES]))

@@ -81,7 +81,12 @@ export function runCommand(): Command {
     .argument('<notebook.ipynb>', 'notebook to run')
     .option('-o, --out <file>', 'write the executed notebook here instead of in place')
     .option('--check', 're-run and compare the numbers with the saved outputs; nothing is written (export lines are checked, not written)')
-    .option('--root <dir>', "another folder the notebook's cells may read and write besides its own (repeatable; as a VS Code workspace folder)", (dir: string, all: string[]) => [...all, dir], [] as string[])
+    .option(
+      '--root <dir>',
+      "another folder the notebook's cells may read and write besides its own (repeatable; as a VS Code workspace folder)",
+      (dir: string, all: string[]) => [...all, dir],
+      [] as string[],
+    )
     .addOption(new Option('--tolerance <t>', 'largest absolute difference --check accepts between numbers').default(1e-4).argParser(parseTolerance))
     .addOption(modelOption)
     .addOption(threadsOption)

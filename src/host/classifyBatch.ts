@@ -53,37 +53,34 @@ export async function classifyBatch(context: vscode.ExtensionContext, log: Outpu
   const root = vscode.workspace.getWorkspaceFolder(first)?.uri.fsPath ?? first.fsPath;
   const reportDir = join(root, REPORT_FOLDER);
   const what = targets.length === 1 ? vscode.workspace.asRelativePath(first, false) : `${targets.length} items`;
-  const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `ScanLens: classifying ${what}`, cancellable: true },
-    async (progress, token) => {
-      const { files, skipped } = await collect(targets, reportDir);
-      if (files.length === 0) throw new ScanLensError(`no scans found (${skipped} other files skipped)`, what);
-      const controller = new AbortController();
-      const cancel = token.onCancellationRequested(() => controller.abort());
-      const inputs = await classifyInputs(files, DEFAULT_LIMITS);
-      const portable = (path: string): string => relative(root, path).split(sep).join('/');
-      const rows: ClassifyResult[] = [];
-      let failed = 0;
-      try {
-        // The CLI's job, so the report has the CLI's rows: images, volumes and each series on its own.
-        for await (const row of classifyJob(model, inputs, { signal: controller.signal })) {
-          // Paths relative to the workspace keep the report portable.
-          rows.push({ ...row, file: portable(row.file), ...('files' in row && row.files ? { files: row.files.map(portable) } : {}) });
-          if (rowError(row) !== undefined) failed++;
-          progress.report({ increment: 100 / inputs.length, message: `${rows.length}/${inputs.length} inputs, ${failed} failed` });
-        }
-      } finally {
-        cancel.dispose();
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ScanLens: classifying ${what}`, cancellable: true }, async (progress, token) => {
+    const { files, skipped } = await collect(targets, reportDir);
+    if (files.length === 0) throw new ScanLensError(`no scans found (${skipped} other files skipped)`, what);
+    const controller = new AbortController();
+    const cancel = token.onCancellationRequested(() => controller.abort());
+    const inputs = await classifyInputs(files, DEFAULT_LIMITS);
+    const portable = (path: string): string => relative(root, path).split(sep).join('/');
+    const rows: ClassifyResult[] = [];
+    let failed = 0;
+    try {
+      // The CLI's job, so the report has the CLI's rows: images, volumes and each series on its own.
+      for await (const row of classifyJob(model, inputs, { signal: controller.signal })) {
+        // Paths relative to the workspace keep the report portable.
+        rows.push({ ...row, file: portable(row.file), ...('files' in row && row.files ? { files: row.files.map(portable) } : {}) });
+        if (rowError(row) !== undefined) failed++;
+        progress.report({ increment: 100 / inputs.length, message: `${rows.length}/${inputs.length} inputs, ${failed} failed` });
       }
-      const summary = summarise(rows, skipped, controller.signal.aborted);
-      const stamp = reportStamp(new Date());
-      const csv = join(reportDir, `${stamp}.csv`);
-      const json = join(reportDir, `${stamp}.json`);
-      await writeFileAtomic(csv, classifyCsv(model.manifest.labels, rows, hasGuard(model)));
-      await writeFileAtomic(json, JSON.stringify(classifyReport(model, rows, summary), null, 2) + '\n');
-      return { kind: 'batch' as const, csv, json, summary, rows, notice };
-    },
-  );
+    } finally {
+      cancel.dispose();
+    }
+    const summary = summarise(rows, skipped, controller.signal.aborted);
+    const stamp = reportStamp(new Date());
+    const csv = join(reportDir, `${stamp}.csv`);
+    const json = join(reportDir, `${stamp}.json`);
+    await writeFileAtomic(csv, classifyCsv(model.manifest.labels, rows, hasGuard(model)));
+    await writeFileAtomic(json, JSON.stringify(classifyReport(model, rows, summary), null, 2) + '\n');
+    return { kind: 'batch' as const, csv, json, summary, rows, notice };
+  });
   const { summary } = result;
   const report = vscode.workspace.asRelativePath(result.csv, false);
   const flagged = result.rows.filter((r) => ('peaks' in r ? r.peaks.some((p) => p.flag) : 'flag' in r && r.flag !== undefined));

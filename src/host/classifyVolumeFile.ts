@@ -33,33 +33,28 @@ export async function classifyVolumeFile(context: vscode.ExtensionContext, log: 
   const guard = await modelGuard(model);
   // Outside the progress callback: whether the user stopped it decides the message.
   const abort = new AbortController();
-  const classified = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `ScanLens: ${shown}`, cancellable: true },
-    async (progress, token) => {
-      const stop = token.onCancellationRequested(() => abort.abort());
-      let reported = 0;
-      try {
-        return await classifyVolume(model, scan, 'axial', {
-          signal: abort.signal,
-          guard,
-          onProgress: (done, total) => {
-            progress.report({ message: `slice ${done} of ${total}`, increment: (100 * (done - reported)) / total });
-            reported = done;
-          },
-        });
-      } finally {
-        stop.dispose();
-      }
-    },
-  );
+  const classified = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ScanLens: ${shown}`, cancellable: true }, async (progress, token) => {
+    const stop = token.onCancellationRequested(() => abort.abort());
+    let reported = 0;
+    try {
+      return await classifyVolume(model, scan, 'axial', {
+        signal: abort.signal,
+        guard,
+        onProgress: (done, total) => {
+          progress.report({ message: `slice ${done} of ${total}`, increment: (100 * (done - reported)) / total });
+          reported = done;
+        },
+      });
+    } finally {
+      stop.dispose();
+    }
+  });
   const row: VolumeRow = { ...classified, file: shown };
   const cancelled = abort.signal.aborted;
   const summary = describeModel(model);
   // The flag goes into the text itself: a notification is all many users read. A cancelled run shows no peaks to qualify.
   const warning = cancelled ? undefined : volumeWarning(row);
-  const message = cancelled
-    ? `${shown}: cancelled after ${row.slices.length} slices`
-    : `${shown}: ${peakLine(row)} (${model.manifest.name})${warning ? ` — ${warning}` : ''}`;
+  const message = cancelled ? `${shown}: cancelled after ${row.slices.length} slices` : `${shown}: ${peakLine(row)} (${model.manifest.name})${warning ? ` — ${warning}` : ''}`;
   log.line(`classify ${message}`);
   const show = warning ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
   if (cancelled) void vscode.window.showInformationMessage(`ScanLens — ${message}`);

@@ -47,9 +47,6 @@ export async function loadActiveModel(context: vscode.ExtensionContext, log: Out
       void vscode.window.showWarningMessage(active.restrictedReason);
     }
   }
-  const { model, runtime } = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Window, title: `ScanLens: loading ${active.label}` },
-    () => loadWithSettings(active.path),
-  );
+  const { model, runtime } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `ScanLens: loading ${active.label}` }, () => loadWithSettings(active.path));
   return active.restrictedReason ? { model, runtime, notice: active.restrictedReason } : { model, runtime };
 }

@@ -26,9 +26,7 @@ async function pickModel(bundled: string): Promise<string | undefined> {
   const found = await vscode.workspace.findFiles('**/{model.json,*.onnx}', '**/node_modules/**', 500);
   const items: ModelItem[] = [
     { label: `$(package) ${modelLabel(bundled)}`, description: 'bundled demo model', path: bundled },
-    ...found
-      .map((uri) => ({ label: modelLabel(uri.fsPath), description: vscode.workspace.asRelativePath(uri, false), path: uri.fsPath }))
-      .sort((a, b) => a.description.localeCompare(b.description)),
+    ...found.map((uri) => ({ label: modelLabel(uri.fsPath), description: vscode.workspace.asRelativePath(uri, false), path: uri.fsPath })).sort((a, b) => a.description.localeCompare(b.description)),
   ];
   const picked = await vscode.window.showQuickPick(items, { title: 'ScanLens: Select Model', placeHolder: 'Model manifest (model.json) or bare .onnx', matchOnDescription: true });
   return picked?.path;

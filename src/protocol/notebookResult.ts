@@ -31,29 +31,33 @@ const ModelResult = z.strictObject({
 });
 
 /** A class's peak slice in a volume, with the guard's verdict on that slice for a guarded classifier. */
-const PeakSlice = z.strictObject({
-  label: z.string(),
-  slice: z.number().int(),
-  probability,
-  // The guard's verdict on the peak slice, as a classify row carries it for its file.
-  anomalyScore: z.number().optional(),
-  anomalyThreshold: z.number().optional(),
-  flag: z.string().optional(),
-}).refine(guardFieldsComplete, 'anomalyScore, anomalyThreshold and flag go together');
+const PeakSlice = z
+  .strictObject({
+    label: z.string(),
+    slice: z.number().int(),
+    probability,
+    // The guard's verdict on the peak slice, as a classify row carries it for its file.
+    anomalyScore: z.number().optional(),
+    anomalyThreshold: z.number().optional(),
+    flag: z.string().optional(),
+  })
+  .refine(guardFieldsComplete, 'anomalyScore, anomalyThreshold and flag go together');
 
 const InputKind = z.enum(['image', 'volume', 'series']);
 
 const ClassifyRow = z.union([
-  z.strictObject({
-    file: z.string(),
-    probabilities: z.array(probability),
-    top: ranked,
-    notes: z.array(z.string()).optional(),
-    // Present when the classifier's manifest names a detector; flag only when the score is at or over the threshold.
-    anomalyScore: z.number().optional(),
-    anomalyThreshold: z.number().optional(),
-    flag: z.string().optional(),
-  }).refine(guardFieldsComplete, 'anomalyScore, anomalyThreshold and flag go together'),
+  z
+    .strictObject({
+      file: z.string(),
+      probabilities: z.array(probability),
+      top: ranked,
+      notes: z.array(z.string()).optional(),
+      // Present when the classifier's manifest names a detector; flag only when the score is at or over the threshold.
+      anomalyScore: z.number().optional(),
+      anomalyThreshold: z.number().optional(),
+      flag: z.string().optional(),
+    })
+    .refine(guardFieldsComplete, 'anomalyScore, anomalyThreshold and flag go together'),
   /** A volume (NIfTI, multi-frame DICOM) or DICOM series in a classify table: its peaks, as the CLI's volume rows. */
   z.strictObject({
     file: z.string(),

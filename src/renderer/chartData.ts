@@ -83,9 +83,7 @@ export function overlayGrid(result: Explain): OverlayGrid {
   }
   const span = max - min;
   const [dx, dy] = [slice.width / grid.width, slice.height / grid.height];
-  const z = Array.from({ length: grid.height }, (_, y) =>
-    Array.from(heat.subarray(y * grid.width, (y + 1) * grid.width), (v) => (Number.isNaN(v) ? null : span > 0 ? (v - min) / span : 0)),
-  );
+  const z = Array.from({ length: grid.height }, (_, y) => Array.from(heat.subarray(y * grid.width, (y + 1) * grid.width), (v) => (Number.isNaN(v) ? null : span > 0 ? (v - min) / span : 0)));
   return { width: slice.width, height: slice.height, x0: (dx - 1) / 2, dx, y0: (dy - 1) / 2, dy, z };
 }
 

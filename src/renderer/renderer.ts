@@ -29,7 +29,10 @@ export const activate: ActivationFunction = (context) => {
   const scanImage = scanImages(context);
   const roots = new Map<string, HTMLElement>();
   const dispose = (id: string): void => {
-    roots.get(id)?.querySelectorAll<HTMLElement>('.js-plotly-plot').forEach((chart) => Plotly.purge(chart));
+    roots
+      .get(id)
+      ?.querySelectorAll<HTMLElement>('.js-plotly-plot')
+      .forEach((chart) => Plotly.purge(chart));
     roots.delete(id);
   };
   return {

@@ -1,13 +1,4 @@
-import {
-  HOST_RESULT_SCHEMAS,
-  ToWebviewSchema,
-  type HostEvent,
-  type HostRequest,
-  type HostResult,
-  type ToHost,
-  type WebviewEvent,
-  type WebviewRequest,
-} from '../protocol/viewerMessages';
+import { HOST_RESULT_SCHEMAS, ToWebviewSchema, type HostEvent, type HostRequest, type HostResult, type ToHost, type WebviewEvent, type WebviewRequest } from '../protocol/viewerMessages';
 
 interface VsCodeApi {
   postMessage(message: ToHost): void;

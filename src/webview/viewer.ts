@@ -1,5 +1,17 @@
 import './viewer.css';
-import { AXES, ANOMALY_OVERLAY, EXPLAIN_METHODS, OVERLAY_COLORMAPS, type Axis, type ClassifyResult, type ExportResult, type OverlayMethod, type ScanInfo, type ViewerState, type WebviewRequest } from '../protocol/viewerMessages';
+import {
+  AXES,
+  ANOMALY_OVERLAY,
+  EXPLAIN_METHODS,
+  OVERLAY_COLORMAPS,
+  type Axis,
+  type ClassifyResult,
+  type ExportResult,
+  type OverlayMethod,
+  type ScanInfo,
+  type ViewerState,
+  type WebviewRequest,
+} from '../protocol/viewerMessages';
 import { AnomalyLegend } from './anomalyLegend';
 import { drawProbabilities, drawProfile } from './charts';
 import { loadPlotly } from './loadPlotly';
@@ -95,9 +107,23 @@ class Viewer {
     const panel = el(
       'aside',
       { class: 'panel' },
-      el('section', {}, el('h2', {}, 'View'), el('div', { class: 'row' }, ui.axis, ui.windows, ui.fit), el('div', { class: 'row volume-only' }, ui.slider, ui.sliceLabel), el('div', { class: 'row' }, ui.windowLabel)),
+      el(
+        'section',
+        {},
+        el('h2', {}, 'View'),
+        el('div', { class: 'row' }, ui.axis, ui.windows, ui.fit),
+        el('div', { class: 'row volume-only' }, ui.slider, ui.sliceLabel),
+        el('div', { class: 'row' }, ui.windowLabel),
+      ),
       el('section', {}, el('h2', {}, 'Probabilities'), ui.guard, ui.chart),
-      el('section', {}, el('h2', {}, 'Overlay'), el('div', { class: 'row' }, ui.overlayShown, overlayLabel, ui.method, ui.target), el('div', { class: 'row' }, ui.colormap, ui.opacity), ui.legend.element),
+      el(
+        'section',
+        {},
+        el('h2', {}, 'Overlay'),
+        el('div', { class: 'row' }, ui.overlayShown, overlayLabel, ui.method, ui.target),
+        el('div', { class: 'row' }, ui.colormap, ui.opacity),
+        ui.legend.element,
+      ),
       el('section', { class: 'volume-only' }, el('h2', {}, 'Per slice'), ui.profileButton, ui.profile),
       el('section', {}, el('details', {}, el('summary', {}, 'Metadata (identifying tags redacted)'), ui.metadata)),
       el('section', {}, ui.export, ui.status),
@@ -450,8 +476,7 @@ class Viewer {
     else if (request.type === 'overlay') {
       if (request.method) this.chooseMethod(request.method);
       await this.setOverlayShown(request.shown);
-    }
-    else if (request.type === 'profile') await this.profile();
+    } else if (request.type === 'profile') await this.profile();
     return this.snapshot();
   }
 

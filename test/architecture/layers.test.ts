@@ -55,7 +55,12 @@ test('no cycle between the folders of src/core', () => {
     for (const next of edges.get(node) ?? []) {
       if (state.get(next) === 'open') {
         const cycle = [...path.slice(path.indexOf(next)), node, next];
-        cycles.push(cycle.slice(1).map((to, i) => `${cycle[i]} → ${to} (${witness.get(`${cycle[i]}>${to}`)})`).join(', '));
+        cycles.push(
+          cycle
+            .slice(1)
+            .map((to, i) => `${cycle[i]} → ${to} (${witness.get(`${cycle[i]}>${to}`)})`)
+            .join(', '),
+        );
       } else if (!state.has(next)) visit(next, [...path, node]);
     }
     state.set(node, 'done');

@@ -35,13 +35,20 @@ function csvRecords(text: string): Record<string, string>[] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') records.at(-1)!.push(field), (field = '');
-    else if (c === '\n') records.at(-1)!.push(field), records.push([]), (field = '');
-    else field += c;
+    else if (c === ',') {
+      records.at(-1)!.push(field);
+      field = '';
+    } else if (c === '\n') {
+      records.at(-1)!.push(field);
+      records.push([]);
+      field = '';
+    } else field += c;
   }
   const [header, ...rows] = records.filter((r) => r.length > 1);
   return rows.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i] ?? ''])));
@@ -66,10 +73,27 @@ test('the mixed folder: seven rows, each input once, only the corrupt file and t
 });
 
 test('JSON Lines and CSV carry the same rows and numbers as JSON', () => {
-  same(readFileSync(join(work, 'all.jsonl'), 'utf8').trim().split('\n').map((l) => canonical(JSON.parse(l) as Record<string, unknown>)), 0, 'JSONL');
+  same(
+    readFileSync(join(work, 'all.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => canonical(JSON.parse(l) as Record<string, unknown>)),
+    0,
+    'JSONL',
+  );
   const fromCsv = csvRecords(csvText).map((r): CanonicalRow => {
     const error = r['error'] !== '';
-    return { file: fromMixed(r['file']!), kind: r['kind']!, top: error ? null : r['top_label']!, probabilities: error ? null : Object.keys(r).filter((k) => k.startsWith('p_')).map((k) => Number(r[k])), error };
+    return {
+      file: fromMixed(r['file']!),
+      kind: r['kind']!,
+      top: error ? null : r['top_label']!,
+      probabilities: error
+        ? null
+        : Object.keys(r)
+            .filter((k) => k.startsWith('p_'))
+            .map((k) => Number(r[k])),
+      error,
+    };
   });
   same(fromCsv, 0, 'CSV');
 });
@@ -78,24 +102,38 @@ test('the terminal text has the same rows, probabilities to its three decimals',
   const text = runCli(['classify', 'mixed', '--top', '4'], work);
   assert.equal(text.status, 2);
   const labels = ['glioma', 'meningioma', 'notumor', 'pituitary'];
-  const rows = text.stdout.trim().split('\n').map((line): CanonicalRow => {
-    const [file, ...rest] = line.split('  ');
-    if (rest[0] === 'ERROR') return { file: fromMixed(file!), kind: '?', top: null, probabilities: null, error: true };
-    const pairs = [...line.matchAll(/(\w+) (\d\.\d{3})(?:@\d+)?/g)].map((m) => [m[1]!, Number(m[2])] as const);
-    const probabilities = labels.map((l) => pairs.find(([name]) => name === l)![1]);
-    return { file: fromMixed(file!), kind: '?', top: labels[probabilities.indexOf(Math.max(...probabilities))]!, probabilities, error: false };
-  });
-  same(rows.map((r, i) => ({ ...r, kind: reference[i]!.kind, top: r.error ? null : reference[i]!.top })), 0.0005, 'text');
+  const rows = text.stdout
+    .trim()
+    .split('\n')
+    .map((line): CanonicalRow => {
+      const [file, ...rest] = line.split('  ');
+      if (rest[0] === 'ERROR') return { file: fromMixed(file!), kind: '?', top: null, probabilities: null, error: true };
+      const pairs = [...line.matchAll(/(\w+) (\d\.\d{3})(?:@\d+)?/g)].map((m) => [m[1]!, Number(m[2])] as const);
+      const probabilities = labels.map((l) => pairs.find(([name]) => name === l)![1]);
+      return { file: fromMixed(file!), kind: '?', top: labels[probabilities.indexOf(Math.max(...probabilities))]!, probabilities, error: false };
+    });
+  same(
+    rows.map((r, i) => ({ ...r, kind: reference[i]!.kind, top: r.error ? null : reference[i]!.top })),
+    0.0005,
+    'text',
+  );
 });
 
 test('scanlens run of a notebook classifying the folder gives the same rows', () => {
   const notebook = join(work, 'agree.ipynb');
-  writeFileSync(notebook, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code', id: 'c', metadata: {}, source: 'classify mixed', outputs: [], execution_count: null }] }));
+  writeFileSync(
+    notebook,
+    JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code', id: 'c', metadata: {}, source: 'classify mixed', outputs: [], execution_count: null }] }),
+  );
   const run = runCli(['run', notebook], work);
   assert.equal(run.status, 0, run.stderr);
   const cell = (JSON.parse(readFileSync(notebook, 'utf8')) as { cells: { outputs: { data?: Record<string, unknown> }[] }[] }).cells[0]!;
   const payload = cell.outputs[0]!.data!['application/vnd.scanlens.result+json'] as { rows: Record<string, unknown>[] };
-  same(payload.rows.map(canonical).map((r, i) => ({ ...r, kind: r.error ? reference[i]!.kind : r.kind })), 1e-6, 'notebook');
+  same(
+    payload.rows.map(canonical).map((r, i) => ({ ...r, kind: r.error ? reference[i]!.kind : r.kind })),
+    1e-6,
+    'notebook',
+  );
 });
 
 test('--resume after a stop loses and duplicates nothing: a .partial cut after a few rows (one cut mid-row) finishes to the same file', () => {

@@ -34,7 +34,10 @@ test('anomaly eval: the shipped demo detector separates held-out lesions from no
   const lesion = (doc.results.anomalous as Row[]).map((r) => r.score!);
   assert.equal(metrics.auroc, auroc({ scores: [...normal, ...lesion], anomalous: [...normal.map(() => false), ...lesion.map(() => true)] }));
   assert.equal(doc.threshold, JSON.parse(readFileSync(join(ROOT, DEMO, 'detector.json'), 'utf8')).threshold.value);
-  assert.equal(metrics.histogram.normal.reduce((a: number, b: number) => a + b, 0), 20);
+  assert.equal(
+    metrics.histogram.normal.reduce((a: number, b: number) => a + b, 0),
+    20,
+  );
   assert.ok(metrics.bestF1.f1 >= metrics.atThreshold.f1);
 });
 

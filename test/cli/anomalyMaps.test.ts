@@ -98,13 +98,24 @@ test('anomaly score --maps with a contain backbone: the letterboxed map is broug
   const [got, want] = [hotRegion(image), hotRegion(await readRgb(filled!))];
   assert.ok(Math.abs(got.cx - want.cx) <= 2 && Math.abs(got.cy - want.cy) <= 2, `contain (${got.cx.toFixed(1)}, ${got.cy.toFixed(1)}), fill (${want.cx.toFixed(1)}, ${want.cy.toFixed(1)})`);
   // Every pixel of the slice was in the model's view, so every pixel is coloured (the base is grey, the blend is not).
-  for (const [x, y] of [[0, 0], [199, 0], [0, 159], [199, 159], [100, 0], [100, 159]] as const) assert.ok(!isGrey(image.at(x, y)), `(${x}, ${y}) coloured`);
+  for (const [x, y] of [
+    [0, 0],
+    [199, 0],
+    [0, 159],
+    [199, 159],
+    [100, 0],
+    [100, 159],
+  ] as const)
+    assert.ok(!isGrey(image.at(x, y)), `(${x}, ${y}) coloured`);
 });
 
 test('anomaly score --maps with a cover backbone: the margins the model did not see show the slice itself, the rest is the map of what it saw', async () => {
   // 16 columns of grey 60 each side: cover crops exactly them, so the model sees the 128² sample untouched.
   const padded = join(work, 'padded.png');
-  await sharp(FLAGGED_SAMPLE).extend({ left: 16, right: 16, background: { r: 60, g: 60, b: 60 } }).greyscale().toFile(padded);
+  await sharp(FLAGGED_SAMPLE)
+    .extend({ left: 16, right: 16, background: { r: 60, g: 60, b: 60 } })
+    .greyscale()
+    .toFile(padded);
   const cover = demoBackboneWithFit('cover');
   const [paddedMap, sampleMap] = scoreWithMaps([padded, FLAGGED_SAMPLE], join(work, 'cover'), ['--backbone', cover]);
   const image = await readRgb(paddedMap!);
@@ -114,7 +125,10 @@ test('anomaly score --maps with a cover backbone: the margins the model did not 
     for (const x of [0, 15, 144, 159]) assert.deepEqual(image.at(x, y), [60, 60, 60], `unseen (${x}, ${y}) is the slice`);
     for (let x = 0; x < 128; x++) {
       const [got, want] = [image.at(x + 16, y), sample.at(x, y)];
-      assert.ok(got.every((v, c) => Math.abs(v - want[c]!) <= 1), `seen (${x + 16}, ${y}) is the sample's map at (${x}, ${y}): ${got} vs ${want}`);
+      assert.ok(
+        got.every((v, c) => Math.abs(v - want[c]!) <= 1),
+        `seen (${x + 16}, ${y}) is the sample's map at (${x}, ${y}): ${got} vs ${want}`,
+      );
     }
   }
   assertOnLesion(sample, 'cover, sample');

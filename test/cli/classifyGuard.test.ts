@@ -70,11 +70,14 @@ test('classify text output ends each row with the verdict: the warning on the fl
   const jsonl = join(work, 'text.jsonl');
   const result = runCli(['classify', sample, noisePng, '--model', model, '--jsonl', jsonl]);
   assert.equal(result.status, 0, result.stderr);
-  const [brain, odd] = readFileSync(jsonl, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Row);
+  const [brain, odd] = readFileSync(jsonl, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Row);
   const [brainLine, oddLine] = result.stdout.trim().split('\n');
   const two = (n: number): string => n.toFixed(2);
   // The probabilities stay where they were; the verdict follows them, with the numbers the JSON rows carry.
-  assert.match(brainLine!, /glioma-01\.png  glioma \d\.\d{3}  \w+ \d\.\d{3}  \w+ \d\.\d{3}  /);
+  assert.match(brainLine!, /glioma-01\.png {2}glioma \d\.\d{3} {2}\w+ \d\.\d{3} {2}\w+ \d\.\d{3} {2}/);
   assert.ok(brainLine!.endsWith(`  Out-of-distribution check passed (anomaly score ${two(brain!.anomalyScore!)} < threshold ${two(brain!.anomalyThreshold!)})`), brainLine);
   assert.ok(oddLine!.endsWith(`  ⚠ Out of distribution (anomaly score ${two(odd!.anomalyScore!)} ≥ threshold ${two(odd!.anomalyThreshold!)}): probabilities should not be trusted`), oddLine);
   assert.equal(odd!.flag, OUT_OF_DISTRIBUTION, 'JSON Lines keep the flag value');
@@ -88,7 +91,7 @@ test('classify without a detector: no anomaly fields, no anomaly CSV columns', (
   assert.equal(row!.anomalyScore, undefined);
   assert.match(readFileSync(csv, 'utf8').split('\n')[0]!, /,error,kind,axis,slices,top_slice,peak_slices$/);
   const text = runCli(['classify', sample]);
-  assert.match(text.stdout, /^.*glioma-01\.png  glioma \d\.\d{3}  \w+ \d\.\d{3}  \w+ \d\.\d{3}\n$/, 'no verdict without a guard');
+  assert.match(text.stdout, /^.*glioma-01\.png {2}glioma \d\.\d{3} {2}\w+ \d\.\d{3} {2}\w+ \d\.\d{3}\n$/, 'no verdict without a guard');
 });
 
 test('a manifest naming a missing detector: one line, exit 1', () => {

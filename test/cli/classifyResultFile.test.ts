@@ -25,12 +25,18 @@ test('CSV rows read back exactly, awkward file names included; error rows do not
   for (const r of rows) out.append(r);
   await out.close();
   const fromPartial = await previousRows(path, 'csv', labels);
-  assert.deepEqual([...fromPartial.keys()], rows.slice(0, 3).map((r) => r.file));
+  assert.deepEqual(
+    [...fromPartial.keys()],
+    rows.slice(0, 3).map((r) => r.file),
+  );
   for (const r of rows.slice(0, 3)) assert.deepEqual((fromPartial.get(r.file) as ImageResult).probabilities, (r as ImageResult).probabilities);
   await out.finish(rows);
   assert.equal(existsSync(partialPath(path)), false);
   assert.equal(readFileSync(path, 'utf8').split('\n')[0], 'file,top_label,top_probability,p_glioma,p_notumor,error,kind,axis,slices,top_slice,peak_slices');
-  assert.deepEqual([...(await previousRows(path, 'csv', labels)).keys()], rows.slice(0, 3).map((r) => r.file));
+  assert.deepEqual(
+    [...(await previousRows(path, 'csv', labels)).keys()],
+    rows.slice(0, 3).map((r) => r.file),
+  );
 });
 
 test('a guarded model: the streamed .partial CSV has the anomaly columns from its header on, as the final file does, and --resume reads the verdict back', async () => {
@@ -80,6 +86,9 @@ test('shards: parsed strictly, disjoint, covering, and independent of input orde
   const keys = Array.from({ length: 23 }, (_, i) => `/data/scan-${i}.png`);
   const shards = [0, 1, 2, 3].map((index) => keysInShard(keys, { index, count: 4 }));
   assert.deepEqual(shards.flatMap((s) => [...s]).sort(), [...keys].sort());
-  assert.equal(shards.reduce((n, s) => n + s.size, 0), keys.length);
+  assert.equal(
+    shards.reduce((n, s) => n + s.size, 0),
+    keys.length,
+  );
   assert.deepEqual(keysInShard([...keys].reverse(), { index: 1, count: 4 }), shards[1]);
 });

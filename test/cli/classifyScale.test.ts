@@ -65,7 +65,10 @@ test('--resume continues a stopped run from its .partial file and the final file
   assert.equal(resumed.status, 0, resumed.stderr);
   assert.equal(resumed.doc.summary.resumed, 5);
   assert.match(resumed.stderr, /resuming: 5 input/);
-  assert.deepEqual(resumed.doc.results.map((r) => r.file), full.doc.results.map((r) => r.file));
+  assert.deepEqual(
+    resumed.doc.results.map((r) => r.file),
+    full.doc.results.map((r) => r.file),
+  );
   const after = readFileSync(jsonl, 'utf8').trim().split('\n');
   assert.equal(after.length, sampleCount);
   assert.deepEqual(after.slice(0, 5), lines.slice(0, 5), 'resumed rows are kept as they were');
@@ -99,7 +102,10 @@ test('decode worker threads (the bundled dist/prepareWorker.js) give the same ro
   const pooled = classifyJson([input, '--workers', '2', '--batch-size', '3']);
   const inline = classifyJson([input, '--workers', '0']);
   assert.equal(pooled.status, 0, pooled.stderr);
-  assert.deepEqual(pooled.doc.results.map((r) => r.file), inline.doc.results.map((r) => r.file));
+  assert.deepEqual(
+    pooled.doc.results.map((r) => r.file),
+    inline.doc.results.map((r) => r.file),
+  );
   pooled.doc.results.forEach((row, i) => {
     row.probabilities!.forEach((p, k) => assert.ok(Math.abs(p - inline.doc.results[i]!.probabilities![k]!) < 1e-6));
   });

@@ -40,7 +40,7 @@ interface VolumeRow {
 
 const two = (n: number): string => n.toFixed(2);
 
-test('classify --json on a volume with a guarded model: every peak has its slice\'s verdict; the lesion slice is flagged, normal slices are not', () => {
+test("classify --json on a volume with a guarded model: every peak has its slice's verdict; the lesion slice is flagged, normal slices are not", () => {
   const jsonl = join(work, 'rows.jsonl');
   const result = runCli(['classify', volume, '--model', model, '--json', '--jsonl', jsonl]);
   assert.equal(result.status, 0, result.stderr);
@@ -48,7 +48,10 @@ test('classify --json on a volume with a guarded model: every peak has its slice
   assert.equal(row!.slices.length, VOLUME_SLICES.length);
   const meningioma = row!.peaks.find((p) => p.label === 'meningioma')!;
   assert.equal(meningioma.slice, LESION_SLICE, 'the lesion slice is the meningioma peak');
-  assert.ok(row!.peaks.some((p) => p.slice !== LESION_SLICE), 'some class peaks on a normal slice');
+  assert.ok(
+    row!.peaks.some((p) => p.slice !== LESION_SLICE),
+    'some class peaks on a normal slice',
+  );
   for (const peak of row!.peaks) {
     assert.equal(typeof peak.anomalyScore, 'number');
     assert.equal(typeof peak.anomalyThreshold, 'number');
@@ -61,12 +64,15 @@ test('classify --json on a volume with a guarded model: every peak has its slice
     }
   }
   // top is one of the peaks, verdict included; the JSON Lines row is the same row.
-  assert.deepEqual(row!.top, row!.peaks.reduce((a, b) => (b.probability > a.probability ? b : a)));
+  assert.deepEqual(
+    row!.top,
+    row!.peaks.reduce((a, b) => (b.probability > a.probability ? b : a)),
+  );
   assert.equal(row!.notes, undefined);
   assert.deepEqual(JSON.parse(readFileSync(jsonl, 'utf8')), row);
 });
 
-test('classify text on a volume with a guarded model: flagged peaks marked, the row ending with each peak slice\'s verdict', () => {
+test("classify text on a volume with a guarded model: flagged peaks marked, the row ending with each peak slice's verdict", () => {
   const json = runCli(['classify', volume, '--model', model, '--json']);
   const [row] = JSON.parse(json.stdout).results as VolumeRow[];
   const result = runCli(['classify', volume, '--model', model]);
@@ -95,5 +101,5 @@ test('classify on a volume without a guard: peaks without verdict fields, text w
   for (const peak of row!.peaks) assert.deepEqual(Object.keys(peak), ['label', 'slice', 'probability']);
   assert.deepEqual(Object.keys(row!.top), ['label', 'probability', 'slice']);
   const text = runCli(['classify', volume]);
-  assert.match(text.stdout, /^\S+volume\.nii  axial 4 slices  peaks: glioma \d\.\d{3}@\d  meningioma \d\.\d{3}@\d  notumor \d\.\d{3}@\d  pituitary \d\.\d{3}@\d\n$/);
+  assert.match(text.stdout, /^\S+volume\.nii {2}axial 4 slices {2}peaks: glioma \d\.\d{3}@\d {2}meningioma \d\.\d{3}@\d {2}notumor \d\.\d{3}@\d {2}pituitary \d\.\d{3}@\d\n$/);
 });

@@ -65,7 +65,7 @@ test('preprocess of a volume names the slice it shows', () => {
   const out = mkdtempSync(join(tmpdir(), 'scanlens-stages-'));
   const { status, stdout, stderr } = runCli(['preprocess', fixture('nifti', 'ras-grid.nii'), '--out', out, '--axis', 'sagittal', '--slice', '2']);
   assert.equal(status, 0, stderr);
-  assert.match(stdout.split('\n')[0]!, /ras-grid\.nii  sagittal slice 2 of 6  the pipeline of brain-mri-demo: input → model-input$/);
+  assert.match(stdout.split('\n')[0]!, /ras-grid\.nii {2}sagittal slice 2 of 6 {2}the pipeline of brain-mri-demo: input → model-input$/);
 });
 
 test('preprocess with an unknown stage exits 1 naming it', () => {

@@ -41,14 +41,27 @@ test('scanlens run over anomaly cells saves their outputs; run --check reproduce
 
   const saved = JSON.parse(readFileSync(path, 'utf8')) as { cells: Cell[] };
   const payloads = saved.cells.map((c) => c.outputs.flatMap((o) => (o.data && RESULT in o.data ? [o.data[RESULT] as Record<string, unknown>] : [])));
-  assert.deepEqual(payloads.map((p) => p.map((r) => `${String(r['kind'])} ${String(r['subcommand'])}`)), [['anomaly fit'], ['anomaly score', 'export undefined'], ['anomaly eval'], ['anomaly score']]);
+  assert.deepEqual(
+    payloads.map((p) => p.map((r) => `${String(r['kind'])} ${String(r['subcommand'])}`)),
+    [['anomaly fit'], ['anomaly score', 'export undefined'], ['anomaly eval'], ['anomaly score']],
+  );
   const score = payloads[1]![0]! as { rows: { file: string; score?: number; label?: string; error?: string }[]; detector: { path: string } };
   // Arguments that name nothing come first, as in classify and the command line.
-  assert.deepEqual(score.rows.map((r) => [r.file, r.label ?? 'error']), [['anomaly/missing.png', 'error'], ['anomaly/lesion/glioma-01.png', 'anomalous'], ['anomaly/normal/normal-01.png', 'normal']]);
+  assert.deepEqual(
+    score.rows.map((r) => [r.file, r.label ?? 'error']),
+    [
+      ['anomaly/missing.png', 'error'],
+      ['anomaly/lesion/glioma-01.png', 'anomalous'],
+      ['anomaly/normal/normal-01.png', 'normal'],
+    ],
+  );
   assert.equal(score.detector.path, 'detector');
   // maps=true: each scored scan's map as a PNG output; eval: the histogram and the ROC curve as plotly with SVG copies.
   assert.equal(saved.cells[1]!.outputs.filter((o) => o.data && 'image/png' in o.data).length, 2);
-  assert.deepEqual(saved.cells[2]!.outputs.map((o) => Object.keys(o.data ?? {})[0]), [RESULT, 'application/vnd.plotly.v1+json', 'application/vnd.plotly.v1+json']);
+  assert.deepEqual(
+    saved.cells[2]!.outputs.map((o) => Object.keys(o.data ?? {})[0]),
+    [RESULT, 'application/vnd.plotly.v1+json', 'application/vnd.plotly.v1+json'],
+  );
   assert.equal((payloads[3]![0]! as { detector: { path: string } }).detector.path, 'detector');
 
   // --check runs everything again and writes nothing: not the detector, not the export.

@@ -76,7 +76,8 @@ function runChild(config: ChildConfig, hangMs: number, failures: FailureRecord[]
       clearInterval(watchdog);
       const spentMs = ready ? Date.now() - readyAt : 0;
       if (done !== undefined) return resolve({ next: undefined, ran, spentMs });
-      if (!current) return reject(new Error(`fuzz child for ${config.target} ${killedFor === 'startup' ? 'did not start in time' : `exited before its first input (${signal ?? code})`}: ${stderr.trim()}`));
+      if (!current)
+        return reject(new Error(`fuzz child for ${config.target} ${killedFor === 'startup' ? 'did not start in time' : `exited before its first input (${signal ?? code})`}: ${stderr.trim()}`));
       const next = current.iteration + 1;
       if (code === EXIT_MEMORY) return resolve({ next, ran, spentMs });
       const kind = killedFor === 'hang' ? 'hang' : 'crash';
@@ -110,7 +111,16 @@ export async function fuzzTarget(target: string, options: CampaignOptions): Prom
   try {
     while (next !== undefined && next < options.maxIterations && spentMs < options.budgetMs && children++ < MAX_CHILDREN) {
       const budgetMs = options.budgetMs - spentMs;
-      const config: ChildConfig = { target, seed: options.seed, start: next, end: options.maxIterations, budgetMs, workDir, failuresDir: options.failuresDir ?? FAILURES_DIR, rssCapMb: options.rssCapMb };
+      const config: ChildConfig = {
+        target,
+        seed: options.seed,
+        start: next,
+        end: options.maxIterations,
+        budgetMs,
+        workDir,
+        failuresDir: options.failuresDir ?? FAILURES_DIR,
+        rssCapMb: options.rssCapMb,
+      };
       const outcome = await runChild(config, options.hangMs, failures);
       inputs += outcome.ran;
       spentMs += outcome.spentMs;

@@ -24,6 +24,9 @@ const MARGIN_GREY = 100;
 export async function wideSlice(dir: string): Promise<{ path: string; pixels: Buffer }> {
   const path = join(dir, 'wide.png');
   const grey = { r: MARGIN_GREY, g: MARGIN_GREY, b: MARGIN_GREY };
-  await sharp(join(ROOT, 'samples', 'glioma-01.png')).extend({ left: 32, right: 32, background: grey }).greyscale().toFile(path);
+  await sharp(join(ROOT, 'samples', 'glioma-01.png'))
+    .extend({ left: 32, right: 32, background: grey })
+    .greyscale()
+    .toFile(path);
   return { path, pixels: await sharp(path).greyscale().raw().toBuffer() };
 }

@@ -57,8 +57,19 @@ export function canonical(row: Record<string, unknown>): CanonicalRow {
 }
 
 /** Same rows, same numbers: names, kinds, top classes and errors exactly, probabilities within `tolerance`. */
-export function assertSameRows(actual: readonly CanonicalRow[], expected: readonly CanonicalRow[], tolerance: number, what: string, equal: (a: unknown, b: unknown, message: string) => void, ok: (value: boolean, message: string) => void): void {
-  equal(actual.map((r) => [r.file, r.kind, r.top, r.error]), expected.map((r) => [r.file, r.kind, r.top, r.error]), `${what}: rows differ`);
+export function assertSameRows(
+  actual: readonly CanonicalRow[],
+  expected: readonly CanonicalRow[],
+  tolerance: number,
+  what: string,
+  equal: (a: unknown, b: unknown, message: string) => void,
+  ok: (value: boolean, message: string) => void,
+): void {
+  equal(
+    actual.map((r) => [r.file, r.kind, r.top, r.error]),
+    expected.map((r) => [r.file, r.kind, r.top, r.error]),
+    `${what}: rows differ`,
+  );
   actual.forEach((row, i) => {
     const want = expected[i]!.probabilities;
     if (!row.probabilities || !want) return ok(row.probabilities === want, `${what}: ${row.file} probabilities`);

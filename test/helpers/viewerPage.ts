@@ -58,7 +58,12 @@ export interface ViewerPage {
  * provider's part), over a real ViewerChannel whose two calls of
  * vscode.Webview are carried over the browser's own postMessage.
  */
-export async function openViewerPage(browser: Browser, files: Readonly<Record<string, Served>>, file: string, handle: (document: ViewerDocument, request: HostRequest) => Promise<unknown>): Promise<ViewerPage> {
+export async function openViewerPage(
+  browser: Browser,
+  files: Readonly<Record<string, Served>>,
+  file: string,
+  handle: (document: ViewerDocument, request: HostRequest) => Promise<unknown>,
+): Promise<ViewerPage> {
   const errors: string[] = [];
   const page = await servingPage(browser, files, errors);
   const listeners: ((message: unknown) => void)[] = [];
@@ -69,7 +74,12 @@ export async function openViewerPage(browser: Browser, files: Readonly<Record<st
   } as unknown as vscode.Webview;
   // ViewerDocument reads only its Uri's path (and keeps the Uri for the provider's file name).
   const document = await ViewerDocument.open({ fsPath: file } as vscode.Uri);
-  const channel = new ViewerChannel(webview, (request) => handle(document, request), () => undefined, (reason) => errors.push(reason));
+  const channel = new ViewerChannel(
+    webview,
+    (request) => handle(document, request),
+    () => undefined,
+    (reason) => errors.push(reason),
+  );
   await page.goto(`${ORIGIN}/`);
   return {
     page,

@@ -46,7 +46,11 @@ test('the map image is on a fixed scale: zero at the bottom of the colormap, the
   for (let i = 0; i < 5; i++) assert.deepEqual(rgb(image, i), [...expected.subarray(i * 3, i * 3 + 3)], `pixel ${i}`);
 
   // A calm slice stays calm: its largest value is not stretched to the top colour, as a min-max map would be.
-  const calm = anomalyMapImage({ score: threshold / 4, threshold, map: { width: 2, height: 1, channels: 1, data: Float32Array.of(0, threshold / 4) }, input: stretched(2, 1) }, { width: 2, height: 1 }, 'jet');
+  const calm = anomalyMapImage(
+    { score: threshold / 4, threshold, map: { width: 2, height: 1, channels: 1, data: Float32Array.of(0, threshold / 4) }, input: stretched(2, 1) },
+    { width: 2, height: 1 },
+    'jet',
+  );
   assert.deepEqual(rgb(calm, 1), [...colourise('jet', Float32Array.of(0.125))]);
 });
 
@@ -62,9 +66,14 @@ test("a cover detector's map lands on the part of the slice it saw, and the crop
   assert.deepEqual([...image.data.subarray(2 * 4, 2 * 4 + 3)], [...colourise('jet', Float32Array.of(0))], 'calm on slice column 2, the left edge');
 
   // Through the PNG the viewer gets: decoded by libvips, the margins keep alpha 0.
-  const { data, info } = await sharp(await encodePng(image)).raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(await encodePng(image))
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   assert.equal(info.channels, 4);
-  assert.deepEqual(Array.from({ length: 8 }, (_, x) => data[x * 4 + 3]), [0, 0, 255, 255, 255, 255, 0, 0]);
+  assert.deepEqual(
+    Array.from({ length: 8 }, (_, x) => data[x * 4 + 3]),
+    [0, 0, 255, 255, 255, 255, 0, 0],
+  );
 });
 
 test('the map of a lesion slice, stretched over the slice, is hottest on the lesion', async () => {
@@ -85,7 +94,7 @@ test('the map of a lesion slice, stretched over the slice, is hottest on the les
   assert.ok(cx! >= 30 && cx! <= 49 && cy! >= 79 && cy! <= 106, `hot region centred at (${cx!.toFixed(1)}, ${cy!.toFixed(1)})`);
 });
 
-test("one scoring per slice and axis: the verdict, the map and a recoloured map share it; another slice is scored anew", async () => {
+test('one scoring per slice and axis: the verdict, the map and a recoloured map share it; another slice is scored anew', async () => {
   let scorings = 0;
   const counted: OodGuard = { ...guard, scorer: { ...guard.scorer, scoreSlice: (...args) => (scorings++, guard.scorer.scoreSlice(...args)) } };
   const scan = await loadScan(FLAGGED_SAMPLE, DEFAULT_LIMITS);

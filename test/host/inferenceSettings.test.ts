@@ -14,10 +14,13 @@ const parse = (provider: unknown, threads: unknown) => parseInferenceSettings({ 
 /** The error text, asserting it is one line that names the setting. */
 function failure(provider: unknown, threads: unknown, setting: string): string {
   let message = '';
-  assert.throws(() => parse(provider, threads), (error: Error) => {
-    message = error.message;
-    return true;
-  });
+  assert.throws(
+    () => parse(provider, threads),
+    (error: Error) => {
+      message = error.message;
+      return true;
+    },
+  );
   assert.ok(message.startsWith(`${setting}: `), message);
   assert.doesNotMatch(message, /\n/);
   return message;

@@ -64,7 +64,12 @@ test('explain (gradient model derived and cached) opens no socket', () => {
 
 test('a notebook cell (model, classify, explain, info) opens no socket', () => {
   const dir = mkdtempSync(join(tmpdir(), 'scanlens-net-nb-'));
-  const source = [`model ${join(ROOT, 'models', 'brain-mri-demo', 'model.json')}`, `classify ${join(ROOT, 'samples', 'glioma-01.png')}`, `explain ${fixture('dicom', 'mr-explicit-le.dcm')} method=gradcam++`, `info ${fixture('dicom', 'mr-explicit-le.dcm')}`].join('\n');
+  const source = [
+    `model ${join(ROOT, 'models', 'brain-mri-demo', 'model.json')}`,
+    `classify ${join(ROOT, 'samples', 'glioma-01.png')}`,
+    `explain ${fixture('dicom', 'mr-explicit-le.dcm')} method=gradcam++`,
+    `info ${fixture('dicom', 'mr-explicit-le.dcm')}`,
+  ].join('\n');
   const notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code', id: 'c0', metadata: {}, source, outputs: [], execution_count: null }] };
   writeFileSync(join(dir, 'n.ipynb'), JSON.stringify(notebook));
   const result = cli('run', join(dir, 'n.ipynb'));

@@ -33,10 +33,12 @@ function displays(outputs: readonly NotebookOutput[]): DisplayOutput[] {
 }
 
 function anomalyResults(outputs: readonly NotebookOutput[]): Anomaly[] {
-  return displays(outputs).flatMap((o) => (SCANLENS_RESULT_MIME in o.data ? [NotebookResultSchema.parse(o.data[SCANLENS_RESULT_MIME])] : [])).map((r) => {
-    assert.equal(r.kind, 'anomaly');
-    return r as Anomaly;
-  });
+  return displays(outputs)
+    .flatMap((o) => (SCANLENS_RESULT_MIME in o.data ? [NotebookResultSchema.parse(o.data[SCANLENS_RESULT_MIME])] : []))
+    .map((r) => {
+      assert.equal(r.kind, 'anomaly');
+      return r as Anomaly;
+    });
 }
 
 const scoresByFile = (rows: readonly Record<string, unknown>[], prefix = ''): Map<string, number> =>
@@ -92,7 +94,9 @@ test('notebook anomaly fit → score → eval give the scores and metrics of sca
   // The table, then the histogram by verdict (plotly + SVG that draws), then the maps.
   assert.deepEqual(Object.keys(outputs[0]!.data), [SCANLENS_RESULT_MIME, 'text/markdown', 'text/plain']);
   assert.deepEqual(Object.keys(outputs[1]!.data), ['application/vnd.plotly.v1+json', 'image/svg+xml', 'text/plain']);
-  await sharp(Buffer.from(String(outputs[1]!.data['image/svg+xml']))).png().toBuffer();
+  await sharp(Buffer.from(String(outputs[1]!.data['image/svg+xml'])))
+    .png()
+    .toBuffer();
 
   const evalRun = await executeCell(s, `anomaly eval anomaly/normal anomaly/lesion detector="${detector}" bins=8`);
   assert.ok(evalRun.ok, JSON.stringify(evalRun.outputs));
@@ -113,7 +117,10 @@ test('notebook anomaly fit → score → eval give the scores and metrics of sca
   const [, histogram, roc] = displays(evalRun.outputs);
   assert.equal((histogram!.data['application/vnd.plotly.v1+json'] as { data: { name: string }[] }).data.map((t) => t.name).join(), 'normal,anomalous');
   assert.equal((roc!.data['application/vnd.plotly.v1+json'] as { data: { x: number[] }[] }).data[0]!.x.length, evaluated.roc.fpr.length);
-  for (const chart of [histogram!, roc!]) await sharp(Buffer.from(String(chart.data['image/svg+xml']))).png().toBuffer();
+  for (const chart of [histogram!, roc!])
+    await sharp(Buffer.from(String(chart.data['image/svg+xml'])))
+      .png()
+      .toBuffer();
 
   // The detector fitted above, kept in memory, scores as the saved folder does, to the bit.
   const inMemory = anomalyResults((await executeCell(s, 'anomaly score anomaly/normal anomaly/lesion')).outputs)[0]!;

@@ -31,7 +31,9 @@ after(async () => {
 test('classify with a guarded model: the flag reaches the +json payload, and the warning the markdown and the text', async () => {
   // A detector fitted on all demo samples (the classifier's own distribution), named by a copy of the demo manifest.
   const samples = join(ROOT, 'samples');
-  const files = readdirSync(samples).filter((f) => f.endsWith('.png')).map((f) => join(samples, f));
+  const files = readdirSync(samples)
+    .filter((f) => f.endsWith('.png'))
+    .map((f) => join(samples, f));
   const backbonePath = join(ROOT, 'models', 'brain-mri-demo', 'model.json');
   const backbone = await getModel(backbonePath, { threads: 2 });
   await fitDetector(files, { method: 'padim', backbone, out: join(work, 'guarded', 'detector'), channels: 8, seed: 0, percentile: 95, threads: 2, cacheDir: work });
@@ -64,6 +66,12 @@ test('classify with a guarded model: the flag reaches the +json payload, and the
   assert.match(tableMarkdown!.split('\n')[0]!, /\| error \| anomaly score \| flag \|$/);
   assert.match(tableMarkdown!, new RegExp(`noise\\.png .*${OUT_OF_DISTRIBUTION}`));
   const [brainText, oddText] = String(table.data['text/plain']).split('\n');
-  assert.match(brainText!, new RegExp(`^glioma-01\\.png  glioma \\d\\.\\d{3}  .*  Out-of-distribution check passed \\(anomaly score ${two(brain.anomalyScore!)} < threshold ${two(brain.anomalyThreshold!)}\\)$`));
-  assert.match(oddText!, new RegExp(`^noise\\.png  .*  ⚠ Out of distribution \\(anomaly score ${two(odd.anomalyScore!)} ≥ threshold ${two(odd.anomalyThreshold!)}\\): probabilities should not be trusted$`));
+  assert.match(
+    brainText!,
+    new RegExp(`^glioma-01\\.png  glioma \\d\\.\\d{3}  .*  Out-of-distribution check passed \\(anomaly score ${two(brain.anomalyScore!)} < threshold ${two(brain.anomalyThreshold!)}\\)$`),
+  );
+  assert.match(
+    oddText!,
+    new RegExp(`^noise\\.png  .*  ⚠ Out of distribution \\(anomaly score ${two(odd.anomalyScore!)} ≥ threshold ${two(odd.anomalyThreshold!)}\\): probabilities should not be trusted$`),
+  );
 });

@@ -38,7 +38,9 @@ test('classify over a glob: one row per sample, relative paths, mime types riche
   assert.deepEqual(Object.keys(table!.data), [SCANLENS_RESULT_MIME, 'text/markdown', 'text/plain']);
   assert.deepEqual(Object.keys(chart!.data), ['application/vnd.plotly.v1+json', 'image/svg+xml', 'text/plain']);
   // The static chart is well-formed SVG: librsvg (inside sharp) draws it.
-  const drawn = await sharp(Buffer.from(String(chart!.data['image/svg+xml']))).png().toBuffer({ resolveWithObject: true });
+  const drawn = await sharp(Buffer.from(String(chart!.data['image/svg+xml'])))
+    .png()
+    .toBuffer({ resolveWithObject: true });
   assert.deepEqual([drawn.info.width, drawn.info.height], [680, 320]);
   const result = resultOf(table!, 'classify');
   assert.equal(result.rows.length, 12);
@@ -66,16 +68,26 @@ test('evaluate labels.csv: metrics agree with the rows classify gives, and the t
   assert.ok(run.ok);
   const outputs = displays(run.outputs);
   const evaluation = resultOf(outputs[0]!, 'evaluate');
-  const csv = (await readFile(join(ROOT, 'samples', 'labels.csv'), 'utf8')).trim().split('\n').slice(1).map((l) => l.split(','));
+  const csv = (await readFile(join(ROOT, 'samples', 'labels.csv'), 'utf8'))
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
   const predicted = new Map(classified.rows.map((r) => [r.file, 'error' in r ? '' : r.top.label]));
   const correct = csv.filter(([file, label]) => predicted.get(file!) === label).length;
   assert.equal(evaluation.files, csv.length);
   assert.equal(evaluation.accuracy, correct / csv.length);
-  assert.equal(evaluation.confusion.flat().reduce((a, b) => a + b, 0), csv.length);
+  assert.equal(
+    evaluation.confusion.flat().reduce((a, b) => a + b, 0),
+    csv.length,
+  );
   for (const c of evaluation.perClass) assert.equal(c.support, csv.filter(([, label]) => label === c.label).length);
   assert.equal(outputs.length, 4);
   assert.equal((outputs[1]!.data['application/vnd.plotly.v1+json'] as { data: { type: string }[] }).data[0]!.type, 'heatmap');
-  for (const chart of outputs.slice(1, 3)) await sharp(Buffer.from(String(chart.data['image/svg+xml']))).png().toBuffer();
+  for (const chart of outputs.slice(1, 3))
+    await sharp(Buffer.from(String(chart.data['image/svg+xml'])))
+      .png()
+      .toBuffer();
   const exported = resultOf(outputs[3]!, 'export');
   assert.equal(exported.rows, csv.length);
   const written = (await readFile(join(await scratch, 'eval table.csv'), 'utf8')).trim().split('\n');
@@ -113,11 +125,17 @@ test("preprocess shows the model's own pipeline, or with stages= a gallery; info
   const outputs = displays(run.outputs);
   const own = resultOf(outputs[0]!, 'preprocess');
   assert.equal(own.pipeline, 'model');
-  assert.deepEqual(own.stages.map((s) => s.name), ['input', 'model-input']);
+  assert.deepEqual(
+    own.stages.map((s) => s.name),
+    ['input', 'model-input'],
+  );
   const gallery = outputs.findIndex((o, i) => i > 0 && SCANLENS_RESULT_MIME in o.data);
   const pre = resultOf(outputs[gallery]!, 'preprocess');
   assert.equal(pre.pipeline, 'stages');
-  assert.deepEqual(pre.stages.map((s) => s.name), ['input', 'denoise']);
+  assert.deepEqual(
+    pre.stages.map((s) => s.name),
+    ['input', 'denoise'],
+  );
   assert.equal(outputs.filter((o) => 'image/png' in o.data).length, 4);
   const info = resultOf(outputs.at(-1)!, 'info');
   assert.deepEqual([info.format, info.shape.width, info.bitsPerSample], ['png', 128, 8]);
@@ -137,7 +155,10 @@ test('a missing file in classify is an error row; the other files are still clas
   const run = await executeCell(session(), 'classify nothere.png glioma-01.png');
   assert.ok(run.ok);
   const result = resultOf(displays(run.outputs)[0]!, 'classify');
-  assert.deepEqual(result.rows.map((r) => ('error' in r ? `error: ${r.error}` : r.file)), ['error: nothere.png: no such file or folder', 'glioma-01.png']);
+  assert.deepEqual(
+    result.rows.map((r) => ('error' in r ? `error: ${r.error}` : r.file)),
+    ['error: nothere.png: no such file or folder', 'glioma-01.png'],
+  );
 });
 
 test('a syntax mistake runs nothing; anomaly score without a detector and export-before-table say why they cannot run', async () => {

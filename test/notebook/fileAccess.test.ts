@@ -62,7 +62,7 @@ test('reads outside the folder are refused: inputs, globs, links, models and lab
   const text = JSON.stringify(classify.outputs);
   // The three outside inputs are error rows; the inside one is classified.
   assert.equal((text.match(/reading outside the notebook's folder is not allowed/g) ?? []).length >= 3, true, text);
-  assert.match(text, /glioma-01\.png  glioma/);
+  assert.match(text, /glioma-01\.png {2}glioma/);
   for (const cell of [`info ${join(outside, 'private.png')}`, 'explain private-link.png', 'preprocess ../outside/private.png', `model ${MODEL}`, 'evaluate ../outside']) {
     const run = await executeCell(session(), cell);
     assert.equal(run.ok, false, cell);

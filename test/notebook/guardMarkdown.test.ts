@@ -12,7 +12,11 @@ test('nothing flagged (or no guard at all): no quote, so the table stays the fir
 });
 
 test('flagged files are listed as code, verbatim even with backticks or a line break in the name', () => {
-  const markdown = outOfDistributionMarkdown([{ file: 'a`b.png', ...flagged }, { file: 'ok.png', ...passed }, { file: 'two\nlines.png', ...flagged }]);
+  const markdown = outOfDistributionMarkdown([
+    { file: 'a`b.png', ...flagged },
+    { file: 'ok.png', ...passed },
+    { file: 'two\nlines.png', ...flagged },
+  ]);
   assert.equal(
     markdown,
     [

@@ -14,17 +14,25 @@ after(async () => rm(await scratch, { recursive: true, force: true }));
 
 test('a folder of class folders: each scan labelled by its folder; evaluate scores it', async () => {
   const base = await scratch;
-  for (const [label, file] of [['glioma', 'glioma-01.png'], ['glioma', 'glioma-02.png'], ['notumor', 'notumor-01.png'], ['notumor', 'pituitary-01.png']] as const) {
+  for (const [label, file] of [
+    ['glioma', 'glioma-01.png'],
+    ['glioma', 'glioma-02.png'],
+    ['notumor', 'notumor-01.png'],
+    ['notumor', 'pituitary-01.png'],
+  ] as const) {
     await mkdir(join(base, 'set', label), { recursive: true });
     await copyFile(join(ROOT, 'samples', file), join(base, 'set', label, file));
   }
   const items = await readLabelledScans(join(base, 'set'), 'set');
-  assert.deepEqual(items.map((i) => [i.label, i.file.slice(base.length + 1)]), [
-    ['glioma', 'set/glioma/glioma-01.png'],
-    ['glioma', 'set/glioma/glioma-02.png'],
-    ['notumor', 'set/notumor/notumor-01.png'],
-    ['notumor', 'set/notumor/pituitary-01.png'],
-  ]);
+  assert.deepEqual(
+    items.map((i) => [i.label, i.file.slice(base.length + 1)]),
+    [
+      ['glioma', 'set/glioma/glioma-01.png'],
+      ['glioma', 'set/glioma/glioma-02.png'],
+      ['notumor', 'set/notumor/notumor-01.png'],
+      ['notumor', 'set/notumor/pituitary-01.png'],
+    ],
+  );
   const session = new NotebookSession({ baseDir: base, defaultModelPath: join(ROOT, 'models', 'brain-mri-demo', 'model.json'), threads: 1 });
   const run = await executeCell(session, 'evaluate set');
   assert.ok(run.ok);

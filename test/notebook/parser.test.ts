@@ -5,7 +5,9 @@ import { formatProblem, parseCell } from '../../src/notebook/parser/parseCell';
 import { tokenizeLine } from '../../src/notebook/parser/tokenize';
 
 test('a cell becomes commands with typed options; comments and blank lines are skipped', () => {
-  const result = parseCell('# the demo\nmodel ../models/brain-mri-demo/model.json threads=2\n\nclassify *.png top=2   # all of them\nexplain "my scans/a b.png" method=gradcam++ class=glioma alpha=0.4');
+  const result = parseCell(
+    '# the demo\nmodel ../models/brain-mri-demo/model.json threads=2\n\nclassify *.png top=2   # all of them\nexplain "my scans/a b.png" method=gradcam++ class=glioma alpha=0.4',
+  );
   assert.ok(result.ok);
   assert.deepEqual(
     result.commands.map((c) => [c.name, c.line, c.args, c.options]),
@@ -18,7 +20,10 @@ test('a cell becomes commands with typed options; comments and blank lines are s
 });
 
 test('quotes keep spaces and #, a quoted word with = is a path, key="a b" is an option', () => {
-  assert.deepEqual(tokenizeLine(`info 'a # b.png' # note`).map((t) => t.text), ['info', 'a # b.png']);
+  assert.deepEqual(
+    tokenizeLine(`info 'a # b.png' # note`).map((t) => t.text),
+    ['info', 'a # b.png'],
+  );
   const result = parseCell(`classify "x=1.png"\nexplain a.png layer="/features/Relu out"`);
   assert.ok(result.ok);
   assert.deepEqual(result.commands[0]!.args, ['x=1.png']);
@@ -38,7 +43,10 @@ test('explain and preprocess take axis= and slice=; stages=classic is the classi
   assert.deepEqual(result.commands[1]!.options, { stages: ['denoise', 'clahe', 'sharpen', 'edges', 'normalize', 'skullstrip', 'denoise'], slice: 0 });
   const bad = parseCell('explain a.nii axis=oblique\nexplain a.nii slice=-1');
   assert.ok(!bad.ok);
-  assert.deepEqual(bad.problems.map((p) => p.line), [1, 2]);
+  assert.deepEqual(
+    bad.problems.map((p) => p.line),
+    [1, 2],
+  );
 });
 
 test('every mistake names its line, shows it, and says what was expected', () => {
@@ -73,7 +81,10 @@ test('anomaly needs a sub-command; options given twice and extra arguments are r
 
 test('completion data lists every command with its options and allowed values', () => {
   const data = completionData();
-  assert.deepEqual(data.commands.map((c) => c.name), ['model', 'classify', 'explain', 'preprocess', 'info', 'volume', 'evaluate', 'export', 'anomaly']);
+  assert.deepEqual(
+    data.commands.map((c) => c.name),
+    ['model', 'classify', 'explain', 'preprocess', 'info', 'volume', 'evaluate', 'export', 'anomaly'],
+  );
   const explain = data.commands.find((c) => c.name === 'explain')!;
   assert.ok(explain.options.find((o) => o.name === 'method')!.values.includes('scorecam'));
   assert.deepEqual(explain.options.find((o) => o.name === 'axis')!.values, ['axial', 'coronal', 'sagittal']);

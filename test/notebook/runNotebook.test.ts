@@ -11,7 +11,8 @@ import { ROOT } from '../helpers/paths';
 const scratch = mkdtemp(join(tmpdir(), 'scanlens-runnb-'));
 after(async () => rm(await scratch, { recursive: true, force: true }));
 
-const session = (): NotebookSession => new NotebookSession({ baseDir: join(ROOT, 'samples'), readOnlyRoots: [join(ROOT, 'models')], defaultModelPath: join(ROOT, 'models', 'brain-mri-demo', 'model.json'), threads: 1 });
+const session = (): NotebookSession =>
+  new NotebookSession({ baseDir: join(ROOT, 'samples'), readOnlyRoots: [join(ROOT, 'models')], defaultModelPath: join(ROOT, 'models', 'brain-mri-demo', 'model.json'), threads: 1 });
 const code = (source: string, metadata: Record<string, unknown> = {}): Record<string, unknown> => ({ cell_type: 'code', metadata, source, outputs: [], execution_count: null });
 const notebook = (cells: Record<string, unknown>[]) => parseNotebook(JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells }), 'n.ipynb');
 
@@ -20,11 +21,20 @@ test('cells run in order with one session: counts, outputs, timing in metadata; 
   const run = await runNotebook(
     notebook([code('classify glioma-01.png'), { cell_type: 'markdown', metadata: {}, source: 'text' }, code('explain nothere.png'), code(`export "${join(await scratch, 'rows.txt')}" format=json`)]),
     // The scratch folder stands in for a workspace folder, where exports may go.
-    new NotebookSession({ baseDir: join(ROOT, 'samples'), roots: [await scratch], readOnlyRoots: [join(ROOT, 'models')], defaultModelPath: join(ROOT, 'models', 'brain-mri-demo', 'model.json'), threads: 1 }),
+    new NotebookSession({
+      baseDir: join(ROOT, 'samples'),
+      roots: [await scratch],
+      readOnlyRoots: [join(ROOT, 'models')],
+      defaultModelPath: join(ROOT, 'models', 'brain-mri-demo', 'model.json'),
+      threads: 1,
+    }),
     { onCell: (c) => cells.push(c.index) },
   );
   assert.deepEqual(cells, [0, 2, 3]);
-  assert.deepEqual(run.cells.map((c) => c.ok), [true, false, true]);
+  assert.deepEqual(
+    run.cells.map((c) => c.ok),
+    [true, false, true],
+  );
   const counts = run.notebook.cells.map((c) => (c.cell_type === 'code' ? c.execution_count : 'md'));
   assert.deepEqual(counts, [1, 'md', 2, 3]);
   const last = run.notebook.cells[3]!;

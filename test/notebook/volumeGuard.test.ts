@@ -62,7 +62,10 @@ test('volume with a guarded model: peaks carry the verdict, the lesion slice fla
 
   const text = String(table.data['text/plain']);
   assert.match(text, new RegExp(`meningioma \\d\\.\\d{3}@${LESION_SLICE} ⚠  `));
-  assert.ok(text.endsWith(`  slice ${LESION_SLICE}: ⚠ Out of distribution (anomaly score ${two(flagged.anomalyScore!)} ≥ threshold ${two(flagged.anomalyThreshold!)}): probabilities should not be trusted`), text);
+  assert.ok(
+    text.endsWith(`  slice ${LESION_SLICE}: ⚠ Out of distribution (anomaly score ${two(flagged.anomalyScore!)} ≥ threshold ${two(flagged.anomalyThreshold!)}): probabilities should not be trusted`),
+    text,
+  );
   const passed = normal[0]!;
   assert.ok(text.includes(`slice ${passed.slice}: Out-of-distribution check passed (anomaly score ${two(passed.anomalyScore!)} < threshold ${two(passed.anomalyThreshold!)})`), text);
 });

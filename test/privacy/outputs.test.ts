@@ -105,7 +105,10 @@ test('classify --json and --csv, with an error row', () => {
   const result = runCli(['classify', ...inputs, '--json', '--csv', csv]);
   assert.equal(result.status, 2, result.stderr);
   const report = JSON.parse(result.stdout) as { results: { error?: string }[] };
-  assert.ok(report.results.some((r) => r.error?.includes('cut.dcm')), 'the broken file is an error row');
+  assert.ok(
+    report.results.some((r) => r.error?.includes('cut.dcm')),
+    'the broken file is an error row',
+  );
   assert.ok(report.results.filter((r) => !r.error).length >= 2);
   assertCliClean('classify --json', result);
   assertClean('classify --csv', readFileSync(csv, 'utf8'));
@@ -168,8 +171,14 @@ test('notebook outputs, exported tables and the run log', () => {
   const ran = readFileSync(join(work, 'ran.ipynb'), 'utf8');
   assertClean('the saved notebook', ran);
   const outputs = (JSON.parse(ran) as { cells: { outputs: { output_type: string; data?: Record<string, unknown>; evalue?: string }[] }[] }).cells.map((c) => c.outputs);
-  assert.ok(outputs.every((o) => o.length > 0), 'every cell produced output');
-  assert.ok(outputs.at(-1)!.some((o) => o.output_type === 'error' && o.evalue?.includes('cut.dcm')), 'the broken file is reported');
+  assert.ok(
+    outputs.every((o) => o.length > 0),
+    'every cell produced output',
+  );
+  assert.ok(
+    outputs.at(-1)!.some((o) => o.output_type === 'error' && o.evalue?.includes('cut.dcm')),
+    'the broken file is reported',
+  );
   // Images are base64 in the notebook: look inside them too.
   const pngs = outputs.flat().flatMap((o) => (typeof o.data?.['image/png'] === 'string' ? [Buffer.from(o.data['image/png'], 'base64').toString('latin1')] : []));
   assert.ok(pngs.length >= 2, 'explain and preprocess produced images');

@@ -34,7 +34,10 @@ test('renderer: anomaly eval shows the metrics, the histogram of both sets with 
   assert.equal(await page.locator('.js-plotly-plot').count(), 2);
   // The histogram's bars are the payload's counts, the threshold a line over them.
   const bars = await page.evaluate(`[...document.querySelectorAll('.js-plotly-plot')][0].data.map((t) => [t.name, t.y])`);
-  assert.deepEqual(bars, [['normal', result.metrics.histogram.normal], ['anomalous', result.metrics.histogram.anomalous]]);
+  assert.deepEqual(bars, [
+    ['normal', result.metrics.histogram.normal],
+    ['anomalous', result.metrics.histogram.anomalous],
+  ]);
   assert.equal(await page.evaluate(`[...document.querySelectorAll('.js-plotly-plot')][0].layout.shapes[0].x0`), result.threshold);
   assert.deepEqual(await page.evaluate(`[...document.querySelectorAll('.js-plotly-plot')][1].data[1].x`), result.roc.fpr);
   const rows = page.locator('.sl-table').nth(1).locator('tbody tr');

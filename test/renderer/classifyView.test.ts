@@ -7,7 +7,11 @@ import { guardedDemoModel } from '../helpers/guardedModel';
 import { ROOT } from '../helpers/paths';
 import { render, rendererTestBed } from '../helpers/rendererPage';
 
-const bed = rendererTestBed('renderer-guard', async (work) => ({ baseDir: join(ROOT, 'samples', 'anomaly'), model: guardedDemoModel(work), cell: 'classify lesion/meningioma-02.png normal/normal-02.png' }));
+const bed = rendererTestBed('renderer-guard', async (work) => ({
+  baseDir: join(ROOT, 'samples', 'anomaly'),
+  model: guardedDemoModel(work),
+  cell: 'classify lesion/meningioma-02.png normal/normal-02.png',
+}));
 /** Set SCANLENS_SCREENSHOTS to a folder to keep a picture of what the test saw. */
 const SCREENSHOTS = process.env['SCANLENS_SCREENSHOTS'];
 
@@ -46,7 +50,10 @@ test('renderer: results of a model without a guard, or with only passing files, 
   const unguarded = JSON.stringify({ ...result, rows: result.rows.map(({ anomalyScore: _s, anomalyThreshold: _t, flag: _f, ...row }) => row) });
   const errors: string[] = [];
   const page = await bed.page(errors);
-  for (const [json, checkColumn] of [[passing, true], [unguarded, false]] as const) {
+  for (const [json, checkColumn] of [
+    [passing, true],
+    [unguarded, false],
+  ] as const) {
     await render(page, json);
     assert.equal(await page.locator('.sl-table').count(), 1);
     assert.equal(await page.locator('.sl-warning').count(), 0);

@@ -140,7 +140,14 @@ async function shownAndPlain(fit: Fit): Promise<{ shown: Screen; plain: Screen; 
 const difference = (a: readonly number[], b: readonly number[]): number => Math.max(...a.map((v, c) => Math.abs(v - b[c]!)));
 
 /** Plotly's Jet colour scale, as the renderer's heatmap colours a normalised value. */
-const JET: readonly [number, [number, number, number]][] = [[0, [0, 0, 131]], [0.125, [0, 60, 170]], [0.375, [5, 255, 255]], [0.625, [255, 255, 0]], [0.875, [250, 0, 0]], [1, [128, 0, 0]]];
+const JET: readonly [number, [number, number, number]][] = [
+  [0, [0, 0, 131]],
+  [0.125, [0, 60, 170]],
+  [0.375, [5, 255, 255]],
+  [0.625, [255, 255, 0]],
+  [0.875, [250, 0, 0]],
+  [1, [128, 0, 0]],
+];
 function jet(v: number): [number, number, number] {
   const upper = JET.findIndex(([stop]) => stop >= v);
   if (upper <= 0) return JET[0]![1];
@@ -194,7 +201,10 @@ test("renderer: a contain model's explanation covers the whole scan with the map
   for (let sy = Math.ceil(shown.box.y) + 1; sy < Math.floor(shown.box.y + shown.box.height) - 1; sy++) {
     for (let sx = Math.ceil(shown.box.x) + 1; sx < Math.floor(shown.box.x + shown.box.width) - 1; sx++) {
       const [s, p] = [rgb(shown, sx, sy), rgb(plain, sx, sy)];
-      const error = difference(s.map((v, c) => 2 * v - p[c]!), jet((bilinear(heat, ...onScan(shown, sx, sy)) - min) / (max - min)));
+      const error = difference(
+        s.map((v, c) => 2 * v - p[c]!),
+        jet((bilinear(heat, ...onScan(shown, sx, sy)) - min) / (max - min)),
+      );
       worst = Math.max(worst, error);
       off += error > 24 ? 1 : 0;
       total++;

@@ -35,7 +35,10 @@ test('renderer: a volume whose peak slice is flagged names it in a warning above
 
   assert.equal((await page.locator('.sl-table th').allTextContents()).at(-1), 'out-of-distribution check');
   const rows = page.locator('.sl-table tbody tr');
-  assert.deepEqual(await rows.evaluateAll((trs) => trs.map((r) => r.className)), peaks.map((p) => (p.flag ? 'sl-ood' : '')));
+  assert.deepEqual(
+    await rows.evaluateAll((trs) => trs.map((r) => r.className)),
+    peaks.map((p) => (p.flag ? 'sl-ood' : '')),
+  );
   for (const [i, p] of peaks.entries()) {
     assert.match((await rows.nth(i).locator('td').last().textContent())!, p.flag ? /^⚠ anomaly score \d+\.\d\d ≥ threshold \d+\.\d\d$/ : /^anomaly score \d+\.\d\d < threshold \d+\.\d\d$/);
   }

@@ -15,8 +15,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-const state = (uri: vscode.Uri): Promise<ViewerState | undefined> =>
-  Promise.resolve(vscode.commands.executeCommand<ViewerState>(VIEWER_QUERY_COMMAND, uri, { type: 'state' })).catch(() => undefined);
+const state = (uri: vscode.Uri): Promise<ViewerState | undefined> => Promise.resolve(vscode.commands.executeCommand<ViewerState>(VIEWER_QUERY_COMMAND, uri, { type: 'state' })).catch(() => undefined);
 
 /** The host's marks for `uri` since `since` (performance.now() of this process), ms after it. */
 function hostSteps(uri: vscode.Uri, since: number): Record<string, number> {

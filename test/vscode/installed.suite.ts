@@ -20,11 +20,18 @@ suite('installed from the .vsix', () => {
     const ortBinaries = join(root, 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6');
     assert.deepEqual(readdirSync(ortBinaries), ['linux']);
     assert.deepEqual(readdirSync(join(ortBinaries, 'linux')), ['x64']);
-    assert.deepEqual(readdirSync(join(root, 'node_modules', '@img')).filter((d) => d.startsWith('sharp-')).sort(), ['sharp-libvips-linux-x64', 'sharp-linux-x64']);
+    assert.deepEqual(
+      readdirSync(join(root, 'node_modules', '@img'))
+        .filter((d) => d.startsWith('sharp-'))
+        .sort(),
+      ['sharp-libvips-linux-x64', 'sharp-linux-x64'],
+    );
   });
 
   test('activates and classifies a sample with the bundled model', async () => {
-    const sample = readdirSync(join(workspaceRoot(), 'samples')).filter((f) => f.endsWith('.png')).sort()[0];
+    const sample = readdirSync(join(workspaceRoot(), 'samples'))
+      .filter((f) => f.endsWith('.png'))
+      .sort()[0];
     assert.ok(sample, 'the workspace has no samples/*.png');
     const uri = workspaceUri('samples', sample);
     await freshView(uri);

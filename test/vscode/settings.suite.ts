@@ -111,7 +111,8 @@ suite('provider and threads settings', () => {
     const started = performance.now();
     await vscode.commands.executeCommand('vscode.openWith', sample(), 'scanlens.viewer.image');
     const opened = performance.now() - started;
-    const query = (): Promise<ViewerState | undefined> => Promise.resolve(vscode.commands.executeCommand<ViewerState>(VIEWER_QUERY_COMMAND, sample(), { type: 'state' })).then(undefined, () => undefined);
+    const query = (): Promise<ViewerState | undefined> =>
+      Promise.resolve(vscode.commands.executeCommand<ViewerState>(VIEWER_QUERY_COMMAND, sample(), { type: 'state' })).then(undefined, () => undefined);
     let state: ViewerState | undefined;
     while (!state && performance.now() - started < 60_000) {
       state = await query();

@@ -113,7 +113,9 @@ suite('scan viewer', () => {
 
   test('a 512² DICOM opens in the viewer by default: file window, probabilities, overlay; report exported', async () => {
     const { state, ms, painted } = await open(dicom);
-    console.log(`[scanlens] viewer first paint, 512² DICOM: ${ms.toFixed(0)} ms after vscode.open (page: script started ${painted.scriptStartMs.toFixed(0)} ms after its navigation, slice drawn ${painted.firstPaintMs?.toFixed(0)} ms later)`);
+    console.log(
+      `[scanlens] viewer first paint, 512² DICOM: ${ms.toFixed(0)} ms after vscode.open (page: script started ${painted.scriptStartMs.toFixed(0)} ms after its navigation, slice drawn ${painted.firstPaintMs?.toFixed(0)} ms later)`,
+    );
     assert.deepEqual({ center: state.window.center, width: state.window.width }, { center: 1600, width: 2400 });
     assert.equal(state.depth, 1);
     assertProbabilities(state);

@@ -71,7 +71,11 @@ export async function writeNifti256(png: string, out: string): Promise<void> {
   header.writeUInt8(2, 123);
   header.writeInt16LE(0, 252);
   header.writeInt16LE(1, 254);
-  [[1, 0, 0, -128], [0, 1, 0, -128], [0, 0, 1, -128]].forEach((row, r) => row.forEach((v, c) => header.writeFloatLE(v, 280 + r * 16 + c * 4)));
+  [
+    [1, 0, 0, -128],
+    [0, 1, 0, -128],
+    [0, 0, 1, -128],
+  ].forEach((row, r) => row.forEach((v, c) => header.writeFloatLE(v, 280 + r * 16 + c * 4)));
   const voxels = new Int16Array(n * n * n);
   for (let z = 0; z < n; z++) {
     const fade = Math.sqrt(Math.max(0, 1 - ((z - n / 2) / (n * 0.45)) ** 2));

@@ -79,7 +79,8 @@ test('viewer: a guarded model offers the anomaly map; chosen, it is drawn hottes
     const lesionArea = (LESION.x1 - LESION.x0 + 1) * (LESION.y1 - LESION.y0 + 1);
     assert.ok(onScreen.inLesion > 0.6 * lesionArea, `${onScreen.inLesion} of the lesion's ${lesionArea} pixels hot`);
     let changed = 0;
-    for (let y = LESION.y0; y <= LESION.y1; y++) for (let x = LESION.x0; x <= LESION.x1; x++) for (let c = 0; c < 3; c++) changed += Math.abs(shown[(y * 128 + x) * 3 + c]! - plain[(y * 128 + x) * 3 + c]!);
+    for (let y = LESION.y0; y <= LESION.y1; y++)
+      for (let x = LESION.x0; x <= LESION.x1; x++) for (let c = 0; c < 3; c++) changed += Math.abs(shown[(y * 128 + x) * 3 + c]! - plain[(y * 128 + x) * 3 + c]!);
     assert.ok(changed / lesionArea > 60, `the lesion is tinted: its pixels differ by ${(changed / lesionArea).toFixed(0)} (sum over red, green, blue) from the plain slice`);
 
     // The command line's map of the same file (jet at opacity 0.5 over a grey image, so red − blue is half the colour's).

@@ -10,7 +10,6 @@ import { providerAnswer, viewerTestBed } from '../helpers/viewerPage';
 const bed = viewerTestBed('viewer-errors');
 const { work } = bed;
 
-
 /**
  * The demo classifier and its PaDiM guard side by side, as they ship, except
  * that the detector folder is not there yet: every classification fails

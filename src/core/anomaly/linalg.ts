@@ -30,7 +30,16 @@ export function choleskyPacked(a: ArrayLike<number>, d: number): Float64Array {
  * forward substitution, then |y|². No inverse is formed, which is both
  * cheaper and better conditioned.
  */
-export function mahalanobisSquared(x: ArrayLike<number>, xOffset: number, mean: ArrayLike<number>, meanOffset: number, l: ArrayLike<number>, lOffset: number, d: number, scratch: Float64Array): number {
+export function mahalanobisSquared(
+  x: ArrayLike<number>,
+  xOffset: number,
+  mean: ArrayLike<number>,
+  meanOffset: number,
+  l: ArrayLike<number>,
+  lOffset: number,
+  d: number,
+  scratch: Float64Array,
+): number {
   let sum = 0;
   for (let i = 0; i < d; i++) {
     const row = lOffset + (i * (i + 1)) / 2;

@@ -28,7 +28,7 @@ export function auroc(set: Labelled): number {
   const order = set.scores.map((s, i) => ({ s, a: set.anomalous[i]! })).sort((x, y) => x.s - y.s);
   // Mann–Whitney U from mid-ranks.
   let rankSum = 0;
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j < order.length && order[j]!.s === order[i]!.s) j++;
     const midRank = (i + 1 + j) / 2;
@@ -44,9 +44,12 @@ function curve(set: Labelled): { threshold: number; tp: number; fp: number }[] {
   const points: { threshold: number; tp: number; fp: number }[] = [];
   let tp = 0;
   let fp = 0;
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     const s = order[i]!.s;
-    for (; i < order.length && order[i]!.s === s; i++) order[i]!.a ? tp++ : fp++;
+    for (; i < order.length && order[i]!.s === s; i++) {
+      if (order[i]!.a) tp++;
+      else fp++;
+    }
     points.push({ threshold: s, tp, fp });
   }
   return points;
@@ -84,7 +87,10 @@ export function f1At(set: Labelled, threshold: number): Confusion {
   let tp = 0;
   let fp = 0;
   set.scores.forEach((s, i) => {
-    if (s >= threshold) set.anomalous[i] ? tp++ : fp++;
+    if (s >= threshold) {
+      if (set.anomalous[i]) tp++;
+      else fp++;
+    }
   });
   return { threshold, precision: tp + fp === 0 ? 0 : tp / (tp + fp), recall: positives === 0 ? 0 : tp / positives, f1: f1Of(tp, fp, positives) };
 }

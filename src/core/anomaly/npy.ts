@@ -6,7 +6,8 @@ import { ScanLensError } from '../errors';
  * a Python-literal dict padded with spaces to a 64-byte boundary, then the
  * C-order data. Only the two dtypes detectors store are read or written.
  */
-export type NpyArray = { readonly dtype: '<f4'; readonly shape: readonly number[]; readonly data: Float32Array } | { readonly dtype: '<i4'; readonly shape: readonly number[]; readonly data: Int32Array };
+export type NpyArray =
+  { readonly dtype: '<f4'; readonly shape: readonly number[]; readonly data: Float32Array } | { readonly dtype: '<i4'; readonly shape: readonly number[]; readonly data: Int32Array };
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
 const PREAMBLE = 10;

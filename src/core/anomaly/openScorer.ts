@@ -16,7 +16,12 @@ import { openReconstruction } from './reconstruction/openReconstruction';
 export async function openScorer(path: string, options: ScorerOptions & { threshold?: number } = {}): Promise<AnomalyScorer> {
   const info = await stat(path).catch(() => undefined);
   if (!info) throw new ScanLensError('detector not found', path);
-  const isDetector = info.isDirectory() ? await stat(join(path, MANIFEST_FILE)).then(() => true, () => false) : basename(path) === MANIFEST_FILE;
+  const isDetector = info.isDirectory()
+    ? await stat(join(path, MANIFEST_FILE)).then(
+        () => true,
+        () => false,
+      )
+    : basename(path) === MANIFEST_FILE;
   if (isDetector) return openDetector(path, options);
   const model = await getModel(path, { threads: options.threads, provider: options.provider });
   return model.manifest.task === 'reconstruction' ? openReconstruction(model, options.threshold) : openAnomalib(path, options);

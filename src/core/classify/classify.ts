@@ -70,8 +70,7 @@ export function toRow(model: LoadedModel, file: string, output: Float32Array, to
   if (output.length !== labels.length) {
     throw new ScanLensError(`model gave ${output.length} outputs for ${labels.length} labels`, model.manifestPath ?? model.onnxPath);
   }
-  const alreadyProbabilities =
-    model.manifest.output.type === 'probabilities' || (model.outputTypeGuessed && looksLikeProbabilities(output));
+  const alreadyProbabilities = model.manifest.output.type === 'probabilities' || (model.outputTypeGuessed && looksLikeProbabilities(output));
   if (model.outputTypeGuessed) {
     notes.push(alreadyProbabilities ? 'output already sums to 1: used as probabilities' : 'output taken as logits: softmax applied');
   }
@@ -118,7 +117,10 @@ export async function* classifyFiles(model: LoadedModel, files: readonly string[
   const prepareBatch = (chunk: readonly string[], index: number): Promise<Prepared[]> => {
     if (!lease) return Promise.all(chunk.map((file) => prepareFile(model.manifest, file, limits)));
     const buffer = ring[index % ring.length]!;
-    return lease.pool.prepareAll(chunk, chunk.map((_, i) => ({ buffer, offset: i * itemLength, length: itemLength })));
+    return lease.pool.prepareAll(
+      chunk,
+      chunk.map((_, i) => ({ buffer, offset: i * itemLength, length: itemLength })),
+    );
   };
   const runBuffer = new Float32Array(Math.min(batchSize, files.length) * itemLength);
   let done = 0;
@@ -142,7 +144,11 @@ async function inferBatch(model: LoadedModel, prepared: readonly Prepared[], top
   let outputs: Float32Array[] = [];
   let batchError: string | undefined;
   try {
-    outputs = await runModel(model, ready.map((p) => p.data!), runBuffer);
+    outputs = await runModel(
+      model,
+      ready.map((p) => p.data!),
+      runBuffer,
+    );
   } catch (error) {
     batchError = oneLine(error);
   }

@@ -67,11 +67,14 @@ export async function classifyVolume(model: LoadedModel, scan: Scan, axis: Slice
   }
   const labels = model.manifest.labels;
   // Stopped before any slice: no class has a peak (rather than slice -1 at probability -Infinity, null in JSON).
-  const peaks = slices.length === 0 ? [] : labels.map((label, c) => {
-    let best: ClassPeak = { label, slice: -1, probability: -Infinity };
-    for (const s of slices) if (s.probabilities[c]! > best.probability) best = { label, slice: s.slice, probability: s.probabilities[c]! };
-    return best;
-  });
+  const peaks =
+    slices.length === 0
+      ? []
+      : labels.map((label, c) => {
+          let best: ClassPeak = { label, slice: -1, probability: -Infinity };
+          for (const s of slices) if (s.probabilities[c]! > best.probability) best = { label, slice: s.slice, probability: s.probabilities[c]! };
+          return best;
+        });
   if (!options.guard) return { file: scan.path, axis, labels, slices, peaks };
   const guarded = await guardPeaks(peaks, volume, options.guard);
   return { file: scan.path, axis, labels, slices, peaks: guarded.peaks, ...(guarded.notes.length > 0 ? { notes: guarded.notes } : {}) };

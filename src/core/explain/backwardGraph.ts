@@ -32,9 +32,7 @@ export function gradientSubgraph(graph: GraphProto, target: string, logits: stri
     const node = graph.node[i]!;
     if (node.output.some((o) => reaches.has(o))) node.input.forEach((name) => name && reaches.add(name));
   }
-  const nodes = graph.node.filter(
-    (node) => node.output.some((o) => reaches.has(o)) && node.input.some((name, i) => tainted.has(name) && isDiffInput(node.opType, i)) && carriesGradient(node.opType),
-  );
+  const nodes = graph.node.filter((node) => node.output.some((o) => reaches.has(o)) && node.input.some((name, i) => tainted.has(name) && isDiffInput(node.opType, i)) && carriesGradient(node.opType));
   return { nodes, tainted };
 }
 

@@ -10,7 +10,6 @@ import type { CamMethodName } from '../vocabulary/camMethods';
 import { CAM_REGISTRY } from './methods/registry';
 import type { TargetLayer } from './targetLayer';
 
-
 export interface ExplainOptions extends SessionOptions {
   readonly method: CamMethodName;
   /** Class to explain; the top class when omitted. */

@@ -52,7 +52,16 @@ export function imputePixels(data: Float32Array, model: LoadedModel, removed: Ui
   const out = new Float32Array(data);
   const next = random(seed);
   const gauss = (): number => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
-  const neighbours: [number, number, number][] = [[-1, 0, 1 / 6], [1, 0, 1 / 6], [0, -1, 1 / 6], [0, 1, 1 / 6], [-1, -1, 1 / 12], [1, -1, 1 / 12], [-1, 1, 1 / 12], [1, 1, 1 / 12]];
+  const neighbours: [number, number, number][] = [
+    [-1, 0, 1 / 6],
+    [1, 0, 1 / 6],
+    [0, -1, 1 / 6],
+    [0, 1, 1 / 6],
+    [-1, -1, 1 / 12],
+    [1, -1, 1 / 12],
+    [-1, 1, 1 / 12],
+    [1, 1, 1 / 12],
+  ];
   const targets = Array.from(removed.keys()).filter((i) => removed[i]);
   for (let c = 0; c < spec.channels; c++) {
     for (let sweep = 0; sweep < 200; sweep++) {

@@ -26,7 +26,12 @@ function feedsAttention(index: GraphIndex, start: string): boolean {
     for (const node of index.consumers.get(name) ?? []) {
       if (node.opType === 'Softmax') return true;
       if (node.opType === 'LayerNormalization') continue;
-      for (const out of node.output) if (out && !seen.has(out)) (seen.add(out), queue.push(out));
+      for (const out of node.output) {
+        if (out && !seen.has(out)) {
+          seen.add(out);
+          queue.push(out);
+        }
+      }
     }
   }
   return false;

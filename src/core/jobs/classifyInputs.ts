@@ -9,8 +9,7 @@ import { sniffFile } from '../scan/sniffFile';
  * volume (NIfTI, multi-frame DICOM); or a DICOM series, one file per slice.
  */
 export type ClassifyInput =
-  | { readonly kind: 'image' | 'volume'; readonly key: string; readonly files: readonly [string] }
-  | { readonly kind: 'series'; readonly key: string; readonly files: readonly string[] };
+  { readonly kind: 'image' | 'volume'; readonly key: string; readonly files: readonly [string] } | { readonly kind: 'series'; readonly key: string; readonly files: readonly string[] };
 
 export type InputKind = ClassifyInput['kind'];
 

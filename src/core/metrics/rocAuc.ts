@@ -38,5 +38,11 @@ export function rocCurve(scores: readonly number[], positive: readonly boolean[]
 
 /** One-vs-rest ROC per class from each item's probabilities. */
 export function oneVsRestRoc(labels: readonly string[], truth: readonly number[], probabilities: readonly (readonly number[])[]): (RocCurve & { label: string })[] {
-  return labels.map((label, c) => ({ label, ...rocCurve(probabilities.map((p) => p[c]!), truth.map((t) => t === c)) }));
+  return labels.map((label, c) => ({
+    label,
+    ...rocCurve(
+      probabilities.map((p) => p[c]!),
+      truth.map((t) => t === c),
+    ),
+  }));
 }

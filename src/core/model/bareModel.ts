@@ -17,12 +17,7 @@ const known = (d: number | string | undefined): d is number => typeof d === 'num
  * guess so outputs can state them: a user must know when labels or scaling
  * were assumed rather than declared.
  */
-export function specFromGraph(
-  session: InferenceSession,
-  bytes: Uint8Array,
-  path: string,
-  sha256: string,
-): { manifest: Manifest; assumptions: string[] } {
+export function specFromGraph(session: InferenceSession, bytes: Uint8Array, path: string, sha256: string): { manifest: Manifest; assumptions: string[] } {
   const inputName = session.inputNames[0];
   const outputName = session.outputNames[0];
   if (!inputName || !outputName) throw new ScanLensError('model has no inputs or no outputs', path);

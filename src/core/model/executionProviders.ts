@@ -22,7 +22,9 @@ export class ExecutionProviderError extends ScanLensError {
 
 /** Execution providers this onnxruntime build lists: bundled ones, and ones that need a separate install. */
 export function availableProviders(): { name: string; bundled: boolean }[] {
-  return ort().listSupportedBackends().map((b) => ({ name: b.name, bundled: b.bundled }));
+  return ort()
+    .listSupportedBackends()
+    .map((b) => ({ name: b.name, bundled: b.bundled }));
 }
 
 /** Why `provider` cannot be used with a runtime listing `listed`, or undefined when it is listed. */
@@ -33,6 +35,9 @@ export function providerProblem(provider: string, listed: readonly string[]): st
 
 /** Refuses a provider this runtime does not list, before any model is read. */
 export function checkProvider(provider: string): void {
-  const problem = providerProblem(provider, availableProviders().map((b) => b.name));
+  const problem = providerProblem(
+    provider,
+    availableProviders().map((b) => b.name),
+  );
   if (problem) throw new ExecutionProviderError(problem, provider);
 }

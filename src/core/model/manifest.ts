@@ -33,10 +33,7 @@ export const ResizeKernelSchema = z.enum(['nearest', 'linear', 'cubic', 'mitchel
 export const StageNameSchema = z.enum(['denoise', 'clahe', 'sharpen', 'edges', 'normalize', 'skullstrip']);
 
 /** A named MRI pipeline stage, with optional parameters for it. */
-export const StageSchema = z.union([
-  StageNameSchema,
-  z.strictObject({ stage: StageNameSchema, params: z.record(z.string(), z.number()).default({}) }),
-]);
+export const StageSchema = z.union([StageNameSchema, z.strictObject({ stage: StageNameSchema, params: z.record(z.string(), z.number()).default({}) })]);
 
 export const InputSchema = z.strictObject({
   /** Graph input name; the first input when omitted. */

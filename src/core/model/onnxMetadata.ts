@@ -93,7 +93,10 @@ export function labelsFromMetadata(props: Record<string, string>): string[] | un
     } catch {
       // Not JSON: fall through to separated text.
     }
-    const parts = raw.split(/[,\n]/).map((s) => s.trim()).filter(Boolean);
+    const parts = raw
+      .split(/[,\n]/)
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (parts.length > 0) return parts;
   }
   return undefined;

@@ -78,10 +78,7 @@ function checkStorage(tensor: TensorProto, what: string, walk: Walk): void {
   const location = entries.find((e) => e.key === 'location')?.value ?? '';
   const escapes = location === '' || isAbsolute(location) || win32.isAbsolute(location) || posix.normalize(location.replace(/\\/g, '/')).split('/').includes('..');
   if (escapes) throw new ScanLensError(`${what} keeps its data at '${location}', outside the model's folder; refused`, walk.file);
-  throw new ScanLensError(
-    `${what} keeps its data in a separate file ('${location}'), which the model's sha256 does not cover; save the model with its weights inside the .onnx file`,
-    walk.file,
-  );
+  throw new ScanLensError(`${what} keeps its data in a separate file ('${location}'), which the model's sha256 does not cover; save the model with its weights inside the .onnx file`, walk.file);
 }
 
 function checkTensor(tensor: TensorProto, what: string, walk: Walk): void {
@@ -126,7 +123,11 @@ function checkGraph(graph: GraphProto, depth: number, walk: Walk): void {
   for (const value of [...(graph.input ?? []), ...(graph.output ?? [])]) {
     const dims = value.type?.tensorType?.shape?.dim ?? [];
     // Symbolic dims (batch) have no dimValue, and some exporters write -1 for them; only fixed sizes are checked.
-    elementCount(dims.map((d) => Math.max(1, toInt(d.dimValue))), `graph input/output '${value.name}'`, walk);
+    elementCount(
+      dims.map((d) => Math.max(1, toInt(d.dimValue))),
+      `graph input/output '${value.name}'`,
+      walk,
+    );
   }
   checkNodes(graph.node ?? [], depth, walk);
 }

@@ -14,7 +14,9 @@ export function decodeModel(bytes: Uint8Array, file?: string): ModelProto & { gr
 }
 
 export function encodeModel(model: ModelProto): Uint8Array {
-  return modelProtoType().encode(model as never).finish();
+  return modelProtoType()
+    .encode(model as never)
+    .finish();
 }
 
 /** The version of the default ('' or 'ai.onnx') operator set the model imports. */

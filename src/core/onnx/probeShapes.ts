@@ -9,12 +9,7 @@ import { decodeModel, encodeModel } from './modelProto';
  * their runtime shapes (and values): ONNX files rarely carry full shape
  * information, and one run answers exactly.
  */
-export async function probeTensors(
-  modelBytes: Uint8Array,
-  names: readonly string[],
-  feeds: Record<string, Tensor>,
-  file: string,
-): Promise<Map<string, Tensor>> {
+export async function probeTensors(modelBytes: Uint8Array, names: readonly string[], feeds: Record<string, Tensor>, file: string): Promise<Map<string, Tensor>> {
   const model = decodeModel(modelBytes, file);
   const builder = new GraphBuilder(model.graph);
   const wanted = names.filter((n) => !(n in feeds));

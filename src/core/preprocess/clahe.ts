@@ -85,16 +85,7 @@ export function clahe(image: Image2D, options: Partial<ClaheOptions> = {}): Imag
 }
 
 /** The clipped, cumulative mapping of every tile, as [tileY][tileX][level] → [0,1]. */
-function tileMappings(
-  levels: Uint8Array,
-  width: number,
-  height: number,
-  tilesX: number,
-  tilesY: number,
-  tileWidth: number,
-  tileHeight: number,
-  clipLimit: number,
-): Float32Array {
+function tileMappings(levels: Uint8Array, width: number, height: number, tilesX: number, tilesY: number, tileWidth: number, tileHeight: number, clipLimit: number): Float32Array {
   const columns = mirroredIndices(width, tilesX * tileWidth);
   const rows = mirroredIndices(height, tilesY * tileHeight);
   const tilePixels = tileWidth * tileHeight;

@@ -14,7 +14,7 @@ export function reflectedIndices(length: number, radius: number): Int32Array {
   const period = 2 * length;
   const indices = new Int32Array(length + 2 * radius);
   for (let j = 0; j < indices.length; j++) {
-    const m = ((((j - radius) % period) + period) % period);
+    const m = (((j - radius) % period) + period) % period;
     indices[j] = m < length ? m : period - 1 - m;
   }
   return indices;
@@ -33,15 +33,28 @@ function correlateRow(line: Float32Array, kernel: Float64Array, out: Float32Arra
   const taps = kernel.length;
   let x = 0;
   for (; x + 4 <= width; x += 4) {
-    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    let p0 = line[x]!, p1 = line[x + 1]!, p2 = line[x + 2]!;
+    let a0 = 0,
+      a1 = 0,
+      a2 = 0,
+      a3 = 0;
+    let p0 = line[x]!,
+      p1 = line[x + 1]!,
+      p2 = line[x + 2]!;
     for (let k = 0; k < taps; k++) {
       const w = kernel[k]!;
       const p3 = line[x + k + 3]!;
-      a0 += w * p0; a1 += w * p1; a2 += w * p2; a3 += w * p3;
-      p0 = p1; p1 = p2; p2 = p3;
+      a0 += w * p0;
+      a1 += w * p1;
+      a2 += w * p2;
+      a3 += w * p3;
+      p0 = p1;
+      p1 = p2;
+      p2 = p3;
     }
-    out[to + x] = a0; out[to + x + 1] = a1; out[to + x + 2] = a2; out[to + x + 3] = a3;
+    out[to + x] = a0;
+    out[to + x + 1] = a1;
+    out[to + x + 2] = a2;
+    out[to + x + 3] = a3;
   }
   for (; x < width; x++) {
     let sum = 0;
@@ -60,15 +73,34 @@ function correlateColumns(across: Float32Array, width: number, rows: Int32Array,
   const to = y * width;
   let x = 0;
   for (; x + 8 <= width; x += 8) {
-    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+    let a0 = 0,
+      a1 = 0,
+      a2 = 0,
+      a3 = 0,
+      a4 = 0,
+      a5 = 0,
+      a6 = 0,
+      a7 = 0;
     for (let k = 0; k < taps; k++) {
       const w = kernel[k]!;
       const s = rows[y + k]! * width + x;
-      a0 += w * across[s]!; a1 += w * across[s + 1]!; a2 += w * across[s + 2]!; a3 += w * across[s + 3]!;
-      a4 += w * across[s + 4]!; a5 += w * across[s + 5]!; a6 += w * across[s + 6]!; a7 += w * across[s + 7]!;
+      a0 += w * across[s]!;
+      a1 += w * across[s + 1]!;
+      a2 += w * across[s + 2]!;
+      a3 += w * across[s + 3]!;
+      a4 += w * across[s + 4]!;
+      a5 += w * across[s + 5]!;
+      a6 += w * across[s + 6]!;
+      a7 += w * across[s + 7]!;
     }
-    out[to + x] = a0; out[to + x + 1] = a1; out[to + x + 2] = a2; out[to + x + 3] = a3;
-    out[to + x + 4] = a4; out[to + x + 5] = a5; out[to + x + 6] = a6; out[to + x + 7] = a7;
+    out[to + x] = a0;
+    out[to + x + 1] = a1;
+    out[to + x + 2] = a2;
+    out[to + x + 3] = a3;
+    out[to + x + 4] = a4;
+    out[to + x + 5] = a5;
+    out[to + x + 6] = a6;
+    out[to + x + 7] = a7;
   }
   for (; x < width; x++) {
     let sum = 0;
@@ -82,13 +114,7 @@ function correlateColumns(across: Float32Array, width: number, rows: Int32Array,
  * centred). The intermediate is float32, as scipy keeps it for float32 input;
  * sums are float64.
  */
-export function correlateSeparable(
-  src: Float32Array,
-  width: number,
-  height: number,
-  kernelX: Float64Array,
-  kernelY: Float64Array,
-): Float32Array {
+export function correlateSeparable(src: Float32Array, width: number, height: number, kernelX: Float64Array, kernelY: Float64Array): Float32Array {
   const columns = reflectedIndices(width, (kernelX.length - 1) >> 1);
   const rows = reflectedIndices(height, (kernelY.length - 1) >> 1);
 

@@ -12,7 +12,12 @@ export interface TensorLayout {
  * scans reach RGB models without an interleaved RGB copy first. Written into
  * `out` when given (a decode worker's slot of a batch), else a new array.
  */
-export function toTensorData(image: Image2D, { layout, mean, std }: TensorLayout, channels = image.channels, out: Float32Array = new Float32Array(image.width * image.height * channels)): Float32Array {
+export function toTensorData(
+  image: Image2D,
+  { layout, mean, std }: TensorLayout,
+  channels = image.channels,
+  out: Float32Array = new Float32Array(image.width * image.height * channels),
+): Float32Array {
   const { width, height, data } = image;
   const step = image.channels;
   if (step !== 1 && step !== channels) throw new Error(`cannot lay out a ${step}-channel image as ${channels} channels`);

@@ -31,7 +31,9 @@ export function classifyCsvLine(labels: readonly string[], row: ClassifyResult, 
   const probabilities = volume ? labels.map((_, i) => volume.peaks[i]?.probability) : labels.map((_, i) => ('probabilities' in row ? row.probabilities?.[i] : undefined));
   const top = 'top' in row ? row.top : undefined;
   const verdict = volume ? volume.top : row;
-  const anomaly = guarded ? ['anomalyScore' in verdict ? verdict.anomalyScore : undefined, 'anomalyThreshold' in verdict ? verdict.anomalyThreshold : undefined, 'flag' in verdict ? verdict.flag : undefined] : [];
+  const anomaly = guarded
+    ? ['anomalyScore' in verdict ? verdict.anomalyScore : undefined, 'anomalyThreshold' in verdict ? verdict.anomalyThreshold : undefined, 'flag' in verdict ? verdict.flag : undefined]
+    : [];
   const shape = volume ? [volume.axis, volume.sliceCount, volume.top.slice, volume.peaks.map((p) => p.slice).join(';')] : [undefined, undefined, undefined, undefined];
   return [row.file, top?.label, top?.probability, ...probabilities, 'error' in row ? row.error : undefined, ...anomaly, row.kind, ...shape].map(cell).join(',');
 }
@@ -49,15 +51,26 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') record.push(field), (field = '');
-    else if (c === '\n') record.push(field), records.push(record), (record = []), (field = '');
-    else if (c !== '\r') field += c;
+    else if (c === ',') {
+      record.push(field);
+      field = '';
+    } else if (c === '\n') {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+    } else if (c !== '\r') field += c;
   }
-  if (field !== '' || record.length > 0) record.push(field), records.push(record);
+  if (field !== '' || record.length > 0) {
+    record.push(field);
+    records.push(record);
+  }
   return records;
 }
 
@@ -87,7 +100,8 @@ export function rowsFromCsv(text: string, labels: readonly string[]): ClassifyRe
     const probabilities = probColumns.map((c) => finite(record[c]));
     const score = finite(at(record, 'anomaly_score'));
     const threshold = finite(at(record, 'anomaly_threshold'));
-    const verdict = score !== undefined && threshold !== undefined ? { anomalyScore: score, anomalyThreshold: threshold, ...(at(record, 'flag') === OUT_OF_DISTRIBUTION ? { flag: OUT_OF_DISTRIBUTION } : {}) } : {};
+    const verdict =
+      score !== undefined && threshold !== undefined ? { anomalyScore: score, anomalyThreshold: threshold, ...(at(record, 'flag') === OUT_OF_DISTRIBUTION ? { flag: OUT_OF_DISTRIBUTION } : {}) } : {};
     if (probabilities.some((p) => p === undefined)) return { kind, file, error: 'incomplete row in the previous output' };
     if (kind === 'image') {
       const topK = rank(labels, probabilities as number[], labels.length);
@@ -97,7 +111,13 @@ export function rowsFromCsv(text: string, labels: readonly string[]): ClassifyRe
     const sliceCount = finite(at(record, 'slices'));
     const topSlice = finite(at(record, 'top_slice'));
     const axis = at(record, 'axis');
-    if (peakSlices.length !== labels.length || peakSlices.some((s) => s === undefined) || sliceCount === undefined || topSlice === undefined || (axis !== 'axial' && axis !== 'coronal' && axis !== 'sagittal')) {
+    if (
+      peakSlices.length !== labels.length ||
+      peakSlices.some((s) => s === undefined) ||
+      sliceCount === undefined ||
+      topSlice === undefined ||
+      (axis !== 'axial' && axis !== 'coronal' && axis !== 'sagittal')
+    ) {
       return { kind, file, error: 'incomplete row in the previous output' };
     }
     const peaks = labels.map((label, i) => ({ label, slice: peakSlices[i]!, probability: probabilities[i]! }));

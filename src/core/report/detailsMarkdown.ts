@@ -33,9 +33,7 @@ export function detailsMarkdown(row: ClassifyRow, model: Record<string, unknown>
   return [
     ...heading(row.file, model),
     ...guardLines(row),
-    ...(row.error !== undefined
-      ? [`Error: ${row.error}`]
-      : ['| Class | Probability |', '|---|---|', ...order.map((r) => `| ${r.label} | ${percent(r.p)} |`)]),
+    ...(row.error !== undefined ? [`Error: ${row.error}`] : ['| Class | Probability |', '|---|---|', ...order.map((r) => `| ${r.label} | ${percent(r.p)} |`)]),
     '',
     ...(row.notes?.length ? ['Notes:', ...row.notes.map((n) => `- ${n}`), ''] : []),
     ...closing(model, row),

@@ -8,7 +8,14 @@ import type { Scan } from './scan';
 
 /** Work handed to the decoding worker: plain data, so it crosses threads by structured clone. */
 export type DecodeJob =
-  | { readonly kind: 'file'; readonly path: string; readonly format: 'dicom' | 'nifti'; readonly bytes: Uint8Array; readonly limits: DecodeLimits; readonly options: PrivacyOptions & { readonly volume?: number } }
+  | {
+      readonly kind: 'file';
+      readonly path: string;
+      readonly format: 'dicom' | 'nifti';
+      readonly bytes: Uint8Array;
+      readonly limits: DecodeLimits;
+      readonly options: PrivacyOptions & { readonly volume?: number };
+    }
   | { readonly kind: 'series'; readonly label: string; readonly files: readonly string[]; readonly limits: DecodeLimits; readonly options: PrivacyOptions };
 
 export type DecodeReply = { readonly ok: true; readonly scan: Scan } | { readonly ok: false; readonly reason: string; readonly file?: string };

@@ -128,7 +128,7 @@ function spacingOf(dataSet: DataSet): [number, number, number] | undefined {
   return [Math.abs(between) || 1, pixel[0]!, pixel[1]!];
 }
 
-export interface DicomOptions extends PrivacyOptions {}
+export type DicomOptions = PrivacyOptions;
 
 /** A parsed DICOM file's pixels and geometry, before any series assembly. */
 export async function decodeDicom(buffer: Buffer, path: string, limits: DecodeLimits, options: DicomOptions = {}): Promise<Scan> {

@@ -15,9 +15,7 @@ export interface NiftiGeometry {
 export function readNiftiGeometry(header: DataView, version: 1 | 2, littleEndian: boolean, dims: readonly [number, number, number]): NiftiGeometry {
   const f = (offset: number): number => (version === 1 ? header.getFloat32(offset, littleEndian) : header.getFloat64(offset, littleEndian));
   const size = version === 1 ? 4 : 8;
-  const at = version === 1
-    ? { pixdim: 76, qform: 252, sform: 254, quatern: 256, srow: 280 }
-    : { pixdim: 104, qform: 344, sform: 348, quatern: 352, srow: 400 };
+  const at = version === 1 ? { pixdim: 76, qform: 252, sform: 254, quatern: 256, srow: 280 } : { pixdim: 104, qform: 344, sform: 348, quatern: 352, srow: 400 };
   const code = (offset: number): number => (version === 1 ? header.getInt16(offset, littleEndian) : header.getInt32(offset, littleEndian));
   const run = (start: number, n: number): number[] => Array.from({ length: n }, (_, i) => f(start + i * size));
   return {
@@ -42,10 +40,7 @@ function qformAffine(g: NiftiGeometry): Affine {
     [2 * b * c + 2 * a * d, a * a + c * c - b * b - d * d, 2 * c * d - 2 * a * b],
     [2 * b * d - 2 * a * c, 2 * c * d + 2 * a * b, a * a + d * d - c * c - b * b],
   ];
-  return [
-    ...r.map((row, i) => [row[0]! * zoom[0]!, row[1]! * zoom[1]!, row[2]! * zoom[2]!, g.qoffset[i]!]),
-    [0, 0, 0, 1],
-  ];
+  return [...r.map((row, i) => [row[0]! * zoom[0]!, row[1]! * zoom[1]!, row[2]! * zoom[2]!, g.qoffset[i]!]), [0, 0, 0, 1]];
 }
 
 /** Analyze-style fallback when neither form is set: x flipped, origin at the centre (as nibabel). */

@@ -67,12 +67,7 @@ function checkedScaling(slope: number, inter: number, path: string): Rescale | u
  * 0..255, like an 8-bit image). This is what "range" intensity scaling and the
  * default display window use.
  */
-function niftiRange(
-  header: { cal_min: number; cal_max: number },
-  type: SampleType,
-  voxels: VoxelArray,
-  rescale: Rescale | undefined,
-): { min: number; max: number } {
+function niftiRange(header: { cal_min: number; cal_max: number }, type: SampleType, voxels: VoxelArray, rescale: Rescale | undefined): { min: number; max: number } {
   if (Number.isFinite(header.cal_min) && Number.isFinite(header.cal_max) && header.cal_max > header.cal_min) {
     return { min: header.cal_min, max: header.cal_max };
   }

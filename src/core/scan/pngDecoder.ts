@@ -26,7 +26,7 @@ function plainHeader(buffer: Buffer): Header | undefined {
 /** The concatenated IDAT payload, or undefined for anything unexpected (bad CRC, truncation, a chunk left to sharp). */
 function imageData(buffer: Buffer): Buffer | undefined {
   const parts: Buffer[] = [];
-  for (let at = 8; at + 12 <= buffer.length; ) {
+  for (let at = 8; at + 12 <= buffer.length;) {
     const length = buffer.readUInt32BE(at);
     const type = buffer.toString('latin1', at + 4, at + 8);
     const end = at + 12 + length;

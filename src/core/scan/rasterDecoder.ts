@@ -26,10 +26,7 @@ function firstLine(error: unknown): string {
 export function checkPixelLimit(width: number, height: number, path: string, limits: DecodeLimits): void {
   if (width <= 0 || height <= 0) throw new ScanLensError('image has no pixels', path);
   if (width * height > limits.maxPixels) {
-    throw new ScanLensError(
-      `image is ${width}×${height} pixels, over the limit of ${limits.maxPixels} pixels (raise it with the pixel limit setting if this is intended)`,
-      path,
-    );
+    throw new ScanLensError(`image is ${width}×${height} pixels, over the limit of ${limits.maxPixels} pixels (raise it with the pixel limit setting if this is intended)`, path);
   }
 }
 
@@ -108,15 +105,7 @@ export async function decodeRaster(buffer: Buffer, path: string, format: ScanFor
 }
 
 /** A decoded raster as a Scan: the one place both raster decoders describe what they read. */
-export function rasterScan(raster: {
-  path: string;
-  format: ScanFormat;
-  shape: [number, number, number];
-  channels: 1 | 3;
-  depth: Depth;
-  voxels: VoxelArray;
-  colourSpace: string | undefined;
-}): Scan {
+export function rasterScan(raster: { path: string; format: ScanFormat; shape: [number, number, number]; channels: 1 | 3; depth: Depth; voxels: VoxelArray; colourSpace: string | undefined }): Scan {
   const { path, format, depth, voxels, colourSpace } = raster;
   const valueRange = rangeOf(voxels, depth);
   const pages = raster.shape[0];

@@ -10,9 +10,21 @@ export { SLICE_AXES, type SliceAxis };
  * anterior/superior at the top, sagittal with the face to the left.
  */
 const DISPLAY: Record<SliceAxis, readonly (readonly [world: number, sign: 1 | -1])[]> = {
-  axial: [[2, 1], [1, -1], [0, -1]],
-  coronal: [[1, 1], [2, -1], [0, -1]],
-  sagittal: [[0, 1], [2, -1], [1, -1]],
+  axial: [
+    [2, 1],
+    [1, -1],
+    [0, -1],
+  ],
+  coronal: [
+    [1, 1],
+    [2, -1],
+    [0, -1],
+  ],
+  sagittal: [
+    [0, 1],
+    [2, -1],
+    [1, -1],
+  ],
 };
 
 /** Without orientation, slice along the stored axes (z, y, x) with no flips. */

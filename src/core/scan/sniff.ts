@@ -10,7 +10,11 @@ function startsWith(head: Uint8Array, bytes: readonly number[], offset = 0): boo
 }
 
 function ascii(head: Uint8Array, offset: number, text: string): boolean {
-  return startsWith(head, [...text].map((c) => c.charCodeAt(0)), offset);
+  return startsWith(
+    head,
+    [...text].map((c) => c.charCodeAt(0)),
+    offset,
+  );
 }
 
 function looksLikeNifti(head: Uint8Array): boolean {

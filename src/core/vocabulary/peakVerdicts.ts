@@ -41,7 +41,9 @@ export function peakMark(peak: Peak): string {
  * apart; undefined when no slice was scored (no guard, or it failed).
  */
 export function peakVerdictsLine(peaks: readonly Peak[], name: SliceName): string | undefined {
-  const line = scoredSlices(peaks).map(({ peak }) => `slice ${name(peak.slice)}: ${verdictLine(peak)!}`).join('  ');
+  const line = scoredSlices(peaks)
+    .map(({ peak }) => `slice ${name(peak.slice)}: ${verdictLine(peak)!}`)
+    .join('  ');
   return line || undefined;
 }
 

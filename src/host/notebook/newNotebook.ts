@@ -17,7 +17,9 @@ export function exampleCells(samples: string): vscode.NotebookCellData[] {
   const markdown = (text: string) => new vscode.NotebookCellData(vscode.NotebookCellKind.Markup, text, 'markdown');
   const code = (text: string) => new vscode.NotebookCellData(vscode.NotebookCellKind.Code, text, 'scanlens');
   return [
-    markdown('# ScanLens analysis\n\nOne command a line, `key=value` options, paths relative to the notebook. The model is ScanLens\' active model until a `model` line names another. A research tool, not a medical device.'),
+    markdown(
+      "# ScanLens analysis\n\nOne command a line, `key=value` options, paths relative to the notebook. The model is ScanLens' active model until a `model` line names another. A research tool, not a medical device.",
+    ),
     code(`# probabilities per slice, a table and a chart\nclassify ${path('*.png')} top=2`),
     code(`# where the model looked\nexplain ${path('glioma-01.png')} method=gradcam++ colormap=jet alpha=0.45`),
     code(`# accuracy, confusion matrix and ROC curves against the labels\nevaluate ${path('labels.csv')}`),

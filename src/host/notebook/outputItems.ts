@@ -1,4 +1,3 @@
-
 import type { DisplayOutput } from '../../notebook/outputs/notebookOutput';
 export interface OutputItemData {
   readonly mime: string;

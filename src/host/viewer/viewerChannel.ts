@@ -1,15 +1,6 @@
 import * as vscode from 'vscode';
 import { oneLine } from '../../core/errors';
-import {
-  ToHostSchema,
-  WEBVIEW_RESULT_SCHEMAS,
-  type HostEvent,
-  type HostRequest,
-  type ToWebview,
-  type WebviewEvent,
-  type WebviewRequest,
-  type WebviewResult,
-} from '../../protocol/viewerMessages';
+import { ToHostSchema, WEBVIEW_RESULT_SCHEMAS, type HostEvent, type HostRequest, type ToWebview, type WebviewEvent, type WebviewRequest, type WebviewResult } from '../../protocol/viewerMessages';
 
 export type RequestHandler = (request: HostRequest) => Promise<unknown>;
 
@@ -42,8 +33,7 @@ export class ViewerChannel implements vscode.Disposable {
       if (message.kind === 'event') {
         if (message.event.type === 'ready') this.markReady();
         onEvent(message.event);
-      }
-      else if (message.kind === 'request') {
+      } else if (message.kind === 'request') {
         try {
           await this.post({ kind: 'response', id: message.id, ok: true, result: await handle(message.request) });
         } catch (error) {

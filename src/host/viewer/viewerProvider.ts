@@ -129,7 +129,9 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
         const { model } = await this.model();
         const guard = await modelGuard(model);
         if (!guard) throw new ScanLensError(`model ${model.manifest.name} names no anomaly detector, so it has no anomaly map`);
-        return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'ScanLens: anomaly map' }, () => anomalyMapResult(guard, document.along(request.axis), index, request.colormap));
+        return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'ScanLens: anomaly map' }, () =>
+          anomalyMapResult(guard, document.along(request.axis), index, request.colormap),
+        );
       }
       case 'profile': {
         const { model } = await this.model();

@@ -58,7 +58,11 @@ export function compareNotebooks(saved: IpynbNotebook, fresh: IpynbNotebook, tol
   fresh.cells.forEach((cell, index) => {
     const old = saved.cells[index];
     if (cell.cell_type !== 'code' || old?.cell_type !== 'code') return;
-    const firstLine = sourceText(cell.source).split('\n').find((l) => l.trim() !== '' && !l.trim().startsWith('#'))?.trim() ?? '';
+    const firstLine =
+      sourceText(cell.source)
+        .split('\n')
+        .find((l) => l.trim() !== '' && !l.trim().startsWith('#'))
+        ?.trim() ?? '';
     const add = (where: string, message: string): void => void differences.push({ cell: index, where: firstLine ? `${where} (${firstLine})` : where, message });
     const before = comparables(old.outputs);
     const after = comparables(cell.outputs);

@@ -13,7 +13,13 @@ export function parseNotebook(text: string, name: string): IpynbNotebook {
   const parsed = NotebookSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const where = issue.path.length > 0 ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : 'top level';
+    const where =
+      issue.path.length > 0
+        ? issue.path
+            .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+            .join('')
+            .replace(/^\./, '')
+        : 'top level';
     throw new ScanLensError(`not an nbformat 4 notebook: ${where}: ${issue.message}`, name);
   }
   return parsed.data;

@@ -24,5 +24,12 @@ export function markdownTable(table: Table): string {
 export function plainTable(table: Table): string {
   const cells = [table.columns, ...table.rows.map((r) => r.map(formatCell))];
   const widths = table.columns.map((_, c) => Math.max(...cells.map((r) => r[c]!.length)));
-  return cells.map((r) => r.map((v, c) => v.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n');
+  return cells
+    .map((r) =>
+      r
+        .map((v, c) => v.padEnd(widths[c]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

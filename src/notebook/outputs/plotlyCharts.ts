@@ -21,7 +21,17 @@ export function probabilityBars(labels: readonly string[], rows: readonly { file
 /** Confusion matrix heatmap, true classes down, predicted across. */
 export function confusionHeatmap(labels: readonly string[], confusion: readonly (readonly number[])[]): PlotlyFigure {
   return {
-    data: [{ type: 'heatmap', x: [...labels], y: [...labels], z: confusion.map((r) => [...r]), colorscale: 'Blues', texttemplate: '%{z}', hovertemplate: 'true %{y}<br>predicted %{x}: %{z}<extra></extra>' }],
+    data: [
+      {
+        type: 'heatmap',
+        x: [...labels],
+        y: [...labels],
+        z: confusion.map((r) => [...r]),
+        colorscale: 'Blues',
+        texttemplate: '%{z}',
+        hovertemplate: 'true %{y}<br>predicted %{x}: %{z}<extra></extra>',
+      },
+    ],
     layout: layout('Confusion matrix', { xaxis: { title: { text: 'predicted' } }, yaxis: { title: { text: 'true' }, autorange: 'reversed' } }),
   };
 }
@@ -30,9 +40,7 @@ export function confusionHeatmap(labels: readonly string[], confusion: readonly 
 export function rocChart(curves: readonly { label: string; fpr: readonly number[]; tpr: readonly number[]; auc: number | null }[], title = 'ROC, one class against the rest'): PlotlyFigure {
   return {
     data: [
-      ...curves
-        .filter((c) => c.auc !== null)
-        .map((c) => ({ type: 'scatter', mode: 'lines', name: `${c.label} (AUC ${c.auc!.toFixed(3)})`, x: [...c.fpr], y: [...c.tpr] })),
+      ...curves.filter((c) => c.auc !== null).map((c) => ({ type: 'scatter', mode: 'lines', name: `${c.label} (AUC ${c.auc!.toFixed(3)})`, x: [...c.fpr], y: [...c.tpr] })),
       { type: 'scatter', mode: 'lines', name: 'chance', x: [0, 1], y: [0, 1], line: { dash: 'dot', color: 'grey' } },
     ],
     layout: layout(title, { xaxis: { title: { text: 'false-positive rate' }, range: [0, 1] }, yaxis: { title: { text: 'true-positive rate' }, range: [0, 1] } }),

@@ -15,13 +15,15 @@ function escape(text: string): string {
 const n = (v: number): string => (Math.round(v * 10) / 10).toString();
 
 function frame(title: string, body: string[], height = HEIGHT): string {
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="11">`,
-    `<rect width="${WIDTH}" height="${height}" fill="white"/>`,
-    `<text x="${WIDTH / 2}" y="18" text-anchor="middle" font-size="13">${escape(title)}</text>`,
-    ...body,
-    '</svg>',
-  ].join('\n') + '\n';
+  return (
+    [
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="11">`,
+      `<rect width="${WIDTH}" height="${height}" fill="white"/>`,
+      `<text x="${WIDTH / 2}" y="18" text-anchor="middle" font-size="13">${escape(title)}</text>`,
+      ...body,
+      '</svg>',
+    ].join('\n') + '\n'
+  );
 }
 
 function legend(names: readonly string[]): string[] {
@@ -38,10 +40,12 @@ function legend(names: readonly string[]): string[] {
 function unitAxes(yLabel: string): string[] {
   const bottom = HEIGHT - PLOT.bottom;
   const span = bottom - PLOT.top;
-  return [0, 0.5, 1].flatMap((t) => {
-    const y = bottom - t * span;
-    return [`<line x1="${PLOT.left}" y1="${n(y)}" x2="${WIDTH - PLOT.right}" y2="${n(y)}" stroke="#ddd"/>`, `<text x="${PLOT.left - 6}" y="${n(y + 4)}" text-anchor="end">${t}</text>`];
-  }).concat(`<text x="12" y="${n(PLOT.top + span / 2)}" transform="rotate(-90 12 ${n(PLOT.top + span / 2)})" text-anchor="middle">${escape(yLabel)}</text>`);
+  return [0, 0.5, 1]
+    .flatMap((t) => {
+      const y = bottom - t * span;
+      return [`<line x1="${PLOT.left}" y1="${n(y)}" x2="${WIDTH - PLOT.right}" y2="${n(y)}" stroke="#ddd"/>`, `<text x="${PLOT.left - 6}" y="${n(y + 4)}" text-anchor="end">${t}</text>`];
+    })
+    .concat(`<text x="12" y="${n(PLOT.top + span / 2)}" transform="rotate(-90 12 ${n(PLOT.top + span / 2)})" text-anchor="middle">${escape(yLabel)}</text>`);
 }
 
 /** Grouped bars: one group per category, one bar per series, values in [0,1]. */
@@ -93,7 +97,10 @@ export function heatmapSvg(title: string, labels: readonly string[], matrix: rea
   const rowsText = labels.map((l, r) => `<text x="${left - 6}" y="${n(top + r * size + size / 2 + 4)}" text-anchor="end">${escape(l)}</text>`);
   const colsText = labels.map((l, c) => `<text x="${n(left + c * size + size / 2)}" y="${top - 6}" text-anchor="middle">${escape(l)}</text>`);
   const height = top + labels.length * size + 40;
-  const axes = [`<text x="${left + (labels.length * size) / 2}" y="${top - 22}" text-anchor="middle">predicted</text>`, `<text x="12" y="${top + (labels.length * size) / 2}" transform="rotate(-90 12 ${top + (labels.length * size) / 2})" text-anchor="middle">true</text>`];
+  const axes = [
+    `<text x="${left + (labels.length * size) / 2}" y="${top - 22}" text-anchor="middle">predicted</text>`,
+    `<text x="12" y="${top + (labels.length * size) / 2}" transform="rotate(-90 12 ${top + (labels.length * size) / 2})" text-anchor="middle">true</text>`,
+  ];
   return frame(title, [...cells, ...rowsText, ...colsText, ...axes], height);
 }
 
@@ -106,16 +113,26 @@ export function histogramSvg(title: string, xLabel: string, edges: readonly numb
   const sx = (x: number): number => PLOT.left + ((x - xMin) / (xMax - xMin || 1)) * (right - PLOT.left);
   const top = Math.max(1, ...groups.flatMap((g) => g.counts));
   const sy = (count: number): number => bottom - (count / top) * (bottom - PLOT.top);
-  const bars = groups.flatMap((g, j) =>
-    g.counts.map((count, i) => {
-      const [x0, x1] = [sx(edges[i]!), sx(edges[i + 1]!)];
-      const width = (x1 - x0) / groups.length;
-      return count === 0 ? '' : `<rect x="${n(x0 + j * width)}" y="${n(sy(count))}" width="${n(Math.max(0.5, width - 1))}" height="${n(bottom - sy(count))}" fill="${PALETTE[j % PALETTE.length]}"/>`;
-    }),
-  ).filter(Boolean);
-  const yTicks = [0, Math.round(top / 2), top].flatMap((t) => [`<line x1="${PLOT.left}" y1="${n(sy(t))}" x2="${right}" y2="${n(sy(t))}" stroke="#ddd"/>`, `<text x="${PLOT.left - 6}" y="${n(sy(t) + 4)}" text-anchor="end">${t}</text>`]);
+  const bars = groups
+    .flatMap((g, j) =>
+      g.counts.map((count, i) => {
+        const [x0, x1] = [sx(edges[i]!), sx(edges[i + 1]!)];
+        const width = (x1 - x0) / groups.length;
+        return count === 0 ? '' : `<rect x="${n(x0 + j * width)}" y="${n(sy(count))}" width="${n(Math.max(0.5, width - 1))}" height="${n(bottom - sy(count))}" fill="${PALETTE[j % PALETTE.length]}"/>`;
+      }),
+    )
+    .filter(Boolean);
+  const yTicks = [0, Math.round(top / 2), top].flatMap((t) => [
+    `<line x1="${PLOT.left}" y1="${n(sy(t))}" x2="${right}" y2="${n(sy(t))}" stroke="#ddd"/>`,
+    `<text x="${PLOT.left - 6}" y="${n(sy(t) + 4)}" text-anchor="end">${t}</text>`,
+  ]);
   const xTicks = [xMin, xMax].map((x, i) => `<text x="${n(sx(x))}" y="${bottom + 16}" text-anchor="${i === 0 ? 'start' : 'end'}">${n(x)}</text>`);
   const label = `<text x="${n((PLOT.left + right) / 2)}" y="${bottom + 30}" text-anchor="middle">${escape(xLabel)}</text>`;
-  const mark = marker ? [`<line x1="${n(sx(marker.x))}" y1="${PLOT.top}" x2="${n(sx(marker.x))}" y2="${bottom}" stroke="#555" stroke-dasharray="4 4"/>`, `<text x="${n(sx(marker.x) + 4)}" y="${PLOT.top + 10}">${escape(marker.label)}</text>`] : [];
+  const mark = marker
+    ? [
+        `<line x1="${n(sx(marker.x))}" y1="${PLOT.top}" x2="${n(sx(marker.x))}" y2="${bottom}" stroke="#555" stroke-dasharray="4 4"/>`,
+        `<text x="${n(sx(marker.x) + 4)}" y="${PLOT.top + 10}">${escape(marker.label)}</text>`,
+      ]
+    : [];
   return frame(title, [...yTicks, ...bars, ...mark, ...xTicks, label, ...legend(groups.map((g) => g.name))]);
 }

@@ -14,5 +14,11 @@ export function tableCsv(table: Table): string {
 
 /** One object per row, keyed by column. */
 export function tableJson(table: Table): string {
-  return JSON.stringify(table.rows.map((row) => Object.fromEntries(table.columns.map((c, i) => [c, row[i] ?? null]))), null, 2) + '\n';
+  return (
+    JSON.stringify(
+      table.rows.map((row) => Object.fromEntries(table.columns.map((c, i) => [c, row[i] ?? null]))),
+      null,
+      2,
+    ) + '\n'
+  );
 }

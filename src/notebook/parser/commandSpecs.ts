@@ -36,7 +36,12 @@ const decimal = (min = -Infinity, max = Infinity) => {
     .string()
     .regex(/^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/, { error: `expected ${range}` })
     .transform(Number)
-    .pipe(z.number().min(min, { error: `expected ${range}` }).max(max, { error: `expected ${range}` }));
+    .pipe(
+      z
+        .number()
+        .min(min, { error: `expected ${range}` })
+        .max(max, { error: `expected ${range}` }),
+    );
 };
 
 const gridSize = z
@@ -166,7 +171,10 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, CommandSpec>> = {
     minArgs: 1,
     maxArgs: 1,
     pathArgs: true,
-    options: { stages: { description: "a gallery of these comma-separated stages instead of the model's pipeline (classic: the classic six)", values: [...StageNameSchema.options, 'classic'] }, ...sliceSpecs },
+    options: {
+      stages: { description: "a gallery of these comma-separated stages instead of the model's pipeline (classic: the classic six)", values: [...StageNameSchema.options, 'classic'] },
+      ...sliceSpecs,
+    },
     schema: OPTION_SCHEMAS.preprocess,
   },
   info: {
@@ -226,7 +234,7 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, CommandSpec>> = {
     },
     options: {
       detector: { description: 'detector folder, anomalib export or reconstruction model (default: the one fitted last in this notebook)' },
-      backbone: { description: 'fit: backbone model (default: the current model); score, eval: the detector\'s backbone if it has moved' },
+      backbone: { description: "fit: backbone model (default: the current model); score, eval: the detector's backbone if it has moved" },
       out: { description: 'fit: save the detector as this folder (default: keep it for this notebook only)' },
       threshold: { description: "override the detector's threshold (lower flags more)" },
       maps: { description: 'show each scan with its anomaly map over it (default: false)', values: ['true', 'false'] },

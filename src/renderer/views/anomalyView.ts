@@ -15,7 +15,11 @@ function detectorTitle(result: Anomaly): string {
 
 /** Scores with their verdicts; anomalous rows marked as flagged rows are elsewhere, error rows keep their message. */
 function scoreTable(rows: readonly (Row & { set?: string })[], withSet: boolean): HTMLTableElement {
-  const cells = rows.map((r) => [...(withSet ? [r.set ?? ''] : []), r.file, ...('error' in r ? ['—', '—', `error: ${r.error}`] : [fixed(r.score), fixed(r.threshold), r.label === 'anomalous' ? '⚠ anomalous' : 'normal'])]);
+  const cells = rows.map((r) => [
+    ...(withSet ? [r.set ?? ''] : []),
+    r.file,
+    ...('error' in r ? ['—', '—', `error: ${r.error}`] : [fixed(r.score), fixed(r.threshold), r.label === 'anomalous' ? '⚠ anomalous' : 'normal']),
+  ]);
   const element = table([...(withSet ? ['set'] : []), 'file', 'score', 'threshold', 'verdict'], cells);
   rows.forEach((r, i) => {
     const tr = element.tBodies[0]?.rows[i];
@@ -43,7 +47,12 @@ function verdictBins(scores: readonly { score: number; anomalous: boolean }[], b
 }
 
 /** Normal and anomalous counts over the bins, overlaid, the threshold a dashed line. */
-function drawHistogram(chart: HTMLElement, root: HTMLElement, histogram: { edges: readonly number[]; normal: readonly number[]; anomalous: readonly number[] }, threshold: number): Promise<HTMLElement> {
+function drawHistogram(
+  chart: HTMLElement,
+  root: HTMLElement,
+  histogram: { edges: readonly number[]; normal: readonly number[]; anomalous: readonly number[] },
+  threshold: number,
+): Promise<HTMLElement> {
   const { edges } = histogram;
   const x = edges.slice(0, -1).map((e, i) => (e + edges[i + 1]!) / 2);
   const width = edges.slice(0, -1).map((e, i) => edges[i + 1]! - e);
@@ -87,12 +96,15 @@ async function evalView(result: Extract<Anomaly, { subcommand: 'eval' }>, root: 
   root.append(
     h('div', { class: 'sl-title' }, `anomaly eval: AUROC ${fixed(metrics.auroc)} on ${metrics.normal} normal and ${metrics.anomalous} anomalous scans${failed ? `, ${failed} failed` : ''}`),
     h('div', { class: 'sl-note' }, `against ${detectorTitle(result)}`),
-    table(['metric', 'value'], [
-      ['AUROC', fixed(metrics.auroc)],
-      ['AUPR', fixed(metrics.aupr)],
-      [`F1 at threshold ${fixed(threshold)}`, `${fixed(metrics.atThreshold.f1)} (precision ${fixed(metrics.atThreshold.precision)}, recall ${fixed(metrics.atThreshold.recall)})`],
-      ['best F1', `${fixed(metrics.bestF1.f1)} at threshold ${fixed(metrics.bestF1.threshold)}`],
-    ]),
+    table(
+      ['metric', 'value'],
+      [
+        ['AUROC', fixed(metrics.auroc)],
+        ['AUPR', fixed(metrics.aupr)],
+        [`F1 at threshold ${fixed(threshold)}`, `${fixed(metrics.atThreshold.f1)} (precision ${fixed(metrics.atThreshold.precision)}, recall ${fixed(metrics.atThreshold.recall)})`],
+        ['best F1', `${fixed(metrics.bestF1.f1)} at threshold ${fixed(metrics.bestF1.threshold)}`],
+      ],
+    ),
     histogram,
     curve,
     scoreTable([...result.normal.map((r) => ({ ...r, set: 'normal' })), ...result.anomalous.map((r) => ({ ...r, set: 'anomalous' }))], true),
@@ -102,7 +114,18 @@ async function evalView(result: Extract<Anomaly, { subcommand: 'eval' }>, root: 
     { type: 'scatter', mode: 'lines', x: [0, 1], y: [0, 1], line: { dash: 'dot', width: 1 }, hoverinfo: 'skip', showlegend: false },
     { type: 'scatter', mode: 'lines', x: [...roc.fpr], y: [...roc.tpr], line: { color: accent(root) }, name: `anomalous against normal (AUROC ${metrics.auroc.toFixed(3)})` },
   ];
-  await Plotly.react(curve, traces, plotLayout(root, { width: 380, height: 340, legend: { orientation: 'h', y: -0.25 }, xaxis: { title: { text: 'false positive rate' }, range: [0, 1] }, yaxis: { title: { text: 'true positive rate' }, range: [0, 1] } }), PLOT_CONFIG);
+  await Plotly.react(
+    curve,
+    traces,
+    plotLayout(root, {
+      width: 380,
+      height: 340,
+      legend: { orientation: 'h', y: -0.25 },
+      xaxis: { title: { text: 'false positive rate' }, range: [0, 1] },
+      yaxis: { title: { text: 'true positive rate' }, range: [0, 1] },
+    }),
+    PLOT_CONFIG,
+  );
 }
 
 function fitView(result: Extract<Anomaly, { subcommand: 'fit' }>, root: HTMLElement): void {
@@ -110,13 +133,16 @@ function fitView(result: Extract<Anomaly, { subcommand: 'fit' }>, root: HTMLElem
   root.append(
     h('div', { class: 'sl-title' }, `anomaly fit: ${result.detector.method} on ${result.training.images} normal scans from ${result.source}`),
     h('div', { class: 'sl-note' }, result.detector.path === null ? 'kept for this notebook (not saved)' : `saved as ${result.detector.path}`),
-    table(['field', 'value'], [
-      ['backbone', `${result.backbone.name} (${result.backbone.sha256.slice(0, 12)}…)`],
-      ['features', `${result.features.channels} channels of ${result.features.layers.join(' + ')}, ${result.features.grid.width}×${result.features.grid.height} grid`],
-      ['map smoothing', `sigma ${result.sigma}`],
-      ['threshold', `${fixed(result.threshold.value)} = p${result.threshold.percentile} of ${scores.length} held-out normal scores (${fixed(Math.min(...scores))}…${fixed(Math.max(...scores))})`],
-      ...result.rows.map((r) => [`failed: ${r.file}`, r.error]),
-    ]),
+    table(
+      ['field', 'value'],
+      [
+        ['backbone', `${result.backbone.name} (${result.backbone.sha256.slice(0, 12)}…)`],
+        ['features', `${result.features.channels} channels of ${result.features.layers.join(' + ')}, ${result.features.grid.width}×${result.features.grid.height} grid`],
+        ['map smoothing', `sigma ${result.sigma}`],
+        ['threshold', `${fixed(result.threshold.value)} = p${result.threshold.percentile} of ${scores.length} held-out normal scores (${fixed(Math.min(...scores))}…${fixed(Math.max(...scores))})`],
+        ...result.rows.map((r) => [`failed: ${r.file}`, r.error]),
+      ],
+    ),
   );
 }
 

@@ -58,7 +58,11 @@ export async function classifyView(result: Classify, root: HTMLElement): Promise
     h('div', { class: 'sl-title' }, `classify: ${result.rows.length} file(s)`),
     ...outOfDistributionBox(result),
     probabilities,
-    h('div', { class: 'sl-controls' }, classSwitch(result.labels, first, (i) => void draw(i))),
+    h(
+      'div',
+      { class: 'sl-controls' },
+      classSwitch(result.labels, first, (i) => void draw(i)),
+    ),
     chart,
   );
   await draw(first);

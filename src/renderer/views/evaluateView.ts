@@ -19,16 +19,49 @@ export async function evaluateView(result: Evaluate, root: HTMLElement): Promise
       { type: 'scatter', mode: 'lines', x: [0, 1], y: [0, 1], line: { dash: 'dot', width: 1 }, hoverinfo: 'skip', showlegend: false },
       { type: 'scatter', mode: 'lines', x: curve?.fpr ?? [], y: curve?.tpr ?? [], line: { color: accent(root), shape: 'hv' }, name: `${curve?.label ?? ''} (AUC ${fixed(auc)})` },
     ];
-    return Plotly.react(roc, traces, plotLayout(root, { width: 380, height: 340, legend: { orientation: 'h', y: -0.25 }, xaxis: { title: { text: 'false positive rate' }, range: [0, 1] }, yaxis: { title: { text: 'true positive rate' }, range: [0, 1] } }), PLOT_CONFIG);
+    return Plotly.react(
+      roc,
+      traces,
+      plotLayout(root, {
+        width: 380,
+        height: 340,
+        legend: { orientation: 'h', y: -0.25 },
+        xaxis: { title: { text: 'false positive rate' }, range: [0, 1] },
+        yaxis: { title: { text: 'true positive rate' }, range: [0, 1] },
+      }),
+      PLOT_CONFIG,
+    );
   };
   root.append(
     h('div', { class: 'sl-title' }, `evaluate ${result.source}: accuracy ${(result.accuracy * 100).toFixed(1)}% over ${result.files} file(s)${result.failed ? `, ${result.failed} failed` : ''}`),
-    table(['class', 'precision', 'recall', 'support', 'ROC AUC'], result.perClass.map((c) => [c.label, fixed(c.precision), fixed(c.recall), String(c.support), fixed(c.auc)])),
+    table(
+      ['class', 'precision', 'recall', 'support', 'ROC AUC'],
+      result.perClass.map((c) => [c.label, fixed(c.precision), fixed(c.recall), String(c.support), fixed(c.auc)]),
+    ),
     confusion,
-    h('div', { class: 'sl-controls' }, classSwitch(result.labels, 0, (i) => void drawRoc(i))),
+    h(
+      'div',
+      { class: 'sl-controls' },
+      classSwitch(result.labels, 0, (i) => void drawRoc(i)),
+    ),
     roc,
   );
-  const heatmap = { type: 'heatmap', z: confusionFractions(result), x: result.labels, y: result.labels, text: result.confusion, texttemplate: '%{text}', colorscale: [[0, 'rgba(0,0,0,0)'], [1, accent(root)]], zmin: 0, zmax: 1, showscale: false, hovertemplate: 'true %{y}, predicted %{x}: %{text}<extra></extra>' };
+  const heatmap = {
+    type: 'heatmap',
+    z: confusionFractions(result),
+    x: result.labels,
+    y: result.labels,
+    text: result.confusion,
+    texttemplate: '%{text}',
+    colorscale: [
+      [0, 'rgba(0,0,0,0)'],
+      [1, accent(root)],
+    ],
+    zmin: 0,
+    zmax: 1,
+    showscale: false,
+    hovertemplate: 'true %{y}, predicted %{x}: %{text}<extra></extra>',
+  };
   await Plotly.react(confusion, [heatmap], plotLayout(root, { width: 420, xaxis: { title: { text: 'predicted' } }, yaxis: { title: { text: 'true' }, autorange: 'reversed' } }), PLOT_CONFIG);
   await drawRoc(0);
 }

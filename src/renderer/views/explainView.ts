@@ -17,7 +17,21 @@ export async function explainView(result: Explain, root: HTMLElement, scanImage:
   const opacity = h('input', { type: 'range', min: '0', max: '1', step: '0.05', value: '0.5', 'aria-label': 'opacity' });
   const toggle = h('input', { type: 'checkbox', checked: '', 'aria-label': 'overlay' });
   const { width, height, x0, dx, y0, dy, z } = overlayGrid(result);
-  const heatmap = { type: 'heatmap', z, x0, dx, y0, dy, colorscale: 'Jet', zsmooth: 'best', zmin: 0, zmax: 1, opacity: 0.5, showscale: true, hovertemplate: 'x %{x:.0f}, y %{y:.0f}: %{z:.2f}<extra></extra>' };
+  const heatmap = {
+    type: 'heatmap',
+    z,
+    x0,
+    dx,
+    y0,
+    dy,
+    colorscale: 'Jet',
+    zsmooth: 'best',
+    zmin: 0,
+    zmax: 1,
+    opacity: 0.5,
+    showscale: true,
+    hovertemplate: 'x %{x:.0f}, y %{y:.0f}: %{z:.2f}<extra></extra>',
+  };
   // Fixed ranges (y reversed: row 0 at the top) span the scan whether or not the overlay is shown; the plot shrinks to its proportions.
   const axis = (from: number, to: number) => ({ range: [from, to], constrain: 'domain', showgrid: false, zeroline: false, showticklabels: false, ticks: '' });
   const draw = async (image: string | undefined): Promise<void> => {

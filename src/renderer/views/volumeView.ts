@@ -41,7 +41,11 @@ export async function volumeView(result: Volume, root: HTMLElement): Promise<voi
     h('div', { class: 'sl-title' }, `volume ${result.file}: ${result.slices.length} ${result.axis} slices`),
     ...outOfDistributionBox(result),
     peaks,
-    h('div', { class: 'sl-controls' }, classSwitch(result.labels, 0, (i) => void draw(i))),
+    h(
+      'div',
+      { class: 'sl-controls' },
+      classSwitch(result.labels, 0, (i) => void draw(i)),
+    ),
     chart,
   );
   await draw(0);

@@ -23,7 +23,12 @@ async function greyScan(): Promise<string> {
   const pixels = new Uint8Array(SIZE * SIZE).fill(51);
   pixels[5 * SIZE + 7] = 204;
   const file = join(work, 'scan.png');
-  writeFileSync(file, await sharp()(pixels, { raw: { width: SIZE, height: SIZE, channels: 1 } }).png().toBuffer());
+  writeFileSync(
+    file,
+    await sharp()(pixels, { raw: { width: SIZE, height: SIZE, channels: 1 } })
+      .png()
+      .toBuffer(),
+  );
   return file;
 }
 

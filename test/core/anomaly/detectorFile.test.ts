@@ -12,7 +12,9 @@ import { ROOT } from '../../helpers/paths';
 
 const work = mkdtempSync(join(tmpdir(), 'scanlens-detector-'));
 const normals = join(ROOT, 'samples', 'anomaly', 'normal');
-const files = readdirSync(normals).map((f) => join(normals, f)).slice(0, 10);
+const files = readdirSync(normals)
+  .map((f) => join(normals, f))
+  .slice(0, 10);
 const backbonePath = join(ROOT, 'models', 'brain-mri-demo', 'model.json');
 
 after(async () => {

@@ -8,7 +8,10 @@ test('reads arrays saved by numpy.save', () => {
   const f4 = decodeNpy(readFileSync(fixture('anomaly', 'numpy-f4.npy')), 'numpy-f4.npy');
   assert.equal(f4.dtype, '<f4');
   assert.deepEqual(f4.shape, [2, 3, 4]);
-  assert.deepEqual(Array.from(f4.data), Array.from({ length: 24 }, (_, i) => i / 8));
+  assert.deepEqual(
+    Array.from(f4.data),
+    Array.from({ length: 24 }, (_, i) => i / 8),
+  );
   const i4 = decodeNpy(readFileSync(fixture('anomaly', 'numpy-i4.npy')), 'numpy-i4.npy');
   assert.deepEqual(i4.shape, [3]);
   assert.deepEqual(Array.from(i4.data), [3, -1, 7]);

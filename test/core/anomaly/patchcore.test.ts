@@ -14,7 +14,11 @@ test('greedy coreset takes the farthest point each time', () => {
   assert.equal(rows[chosen[1]!], expectedSecond);
   // The third pick is the point farthest from both chosen ones.
   const far = (x: number): number => Math.min(Math.abs(x - start), Math.abs(x - expectedSecond));
-  const best = Math.max(...Array.from(rows).filter((_, i) => !chosen.slice(0, 2).includes(i)).map(far));
+  const best = Math.max(
+    ...Array.from(rows)
+      .filter((_, i) => !chosen.slice(0, 2).includes(i))
+      .map(far),
+  );
   assert.equal(far(rows[chosen[2]!]!), best);
   assert.deepEqual(greedyCoreset(rows, 1, 3, 7), chosen, 'seeded: the same picks every time');
   assert.equal(new Set(greedyCoreset(rows, 1, 6, 1)).size, 6);

@@ -64,7 +64,12 @@ test('a reconstruction model scores by its error map against the manifest thresh
   const pixels = new Uint8Array(SIZE * SIZE).fill(102); // 0.4 → error 0.04
   pixels[3 * SIZE + 9] = 204; // 0.8 → error 0.16
   const scan = join(work, 'scan.png');
-  writeFileSync(scan, await sharp()(pixels, { raw: { width: SIZE, height: SIZE, channels: 1 } }).png().toBuffer());
+  writeFileSync(
+    scan,
+    await sharp()(pixels, { raw: { width: SIZE, height: SIZE, channels: 1 } })
+      .png()
+      .toBuffer(),
+  );
   const scorer = await openScorer(halvingModel({ threshold: 0.1, sigma: 0 }));
   const result = await scorer.score(scan);
   assert.ok(Math.abs(result.score - 0.16) < 1e-6, `score ${result.score}`);

@@ -53,9 +53,15 @@ test('a cancelled volume: only the peaks of the slices classified so far are sco
   const { guard: counted, asked } = recording();
   const stop = new AbortController();
   const row = await classifyVolume(bed.model, bed.scan, 'axial', { guard: counted, batchSize: 2, signal: stop.signal, onProgress: () => stop.abort() });
-  assert.deepEqual(row.slices.map((s) => s.slice), [0, 1]);
+  assert.deepEqual(
+    row.slices.map((s) => s.slice),
+    [0, 1],
+  );
   assert.ok(asked.length > 0 && asked.every((s) => s < 2), `scored ${asked.join(', ')}`);
-  assert.ok(row.peaks.every((p) => p.slice < 2 && p.anomalyScore !== undefined && p.flag === undefined), 'the lesion slice was never reached');
+  assert.ok(
+    row.peaks.every((p) => p.slice < 2 && p.anomalyScore !== undefined && p.flag === undefined),
+    'the lesion slice was never reached',
+  );
 });
 
 test('a guard that fails on a slice: its peaks keep their classification without a verdict, and a note says why', async () => {
@@ -68,7 +74,10 @@ test('a guard that fails on a slice: its peaks keep their classification without
     assert.equal(peak.anomalyScore, undefined);
     assert.equal(peak.flag, undefined);
   }
-  assert.ok(row.peaks.some((p) => p.slice !== LESION_SLICE && p.anomalyScore !== undefined), 'other slices still judged');
+  assert.ok(
+    row.peaks.some((p) => p.slice !== LESION_SLICE && p.anomalyScore !== undefined),
+    'other slices still judged',
+  );
   assert.deepEqual(row.notes, [`anomaly score failed on slice index ${LESION_SLICE}: slice ${LESION_SLICE}: cannot score`]);
 });
 

@@ -8,7 +8,9 @@ import { releasePools } from '../../../src/core/classify/preparePool';
 import { loadModel } from '../../../src/core/model/loadModel';
 import { ROOT } from '../../helpers/paths';
 
-const samples = readdirSync(join(ROOT, 'samples')).filter((f) => f.endsWith('.png')).sort();
+const samples = readdirSync(join(ROOT, 'samples'))
+  .filter((f) => f.endsWith('.png'))
+  .sort();
 
 /** 30 files in a known order: samples repeated, one truncated PNG and one missing path among them. */
 function dataset(): string[] {
@@ -39,8 +41,14 @@ test('worker threads give the same rows, in input order, as decoding in this thr
   const files = dataset();
   const inThread = await collect(classifyFiles(model, files, { batchSize: 4, workers: 0, prefetch: 0 }));
   const pooled = await collect(classifyFiles(model, files, { batchSize: 4, workers: 2, prefetch: 3 }));
-  assert.deepEqual(pooled.map((r) => r.file), files);
-  assert.deepEqual(inThread.map((r) => r.file), files);
+  assert.deepEqual(
+    pooled.map((r) => r.file),
+    files,
+  );
+  assert.deepEqual(
+    inThread.map((r) => r.file),
+    files,
+  );
   for (const [i, row] of pooled.entries()) {
     const reference = inThread[i]!;
     // libvips' error text is per process, not per decode, so concurrent decodes may word the detail differently.
@@ -67,6 +75,9 @@ test('cancelling between batches keeps the rows already yielded and stops the re
     if (rows.length === 7) controller.abort();
   }
   assert.equal(rows.length, 10, 'the batch in progress finishes, no further batch is reported');
-  assert.deepEqual(rows.map((r) => r.file), files.slice(0, 10));
+  assert.deepEqual(
+    rows.map((r) => r.file),
+    files.slice(0, 10),
+  );
   await model.session.release();
 });

@@ -43,7 +43,10 @@ test('keeping every pixel changes nothing; ROAD curves are reported per percenta
   assert.ok(some.drop >= 0 && some.drop <= 1);
   assert.equal(some.increase, some.kept > some.original);
   const most = await roadCurve(model, data, map, 1, 'most-relevant-first', [0, 50]);
-  assert.deepEqual(most.map((p) => p.percent), [0, 50]);
+  assert.deepEqual(
+    most.map((p) => p.percent),
+    [0, 50],
+  );
   assert.ok(Math.abs(most[0]!.probability - all.original) < 1e-6, 'removing 0% leaves the input as it was');
   await model.session.release();
 });

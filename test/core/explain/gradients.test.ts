@@ -39,7 +39,12 @@ const cases: Case[] = [
   { name: 'Conv (stride 2, pads)', shape: [1, 2, 5, 5], build: (b, x) => b.op('Conv', [x, b.constFloat(w(54, 7), [3, 2, 3, 3]), b.constFloat(w(3, 8), [3])], { strides: [2, 2], pads: [1, 1, 1, 1] }) },
   { name: 'Conv (groups, dilation)', shape: [1, 4, 6, 6], build: (b, x) => b.op('Conv', [x, b.constFloat(w(72, 9), [4, 2, 3, 3])], { group: 2, dilations: [2, 2], pads: [1, 2, 2, 1] }) },
   { name: 'Conv (SAME_UPPER, stride 2, even size)', shape: [1, 1, 6, 6], build: (b, x) => b.op('Conv', [x, b.constFloat(w(18, 10), [2, 1, 3, 3])], { strides: [2, 2], auto_pad: 'SAME_UPPER' }) },
-  { name: 'BatchNormalization', shape: [1, 3, 2, 2], build: (b, x) => b.op('BatchNormalization', [x, b.constFloat(w(3, 11), [3]), b.constFloat(w(3, 12), [3]), b.constFloat(w(3, 13), [3]), b.constFloat(w(3, 14, 0.5, 2), [3])], { epsilon: float(1e-3) }) },
+  {
+    name: 'BatchNormalization',
+    shape: [1, 3, 2, 2],
+    build: (b, x) =>
+      b.op('BatchNormalization', [x, b.constFloat(w(3, 11), [3]), b.constFloat(w(3, 12), [3]), b.constFloat(w(3, 13), [3]), b.constFloat(w(3, 14, 0.5, 2), [3])], { epsilon: float(1e-3) }),
+  },
   { name: 'MaxPool (2x2, stride 2)', shape: [1, 2, 4, 4], build: (b, x) => b.op('MaxPool', [x], { kernel_shape: [2, 2], strides: [2, 2] }) },
   { name: 'MaxPool (3x3, stride 2, overlapping)', shape: [1, 2, 5, 5], build: (b, x) => b.op('MaxPool', [x], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }) },
   { name: 'AveragePool (pads excluded)', shape: [1, 2, 5, 5], build: (b, x) => b.op('AveragePool', [x], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }) },
@@ -53,7 +58,11 @@ const cases: Case[] = [
   { name: 'Softmax', shape: [2, 5], build: (b, x) => b.op('Softmax', [x], { axis: -1 }) },
   { name: 'LogSoftmax', shape: [2, 5], build: (b, x) => b.op('LogSoftmax', [x], { axis: 1 }) },
   // Linear layers.
-  { name: 'Gemm (transB, alpha, beta)', shape: [1, 6], build: (b, x) => b.op('Gemm', [x, b.constFloat(w(24, 17), [4, 6]), b.constFloat(w(4, 18), [4])], { transB: 1, alpha: float(0.5), beta: float(2) }) },
+  {
+    name: 'Gemm (transB, alpha, beta)',
+    shape: [1, 6],
+    build: (b, x) => b.op('Gemm', [x, b.constFloat(w(24, 17), [4, 6]), b.constFloat(w(4, 18), [4])], { transB: 1, alpha: float(0.5), beta: float(2) }),
+  },
   { name: 'Gemm (explained tensor as transposed A)', shape: [6, 2], build: (b, x) => b.op('Gemm', [x, b.constFloat(w(24, 19), [6, 4])], { transA: 1 }) },
   { name: 'MatMul (batched by a matrix)', shape: [1, 3, 4], build: (b, x) => b.op('MatMul', [x, b.constFloat(w(20, 20), [4, 5])]) },
   { name: 'MatMul (attention-like, both operands)', shape: [1, 3, 4], build: (b, x) => b.op('MatMul', [x, b.op('Transpose', [x], { perm: [0, 2, 1] })]) },
@@ -64,7 +73,14 @@ const cases: Case[] = [
   { name: 'Transpose', shape: [2, 3, 4], build: (b, x) => b.op('Transpose', [x], { perm: [2, 0, 1] }) },
   { name: 'Expand', shape: [3, 1], build: (b, x) => b.op('Expand', [x, b.constInt64([2, 3, 4])]) },
   { name: 'Concat (with itself and a constant)', shape: [1, 2, 3], build: (b, x) => b.op('Concat', [x, b.constFloat(w(3, 21), [1, 1, 3]), x], { axis: 1 }) },
-  { name: 'Split', shape: [2, 6], build: (b, x) => { const [p, q] = b.node('Split', [x, b.constInt64([2, 4])], { axis: 1 }, 2); return b.op('Concat', [b.op('Mul', [p!, b.scalar(3)]), b.op('Mul', [q!, q!])], { axis: 1 }); } },
+  {
+    name: 'Split',
+    shape: [2, 6],
+    build: (b, x) => {
+      const [p, q] = b.node('Split', [x, b.constInt64([2, 4])], { axis: 1 }, 2);
+      return b.op('Concat', [b.op('Mul', [p!, b.scalar(3)]), b.op('Mul', [q!, q!])], { axis: 1 });
+    },
+  },
   { name: 'Slice (steps, negative start)', shape: [2, 7], build: (b, x) => b.op('Slice', [x, b.constInt64([-6]), b.constInt64([7]), b.constInt64([1]), b.constInt64([2])]) },
   { name: 'Gather (class token, scalar index)', shape: [1, 5, 3], build: (b, x) => b.op('Gather', [x, b.constInt64([0], [])], { axis: 1 }) },
   { name: 'Gather (repeated indices)', shape: [4, 3], build: (b, x) => b.op('Gather', [x, b.constInt64([0, 2, 0])], { axis: 0 }) },
@@ -75,15 +91,24 @@ for (const c of cases) {
   test(`gradient of ${c.name} matches central finite differences`, async () => {
     const check = await gradCheck(c.shape, c.build, c.opset ? { opset: c.opset } : {});
     assert.equal(check.analytic.length, check.numeric.length);
-    assert.ok(check.numeric.some((v) => Math.abs(v) > 1e-3), 'the case has a non-zero gradient');
+    assert.ok(
+      check.numeric.some((v) => Math.abs(v) > 1e-3),
+      'the case has a non-zero gradient',
+    );
     assert.equal(worstError(check), 0, `analytic ${check.analytic.map((v) => v.toFixed(4))}\nnumeric  ${check.numeric.map((v) => v.toFixed(4))}`);
   });
 }
 
 test('an op outside the differentiable set is named in a clear error', async () => {
-  await assert.rejects(gradCheck([2, 3], (b, x) => b.op('Sin', [x])), /cannot differentiate op Sin .*gradient-free methods/);
+  await assert.rejects(
+    gradCheck([2, 3], (b, x) => b.op('Sin', [x])),
+    /cannot differentiate op Sin .*gradient-free methods/,
+  );
 });
 
 test('models older than opset 13 are refused for gradients with the reason', async () => {
-  await assert.rejects(gradCheck([2, 3], (b, x) => b.op('Relu', [x]), { opset: 12 }), /opset 12; gradient methods need opset 13/);
+  await assert.rejects(
+    gradCheck([2, 3], (b, x) => b.op('Relu', [x]), { opset: 12 }),
+    /opset 12; gradient methods need opset 13/,
+  );
 });

@@ -18,7 +18,10 @@ test('listScans: by extension or by content, recursive, natural order, hidden an
     writeFileSync(join(root, '.hidden', 'a.png'), 'x');
     writeFileSync(join(root, 'results', 'b.png'), 'x');
     const { files, skipped } = await listScans(root, (path) => path.startsWith(join(root, 'results')));
-    assert.deepEqual(files.map((f) => relative(root, f)), [join('deep', 'er', 'no-extension'), 'slice-9.png', 'slice-10.png']);
+    assert.deepEqual(
+      files.map((f) => relative(root, f)),
+      [join('deep', 'er', 'no-extension'), 'slice-9.png', 'slice-10.png'],
+    );
     assert.equal(skipped, 2);
   } finally {
     rmSync(root, { recursive: true, force: true });

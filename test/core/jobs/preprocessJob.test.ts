@@ -28,10 +28,16 @@ const rgbStaged = withManifest({ preprocessing: ['clahe'] }, { channels: 3, layo
 test("with a model: exactly the model's stages, possibly none, ending with its input", async () => {
   const none = await preprocessJob(demo, SAMPLE);
   assert.equal(none.pipeline, 'model');
-  assert.deepEqual(none.steps.map((s) => s.name), ['input', 'model-input']);
+  assert.deepEqual(
+    none.steps.map((s) => s.name),
+    ['input', 'model-input'],
+  );
   assert.deepEqual(none.slice, { axis: null, index: 0, count: 1 });
   const two = await preprocessJob(staged, SAMPLE);
-  assert.deepEqual(two.steps.map((s) => s.name), ['input', 'denoise', 'normalize', 'model-input']);
+  assert.deepEqual(
+    two.steps.map((s) => s.name),
+    ['input', 'denoise', 'normalize', 'model-input'],
+  );
   assert.equal(two.steps[2]!.params!['low'], 2);
 });
 
@@ -67,8 +73,14 @@ test('stages asked for, or no model: a gallery on the grey slice with no model i
   const gallery = await preprocessJob(demo, SAMPLE, { stages: ['denoise', 'skullstrip'] });
   assert.equal(gallery.pipeline, 'stages');
   assert.equal(gallery.modelInput, undefined);
-  assert.deepEqual(gallery.steps.map((s) => s.name), ['input', 'denoise', 'skullstrip']);
+  assert.deepEqual(
+    gallery.steps.map((s) => s.name),
+    ['input', 'denoise', 'skullstrip'],
+  );
   const classic = await preprocessJob(undefined, SAMPLE);
-  assert.deepEqual(classic.steps.map((s) => s.name), ['input', ...CLASSIC_PIPELINE]);
+  assert.deepEqual(
+    classic.steps.map((s) => s.name),
+    ['input', ...CLASSIC_PIPELINE],
+  );
   assert.ok(classic.steps.every((s) => s.image.channels === 1));
 });

@@ -28,7 +28,10 @@ test('one-vs-rest takes each class column as the score', () => {
     [0.5, 0.1, 0.4],
   ];
   const curves = oneVsRestRoc(['a', 'b', 'c'], [0, 1, 2], probs);
-  assert.deepEqual(curves.map((c) => c.auc), [1, 1, 1]);
+  assert.deepEqual(
+    curves.map((c) => c.auc),
+    [1, 1, 1],
+  );
   // class a against the rest with the second item's truth moved: a=[0,0,2] → positives 0.7, 0.3; negative 0.5 → 1/2
   assert.equal(oneVsRestRoc(['a', 'b', 'c'], [0, 0, 2], probs)[0]!.auc, 0.5);
 });

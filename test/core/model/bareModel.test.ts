@@ -18,7 +18,12 @@ const tmp = mkdtempSync(join(tmpdir(), 'scanlens-bare-'));
 async function constantPng(name: string, size: number): Promise<string> {
   const file = join(tmp, name);
   const pixels = new Uint8Array(size * size).fill(reference.pixel_value);
-  writeFileSync(file, await sharp(pixels, { raw: { width: size, height: size, channels: 1 } }).png().toBuffer());
+  writeFileSync(
+    file,
+    await sharp(pixels, { raw: { width: size, height: size, channels: 1 } })
+      .png()
+      .toBuffer(),
+  );
   return file;
 }
 

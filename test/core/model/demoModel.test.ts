@@ -24,9 +24,7 @@ test('the fixture was computed on the model that ships', async () => {
 
 test('onnxruntime logits through the ScanLens pipeline equal PyTorch logits within 1e-4', async () => {
   const model = await loadModel(modelPath, { threads: 2 });
-  const inputs = await Promise.all(
-    reference.samples.map(async (s) => (await prepareInput(await loadScan(join(ROOT, s.file)), model.manifest)).data),
-  );
+  const inputs = await Promise.all(reference.samples.map(async (s) => (await prepareInput(await loadScan(join(ROOT, s.file)), model.manifest)).data));
   const outputs = await runModel(model, inputs);
   reference.samples.forEach((sample, i) => {
     const logits = Array.from(outputs[i]!);
@@ -37,9 +35,7 @@ test('onnxruntime logits through the ScanLens pipeline equal PyTorch logits with
 
 test('a batch gives the same logits as one-by-one runs', async () => {
   const model = await loadModel(modelPath, { threads: 1 });
-  const inputs = await Promise.all(
-    reference.samples.slice(0, 4).map(async (s) => (await prepareInput(await loadScan(join(ROOT, s.file)), model.manifest)).data),
-  );
+  const inputs = await Promise.all(reference.samples.slice(0, 4).map(async (s) => (await prepareInput(await loadScan(join(ROOT, s.file)), model.manifest)).data));
   const batched = await runModel(model, inputs);
   for (const [i, input] of inputs.entries()) {
     const [single] = await runModel(model, [input]);
@@ -49,9 +45,7 @@ test('a batch gives the same logits as one-by-one runs', async () => {
 
 test('inputs in shared memory, as decode workers write them, give the logits ordinary arrays give, alone or batched, in a reused buffer', async () => {
   const model = await loadModel(modelPath, { threads: 1 });
-  const inputs = await Promise.all(
-    reference.samples.slice(0, 3).map(async (s) => (await prepareInput(await loadScan(join(ROOT, s.file)), model.manifest)).data),
-  );
+  const inputs = await Promise.all(reference.samples.slice(0, 3).map(async (s) => (await prepareInput(await loadScan(join(ROOT, s.file)), model.manifest)).data));
   const shared = inputs.map((input) => {
     const view = new Float32Array(new SharedArrayBuffer(input.byteLength));
     view.set(input);

@@ -66,7 +66,9 @@ test('node count, constant bytes and nesting limits each refuse by name', () => 
 
 test('a manifest refuses a swapped model: a hostile one, and a well-formed one whose sha256 differs', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'scanlens-hostile-'));
-  const benignSha = createHash('sha256').update(readFileSync(hostile('benign.onnx'))).digest('hex');
+  const benignSha = createHash('sha256')
+    .update(readFileSync(hostile('benign.onnx')))
+    .digest('hex');
   const manifest = { schema: 'scanlens.model/1', name: 'swapped', version: '1', file: 'model.onnx', sha256: benignSha, input: { channels: 1, size: { width: 8, height: 8 } }, labels: ['a', 'b'] };
   writeFileSync(join(dir, 'model.json'), JSON.stringify(manifest));
   const onnx = join(dir, 'model.onnx');

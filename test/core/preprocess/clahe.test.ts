@@ -29,7 +29,11 @@ test('a low-contrast ramp gains contrast, stays in [0,1] and keeps its order wit
   const out = clahe(lowContrastRamps);
   assert.ok(std(out.data) > 2 * std(lowContrastRamps.data), `std ${std(lowContrastRamps.data)} -> ${std(out.data)}`);
   assert.ok(out.data.every((v) => v >= 0 && v <= 1));
-  for (const [tx, ty] of [[0, 0], [3, 4], [7, 7]] as const) {
+  for (const [tx, ty] of [
+    [0, 0],
+    [3, 4],
+    [7, 7],
+  ] as const) {
     for (let y = ty * 16; y < ty * 16 + 16; y++) {
       for (let x = tx * 16; x < tx * 16 + 15; x++) assert.ok(at(out, x + 1, y) > at(out, x, y), `(${x}, ${y})`);
     }

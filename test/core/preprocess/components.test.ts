@@ -14,20 +14,8 @@ for (const { mask, connectivity, count, sizes, largest } of reference.label) {
 }
 
 test('largest component picks the bigger blob', () => {
-  const blobs = maskFromRows([
-    '110000000',
-    '110001110',
-    '000001110',
-    '000001110',
-    '100000000',
-  ]);
-  assert.deepEqual(rowsFromMask(largestComponent(blobs)), [
-    '000000000',
-    '000001110',
-    '000001110',
-    '000001110',
-    '000000000',
-  ]);
+  const blobs = maskFromRows(['110000000', '110001110', '000001110', '000001110', '100000000']);
+  assert.deepEqual(rowsFromMask(largestComponent(blobs)), ['000000000', '000001110', '000001110', '000001110', '000000000']);
 });
 
 test('diagonal neighbours join under 8-connectivity only', () => {

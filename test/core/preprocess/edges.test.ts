@@ -31,7 +31,10 @@ test('the gradient peaks on the two columns either side of a step, at the step h
 });
 
 test('output is clamped to [0,1]', () => {
-  const out = edges(imageFrom(8, 8, (x) => (x < 4 ? 0 : 1)), { amount: 2 });
+  const out = edges(
+    imageFrom(8, 8, (x) => (x < 4 ? 0 : 1)),
+    { amount: 2 },
+  );
   assert.ok(out.data.every((v) => v >= 0 && v <= 1));
   assert.equal(at(out, 3, 3), 1);
 });

@@ -43,7 +43,10 @@ test('the mean of the image is preserved and a constant image stays constant up 
   const random = seededRandom(1);
   const noisy = imageFrom(40, 30, () => random());
   assert.ok(Math.abs(mean(gaussianBlur(noisy, 2).data) - mean(noisy.data)) < 2e-3);
-  const flat = gaussianBlur(imageFrom(20, 10, () => 0.42), 3);
+  const flat = gaussianBlur(
+    imageFrom(20, 10, () => 0.42),
+    3,
+  );
   assert.ok(flat.data.every((v) => Math.abs(v - 0.42) < 1e-6));
 });
 

@@ -29,7 +29,10 @@ const seenColumns = (image: Image2D, y: number): number[] => Array.from({ length
 
 // The model input is larger than the slice here, as for a 256² model on a small slice; wide and tall slices, both fits.
 for (const fit of ['contain', 'cover'] as const) {
-  for (const [label, slice] of [['wide', size(40, 24)], ['tall', size(24, 40)]] as const) {
+  for (const [label, slice] of [
+    ['wide', size(40, 24)],
+    ['tall', size(24, 40)],
+  ] as const) {
     test(`${fit}, ${label} slice: a map that is 1 exactly where the model input shows a marked pixel comes back peaking on that pixel`, () => {
       const input = size(64, 64);
       let checked = 0;
@@ -75,7 +78,10 @@ test('contain: the letterbox padding of the map is dropped, worked out by hand',
   const rows = [9, 9, 1, 2, 3, 4, 9, 9];
   const input = { width: 8, height: 8, channels: 1, data: Float32Array.from({ length: 64 }, (_, i) => rows[Math.floor(i / 8)]!) };
   const back = mapToSlice(input, size(8, 4), { size: size(8, 8), fit: 'contain' });
-  assert.deepEqual(Array.from({ length: 4 }, (_, y) => back.data[y * 8 + 3]), [1, 2, 3, 4]);
+  assert.deepEqual(
+    Array.from({ length: 4 }, (_, y) => back.data[y * 8 + 3]),
+    [1, 2, 3, 4],
+  );
   // A CAM grid over the same input (2×2 cells of 4×4 input pixels): the slice shows the middle half of it, nothing of the padding beyond.
   const grid = mapToSlice({ width: 2, height: 2, data: Float32Array.of(0, 1, 0, 1) }, size(8, 4), { size: size(8, 8), fit: 'contain' });
   assert.ok(grid.data.every((v) => !Number.isNaN(v)));

@@ -19,22 +19,8 @@ for (const { mask, output } of reference.fillHoles) {
 }
 
 test('hole filling fills an enclosed hole but not a notch open to the outside', () => {
-  const ring = maskFromRows([
-    '0000000000000',
-    '0111110111110',
-    '0100010100000',
-    '0100010100000',
-    '0111110111110',
-    '0000000000000',
-  ]);
-  assert.deepEqual(rowsFromMask(fillHoles(ring)), [
-    '0000000000000',
-    '0111110111110',
-    '0111110100000',
-    '0111110100000',
-    '0111110111110',
-    '0000000000000',
-  ]);
+  const ring = maskFromRows(['0000000000000', '0111110111110', '0100010100000', '0100010100000', '0111110111110', '0000000000000']);
+  assert.deepEqual(rowsFromMask(fillHoles(ring)), ['0000000000000', '0111110111110', '0111110100000', '0111110100000', '0111110111110', '0000000000000']);
 });
 
 test('dilating one pixel by radius 2 stamps the disk x² + y² ≤ 4', () => {
@@ -44,13 +30,7 @@ test('dilating one pixel by radius 2 stamps the disk x² + y² ≤ 4', () => {
 });
 
 test('opening cuts a bridge thinner than the disk; radius 0 changes nothing', () => {
-  const dumbbell = maskFromRows([
-    '1111100000011111',
-    '1111100000011111',
-    '1111111111111111',
-    '1111100000011111',
-    '1111100000011111',
-  ]);
+  const dumbbell = maskFromRows(['1111100000011111', '1111100000011111', '1111111111111111', '1111100000011111', '1111100000011111']);
   const opened = rowsFromMask(open(dumbbell, 1));
   assert.equal(opened[2]!.slice(6, 10), '0000');
   assert.deepEqual([opened[0], opened[4]], ['1111100000011111', '1111100000011111']);

@@ -27,7 +27,10 @@ test('the 1st and 99th percentiles map to 0 and 1, with everything beyond clippe
 });
 
 test('custom percentiles: 0 and 100 are a min–max rescale', () => {
-  const out = normalize(imageFrom(5, 1, (x) => 0.3 + 0.1 * x), { low: 0, high: 100 });
+  const out = normalize(
+    imageFrom(5, 1, (x) => 0.3 + 0.1 * x),
+    { low: 0, high: 100 },
+  );
   Array.from(out.data).forEach((v, x) => assert.ok(Math.abs(v - x / 4) < 1e-6));
 });
 

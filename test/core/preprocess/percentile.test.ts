@@ -6,7 +6,10 @@ import { reference, referenceImage } from './reference';
 test('percentiles match numpy.percentile (linear interpolation)', () => {
   const image = referenceImage('texture');
   const expected = reference.percentile.map((e) => e.value);
-  const actual = percentiles(image.data, reference.percentile.map((e) => e.p));
+  const actual = percentiles(
+    image.data,
+    reference.percentile.map((e) => e.p),
+  );
   actual.forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-6, `p${reference.percentile[i]!.p}: ${v} vs ${expected[i]}`));
 });
 

@@ -35,7 +35,10 @@ test('contain letterboxes with zeros and keeps the aspect ratio; cover crops', (
   const wide = { width: 8, height: 4, channels: 1, data: new Float32Array(32).fill(1) };
   const contained = resizeImage(wide, { width: 8, height: 8 }, 'linear', 'contain');
   const rowMeans = Array.from({ length: 8 }, (_, y) => contained.data.slice(y * 8, y * 8 + 8).reduce((a, b) => a + b) / 8);
-  assert.deepEqual(rowMeans.map((m) => Math.round(m)), [0, 0, 1, 1, 1, 1, 0, 0]);
+  assert.deepEqual(
+    rowMeans.map((m) => Math.round(m)),
+    [0, 0, 1, 1, 1, 1, 0, 0],
+  );
   const covered = resizeImage(wide, { width: 8, height: 8 }, 'linear', 'cover');
   assert.ok(covered.data.every((v) => Math.abs(v - 1) < 1e-6));
 });

@@ -23,7 +23,10 @@ test('flat regions are unchanged, including far from the edge', () => {
 test('more amount, more overshoot; output is clamped to [0,1]', () => {
   const strong = sharpen(step, { amount: 3 });
   assert.ok(at(strong, 15, 3) < at(sharpen(step), 15, 3));
-  const hard = sharpen(imageFrom(32, 8, (x) => (x < 16 ? 0.02 : 0.98)), { amount: 5 });
+  const hard = sharpen(
+    imageFrom(32, 8, (x) => (x < 16 ? 0.02 : 0.98)),
+    { amount: 5 },
+  );
   assert.ok(hard.data.every((v) => v >= 0 && v <= 1));
   assert.equal(at(hard, 15, 0), 0);
   assert.equal(at(hard, 16, 0), 1);

@@ -59,6 +59,9 @@ test('a 512×512 slice goes through all six stages, each keeping size and range'
   for (const step of steps) {
     assert.equal(step.image.width, 512);
     assert.equal(step.image.height, 512);
-    assert.ok(step.image.data.every((v) => v >= 0 && v <= 1), `${step.name} stays in [0,1]`);
+    assert.ok(
+      step.image.data.every((v) => v >= 0 && v <= 1),
+      `${step.name} stays in [0,1]`,
+    );
   }
 });

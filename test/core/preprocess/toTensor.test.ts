@@ -20,8 +20,14 @@ test('a grey image fills every channel of an RGB tensor exactly as its RGB copy 
   const rgb = toChannels(grey, 3);
   for (const layout of ['NCHW', 'NHWC'] as const) {
     for (const [mean, std] of [
-      [[0.485, 0.456, 0.406], [0.229, 0.224, 0.225]],
-      [[0.5, 0.5, 0.5], [0.25, 0.25, 0.25]],
+      [
+        [0.485, 0.456, 0.406],
+        [0.229, 0.224, 0.225],
+      ],
+      [
+        [0.5, 0.5, 0.5],
+        [0.25, 0.25, 0.25],
+      ],
     ]) {
       const want = reference(rgb, layout, mean!, std!);
       assert.deepEqual(Array.from(toTensorData(grey, { layout, mean, std }, 3)), want);

@@ -38,8 +38,13 @@ test('an explanation map is upsampled to the scan, stretched to the full colour 
   const byte = (v: number): number => Math.round(v * 255);
   assert.deepEqual(Array.from(data.subarray(0, 3)), colormap('jet')(0).map(byte));
   assert.deepEqual(Array.from(data.subarray(21, 24)), colormap('jet')(1).map(byte));
-  const half = await sharp(explanationPng(base, { width: 2, height: 1, data: Float32Array.from([1, 3]) }, FILL, 'jet', 0.5)).raw().toBuffer();
-  assert.deepEqual(Array.from(half.subarray(0, 3)), colormap('jet')(0).map((v) => byte(0.5 * 0.5 + 0.5 * v)));
+  const half = await sharp(explanationPng(base, { width: 2, height: 1, data: Float32Array.from([1, 3]) }, FILL, 'jet', 0.5))
+    .raw()
+    .toBuffer();
+  assert.deepEqual(
+    Array.from(half.subarray(0, 3)),
+    colormap('jet')(0).map((v) => byte(0.5 * 0.5 + 0.5 * v)),
+  );
   assert.throws(() => explanationPng(base, { width: 1, height: 1, data: Float32Array.from([1]) }, FILL, 'jet', 2), /alpha must be between 0 and 1/);
 });
 
@@ -47,7 +52,9 @@ test("a cover model's map is blended only over the part of the slice the model s
   // An 8×4 slice seen by a 4×4 cover model: its columns 2…5.
   const base = { width: 8, height: 4, channels: 1, data: new Float32Array(32).fill(0.5) };
   const map = { width: 2, height: 1, data: Float32Array.from([1, 3]) };
-  const { data } = await sharp(explanationPng(base, map, { size: { width: 4, height: 4 }, fit: 'cover' }, 'jet', 1)).raw().toBuffer({ resolveWithObject: true });
+  const { data } = await sharp(explanationPng(base, map, { size: { width: 4, height: 4 }, fit: 'cover' }, 'jet', 1))
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   const byte = (v: number): number => Math.round(v * 255);
   const pixel = (x: number): number[] => Array.from(data.subarray(x * 3, x * 3 + 3));
   for (const x of [0, 1, 6, 7]) assert.deepEqual(pixel(x), [128, 128, 128], `column ${x}: the slice itself`);
@@ -64,7 +71,10 @@ test('colouring a whole map from the sampled table matches each colormap evaluat
     const exact = colormap(name);
     heat.forEach((v, i) => assert.ok(close(Array.from(fast.subarray(i * 3, i * 3 + 3)), exact(v), tolerance[name]), `${name} at ${v}`));
   }
-  assert.deepEqual(Array.from(colourise('jet', Float32Array.from([-1, Number.NaN, 2]))), [...colormap('jet')(0), ...colormap('jet')(0), ...colormap('jet')(1)].map((v) => Math.fround(v)));
+  assert.deepEqual(
+    Array.from(colourise('jet', Float32Array.from([-1, Number.NaN, 2]))),
+    [...colormap('jet')(0), ...colormap('jet')(0), ...colormap('jet')(1)].map((v) => Math.fround(v)),
+  );
 });
 
 test("blending takes colourise's colours to the bit, over grey and RGB bases, with NaN heat leaving the base", () => {

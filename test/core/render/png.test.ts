@@ -6,24 +6,40 @@ import { encodePng } from '../../../src/core/render/png';
 async function decoded(png: Buffer): Promise<{ data: Buffer; channels: number; width: number; height: number }> {
   const { channels } = await sharp(png).metadata();
   // sharp would widen grey to RGB on output unless told to keep it.
-  const { data, info } = await sharp(png).toColourspace(channels === 1 ? 'b-w' : 'srgb').raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(png)
+    .toColourspace(channels === 1 ? 'b-w' : 'srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { data, channels: info.channels, width: info.width, height: info.height };
 }
 
 test('PNGs decode (with libvips, not our code) to exactly the 8-bit pixels written, grey and RGB, odd sizes', async () => {
-  for (const [width, height, channels] of [[1, 1, 1], [7, 3, 1], [5, 9, 3], [128, 64, 3]] as const) {
+  for (const [width, height, channels] of [
+    [1, 1, 1],
+    [7, 3, 1],
+    [5, 9, 3],
+    [128, 64, 3],
+  ] as const) {
     const data = Float32Array.from({ length: width * height * channels }, (_, i) => ((i * 37) % 256) / 255);
     const back = await decoded(await encodePng({ width, height, channels, data }));
     assert.deepEqual([back.width, back.height, back.channels], [width, height, channels]);
-    assert.deepEqual(Array.from(back.data), Array.from(data, (v) => Math.round(v * 255)));
+    assert.deepEqual(
+      Array.from(back.data),
+      Array.from(data, (v) => Math.round(v * 255)),
+    );
   }
 });
 
 test('RGBA decodes (with libvips) to the pixels and straight alpha written, transparent pixels included', async () => {
   const data = Float32Array.from({ length: 5 * 3 * 4 }, (_, i) => (i % 4 === 3 ? (i % 8 === 3 ? 0 : 1) : ((i * 53) % 256) / 255));
-  const { data: back, info } = await sharp(await encodePng({ width: 5, height: 3, channels: 4, data })).raw().toBuffer({ resolveWithObject: true });
+  const { data: back, info } = await sharp(await encodePng({ width: 5, height: 3, channels: 4, data }))
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   assert.deepEqual([info.width, info.height, info.channels], [5, 3, 4]);
-  assert.deepEqual(Array.from(back), Array.from(data, (v) => Math.round(v * 255)));
+  assert.deepEqual(
+    Array.from(back),
+    Array.from(data, (v) => Math.round(v * 255)),
+  );
 });
 
 test('values outside [0,1] are clamped and NaN is written as black', async () => {

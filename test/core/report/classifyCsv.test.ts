@@ -11,7 +11,10 @@ test('classifyCsv: one column per label, error rows keep their reason', () => {
     ],
     false,
   );
-  assert.equal(csv, 'file,top_label,top_probability,p_glioma,p_notumor,error,kind,axis,slices,top_slice,peak_slices\na.png,glioma,0.75,0.75,0.25,,image,,,,\nb.png,,,,,b.png: cannot decode PNG,image,,,,\n');
+  assert.equal(
+    csv,
+    'file,top_label,top_probability,p_glioma,p_notumor,error,kind,axis,slices,top_slice,peak_slices\na.png,glioma,0.75,0.75,0.25,,image,,,,\nb.png,,,,,b.png: cannot decode PNG,image,,,,\n',
+  );
 });
 
 test('classifyCsv: quotes commas and quotes, and defuses spreadsheet formulas', () => {
@@ -25,7 +28,16 @@ test('classifyCsv for a guarded model: anomaly_score, anomaly_threshold and flag
     labels,
     [
       { kind: 'image', file: 'a.png', labels, probabilities: [0.75, 0.25], top: { label: 'glioma', probability: 0.75 }, anomalyScore: 5.5, anomalyThreshold: 13 },
-      { kind: 'image', file: 'odd.png', labels, probabilities: [0.5, 0.5], top: { label: 'glioma', probability: 0.5 }, anomalyScore: 21.25, anomalyThreshold: 13, flag: 'input unlike the training data' },
+      {
+        kind: 'image',
+        file: 'odd.png',
+        labels,
+        probabilities: [0.5, 0.5],
+        top: { label: 'glioma', probability: 0.5 },
+        anomalyScore: 21.25,
+        anomalyThreshold: 13,
+        flag: 'input unlike the training data',
+      },
       { kind: 'image', file: 'b.png', error: 'b.png: cannot decode PNG' },
     ],
     true,

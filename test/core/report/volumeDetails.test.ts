@@ -27,7 +27,14 @@ test('a guarded volume: the notification line marks the flagged peaks and ends w
   const quote = markdown.indexOf('> ⚠️ **Out of distribution: 1 of 3 peak slice(s)**');
   const table = markdown.indexOf('| Class | Peak probability | Slice | Out-of-distribution check |');
   assert.ok(quote > 0 && table > quote, 'the warning comes before the peaks it qualifies');
-  assert.ok(markdown.includes(`> - slice ${shown(LESION_SLICE)} (peak of ${row.peaks.filter((p) => p.slice === LESION_SLICE).map((p) => p.label).join(', ')}): ${warning}`));
+  assert.ok(
+    markdown.includes(
+      `> - slice ${shown(LESION_SLICE)} (peak of ${row.peaks
+        .filter((p) => p.slice === LESION_SLICE)
+        .map((p) => p.label)
+        .join(', ')}): ${warning}`,
+    ),
+  );
   assert.match(markdown, new RegExp(`\\| meningioma \\| [\\d.]+% \\| ${shown(LESION_SLICE)} \\| ⚠ anomaly score [\\d.]+ ≥ threshold [\\d.]+ \\|`));
   for (const p of others) assert.match(markdown, new RegExp(`\\| ${p.label} \\| [\\d.]+% \\| ${shown(p.slice)} \\| anomaly score [\\d.]+ < threshold [\\d.]+ \\|`));
 });
@@ -39,7 +46,10 @@ test('several flagged peak slices: the notification carries the full warning onc
   const flagged = [...new Set(row.peaks.filter((p) => p.flag).map((p) => p.slice))];
   assert.ok(flagged.length >= 2, `flagged slices ${flagged.join(', ')}`);
   const top = [...row.peaks].sort((a, b) => b.probability - a.probability).find((p) => p.flag)!;
-  const rest = flagged.filter((s) => s !== top.slice).map((s) => `slice ${shown(s)}`).join(', ');
+  const rest = flagged
+    .filter((s) => s !== top.slice)
+    .map((s) => `slice ${shown(s)}`)
+    .join(', ');
   assert.equal(volumeWarning(row), `slice ${shown(top.slice)}: ${outOfDistributionWarning(top.anomalyScore!, 6)} Also flagged: ${rest}.`);
 });
 

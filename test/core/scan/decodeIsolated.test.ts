@@ -42,7 +42,10 @@ function elementFlood(count: number): string {
 test('a file that floods the parser hits the worker heap cap: one-line error, and the process lives on', async () => {
   const file = elementFlood(2_000_000);
   const limits = { ...DEFAULT_LIMITS, maxDecodeHeapMb: 48 };
-  const error = await loadScan(file, limits).then(() => assert.fail('decoded'), (e: Error) => e);
+  const error = await loadScan(file, limits).then(
+    () => assert.fail('decoded'),
+    (e: Error) => e,
+  );
   assert.equal(error.message, `${file}: decoding needed more than its 48 MB memory cap and was stopped`);
   // The worker was replaced: the next decode works.
   const scan = await loadScan(fixture('dicom', 'mr-jpegls.dcm'), limits);
@@ -52,7 +55,10 @@ test('a file that floods the parser hits the worker heap cap: one-line error, an
 test('a decode over its time limit is stopped with a one-line error, and the next one runs', async () => {
   const file = fixture('dicom', 'rgb-j2k.dcm');
   // A fresh worker (new heap cap) cannot even start within a millisecond.
-  const error = await loadScan(file, { ...DEFAULT_LIMITS, maxDecodeHeapMb: 200, maxDecodeSeconds: 0.001 }).then(() => assert.fail('decoded'), (e: Error) => e);
+  const error = await loadScan(file, { ...DEFAULT_LIMITS, maxDecodeHeapMb: 200, maxDecodeSeconds: 0.001 }).then(
+    () => assert.fail('decoded'),
+    (e: Error) => e,
+  );
   assert.equal(error.message, `${file}: decoding took longer than 0.001 s and was stopped`);
   const scan = await loadScan(file);
   assert.deepEqual([...scan.shape], [1, 16, 16]);

@@ -17,7 +17,10 @@ function oneLine(message: string, file: string): void {
 
 test('lossy JPEG wider than 8 bits is refused naming the transfer syntax', async () => {
   const file = fixture('dicom', 'mr-jpeg-extended.dcm');
-  const error = await loadScan(file).then(() => assert.fail('decoded'), (e: Error) => e);
+  const error = await loadScan(file).then(
+    () => assert.fail('decoded'),
+    (e: Error) => e,
+  );
   oneLine(error.message, file);
   assert.match(error.message, /transfer syntax JPEG Extended \(Process 2 & 4\) \(1\.2\.840\.10008\.1\.2\.4\.51\) cannot be decoded exactly: \d+-bit lossy JPEG has no exact decoder/);
 });
@@ -47,7 +50,10 @@ function withRows(name: string, rows: number): string {
 for (const name of ['mr-jpegls.dcm', 'mr-j2k-lossless.dcm', 'mr-jpeg-lossless.dcm', 'rgb-jpeg-baseline.dcm']) {
   test(`${name}: a codestream that disagrees with Rows is refused before decoding`, async () => {
     const file = withRows(name, 4096);
-    const error = await loadScan(file).then(() => assert.fail('decoded'), (e: Error) => e);
+    const error = await loadScan(file).then(
+      () => assert.fail('decoded'),
+      (e: Error) => e,
+    );
     oneLine(error.message, file);
     assert.match(error.message, /transfer syntax .* \(1\.2\.840\.10008\.1\.2\.4\.\d+\) cannot be decoded exactly: a frame is coded as \d+×\d+ but Rows\/Columns say \d+×4096/);
   });
@@ -61,7 +67,10 @@ for (const name of ['mr-jpegls.dcm', 'mr-j2k-lossless.dcm', 'mr-jpeg-lossless.dc
     for (let i = start; i < bytes.length - 16; i++) bytes[i] = (i * 97) & 0xff;
     const file = join(tmp, `noise-${name}`);
     writeFileSync(file, bytes);
-    const outcome = await loadScan(file).then(() => 'decoded', (e: Error) => e);
+    const outcome = await loadScan(file).then(
+      () => 'decoded',
+      (e: Error) => e,
+    );
     // JPEG streams carry no checksum, so noise may still decode to pixels; it must never crash or hang.
     if (outcome instanceof Error) {
       oneLine(outcome.message, file);

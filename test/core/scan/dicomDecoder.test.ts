@@ -22,7 +22,10 @@ test('modality LUT and VOI windows come from the file, presets named', async () 
   const scan = await loadScan(fixture('dicom', 'mr-explicit-le.dcm'));
   assert.deepEqual(scan.rescale, { slope: 2, intercept: -1024 });
   assert.deepEqual(scan.window, { center: 40, width: 80, name: 'BRAIN' });
-  assert.deepEqual(scan.windowPresets?.map((w) => w.name), ['BRAIN', 'BONE']);
+  assert.deepEqual(
+    scan.windowPresets?.map((w) => w.name),
+    ['BRAIN', 'BONE'],
+  );
   assert.deepEqual(scan.valueRange, { min: -32768 * 2 - 1024, max: 32767 * 2 - 1024 });
   assert.ok(scan.spacing && scan.spacing[1] > 0 && scan.spacing[2] > 0);
   assert.ok(scan.affine, 'orientation and position give an affine');

@@ -38,6 +38,9 @@ test('a MONOCHROME1 file window is moved onto the inverted values: 12-bit, slope
 
 test('16-bit YBR_FULL is refused in one line naming the file, not shown as RGB', async () => {
   const file = photometric('ybr-full-16bit.dcm');
-  const error = await loadScan(file).then(() => assert.fail('decoded'), (e: Error) => e);
+  const error = await loadScan(file).then(
+    () => assert.fail('decoded'),
+    (e: Error) => e,
+  );
   assert.equal(error.message, `${file}: YBR_FULL with BitsAllocated 16 has no defined conversion to RGB (8 bits only)`);
 });

@@ -34,8 +34,14 @@ test('files are grouped by SeriesInstanceUID; a lone file of another series stay
   const { series, single, multiFrame } = await groupSeries([...files, fixture('dicom', 'rgb-planar-2frame.dcm')], DEFAULT_LIMITS);
   assert.equal(series.length, 1);
   assert.deepEqual(series[0]!.files.map((f) => f.split('/').at(-1)).sort(), ['slice-0.dcm', 'slice-1.dcm', 'slice-2.dcm']);
-  assert.deepEqual(single.map((f) => f.split('/').at(-1)), ['other-series.dcm']);
-  assert.deepEqual(multiFrame.map((f) => f.split('/').at(-1)), ['rgb-planar-2frame.dcm']);
+  assert.deepEqual(
+    single.map((f) => f.split('/').at(-1)),
+    ['other-series.dcm'],
+  );
+  assert.deepEqual(
+    multiFrame.map((f) => f.split('/').at(-1)),
+    ['rgb-planar-2frame.dcm'],
+  );
 });
 
 test('a series folder stacks slices by position along the normal, not by file name', async () => {
@@ -62,7 +68,10 @@ test('a slice whose pixel data is cut short is still grouped by its header, and 
   });
   const { series, single } = await groupSeries(copies, DEFAULT_LIMITS);
   assert.deepEqual(single, []);
-  assert.deepEqual(series.map((s) => s.files.length), [3]);
+  assert.deepEqual(
+    series.map((s) => s.files.length),
+    [3],
+  );
   const cut = copies[1]!;
   await assert.rejects(loadSeriesFolder(join(tmp, dir), copies, DEFAULT_LIMITS), (error: Error) => {
     assert.match(error.message, new RegExp(`^${cut.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: pixel data is truncated: \\d+ of 8192 bytes$`));
@@ -72,7 +81,10 @@ test('a slice whose pixel data is cut short is still grouped by its header, and 
 });
 
 test('headers longer than the first read prefix are read on until Pixel Data, explicit and implicit VR', async () => {
-  for (const [source, explicit] of [['mr-explicit-le.dcm', true], ['mr-implicit-le.dcm', false]] as const) {
+  for (const [source, explicit] of [
+    ['mr-explicit-le.dcm', true],
+    ['mr-implicit-le.dcm', false],
+  ] as const) {
     const dir = mkdtempSync(join(tmp, 'long-')).split('/').at(-1)!;
     const long = withLongHeader(readFileSync(fixture('dicom', source)), 5 * HEADER_PREFIX_BYTES, explicit);
     // Two slices of one series (same SeriesInstanceUID), each with 320 KiB before its pixels.
@@ -90,5 +102,8 @@ test('a file with a long header but no Pixel Data stays single: the prefix never
   const copies = [copyTo(dir, 'a.dcm', headerOnly), copyTo(dir, 'b.dcm', headerOnly)];
   const { series, single } = await groupSeries(copies, DEFAULT_LIMITS);
   assert.deepEqual(series, []);
-  assert.deepEqual(single.map((f) => f.split('/').at(-1)), ['a.dcm', 'b.dcm']);
+  assert.deepEqual(
+    single.map((f) => f.split('/').at(-1)),
+    ['a.dcm', 'b.dcm'],
+  );
 });

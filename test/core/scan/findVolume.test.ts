@@ -77,21 +77,25 @@ function bytesRead(): number {
   return Number(/^rchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))![1]);
 }
 
-test('a single slice costs its header, not a read of the whole file; a volume is read and decoded once', { skip: !existsSync('/proc/self/io') && 'counts reads through /proc/self/io (Linux)' }, async () => {
-  const slice = writeDicom('slice-2048.dcm', 2048, 2048);
-  const volume = writeNifti('volume-1024x1024x8.nii', 1024, 1024, 8);
-  // The decode worker starts (and, under tsx, compiles its sources) on first use: not what is measured.
-  await loadScan(fixture('nifti', 'ras-grid.nii'), DEFAULT_LIMITS);
+test(
+  'a single slice costs its header, not a read of the whole file; a volume is read and decoded once',
+  { skip: !existsSync('/proc/self/io') && 'counts reads through /proc/self/io (Linux)' },
+  async () => {
+    const slice = writeDicom('slice-2048.dcm', 2048, 2048);
+    const volume = writeNifti('volume-1024x1024x8.nii', 1024, 1024, 8);
+    // The decode worker starts (and, under tsx, compiles its sources) on first use: not what is measured.
+    await loadScan(fixture('nifti', 'ras-grid.nii'), DEFAULT_LIMITS);
 
-  let before = bytesRead();
-  assert.equal(await volumeFile(slice, DEFAULT_LIMITS), undefined);
-  const sliceRead = bytesRead() - before;
-  assert.ok(sliceRead < 512 * 1024, `read ${sliceRead} bytes of an ${statSync(slice).size}-byte single-slice file to find it is not a volume`);
+    let before = bytesRead();
+    assert.equal(await volumeFile(slice, DEFAULT_LIMITS), undefined);
+    const sliceRead = bytesRead() - before;
+    assert.ok(sliceRead < 512 * 1024, `read ${sliceRead} bytes of an ${statSync(slice).size}-byte single-slice file to find it is not a volume`);
 
-  before = bytesRead();
-  const scan = await volumeFile(volume, DEFAULT_LIMITS);
-  const volumeRead = bytesRead() - before;
-  assert.deepEqual(scan?.shape, [8, 1024, 1024]);
-  const size = statSync(volume).size;
-  assert.ok(volumeRead >= size && volumeRead < 1.2 * size, `read ${volumeRead} bytes of a ${size}-byte volume`);
-});
+    before = bytesRead();
+    const scan = await volumeFile(volume, DEFAULT_LIMITS);
+    const volumeRead = bytesRead() - before;
+    assert.deepEqual(scan?.shape, [8, 1024, 1024]);
+    const size = statSync(volume).size;
+    assert.ok(volumeRead >= size && volumeRead < 1.2 * size, `read ${volumeRead} bytes of a ${size}-byte volume`);
+  },
+);

@@ -20,10 +20,7 @@ function spec(colourType: 0 | 2 | 4 | 6, bitDepth: 8 | 16, width = 13, height = 
 
 const same = (ours: Scan, theirs: Scan): void => {
   assert.equal(ours.voxels.constructor, theirs.voxels.constructor);
-  assert.deepEqual(
-    { ...ours, voxels: Array.from(ours.voxels) },
-    { ...theirs, voxels: Array.from(theirs.voxels) },
-  );
+  assert.deepEqual({ ...ours, voxels: Array.from(ours.voxels) }, { ...theirs, voxels: Array.from(theirs.voxels) });
 };
 
 for (const colourType of [0, 2, 4, 6] as const) {

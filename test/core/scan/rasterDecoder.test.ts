@@ -38,7 +38,13 @@ test('16-bit RGB PNG keeps all 16 bits per channel', async () => {
   const values = new Uint16Array(4 * 3 * 3);
   for (let i = 0; i < values.length; i++) values[i] = (i * 4099 + 3) % 65536;
   const file = join(tmp, 'rgb16.png');
-  writeFileSync(file, await sharp(values, { raw: { width: 4, height: 3, channels: 3 } }).toColourspace('rgb16').png().toBuffer());
+  writeFileSync(
+    file,
+    await sharp(values, { raw: { width: 4, height: 3, channels: 3 } })
+      .toColourspace('rgb16')
+      .png()
+      .toBuffer(),
+  );
   const scan = await loadScan(file);
   assert.equal(scan.channels, 3);
   assert.equal(scan.bitsPerSample, 16);
@@ -67,7 +73,8 @@ test('JPEG and WebP decode through sharp', async () => {
   const grey = new Uint8Array(64 * 48).map((_, i) => (i % 64) * 4);
   for (const format of ['jpeg', 'webp'] as const) {
     const file = join(tmp, `ramp.${format}`);
-    writeFileSync(file, await sharp(grey, { raw: { width: 64, height: 48, channels: 1 } })[format]({ quality: 95 }).toBuffer());
+    const image = sharp(grey, { raw: { width: 64, height: 48, channels: 1 } });
+    writeFileSync(file, await image[format]({ quality: 95 }).toBuffer());
     const scan = await loadScan(file);
     assert.equal(scan.format, format);
     assert.deepEqual(scan.shape.slice(1), [48, 64]);
@@ -99,7 +106,9 @@ for (const blockingRead of [false, true]) {
     const empty = join(tmp, 'empty.png');
     writeFileSync(empty, '');
     await assert.rejects(load(empty), /empty\.png: file is empty/);
-    const good = await sharp(new Uint8Array(4096).fill(9), { raw: { width: 64, height: 64, channels: 1 } }).png().toBuffer();
+    const good = await sharp(new Uint8Array(4096).fill(9), { raw: { width: 64, height: 64, channels: 1 } })
+      .png()
+      .toBuffer();
     const truncated = join(tmp, 'truncated.png');
     writeFileSync(truncated, good.subarray(0, 60));
     await assert.rejects(load(truncated), (error: Error) => /truncated\.png: cannot (decode|read)/.test(error.message) && !error.message.includes('\n'));

@@ -13,7 +13,9 @@ export interface VolumeReference {
 }
 
 export function voxelHash(scan: Scan): string {
-  return createHash('sha256').update(new Uint8Array(scan.voxels.buffer, scan.voxels.byteOffset, scan.voxels.byteLength)).digest('hex');
+  return createHash('sha256')
+    .update(new Uint8Array(scan.voxels.buffer, scan.voxels.byteOffset, scan.voxels.byteLength))
+    .digest('hex');
 }
 
 export function assertClose(actual: number, expected: number, what: string, relative = 1e-9): void {
@@ -30,4 +32,3 @@ export function assertVolumeMatches(scan: Scan, expected: VolumeReference, what:
     for (const key of ['min', 'max', 'mean', 'std'] as const) assertClose(stats[key], expected.stats[key], `${what} ${key}`);
   }
 }
-

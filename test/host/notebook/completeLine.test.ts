@@ -50,9 +50,18 @@ test('paths come from the notebook folder: folders end in /, hidden entries only
   const top = (await cellCompletions(dir, 'classify ', 9)).items.filter((i) => i.kind === 'path').map((i) => i.label);
   assert.deepEqual(top, ['scans/']);
   const inside = await cellCompletions(dir, 'classify scans/', 15);
-  assert.deepEqual(inside.items.filter((i) => i.kind === 'path').map((i) => i.label), ['scans/a.png', 'scans/b.png']);
+  assert.deepEqual(
+    inside.items.filter((i) => i.kind === 'path').map((i) => i.label),
+    ['scans/a.png', 'scans/b.png'],
+  );
   assert.equal(inside.start, 9);
   // The editor filters by what is typed; hidden entries are offered once a word starts with a dot.
-  assert.deepEqual((await cellCompletions(dir, 'classify .h', 11)).items.filter((i) => i.kind === 'path').map((i) => i.label), ['.hidden', 'scans/']);
-  assert.deepEqual((await cellCompletions(dir, 'classify nowhere/', 17)).items.filter((i) => i.kind === 'path'), []);
+  assert.deepEqual(
+    (await cellCompletions(dir, 'classify .h', 11)).items.filter((i) => i.kind === 'path').map((i) => i.label),
+    ['.hidden', 'scans/'],
+  );
+  assert.deepEqual(
+    (await cellCompletions(dir, 'classify nowhere/', 17)).items.filter((i) => i.kind === 'path'),
+    [],
+  );
 });

@@ -9,7 +9,12 @@ import { ROOT } from '../../helpers/paths';
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   activationEvents: string[];
-  contributes: { notebookRenderer: { id: string; mimeTypes: string[]; entrypoint: string }[]; languages: { id: string }[]; grammars: { language: string; path: string }[]; commands: { command: string }[] };
+  contributes: {
+    notebookRenderer: { id: string; mimeTypes: string[]; entrypoint: string }[];
+    languages: { id: string }[];
+    grammars: { language: string; path: string }[];
+    commands: { command: string }[];
+  };
 };
 
 test('the renderer contribution names our renderer id and result mime', () => {

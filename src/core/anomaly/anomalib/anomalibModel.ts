@@ -42,7 +42,8 @@ export async function runAnomalib(model: LoadedModel, input: Float32Array, metad
   const { layout, channels, size } = model.manifest.input;
   const dims = layout === 'NCHW' ? [1, channels, size.height, size.width] : [1, size.height, size.width, channels];
   const wanted = ANOMALIB_OUTPUTS.filter((o) => model.session.outputNames.includes(o));
-  if (!wanted.includes('pred_score') || !wanted.includes('anomaly_map')) throw new ScanLensError(`an anomalib model needs outputs pred_score and anomaly_map; it has ${model.session.outputNames.join(', ')}`, model.onnxPath);
+  if (!wanted.includes('pred_score') || !wanted.includes('anomaly_map'))
+    throw new ScanLensError(`an anomalib model needs outputs pred_score and anomaly_map; it has ${model.session.outputNames.join(', ')}`, model.onnxPath);
   let out: Record<string, Tensor>;
   try {
     out = await model.session.run({ [model.inputName]: new (ort().Tensor)('float32', input, dims) }, wanted);

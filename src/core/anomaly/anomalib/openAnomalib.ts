@@ -15,7 +15,8 @@ import { isAnomalibModel, runAnomalib } from './anomalibModel';
  */
 export async function openAnomalib(path: string, options: ScorerOptions = {}): Promise<AnomalyScorer> {
   const model = await getModel(path, { threads: options.threads, provider: options.provider });
-  if (!isAnomalibModel(model)) throw aboutFile(path, new Error(`not an anomaly detector: no detector.json, and the model's outputs (${model.session.outputNames.join(', ')}) are not anomalib's pred_score and anomaly_map`));
+  if (!isAnomalibModel(model))
+    throw aboutFile(path, new Error(`not an anomaly detector: no detector.json, and the model's outputs (${model.session.outputNames.join(', ')}) are not anomalib's pred_score and anomaly_map`));
   const metadata = await readAnomalibMetadata(join(dirname(model.onnxPath), 'metadata.json'));
   const threshold = metadata?.image ? 0.5 : (metadata?.imageThreshold ?? 0.5);
   const scored = async (prepared: PreparedInput, override?: number): Promise<AnomalyResult> => {
@@ -28,7 +29,14 @@ export async function openAnomalib(path: string, options: ScorerOptions = {}): P
     kind: 'anomalib',
     threshold,
     input: model.manifest.input,
-    summary: () => ({ path: model.onnxPath, method: 'anomalib', model: { name: model.manifest.name, sha256: model.sha256 }, normalisation: metadata?.image ? { metadata: metadata.file, ...metadata.image } : 'graph', threshold, ...(model.assumptions.length ? { assumptions: model.assumptions } : {}) }),
+    summary: () => ({
+      path: model.onnxPath,
+      method: 'anomalib',
+      model: { name: model.manifest.name, sha256: model.sha256 },
+      normalisation: metadata?.image ? { metadata: metadata.file, ...metadata.image } : 'graph',
+      threshold,
+      ...(model.assumptions.length ? { assumptions: model.assumptions } : {}),
+    }),
     score: async (file, override) => scored(await prepareSlice(file, model.manifest), override),
     scoreSlice: async (scan, index, override) => scored(await prepareInput(scan, model.manifest, index), override),
   };

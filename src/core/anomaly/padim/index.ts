@@ -11,7 +11,8 @@ export const padim: DetectorKind = {
   load(arrays, parameters, expected, file) {
     const detector = PadimDetector.fromArrays(arrays, parameters['epsilon'] ?? 0, file);
     const shape = detector.arrays()['mean']!.shape;
-    if (shape.join() !== [expected.positions, expected.channels].join()) throw new ScanLensError(`arrays are for [${shape.join(', ')}], the manifest says ${expected.positions} positions × ${expected.channels} channels`, file);
+    if (shape.join() !== [expected.positions, expected.channels].join())
+      throw new ScanLensError(`arrays are for [${shape.join(', ')}], the manifest says ${expected.positions} positions × ${expected.channels} channels`, file);
     return detector;
   },
 };

@@ -50,24 +50,45 @@ export class LaneGaussians {
     for (let pos = 0; pos < this.covered; pos += LANES) {
       const lBase = pos * packed;
       const mBase = pos * d;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       for (let i = 0; i < d; i++) {
         const row = lBase + ((i * (i + 1)) / 2) * LANES;
         const f = i * p + pos;
         const m = mBase + i * LANES;
-        let v0 = features[f]! - mean[m]!, v1 = features[f + 1]! - mean[m + 1]!, v2 = features[f + 2]! - mean[m + 2]!, v3 = features[f + 3]! - mean[m + 3]!;
+        let v0 = features[f]! - mean[m]!,
+          v1 = features[f + 1]! - mean[m + 1]!,
+          v2 = features[f + 2]! - mean[m + 2]!,
+          v3 = features[f + 3]! - mean[m + 3]!;
         for (let k = 0; k < i; k++) {
           const a = row + k * LANES;
           const b = k * LANES;
-          v0 -= l[a]! * y[b]!; v1 -= l[a + 1]! * y[b + 1]!; v2 -= l[a + 2]! * y[b + 2]!; v3 -= l[a + 3]! * y[b + 3]!;
+          v0 -= l[a]! * y[b]!;
+          v1 -= l[a + 1]! * y[b + 1]!;
+          v2 -= l[a + 2]! * y[b + 2]!;
+          v3 -= l[a + 3]! * y[b + 3]!;
         }
         const diagonal = row + i * LANES;
-        v0 /= l[diagonal]!; v1 /= l[diagonal + 1]!; v2 /= l[diagonal + 2]!; v3 /= l[diagonal + 3]!;
+        v0 /= l[diagonal]!;
+        v1 /= l[diagonal + 1]!;
+        v2 /= l[diagonal + 2]!;
+        v3 /= l[diagonal + 3]!;
         const b = i * LANES;
-        y[b] = v0; y[b + 1] = v1; y[b + 2] = v2; y[b + 3] = v3;
-        s0 += v0 * v0; s1 += v1 * v1; s2 += v2 * v2; s3 += v3 * v3;
+        y[b] = v0;
+        y[b + 1] = v1;
+        y[b + 2] = v2;
+        y[b + 3] = v3;
+        s0 += v0 * v0;
+        s1 += v1 * v1;
+        s2 += v2 * v2;
+        s3 += v3 * v3;
       }
-      out[pos] = Math.sqrt(s0); out[pos + 1] = Math.sqrt(s1); out[pos + 2] = Math.sqrt(s2); out[pos + 3] = Math.sqrt(s3);
+      out[pos] = Math.sqrt(s0);
+      out[pos + 1] = Math.sqrt(s1);
+      out[pos + 2] = Math.sqrt(s2);
+      out[pos + 3] = Math.sqrt(s3);
     }
   }
 }

@@ -32,9 +32,11 @@ export class PadimDetector implements FeatureDetector {
   static fromArrays(arrays: Record<string, NpyArray | undefined>, epsilon: number, file: string): PadimDetector {
     const mean = arrays['mean'];
     const cholesky = arrays['cholesky'];
-    if (mean?.dtype !== '<f4' || cholesky?.dtype !== '<f4' || mean.shape.length !== 2 || cholesky.shape.length !== 2) throw new ScanLensError('PaDiM needs float32 arrays mean [P, d] and cholesky [P, d(d+1)/2]', file);
+    if (mean?.dtype !== '<f4' || cholesky?.dtype !== '<f4' || mean.shape.length !== 2 || cholesky.shape.length !== 2)
+      throw new ScanLensError('PaDiM needs float32 arrays mean [P, d] and cholesky [P, d(d+1)/2]', file);
     const [positions, dims] = mean.shape as [number, number];
-    if (cholesky.shape[0] !== positions || cholesky.shape[1] !== packedLength(dims)) throw new ScanLensError(`cholesky is [${cholesky.shape.join(', ')}], expected [${positions}, ${packedLength(dims)}]`, file);
+    if (cholesky.shape[0] !== positions || cholesky.shape[1] !== packedLength(dims))
+      throw new ScanLensError(`cholesky is [${cholesky.shape.join(', ')}], expected [${positions}, ${packedLength(dims)}]`, file);
     return new PadimDetector(positions, dims, mean.data, cholesky.data, epsilon);
   }
 

@@ -41,7 +41,10 @@ export function greedyCoreset(rows: Float32Array, dims: number, target: number, 
         sum += diff * diff;
       }
       if (sum < nearest[r]!) nearest[r] = sum;
-      if (nearest[r]! > farthest) (farthest = nearest[r]!), (next = r);
+      if (nearest[r]! > farthest) {
+        farthest = nearest[r]!;
+        next = r;
+      }
     }
     pick = next;
   }

@@ -80,9 +80,7 @@ function averagePoolGrad(ctx: GradContext): (string | undefined)[] {
     Array.from({ length: n }, (_, o) => {
       const start = o * geo.strides[axis]! - geo.begin[axis]!;
       const stop = start + kernel[axis]!;
-      return includePad
-        ? Math.min(stop, inSpatial[axis]! + geo.end[axis]!) - start
-        : Math.min(stop, inSpatial[axis]!) - Math.max(start, 0);
+      return includePad ? Math.min(stop, inSpatial[axis]! + geo.end[axis]!) - start : Math.min(stop, inSpatial[axis]!) - Math.max(start, 0);
     }),
   );
   const divisor = new Float32Array(size(outSpatial));

@@ -75,7 +75,6 @@ function binary(local: (ctx: GradContext, g: string, which: 0 | 1) => string): G
   };
 }
 
-
 export const elementwiseGrads: Record<string, GradRule> = {
   Identity: passThrough,
   Dropout: passThrough,
@@ -103,7 +102,5 @@ export const elementwiseGrads: Record<string, GradRule> = {
   Add: binary((_ctx, g) => g),
   Sub: binary((ctx, g, i) => (i === 0 ? g : ctx.b.op('Neg', [g]))),
   Mul: binary((ctx, g, i) => mul(ctx, g, input(ctx, 1 - i))),
-  Div: binary((ctx, g, i) =>
-    i === 0 ? ctx.b.op('Div', [g, input(ctx, 1)]) : ctx.b.op('Neg', [ctx.b.op('Div', [mul(ctx, g, output(ctx, 0)), input(ctx, 1)])]),
-  ),
+  Div: binary((ctx, g, i) => (i === 0 ? ctx.b.op('Div', [g, input(ctx, 1)]) : ctx.b.op('Neg', [ctx.b.op('Div', [mul(ctx, g, output(ctx, 0)), input(ctx, 1)])]))),
 };

@@ -34,8 +34,30 @@ const DIFF_INPUTS: Readonly<Record<string, readonly number[]>> = {
 
 /** Ops whose outputs never carry a gradient (integers, booleans, shapes). */
 const NON_DIFFERENTIABLE = new Set([
-  'Shape', 'Size', 'Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual', 'Not', 'And', 'Or', 'Xor',
-  'ArgMax', 'ArgMin', 'NonZero', 'ConstantOfShape', 'Floor', 'Ceil', 'Round', 'Sign', 'IsNaN', 'IsInf', 'EyeLike', 'Range', 'TopK',
+  'Shape',
+  'Size',
+  'Equal',
+  'Greater',
+  'Less',
+  'GreaterOrEqual',
+  'LessOrEqual',
+  'Not',
+  'And',
+  'Or',
+  'Xor',
+  'ArgMax',
+  'ArgMin',
+  'NonZero',
+  'ConstantOfShape',
+  'Floor',
+  'Ceil',
+  'Round',
+  'Sign',
+  'IsNaN',
+  'IsInf',
+  'EyeLike',
+  'Range',
+  'TopK',
 ]);
 
 export function carriesGradient(opType: string): boolean {

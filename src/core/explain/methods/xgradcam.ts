@@ -5,9 +5,12 @@ import { channelWeights, sum, weightedSum } from './camMath';
 export const xgradcam: CamMethod = {
   needs: 'gradients',
   map: (act, grad) =>
-    weightedSum(act, channelWeights(act, grad, (a, g, from, to) => {
-      let num = 0;
-      for (let i = from; i < to; i++) num += a[i]! * g[i]!;
-      return num / (sum(a, from, to) + 1e-7);
-    })),
+    weightedSum(
+      act,
+      channelWeights(act, grad, (a, g, from, to) => {
+        let num = 0;
+        for (let i = from; i < to; i++) num += a[i]! * g[i]!;
+        return num / (sum(a, from, to) + 1e-7);
+      }),
+    ),
 };

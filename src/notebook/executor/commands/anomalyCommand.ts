@@ -108,7 +108,10 @@ async function score(context: Context): Promise<NotebookOutput[]> {
   const outputs = [displayOutput({ result, markdown: heading + markdownTable(table), text: rows.map(textRow).join('\n') || plainTable(table) }, prov)];
   if (scored.length >= 2) {
     const bins = histogram({ scores: scored.map((r) => r.score), anomalous: scored.map((r) => r.label === 'anomalous') }, 10);
-    const groups = [{ name: 'normal', counts: bins.normal }, { name: 'anomalous', counts: bins.anomalous }];
+    const groups = [
+      { name: 'normal', counts: bins.normal },
+      { name: 'anomalous', counts: bins.anomalous },
+    ];
     outputs.push(
       displayOutput(
         {
@@ -199,11 +202,21 @@ async function evaluate(context: Context): Promise<NotebookOutput[]> {
   };
   const failed = evaluation.summary.failed;
   const heading = `**AUROC ${metrics.auroc.toFixed(4)}** on ${metrics.normal} normal and ${metrics.anomalous} anomalous scans${failed > 0 ? `, ${failed} failed` : ''}, against ${detectorName(detector)}\n\n`;
-  const groups = [{ name: 'normal', counts: metrics.histogram.normal }, { name: 'anomalous', counts: metrics.histogram.anomalous }];
+  const groups = [
+    { name: 'normal', counts: metrics.histogram.normal },
+    { name: 'anomalous', counts: metrics.histogram.anomalous },
+  ];
   const curve = [{ label: 'anomalous', fpr: roc.fpr, tpr: roc.tpr, auc: metrics.auroc }];
   const rocTitle = 'ROC, anomalous against normal';
   return [
-    displayOutput({ result, markdown: heading + markdownTable(summary) + '\n' + markdownTable(rowsTable), text: [evaluationText(evaluation), ...[...normal, ...anomalous].filter((r) => 'error' in r).map(textRow)].join('\n') }, prov),
+    displayOutput(
+      {
+        result,
+        markdown: heading + markdownTable(summary) + '\n' + markdownTable(rowsTable),
+        text: [evaluationText(evaluation), ...[...normal, ...anomalous].filter((r) => 'error' in r).map(textRow)].join('\n'),
+      },
+      prov,
+    ),
     displayOutput(
       {
         plotly: scoreHistogram('Anomaly scores of normal and anomalous scans', { edges: metrics.histogram.edges, groups }, threshold),
@@ -215,7 +228,10 @@ async function evaluate(context: Context): Promise<NotebookOutput[]> {
     displayOutput(
       {
         plotly: rocChart(curve, rocTitle),
-        svg: lineChartSvg(rocTitle, 'false-positive rate', 'true-positive rate', [{ name: `AUROC ${metrics.auroc.toFixed(3)}`, x: roc.fpr, y: roc.tpr }, { name: 'chance', x: [0, 1], y: [0, 1], dashed: true }]),
+        svg: lineChartSvg(rocTitle, 'false-positive rate', 'true-positive rate', [
+          { name: `AUROC ${metrics.auroc.toFixed(3)}`, x: roc.fpr, y: roc.tpr },
+          { name: 'chance', x: [0, 1], y: [0, 1], dashed: true },
+        ]),
         text: `ROC curve: AUROC ${metrics.auroc.toFixed(4)} over ${roc.fpr.length} points`,
       },
       prov,
@@ -237,7 +253,13 @@ async function checkOutFolder(session: NotebookSession, out: string): Promise<{ 
   if (info && !info.isDirectory()) throw new ScanLensError('exists and is not a folder; out= names the detector folder to write', file);
   if (info) {
     const entries = await readdir(path);
-    if (entries.length > 0 && !(await stat(manifest).then((s) => s.isFile(), () => false))) {
+    if (
+      entries.length > 0 &&
+      !(await stat(manifest).then(
+        (s) => s.isFile(),
+        () => false,
+      ))
+    ) {
       throw new ScanLensError('exists and is not a detector folder (no detector.json); name a new or empty folder', file);
     }
   }
@@ -317,7 +339,10 @@ async function fit(context: Context): Promise<NotebookOutput[]> {
       ['features', `${manifest.features.channels.length} channels of ${manifest.features.layers.join(' + ')}, ${manifest.features.grid.width}×${manifest.features.grid.height} grid`],
       ['training scans', manifest.training.images],
       ['threshold', manifest.threshold.value],
-      ['threshold from', `p${manifest.threshold.percentile} of ${manifest.threshold.calibration.images} held-out normal scans (${manifest.threshold.calibration.min.toFixed(4)}…${manifest.threshold.calibration.max.toFixed(4)})`],
+      [
+        'threshold from',
+        `p${manifest.threshold.percentile} of ${manifest.threshold.calibration.images} held-out normal scans (${manifest.threshold.calibration.min.toFixed(4)}…${manifest.threshold.calibration.max.toFixed(4)})`,
+      ],
       ...rows.map((r) => ['failed', r.error]),
     ],
   };

@@ -33,14 +33,29 @@ export const classifyCommand: CommandRunner<CommandOf<'classify'>> = async ({ co
   const top = command.options.top ?? 3;
   const progress = (done: number, total: number): void => onProgress({ line: command.line, done, total, message: `classified ${done} of ${total}` });
   const inputs = await classifyInputs(files, DEFAULT_LIMITS);
-  for await (const row of classifyJob(model, inputs, { batchSize: command.options.batch ?? 8, topK: labels.length, axis: command.options.axis as SliceAxis | undefined, signal, onProgress: progress })) {
+  for await (const row of classifyJob(model, inputs, {
+    batchSize: command.options.batch ?? 8,
+    topK: labels.length,
+    axis: command.options.axis as SliceAxis | undefined,
+    signal,
+    onProgress: progress,
+  })) {
     const file = displayPath(base, row.file);
     const fileList = 'files' in row && row.files ? { files: row.files.map((f) => displayPath(base, f)) } : {};
     texts.push(classifyLine(row, top, file));
     const error = rowError(row);
     if (error !== undefined) rows.push({ file, error: relativeMessage(base, error), ...(row.kind !== 'image' ? { kind: row.kind } : {}), ...fileList });
     else if (isVolumeResult(row)) {
-      rows.push({ file, kind: row.kind, axis: row.axis, slices: row.sliceCount, peaks: row.peaks.map((p) => ({ ...p })), top: { ...row.top }, ...fileList, ...(row.notes ? { notes: [...row.notes] } : {}) });
+      rows.push({
+        file,
+        kind: row.kind,
+        axis: row.axis,
+        slices: row.sliceCount,
+        peaks: row.peaks.map((p) => ({ ...p })),
+        top: { ...row.top },
+        ...fileList,
+        ...(row.notes ? { notes: [...row.notes] } : {}),
+      });
     } else {
       const image = row as ImageResult;
       rows.push({
@@ -60,7 +75,15 @@ export const classifyCommand: CommandRunner<CommandOf<'classify'>> = async ({ co
   const volumes = rows.some((r) => 'peaks' in r);
   const probabilitiesOf = (r: Row): Cell[] => ('peaks' in r ? labels.map((_, i) => r.peaks[i]?.probability ?? null) : 'error' in r ? labels.map(() => null) : r.probabilities);
   const table: Table = {
-    columns: ['file', 'prediction', 'probability', ...labels.map((l) => `p(${l})`), 'error', ...(guarded ? ['anomaly score', 'flag'] : []), ...(volumes ? ['kind', 'axis', 'slices', 'top slice'] : [])],
+    columns: [
+      'file',
+      'prediction',
+      'probability',
+      ...labels.map((l) => `p(${l})`),
+      'error',
+      ...(guarded ? ['anomaly score', 'flag'] : []),
+      ...(volumes ? ['kind', 'axis', 'slices', 'top slice'] : []),
+    ],
     rows: rows.map((r) => [
       r.file,
       'error' in r ? null : r.top.label,
@@ -78,6 +101,20 @@ export const classifyCommand: CommandRunner<CommandOf<'classify'>> = async ({ co
   const guardedRows = rows.flatMap((r): GuardFields[] & { file: string }[] => ('error' in r ? [] : 'peaks' in r ? [{ file: r.file, ...r.top }] : [r]));
   const markdown = outOfDistributionMarkdown(guardedRows) + markdownTable(table);
   const outputs = [displayOutput({ result, markdown, text: texts.join('\n') || plainTable(table) }, prov)];
-  if (ok.length > 0) outputs.push(displayOutput({ plotly: probabilityBars(labels, ok), svg: barChartSvg('Class probabilities', labels, ok.map((r) => ({ name: r.file, values: r.probabilities }))), text: `bar chart: class probabilities of ${ok.length} file(s)` }, prov));
+  if (ok.length > 0)
+    outputs.push(
+      displayOutput(
+        {
+          plotly: probabilityBars(labels, ok),
+          svg: barChartSvg(
+            'Class probabilities',
+            labels,
+            ok.map((r) => ({ name: r.file, values: r.probabilities })),
+          ),
+          text: `bar chart: class probabilities of ${ok.length} file(s)`,
+        },
+        prov,
+      ),
+    );
   return outputs;
 };

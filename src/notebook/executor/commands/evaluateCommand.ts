@@ -39,7 +39,11 @@ export const evaluateCommand: CommandRunner<CommandOf<'evaluate'>> = async ({ co
   let failed = 0;
   let index = 0;
   const progress = (done: number, total: number): void => onProgress({ line: command.line, done, total, message: `classified ${done} of ${total}` });
-  for await (const row of classifyFiles(model, items.map((i) => i.file), { batchSize: command.options.batch ?? 8, signal, onProgress: progress })) {
+  for await (const row of classifyFiles(
+    model,
+    items.map((i) => i.file),
+    { batchSize: command.options.batch ?? 8, signal, onProgress: progress },
+  )) {
     const item = items[index++]!;
     const file = displayPath(base, row.file);
     if (row.error !== undefined) {
@@ -71,12 +75,20 @@ export const evaluateCommand: CommandRunner<CommandOf<'evaluate'>> = async ({ co
     rows: result.perClass.map((c) => [c.label, c.precision, c.recall, c.auc, c.support]),
   };
   const heading = `**Accuracy ${(metrics.accuracy * 100).toFixed(1)} %** on ${truth.length} file(s)${failed > 0 ? `, ${failed} failed` : ''} from \`${source}\`\n\n`;
-  const text = `${source}: accuracy ${metrics.accuracy.toFixed(4)} on ${truth.length} file(s)${failed > 0 ? `, ${failed} failed` : ''}\n` +
+  const text =
+    `${source}: accuracy ${metrics.accuracy.toFixed(4)} on ${truth.length} file(s)${failed > 0 ? `, ${failed} failed` : ''}\n` +
     result.perClass.map((c) => `  ${c.label}: precision ${c.precision?.toFixed(3) ?? '—'}  recall ${c.recall?.toFixed(3) ?? '—'}  AUC ${c.auc?.toFixed(3) ?? '—'}`).join('\n');
   const prov = provenance(command.text, parametersOf(command), model);
   return [
     displayOutput({ result, markdown: heading + markdownTable(summary), text }, prov),
-    displayOutput({ plotly: confusionHeatmap(labels, metrics.confusion), svg: heatmapSvg('Confusion matrix', labels, metrics.confusion), text: `confusion matrix (rows true, columns predicted): ${JSON.stringify(metrics.confusion)}` }, prov),
+    displayOutput(
+      {
+        plotly: confusionHeatmap(labels, metrics.confusion),
+        svg: heatmapSvg('Confusion matrix', labels, metrics.confusion),
+        text: `confusion matrix (rows true, columns predicted): ${JSON.stringify(metrics.confusion)}`,
+      },
+      prov,
+    ),
     displayOutput({ plotly: rocChart(roc), svg: rocSvg(roc), text: `ROC curves: ${roc.map((r) => `${r.label} AUC ${r.auc?.toFixed(3) ?? '—'}`).join(', ')}` }, prov),
   ];
 };

@@ -53,9 +53,18 @@ export const volumeCommand: CommandRunner<CommandOf<'volume'>> = async ({ comman
   const markdown = [...peakWarningsQuote(peaks, String), markdownTable(table)].join('\n');
   return [
     displayOutput({ result, markdown, text }, prov),
-    displayOutput({
-      plotly: sliceProfile(labels, slices, axis),
-      svg: lineChartSvg(`Class probability by ${axis} slice`, `${axis} slice`, 'probability', labels.map((name, c) => ({ name, x: slices.map((s) => s.slice), y: slices.map((s) => s.probabilities[c]!) }))),
-      text: `line chart: class probability over ${slices.length} ${axis} slices` }, prov),
+    displayOutput(
+      {
+        plotly: sliceProfile(labels, slices, axis),
+        svg: lineChartSvg(
+          `Class probability by ${axis} slice`,
+          `${axis} slice`,
+          'probability',
+          labels.map((name, c) => ({ name, x: slices.map((s) => s.slice), y: slices.map((s) => s.probabilities[c]!) })),
+        ),
+        text: `line chart: class probability over ${slices.length} ${axis} slices`,
+      },
+      prov,
+    ),
   ];
 };
