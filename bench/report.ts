@@ -79,6 +79,8 @@ export function formatReport(r: Report): string {
         `  PyTorch autograd Grad-CAM           ${ms(torch.gradcam_ms as number)}   ${x(resnet.ratios.pytorch_vs_scanlens)} ScanLens' classify + Grad-CAM + PNG (same top class: ${String(torch.same_top_class)})`,
       );
     }
+    const cold = (resnet as { cold_process_ms?: { classify: number; explain: number } }).cold_process_ms;
+    if (cold) lines.push(`  cold processes: scanlens classify ${ms(cold.classify)}, scanlens explain --out ${ms(cold.explain)}   ${x(resnet.ratios.cold_explain_vs_cold_classify)}`);
     lines.push('');
     if (resnet.folder) lines.push(...folderLines('ResNet-18 224²', resnet.folder, resnet.ratios, r.settings.threads));
   }

@@ -18,6 +18,7 @@ import { defaultThreads, loadModel } from '../src/core/model/loadModel';
 import { runModel } from '../src/core/model/runModel';
 import { sampleFolder } from './dataset';
 import { anomalyStage } from './anomaly';
+import { coldStart } from './coldStart';
 import { folderRatios, folderThroughput } from './folder';
 import { pytorchGradCam } from './pytorch';
 import { formatReport } from './report';
@@ -80,14 +81,17 @@ async function main(): Promise<void> {
     const [logits] = await runModel(model, [single.input]);
     const scanlensTop = logits!.indexOf(Math.max(...logits!));
     await model.session.release();
+    log('ResNet-18: whole cold processes, classify and explain --out');
+    const cold = coldStart(ROOT, RESNET18, sample, Math.max(5, Math.round(runs / 3)));
     log(`ResNet-18 224², ${resnetFolderSize}-image folder`);
     const resnetSet = sampleFolder(ROOT, resnetFolderSize);
     const resnetFolder = await folderThroughput(RESNET18, resnetSet.files, THREADS, BATCH, 4);
     rmSync(resnetSet.folder, { recursive: true, force: true });
-    resnetRatios = { ...single.ratios, ...folderRatios(resnetFolder) };
+    resnetRatios = { ...single.ratios, ...folderRatios(resnetFolder), cold_explain_vs_cold_classify: cold.explain_vs_classify };
     if (typeof torch !== 'string') resnetRatios.pytorch_vs_scanlens = torch.gradcam_ms / single.stages_ms.explain_end_to_end!;
     resnet = {
       stages_ms: single.stages_ms,
+      cold_process_ms: { classify: cold.classify_ms, explain: cold.explain_ms },
       ratios: resnetRatios,
       folder: resnetFolder,
       pytorch:

@@ -1,4 +1,4 @@
-/** Issue 9's targets, each with the measured value and whether this run met it. */
+/** The performance targets (issue 9's, and issue 15's cold explain), each with the measured value and whether this run met it. */
 export interface Target {
   readonly target: string;
   readonly value: number | undefined;
@@ -11,6 +11,7 @@ export function targets(ratios: Record<string, number | undefined>, soak: { imag
     folder_throughput: check('≥ 90% of plain batched onnxruntime on ready tensors', ratios.batch_throughput_vs_ort, (v) => v >= 0.9),
     explain_end_to_end: check('classify + Grad-CAM + overlay PNG ≤ 1.25× the onnxruntime forward+backward', ratios.explain_end_to_end_vs_ort_forward_backward, (v) => v <= 1.25),
     pytorch: check('≥ 2× faster than PyTorch autograd Grad-CAM', ratios.pytorch_vs_scanlens, (v) => v >= 2),
+    cold_explain: check('a second cold `scanlens explain --out` ≤ 1.15× a cold `scanlens classify` (whole processes, one image)', ratios.cold_explain_vs_cold_classify, (v) => v <= 1.15),
     rss_growth: check(`RSS growth < 50 MB over a 5,000-image batch (this run: ${soak.images} images)`, soak.rss_growth_mb, (v) => v < 50),
   };
 }
