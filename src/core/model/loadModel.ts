@@ -11,6 +11,7 @@ import { ExecutionProviderError, checkProvider } from './executionProviders';
 import type { Manifest } from './manifest';
 import { readManifest } from './manifestLoader';
 import { specFromGraph } from './bareModel';
+import { checkDeclaredShapes, graphName, probeModel } from './checkManifest';
 import { vetModel } from './vetModel';
 
 export interface ModelOptions {
@@ -80,18 +81,6 @@ async function createSession(bytes: Buffer, path: string, options: Required<Mode
   }
 }
 
-function pickName(available: readonly string[], wanted: string | undefined, what: string, path: string): string {
-  if (wanted === undefined) {
-    const first = available[0];
-    if (first === undefined) throw new ScanLensError(`model has no ${what}s`, path);
-    return first;
-  }
-  if (!available.includes(wanted)) {
-    throw new ScanLensError(`manifest names ${what} '${wanted}', but the model's ${what}s are: ${available.join(', ')}`, path);
-  }
-  return wanted;
-}
-
 function isBatchable(session: InferenceSession, inputName: string): boolean {
   const meta = session.inputMetadata.find((m) => m.name === inputName);
   if (!meta || !meta.isTensor) return false;
@@ -109,8 +98,18 @@ async function loadFromManifest(manifestPath: string, options: Required<ModelOpt
     throw new ScanLensError(`sha256 is ${sha256}, but ${basename(manifestPath)} says ${manifest.sha256}: the file changed or is not the model the manifest describes`, onnxPath);
   }
   const session = await createSession(bytes, onnxPath, options);
-  const inputName = pickName(session.inputNames, manifest.input.name, 'input', manifestPath);
-  const outputName = pickName(session.outputNames, manifest.output.name, 'output', manifestPath);
+  let inputName: string;
+  let outputName: string;
+  try {
+    // A manifest is a claim about the graph: held against its declared shapes, then one probe run.
+    inputName = graphName(session, manifest, 'input', manifestPath);
+    outputName = graphName(session, manifest, 'output', manifestPath);
+    checkDeclaredShapes(session, manifest, inputName, outputName, manifestPath);
+    await probeModel({ session, manifest, inputName, outputName, manifestPath, onnxPath });
+  } catch (error) {
+    await session.release().catch(() => undefined);
+    throw error;
+  }
   return {
     manifest,
     manifestPath,
@@ -131,7 +130,16 @@ async function loadBare(onnxPath: string, options: Required<ModelOptions>): Prom
   const bytes = await readModelBytes(onnxPath, options.maxModelBytes);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const session = await createSession(bytes, onnxPath, options);
-  const { manifest, assumptions } = specFromGraph(session, bytes, onnxPath, sha256);
+  let spec: ReturnType<typeof specFromGraph>;
+  try {
+    spec = specFromGraph(session, bytes, onnxPath, sha256);
+    const { input, output } = spec.manifest;
+    await probeModel({ session, manifest: spec.manifest, inputName: input.name ?? session.inputNames[0]!, outputName: output.name ?? session.outputNames[0]!, manifestPath: undefined, onnxPath });
+  } catch (error) {
+    await session.release().catch(() => undefined);
+    throw error;
+  }
+  const { manifest, assumptions } = spec;
   const inputName = manifest.input.name ?? session.inputNames[0]!;
   const outputName = manifest.output.name ?? session.outputNames[0]!;
   return {

@@ -74,7 +74,7 @@ test('a manifest whose file points outside its folder is refused', async () => {
 test('a manifest naming an input the graph lacks says which inputs exist', async () => {
   const manifest = validManifest();
   (manifest.input as Record<string, unknown>).name = 'image';
-  await assert.rejects(loadModel(join(modelFolder(manifest), 'model.json')), /names input 'image', but the model's inputs are: input/);
+  await assert.rejects(loadModel(join(modelFolder(manifest), 'model.json')), /model\.json: field 'input\.name' says 'image', but the graph's inputs are: input$/);
 });
 
 test('a folder with model.json loads through the manifest', async () => {
