@@ -72,7 +72,8 @@ test('a notebook cell (model, classify, explain, info) opens no socket', () => {
   ].join('\n');
   const notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code', id: 'c0', metadata: {}, source, outputs: [], execution_count: null }] };
   writeFileSync(join(dir, 'n.ipynb'), JSON.stringify(notebook));
-  const result = cli('run', join(dir, 'n.ipynb'));
+  // The notebook reads the repository's samples and fixtures: --root grants it that folder, as a workspace would.
+  const result = cli('run', join(dir, 'n.ipynb'), '--root', ROOT);
   assert.equal(result.status, 0, result.stderr);
   const saved = JSON.parse(readFileSync(join(dir, 'n.ipynb'), 'utf8')) as { cells: { outputs: unknown[] }[] };
   assert.ok(saved.cells[0]!.outputs.length >= 3);

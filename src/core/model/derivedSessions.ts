@@ -1,26 +1,54 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, rm } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { ScanLensError, oneLine } from '../errors';
 import type { LoadedModel } from './loadModel';
+import { verifiedModelBytes } from './modelBytes';
 import { sessionOptions } from './sessionOptions';
 import { ort } from '../native/ort';
 import { cachedDerived, derivedCacheDir } from '../onnx/derivedCache';
-
-/** The model's bytes, checked against the hash it was loaded with, so a derived model is built from what was vetted. */
-export async function verifiedModelBytes(model: LoadedModel): Promise<Uint8Array> {
-  const bytes = await readFile(model.onnxPath).catch((error: unknown) => {
-    throw new ScanLensError(`cannot read the model (${oneLine(error)})`, model.onnxPath);
-  });
-  if (createHash('sha256').update(bytes).digest('hex') !== model.sha256) throw new ScanLensError('the model file changed since it was loaded', model.onnxPath);
-  return bytes;
-}
 
 export interface DerivedSessionOptions {
   /** Where derived models are cached; default SCANLENS_CACHE_DIR/derived or the OS cache folder. */
   readonly cacheDir?: string;
   /** Intra-op threads; default the model's own. */
   readonly threads?: number;
+}
+
+/**
+ * Where onnxruntime's optimised form of a derived model is kept: its graph
+ * fusions and memory layouts are chosen for this CPU and runtime version, so
+ * both are part of the name and another machine sharing the cache optimises
+ * its own.
+ */
+function optimizedPath(dir: string, key: string): string {
+  const machine = createHash('sha256')
+    .update(`${ort().env.versions.common}|${process.arch}|${cpus()[0]?.model ?? ''}`)
+    .digest('hex')
+    .slice(0, 12);
+  return join(dir, `${key}.${machine}.optimized.onnx`);
+}
+
+/**
+ * Creates the session, saving onnxruntime's optimised graph to `optimized` on
+ * the way (through a temporary name, renamed once whole), so the next process
+ * skips the optimisation, which is most of a large model's session start. A
+ * cache that cannot be written costs only the saving.
+ */
+async function createSaving(bytes: Uint8Array, options: InferenceSession.SessionOptions, optimized: string | undefined): Promise<InferenceSession> {
+  if (!optimized) return ort().InferenceSession.create(bytes, options);
+  const temp = `${optimized}.${process.pid}.${Date.now()}.tmp`;
+  const session = await ort()
+    .InferenceSession.create(bytes, { ...options, optimizedModelFilePath: temp })
+    .catch(() => undefined);
+  if (!session) {
+    await rm(temp, { force: true });
+    return ort().InferenceSession.create(bytes, options);
+  }
+  await rename(temp, optimized).catch(() => rm(temp, { force: true }));
+  return session;
 }
 
 /**
@@ -41,9 +69,19 @@ export class DerivedSessions {
     let entry = this.sessions.get(sessionKey);
     if (!entry) {
       entry = (async () => {
-        const { bytes } = await cachedDerived(derivedCacheDir(options.cacheDir), key, async () => build(await verifiedModelBytes(model)));
+        const dir = derivedCacheDir(options.cacheDir);
+        const optimized = provider === 'cpu' ? optimizedPath(dir, key) : undefined;
+        const ready = optimized ? await readFile(optimized).catch(() => undefined) : undefined;
+        // Optimised before, on this machine and runtime: nothing left to optimise. A file that does not load is rebuilt below.
+        const reused = ready
+          ? await ort()
+              .InferenceSession.create(ready, { ...sessionOptions(provider, threads), graphOptimizationLevel: 'disabled' })
+              .catch(() => undefined)
+          : undefined;
+        if (reused) return reused;
+        const { bytes } = await cachedDerived(dir, key, async () => build(await verifiedModelBytes(model)));
         try {
-          return await ort().InferenceSession.create(bytes, sessionOptions(provider, threads));
+          return await createSaving(bytes, sessionOptions(provider, threads), optimized);
         } catch (error) {
           throw new ScanLensError(`onnxruntime cannot load ${this.what} (${oneLine(error)})`, model.onnxPath);
         }

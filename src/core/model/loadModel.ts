@@ -12,6 +12,7 @@ import type { Manifest } from './manifest';
 import { readManifest } from './manifestLoader';
 import { specFromGraph } from './bareModel';
 import { checkDeclaredShapes, graphName, probeModel } from './checkManifest';
+import { rememberModelBytes } from './modelBytes';
 import { vetModel } from './vetModel';
 
 export interface ModelOptions {
@@ -94,6 +95,7 @@ async function loadFromManifest(manifestPath: string, options: Required<ModelOpt
   const onnxPath = await pathInFolder(folder, manifest.file, 'file', manifestPath);
   const bytes = await readModelBytes(onnxPath, options.maxModelBytes);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
+  rememberModelBytes(sha256, bytes);
   if (sha256 !== manifest.sha256) {
     throw new ScanLensError(`sha256 is ${sha256}, but ${basename(manifestPath)} says ${manifest.sha256}: the file changed or is not the model the manifest describes`, onnxPath);
   }
@@ -129,6 +131,7 @@ async function loadFromManifest(manifestPath: string, options: Required<ModelOpt
 async function loadBare(onnxPath: string, options: Required<ModelOptions>): Promise<LoadedModel> {
   const bytes = await readModelBytes(onnxPath, options.maxModelBytes);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
+  rememberModelBytes(sha256, bytes);
   const session = await createSession(bytes, onnxPath, options);
   let spec: ReturnType<typeof specFromGraph>;
   try {

@@ -5,7 +5,7 @@ import { ort } from '../../native/ort';
 import { GraphIndex } from '../../onnx/graphIndex';
 import { decodeModel } from '../../onnx/modelProto';
 import { probeTensors } from '../../onnx/probeShapes';
-import { verifiedModelBytes } from '../../model/derivedSessions';
+import { verifiedModelBytes } from '../../model/modelBytes';
 
 /** Ops whose outputs are the feature maps a backbone hands from block to block. */
 const FEATURE_OPS = new Set(['Relu', 'LeakyRelu', 'Clip', 'Sigmoid', 'HardSwish', 'HardSigmoid', 'Gelu', 'Tanh', 'Mul', 'Add', 'MaxPool', 'AveragePool']);
