@@ -5,8 +5,11 @@ import { ScanLensError } from '../core/errors';
 import { writeFileAtomic } from '../core/io/atomicWrite';
 import { evaluateAnomalies, fitAnomalyDetector, isScored, openAnomalyScorer, scoreAnomalies, summarize, type AnomalyRow } from '../core/jobs/anomalyJob';
 import { getModel } from '../core/model/modelCache';
+import { SLICE_AXES, type SliceAxis } from '../core/scan/reslice';
+import type { SliceChoice } from '../core/scan/sliceChoice';
 import { SCANLENS_VERSION } from '../core/version';
 import { expandInputs } from './expandInputs';
+import { sliceText } from './explainCommand';
 import { modelOptions, parsePositiveInt, providerOption, threadsOption } from './modelOption';
 import { EXIT, printError, printJson } from './output';
 import { bundledModelPath } from './paths';
@@ -33,6 +36,8 @@ interface ScoreFlags {
   readonly backbone?: string;
   readonly threshold?: number;
   readonly maps?: string;
+  readonly axis?: SliceAxis;
+  readonly slice?: number;
   readonly threads?: number;
   readonly provider: string;
   readonly json?: boolean;
@@ -48,6 +53,11 @@ function parseNumber(min: number, max: number): (value: string) => number {
     if (!(n >= min && n <= max)) throw new Error(`expected a number from ${min} to ${max}, got '${value}'`);
     return n;
   };
+}
+
+function parseSlice(value: string): number {
+  if (!/^\d+$/.test(value)) throw new Error(`slice must be a whole number from 0, got '${value}'`);
+  return Number(value);
 }
 
 function parseGrid(text: string): { width: number; height: number } {
@@ -89,21 +99,35 @@ async function fit(folder: string, flags: FitFlags): Promise<number> {
   return fitted.failed.length > 0 ? EXIT.someFailed : EXIT.ok;
 }
 
-/** A row as the command line reports it: the job's row, its map picture written to --maps and named by path. */
-type Row = { file: string; score: number; label: 'normal' | 'anomalous'; threshold: number; map?: string } | { file: string; error: string };
+/** A row as the command line reports it: the job's row (the slice scored included), its map picture written to --maps and named by path. */
+type Row = { file: string; score: number; label: 'normal' | 'anomalous'; threshold: number; slice: SliceChoice; map?: string } | { file: string; error: string };
 
-/** Writes a row's map picture as `<name>-anomaly.png` in the --maps folder. */
+/**
+ * The map picture's name in the --maps folder: `<name>-anomaly.png` for an
+ * image, `<name>-<axis>-<index>-anomaly.png` for a volume's slice (so the
+ * picture says which slice it shows), `.nii.gz` counted as one extension.
+ */
+export function mapName(file: string, slice: SliceChoice): string {
+  const name = basename(file);
+  const stem = /\.nii\.gz$/i.test(name) ? name.slice(0, -'.nii.gz'.length) : basename(name, extname(name));
+  return `${stem}${slice.axis === null ? '' : `-${slice.axis}-${slice.index}`}-anomaly.png`;
+}
+
+/** Writes a row's map picture (mapName) in the --maps folder. */
 async function present(row: AnomalyRow, maps: string | undefined): Promise<Row> {
   if (!isScored(row)) return { file: row.file, error: row.error };
   const { mapPng, ...scored } = row;
   if (!maps || !mapPng) return scored;
-  const map = join(maps, `${basename(row.file, extname(row.file))}-anomaly.png`);
+  const map = join(maps, mapName(row.file, row.slice));
   await writeFileAtomic(map, mapPng);
   return { ...scored, map };
 }
 
+/** `file  [axial slice 3 of 4  ]score  verdict[  → map]`: a volume's row says which slice it scored. */
 function formatRow(row: Row): string {
-  return 'error' in row ? `${row.file}  ERROR  ${row.error}` : `${row.file}  ${row.score.toFixed(4)}  ${row.label}${row.map ? `  → ${row.map}` : ''}`;
+  if ('error' in row) return `${row.file}  ERROR  ${row.error}`;
+  const where = sliceText(row.slice);
+  return `${row.file}  ${where ? `${where}  ` : ''}${row.score.toFixed(4)}  ${row.label}${row.map ? `  → ${row.map}` : ''}`;
 }
 
 function openFor(flags: ScoreFlags): ReturnType<typeof openAnomalyScorer> {
@@ -114,8 +138,8 @@ async function score(inputs: string[], flags: ScoreFlags): Promise<number> {
   const detector = await openFor(flags);
   const progress = progressReporter('score');
   const rows: Row[] = [];
-  for await (const row of scoreAnomalies(detector, await expandInputs(inputs), { threshold: flags.threshold, maps: flags.maps !== undefined, onProgress: progress }))
-    rows.push(await present(row, flags.maps));
+  const options = { threshold: flags.threshold, maps: flags.maps !== undefined, axis: flags.axis, slice: flags.slice, onProgress: progress };
+  for await (const row of scoreAnomalies(detector, await expandInputs(inputs), options)) rows.push(await present(row, flags.maps));
   for (const row of rows) if ('error' in row) printError(row.error);
   const summary = summarize(rows);
   if (flags.json) printJson({ scanlens: { version: SCANLENS_VERSION }, detector: detector.summary(), results: rows, summary });
@@ -131,6 +155,8 @@ async function evalCommand(normalDir: string, anomalousDir: string, flags: EvalF
     threshold: flags.threshold,
     bins: flags.bins,
     maps: flags.maps !== undefined,
+    axis: flags.axis,
+    slice: flags.slice,
     onProgress: (set, done, total) => progress[set](done, total),
     onRow: async (row, set) => void results[set].push(await present(row, flags.maps)),
   });
@@ -160,6 +186,9 @@ async function evalCommand(normalDir: string, anomalousDir: string, flags: EvalF
 const detectorOption = new Option('--detector <folder>', 'detector folder (or its detector.json), an anomalib ONNX export, or a reconstruction model').makeOptionMandatory();
 const backboneOption = new Option('--backbone <model>', "the detector's backbone, when it has moved from the path the detector records (its sha256 must match)");
 const thresholdOption = new Option('--threshold <t>', "override the detector's threshold (sensitivity: lower flags more)").argParser(parseNumber(-Infinity, Infinity));
+const axisOption = new Option('--axis <plane>', 'for a volume (NIfTI, multi-frame DICOM): the plane to slice, in display orientation as classify cuts it (default: axial)').choices([...SLICE_AXES]);
+const sliceOption = new Option('--slice <k>', 'for a volume: the slice along --axis, from 0, as classify numbers it (default: the middle slice)').argParser(parseSlice);
+const mapsHelp = 'write anomaly-map overlays over the slice scored of each scan as PNG (threshold at mid-colour)';
 
 export function anomalyCommand(): Command {
   const fitCommand = new Command('fit')
@@ -182,12 +211,14 @@ export function anomalyCommand(): Command {
       process.exitCode = await fit(folder, flags);
     });
   const scoreCommand = new Command('score')
-    .description('score scans against a detector: score, normal/anomalous label, threshold')
+    .description('score scans against a detector: score, normal/anomalous label, threshold, and which slice (a volume: its middle axial slice unless --axis/--slice say)')
     .argument('<file|dir...>', 'scans or folders')
     .addOption(detectorOption)
     .addOption(backboneOption)
     .addOption(thresholdOption)
-    .option('--maps <dir>', "write anomaly-map overlays over each scan's slice as PNG (threshold at mid-colour)")
+    .addOption(axisOption)
+    .addOption(sliceOption)
+    .option('--maps <dir>', mapsHelp)
     .addOption(threadsOption)
     .addOption(providerOption)
     .option('--json', 'print one JSON document to stdout')
@@ -202,7 +233,9 @@ export function anomalyCommand(): Command {
     .addOption(backboneOption)
     .addOption(thresholdOption)
     .addOption(new Option('--bins <n>', 'histogram bins').default(10).argParser(parsePositiveInt))
-    .option('--maps <dir>', "write anomaly-map overlays over each scan's slice as PNG (threshold at mid-colour)")
+    .addOption(axisOption)
+    .addOption(sliceOption)
+    .option('--maps <dir>', mapsHelp)
     .addOption(threadsOption)
     .addOption(providerOption)
     .option('--json', 'print one JSON document to stdout')

@@ -144,9 +144,13 @@ const EvaluateResult = z.strictObject({
 
 const ExportResult = z.strictObject({ kind: z.literal('export'), file: z.string(), format: z.enum(['csv', 'json']), rows: z.number().int() });
 
-/** One scan scored against a detector (a score at or over the threshold is anomalous), or why it could not be. */
+/**
+ * One scan scored against a detector (a score at or over the threshold is
+ * anomalous), with the slice scored; or why it could not be. Rows saved before
+ * volumes could be scored have no slice (they scored single images).
+ */
 const AnomalyRow = z.union([
-  z.strictObject({ file: z.string(), score: z.number(), threshold: z.number(), label: z.enum(['normal', 'anomalous']) }),
+  z.strictObject({ file: z.string(), score: z.number(), threshold: z.number(), label: z.enum(['normal', 'anomalous']), slice: SliceUsed.optional() }),
   z.strictObject({ file: z.string(), error: z.string() }),
 ]);
 const anomalyBase = {

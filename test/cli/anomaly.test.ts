@@ -107,8 +107,10 @@ test('anomaly usage and detector errors are one line, exit 1', () => {
   assert.equal(huge.status, 1);
   assert.match(huge.stderr, /padim with 176 channels on a 128×128 grid needs \d+\.\d GB; use fewer --channels or a coarser --grid/);
   assert.equal(runCli(['anomaly', 'score', 'samples/anomaly/normal']).status, 1);
-  // A volume is refused by name, not silently reduced to its first slice.
+  // A volume is not silently reduced to its first stored slice: its row says which slice it scored (see anomalySlice.test.ts).
   const volume = runCli(['anomaly', 'score', 'test/fixtures/nifti/four-d.nii.gz', '--detector', DEMO, '--json']);
-  assert.equal(volume.status, 2);
-  assert.match(JSON.parse(volume.stdout).results[0].error, /four-d\.nii\.gz: has \d+ slices; anomaly scores are per 2D slice/);
+  assert.equal(volume.status, 0, volume.stderr);
+  const { slice } = JSON.parse(volume.stdout).results[0];
+  assert.equal(slice.axis, 'axial');
+  assert.equal(slice.index, Math.floor(slice.count / 2));
 });

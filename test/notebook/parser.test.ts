@@ -90,3 +90,20 @@ test('completion data lists every command with its options and allowed values', 
   assert.deepEqual(explain.options.find((o) => o.name === 'axis')!.values, ['axial', 'coronal', 'sagittal']);
   assert.deepEqual(data.commands.find((c) => c.name === 'anomaly')!.subcommands, ['fit', 'score', 'eval']);
 });
+
+test('anomaly score and eval take axis= and slice= (completed from the spec); fit does not', () => {
+  const result = parseCell('anomaly score brain.nii axis=coronal slice=3\nanomaly eval normal/ lesion/ axis=sagittal');
+  assert.ok(result.ok);
+  assert.deepEqual(result.commands[0]!.options, { axis: 'coronal', slice: 3 });
+  assert.deepEqual(result.commands[1]!.options, { axis: 'sagittal' });
+  const bad = parseCell('anomaly fit normal/ axis=axial\nanomaly score a.nii axis=oblique\nanomaly score a.nii slice=-1');
+  assert.ok(!bad.ok);
+  assert.deepEqual(
+    bad.problems.map((p) => p.line),
+    [1, 2, 3],
+  );
+  const anomaly = completionData().commands.find((c) => c.name === 'anomaly')!;
+  for (const sub of ['score', 'eval']) assert.ok(anomaly.subcommandOptions![sub]!.includes('axis') && anomaly.subcommandOptions![sub]!.includes('slice'), sub);
+  assert.ok(!anomaly.subcommandOptions!['fit']!.includes('axis'));
+  assert.deepEqual(anomaly.options.find((o) => o.name === 'axis')!.values, ['axial', 'coronal', 'sagittal']);
+});

@@ -50,16 +50,19 @@ test('renderer: anomaly eval shows the metrics, the histogram of both sets with 
 
 test('renderer: anomaly score marks anomalous rows, keeps an error row with its message, and draws the scores by verdict', async () => {
   const { detector, normal, anomalous } = evaluation();
-  const score = { kind: 'anomaly', subcommand: 'score', detector, rows: [{ file: 'broken.png', error: 'broken.png: cannot decode PNG' }, ...normal.slice(0, 3), ...anomalous.slice(0, 3)] };
+  const volumeRow = { ...anomalous[0]!, file: 'brain.nii.gz', slice: { axis: 'coronal', index: 70, count: 128 } };
+  const score = { kind: 'anomaly', subcommand: 'score', detector, rows: [{ file: 'broken.png', error: 'broken.png: cannot decode PNG' }, ...normal.slice(0, 3), ...anomalous.slice(0, 3), volumeRow] };
   const errors: string[] = [];
   const page = await bed.page(errors);
   await render(page, JSON.stringify(score));
-  assert.match((await page.locator('.sl-title').textContent())!, /^anomaly score: \d of 6 scan\(s\) anomalous, 1 failed$/);
+  assert.match((await page.locator('.sl-title').textContent())!, /^anomaly score: \d of 7 scan\(s\) anomalous, 1 failed$/);
   assert.match((await page.locator('.sl-note').textContent())!, /^against models\/brain-mri-demo-padim \(padim, threshold \d+\.\d{4}\)$/);
   const rows = page.locator('.sl-table tbody tr');
   assert.equal(await rows.nth(0).getAttribute('class'), 'sl-error');
   assert.equal(await rows.nth(0).locator('td').last().textContent(), 'error: broken.png: cannot decode PNG');
   assert.ok((await page.locator('.sl-ood').count()) >= 3, 'the lesion slices are flagged');
+  // A volume's row names the slice it scored.
+  assert.equal(await rows.nth(7).locator('td').first().textContent(), 'brain.nii.gz · coronal slice 70 of 128');
   assert.equal(await page.locator('.js-plotly-plot').count(), 1);
   // A payload that breaks the schema is reported, never half-drawn.
   await render(page, JSON.stringify({ ...score, rows: [{ file: 'a.png', score: 1 }] }));

@@ -10,7 +10,6 @@ import { fittedFiles, fitInMemory, saveFitted, type FitOptions, type FittedDetec
 import { anomalyHeat } from '../anomaly/heatmap';
 import { featureScorer } from '../anomaly/openDetector';
 import { openScorer } from '../anomaly/openScorer';
-import { loadSingleSlice } from '../anomaly/prepareSlice';
 import type { AnomalyResult, AnomalyScorer, ScorerOptions } from '../anomaly/scorer';
 import type { DetectorManifest } from '../anomaly/detectorManifest';
 import { ScanLensError, aboutFile, oneLine } from '../errors';
@@ -18,7 +17,10 @@ import { rocCurve } from '../metrics/rocAuc';
 import { unitSlice } from '../preprocess/intensity';
 import { overlayHeatmap } from '../render/overlay';
 import { encodePng } from '../render/png';
+import { DEFAULT_LIMITS } from '../scan/limits';
+import { loadScan } from '../scan/loadScan';
 import type { Scan } from '../scan/scan';
+import { chooseSlice, cutSlice, type SliceChoice, type SliceRequest } from '../scan/sliceChoice';
 
 export type AnomalyVerdict = AnomalyResult['label'];
 
@@ -28,7 +30,9 @@ export interface ScoredRow {
   readonly score: number;
   readonly label: AnomalyVerdict;
   readonly threshold: number;
-  /** The map over the scan's slice (jet, 50 %, threshold at mid-colour): the picture `--maps` writes, PNG-encoded. */
+  /** Which slice was scored: a volume's axis, index and slice count along it; a single image is { axis: null, index: 0, count: 1 }. */
+  readonly slice: SliceChoice;
+  /** The map over the slice scored (jet, 50 %, threshold at mid-colour): the picture `--maps` writes, PNG-encoded. */
   readonly mapPng?: Uint8Array;
 }
 
@@ -81,10 +85,10 @@ export function openAnomalyScorer(path: string, options: OpenOptions = {}): Prom
 
 // ---------------------------------------------------------------- score
 
-export interface ScoreOptions {
+export interface ScoreOptions extends SliceRequest {
   /** Overrides the detector's threshold (lower flags more). */
   readonly threshold?: number;
-  /** Draw each scored scan's map over its slice (ScoredRow.mapPng). */
+  /** Draw each scored scan's map over the slice scored (ScoredRow.mapPng). */
   readonly maps?: boolean;
   /** Stops between files; the rows so far stand. */
   readonly signal?: AbortSignal;
@@ -92,22 +96,30 @@ export interface ScoreOptions {
 }
 
 /**
- * The map over the scan's slice at the scan's size, whatever the scorer's
- * fit, in the file's own display window (the viewer's first view): the
- * picture the viewer's overlay and Export Report draw.
+ * The map over a one-slice scan at its size, whatever the scorer's fit, in
+ * the file's own display window (the viewer's first view): the picture the
+ * viewer's overlay and Export Report draw.
  */
-async function mapPicture(scorer: AnomalyScorer, scan: Scan, result: AnomalyResult): Promise<Uint8Array> {
-  const slice = unitSlice(scan, 0, { mode: 'window' });
+async function mapPicture(scorer: AnomalyScorer, plane: Scan, result: AnomalyResult): Promise<Uint8Array> {
+  const slice = unitSlice(plane, 0, { mode: 'window' });
   return encodePng(overlayHeatmap(slice, anomalyHeat({ ...result, input: scorer.input }, slice), 'jet', 0.5));
 }
 
-/** One file: decoded once, scored, and drawn under its map when asked; any failure is its own error row. */
-export async function scoreFile(scorer: AnomalyScorer, file: string, options: Pick<ScoreOptions, 'threshold' | 'maps'> = {}): Promise<AnomalyRow> {
+/**
+ * One file: decoded once, the slice chooseSlice names cut by the rule
+ * classify and explain share (a volume in display orientation, its middle
+ * axial slice by default; a single image as stored), scored, and drawn under
+ * its map when asked. Any failure, a slice the file does not have included,
+ * is its own error row.
+ */
+export async function scoreFile(scorer: AnomalyScorer, file: string, options: Pick<ScoreOptions, 'threshold' | 'maps' | 'axis' | 'slice'> = {}): Promise<AnomalyRow> {
   try {
-    const scan = await loadSingleSlice(file);
-    const result = await scorer.scoreSlice(scan, 0, options.threshold);
-    const mapPng = options.maps ? await mapPicture(scorer, scan, result) : undefined;
-    return { file, score: result.score, label: result.label, threshold: result.threshold, ...(mapPng ? { mapPng } : {}) };
+    const scan = await loadScan(file, DEFAULT_LIMITS);
+    const slice = chooseSlice(scan, { axis: options.axis, slice: options.slice });
+    const plane = cutSlice(scan, slice);
+    const result = await scorer.scoreSlice(plane, 0, options.threshold);
+    const mapPng = options.maps ? await mapPicture(scorer, plane, result) : undefined;
+    return { file, score: result.score, label: result.label, threshold: result.threshold, slice, ...(mapPng ? { mapPng } : {}) };
   } catch (error) {
     return { file, error: oneLine(aboutFile(file, error)) };
   }

@@ -8,14 +8,19 @@ import type { Scan } from './scan';
 import { sniffFile } from './sniffFile';
 
 /**
- * A NIfTI or DICOM file whose header declares more than one slice, decoded;
- * else undefined, with only the header read, so a single slice is decoded
- * once, by whatever classifies it. A header that cannot be read is left to
- * that classification too, whose error row names the file.
+ * A file classify routes as a volume, decoded: any NIfTI (a one-slice NIfTI
+ * too, as classifyInputs and chooseSlice's isVolume count it: its affine
+ * orients the slice, so it is cut in display orientation like every other
+ * NIfTI) and a DICOM file whose header declares more than one frame. Else
+ * undefined, with only the header read, so a single slice is decoded once,
+ * by whatever classifies it. A header that cannot be read is left to that
+ * classification too, whose error row names the file.
  */
 export async function volumeFile(path: string, limits: DecodeLimits): Promise<Scan | undefined> {
+  const format = await sniffFile(path, limits).catch(() => undefined);
   const slices = await declaredSlices(path, limits).catch(() => undefined);
-  return slices !== undefined && slices > 1 ? loadScan(path, limits) : undefined;
+  if (slices === undefined) return undefined;
+  return format === 'nifti' || slices > 1 ? loadScan(path, limits) : undefined;
 }
 
 /**

@@ -121,6 +121,7 @@ export const OPTION_SCHEMAS = {
     seed: wholeNumber(0).optional(),
     percentile: decimal(0, 100).optional(),
     sigma: decimal(0, 64).optional(),
+    ...sliceOptions,
   }),
 } as const;
 
@@ -229,8 +230,8 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, CommandSpec>> = {
     subcommands: ['fit', 'score', 'eval'],
     subcommandSpecs: {
       fit: { usage: '<normal folder>', minArgs: 1, maxArgs: 1, options: ['out', 'backbone', 'method', 'layers', 'channels', 'grid', 'seed', 'percentile', 'sigma'] },
-      score: { usage: '<file|folder|glob>...', minArgs: 1, maxArgs: Infinity, options: ['detector', 'backbone', 'threshold', 'maps'] },
-      eval: { usage: '<normal folder> <anomalous folder>', minArgs: 2, maxArgs: 2, options: ['detector', 'backbone', 'threshold', 'bins', 'maps'] },
+      score: { usage: '<file|folder|glob>...', minArgs: 1, maxArgs: Infinity, options: ['detector', 'backbone', 'threshold', 'maps', 'axis', 'slice'] },
+      eval: { usage: '<normal folder> <anomalous folder>', minArgs: 2, maxArgs: 2, options: ['detector', 'backbone', 'threshold', 'bins', 'maps', 'axis', 'slice'] },
     },
     options: {
       detector: { description: 'detector folder, anomalib export or reconstruction model (default: the one fitted last in this notebook)' },
@@ -246,6 +247,8 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, CommandSpec>> = {
       seed: { description: 'fit: seed for channel and coreset choices (default: 0)' },
       percentile: { description: 'fit: threshold = this percentile of held-out normal scores (default: 95)' },
       sigma: { description: 'fit: Gaussian smoothing of the map, pixels (default: 4)' },
+      axis: { description: 'score, eval: for a volume, the plane to score, as classify cuts it (default: axial)', values: SLICE_AXES },
+      slice: { description: 'score, eval: for a volume, the slice along axis=, from 0 (default: the middle slice)' },
     },
     schema: OPTION_SCHEMAS.anomaly,
   },

@@ -13,11 +13,14 @@ function detectorTitle(result: Anomaly): string {
   return `${detector.path ?? 'detector fitted in this notebook'} (${detector.method}, threshold ${fixed(detector.threshold)})`;
 }
 
+/** The file, and for a volume the slice scored: `brain.nii.gz · axial slice 68 of 136`. */
+const fileCell = (r: Row): string => ('score' in r && r.slice?.axis ? `${r.file} · ${r.slice.axis} slice ${r.slice.index} of ${r.slice.count}` : r.file);
+
 /** Scores with their verdicts; anomalous rows marked as flagged rows are elsewhere, error rows keep their message. */
 function scoreTable(rows: readonly (Row & { set?: string })[], withSet: boolean): HTMLTableElement {
   const cells = rows.map((r) => [
     ...(withSet ? [r.set ?? ''] : []),
-    r.file,
+    fileCell(r),
     ...('error' in r ? ['—', '—', `error: ${r.error}`] : [fixed(r.score), fixed(r.threshold), r.label === 'anomalous' ? '⚠ anomalous' : 'normal']),
   ]);
   const element = table([...(withSet ? ['set'] : []), 'file', 'score', 'threshold', 'verdict'], cells);

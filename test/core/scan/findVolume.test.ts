@@ -7,6 +7,7 @@ import { declaredSlices } from '../../../src/core/scan/declaredSlices';
 import { volumeFile } from '../../../src/core/scan/findVolume';
 import { DEFAULT_LIMITS } from '../../../src/core/scan/limits';
 import { loadScan } from '../../../src/core/scan/loadScan';
+import { reslicedSlice } from '../../../src/core/scan/reslice';
 import { dicomElement, us } from '../../helpers/dicomElement';
 import { fixture } from '../../helpers/paths';
 import { niftiInt16Header } from '../../helpers/niftiHeader';
@@ -99,3 +100,16 @@ test(
     assert.ok(volumeRead >= size && volumeRead < 1.2 * size, `read ${volumeRead} bytes of a ${size}-byte volume`);
   },
 );
+
+test('a one-slice NIfTI is a volume, as classify routes it: right-click classify cuts it in display orientation like the CLI, not as stored', async () => {
+  const [nx, ny] = [5, 3];
+  const voxels = Int16Array.from({ length: nx * ny }, (_, i) => i * i);
+  const file = copyTo('one-slice.nii', Buffer.concat([niftiInt16Header(nx, ny, 1), Buffer.from(voxels.buffer)]));
+  const scan = await volumeFile(file, DEFAULT_LIMITS);
+  assert.deepEqual(scan?.shape, [1, ny, nx]);
+  // The host hands it to classifyVolume, which feeds the axial cut: here not the stored order.
+  assert.notDeepEqual(Array.from(reslicedSlice(scan!, 'axial', 0).voxels), Array.from(voxels));
+  // A one-frame DICOM stays a single image (its header alone read), a broken NIfTI header is left to the classification's error row.
+  assert.equal(await volumeFile(writeDicom('one-frame-16.dcm', 4, 4), DEFAULT_LIMITS), undefined);
+  assert.equal(await volumeFile(copyTo('broken.nii', Buffer.from('not a nifti header at all')), DEFAULT_LIMITS), undefined);
+});

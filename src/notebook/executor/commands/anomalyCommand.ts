@@ -15,6 +15,8 @@ import {
   type FittedAnomalyDetector,
 } from '../../../core/jobs/anomalyJob';
 import { getModel } from '../../../core/model/modelCache';
+import type { SliceAxis } from '../../../core/scan/reslice';
+import type { SliceChoice } from '../../../core/scan/sliceChoice';
 import type { NotebookResult, Table } from '../../../protocol/notebookResult';
 import { markdownTable, plainTable } from '../../outputs/markdownTable';
 import { displayOutput, type NotebookOutput } from '../../outputs/notebookOutput';
@@ -31,10 +33,11 @@ type Anomaly = Extract<NotebookResult, { kind: 'anomaly' }>;
 type Row = Extract<Anomaly, { subcommand: 'score' }>['rows'][number];
 type Detector = Anomaly['detector'];
 
-/** A job's row as the notebook shows it: paths relative to the notebook, no map bytes (those become PNG outputs). */
+/** A job's row as the notebook shows it: paths relative to the notebook, the slice scored, no map bytes (those become PNG outputs). */
 function present(base: string, row: AnomalyRow): Row {
   if (!isScored(row)) return { file: displayPath(base, row.file), error: relativeMessage(base, row.error) };
-  return { file: displayPath(base, row.file), score: row.score, threshold: row.threshold, label: row.label };
+  const { axis, index, count } = row.slice;
+  return { file: displayPath(base, row.file), score: row.score, threshold: row.threshold, label: row.label, slice: { axis, index, count } };
 }
 
 /** Missing inputs come from resolveInputs already as the notebook shows them; the job passes them through. */
@@ -42,14 +45,38 @@ function presentAll(base: string, rows: readonly AnomalyRow[], shownAlready: num
   return rows.map((row, i) => (i < shownAlready ? (row as Row) : present(base, row)));
 }
 
-const textRow = (row: Row): string => ('error' in row ? `${row.file}  ERROR  ${row.error}` : `${row.file}  ${row.score.toFixed(4)}  ${row.label}`);
+/** 'axial slice 3 of 4' for a volume's slice; nothing for a single image (or a row saved without its slice). */
+const sliceText = (slice: Pick<SliceChoice, 'axis' | 'index' | 'count'> | undefined): string => (slice?.axis ? `${slice.axis} slice ${slice.index} of ${slice.count}` : '');
 
-const scoreTable = (rows: readonly Row[], set?: string): Table['rows'] =>
-  rows.map((r) => [...(set ? [set] : []), r.file, 'error' in r ? null : r.score, 'error' in r ? null : r.threshold, 'error' in r ? null : r.label, 'error' in r ? r.error : null]);
+const textRow = (row: Row): string => {
+  if ('error' in row) return `${row.file}  ERROR  ${row.error}`;
+  const where = sliceText(row.slice);
+  return `${row.file}  ${where ? `${where}  ` : ''}${row.score.toFixed(4)}  ${row.label}`;
+};
 
-/** The map over one scan, as `scanlens anomaly score --maps` writes it. */
-function mapOutput(file: string, row: { score: number; threshold: number; label: string }, png: Uint8Array, prov: ReturnType<typeof provenance>): NotebookOutput {
-  return displayOutput({ png, text: `${file}: anomaly map (score ${row.score.toFixed(4)} ${row.score >= row.threshold ? '≥' : '<'} threshold ${row.threshold.toFixed(4)}: ${row.label})` }, prov);
+/** Whether any row scored a volume's slice: only then do tables get the axis and slice columns, so a table of images keeps its shape. */
+const anyVolume = (rows: readonly Row[]): boolean => rows.some((r) => 'score' in r && Boolean(r.slice?.axis));
+
+const scoreColumns = (withSlice: boolean, set: boolean): string[] => [...(set ? ['set'] : []), 'file', ...(withSlice ? ['axis', 'slice'] : []), 'score', 'threshold', 'verdict', 'error'];
+
+const scoreTable = (rows: readonly Row[], withSlice: boolean, set?: string): Table['rows'] =>
+  rows.map((r) => [
+    ...(set ? [set] : []),
+    r.file,
+    ...(withSlice ? ('error' in r ? [null, null] : [r.slice?.axis ?? null, r.slice?.index ?? null]) : []),
+    'error' in r ? null : r.score,
+    'error' in r ? null : r.threshold,
+    'error' in r ? null : r.label,
+    'error' in r ? r.error : null,
+  ]);
+
+/** The map over the slice scored, as `scanlens anomaly score --maps` writes it. */
+function mapOutput(file: string, row: { score: number; threshold: number; label: string; slice: SliceChoice }, png: Uint8Array, prov: ReturnType<typeof provenance>): NotebookOutput {
+  const where = sliceText(row.slice);
+  return displayOutput(
+    { png, text: `${file}${where ? ` ${where}` : ''}: anomaly map (score ${row.score.toFixed(4)} ${row.score >= row.threshold ? '≥' : '<'} threshold ${row.threshold.toFixed(4)}: ${row.label})` },
+    prov,
+  );
 }
 
 /**
@@ -93,13 +120,15 @@ async function score(context: Context): Promise<NotebookOutput[]> {
   const jobRows: AnomalyRow[] = [];
   const mapOutputs: NotebookOutput[] = [];
   const progress = (done: number, total: number): void => onProgress({ line: command.line, done, total, message: `scored ${done} of ${total}` });
-  for await (const row of scoreAnomalies(scorer, inputs, { threshold: command.options.threshold, maps, signal, onProgress: progress })) {
+  const slice = { axis: command.options.axis as SliceAxis | undefined, slice: command.options.slice };
+  for await (const row of scoreAnomalies(scorer, inputs, { threshold: command.options.threshold, maps, ...slice, signal, onProgress: progress })) {
     jobRows.push(row);
     if (isScored(row) && row.mapPng) mapOutputs.push(mapOutput(displayPath(base, row.file), row, row.mapPng, prov));
   }
   const rows = presentAll(base, jobRows, inputs.missing.length);
   const result: NotebookResult = { kind: 'anomaly', subcommand: 'score', detector, rows };
-  const table: Table = { columns: ['file', 'score', 'threshold', 'verdict', 'error'], rows: scoreTable(rows) };
+  const withSlice = anyVolume(rows);
+  const table: Table = { columns: scoreColumns(withSlice, false), rows: scoreTable(rows, withSlice) };
   session.lastTable = { name: 'anomaly score', table };
   const scored = rows.filter((r): r is Extract<Row, { score: number }> => 'score' in r);
   const flagged = scored.filter((r) => r.label === 'anomalous').length;
@@ -156,6 +185,8 @@ async function evaluate(context: Context): Promise<NotebookOutput[]> {
       threshold: command.options.threshold,
       bins: command.options.bins,
       maps,
+      axis: command.options.axis as SliceAxis | undefined,
+      slice: command.options.slice,
       signal,
       onProgress: (set, done, total) => onProgress({ line: command.line, done, total, message: `scored ${done} of ${total} ${set}` }),
       onRow: (row) => {
@@ -187,7 +218,8 @@ async function evaluate(context: Context): Promise<NotebookOutput[]> {
     },
     roc: { fpr: [...roc.fpr], tpr: [...roc.tpr] },
   };
-  const rowsTable: Table = { columns: ['set', 'file', 'score', 'threshold', 'verdict', 'error'], rows: [...scoreTable(normal, 'normal'), ...scoreTable(anomalous, 'anomalous')] };
+  const withSlice = anyVolume([...normal, ...anomalous]);
+  const rowsTable: Table = { columns: scoreColumns(withSlice, true), rows: [...scoreTable(normal, withSlice, 'normal'), ...scoreTable(anomalous, withSlice, 'anomalous')] };
   session.lastTable = { name: 'anomaly eval', table: rowsTable };
   const summary: Table = {
     columns: ['metric', 'value'],
