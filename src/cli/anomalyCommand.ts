@@ -5,7 +5,7 @@ import { ScanLensError } from '../core/errors';
 import { writeFileAtomic } from '../core/io/atomicWrite';
 import { evaluateAnomalies, fitAnomalyDetector, isScored, openAnomalyScorer, scoreAnomalies, summarize, type AnomalyRow } from '../core/jobs/anomalyJob';
 import { getModel } from '../core/model/modelCache';
-import { SLICE_AXES, type SliceAxis } from '../core/scan/reslice';
+import type { SliceAxis } from '../core/scan/reslice';
 import type { SliceChoice } from '../core/scan/sliceChoice';
 import { SCANLENS_VERSION } from '../core/version';
 import { expandInputs } from './expandInputs';
@@ -14,6 +14,7 @@ import { modelOptions, parsePositiveInt, providerOption, threadsOption } from '.
 import { EXIT, printError, printJson } from './output';
 import { bundledModelPath } from './paths';
 import { progressReporter } from './progress';
+import { axisOption, sliceOption } from './sliceOptions';
 
 interface FitFlags {
   readonly out: string;
@@ -53,11 +54,6 @@ function parseNumber(min: number, max: number): (value: string) => number {
     if (!(n >= min && n <= max)) throw new Error(`expected a number from ${min} to ${max}, got '${value}'`);
     return n;
   };
-}
-
-function parseSlice(value: string): number {
-  if (!/^\d+$/.test(value)) throw new Error(`slice must be a whole number from 0, got '${value}'`);
-  return Number(value);
 }
 
 function parseGrid(text: string): { width: number; height: number } {
@@ -186,8 +182,6 @@ async function evalCommand(normalDir: string, anomalousDir: string, flags: EvalF
 const detectorOption = new Option('--detector <folder>', 'detector folder (or its detector.json), an anomalib ONNX export, or a reconstruction model').makeOptionMandatory();
 const backboneOption = new Option('--backbone <model>', "the detector's backbone, when it has moved from the path the detector records (its sha256 must match)");
 const thresholdOption = new Option('--threshold <t>', "override the detector's threshold (sensitivity: lower flags more)").argParser(parseNumber(-Infinity, Infinity));
-const axisOption = new Option('--axis <plane>', 'for a volume (NIfTI, multi-frame DICOM): the plane to slice, in display orientation as classify cuts it (default: axial)').choices([...SLICE_AXES]);
-const sliceOption = new Option('--slice <k>', 'for a volume: the slice along --axis, from 0, as classify numbers it (default: the middle slice)').argParser(parseSlice);
 const mapsHelp = 'write anomaly-map overlays over the slice scored of each scan as PNG (threshold at mid-colour)';
 
 export function anomalyCommand(): Command {

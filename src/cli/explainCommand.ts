@@ -5,12 +5,13 @@ import { writeFileAtomic } from '../core/io/atomicWrite';
 import { classIndexOf, explainJob, type ExplainJobResult } from '../core/jobs/explainJob';
 import { COLORMAPS, type ColormapName } from '../core/render/colormaps';
 import { explanationPng } from '../core/render/explanationOverlay';
-import { SLICE_AXES, type SliceAxis } from '../core/scan/reslice';
+import type { SliceAxis } from '../core/scan/reslice';
 import type { SliceChoice } from '../core/scan/sliceChoice';
 import { SCANLENS_VERSION } from '../core/version';
 import { loadModelFromFlags, modelOption, modelSummary, providerOption, threadsOption, type ModelFlags } from './modelOption';
 import { errorAbout, givenPath } from './givenPath';
 import { EXIT, printError, printJson } from './output';
+import { axisOption, sliceOption } from './sliceOptions';
 
 interface ExplainFlags extends ModelFlags {
   readonly method: CamMethodName;
@@ -28,11 +29,6 @@ function parseAlpha(value: string): number {
   const n = Number(value);
   if (!(n >= 0 && n <= 1)) throw new Error(`alpha must be between 0 and 1, got '${value}'`);
   return n;
-}
-
-function parseSlice(value: string): number {
-  if (!/^\d+$/.test(value)) throw new Error(`slice must be a whole number from 0, got '${value}'`);
-  return Number(value);
 }
 
 /** 'axial slice 68 of 136' for a volume; nothing for a single image. */
@@ -100,8 +96,8 @@ export function explainCommand(): Command {
     .addOption(new Option('--method <name>', 'explanation method').choices([...CAM_METHODS]).default('gradcam'))
     .option('--class <label|index>', 'class to explain (default: the top class)')
     .option('--layer <tensor>', "target tensor (default: the manifest's explain.targetLayer, else chosen automatically)")
-    .addOption(new Option('--axis <plane>', 'for a volume (NIfTI, multi-frame DICOM): the plane to slice, in display orientation as classify cuts it (default: axial)').choices([...SLICE_AXES]))
-    .addOption(new Option('--slice <k>', 'for a volume: the slice along --axis, from 0, as classify numbers it (default: the middle slice)').argParser(parseSlice))
+    .addOption(axisOption)
+    .addOption(sliceOption)
     .option('--out <overlay.png>', 'write the map blended over the scan as PNG')
     .addOption(new Option('--colormap <name>', 'overlay colormap').choices([...COLORMAPS]).default('jet'))
     .addOption(new Option('--alpha <a>', 'overlay opacity, 0…1').default(0.5).argParser(parseAlpha))

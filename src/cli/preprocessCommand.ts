@@ -6,11 +6,12 @@ import { preprocessJob, type PreprocessJobResult } from '../core/jobs/preprocess
 import { StageNameSchema, type Stage } from '../core/model/manifest';
 import { CLASSIC_PIPELINE } from '../core/preprocess/classicPipeline';
 import { encodePng } from '../core/render/png';
-import { SLICE_AXES, type SliceAxis } from '../core/scan/reslice';
+import type { SliceAxis } from '../core/scan/reslice';
 import { SCANLENS_VERSION } from '../core/version';
 import { errorAbout, givenPath } from './givenPath';
 import { loadModelFromFlags, modelOption, type ModelFlags } from './modelOption';
 import { EXIT, printError, printJson } from './output';
+import { axisOption, sliceOption } from './sliceOptions';
 
 interface PreprocessFlags extends Omit<ModelFlags, 'model'> {
   /** A path, or false for --no-model. */
@@ -32,11 +33,6 @@ function parseStages(text: string): Stage[] {
     if (!parsed.success) throw new ScanLensError(`unknown stage '${trimmed}'; stages are ${StageNameSchema.options.join(', ')} (or classic)`);
     return [parsed.data];
   });
-}
-
-function parseSlice(value: string): number {
-  if (!/^\d+$/.test(value)) throw new Error(`slice must be a whole number from 0, got '${value}'`);
-  return Number(value);
 }
 
 function describe(job: PreprocessJobResult, modelName: string | undefined): string {
@@ -89,8 +85,8 @@ export function preprocessCommand(): Command {
     .addOption(new Option('--stages [list]', `a gallery of these comma-separated stages instead of the model's pipeline; bare, or 'classic': ${CLASSIC_PIPELINE.join(',')}`))
     .addOption(modelOption)
     .option('--no-model', 'no model: the classic gallery, intensities scaled to [0,1] by the stored type')
-    .addOption(new Option('--axis <plane>', 'for a volume: the plane to slice, as classify cuts it (default: axial)').choices([...SLICE_AXES]))
-    .addOption(new Option('--slice <k>', 'for a volume: the slice along --axis, from 0 (default: the middle slice)').argParser(parseSlice))
+    .addOption(axisOption)
+    .addOption(sliceOption)
     .option('--json', 'print one JSON document to stdout')
     .action(async (file: string, flags: PreprocessFlags) => {
       process.exitCode = await run(file, flags);
