@@ -35,8 +35,16 @@ export const OverlayOptionsSchema = z.object({
   opacity: z.number().min(0).max(1),
 });
 export type OverlayOptions = z.infer<typeof OverlayOptionsSchema>;
-const ExplainOptionsSchema = OverlayOptionsSchema.extend({ method: z.enum(EXPLAIN_METHODS) });
-export type ExplainOptions = z.infer<typeof ExplainOptionsSchema>;
+/**
+ * What an explanation is computed for: its method and class. The colormap
+ * and opacity are not part of it; the page applies them to the heat it is sent.
+ */
+const ExplainChoiceSchema = z.object({
+  method: z.enum(EXPLAIN_METHODS),
+  /** Class to explain; the top class when absent. */
+  classIndex: z.number().int().nonnegative().optional(),
+});
+export type ExplainChoice = z.infer<typeof ExplainChoiceSchema>;
 
 /** Requests the webview makes of the host. */
 export const HostRequestSchema = z.discriminatedUnion('type', [
@@ -45,8 +53,8 @@ export const HostRequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('model') }),
   SliceRef.extend({ type: z.literal('slice') }),
   SliceRef.extend({ type: z.literal('classify') }),
-  SliceRef.extend({ type: z.literal('explain'), overlay: ExplainOptionsSchema }),
-  SliceRef.extend({ type: z.literal('anomalyMap'), colormap: z.enum(OVERLAY_COLORMAPS) }),
+  SliceRef.extend({ type: z.literal('explain'), ...ExplainChoiceSchema.shape }),
+  SliceRef.extend({ type: z.literal('anomalyMap') }),
   z.object({ type: z.literal('profile'), axis: AxisSchema }),
   SliceRef.extend({ type: z.literal('export'), overlay: OverlayOptionsSchema, window: WindowSchema }),
 ]);
@@ -146,21 +154,47 @@ export const ClassifyResultSchema = z
   .refine(guardFieldsComplete, 'anomalyScore, anomalyThreshold and flag go together');
 export type ClassifyResult = z.infer<typeof ClassifyResultSchema>;
 
+/** Every value NaN or within 0…1: one pass, no copy. */
+function heatValues(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v < 0 || v > 1) return false;
+  }
+  return true;
+}
+
+/**
+ * A map brought onto the slice (at the slice's size, row by row) and put on
+ * its colour scale: each value in [0,1] is a position on the colormap, NaN a
+ * pixel the model did not see (the slice shows through). The page colours it
+ * with the chosen colormap and blends it at the chosen opacity, so neither
+ * choice asks the host again. Float32, as VS Code transfers typed arrays:
+ * binary, and exact, so the page's colours are the host's to the bit.
+ */
+export const SliceHeatSchema = z
+  .object({
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    values: z.custom<Float32Array<ArrayBufferLike>>((value) => value instanceof Float32Array, 'expected a Float32Array'),
+  })
+  .refine(({ width, height, values }) => values.length === width * height, 'the heat map must have one value per pixel of the slice')
+  .refine(({ values }) => heatValues(values), 'heat values must lie within 0…1 (NaN: not seen)');
+export type SliceHeat = z.infer<typeof SliceHeatSchema>;
+
 export const ExplainResultSchema = z.object({
   method: z.enum(EXPLAIN_METHODS),
   classIndex: z.number().int().nonnegative(),
   label: z.string(),
-  /** The coloured heat map at the slice's size, PNG as a data: URL; the webview blends it with `opacity`. */
-  png: z.string().startsWith('data:image/png;base64,'),
+  /** The explanation over the slice, stretched to [0,1] (its lowest value 0, its highest 1). */
+  heat: SliceHeatSchema,
+  /** The map's own size, as the method computed it. */
   mapSize: z.tuple([z.number().int(), z.number().int()]),
 });
 export type ExplainResult = z.infer<typeof ExplainResultSchema>;
 
 export const AnomalyMapResultSchema = z.object({
-  /** The guard's map coloured on a fixed scale (0 → bottom, threshold → middle, 2× threshold → top), at the slice's size; PNG as a data: URL. */
-  png: z.string().startsWith('data:image/png;base64,'),
-  /** The colormap as a 256×1 strip, for the legend. */
-  legend: z.string().startsWith('data:image/png;base64,'),
+  /** The guard's map over the slice on a fixed scale: 0 → 0, the threshold → 0.5, twice the threshold and more → 1. */
+  heat: SliceHeatSchema,
   anomalyScore: z.number(),
   anomalyThreshold: z.number(),
   /** The map's size as the detector computed it (its model's input). */

@@ -1,3 +1,5 @@
+import { colourise, type ColormapName } from '../core/render/colormaps';
+
 /** Pure pixel work of the viewer page, kept apart from the DOM so it can be unit tested. */
 
 export interface Window {
@@ -38,4 +40,22 @@ export function dragWindow(start: Window, dx: number, dy: number): Window {
 /** A slice index moved by `delta`, kept inside the volume. */
 export function clampSlice(index: number, delta: number, depth: number): number {
   return Math.min(depth - 1, Math.max(0, index + delta));
+}
+
+/**
+ * Heat values ([0,1], NaN where the model did not see the slice) coloured
+ * into RGBA bytes: the colours of core/render's heatColours, written as its
+ * PNG carries them (each channel × 255, rounded), opaque where seen and
+ * transparent where not. Pure, so the page's colours can be checked against
+ * the host's outside a browser.
+ */
+export function heatRgba(colormap: ColormapName, heat: Float32Array, out: Uint8ClampedArray): void {
+  const rgb = colourise(colormap, heat);
+  for (let i = 0; i < heat.length; i++) {
+    const o = i * 4;
+    out[o] = rgb[i * 3]! * 255;
+    out[o + 1] = rgb[i * 3 + 1]! * 255;
+    out[o + 2] = rgb[i * 3 + 2]! * 255;
+    out[o + 3] = Number.isNaN(heat[i]) ? 0 : 255;
+  }
 }

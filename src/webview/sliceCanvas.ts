@@ -18,7 +18,7 @@ export class SliceCanvas {
   readonly element: HTMLCanvasElement;
   private readonly base = document.createElement('canvas');
   private slice: { width: number; height: number; channels: 1 | 3; values: Float32Array } | undefined;
-  private overlay: HTMLImageElement | undefined;
+  private overlay: HTMLCanvasElement | undefined;
   private opacity = 0.4;
   private aspect = 1;
   window: Window = { center: 0, width: 1 };
@@ -51,7 +51,8 @@ export class SliceCanvas {
     this.render();
   }
 
-  setOverlay(image: HTMLImageElement | undefined, opacity: number): void {
+  /** The overlay, coloured at the slice's size (heatCanvas), blended at `opacity`; undefined takes it away. */
+  setOverlay(image: HTMLCanvasElement | undefined, opacity: number): void {
     this.overlay = image;
     this.opacity = opacity;
     this.draw();

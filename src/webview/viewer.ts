@@ -9,6 +9,7 @@ import {
   type ExportResult,
   type OverlayMethod,
   type ScanInfo,
+  type SliceHeat,
   type ViewerState,
   type WebviewRequest,
 } from '../protocol/viewerMessages';
@@ -16,6 +17,7 @@ import { AnomalyLegend } from './anomalyLegend';
 import { drawProbabilities, drawProfile } from './charts';
 import { loadPlotly } from './loadPlotly';
 import { showGuard } from './guardNotice';
+import { heatCanvas } from './heatOverlay';
 import { HostChannel } from './hostChannel';
 import { clampSlice } from './pixels';
 import { DEFAULT_STATE, loadState, saveState, type SavedState } from './savedState';
@@ -48,7 +50,9 @@ class Viewer {
   private paints = 0;
   private pending = 0;
   private errorText: string | undefined;
-  private overlayImage: HTMLImageElement | undefined;
+  /** The overlay's heat on screen ([0,1], NaN unseen), as the host sent it: coloured here, so a colormap change needs no request. */
+  private overlayHeat: SliceHeat | undefined;
+  private overlayImage: HTMLCanvasElement | undefined;
   private inferTimer: ReturnType<typeof setTimeout> | undefined;
   private profileSlices = 0;
   /** Bumped on every slice change, so late answers for an old slice are dropped. */
@@ -257,7 +261,7 @@ class Viewer {
       if (generation !== this.generation) return;
       this.canvas.setSlice(data, axisInfo.pixelSpacing);
       if (this.state.windowChoice === 'auto' && !this.state.window) this.pickWindow('auto');
-      this.overlayImage = undefined;
+      this.overlayHeat = this.overlayImage = undefined;
       this.ui.legend.hide();
     } catch (error) {
       return this.error(error);
@@ -314,27 +318,30 @@ class Viewer {
     await this.loadOverlay();
   }
 
-  /** The explanation or anomaly map of the slice on screen; an answer that arrives after the slice or the choice changed is dropped. */
+  /**
+   * The explanation or anomaly map of the slice on screen: the host sends its
+   * heat, the page colours it with the colormap chosen when it arrives. An
+   * answer that arrives after the slice, the method or the class changed is dropped.
+   */
   private async loadOverlay(): Promise<void> {
     if (!this.info?.model || !this.state.overlayShown) return;
     const generation = this.generation;
-    const { axis, slice, overlay } = this.state;
-    const current = (): boolean => generation === this.generation && this.state.overlayShown && this.state.overlay === overlay;
+    const { axis, slice } = this.state;
+    const { method, classIndex } = this.state.overlay;
+    const current = (): boolean => generation === this.generation && this.state.overlayShown && this.state.overlay.method === method && this.state.overlay.classIndex === classIndex;
     this.pending++;
-    this.status(`computing ${overlay.method === ANOMALY_OVERLAY ? 'anomaly map' : overlay.method}…`);
+    this.status(`computing ${method === ANOMALY_OVERLAY ? 'anomaly map' : method}…`);
     try {
-      if (overlay.method === ANOMALY_OVERLAY) {
-        const result = await this.host.request({ type: 'anomalyMap', axis, index: slice, colormap: overlay.colormap });
-        const image = await decoded(result.png);
+      if (method === ANOMALY_OVERLAY) {
+        const result = await this.host.request({ type: 'anomalyMap', axis, index: slice });
         if (!current()) return;
-        this.setOverlayImage(image);
-        this.ui.legend.show(result);
+        this.setOverlayHeat(result.heat);
+        this.ui.legend.show(result, this.state.overlay.colormap);
         this.status(`anomaly map (${result.mapSize.join('×')} from the detector)`);
       } else {
-        const result = await this.host.request({ type: 'explain', axis, index: slice, overlay: { ...overlay, method: overlay.method } });
-        const image = await decoded(result.png);
+        const result = await this.host.request({ type: 'explain', axis, index: slice, method, ...(classIndex === undefined ? {} : { classIndex }) });
         if (!current()) return;
-        this.setOverlayImage(image);
+        this.setOverlayHeat(result.heat);
         this.ui.legend.hide();
         this.status(`${result.method} for ${result.label} (map ${result.mapSize.join('×')})`);
       }
@@ -351,14 +358,16 @@ class Viewer {
     this.save();
     if (shown) await this.loadOverlay();
     else {
-      this.setOverlayImage(undefined);
+      this.setOverlayHeat(undefined);
       this.ui.legend.hide();
     }
   }
 
-  private setOverlayImage(image: HTMLImageElement | undefined): void {
-    this.overlayImage = image;
-    this.canvas.setOverlay(image, this.state.overlay.opacity);
+  /** Colours `heat` with the current colormap and lays it over the slice at the current opacity. */
+  private setOverlayHeat(heat: SliceHeat | undefined): void {
+    this.overlayHeat = heat;
+    this.overlayImage = heat && heatCanvas(heat, this.state.overlay.colormap);
+    this.canvas.setOverlay(this.overlayImage, this.state.overlay.opacity);
   }
 
   /** Picks `method` from the list, as choosing it there does (the host's tests drive it this way). */
@@ -370,10 +379,19 @@ class Viewer {
     this.save();
   }
 
+  /**
+   * Another method or class is computed by the host; another colormap only
+   * recolours, in the page, the heat on screen (or the one on its way).
+   */
   private changeOverlay(change: Partial<SavedState['overlay']>): void {
     this.state.overlay = { ...this.state.overlay, ...change };
     this.ui.target.hidden = this.state.overlay.method === ANOMALY_OVERLAY;
     this.save();
+    if (Object.keys(change).every((key) => key === 'colormap')) {
+      if (this.overlayHeat) this.setOverlayHeat(this.overlayHeat);
+      if (this.ui.legend.shown) this.ui.legend.recolour(this.state.overlay.colormap);
+      return;
+    }
     void this.loadOverlay();
   }
 
@@ -507,13 +525,6 @@ class Viewer {
       opening: openingPhases(),
     };
   }
-}
-
-async function decoded(src: string): Promise<HTMLImageElement> {
-  const image = new Image();
-  image.src = src;
-  await image.decode();
-  return image;
 }
 
 const fmt = (v: number): string => (Number.isInteger(v) ? String(v) : v.toPrecision(4));

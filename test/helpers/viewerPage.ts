@@ -6,10 +6,12 @@ import { modelGuard } from '../../src/core/anomaly/modelGuard';
 import { hasGuard } from '../../src/core/anomaly/oodGuard';
 import type { LoadedModel } from '../../src/core/model/loadModel';
 import { anomalyMapResult } from '../../src/host/viewer/anomalyOverlay';
+import { exportReport } from '../../src/host/viewer/exportReport';
+import { SliceExplanations } from '../../src/host/viewer/sliceExplanation';
 import { ViewerChannel } from '../../src/host/viewer/viewerChannel';
 import { ViewerDocument } from '../../src/host/viewer/viewerDocument';
 import { classifySlice, explainResult } from '../../src/host/viewer/viewerInference';
-import type { HostRequest, ViewerState, WebviewRequest, WebviewResult } from '../../src/protocol/viewerMessages';
+import type { HostRequest, SliceHeat, ViewerState, WebviewRequest, WebviewResult } from '../../src/protocol/viewerMessages';
 import { ORIGIN, bundle, servingPage, type Served } from './browser';
 import { browserBed } from './browserBed';
 import { ROOT } from './paths';
@@ -102,8 +104,21 @@ export async function openViewerPage(
   };
 }
 
-/** The provider's answers for `model` (src/host/viewer/viewerProvider.ts); `seen` gets each anomaly map drawn. */
-export async function providerAnswer(document: ViewerDocument, model: LoadedModel, request: HostRequest, seen?: (png: string) => void): Promise<unknown> {
+/** The explanations kept, as the provider keeps one set for every document. */
+const KEPT = new SliceExplanations();
+
+export interface ProviderOptions {
+  /** Gets the heat of each anomaly map sent to the page. */
+  readonly seen?: (heat: SliceHeat) => void;
+  /** The explanations kept (a test that counts the runs passes its own). */
+  readonly explanations?: SliceExplanations;
+  /** Where Export Report writes; without it the page's export is refused. */
+  readonly reports?: string;
+}
+
+/** The provider's answers for `model` (src/host/viewer/viewerProvider.ts). */
+export async function providerAnswer(document: ViewerDocument, model: LoadedModel, request: HostRequest, options: ProviderOptions = {}): Promise<unknown> {
+  const explanations = options.explanations ?? KEPT;
   switch (request.type) {
     case 'info':
       return document.info(basename(document.uri.fsPath));
@@ -114,11 +129,16 @@ export async function providerAnswer(document: ViewerDocument, model: LoadedMode
     case 'classify':
       return classifySlice(model, document.along(request.axis), request.index, await modelGuard(model));
     case 'explain':
-      return explainResult(model, document.along(request.axis), request.index, request.overlay);
+      return explainResult(explanations, model, document.along(request.axis), request.index, request);
     case 'anomalyMap': {
-      const result = await anomalyMapResult((await modelGuard(model))!, document.along(request.axis), request.index, request.colormap);
-      seen?.(result.png);
+      const result = await anomalyMapResult((await modelGuard(model))!, document.along(request.axis), request.index);
+      options.seen?.(result.heat);
       return result;
+    }
+    case 'export': {
+      if (!options.reports) throw new Error('export: not asked for here');
+      const { axis, index, window, overlay } = request;
+      return exportReport(model, { file: document.uri.fsPath, folder: options.reports, scan: document.along(axis), axis, index, window, overlay, explanations });
     }
     default:
       throw new Error(`${request.type}: not asked for here`);

@@ -10,7 +10,7 @@ import { DEFAULT_LIMITS } from '../../src/core/scan/limits';
 import { loadScan } from '../../src/core/scan/loadScan';
 import { resliceScan } from '../../src/core/scan/reslice';
 import { anomalyScoreText } from '../../src/core/vocabulary/outOfDistribution';
-import { AXES, EXPLAIN_METHODS } from '../../src/protocol/viewerMessages';
+import { AXES, EXPLAIN_METHODS, type SliceHeat } from '../../src/protocol/viewerMessages';
 import { FLAGGED_SAMPLE, guardedDemoModel } from '../helpers/guardedModel';
 import { ROOT } from '../helpers/paths';
 import { runCli } from '../helpers/runCli';
@@ -101,8 +101,8 @@ test('viewer: a guarded model offers the anomaly map; chosen, it is drawn hottes
 test('viewer: the anomaly map follows the slice along every axis of a volume, each the guard scoring of that slice', async () => {
   const file = join(work, 'lesion-256.nii');
   await writeNifti256(FLAGGED_SAMPLE, file);
-  const drawn: string[] = [];
-  const viewer = await bed.open(file, (document, request) => providerAnswer(document, guarded, request, (png) => drawn.push(png)));
+  const drawn: SliceHeat[] = [];
+  const viewer = await bed.open(file, (document, request) => providerAnswer(document, guarded, request, { seen: (heat) => drawn.push(heat) }));
   try {
     await viewer.until((s) => s.probabilities.length > 0 && s.pending === 0);
     await viewer.request({ type: 'overlay', shown: true, method: 'anomaly' });
@@ -116,7 +116,7 @@ test('viewer: the anomaly map follows the slice along every axis of a volume, ea
       await viewer.page.getByLabel('Window preset').selectOption('auto');
       const expected = await independent.scorer.scoreSlice(resliceScan(volume, axis), 100);
       assert.equal(state.overlay.anomaly!.score, expected.score, `${axis} slice 100`);
-      const { width, height } = await sharp(Buffer.from(drawn.at(-1)!.split(',')[1]!, 'base64')).metadata();
+      const { width, height } = drawn.at(-1)!;
       const [, sliceHeight, sliceWidth] = resliceScan(volume, axis).shape;
       assert.deepEqual([width, height], [sliceWidth, sliceHeight], `${axis}: the map covers the slice`);
       if (SCREENSHOTS) await viewer.page.screenshot({ path: join(SCREENSHOTS, `viewer-anomaly-${axis}.png`) });

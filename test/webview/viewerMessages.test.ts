@@ -8,11 +8,16 @@ test('a slice request from the page validates; a negative index or unknown axis 
   assert.equal(ToHostSchema.safeParse({ kind: 'request', id: 1, request: { type: 'slice', axis: 'oblique', index: 0 } }).success, false);
 });
 
-test('an explain request carries its overlay options, opacity within 0…1', () => {
+test('an explain request names what is computed, method and class; an export carries the overlay as shown, opacity within 0…1', () => {
+  const explain = { type: 'explain', axis: 'axial', index: 0, method: 'gradcam++', classIndex: 2 };
+  assert.ok(ToHostSchema.safeParse({ kind: 'request', id: 2, request: explain }).success);
+  assert.ok(ToHostSchema.safeParse({ kind: 'request', id: 2, request: { ...explain, classIndex: undefined } }).success, 'the top class');
+  assert.equal(ToHostSchema.safeParse({ kind: 'request', id: 2, request: { ...explain, method: 'anomaly' } }).success, false);
   const overlay = { method: 'gradcam++', colormap: 'viridis', opacity: 0.5, classIndex: 2 };
-  assert.ok(ToHostSchema.safeParse({ kind: 'request', id: 2, request: { type: 'explain', axis: 'axial', index: 0, overlay } }).success);
+  const window = { center: 0, width: 1 };
+  assert.ok(ToHostSchema.safeParse({ kind: 'request', id: 3, request: { type: 'export', axis: 'axial', index: 0, overlay, window } }).success);
   const tooOpaque = { ...overlay, opacity: 1.5 };
-  assert.equal(ToHostSchema.safeParse({ kind: 'request', id: 2, request: { type: 'explain', axis: 'axial', index: 0, overlay: tooOpaque } }).success, false);
+  assert.equal(ToHostSchema.safeParse({ kind: 'request', id: 3, request: { type: 'export', axis: 'axial', index: 0, overlay: tooOpaque, window } }).success, false);
 });
 
 test('the host asks the page for its state; an answer is a response under the same id', () => {
@@ -21,10 +26,15 @@ test('the host asks the page for its state; an answer is a response under the sa
   assert.equal(ToWebviewSchema.safeParse({ kind: 'request', id: 7, request: { type: 'eval', code: '1' } }).success, false);
 });
 
-test('an overlay answer must be a PNG data URL, so nothing else reaches an <img>', () => {
+test('an overlay answer is heat over the slice: a Float32Array of one value per pixel, each within 0…1 or NaN (not seen)', () => {
   const answer = { method: 'gradcam', classIndex: 0, label: 'glioma', mapSize: [16, 16] };
-  assert.ok(HOST_RESULT_SCHEMAS.explain.safeParse({ ...answer, png: 'data:image/png;base64,iVBORw0KGgo=' }).success);
-  assert.equal(HOST_RESULT_SCHEMAS.explain.safeParse({ ...answer, png: 'https://example.com/x.png' }).success, false);
+  const heat = (values: Float32Array | number[]) => ({ ...answer, heat: { width: 2, height: 2, values } });
+  assert.ok(HOST_RESULT_SCHEMAS.explain.safeParse(heat(Float32Array.of(0, 0.5, 1, NaN))).success);
+  assert.equal(HOST_RESULT_SCHEMAS.explain.safeParse(heat(Float32Array.of(0, 0.5, 1))).success, false, 'a value short');
+  assert.equal(HOST_RESULT_SCHEMAS.explain.safeParse(heat(Float32Array.of(0, 0.5, 1.5, 0))).success, false, 'off the scale');
+  assert.equal(HOST_RESULT_SCHEMAS.explain.safeParse(heat(Float32Array.of(-0.1, 0.5, 1, 0))).success, false, 'off the scale');
+  assert.equal(HOST_RESULT_SCHEMAS.explain.safeParse(heat([0, 0.5, 1, 0])).success, false, 'not a typed array');
+  assert.equal(HOST_RESULT_SCHEMAS.explain.safeParse({ ...answer, png: 'data:image/png;base64,iVBORw0KGgo=' }).success, false, 'no coloured picture');
 });
 
 test('a probabilities answer carries the guard verdict whole: score and threshold together, a flag only with both', () => {
@@ -36,16 +46,13 @@ test('a probabilities answer carries the guard verdict whole: score and threshol
   assert.equal(HOST_RESULT_SCHEMAS.classify.safeParse({ ...answer, anomalyScore: 38.3 }).success, false);
 });
 
-test('the anomaly map is an overlay choice, but never an explanation method; its answer carries PNG data URLs and the score with its threshold', () => {
+test('the anomaly map is an overlay choice, but never an explanation method; its answer carries its heat and the score with its threshold', () => {
   const overlay = { method: 'anomaly', colormap: 'jet', opacity: 0.4 };
   assert.ok(ToHostSchema.safeParse({ kind: 'request', id: 3, request: { type: 'export', axis: 'axial', index: 0, overlay, window: { center: 0, width: 1 } } }).success);
-  assert.equal(ToHostSchema.safeParse({ kind: 'request', id: 3, request: { type: 'explain', axis: 'axial', index: 0, overlay } }).success, false);
-  assert.ok(ToHostSchema.safeParse({ kind: 'request', id: 4, request: { type: 'anomalyMap', axis: 'sagittal', index: 2, colormap: 'inferno' } }).success);
-  assert.equal(ToHostSchema.safeParse({ kind: 'request', id: 4, request: { type: 'anomalyMap', axis: 'sagittal', index: 2, colormap: 'rainbow' } }).success, false);
-  const png = 'data:image/png;base64,iVBORw0KGgo=';
-  const answer = { png, legend: png, anomalyScore: 38.3, anomalyThreshold: 13.1, mapSize: [128, 128] };
+  assert.equal(ToHostSchema.safeParse({ kind: 'request', id: 3, request: { type: 'explain', axis: 'axial', index: 0, method: 'anomaly' } }).success, false);
+  assert.ok(ToHostSchema.safeParse({ kind: 'request', id: 4, request: { type: 'anomalyMap', axis: 'sagittal', index: 2 } }).success);
+  const answer = { heat: { width: 1, height: 2, values: Float32Array.of(0.5, NaN) }, anomalyScore: 38.3, anomalyThreshold: 13.1, mapSize: [128, 128] };
   assert.ok(HOST_RESULT_SCHEMAS.anomalyMap.safeParse(answer).success);
-  assert.equal(HOST_RESULT_SCHEMAS.anomalyMap.safeParse({ ...answer, legend: 'https://example.com/bar.png' }).success, false);
   assert.equal(HOST_RESULT_SCHEMAS.anomalyMap.safeParse({ ...answer, anomalyThreshold: undefined }).success, false);
 });
 

@@ -1,5 +1,4 @@
-import { basename, dirname, join } from 'node:path';
-import * as vscode from 'vscode';
+import { basename, join } from 'node:path';
 import { anomalyHeat } from '../../core/anomaly/heatmap';
 import { modelGuard } from '../../core/anomaly/modelGuard';
 import type { OodGuard } from '../../core/anomaly/oodGuard';
@@ -13,9 +12,9 @@ import { encodePng } from '../../core/render/png';
 import { sliceImage, type Scan } from '../../core/scan/scan';
 import { SCANLENS_VERSION } from '../../core/version';
 import { ANOMALY_OVERLAY, type Axis, type ExportResult, type OverlayOptions, type ViewerWindow } from '../../protocol/viewerMessages';
-import { REPORT_FOLDER } from '../classifyBatch';
 import { sliceAnomaly } from './sliceAnomaly';
-import { classifySlice, explainSlice } from './viewerInference';
+import type { SliceExplanations } from './sliceExplanation';
+import { classifySlice } from './viewerInference';
 
 /** A slice through a display window, to [0,1]; RGB keeps its channels. */
 export function windowed(image: Image2D, window: ViewerWindow): Image2D {
@@ -26,19 +25,18 @@ export function windowed(image: Image2D, window: ViewerWindow): Image2D {
   return { ...image, data };
 }
 
-/** scanlens-results/ of the file's workspace folder, else the file's own folder. */
-function reportFolder(file: vscode.Uri): string {
-  const folder = vscode.workspace.getWorkspaceFolder(file);
-  return folder ? join(folder.uri.fsPath, REPORT_FOLDER) : dirname(file.fsPath);
-}
-
 export interface ExportRequest {
-  readonly file: vscode.Uri;
+  /** The scan's file: named in the report, and the stem of what is written. */
+  readonly file: string;
+  /** Where the report goes (the provider's choice: scanlens-results/ of the workspace folder, else the file's own folder). */
+  readonly folder: string;
   readonly scan: Scan;
   readonly axis: Axis;
   readonly index: number;
   readonly window: ViewerWindow;
   readonly overlay: OverlayOptions;
+  /** The explanations the viewer keeps: the one on screen is drawn from there, not computed again. */
+  readonly explanations: SliceExplanations;
 }
 
 /** The overlay on screen drawn over the windowed slice, and the report's description of it (under `explanation` or `anomalyMap`). */
@@ -47,13 +45,15 @@ async function shownOverlay(model: LoadedModel, guard: OodGuard | undefined, bas
   const { colormap, opacity } = overlay;
   if (overlay.method === ANOMALY_OVERLAY) {
     if (!guard) throw new ScanLensError(`model ${model.manifest.name} names no anomaly detector, so there is no anomaly map to export`);
+    // The slice's one scoring, which sliceAnomaly keeps: the map on screen, not a second run of the detector.
     const anomaly = await sliceAnomaly(guard, scan, index);
     const png = await encodePng(overlayHeatmap(base, anomalyHeat(anomaly, base), colormap, opacity));
     // The map values at the bottom, middle and top of the colormap: a fixed scale, the same for every slice.
     const scale = { bottom: 0, middle: anomaly.threshold, top: 2 * anomaly.threshold };
     return { png, described: { anomalyMap: { scale, mapSize: [anomaly.map.width, anomaly.map.height], colormap, opacity } } };
   }
-  const explanation = await explainSlice(model, scan, index, { ...overlay, method: overlay.method });
+  // The explanation on screen, as the viewer keeps it (computed here only if it was never shown).
+  const explanation = await request.explanations.of(model, scan, index, { method: overlay.method, classIndex: overlay.classIndex });
   const png = explanationPng(base, explanation.map, model.manifest.input, colormap, opacity);
   const described = {
     method: explanation.method,
@@ -71,10 +71,10 @@ export async function exportReport(model: LoadedModel, request: ExportRequest): 
   const guard = await modelGuard(model);
   const base = windowed(sliceImage(scan, index), request.window);
   const [classified, { png, described }] = await Promise.all([classifySlice(model, scan, index, guard), shownOverlay(model, guard, base, request)]);
-  const stem = join(reportFolder(request.file), `${basename(request.file.fsPath).replace(/\.(nii\.gz|[^.]+)$/i, '')}-${request.axis}-${index}`);
+  const stem = join(request.folder, `${basename(request.file).replace(/\.(nii\.gz|[^.]+)$/i, '')}-${request.axis}-${index}`);
   const report = {
     scanlens: { version: SCANLENS_VERSION },
-    file: request.file.fsPath,
+    file: request.file,
     model: { name: model.manifest.name, version: model.manifest.version, sha256: model.sha256 },
     view: { axis: request.axis, slice: index, window: request.window },
     labels: classified.labels,

@@ -1,8 +1,9 @@
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { modelGuard } from '../../core/anomaly/modelGuard';
 import { hasGuard } from '../../core/anomaly/oodGuard';
 import { ScanLensError, oneLine } from '../../core/errors';
+import { REPORT_FOLDER } from '../classifyBatch';
 import { loadActiveModel, type ModelInUse } from '../loadActiveModel';
 import { MODEL_SETTING } from '../activeModel';
 import { PROVIDER_SETTING, THREADS_SETTING } from '../inferenceSettings';
@@ -11,6 +12,7 @@ import type { Axis, HostRequest, WebviewEvent, WebviewRequest, WebviewResult } f
 import { anomalyMapResult } from './anomalyOverlay';
 import { exportReport } from './exportReport';
 import { markOpening } from './openingMarks';
+import { SliceExplanations } from './sliceExplanation';
 import { ViewerChannel } from './viewerChannel';
 import { ViewerDocument } from './viewerDocument';
 import { viewerHtml } from './viewerHtml';
@@ -28,6 +30,8 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
   /** When each document began to open, for the first-paint log line. */
   private readonly openedAt = new WeakMap<ViewerDocument, number>();
   private readonly firstPaintLogged = new WeakSet<ViewerDocument>();
+  /** Each document's explanations, per model, axis, slice, method and class: the overlay, its re-showing and Export Report share one run. */
+  private readonly explanations = new SliceExplanations();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -120,8 +124,8 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
       case 'explain': {
         const index = this.checked(document, request.axis, request.index);
         const { model } = await this.model();
-        return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `ScanLens: ${request.overlay.method}` }, () =>
-          explainResult(model, document.along(request.axis), index, request.overlay),
+        return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `ScanLens: ${request.method}` }, () =>
+          explainResult(this.explanations, model, document.along(request.axis), index, request),
         );
       }
       case 'anomalyMap': {
@@ -129,9 +133,7 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
         const { model } = await this.model();
         const guard = await modelGuard(model);
         if (!guard) throw new ScanLensError(`model ${model.manifest.name} names no anomaly detector, so it has no anomaly map`);
-        return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'ScanLens: anomaly map' }, () =>
-          anomalyMapResult(guard, document.along(request.axis), index, request.colormap),
-        );
+        return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'ScanLens: anomaly map' }, () => anomalyMapResult(guard, document.along(request.axis), index));
       }
       case 'profile': {
         const { model } = await this.model();
@@ -142,7 +144,17 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
       case 'export': {
         const index = this.checked(document, request.axis, request.index);
         const { model } = await this.model();
-        const written = await exportReport(model, { file: document.uri, scan: document.along(request.axis), axis: request.axis, index, window: request.window, overlay: request.overlay });
+        const { axis, window, overlay } = request;
+        const written = await exportReport(model, {
+          file: document.uri.fsPath,
+          folder: reportFolder(document.uri),
+          scan: document.along(axis),
+          axis,
+          index,
+          window,
+          overlay,
+          explanations: this.explanations,
+        });
         this.log.line(`viewer: report written to ${written.png} and ${written.json}`);
         return written;
       }
@@ -159,4 +171,10 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
     if (index >= depth) throw new Error(`slice ${index} is outside 0…${depth - 1}`);
     return index;
   }
+}
+
+/** scanlens-results/ of the file's workspace folder, else the file's own folder. */
+function reportFolder(file: vscode.Uri): string {
+  const folder = vscode.workspace.getWorkspaceFolder(file);
+  return folder ? join(folder.uri.fsPath, REPORT_FOLDER) : dirname(file.fsPath);
 }
