@@ -3,6 +3,7 @@ import { loadScan } from '../../core/scan/loadScan';
 import { DEFAULT_LIMITS } from '../../core/scan/limits';
 import { reslicedGeometry, reslicedSlice, resliceScan } from '../../core/scan/reslice';
 import { sliceImage, sliceOf, type Scan, type VoxelArray } from '../../core/scan/scan';
+import { isVolume } from '../../core/scan/sliceChoice';
 import { AXES, type Axis, type AxisInfo, type ScanInfo, type SliceWire } from '../../protocol/viewerMessages';
 import { orientationLabels } from './orientationLabels';
 
@@ -23,8 +24,9 @@ export class ViewerDocument implements vscode.CustomDocument {
     return new ViewerDocument(uri, await loadScan(uri.fsPath, DEFAULT_LIMITS));
   }
 
+  /** As every surface decides it (sliceChoice): a NIfTI, even of one slice, is shown in display orientation. */
   get isVolume(): boolean {
-    return this.scan.shape[0] > 1;
+    return isVolume(this.scan);
   }
 
   /** The scan cut along `axis`; single images have only the axial plane. */
