@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
@@ -71,11 +71,10 @@ export class DerivedSessions {
       entry = (async () => {
         const dir = derivedCacheDir(options.cacheDir);
         const optimized = provider === 'cpu' ? optimizedPath(dir, key) : undefined;
-        const ready = optimized ? await readFile(optimized).catch(() => undefined) : undefined;
-        // Optimised before, on this machine and runtime: nothing left to optimise. A file that does not load is rebuilt below.
-        const reused = ready
+        // Optimised before, on this machine and runtime: nothing left to optimise (read by onnxruntime itself, no copy through JavaScript). A missing or damaged file is rebuilt below.
+        const reused = optimized
           ? await ort()
-              .InferenceSession.create(ready, { ...sessionOptions(provider, threads), graphOptimizationLevel: 'disabled' })
+              .InferenceSession.create(optimized, { ...sessionOptions(provider, threads), graphOptimizationLevel: 'disabled' })
               .catch(() => undefined)
           : undefined;
         if (reused) return reused;
