@@ -43,3 +43,14 @@ export const STYLES = `
 .sl-file { font-weight: 600; }
 .sl-ood td { color: var(--vscode-editorWarning-foreground, #cca700); }
 `;
+
+/** The square frame of a ROC curve, as the evaluate and anomaly views draw it. */
+export function rocLayout(element: HTMLElement): object {
+  return plotLayout(element, {
+    width: 380,
+    height: 340,
+    legend: { orientation: 'h', y: -0.25 },
+    xaxis: { title: { text: 'false positive rate' }, range: [0, 1] },
+    yaxis: { title: { text: 'true positive rate' }, range: [0, 1] },
+  });
+}

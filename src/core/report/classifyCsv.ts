@@ -1,14 +1,7 @@
 import { OUT_OF_DISTRIBUTION } from '../anomaly/oodGuard';
 import { rank } from '../classify/classify';
+import { csvCell, parseCsv, unguardCell } from '../io/csv';
 import type { ClassifyResult, VolumeResult } from '../jobs/classifyJob';
-
-function cell(value: string | number | undefined): string {
-  if (value === undefined) return '';
-  const text = String(value);
-  // Quote per RFC 4180; also neutralise leading formula characters for spreadsheets.
-  const safe = /^[=+\-@\t\r]/.test(text) && typeof value === 'string' ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
 
 /** The out-of-distribution guard's columns, after error so readers that find columns by name are unaffected. */
 export const GUARD_COLUMNS = ['anomaly_score', 'anomaly_threshold', 'flag'] as const;
@@ -22,7 +15,7 @@ export const KIND_COLUMNS = ['kind', 'axis', 'slices', 'top_slice', 'peak_slices
 
 /** The header: it depends on the model only, so a streamed file's header, written before any row, matches the final one. */
 export function classifyCsvHeader(labels: readonly string[], guarded: boolean): string {
-  return [...['file', 'top_label', 'top_probability'], ...labels.map((l) => `p_${l}`), 'error', ...(guarded ? GUARD_COLUMNS : []), ...KIND_COLUMNS].map(cell).join(',');
+  return [...['file', 'top_label', 'top_probability'], ...labels.map((l) => `p_${l}`), 'error', ...(guarded ? GUARD_COLUMNS : []), ...KIND_COLUMNS].map(csvCell).join(',');
 }
 
 /** One row's CSV line (no newline): an image's probabilities, or a volume's peaks; an error row has only its file, error and kind. */
@@ -35,47 +28,12 @@ export function classifyCsvLine(labels: readonly string[], row: ClassifyResult, 
     ? ['anomalyScore' in verdict ? verdict.anomalyScore : undefined, 'anomalyThreshold' in verdict ? verdict.anomalyThreshold : undefined, 'flag' in verdict ? verdict.flag : undefined]
     : [];
   const shape = volume ? [volume.axis, volume.sliceCount, volume.top.slice, volume.peaks.map((p) => p.slice).join(';')] : [undefined, undefined, undefined, undefined];
-  return [row.file, top?.label, top?.probability, ...probabilities, 'error' in row ? row.error : undefined, ...anomaly, row.kind, ...shape].map(cell).join(',');
+  return [row.file, top?.label, top?.probability, ...probabilities, 'error' in row ? row.error : undefined, ...anomaly, row.kind, ...shape].map(csvCell).join(',');
 }
 
 export function classifyCsv(labels: readonly string[], rows: readonly ClassifyResult[], guarded: boolean): string {
   return [classifyCsvHeader(labels, guarded), ...rows.map((row) => classifyCsvLine(labels, row, guarded))].join('\n') + '\n';
 }
-
-/** RFC 4180 records of one CSV text; quotes may span lines. */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let field = '';
-  let record: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      record.push(field);
-      field = '';
-    } else if (c === '\n') {
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-    } else if (c !== '\r') field += c;
-  }
-  if (field !== '' || record.length > 0) {
-    record.push(field);
-    records.push(record);
-  }
-  return records;
-}
-
-/** Undoes the spreadsheet-formula guard on a text cell. */
-const unguard = (text: string): string => (/^'[=+\-@\t\r]/.test(text) ? text.slice(1) : text);
 
 const finite = (text: string | undefined): number | undefined => (text !== undefined && text !== '' && Number.isFinite(Number(text)) ? Number(text) : undefined);
 
@@ -93,10 +51,10 @@ export function rowsFromCsv(text: string, labels: readonly string[]): ClassifyRe
   if (column('file') < 0 || probColumns.some((c) => c < 0)) return [];
   const at = (record: readonly string[], name: string): string | undefined => (column(name) < 0 ? undefined : record[column(name)]);
   return records.map((record): ClassifyResult => {
-    const file = unguard(at(record, 'file') ?? '');
+    const file = unguardCell(at(record, 'file') ?? '');
     const kind = at(record, 'kind') === 'volume' || at(record, 'kind') === 'series' ? (at(record, 'kind') as 'volume' | 'series') : 'image';
     const error = at(record, 'error');
-    if (error) return { kind, file, error: unguard(error) };
+    if (error) return { kind, file, error: unguardCell(error) };
     const probabilities = probColumns.map((c) => finite(record[c]));
     const score = finite(at(record, 'anomaly_score'));
     const threshold = finite(at(record, 'anomaly_threshold'));

@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ScanLensError } from '../../core/errors';
+import { parseCsv } from '../../core/io/csv';
 import { listScans } from '../../core/io/listScans';
 
 export interface LabelledScan {
@@ -9,43 +10,18 @@ export interface LabelledScan {
   readonly label: string;
 }
 
-/** Splits one CSV line, honouring "quoted, fields" with "" escapes. */
-function csvFields(line: string): string[] {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      fields.push(field);
-      field = '';
-    } else field += ch;
-  }
-  fields.push(field);
-  return fields.map((f) => f.trim());
-}
-
 /** A CSV with a header naming `file` and `label` columns; files relative to the CSV's folder. */
 async function fromCsv(path: string, name: string): Promise<LabelledScan[]> {
-  const lines = (await readFile(path, 'utf8')).split(/\r?\n/);
-  const header = csvFields(lines[0] ?? '');
+  const [header = [], ...records] = parseCsv(await readFile(path, 'utf8')).map((record) => record.map((field) => field.trim()));
   const fileCol = header.indexOf('file');
   const labelCol = header.indexOf('label');
-  if (fileCol < 0 || labelCol < 0) throw new ScanLensError(`line 1: expected a header with 'file' and 'label' columns, got '${lines[0] ?? ''}'`, name);
+  if (fileCol < 0 || labelCol < 0) throw new ScanLensError(`line 1: expected a header with 'file' and 'label' columns, got '${header.join(',')}'`, name);
   const items: LabelledScan[] = [];
-  lines.slice(1).forEach((line, i) => {
-    if (line.trim() === '') return;
-    const fields = csvFields(line);
+  records.forEach((fields, i) => {
+    if (fields.every((field) => field === '')) return;
     const file = fields[fileCol];
     const label = fields[labelCol];
-    if (!file || !label) throw new ScanLensError(`line ${i + 2}: expected a file and a label, got '${line}'`, name);
+    if (!file || !label) throw new ScanLensError(`line ${i + 2}: expected a file and a label, got '${fields.join(',')}'`, name);
     items.push({ file: join(dirname(path), file), label });
   });
   return items;

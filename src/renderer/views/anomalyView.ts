@@ -1,7 +1,7 @@
 import Plotly from 'plotly.js-cartesian-dist-min';
 import type { NotebookResult } from '../../protocol/notebookResult';
 import { h, table } from '../dom';
-import { accent, PLOT_CONFIG, plotLayout, themeColor } from '../theme';
+import { accent, PLOT_CONFIG, plotLayout, rocLayout, themeColor } from '../theme';
 
 type Anomaly = Extract<NotebookResult, { kind: 'anomaly' }>;
 type Row = Extract<Anomaly, { subcommand: 'score' }>['rows'][number];
@@ -117,18 +117,7 @@ async function evalView(result: Extract<Anomaly, { subcommand: 'eval' }>, root: 
     { type: 'scatter', mode: 'lines', x: [0, 1], y: [0, 1], line: { dash: 'dot', width: 1 }, hoverinfo: 'skip', showlegend: false },
     { type: 'scatter', mode: 'lines', x: [...roc.fpr], y: [...roc.tpr], line: { color: accent(root) }, name: `anomalous against normal (AUROC ${metrics.auroc.toFixed(3)})` },
   ];
-  await Plotly.react(
-    curve,
-    traces,
-    plotLayout(root, {
-      width: 380,
-      height: 340,
-      legend: { orientation: 'h', y: -0.25 },
-      xaxis: { title: { text: 'false positive rate' }, range: [0, 1] },
-      yaxis: { title: { text: 'true positive rate' }, range: [0, 1] },
-    }),
-    PLOT_CONFIG,
-  );
+  await Plotly.react(curve, traces, rocLayout(root), PLOT_CONFIG);
 }
 
 function fitView(result: Extract<Anomaly, { subcommand: 'fit' }>, root: HTMLElement): void {

@@ -2,7 +2,7 @@ import Plotly from 'plotly.js-cartesian-dist-min';
 import type { NotebookResult } from '../../protocol/notebookResult';
 import { confusionFractions } from '../chartData';
 import { classSwitch, h, table } from '../dom';
-import { accent, PLOT_CONFIG, plotLayout } from '../theme';
+import { accent, PLOT_CONFIG, plotLayout, rocLayout } from '../theme';
 
 type Evaluate = Extract<NotebookResult, { kind: 'evaluate' }>;
 
@@ -19,18 +19,7 @@ export async function evaluateView(result: Evaluate, root: HTMLElement): Promise
       { type: 'scatter', mode: 'lines', x: [0, 1], y: [0, 1], line: { dash: 'dot', width: 1 }, hoverinfo: 'skip', showlegend: false },
       { type: 'scatter', mode: 'lines', x: curve?.fpr ?? [], y: curve?.tpr ?? [], line: { color: accent(root), shape: 'hv' }, name: `${curve?.label ?? ''} (AUC ${fixed(auc)})` },
     ];
-    return Plotly.react(
-      roc,
-      traces,
-      plotLayout(root, {
-        width: 380,
-        height: 340,
-        legend: { orientation: 'h', y: -0.25 },
-        xaxis: { title: { text: 'false positive rate' }, range: [0, 1] },
-        yaxis: { title: { text: 'true positive rate' }, range: [0, 1] },
-      }),
-      PLOT_CONFIG,
-    );
+    return Plotly.react(roc, traces, rocLayout(root), PLOT_CONFIG);
   };
   root.append(
     h('div', { class: 'sl-title' }, `evaluate ${result.source}: accuracy ${(result.accuracy * 100).toFixed(1)}% over ${result.files} file(s)${result.failed ? `, ${result.failed} failed` : ''}`),
