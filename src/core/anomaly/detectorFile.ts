@@ -55,6 +55,14 @@ export async function detectorManifestPath(path: string): Promise<string> {
   return info.isDirectory() ? join(path, MANIFEST_FILE) : path;
 }
 
+/** A NaN or infinite number in a detector's arrays makes its distances NaN, and a NaN score passes any threshold: refused at load, whatever the kind. */
+function checkFinite(array: NpyArray, file: string): void {
+  const { data } = array;
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i]!)) throw new ScanLensError(`holds a value that is not finite (${data[i]} at index ${i}): the detector would score NaN`, file);
+  }
+}
+
 export async function loadDetector(path: string): Promise<LoadedDetector> {
   const manifestPath = await detectorManifestPath(path);
   const folder = dirname(manifestPath);
@@ -77,6 +85,7 @@ export async function loadDetector(path: string): Promise<LoadedDetector> {
     const bytes = await readLimited(file, MAX_ARRAY_BYTES, 'detector array');
     if (sha(bytes) !== entry.sha256) throw new ScanLensError(`sha256 differs from ${MANIFEST_FILE}: the array changed or belongs to another detector`, file);
     arrays[name] = decodeNpy(bytes, file);
+    checkFinite(arrays[name]!, file);
   }
   const positions = manifest.features.grid.width * manifest.features.grid.height;
   const detector = DETECTOR_KINDS[manifest.method].load(arrays, manifest.parameters, { positions, channels: manifest.features.channels.length }, manifestPath);

@@ -1,3 +1,4 @@
+import { ScanLensError } from '../errors';
 import type { Image2D } from '../image';
 import type { ModelView } from '../preprocess/mapToSlice';
 import type { Scan } from '../scan/scan';
@@ -30,4 +31,28 @@ export interface ScorerOptions {
   /** A backbone to use instead of the one the detector names (its sha256 must match). */
   readonly backbone?: string;
   readonly cacheDir?: string;
+}
+
+/**
+ * The scorer, refusing any result whose score or map holds NaN or ±Infinity:
+ * a NaN score is under every threshold, so it would read "normal" and pass
+ * the out-of-distribution guard. The error names the file (and slice).
+ */
+export function finiteScorer(scorer: AnomalyScorer): AnomalyScorer {
+  const checked = (result: AnomalyResult, file: string, where: string): AnomalyResult => {
+    const bad = Number.isFinite(result.score) ? result.map.data.findIndex((v) => !Number.isFinite(v)) : -1;
+    if (!Number.isFinite(result.score) || bad >= 0) {
+      const what = bad >= 0 ? `its anomaly map holds ${result.map.data[bad]}` : `its anomaly score is ${result.score}`;
+      throw new ScanLensError(`${where}${what}, not a finite number: no verdict to report (${scorer.kind} scorer)`, file);
+    }
+    return result;
+  };
+  return {
+    kind: scorer.kind,
+    threshold: scorer.threshold,
+    input: scorer.input,
+    summary: () => scorer.summary(),
+    score: async (file, threshold) => checked(await scorer.score(file, threshold), file, ''),
+    scoreSlice: async (scan, index, threshold) => checked(await scorer.scoreSlice(scan, index, threshold), scan.path, `slice index ${index}: `),
+  };
 }

@@ -75,6 +75,12 @@ export function toRow(model: LoadedModel, file: string, output: Float32Array, to
     notes.push(alreadyProbabilities ? 'output already sums to 1: used as probabilities' : 'output taken as logits: softmax applied');
   }
   const probabilities = alreadyProbabilities ? Array.from(output) : softmax(output);
+  // NaN or ±Infinity would reach JSON as null and pass for a result: every surface's row (images, volume slices) comes through here.
+  if (!probabilities.every(Number.isFinite)) {
+    const raw = output.findIndex((v) => !Number.isFinite(v));
+    const at = raw >= 0 ? raw : probabilities.findIndex((p) => !Number.isFinite(p));
+    throw new ScanLensError(`model output for '${labels[at]!}' is not finite (${output[at]}${raw >= 0 ? '' : ', NaN after softmax'}): no probabilities to report`, file);
+  }
   const ranked = rank(labels, probabilities, topK);
   return {
     file,

@@ -10,7 +10,7 @@ import { fittedFiles, fitInMemory, saveFitted, type FitOptions, type FittedDetec
 import { anomalyHeat } from '../anomaly/heatmap';
 import { featureScorer } from '../anomaly/openDetector';
 import { openScorer } from '../anomaly/openScorer';
-import type { AnomalyResult, AnomalyScorer, ScorerOptions } from '../anomaly/scorer';
+import { finiteScorer, type AnomalyResult, type AnomalyScorer, type ScorerOptions } from '../anomaly/scorer';
 import type { DetectorManifest } from '../anomaly/detectorManifest';
 import { ScanLensError, aboutFile, oneLine } from '../errors';
 import { rocCurve } from '../metrics/rocAuc';
@@ -235,7 +235,7 @@ export async function fitAnomalyDetector(files: readonly string[], options: FitJ
     manifest: fitted.manifest,
     failed: fitted.failed.map((f) => ({ file: f.file, error: f.error })),
     calibrationScores: fitted.calibrationScores,
-    scorer: featureScorer(fitted.features, fitted.detector, fitted.manifest, null),
+    scorer: finiteScorer(featureScorer(fitted.features, fitted.detector, fitted.manifest, null)),
     files: (out) => fittedFiles(fitted, out),
     save: (out) => saveFitted(fitted, out),
   };

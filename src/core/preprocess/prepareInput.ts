@@ -2,6 +2,7 @@ import type { Image2D } from '../image';
 import type { Manifest } from '../model/manifest';
 import type { Scan } from '../scan/scan';
 import { toChannels } from './colour';
+import { checkFiniteSlice } from './finiteSlice';
 import { unitSlice } from './intensity';
 import { resizeImage } from './resize';
 import { runStages, type StageResult } from './stages';
@@ -26,6 +27,7 @@ export interface PreparedSteps extends PreparedInput {
  * Scan slice → model input, in the order the manifest implies: stored values
  * to [0,1], the named MRI stages (on grey), the model's channel count and
  * size, then mean/std and layout; the batch item is written into `out` when given.
+ * A slice with a NaN or infinite value in modality units is refused (checkFiniteSlice).
  */
 export async function prepareInput(scan: Scan, manifest: Manifest, z = 0, out?: Float32Array): Promise<PreparedInput> {
   const { data, sliceImage } = prepareSteps(scan, manifest, z, out);
@@ -36,6 +38,8 @@ export async function prepareInput(scan: Scan, manifest: Manifest, z = 0, out?: 
 export function prepareSteps(scan: Scan, manifest: Manifest, z = 0, out?: Float32Array): PreparedSteps {
   const { input } = manifest;
   const unit = unitSlice(scan, z, input.intensity);
+  // Every model input passes here (classify, volumes, explain, anomaly, the viewer): a NaN or infinite value is refused by name, not turned into null results.
+  checkFiniteSlice(scan, z);
   const stages = manifest.preprocessing.length > 0 ? runStages(toChannels(unit, 1), manifest.preprocessing) : [];
   const image = stages.at(-1)?.image ?? unit;
   if (image.channels === 1 && input.channels === 3) {

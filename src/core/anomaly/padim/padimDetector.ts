@@ -4,6 +4,18 @@ import { mahalanobisSquared, packedLength } from '../linalg';
 import type { NpyArray } from '../npy';
 import { LaneGaussians } from './laneGaussians';
 
+/** Scoring divides by L's diagonal: the factor of a positive-definite Σ has it positive, and a zero or negative one (or NaN) gives infinite or NaN distances. */
+function checkDiagonal(cholesky: Float32Array, positions: number, dims: number, file: string): void {
+  const packed = packedLength(dims);
+  for (let pos = 0; pos < positions; pos++) {
+    for (let i = 0; i < dims; i++) {
+      const value = cholesky[pos * packed + (i * (i + 1)) / 2 + i]!;
+      if (!(value > 0 && Number.isFinite(1 / value)))
+        throw new ScanLensError(`cholesky diagonal at position ${pos}, channel ${i} is ${value}: not the factor of a positive-definite covariance, the detector would score NaN or infinity`, file);
+    }
+  }
+}
+
 /**
  * PaDiM (Defard et al., 2020): a Gaussian per grid position; the anomaly map
  * is the Mahalanobis distance of each position's feature vector to its
@@ -37,6 +49,7 @@ export class PadimDetector implements FeatureDetector {
     const [positions, dims] = mean.shape as [number, number];
     if (cholesky.shape[0] !== positions || cholesky.shape[1] !== packedLength(dims))
       throw new ScanLensError(`cholesky is [${cholesky.shape.join(', ')}], expected [${positions}, ${packedLength(dims)}]`, file);
+    checkDiagonal(cholesky.data, positions, dims, file);
     return new PadimDetector(positions, dims, mean.data, cholesky.data, epsilon);
   }
 
