@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { readManifest } from '../../src/core/model/manifestLoader';
 import { vetModel } from '../../src/core/model/vetModel';
 import { loadScan } from '../../src/core/scan/loadScan';
+import { SLICE_AXES } from '../../src/core/scan/reslice';
+import { chooseSlice } from '../../src/core/scan/sliceChoice';
 import type { DecodeLimits } from '../../src/core/scan/limits';
 import { parseNotebook, sourceText } from '../../src/notebook/ipynb/readNotebook';
 import { formatProblem, parseCell } from '../../src/notebook/parser/parseCell';
@@ -49,6 +51,12 @@ async function scan(_bytes: Uint8Array, file: string): Promise<void> {
   await loadScan(file, FUZZ_LIMITS);
 }
 
+/** A volume is also cut along every axis, as classify and the viewer do: its geometry (affine, spacing) must hold up too. */
+async function volume(_bytes: Uint8Array, file: string): Promise<void> {
+  const loaded = await loadScan(file, FUZZ_LIMITS);
+  for (const axis of SLICE_AXES) chooseSlice(loaded, { axis });
+}
+
 export const TARGETS: readonly Target[] = [
   {
     name: 'dicom',
@@ -57,7 +65,7 @@ export const TARGETS: readonly Target[] = [
     warmUp: true,
     run: scan,
   },
-  { name: 'nifti', seeds: files(join(FIXTURES, 'nifti'), /\.nii(\.gz)?$/), text: false, warmUp: true, run: scan },
+  { name: 'nifti', seeds: files(join(FIXTURES, 'nifti'), /\.nii(\.gz)?$/), text: false, warmUp: true, run: volume },
   {
     name: 'raster',
     seeds: [...files(join(FIXTURES, 'raster'), /\.(png|tif|jpg)$/), ...files(join(seedsDir, 'raster'), /./)],

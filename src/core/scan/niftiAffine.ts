@@ -61,3 +61,31 @@ export function niftiAffine(g: NiftiGeometry): Affine {
   if (g.qformCode !== 0) return qformAffine(g);
   return baseAffine(g);
 }
+
+/**
+ * Which of the three a header's affine came from, for messages: sform when
+ * its code is set, else qform, else the pixdim-only base affine.
+ */
+export function affineSource(g: NiftiGeometry): string {
+  if (g.sformCode !== 0) return 'sform (srow_x/y/z)';
+  if (g.qformCode !== 0) return 'qform (quatern_b/c/d, qoffset, pixdim)';
+  return 'pixdim';
+}
+
+/**
+ * Why an affine cannot orient a volume, or undefined when it can: a
+ * non-finite entry, a voxel axis of zero length, or voxel axes that (nearly)
+ * lie in one plane — |det| of the 3×3 part under 1e-6 of the product of its
+ * column lengths, i.e. the axes span no volume.
+ */
+export function affineProblem(affine: Affine): string | undefined {
+  const rows = affine.slice(0, 3);
+  if (rows.some((row) => row.slice(0, 4).some((v) => !Number.isFinite(v)))) return 'has non-finite values (NaN or infinity)';
+  const column = (j: number): number[] => rows.map((row) => row[j]!);
+  const lengths = [0, 1, 2].map((j) => Math.hypot(...column(j)));
+  if (lengths.some((l) => l === 0)) return `is degenerate: voxel axis ${'ijk'[lengths.indexOf(0)]} has zero length`;
+  const [a, b, c] = [column(0), column(1), column(2)] as [number[], number[], number[]];
+  const det = a[0]! * (b[1]! * c[2]! - b[2]! * c[1]!) - b[0]! * (a[1]! * c[2]! - a[2]! * c[1]!) + c[0]! * (a[1]! * b[2]! - a[2]! * b[1]!);
+  if (!(Math.abs(det) >= 1e-6 * lengths[0]! * lengths[1]! * lengths[2]!)) return 'is degenerate: its voxel axes lie in one plane (determinant 0)';
+  return undefined;
+}

@@ -1,7 +1,7 @@
 import { ScanLensError } from '../errors';
 import { inflateRange, isGzip } from './inflateRange';
 import type { DecodeLimits } from './limits';
-import { niftiAffine, readNiftiGeometry } from './niftiAffine';
+import { affineProblem, affineSource, niftiAffine, readNiftiGeometry } from './niftiAffine';
 import type { Rescale, Scan, VoxelArray } from './scan';
 import { bytesPerSample, samplesFromBytes, typeRange, valuesRange, type SampleType } from './voxelTypes';
 
@@ -110,7 +110,9 @@ export async function decodeNifti(buffer: Buffer, path: string, limits: DecodeLi
     throw new ScanLensError(`volume ${volume} does not exist: the file has ${volumes} volume(s), numbered from 0`, path);
   }
   const size = samples * bytesPerSample(kind.type);
-  const offset = Math.max(header.vox_offset, version === 1 ? 348 : 540);
+  // nibabel reads vox_offset as int(vox_offset); NaN or infinity points nowhere.
+  if (!Number.isFinite(header.vox_offset)) throw new ScanLensError(`NIfTI vox_offset is ${header.vox_offset}; expected the byte offset of the image data`, path);
+  const offset = Math.max(Math.trunc(header.vox_offset), version === 1 ? 348 : 540);
   const start = offset + volume * size;
   if (start + size - offset > limits.maxDecodedBytes) throw new ScanLensError(`reaching volume ${volume} means decoding ${start + size} bytes, over the limit of ${limits.maxDecodedBytes}`, path);
 
@@ -123,6 +125,9 @@ export async function decodeNifti(buffer: Buffer, path: string, limits: DecodeLi
   const rescale = rgb ? undefined : checkedScaling(header.scl_slope, header.scl_inter, path);
   const valueRange = niftiRange(header, kind.type, voxels, rescale);
   const geometry = readNiftiGeometry(new DataView(head), version, header.littleEndian, [nx, ny, nz]);
+  const affine = niftiAffine(geometry);
+  const problem = affineProblem(affine);
+  if (problem) throw new ScanLensError(`NIfTI affine from the ${affineSource(geometry)} ${problem}`, path);
   const pix = geometry.pixdim.map((p) => Math.abs(p));
   return {
     path,
@@ -135,7 +140,7 @@ export async function decodeNifti(buffer: Buffer, path: string, limits: DecodeLi
     spacing: [pix[3] || 1, pix[2] || 1, pix[1] || 1],
     window: { center: (valueRange.min + valueRange.max) / 2, width: valueRange.max - valueRange.min },
     ...(rescale ? { rescale } : {}),
-    affine: niftiAffine(geometry),
+    affine,
     metadata: {
       format: `NIfTI-${version}${compressed ? ' (gzip)' : ''}`,
       datatype: kind.name,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { loadScan } from '../../../src/core/scan/loadScan';
+import { niftiInt16Header } from '../../helpers/niftiHeader';
 import { fixture } from '../../helpers/paths';
 
 const tmp = mkdtempSync(join(tmpdir(), 'scanlens-nifti-'));
@@ -72,4 +73,67 @@ test('truncated, damaged and mislabelled NIfTI files give one-line reasons', asy
   const renamed = join(tmp, 'scan.png');
   writeFileSync(renamed, whole);
   assert.equal((await loadScan(renamed)).format, 'nifti');
+});
+
+/** An int16 4×4×2 NIfTI-1 file with `edit` applied to its header, plain or gzipped. */
+function editedNifti(name: string, edit: (h: Buffer) => void, gz = false): string {
+  const h = niftiInt16Header(4, 4, 2);
+  edit(h);
+  const bytes = Buffer.concat([h, Buffer.alloc(4 * 4 * 2 * 2, 1)]);
+  const file = join(tmp, `${name}.nii${gz ? '.gz' : ''}`);
+  writeFileSync(file, gz ? gzipSync(bytes) : bytes);
+  return file;
+}
+
+const sform = (rows: number[]) => (h: Buffer) => {
+  h.writeInt16LE(1, 254);
+  rows.forEach((v, i) => h.writeFloatLE(v, 280 + 4 * i));
+};
+
+test('NaN and degenerate affines are one-line errors naming the file and the header field, not engine errors', async () => {
+  const cases: [string, (h: Buffer) => void, RegExp][] = [
+    ['nan-sform', sform([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, Number.NaN, 0]), /NIfTI affine from the sform \(srow_x\/y\/z\) has non-finite values \(NaN or infinity\)$/],
+    ['inf-offset-sform', sform([1, 0, 0, Number.POSITIVE_INFINITY, 0, 1, 0, 0, 0, 0, 1, 0]), /sform .* has non-finite values/],
+    ['zero-sform', sform(Array(12).fill(0)), /NIfTI affine from the sform \(srow_x\/y\/z\) is degenerate: voxel axis i has zero length$/],
+    ['coplanar-sform', sform([1, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), /sform .* is degenerate: its voxel axes lie in one plane/],
+    [
+      'nan-quatern',
+      (h) => {
+        h.writeInt16LE(1, 252);
+        h.writeFloatLE(Number.NaN, 256);
+      },
+      /NIfTI affine from the qform \(quatern_b\/c\/d, qoffset, pixdim\) has non-finite values/,
+    ],
+    [
+      'nan-pixdim-qform',
+      (h) => {
+        h.writeInt16LE(1, 252);
+        h.writeFloatLE(Number.NaN, 80);
+      },
+      /qform .* has non-finite values/,
+    ],
+  ];
+  for (const [name, edit, reason] of cases) {
+    const file = editedNifti(name, edit);
+    await assert.rejects(loadScan(file), (error: Error) => {
+      assert.ok(error.message.startsWith(`${file}: `), error.message);
+      assert.match(error.message, reason);
+      assert.ok(!error.message.includes('\n'));
+      return true;
+    });
+  }
+});
+
+test('a NaN or infinite vox_offset is a one-line error naming the file, plain and gzipped; a fractional one is truncated as nibabel does', async () => {
+  for (const gz of [false, true]) {
+    for (const value of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      const file = editedNifti(`vox-${value}`, (h) => h.writeFloatLE(value, 108), gz);
+      await assert.rejects(loadScan(file), (error: Error) => {
+        assert.equal(error.message, `${file}: NIfTI vox_offset is ${value}; expected the byte offset of the image data`);
+        return true;
+      });
+    }
+    const fractional = await loadScan(editedNifti('vox-fraction', (h) => h.writeFloatLE(352.5, 108), gz));
+    assert.deepEqual(fractional.shape, [2, 4, 4]);
+  }
 });
