@@ -70,28 +70,114 @@ function position(dataSet: DataSet): number[] | undefined {
   return values.every((v): v is number => v !== undefined && Number.isFinite(v)) ? values : undefined;
 }
 
-function sliceNormal(dataSet: DataSet): number[] | undefined {
+/** ImageOrientationPatient's six direction cosines (row, then column), when all are there and finite. */
+function orientation(dataSet: DataSet): number[] | undefined {
   const o = [0, 1, 2, 3, 4, 5].map((i) => floatAt(dataSet, 'x00200037', i));
-  if (!o.every((v): v is number => v !== undefined && Number.isFinite(v))) return undefined;
+  return o.every((v): v is number => v !== undefined && Number.isFinite(v)) ? o : undefined;
+}
+
+function normalOf(o: readonly number[]): number[] {
   const [a, b, c, d, e, f] = o as [number, number, number, number, number, number];
   return [b * f - c * e, c * d - a * f, a * e - b * d];
 }
 
 /**
+ * How far slices of one series may disagree before they are refused rather
+ * than stacked: each direction cosine of ImageOrientationPatient within 0.01
+ * of the first slice's (about 0.6°), and every gap between neighbouring
+ * slices along the normal within 1 % of the median gap.
+ */
+export const SERIES_TOLERANCE = { directionCosine: 0.01, spacing: 0.01 } as const;
+
+/** The anatomical plane a slice normal (LPS) is closest to. */
+function planeOf(normal: readonly number[]): string {
+  const [x, y, z] = normal.map(Math.abs) as [number, number, number];
+  return z >= x && z >= y ? 'axial' : y >= x ? 'coronal' : 'sagittal';
+}
+
+const mm = (v: number): string => `${Number(v.toFixed(3))} mm`;
+
+/**
+ * Orders a series' slices and checks their geometry before any pixel is
+ * decoded: one orientation for all (else refused, naming the planes mixed),
+ * one slice per position along the normal, evenly spaced within
+ * SERIES_TOLERANCE. Without orientation or positions they are ordered by
+ * InstanceNumber, unchecked, as before. `complete` false: some slice of the
+ * series failed to parse, so uneven spacing is not reported (the gap may be it).
+ */
+function orderSlices(label: string, slices: readonly SeriesSlice[], complete = true): { ordered: SeriesSlice[]; along?: number[] } {
+  const found = slices.map((s) => orientation(s.dataSet));
+  const byInstance = (): { ordered: SeriesSlice[] } => ({
+    ordered: [...slices].sort((a, b) => (a.dataSet.intString('x00200013') ?? 0) - (b.dataSet.intString('x00200013') ?? 0)),
+  });
+  if (found.every((o) => o === undefined)) return byInstance();
+  const lacking = found.findIndex((o) => o === undefined);
+  if (lacking >= 0) throw new ScanLensError(`slice ${slices[lacking]!.path} has no usable ImageOrientationPatient while other slices of the series do; its orientation cannot be checked`, label);
+  const orientations = found as number[][];
+  slices.forEach((s, i) => {
+    const o = orientations[i]!;
+    const unit = (v: number[]): boolean => Math.abs(Math.hypot(...v) - 1) <= SERIES_TOLERANCE.directionCosine;
+    const [row, column] = [o.slice(0, 3), o.slice(3, 6)];
+    const dot = row[0]! * column[0]! + row[1]! * column[1]! + row[2]! * column[2]!;
+    if (!unit(row) || !unit(column) || Math.abs(dot) > SERIES_TOLERANCE.directionCosine) {
+      throw new ScanLensError(`slice ${s.path} has a degenerate ImageOrientationPatient (${o.join('\\')}): its row and column directions are not perpendicular unit vectors`, label);
+    }
+  });
+  const first = orientations[0]!;
+  const other = orientations.findIndex((o) => o.some((v, k) => Math.abs(v - first[k]!) > SERIES_TOLERANCE.directionCosine));
+  if (other >= 0) {
+    const planes = new Map<string, number>();
+    for (const plane of orientations.map((o) => planeOf(normalOf(o)))) planes.set(plane, (planes.get(plane) ?? 0) + 1);
+    const mix = [...planes].map(([plane, n]) => `${n} ${plane}`).join(', ');
+    throw new ScanLensError(
+      `slices disagree in orientation under one SeriesInstanceUID (${mix}): ${slices[other]!.path} differs from ${slices[0]!.path} by more than ${SERIES_TOLERANCE.directionCosine} in ImageOrientationPatient; refusing to stack them into one volume`,
+      label,
+    );
+  }
+  const positions = slices.map((s) => position(s.dataSet));
+  if (positions.some((p) => p === undefined)) return byInstance();
+  const normal = normalOf(first);
+  const keyed = slices.map((s, i) => ({ s, along: positions[i]![0]! * normal[0]! + positions[i]![1]! * normal[1]! + positions[i]![2]! * normal[2]! }));
+  keyed.sort((a, b) => a.along - b.along);
+  const gaps = keyed.slice(1).map((k, i) => k.along - keyed[i]!.along);
+  const usual = [...gaps].sort((a, b) => a - b)[gaps.length >> 1]!;
+  const same = gaps.findIndex((gap) => gap <= SERIES_TOLERANCE.spacing * usual || gap === 0);
+  if (same >= 0) {
+    const [a, b] = [keyed[same]!, keyed[same + 1]!];
+    throw new ScanLensError(
+      `slices ${a.s.path} and ${b.s.path} lie at the same position along the normal (${mm(a.along)}): one series needs one slice per position (copies of a slice in other encodings, echoes or time points are not one volume)`,
+      label,
+    );
+  }
+  // With a slice that failed to parse, a gap may be that slice: only the checks above are sure.
+  const uneven = complete ? gaps.findIndex((gap) => Math.abs(gap - usual) > SERIES_TOLERANCE.spacing * usual) : -1;
+  if (uneven >= 0) {
+    const [a, b] = [keyed[uneven]!, keyed[uneven + 1]!];
+    throw new ScanLensError(
+      `slice spacing along the normal varies: ${mm(gaps[uneven]!)} between ${a.s.path} and ${b.s.path}, ${mm(usual)} between most slices (tolerance ${SERIES_TOLERANCE.spacing * 100} %); a missing slice or a mixed series cannot be stacked into one evenly spaced volume`,
+      label,
+    );
+  }
+  return { ordered: keyed.map((k) => k.s), along: keyed.map((k) => k.along) };
+}
+
+/**
  * One volume from the slice files of a series: ordered by ImagePositionPatient
- * projected on the slice normal, or by InstanceNumber when positions are
- * missing; slice spacing from the positions.
+ * projected on the slice normal, or by InstanceNumber when orientation or
+ * positions are missing; slice spacing from the positions. Slices that mix
+ * orientations or are unevenly spaced are refused (orderSlices).
  */
 export async function assembleDicomSeries(label: string, files: readonly string[], limits: DecodeLimits, privacy: PrivacyOptions = {}): Promise<Scan> {
-  const slices = await Promise.all(files.map(async (path) => ({ path, dataSet: await readDataSet(path, limits) })));
-  const normal = sliceNormal(slices[0]!.dataSet);
-  const keyed = slices.map((s) => {
-    const p = position(s.dataSet);
-    const along = normal && p ? p[0]! * normal[0]! + p[1]! * normal[1]! + p[2]! * normal[2]! : undefined;
-    return { ...s, along, instance: s.dataSet.intString('x00200013') ?? 0 };
-  });
-  const byPosition = keyed.every((k) => k.along !== undefined) && new Set(keyed.map((k) => k.along)).size === keyed.length;
-  keyed.sort((a, b) => (byPosition ? a.along! - b.along! : a.instance - b.instance));
+  const read = await Promise.allSettled(files.map(async (path) => ({ path, dataSet: await readDataSet(path, limits) })));
+  const slices = read.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = read.find((r) => r.status === 'rejected');
+  if (failed) {
+    // A series that mixes orientations or repeats a position is refused for that, whichever file also fails to parse.
+    if (slices.length > 1) orderSlices(label, slices, false);
+    throw failed.reason;
+  }
+  const { ordered: keyed, along } = orderSlices(label, slices);
+  const byPosition = along !== undefined;
   const scans: Scan[] = [];
   for (const k of keyed) scans.push(await scanFromDataSet(k.dataSet, k.path, limits, privacy));
   const first = scans[0]!;
@@ -108,7 +194,7 @@ export async function assembleDicomSeries(label: string, files: readonly string[
   const per = first.voxels.length;
   const voxels = new (first.voxels.constructor as new (n: number) => VoxelArray)(per * scans.length);
   scans.forEach((scan, i) => voxels.set(scan.voxels as never, i * per));
-  const gap = byPosition && keyed.length > 1 ? (keyed.at(-1)!.along! - keyed[0]!.along!) / (keyed.length - 1) : (first.spacing?.[0] ?? 1);
+  const gap = along && along.length > 1 ? (along.at(-1)! - along[0]!) / (along.length - 1) : (first.spacing?.[0] ?? 1);
   const spacing: [number, number, number] | undefined = first.spacing ? [Math.abs(gap) || 1, first.spacing[1], first.spacing[2]] : undefined;
   const affine = dicomAffine(keyed[0]!.dataSet, spacing ?? [Math.abs(gap) || 1, 1, 1]);
   let min = first.valueRange.min;

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { HEADER_PREFIX_BYTES } from '../../../src/core/scan/dicomHeader';
-import { groupSeries, loadSeriesFolder } from '../../../src/core/scan/dicomSeries';
+import { assembleDicomSeries, groupSeries, loadSeriesFolder } from '../../../src/core/scan/dicomSeries';
 import { DEFAULT_LIMITS } from '../../../src/core/scan/limits';
 import { loadScan } from '../../../src/core/scan/loadScan';
 import { resliceScan } from '../../../src/core/scan/reslice';
 import { fixture } from '../../helpers/paths';
+import { PLANES, seriesSlice } from '../../helpers/tinyDicom';
 
 const folder = fixture('dicom', 'series');
 const files = readdirSync(folder).map((f) => join(folder, f));
@@ -107,3 +108,97 @@ test('a file with a long header but no Pixel Data stays single: the prefix never
     ['a.dcm', 'b.dcm'],
   );
 });
+
+const SERIES_UID = '1.2.826.0.1.3680043.8.498.77';
+
+/** Writes one series into a new folder: each slice's orientation and position; returns the files in the order given. */
+function writeSeries(name: string, slices: readonly (readonly [orientation: string, position: readonly number[]])[]): string[] {
+  const dir = mkdtempSync(join(tmp, `${name}-`));
+  return slices.map(([orientation, position], i) => {
+    const path = join(dir, `s${i}.dcm`);
+    writeFileSync(path, seriesSlice(SERIES_UID, orientation, position, i + 1));
+    return path;
+  });
+}
+
+const z = (values: readonly number[]): [string, number[]][] => values.map((v) => [PLANES.axial, [0, 0, v]]);
+
+async function refusal(files: readonly string[]): Promise<string> {
+  const error = await assembleDicomSeries('the-series', files, DEFAULT_LIMITS).then(
+    () => assert.fail('the series was stacked'),
+    (e: Error) => e,
+  );
+  assert.ok(error.message.startsWith('the-series: '), error.message);
+  assert.ok(!error.message.includes('\n'), error.message);
+  return error.message;
+}
+
+test('a series mixing axial, sagittal and coronal slices under one SeriesInstanceUID is refused, naming the planes', async () => {
+  const files = writeSeries('mixed', [
+    [PLANES.axial, [0, 0, 0]],
+    [PLANES.axial, [0, 0, 1]],
+    [PLANES.sagittal, [0, 0, 2]],
+    [PLANES.coronal, [0, 0, 3]],
+  ]);
+  const message = await refusal(files);
+  assert.match(message, /slices disagree in orientation under one SeriesInstanceUID \(2 axial, 1 sagittal, 1 coronal\)/);
+  assert.ok(message.includes(files[2]!), message);
+  assert.match(message, /more than 0\.01 in ImageOrientationPatient; refusing to stack them into one volume$/);
+});
+
+test('slices whose spacing along the normal disagrees by more than 1 % (a missing slice) are refused, naming the gap', async () => {
+  const files = writeSeries('gap', z([0, 2, 4, 8, 10]));
+  const message = await refusal(files);
+  assert.match(message, /slice spacing along the normal varies: 4 mm between .*s2\.dcm and .*s3\.dcm, 2 mm between most slices \(tolerance 1 %\)/);
+});
+
+test('rounding in positions and orientation within the tolerance still stacks, ordered by position', async () => {
+  const files = writeSeries('rounding', [
+    ['1\\0.00001\\0\\0\\1\\0', [0, 0, 2.0001]],
+    [PLANES.axial, [0, 0, 0]],
+    [PLANES.axial, [0, 0, 0.9999]],
+  ]);
+  const volume = await assembleDicomSeries('ok', files, DEFAULT_LIMITS);
+  assert.deepEqual(volume.shape, [3, 4, 4]);
+  assert.equal(volume.metadata.orderedBy, 'ImagePositionPatient');
+  assert.ok(Math.abs(volume.spacing![0] - 1.00005) < 1e-9, String(volume.spacing));
+});
+
+test('slices at one position (re-encoded copies of one slice) are refused, naming two of them', async () => {
+  const files = writeSeries('same', z([5, 5, 5]));
+  const message = await refusal(files);
+  assert.match(message, /slices .*s\d\.dcm and .*s\d\.dcm lie at the same position along the normal \(5 mm\): one series needs one slice per position/);
+});
+
+test('a degenerate ImageOrientationPatient, or one missing on some slices only, is refused', async () => {
+  assert.match(await refusal(writeSeries('zero', [['0\\0\\0\\0\\0\\0', [0, 0, 0]], ...z([1])])), /s0\.dcm has a degenerate ImageOrientationPatient \(0\\0\\0\\0\\0\\0\)/);
+  assert.match(await refusal(writeSeries('parallel', [['1\\0\\0\\1\\0\\0', [0, 0, 0]], ...z([1])])), /degenerate ImageOrientationPatient/);
+  const dir = mkdtempSync(join(tmp, 'lacking-'));
+  const files = [seriesSlice(SERIES_UID, PLANES.axial, [0, 0, 0], 1), seriesSlice(SERIES_UID, 'NaN\\0\\0\\0\\1\\0', [0, 0, 1], 2)].map((bytes, i) => {
+    writeFileSync(join(dir, `s${i}.dcm`), bytes);
+    return join(dir, `s${i}.dcm`);
+  });
+  assert.match(await refusal(files), /s1\.dcm has no usable ImageOrientationPatient while other slices of the series do/);
+});
+
+const PYDICOM_DATA = process.env.SCANLENS_PYDICOM_DATA ?? '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+// MR_truncated.dcm shares them too, and fails to parse: the series is still refused for its repeated position, not for that file.
+const mrSmall = existsSync(PYDICOM_DATA) ? readdirSync(PYDICOM_DATA).filter((f) => /^MR_(small|truncated).*\.dcm$/.test(f)) : [];
+
+test(
+  'pydicom MR_small.dcm, its re-encodings and MR_truncated.dcm (one UID, one position) group as one series that is refused as copies of one slice',
+  { skip: mrSmall.length < 2 ? `pydicom test data not found at ${PYDICOM_DATA}` : false },
+  async () => {
+    const copies = mrSmall.map((f) => join(PYDICOM_DATA, f));
+    const { series } = await groupSeries(copies, DEFAULT_LIMITS);
+    assert.equal(series.length, 1);
+    assert.equal(series[0]!.files.length, copies.length);
+    await assert.rejects(loadSeriesFolder(PYDICOM_DATA, series[0]!.files, DEFAULT_LIMITS), (error: Error) => {
+      assert.match(
+        error.message,
+        /: slices .*MR_small.*\.dcm and .*MR_small.*\.dcm lie at the same position along the normal \(6\.641 mm\): one series needs one slice per position \(copies of a slice in other encodings/,
+      );
+      return true;
+    });
+  },
+);
