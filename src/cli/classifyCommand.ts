@@ -97,14 +97,15 @@ async function run(inputs: string[], flags: ClassifyFlags): Promise<number> {
     });
     for await (const row of job) {
       fresh.set(row.file, row);
-      for (const out of outputs) out.append(row);
+      // A write failure (full disk, read-only folder) stops the run with one line naming the file (exit 1); the rows written stay for --resume.
+      for (const out of outputs) await out.append(row);
       const error = rowError(row);
       if (error !== undefined) printError(error);
       if (!flags.json) process.stdout.write(classifyLine(row, flags.top) + '\n');
     }
   } finally {
     process.off('SIGINT', stop);
-    for (const out of outputs) await out.close();
+    for (const out of outputs) await out.close().catch(() => undefined);
   }
   // This run's inputs in job order (resumed rows in their place), then rows of earlier runs for inputs not given now.
   const results = [...missingRows, ...mine.flatMap((input) => fresh.get(input.key) ?? previous.get(input.key) ?? [])];

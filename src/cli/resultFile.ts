@@ -1,7 +1,10 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { ScanLensError } from '../core/errors';
 import { writeFileAtomic } from '../core/io/atomicWrite';
+import { completeCsvLength } from '../core/io/csv';
+import { checkOutputTarget, notRegular, writeFailure } from '../core/io/regularFile';
 import { rowError, type ClassifyResult } from '../core/jobs/classifyJob';
 import { classifyCsv, classifyCsvHeader, classifyCsvLine, rowsFromCsv } from '../core/report/classifyCsv';
 
@@ -18,13 +21,29 @@ function formatRows(format: ResultFormat, labels: readonly string[], guarded: bo
   return classifyCsv(labels, rows, guarded);
 }
 
+/** The byte length of a partial file's whole records; what follows was cut off mid-write. */
+function completeLength(format: ResultFormat, bytes: Buffer): number {
+  return format === 'csv' ? completeCsvLength(bytes) : bytes.lastIndexOf(0x0a) + 1;
+}
+
+/**
+ * Never follows a link, never blocks on a FIFO; created if missing. Resuming
+ * keeps what is there (read and write), else it starts empty.
+ */
+const PARTIAL_FLAGS = constants.O_CREAT | constants.O_RDWR | constants.O_APPEND | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
 /**
  * Streams rows to `<file>.partial` as they finish, so a crash or Ctrl-C
  * loses at most the rows in flight (and `--resume` picks up from there); the
  * complete file is written atomically at the end and the partial removed.
+ * Both must be new or regular files. A failed write (read-only folder, full
+ * disk, permission) rejects with one line naming the file; the rows written
+ * before it stay in the partial, whole, for `--resume`.
  */
 export class ResultFile {
-  private stream: WriteStream | undefined;
+  private handle: FileHandle | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private failure: ScanLensError | undefined;
 
   constructor(
     readonly path: string,
@@ -34,17 +53,54 @@ export class ResultFile {
     private readonly guarded: boolean,
   ) {}
 
-  /** Starts the partial file afresh, or, resuming, continues the one a stopped run left. */
+  /** Starts the partial file afresh, or, resuming, continues the one a stopped run left after its last whole record. */
   async open(resume: boolean): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true });
-    const existing = resume ? await readFile(partialPath(this.path), 'utf8').catch(() => '') : '';
-    this.stream = createWriteStream(partialPath(this.path), { flags: resume ? 'a' : 'w' });
-    if (existing !== '' && !existing.endsWith('\n')) this.stream.write('\n');
-    if (this.format === 'csv' && existing === '') this.stream.write(classifyCsvHeader(this.labels, this.guarded) + '\n');
+    const partial = partialPath(this.path);
+    // Refused before any scan is classified: the final rename must not replace a device, FIFO, link or folder.
+    await checkOutputTarget(this.path);
+    await checkOutputTarget(partial);
+    try {
+      await mkdir(dirname(this.path), { recursive: true });
+    } catch (error) {
+      throw writeFailure(error, this.path);
+    }
+    const handle = await open(partial, PARTIAL_FLAGS, 0o666).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'ELOOP' ? new ScanLensError('cannot write the output here: it is a symbolic link, not a regular file', partial) : writeFailure(error, partial);
+    });
+    try {
+      const info = await handle.stat();
+      if (!info.isFile()) throw new ScanLensError(`cannot write the output here: it ${notRegular(info)}`, partial);
+      // A stopped run may have left a record cut off mid-write: it goes, so new rows start on a line of their own.
+      const keep = resume ? completeLength(this.format, await handle.readFile()) : 0;
+      await handle.truncate(keep);
+      this.handle = handle;
+      if (this.format === 'csv' && keep === 0) await this.write(classifyCsvHeader(this.labels, this.guarded) + '\n');
+    } catch (error) {
+      this.handle = undefined;
+      await handle.close().catch(() => undefined);
+      throw writeFailure(error, partial);
+    }
   }
 
-  append(row: OutputRow): void {
-    this.stream?.write(this.format === 'csv' ? classifyCsvLine(this.labels, row, this.guarded) + '\n' : JSON.stringify(row) + '\n');
+  /** Appends one row; rejects with one line naming the partial file when it cannot be written. */
+  async append(row: OutputRow): Promise<void> {
+    await this.write(this.format === 'csv' ? classifyCsvLine(this.labels, row, this.guarded) + '\n' : JSON.stringify(row) + '\n');
+  }
+
+  /** Writes in call order even when callers do not wait; after a failure every later write rejects with it. */
+  private write(text: string): Promise<void> {
+    const handle = this.handle;
+    this.queue = this.queue.then(async () => {
+      if (this.failure) throw this.failure;
+      try {
+        // O_APPEND, and writeFile goes on until every byte is written or the write fails.
+        await handle?.writeFile(text);
+      } catch (error) {
+        this.failure = writeFailure(error, partialPath(this.path));
+        throw this.failure;
+      }
+    });
+    return this.queue;
   }
 
   /** The whole file, atomically; the partial goes only once the final file is in place. */
@@ -55,9 +111,15 @@ export class ResultFile {
   }
 
   async close(): Promise<void> {
-    const stream = this.stream;
-    this.stream = undefined;
-    if (stream) await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    const handle = this.handle;
+    this.handle = undefined;
+    if (!handle) return;
+    try {
+      await this.queue.catch(() => undefined);
+      await handle.close();
+    } catch (error) {
+      throw writeFailure(error, partialPath(this.path));
+    }
   }
 }
 
@@ -83,7 +145,12 @@ function rowsFromJsonl(text: string): OutputRow[] {
 export async function previousRows(path: string, format: ResultFormat, labels: readonly string[]): Promise<Map<string, OutputRow>> {
   const done = new Map<string, OutputRow>();
   for (const source of [path, partialPath(path)]) {
-    const text = await readFile(source, 'utf8').catch(() => undefined);
+    // Never read from a FIFO or device in the output's place (it would block); it is refused as an output anyway.
+    await checkOutputTarget(source);
+    const text = await readFile(source, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw new ScanLensError(`cannot read the previous output (${error.code ?? error.message})`, source);
+    });
     if (text === undefined) continue;
     for (const row of format === 'csv' ? rowsFromCsv(text, labels) : rowsFromJsonl(text)) {
       if (rowError(row) === undefined) done.set(row.file, row);

@@ -82,7 +82,7 @@ test('--csv writes a header and one row per file', () => {
   const { status, stderr } = runCli(['classify', 'samples/', '--csv', csv]);
   assert.equal(status, 0, stderr);
   const lines = readFileSync(csv, 'utf8').trim().split('\n');
-  assert.equal(lines[0], 'file,top_label,top_probability,p_glioma,p_meningioma,p_notumor,p_pituitary,error,kind,axis,slices,top_slice,peak_slices');
+  assert.equal(lines[0], 'file,top_label,top_probability,p_glioma,p_meningioma,p_notumor,p_pituitary,error,kind,axis,slices,top_slice,peak_slices,check');
   assert.equal(lines.length, allSamplePngs.length + 1);
 });
 

@@ -61,9 +61,9 @@ test('classify with a guarded model: every row has the anomaly score; the noise 
   assert.ok(odd!.anomalyScore! >= odd!.anomalyThreshold!);
   assert.equal(odd!.flag, OUT_OF_DISTRIBUTION);
   const [header, brainLine, oddLine] = readFileSync(csv, 'utf8').split('\n');
-  assert.match(header!, /,error,anomaly_score,anomaly_threshold,flag,kind,axis,slices,top_slice,peak_slices$/);
-  assert.match(brainLine!, new RegExp(`,${brain!.anomalyScore},${brain!.anomalyThreshold},,image,,,,$`));
-  assert.match(oddLine!, new RegExp(`,${odd!.anomalyScore},${odd!.anomalyThreshold},${OUT_OF_DISTRIBUTION},image,,,,$`));
+  assert.match(header!, /,error,anomaly_score,anomaly_threshold,flag,kind,axis,slices,top_slice,peak_slices,check$/);
+  assert.match(brainLine!, new RegExp(`,${brain!.anomalyScore},${brain!.anomalyThreshold},,image,,,,,[0-9a-f]{8}$`));
+  assert.match(oddLine!, new RegExp(`,${odd!.anomalyScore},${odd!.anomalyThreshold},${OUT_OF_DISTRIBUTION},image,,,,,[0-9a-f]{8}$`));
 });
 
 test('classify text output ends each row with the verdict: the warning on the flagged row, the passed check on the other', () => {
@@ -89,7 +89,7 @@ test('classify without a detector: no anomaly fields, no anomaly CSV columns', (
   assert.equal(result.status, 0, result.stderr);
   const [row] = JSON.parse(result.stdout).results as Row[];
   assert.equal(row!.anomalyScore, undefined);
-  assert.match(readFileSync(csv, 'utf8').split('\n')[0]!, /,error,kind,axis,slices,top_slice,peak_slices$/);
+  assert.match(readFileSync(csv, 'utf8').split('\n')[0]!, /,error,kind,axis,slices,top_slice,peak_slices,check$/);
   const text = runCli(['classify', sample]);
   assert.match(text.stdout, /^.*glioma-01\.png {2}glioma \d\.\d{3} {2}\w+ \d\.\d{3} {2}\w+ \d\.\d{3}\n$/, 'no verdict without a guard');
 });

@@ -32,7 +32,7 @@ test('CSV rows read back exactly, awkward file names included; error rows do not
   for (const r of rows.slice(0, 3)) assert.deepEqual((fromPartial.get(r.file) as ImageResult).probabilities, (r as ImageResult).probabilities);
   await out.finish(rows);
   assert.equal(existsSync(partialPath(path)), false);
-  assert.equal(readFileSync(path, 'utf8').split('\n')[0], 'file,top_label,top_probability,p_glioma,p_notumor,error,kind,axis,slices,top_slice,peak_slices');
+  assert.equal(readFileSync(path, 'utf8').split('\n')[0], 'file,top_label,top_probability,p_glioma,p_notumor,error,kind,axis,slices,top_slice,peak_slices,check');
   assert.deepEqual(
     [...(await previousRows(path, 'csv', labels)).keys()],
     rows.slice(0, 3).map((r) => r.file),
@@ -55,9 +55,9 @@ test('a guarded model: the streamed .partial CSV has the anomaly columns from it
   const resumed = await previousRows(path, 'csv', labels);
   await out.finish(rows);
   const final = readFileSync(path, 'utf8').split('\n');
-  assert.equal(partial[0], 'file,top_label,top_probability,p_glioma,p_notumor,error,anomaly_score,anomaly_threshold,flag,kind,axis,slices,top_slice,peak_slices');
+  assert.equal(partial[0], 'file,top_label,top_probability,p_glioma,p_notumor,error,anomaly_score,anomaly_threshold,flag,kind,axis,slices,top_slice,peak_slices,check');
   assert.deepEqual(partial, final);
-  assert.equal(final[2], 'odd.png,glioma,0.75,0.75,0.25,,20.5,13.1,input unlike the training data,image,,,,');
+  assert.match(final[2]!, /^odd\.png,glioma,0\.75,0\.75,0\.25,,20\.5,13\.1,input unlike the training data,image,,,,,[0-9a-f]{8}$/);
   // A resumed run writes these rows again: the flagged one must stay flagged.
   const odd = resumed.get('odd.png') as ImageResult;
   assert.deepEqual([odd.anomalyScore, odd.anomalyThreshold, odd.flag], [20.5, 13.1, 'input unlike the training data']);

@@ -100,7 +100,7 @@ suite('classify from the explorer', () => {
       'no temp file left behind',
     );
     const table = parseCsv(readFileSync(result.csv, 'utf8'));
-    assert.deepEqual(table[0], ['file', 'top_label', 'top_probability', ...demoManifest.labels.map((l) => `p_${l}`), 'error', 'kind', 'axis', 'slices', 'top_slice', 'peak_slices']);
+    assert.deepEqual(table[0], ['file', 'top_label', 'top_probability', ...demoManifest.labels.map((l) => `p_${l}`), 'error', 'kind', 'axis', 'slices', 'top_slice', 'peak_slices', 'check']);
     assert.equal(table.length - 1, expected.length);
     for (const line of table.slice(1)) {
       const row = result.rows.find((r) => r.file === line[0]);

@@ -1,11 +1,33 @@
 /** CSV as RFC 4180 writes it, with spreadsheet formulas defused: one writer and one reader for every CSV ScanLens writes or reads. */
 
-/** One cell: quoted when it holds a comma, quote or line break; a text starting like a formula gets a leading quote. */
-export function csvCell(value: string | number | null | undefined): string {
+/** A cell's text as a reader gets it back: empty for no value, a text starting like a formula with a leading quote. */
+export function csvField(value: string | number | null | undefined): string {
   if (value === undefined || value === null) return '';
   const text = String(value);
-  const safe = typeof value === 'string' && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  return typeof value === 'string' && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+/** A field's text as written: quoted when it holds a comma, quote or line break. */
+export const quoteField = (text: string): string => (/[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+
+/** One cell: quoted when it holds a comma, quote or line break; a text starting like a formula gets a leading quote. */
+export function csvCell(value: string | number | null | undefined): string {
+  return quoteField(csvField(value));
+}
+
+/**
+ * The byte length of a CSV's complete records: up to and including the last
+ * line break outside quotes. What follows is a record cut off mid-write.
+ */
+export function completeCsvLength(bytes: Uint8Array): number {
+  let quoted = false;
+  let end = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b === 0x22) quoted = !quoted;
+    else if (b === 0x0a && !quoted) end = i + 1;
+  }
+  return end;
 }
 
 /** Undoes csvCell's formula guard on a text cell read back. */

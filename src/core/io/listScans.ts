@@ -1,4 +1,5 @@
-import { open, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { openRegular } from './regularFile';
 import { join } from 'node:path';
 import { SNIFF_BYTES, hasScanExtension, sniffFormat } from '../scan/sniff';
 
@@ -14,7 +15,11 @@ const collator = new Intl.Collator(undefined, { numeric: true });
 /** A scan by extension (so a broken one still gets an error row) or by content. */
 async function looksLikeScan(path: string): Promise<boolean> {
   if (hasScanExtension(path)) return true;
-  const handle = await open(path, 'r').catch(() => undefined);
+  // Walked entries are regular files, but one may be swapped for a FIFO before it is read: never opened then.
+  const handle = await openRegular(path).then(
+    (opened) => opened.handle,
+    () => undefined,
+  );
   if (!handle) return false;
   try {
     const head = new Uint8Array(SNIFF_BYTES);

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { ScanLensError, oneLine } from '../errors';
 import { pathInFolder } from '../io/containment';
+import { readRegularFile } from '../io/regularFile';
 import { ort } from '../native/ort';
 import { sessionOptions } from './sessionOptions';
 import { ExecutionProviderError, checkProvider } from './executionProviders';
@@ -64,10 +65,8 @@ async function resolveModelPath(path: string): Promise<string> {
 }
 
 async function readModelBytes(path: string, limit: number): Promise<Buffer> {
-  const info = await stat(path).catch(() => undefined);
-  if (!info?.isFile()) throw new ScanLensError('model file not found', path);
-  if (info.size > limit) throw new ScanLensError(`model is ${info.size} bytes, over the ${limit}-byte limit`, path);
-  const bytes = await readFile(path);
+  // Only a regular file (or a link to one) is opened: a FIFO or device in the model's place is refused before the open.
+  const bytes = await readRegularFile(path, limit, 'model file');
   // Hostile graphs (external data, custom ops, huge declared sizes) are refused before onnxruntime parses them.
   vetModel(bytes, path);
   return bytes;

@@ -1,7 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { z } from 'zod';
 import { ScanLensError } from '../errors';
+import { readRegularFile } from '../io/regularFile';
 import { ManifestSchema, type Manifest } from './manifest';
 
 /** Manifests are small; anything larger is not one. */
@@ -20,12 +20,10 @@ export function describeIssues(error: z.ZodError): string {
 /** Reads and validates a manifest; every error names the file and the field. */
 export async function readManifest(path: string): Promise<Manifest> {
   const name = basename(path);
-  const info = await stat(path).catch(() => undefined);
-  if (!info?.isFile()) throw new ScanLensError('manifest not found', path);
-  if (info.size > MAX_MANIFEST_BYTES) throw new ScanLensError(`manifest is ${info.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`, path);
+  const bytes = await readRegularFile(path, MAX_MANIFEST_BYTES, 'manifest');
   let json: unknown;
   try {
-    json = JSON.parse(await readFile(path, 'utf8'));
+    json = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
     throw new ScanLensError(`${name} is not valid JSON (${error instanceof Error ? error.message : String(error)})`, path);
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { ScanLensError, oneLine } from '../errors';
+import { readRegularFile } from '../io/regularFile';
 import type { LoadedModel } from './loadModel';
 
 /**
@@ -21,7 +21,7 @@ export function rememberModelBytes(sha256: string, bytes: Uint8Array): void {
 export async function verifiedModelBytes(model: LoadedModel): Promise<Uint8Array> {
   const kept = loaded.get(model.sha256)?.deref();
   if (kept) return kept;
-  const bytes = await readFile(model.onnxPath).catch((error: unknown) => {
+  const bytes = await readRegularFile(model.onnxPath, Number.MAX_SAFE_INTEGER, 'model file').catch((error: unknown) => {
     throw new ScanLensError(`cannot read the model (${oneLine(error)})`, model.onnxPath);
   });
   if (createHash('sha256').update(bytes).digest('hex') !== model.sha256) throw new ScanLensError('the model file changed since it was loaded', model.onnxPath);

@@ -1,6 +1,7 @@
 import { OUT_OF_DISTRIBUTION } from '../anomaly/oodGuard';
 import { rank } from '../classify/classify';
-import { csvCell, parseCsv, unguardCell } from '../io/csv';
+import { createHash } from 'node:crypto';
+import { csvCell, csvField, parseCsv, quoteField, unguardCell } from '../io/csv';
 import type { ClassifyResult, VolumeResult } from '../jobs/classifyJob';
 
 /** The out-of-distribution guard's columns, after error so readers that find columns by name are unaffected. */
@@ -13,12 +14,24 @@ export const GUARD_COLUMNS = ['anomaly_score', 'anomaly_threshold', 'flag'] as c
  */
 export const KIND_COLUMNS = ['kind', 'axis', 'slices', 'top_slice', 'peak_slices'] as const;
 
-/** The header: it depends on the model only, so a streamed file's header, written before any row, matches the final one. */
-export function classifyCsvHeader(labels: readonly string[], guarded: boolean): string {
-  return [...['file', 'top_label', 'top_probability'], ...labels.map((l) => `p_${l}`), 'error', ...(guarded ? GUARD_COLUMNS : []), ...KIND_COLUMNS].map(csvCell).join(',');
+/**
+ * The last column: the first 8 hex digits of the SHA-256 of the row's other
+ * cells, as read back (unquoted), in a JSON array. A row cut off anywhere —
+ * a killed run, a full disk — or changed afterwards does not match it, so
+ * --resume classifies that input again instead of trusting what is left.
+ */
+export const CHECK_COLUMN = 'check';
+
+export function rowCheck(fields: readonly string[]): string {
+  return createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 8);
 }
 
-/** One row's CSV line (no newline): an image's probabilities, or a volume's peaks; an error row has only its file, error and kind. */
+/** The header: it depends on the model only, so a streamed file's header, written before any row, matches the final one. */
+export function classifyCsvHeader(labels: readonly string[], guarded: boolean): string {
+  return [...['file', 'top_label', 'top_probability'], ...labels.map((l) => `p_${l}`), 'error', ...(guarded ? GUARD_COLUMNS : []), ...KIND_COLUMNS, CHECK_COLUMN].map(csvCell).join(',');
+}
+
+/** One row's CSV line (no newline): an image's probabilities, or a volume's peaks; an error row has only its file, error and kind; last its check. */
 export function classifyCsvLine(labels: readonly string[], row: ClassifyResult, guarded: boolean): string {
   const volume = 'peaks' in row ? row : undefined;
   const probabilities = volume ? labels.map((_, i) => volume.peaks[i]?.probability) : labels.map((_, i) => ('probabilities' in row ? row.probabilities?.[i] : undefined));
@@ -28,7 +41,8 @@ export function classifyCsvLine(labels: readonly string[], row: ClassifyResult, 
     ? ['anomalyScore' in verdict ? verdict.anomalyScore : undefined, 'anomalyThreshold' in verdict ? verdict.anomalyThreshold : undefined, 'flag' in verdict ? verdict.flag : undefined]
     : [];
   const shape = volume ? [volume.axis, volume.sliceCount, volume.top.slice, volume.peaks.map((p) => p.slice).join(';')] : [undefined, undefined, undefined, undefined];
-  return [row.file, top?.label, top?.probability, ...probabilities, 'error' in row ? row.error : undefined, ...anomaly, row.kind, ...shape].map(csvCell).join(',');
+  const fields = [row.file, top?.label, top?.probability, ...probabilities, 'error' in row ? row.error : undefined, ...anomaly, row.kind, ...shape].map(csvField);
+  return [...fields, rowCheck(fields)].map(quoteField).join(',');
 }
 
 export function classifyCsv(labels: readonly string[], rows: readonly ClassifyResult[], guarded: boolean): string {
@@ -40,18 +54,24 @@ const finite = (text: string | undefined): number | undefined => (text !== undef
 /**
  * Rows back from a CSV classifyCsv wrote (for --resume): image rows whole;
  * volume rows with their peaks and slice count (the per-slice profile is only
- * in JSON Lines). A record that does not parse whole is an error row, so it
- * is classified again rather than trusted.
+ * in JSON Lines). A record that does not parse whole, has another number of
+ * cells than the header or does not match its check is an error row, so it
+ * is classified again rather than trusted. A file without the check column
+ * gives no rows.
  */
 export function rowsFromCsv(text: string, labels: readonly string[]): ClassifyResult[] {
   const [header, ...records] = parseCsv(text);
   if (!header) return [];
   const column = (name: string): number => header.indexOf(name);
   const probColumns = labels.map((l) => column(`p_${l}`));
-  if (column('file') < 0 || probColumns.some((c) => c < 0)) return [];
+  const checkColumn = column(CHECK_COLUMN);
+  if (column('file') < 0 || probColumns.some((c) => c < 0) || checkColumn !== header.length - 1) return [];
   const at = (record: readonly string[], name: string): string | undefined => (column(name) < 0 ? undefined : record[column(name)]);
   return records.map((record): ClassifyResult => {
     const file = unguardCell(at(record, 'file') ?? '');
+    if (record.length !== header.length || record[checkColumn] !== rowCheck(record.slice(0, checkColumn))) {
+      return { kind: 'image', file, error: 'incomplete row in the previous output' };
+    }
     const kind = at(record, 'kind') === 'volume' || at(record, 'kind') === 'series' ? (at(record, 'kind') as 'volume' | 'series') : 'image';
     const error = at(record, 'error');
     if (error) return { kind, file, error: unguardCell(error) };

@@ -1,6 +1,6 @@
-import { closeSync, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, readFileSync, type Stats } from 'node:fs';
 import { ScanLensError, aboutFile } from '../errors';
+import { openRegular, openRegularSync } from '../io/regularFile';
 import type { PrivacyOptions } from '../privacy/redact';
 import { decodeIsolated } from './decodeIsolated';
 import { inflateRange, isGzip } from './inflateRange';
@@ -21,28 +21,19 @@ export interface LoadOptions extends PrivacyOptions {
   readonly blockingRead?: boolean;
 }
 
-function openFailure(error: unknown, path: string): ScanLensError {
-  const code = (error as NodeJS.ErrnoException).code;
-  const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a folder' : String(code ?? error);
-  return new ScanLensError(reason, path);
-}
-
 function checkFile(info: Stats, path: string, limits: DecodeLimits): void {
-  if (!info.isFile()) throw new ScanLensError('not a regular file', path);
   if (info.size > limits.maxFileBytes) throw new ScanLensError(`file is ${info.size} bytes, over the limit of ${limits.maxFileBytes}`, path);
   if (info.size === 0) throw new ScanLensError('file is empty', path);
 }
 
-/** The file's bytes, or only its first `head` bytes when given; refused by one line when over the size limit, empty or not a file. */
+/**
+ * The file's bytes, or only its first `head` bytes when given; refused by one
+ * line when over the size limit, empty or not a regular file (a FIFO, socket
+ * or device is refused before it is opened; a link to a regular file is read).
+ */
 export async function readLimited(path: string, limits: DecodeLimits, head?: number): Promise<Buffer> {
-  let handle;
+  const { handle, info } = await openRegular(path);
   try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    throw openFailure(error, path);
-  }
-  try {
-    const info = await handle.stat();
     checkFile(info, path, limits);
     if (head === undefined || head >= info.size) return await handle.readFile();
     const buffer = Buffer.alloc(head);
@@ -55,14 +46,8 @@ export async function readLimited(path: string, limits: DecodeLimits, head?: num
 
 /** readLimited with blocking calls (see LoadOptions.blockingRead). */
 export function readLimitedBlocking(path: string, limits: DecodeLimits): Buffer {
-  let fd;
+  const { fd, info } = openRegularSync(path);
   try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    throw openFailure(error, path);
-  }
-  try {
-    const info = fstatSync(fd);
     checkFile(info, path, limits);
     return readFileSync(fd);
   } finally {

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { ScanLensError } from '../../core/errors';
+import { readRegularFile } from '../../core/io/regularFile';
 import { NotebookSchema, type IpynbNotebook } from './ipynbSchema';
 
 /** Parses notebook text; a mistake names the file and the path inside the JSON. */
@@ -26,9 +26,12 @@ export function parseNotebook(text: string, name: string): IpynbNotebook {
 }
 
 export async function readNotebook(path: string, name = path): Promise<IpynbNotebook> {
-  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new ScanLensError(error.code === 'ENOENT' ? 'no such file' : `cannot read (${error.code ?? error.message})`, name);
+  // A FIFO or device in the notebook's place is refused before it is opened (readFile would wait on it for ever).
+  const bytes = await readRegularFile(path, Number.POSITIVE_INFINITY, 'notebook').catch((error: unknown) => {
+    const reason = error instanceof Error ? error.message.slice(error.message.startsWith(`${path}: `) ? path.length + 2 : 0) : String(error);
+    throw new ScanLensError(reason === 'notebook not found' ? 'no such file' : reason, name);
   });
+  const text = bytes.toString('utf8');
   return parseNotebook(text, name);
 }
 

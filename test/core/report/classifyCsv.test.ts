@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { classifyCsv } from '../../../src/core/report/classifyCsv';
+import { classifyCsv, rowsFromCsv } from '../../../src/core/report/classifyCsv';
 
 test('classifyCsv: one column per label, error rows keep their reason', () => {
   const csv = classifyCsv(
@@ -13,13 +14,13 @@ test('classifyCsv: one column per label, error rows keep their reason', () => {
   );
   assert.equal(
     csv,
-    'file,top_label,top_probability,p_glioma,p_notumor,error,kind,axis,slices,top_slice,peak_slices\na.png,glioma,0.75,0.75,0.25,,image,,,,\nb.png,,,,,b.png: cannot decode PNG,image,,,,\n',
+    'file,top_label,top_probability,p_glioma,p_notumor,error,kind,axis,slices,top_slice,peak_slices,check\na.png,glioma,0.75,0.75,0.25,,image,,,,,3ba5e111\nb.png,,,,,b.png: cannot decode PNG,image,,,,,c440ee01\n',
   );
 });
 
 test('classifyCsv: quotes commas and quotes, and defuses spreadsheet formulas', () => {
   const csv = classifyCsv(['x'], [{ kind: 'image', file: '=cmd|"a,b".png', error: 'bad, "very"' }], false);
-  assert.equal(csv.split('\n')[1], `"'=cmd|""a,b"".png",,,,"bad, ""very""",image,,,,`);
+  assert.equal(csv.split('\n')[1], `"'=cmd|""a,b"".png",,,,"bad, ""very""",image,,,,,aee9585c`);
 });
 
 test('classifyCsv for a guarded model: anomaly_score, anomaly_threshold and flag after error, filled only where the guard spoke', () => {
@@ -44,10 +45,37 @@ test('classifyCsv for a guarded model: anomaly_score, anomaly_threshold and flag
   );
   assert.equal(
     csv,
-    'file,top_label,top_probability,p_glioma,p_notumor,error,anomaly_score,anomaly_threshold,flag,kind,axis,slices,top_slice,peak_slices\n' +
-      'a.png,glioma,0.75,0.75,0.25,,5.5,13,,image,,,,\n' +
-      'odd.png,glioma,0.5,0.5,0.5,,21.25,13,input unlike the training data,image,,,,\n' +
-      'b.png,,,,,b.png: cannot decode PNG,,,,image,,,,\n',
+    'file,top_label,top_probability,p_glioma,p_notumor,error,anomaly_score,anomaly_threshold,flag,kind,axis,slices,top_slice,peak_slices,check\n' +
+      'a.png,glioma,0.75,0.75,0.25,,5.5,13,,image,,,,,7f2db43b\n' +
+      'odd.png,glioma,0.5,0.5,0.5,,21.25,13,input unlike the training data,image,,,,,30bb3853\n' +
+      'b.png,,,,,b.png: cannot decode PNG,,,,image,,,,,4d984801\n',
   );
   assert.equal(classifyCsv(labels, [], true).trim(), csv.split('\n')[0], 'the header alone, before any row, is the same');
+});
+
+test('the check column: the first 8 hex digits of the SHA-256 of the other cells as a JSON array; a row cut anywhere or changed is not trusted', () => {
+  const labels = ['glioma', 'notumor'];
+  const csv = classifyCsv(labels, [{ kind: 'image', file: 'a.png', labels, probabilities: [0.97, 0.03], top: { label: 'glioma', probability: 0.97 } }], false);
+  const [header, line] = csv.split('\n');
+  const cells = ['a.png', 'glioma', '0.97', '0.97', '0.03', '', 'image', '', '', '', ''];
+  assert.equal(line, `${cells.join(',')},${createHash('sha256').update(JSON.stringify(cells)).digest('hex').slice(0, 8)}`);
+  assert.deepEqual(rowsFromCsv(csv, labels)[0], {
+    kind: 'image',
+    file: 'a.png',
+    labels,
+    probabilities: [0.97, 0.03],
+    top: { label: 'glioma', probability: 0.97 },
+    topK: [
+      { label: 'glioma', probability: 0.97 },
+      { label: 'notumor', probability: 0.03 },
+    ],
+  });
+  // Every cut of the row, the issue's case among them: cut inside the last probability (`…,0.`), which made notumor the top class.
+  for (let cut = 1; cut < line!.length; cut++) {
+    const [row] = rowsFromCsv(`${header}\n${line!.slice(0, cut)}`, labels);
+    assert.ok(row && 'error' in row, `cut at ${cut} (${line!.slice(0, cut)}) was trusted`);
+  }
+  const changed = `${header}\n${line!.replace('0.97,0.03', '0.03,0.97')}\n`;
+  assert.ok('error' in rowsFromCsv(changed, labels)[0]!, 'a changed row is not trusted');
+  assert.deepEqual(rowsFromCsv(csv.replace(',check', '').replace(/,[0-9a-f]{8}$/m, ''), labels), [], 'a CSV without the check column gives no rows');
 });
