@@ -11,7 +11,7 @@ import { SCANLENS_VERSION } from '../core/version';
 import { expandInputs } from './expandInputs';
 import { sliceText } from './explainCommand';
 import { modelOptions, parsePositiveInt, providerOption, threadsOption } from './modelOption';
-import { EXIT, printError, printJson } from './output';
+import { EXIT, printError, printJson, printLine } from './output';
 import { bundledModelPath } from './paths';
 import { progressReporter } from './progress';
 import { axisOption, sliceOption } from './sliceOptions';
@@ -87,9 +87,9 @@ async function fit(folder: string, flags: FitFlags): Promise<number> {
   if (flags.json) {
     printJson({ scanlens: { version: SCANLENS_VERSION }, detector: flags.out, manifest, calibrationScores: fitted.calibrationScores, failed: fitted.failed });
   } else {
-    process.stdout.write(
+    printLine(
       `${flags.out}: ${manifest.method} on ${manifest.training.images} normal scans (${manifest.features.channels.length} channels of ${manifest.features.layers.join(' + ')}, ${manifest.features.grid.width}×${manifest.features.grid.height} grid); ` +
-        `threshold ${manifest.threshold.value.toFixed(4)} = p${manifest.threshold.percentile} of ${manifest.threshold.calibration.images} held-out normals${fitted.failed.length ? `; ${fitted.failed.length} file(s) failed` : ''}\n`,
+        `threshold ${manifest.threshold.value.toFixed(4)} = p${manifest.threshold.percentile} of ${manifest.threshold.calibration.images} held-out normals${fitted.failed.length ? `; ${fitted.failed.length} file(s) failed` : ''}`,
     );
   }
   return fitted.failed.length > 0 ? EXIT.someFailed : EXIT.ok;
@@ -139,7 +139,7 @@ async function score(inputs: string[], flags: ScoreFlags): Promise<number> {
   for (const row of rows) if ('error' in row) printError(row.error);
   const summary = summarize(rows);
   if (flags.json) printJson({ scanlens: { version: SCANLENS_VERSION }, detector: detector.summary(), results: rows, summary });
-  else for (const row of rows) process.stdout.write(formatRow(row) + '\n');
+  else for (const row of rows) printLine(formatRow(row));
   return summary.failed > 0 ? EXIT.someFailed : EXIT.ok;
 }
 

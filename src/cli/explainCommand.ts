@@ -10,7 +10,7 @@ import type { SliceChoice } from '../core/scan/sliceChoice';
 import { SCANLENS_VERSION } from '../core/version';
 import { loadModelFromFlags, modelOption, modelSummary, providerOption, threadsOption, type ModelFlags } from './modelOption';
 import { errorAbout, givenPath } from './givenPath';
-import { EXIT, printError, printJson } from './output';
+import { EXIT, printError, printJson, printLine } from './output';
 import { axisOption, sliceOption } from './sliceOptions';
 
 interface ExplainFlags extends ModelFlags {
@@ -81,7 +81,7 @@ async function run(input: string, flags: ExplainFlags): Promise<number> {
     const layer = result.layer ? `  layer ${result.layer.tensor} (${result.layer.source})` : '';
     const p = result.probabilities[result.classIndex]!;
     const where = sliceText(slice);
-    process.stdout.write(`${input}${where ? `  ${where}` : ''}  ${result.method}  ${label} ${p.toFixed(3)}${layer}${flags.out ? `  → ${flags.out}` : ''}\n`);
+    printLine(`${input}${where ? `  ${where}` : ''}  ${result.method}  ${label} ${p.toFixed(3)}${layer}${flags.out ? `  → ${flags.out}` : ''}`);
   }
   return EXIT.ok;
 }

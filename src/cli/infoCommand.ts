@@ -8,7 +8,7 @@ import { expandInputs } from './expandInputs';
 import { scanStats } from '../core/scan/scanStats';
 import { SCANLENS_VERSION } from '../core/version';
 import { parsePositiveInt } from './modelOption';
-import { printJson } from './output';
+import { printJson, printLine } from './output';
 
 interface InfoFlags {
   readonly json?: boolean;
@@ -59,7 +59,7 @@ async function run(file: string, flags: InfoFlags): Promise<void> {
     `  window     centre ${scan.window.center}  width ${scan.window.width}`,
     `  spacing    ${scan.spacing ? scan.spacing.join(' × ') + ' mm' : 'not recorded'}`,
   ];
-  process.stdout.write(lines.join('\n') + '\n');
+  for (const line of lines) printLine(line);
 }
 
 export function infoCommand(): Command {

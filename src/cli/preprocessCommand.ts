@@ -10,7 +10,7 @@ import type { SliceAxis } from '../core/scan/reslice';
 import { SCANLENS_VERSION } from '../core/version';
 import { errorAbout, givenPath } from './givenPath';
 import { loadModelFromFlags, modelOption, type ModelFlags } from './modelOption';
-import { EXIT, printError, printJson } from './output';
+import { EXIT, printError, printJson, printLine } from './output';
 import { axisOption, sliceOption } from './sliceOptions';
 
 interface PreprocessFlags extends Omit<ModelFlags, 'model'> {
@@ -71,8 +71,8 @@ async function run(input: string, flags: PreprocessFlags): Promise<number> {
       ...(job.modelInput ? { modelInput: { dims: job.modelInput.dims } } : {}),
     });
   } else {
-    process.stdout.write(`${input}${describe(job, model?.manifest.name)}\n`);
-    for (const w of written) process.stdout.write(`${w.file}\n`);
+    printLine(`${input}${describe(job, model?.manifest.name)}`);
+    for (const w of written) printLine(w.file);
   }
   return EXIT.ok;
 }

@@ -7,7 +7,7 @@ import { readNotebook } from '../notebook/ipynb/readNotebook';
 import { runNotebook, type CellSummary } from '../notebook/ipynb/runNotebook';
 import { writeNotebook } from '../notebook/ipynb/writeNotebook';
 import { modelOption, providerOption, threadsOption, type ModelFlags } from './modelOption';
-import { EXIT } from './output';
+import { EXIT, printLine } from './output';
 import { bundledModelPath, packageRoot } from './paths';
 
 interface RunFlags extends ModelFlags {
@@ -25,7 +25,7 @@ function parseTolerance(value: string): number {
 
 function reportCell(summary: CellSummary): void {
   const state = summary.ok ? 'ok' : summary.cancelled ? 'cancelled' : 'FAILED';
-  process.stderr.write(`scanlens: cell ${summary.index + 1} ${state} (${(summary.durationMs / 1000).toFixed(1)} s)\n`);
+  printLine(`scanlens: cell ${summary.index + 1} ${state} (${(summary.durationMs / 1000).toFixed(1)} s)`, process.stderr);
 }
 
 async function run(file: string, flags: RunFlags): Promise<number> {
@@ -58,20 +58,20 @@ async function run(file: string, flags: RunFlags): Promise<number> {
   for (const summary of result.cells.filter((c) => !c.ok)) {
     const cell = result.notebook.cells[summary.index];
     const errors = cell?.cell_type === 'code' ? cell.outputs.filter((o) => o.output_type === 'error').map((o) => String(o['evalue'])) : [];
-    for (const error of errors) process.stderr.write(`scanlens: cell ${summary.index + 1}: ${error.replace(/\n/g, '; ')}\n`);
+    for (const error of errors) printLine(`scanlens: cell ${summary.index + 1}: ${error.replace(/\n/g, '; ')}`, process.stderr);
   }
   const failed = result.cells.filter((c) => !c.ok).length;
   if (flags.check) {
     if (flags.out) await writeNotebook(flags.out, result.notebook);
     const differences = compareNotebooks(saved, result.notebook, flags.tolerance);
-    for (const d of differences) process.stdout.write(`${d.where}: ${d.message}\n`);
+    for (const d of differences) printLine(`${d.where}: ${d.message}`);
     const verdict = differences.length === 0 ? `matches the saved outputs (tolerance ${flags.tolerance})` : `${differences.length} difference(s) from the saved outputs`;
-    process.stdout.write(`${file}: ${result.cells.length} cell(s) run, ${failed} failed; ${verdict}\n`);
+    printLine(`${file}: ${result.cells.length} cell(s) run, ${failed} failed; ${verdict}`);
     return differences.length > 0 || failed > 0 ? EXIT.someFailed : EXIT.ok;
   }
   const target = flags.out ?? path;
   await writeNotebook(target, result.notebook);
-  process.stdout.write(`${file}: ${result.cells.length} cell(s) run, ${failed} failed → ${flags.out ?? file}\n`);
+  printLine(`${file}: ${result.cells.length} cell(s) run, ${failed} failed → ${flags.out ?? file}`);
   return failed > 0 ? EXIT.someFailed : EXIT.ok;
 }
 

@@ -62,7 +62,7 @@ test('classify with a guarded model: the flag reaches the +json payload, and the
   const warning = `Out of distribution (anomaly score ${two(odd.anomalyScore!)} ≥ threshold ${two(odd.anomalyThreshold!)}): this scan is unlike the data the model was trained on, so its probabilities should not be trusted.`;
   const markdown = String(table.data['text/markdown']);
   const [quote, tableMarkdown] = markdown.split('\n\n');
-  assert.equal(quote, `> ⚠️ **Out of distribution: 1 of 2 file(s)**\n>\n> - \`noise.png\`: ${warning}`);
+  assert.equal(quote, `> ⚠️ **Out of distribution: 1 of 2 file(s)**\n>\n> - noise.png: ${warning}`);
   assert.match(tableMarkdown!.split('\n')[0]!, /\| error \| anomaly score \| flag \|$/);
   assert.match(tableMarkdown!, new RegExp(`noise\\.png .*${OUT_OF_DISTRIBUTION}`));
   const [brainText, oddText] = String(table.data['text/plain']).split('\n');

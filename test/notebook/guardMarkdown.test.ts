@@ -11,7 +11,7 @@ test('nothing flagged (or no guard at all): no quote, so the table stays the fir
   assert.equal(outOfDistributionMarkdown(rows), '');
 });
 
-test('flagged files are listed as code, verbatim even with backticks or a line break in the name', () => {
+test('flagged files are listed by name, markdown and line breaks escaped so a name cannot leave the quote', () => {
   const markdown = outOfDistributionMarkdown([
     { file: 'a`b.png', ...flagged },
     { file: 'ok.png', ...passed },
@@ -22,8 +22,8 @@ test('flagged files are listed as code, verbatim even with backticks or a line b
     [
       '> ⚠️ **Out of distribution: 2 of 3 file(s)**',
       '>',
-      '> - ``a`b.png``: Out of distribution (anomaly score 20.41 ≥ threshold 13.14): this scan is unlike the data the model was trained on, so its probabilities should not be trusted.',
-      '> - `two lines.png`: Out of distribution (anomaly score 20.41 ≥ threshold 13.14): this scan is unlike the data the model was trained on, so its probabilities should not be trusted.',
+      '> - a\\`b.png: Out of distribution (anomaly score 20.41 ≥ threshold 13.14): this scan is unlike the data the model was trained on, so its probabilities should not be trusted.',
+      '> - two\\\\nlines.png: Out of distribution (anomaly score 20.41 ≥ threshold 13.14): this scan is unlike the data the model was trained on, so its probabilities should not be trusted.',
       '',
       '',
     ].join('\n'),

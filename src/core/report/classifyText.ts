@@ -1,14 +1,21 @@
 import { rank } from '../classify/classify';
 import { isVolumeResult, rowError, type ClassifyResult, type ImageResult } from '../jobs/classifyJob';
 import { verdictLine } from '../vocabulary/outOfDistribution';
+import { terminalText } from '../text/escape';
 import { peakMark, peakVerdictsLine } from '../vocabulary/peakVerdicts';
 
 /**
  * One result as one line of text (terminal, notebook text/plain): the top
  * `top` classes of an image with the guard's verdict, or a volume's peak
  * slices; an error row says ERROR and why. `file` is the name to show.
+ * File names, labels and errors are attacker text: terminalText shows their
+ * control characters as escapes, so no name can forge a line or reach the terminal.
  */
 export function classifyLine(row: ClassifyResult, top: number, file = row.file): string {
+  return terminalText(rawLine(row, top, file));
+}
+
+function rawLine(row: ClassifyResult, top: number, file: string): string {
   const error = rowError(row);
   if (error !== undefined) return `${file}  ERROR  ${error}`;
   if (isVolumeResult(row)) {

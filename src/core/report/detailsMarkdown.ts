@@ -2,6 +2,7 @@ import type { ClassifyRow } from '../classify/classify';
 import type { VolumeRow } from '../classify/classifyVolume';
 import { checkCellText, checkPassedText, warningFor } from '../vocabulary/outOfDistribution';
 import { peakMark, peakWarningsQuote } from '../vocabulary/peakVerdicts';
+import { markdownText, terminalText } from '../text/escape';
 
 function percent(p: number): string {
   return `${(p * 100).toFixed(1)}%`;
@@ -10,7 +11,7 @@ function percent(p: number): string {
 /** Title and model line every details document starts with. */
 function heading(file: string, model: Record<string, unknown>): string[] {
   const sha = typeof model.sha256 === 'string' ? ` (sha256 ${model.sha256.slice(0, 12)}…)` : '';
-  return [`# ScanLens: ${file}`, '', `Model: ${String(model.name)} ${String(model.version ?? '')}${sha}`, ''];
+  return [`# ScanLens: ${markdownText(file)}`, '', `Model: ${markdownText(`${String(model.name)} ${String(model.version ?? '')}`)}${sha}`, ''];
 }
 
 /** The disclaimer and the raw JSON every details document ends with. */
@@ -33,16 +34,16 @@ export function detailsMarkdown(row: ClassifyRow, model: Record<string, unknown>
   return [
     ...heading(row.file, model),
     ...guardLines(row),
-    ...(row.error !== undefined ? [`Error: ${row.error}`] : ['| Class | Probability |', '|---|---|', ...order.map((r) => `| ${r.label} | ${percent(r.p)} |`)]),
+    ...(row.error !== undefined ? [`Error: ${markdownText(row.error)}`] : ['| Class | Probability |', '|---|---|', ...order.map((r) => `| ${markdownText(r.label)} | ${percent(r.p)} |`)]),
     '',
-    ...(row.notes?.length ? ['Notes:', ...row.notes.map((n) => `- ${n}`), ''] : []),
+    ...(row.notes?.length ? ['Notes:', ...row.notes.map((n) => `- ${markdownText(n)}`), ''] : []),
     ...closing(model, row),
   ].join('\n');
 }
 
 /** The one-line summary a notification shows: top classes with percentages. */
 export function topLine(row: ClassifyRow): string {
-  return (row.topK ?? []).map((r) => `${r.label} ${percent(r.probability)}`).join(' · ');
+  return terminalText((row.topK ?? []).map((r) => `${r.label} ${percent(r.probability)}`).join(' · '));
 }
 
 /** Slices are numbered from 1 for people; the JSON keeps the engine's 0-based index. */
@@ -57,9 +58,11 @@ function peaksByProbability(row: VolumeRow): VolumeRow['peaks'][number][] {
 
 /** Each class's peak slice, most probable first: "glioma 0.91 at slice 87/181", marked "⚠" where the guard flagged the slice. */
 export function peakLine(row: VolumeRow): string {
-  return peaksByProbability(row)
-    .map((p) => `${p.label} ${p.probability.toFixed(2)} at slice ${sliceOf(p.slice, row)}${peakMark(p)}`)
-    .join(' · ');
+  return terminalText(
+    peaksByProbability(row)
+      .map((p) => `${p.label} ${p.probability.toFixed(2)} at slice ${sliceOf(p.slice, row)}${peakMark(p)}`)
+      .join(' · '),
+  );
 }
 
 /**
@@ -93,9 +96,9 @@ export function volumeDetailsMarkdown(row: VolumeRow, model: Record<string, unkn
     ...peakWarningsQuote(row.peaks, name),
     `| Class | Peak probability | Slice |${guarded ? ' Out-of-distribution check |' : ''}`,
     `|---|---|---|${guarded ? '---|' : ''}`,
-    ...peaks.map((p) => `| ${p.label} | ${percent(p.probability)} | ${name(p.slice)} |${guarded ? ` ${checkCellText(p)} |` : ''}`),
+    ...peaks.map((p) => `| ${markdownText(p.label)} | ${percent(p.probability)} | ${name(p.slice)} |${guarded ? ` ${checkCellText(p)} |` : ''}`),
     '',
-    ...(row.notes?.length ? ['Notes:', ...row.notes.map((n) => `- ${n}`), ''] : []),
+    ...(row.notes?.length ? ['Notes:', ...row.notes.map((n) => `- ${markdownText(n)}`), ''] : []),
     ...closing(model, row),
   ].join('\n');
 }

@@ -4,6 +4,7 @@
  * notification and Details, notebook renderer and plain copies).
  */
 
+import { markdownText } from '../text/escape';
 import { OUT_OF_DISTRIBUTION_TITLE, verdictLine, warningFor, type GuardFields } from './outOfDistribution';
 
 /** A class's peak slice as every volume result carries it. */
@@ -48,10 +49,10 @@ export function peakVerdictsLine(peaks: readonly Peak[], name: SliceName): strin
 }
 
 /** The full warning for each flagged peak slice, naming the classes that peak there; empty when none is flagged. */
-export function peakWarnings(peaks: readonly Peak[], name: SliceName): string[] {
+export function peakWarnings(peaks: readonly Peak[], name: SliceName, label: (text: string) => string = (text) => text): string[] {
   return scoredSlices(peaks).flatMap(({ peak, labels }) => {
     const warning = warningFor(peak);
-    return warning ? [`slice ${name(peak.slice)} (peak of ${labels.join(', ')}): ${warning}`] : [];
+    return warning ? [`slice ${name(peak.slice)} (peak of ${labels.map(label).join(', ')}): ${warning}`] : [];
   });
 }
 
@@ -61,9 +62,9 @@ export function peakWarningsTitle(peaks: readonly Peak[]): string | undefined {
   return flagged > 0 ? `${OUT_OF_DISTRIBUTION_TITLE}: ${flagged} of ${scoredSlices(peaks).length} peak slice(s)` : undefined;
 }
 
-/** The flagged peak slices as a markdown quote, title first, for Details and a notebook's markdown copy; empty when none is flagged. */
+/** The flagged peak slices as a markdown quote (labels through markdownText), title first, for Details and a notebook's markdown copy; empty when none is flagged. */
 export function peakWarningsQuote(peaks: readonly Peak[], name: SliceName): string[] {
   const title = peakWarningsTitle(peaks);
   if (title === undefined) return [];
-  return [`> ⚠️ **${title}**`, '>', ...peakWarnings(peaks, name).map((w) => `> - ${w}`), ''];
+  return [`> ⚠️ **${title}**`, '>', ...peakWarnings(peaks, name, markdownText).map((w) => `> - ${w}`), ''];
 }

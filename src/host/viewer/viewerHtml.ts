@@ -1,3 +1,4 @@
+import { htmlText } from '../../core/text/escape';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
@@ -10,7 +11,7 @@ export function viewerHtml(webview: vscode.Webview, extensionUri: vscode.Uri, ti
   const nonce = randomBytes(16).toString('base64');
   const asset = (name: string): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', name)).toString();
   const csp = ["default-src 'none'", `img-src data: blob:`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
-  const escaped = title.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const escaped = htmlText(title);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -1,3 +1,4 @@
+import { markdownText, terminalText } from '../../core/text/escape';
 import type { Table } from '../../protocol/notebookResult';
 
 /** Numbers shown with 4 decimals in tables; the +json payload keeps full precision. */
@@ -7,22 +8,18 @@ export function formatCell(value: string | number | null): string {
   return value;
 }
 
-function escape(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
-/** A GitHub-flavoured markdown table; numeric columns right-aligned. */
+/** A GitHub-flavoured markdown table; numeric columns right-aligned; every cell through markdownText, so a name or label shows as typed and cannot add markup, HTML or a row. */
 export function markdownTable(table: Table): string {
   const numeric = table.columns.map((_, c) => table.rows.length > 0 && table.rows.every((r) => typeof r[c] === 'number' || r[c] === null));
-  const head = `| ${table.columns.map(escape).join(' | ')} |`;
+  const head = `| ${table.columns.map(markdownText).join(' | ')} |`;
   const rule = `|${numeric.map((n) => (n ? ' ---: ' : ' --- ')).join('|')}|`;
-  const body = table.rows.map((row) => `| ${row.map((v) => escape(formatCell(v))).join(' | ')} |`);
+  const body = table.rows.map((row) => `| ${row.map((v) => markdownText(formatCell(v))).join(' | ')} |`);
   return [head, rule, ...body].join('\n') + '\n';
 }
 
-/** The same table as aligned plain text, for viewers without markdown. */
+/** The same table as aligned plain text, for viewers without markdown; cells through terminalText, so a cell stays on its line. */
 export function plainTable(table: Table): string {
-  const cells = [table.columns, ...table.rows.map((r) => r.map(formatCell))];
+  const cells = [table.columns, ...table.rows.map((r) => r.map(formatCell))].map((r) => r.map(terminalText));
   const widths = table.columns.map((_, c) => Math.max(...cells.map((r) => r[c]!.length)));
   return cells
     .map((r) =>

@@ -2,15 +2,14 @@
  * Static SVG versions of the charts, for viewers without plotly (a code
  * hosting site's notebook preview): plain shapes and text, fixed size.
  */
+import { htmlText } from '../../core/text/escape';
 
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 const WIDTH = 680;
 const HEIGHT = 320;
 const PLOT = { left: 50, right: 190, top: 30, bottom: 40 };
 
-function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
+const escape = htmlText;
 
 const n = (v: number): string => (Math.round(v * 10) / 10).toString();
 

@@ -1,3 +1,4 @@
+import { markdownText } from '../../../core/text/escape';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { histogram } from '../../../core/anomaly/metrics';
@@ -156,7 +157,7 @@ async function score(context: Context): Promise<NotebookOutput[]> {
 }
 
 function detectorName(detector: Detector): string {
-  return `${detector.path === null ? 'the detector fitted above' : `\`${detector.path}\``} (${detector.method}, threshold ${detector.threshold.toFixed(4)})`;
+  return `${detector.path === null ? 'the detector fitted above' : markdownText(detector.path)} (${detector.method}, threshold ${detector.threshold.toFixed(4)})`;
 }
 
 function evaluationText(e: AnomalyEvaluation): string {
@@ -362,7 +363,7 @@ async function fit(context: Context): Promise<NotebookOutput[]> {
     calibrationScores: [...fitted.calibrationScores],
     rows,
   };
-  const where = out ? `\`${out.file}\`` : 'this notebook (not saved: add out= to keep it)';
+  const where = out ? markdownText(out.file) : 'this notebook (not saved: add out= to keep it)';
   const table: Table = {
     columns: ['field', 'value'],
     rows: [

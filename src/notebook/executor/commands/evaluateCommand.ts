@@ -1,3 +1,4 @@
+import { markdownText } from '../../../core/text/escape';
 import { classifyFiles } from '../../../core/classify/classify';
 import { ScanLensError } from '../../../core/errors';
 import { classificationMetrics } from '../../../core/metrics/confusionMatrix';
@@ -74,7 +75,7 @@ export const evaluateCommand: CommandRunner<CommandOf<'evaluate'>> = async ({ co
     columns: ['class', 'precision', 'recall', 'ROC AUC', 'files'],
     rows: result.perClass.map((c) => [c.label, c.precision, c.recall, c.auc, c.support]),
   };
-  const heading = `**Accuracy ${(metrics.accuracy * 100).toFixed(1)} %** on ${truth.length} file(s)${failed > 0 ? `, ${failed} failed` : ''} from \`${source}\`\n\n`;
+  const heading = `**Accuracy ${(metrics.accuracy * 100).toFixed(1)} %** on ${truth.length} file(s)${failed > 0 ? `, ${failed} failed` : ''} from ${markdownText(source)}\n\n`;
   const text =
     `${source}: accuracy ${metrics.accuracy.toFixed(4)} on ${truth.length} file(s)${failed > 0 ? `, ${failed} failed` : ''}\n` +
     result.perClass.map((c) => `  ${c.label}: precision ${c.precision?.toFixed(3) ?? '—'}  recall ${c.recall?.toFixed(3) ?? '—'}  AUC ${c.auc?.toFixed(3) ?? '—'}`).join('\n');

@@ -1,3 +1,4 @@
+import { markdownText } from '../../../core/text/escape';
 import type { NotebookResult } from '../../../protocol/notebookResult';
 import { markdownTable } from '../../outputs/markdownTable';
 import { displayOutput } from '../../outputs/notebookOutput';
@@ -22,7 +23,7 @@ export const modelCommand: CommandRunner<CommandOf<'model'>> = async ({ command,
     columns: ['model', 'version', 'input', 'classes', 'sha256'],
     rows: [[manifest.name, manifest.version, `${result.input.width}×${result.input.height}×${result.input.channels}`, manifest.labels.join(', '), model.sha256.slice(0, 12)]],
   };
-  const guesses = model.assumptions.length > 0 ? `\n\nGuessed (no manifest): ${model.assumptions.join('; ')}` : '';
+  const guesses = model.assumptions.length > 0 ? `\n\nGuessed (no manifest): ${markdownText(model.assumptions.join('; '))}` : '';
   const text = `${manifest.name} ${manifest.version} (sha256 ${model.sha256.slice(0, 12)}…): ${manifest.labels.join(', ')}`;
   return [displayOutput({ result, markdown: markdownTable(table) + guesses, text }, provenance(command.text, parametersOf(command), model))];
 };
