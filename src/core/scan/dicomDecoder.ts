@@ -2,7 +2,8 @@ import type { DataSet, Element } from 'dicom-parser';
 import { ScanLensError } from '../errors';
 import type { PrivacyOptions } from '../privacy/redact';
 import { parseDicomBytes } from './dicomParse';
-import { describeTags } from './dicomTags';
+import type { IdentifyingValues } from '../privacy/echoes';
+import { describeTags, identifyingValues, keptText } from './dicomTags';
 import { transferSyntax, type TransferSyntax } from './dicomTransferSyntax';
 import type { DecodeLimits } from './limits';
 import { scaledRange } from './niftiDecoder';
@@ -92,14 +93,15 @@ function storedRange(pm: PixelModule): { min: number; max: number } {
   return pm.signed ? { min: -(2 ** (bits - 1)), max: 2 ** (bits - 1) - 1 } : { min: 0, max: 2 ** bits - 1 };
 }
 
-function windowsOf(dataSet: DataSet): DisplayWindow[] {
+/** VOI windows; an explanation that repeats an identifying value of the file reads REDACTED (describeTags' rule). */
+function windowsOf(dataSet: DataSet, identifying: IdentifyingValues | undefined): DisplayWindow[] {
   const centers = numbers(dataSet, 'x00281050') ?? [];
   const widths = numbers(dataSet, 'x00281051') ?? [];
   return centers.slice(0, widths.length).flatMap((center, i) => {
     const width = widths[i]!;
     if (!(width > 0)) return [];
     const name = stringAt(dataSet, 'x00281055', i);
-    return [{ center, width, ...(name ? { name } : {}) }];
+    return [{ center, width, ...(name ? { name: keptText(name, identifying) } : {}) }];
   });
 }
 
@@ -167,7 +169,8 @@ export async function scanFromDataSet(dataSet: DataSet, path: string, limits: De
     invertMonochrome1(voxels, stored);
     photometric = 'MONOCHROME2';
   }
-  const windows = pm.samples === 1 ? windowsOf(dataSet).map((w) => (monochrome1 ? invertWindow(w, valueRange) : w)) : [];
+  const identifying = options.revealIdentifying ? undefined : identifyingValues(dataSet);
+  const windows = pm.samples === 1 ? windowsOf(dataSet, identifying).map((w) => (monochrome1 ? invertWindow(w, valueRange) : w)) : [];
   const data = dataRange(voxels, rescale);
   const spacing = spacingOf(dataSet);
   const affine = dicomAffine(dataSet, spacing ?? [1, 1, 1]);
@@ -191,7 +194,7 @@ export async function scanFromDataSet(dataSet: DataSet, path: string, limits: De
       sampleType: pm.type,
       photometric,
       ...(pm.frames > 1 ? { frames: pm.frames } : {}),
-      ...describeTags(dataSet, options),
+      ...describeTags(dataSet, options, identifying),
     },
   };
 }
