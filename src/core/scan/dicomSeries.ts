@@ -5,6 +5,7 @@ import type { PrivacyOptions } from '../privacy/redact';
 import { decodeIsolated } from './decodeIsolated';
 import { dicomAffine, scanFromDataSet } from './dicomDecoder';
 import { readDicomHeader } from './dicomHeader';
+import { identifyingValues } from './dicomTags';
 import { parseDicomBytes } from './dicomParse';
 import type { DecodeLimits } from './limits';
 import { floatAt } from './dicomValues';
@@ -34,6 +35,12 @@ async function readDataSet(path: string, limits: DecodeLimits): Promise<DataSet>
   }
 }
 
+/** Modality for a series' name, left out when it repeats an identifying value of the file (a name stored as the modality). */
+function shownModality(dataSet: DataSet | undefined): string | undefined {
+  const modality = dataSet?.string('x00080060')?.trim();
+  return modality && !identifyingValues(dataSet!).repeatedIn(modality) ? modality : undefined;
+}
+
 /**
  * Groups DICOM files by SeriesInstanceUID, reading only their headers. A file
  * that holds several frames is a volume of its own (multiFrame); files whose
@@ -52,7 +59,7 @@ export async function groupSeries(files: readonly string[], limits: DecodeLimits
     if (pixels && Number.isSafeInteger(frames) && frames > 1) multiFrame.push(file);
     else if (!uid || !pixels) single.push(file);
     else {
-      const group = groups.get(uid) ?? { files: [], number: dataSet?.intString('x00200011'), modality: dataSet?.string('x00080060')?.trim() || undefined };
+      const group = groups.get(uid) ?? { files: [], number: dataSet?.intString('x00200011'), modality: shownModality(dataSet) };
       group.files.push(file);
       groups.set(uid, group);
     }
@@ -103,44 +110,43 @@ const mm = (v: number): string => `${Number(v.toFixed(3))} mm`;
  * one slice per position along the normal, evenly spaced within
  * SERIES_TOLERANCE. Without orientation or positions they are ordered by
  * InstanceNumber, unchecked, as before. `complete` false: some slice of the
- * series failed to parse, so uneven spacing is not reported (the gap may be it).
+ * series failed to parse, so only mixed orientations and repeated positions
+ * are reported (a missing orientation or an uneven gap may be that slice).
  */
 function orderSlices(label: string, slices: readonly SeriesSlice[], complete = true): { ordered: SeriesSlice[]; along?: number[] } {
-  const found = slices.map((s) => orientation(s.dataSet));
   const byInstance = (): { ordered: SeriesSlice[] } => ({
     ordered: [...slices].sort((a, b) => (a.dataSet.intString('x00200013') ?? 0) - (b.dataSet.intString('x00200013') ?? 0)),
   });
-  if (found.every((o) => o === undefined)) return byInstance();
-  const lacking = found.findIndex((o) => o === undefined);
-  if (lacking >= 0) throw new ScanLensError(`slice ${slices[lacking]!.path} has no usable ImageOrientationPatient while other slices of the series do; its orientation cannot be checked`, label);
-  const orientations = found as number[][];
-  slices.forEach((s, i) => {
-    const o = orientations[i]!;
+  const oriented = slices.flatMap((s) => {
+    const o = orientation(s.dataSet);
+    return o ? [{ s, o, p: position(s.dataSet) }] : [];
+  });
+  if (oriented.length === 0) return byInstance();
+  for (const { s, o } of oriented) {
     const unit = (v: number[]): boolean => Math.abs(Math.hypot(...v) - 1) <= SERIES_TOLERANCE.directionCosine;
     const [row, column] = [o.slice(0, 3), o.slice(3, 6)];
     const dot = row[0]! * column[0]! + row[1]! * column[1]! + row[2]! * column[2]!;
     if (!unit(row) || !unit(column) || Math.abs(dot) > SERIES_TOLERANCE.directionCosine) {
       throw new ScanLensError(`slice ${s.path} has a degenerate ImageOrientationPatient (${o.join('\\')}): its row and column directions are not perpendicular unit vectors`, label);
     }
-  });
-  const first = orientations[0]!;
-  const other = orientations.findIndex((o) => o.some((v, k) => Math.abs(v - first[k]!) > SERIES_TOLERANCE.directionCosine));
-  if (other >= 0) {
+  }
+  const first = oriented[0]!;
+  const other = oriented.find(({ o }) => o.some((v, k) => Math.abs(v - first.o[k]!) > SERIES_TOLERANCE.directionCosine));
+  if (other) {
     const planes = new Map<string, number>();
-    for (const plane of orientations.map((o) => planeOf(normalOf(o)))) planes.set(plane, (planes.get(plane) ?? 0) + 1);
+    for (const plane of oriented.map(({ o }) => planeOf(normalOf(o)))) planes.set(plane, (planes.get(plane) ?? 0) + 1);
     const mix = [...planes].map(([plane, n]) => `${n} ${plane}`).join(', ');
     throw new ScanLensError(
-      `slices disagree in orientation under one SeriesInstanceUID (${mix}): ${slices[other]!.path} differs from ${slices[0]!.path} by more than ${SERIES_TOLERANCE.directionCosine} in ImageOrientationPatient; refusing to stack them into one volume`,
+      `slices disagree in orientation under one SeriesInstanceUID (${mix}): ${other.s.path} differs from ${first.s.path} by more than ${SERIES_TOLERANCE.directionCosine} in ImageOrientationPatient; refusing to stack them into one volume`,
       label,
     );
   }
-  const positions = slices.map((s) => position(s.dataSet));
-  if (positions.some((p) => p === undefined)) return byInstance();
-  const normal = normalOf(first);
-  const keyed = slices.map((s, i) => ({ s, along: positions[i]![0]! * normal[0]! + positions[i]![1]! * normal[1]! + positions[i]![2]! * normal[2]! }));
+  // Positions along the normal of the slices that have one; the same position twice is refused before anything else is asked of the rest.
+  const normal = normalOf(first.o);
+  const keyed = oriented.flatMap(({ s, p }) => (p ? [{ s, along: p[0]! * normal[0]! + p[1]! * normal[1]! + p[2]! * normal[2]! }] : []));
   keyed.sort((a, b) => a.along - b.along);
   const gaps = keyed.slice(1).map((k, i) => k.along - keyed[i]!.along);
-  const usual = [...gaps].sort((a, b) => a - b)[gaps.length >> 1]!;
+  const usual = [...gaps].sort((a, b) => a - b)[gaps.length >> 1] ?? 0;
   const same = gaps.findIndex((gap) => gap <= SERIES_TOLERANCE.spacing * usual || gap === 0);
   if (same >= 0) {
     const [a, b] = [keyed[same]!, keyed[same + 1]!];
@@ -149,7 +155,12 @@ function orderSlices(label: string, slices: readonly SeriesSlice[], complete = t
       label,
     );
   }
-  // With a slice that failed to parse, a gap may be that slice: only the checks above are sure.
+  // With a slice that failed to parse (complete false), that failure is told instead of what follows: the slice may be the one lacking, or the gap.
+  if (oriented.length < slices.length && complete) {
+    const lacking = slices.find((s) => !oriented.some((k) => k.s === s))!;
+    throw new ScanLensError(`slice ${lacking.path} has no usable ImageOrientationPatient while other slices of the series do; its orientation cannot be checked`, label);
+  }
+  if (keyed.length < slices.length) return byInstance();
   const uneven = complete ? gaps.findIndex((gap) => Math.abs(gap - usual) > SERIES_TOLERANCE.spacing * usual) : -1;
   if (uneven >= 0) {
     const [a, b] = [keyed[uneven]!, keyed[uneven + 1]!];
