@@ -41,14 +41,21 @@ function shownModality(dataSet: DataSet | undefined): string | undefined {
   return modality && !identifyingValues(dataSet!).repeatedIn(modality) ? modality : undefined;
 }
 
+/** Whether every file of a group lies at one and the same ImagePositionPatient: copies of one slice (re-encodings, repeats), not a volume. */
+function onePosition(positions: readonly (readonly number[] | undefined)[]): boolean {
+  const [first] = positions;
+  return first !== undefined && positions.every((p) => p !== undefined && p.every((v, i) => v === first[i]));
+}
+
 /**
  * Groups DICOM files by SeriesInstanceUID, reading only their headers. A file
  * that holds several frames is a volume of its own (multiFrame); files whose
- * header fails to parse, or that are alone in their series, stay single so
- * they can become rows (error rows for the former).
+ * header fails to parse, that are alone in their series, or whose series puts
+ * every slice at one position (copies of one slice, such as re-encodings)
+ * stay single so they can become rows of their own (error rows for the first).
  */
 export async function groupSeries(files: readonly string[], limits: DecodeLimits): Promise<{ series: FoundSeries[]; single: string[]; multiFrame: string[] }> {
-  const groups = new Map<string, { files: string[]; number?: number; modality?: string }>();
+  const groups = new Map<string, { files: string[]; positions: (number[] | undefined)[]; number?: number; modality?: string }>();
   const single: string[] = [];
   const multiFrame: string[] = [];
   for (const file of files) {
@@ -59,14 +66,15 @@ export async function groupSeries(files: readonly string[], limits: DecodeLimits
     if (pixels && Number.isSafeInteger(frames) && frames > 1) multiFrame.push(file);
     else if (!uid || !pixels) single.push(file);
     else {
-      const group = groups.get(uid) ?? { files: [], number: dataSet?.intString('x00200011'), modality: shownModality(dataSet) };
+      const group = groups.get(uid) ?? { files: [], positions: [], number: dataSet?.intString('x00200011'), modality: shownModality(dataSet) };
       group.files.push(file);
+      group.positions.push(position(dataSet!));
       groups.set(uid, group);
     }
   }
   const series: FoundSeries[] = [];
-  for (const [uid, group] of groups) {
-    if (group.files.length > 1) series.push({ ...group, uidHash: createHash('sha256').update(uid).digest('hex').slice(0, 8) });
+  for (const [uid, { positions, ...group }] of groups) {
+    if (group.files.length > 1 && !onePosition(positions)) series.push({ ...group, uidHash: createHash('sha256').update(uid).digest('hex').slice(0, 8) });
     else single.push(...group.files);
   }
   return { series, single, multiFrame };
