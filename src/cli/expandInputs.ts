@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { glob, isDynamicPattern } from 'tinyglobby';
-import { listScans } from '../core/io/listScans';
+import { listScans } from '../core/scan/listScans';
 
 export interface ExpandedInputs {
   /** Files to process, in a stable order. */

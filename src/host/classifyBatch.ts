@@ -5,7 +5,7 @@ import { OUT_OF_DISTRIBUTION, hasGuard } from '../core/anomaly/oodGuard';
 import { DEFAULT_LIMITS } from '../core/scan/limits';
 import { ScanLensError } from '../core/errors';
 import { writeFileAtomic } from '../core/io/atomicWrite';
-import { listScans } from '../core/io/listScans';
+import { listScans } from '../core/scan/listScans';
 import { classifyInputs } from '../core/jobs/classifyInputs';
 import { classifyJob, rowError, type ClassifyResult } from '../core/jobs/classifyJob';
 import { classifyCsv } from '../core/report/classifyCsv';

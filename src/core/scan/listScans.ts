@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
-import { openRegular } from './regularFile';
+import { openRegular } from '../io/regularFile';
 import { join } from 'node:path';
-import { SNIFF_BYTES, hasScanExtension, sniffFormat } from '../scan/sniff';
+import { SNIFF_BYTES, hasScanExtension, sniffFormat } from './sniff';
 
 export interface ScanListing {
   /** Scan files below the folder, in natural sort order. */

@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ScanLensError } from '../../core/errors';
 import { parseCsv } from '../../core/io/csv';
-import { listScans } from '../../core/io/listScans';
+import { listScans } from '../../core/scan/listScans';
 
 export interface LabelledScan {
   /** Absolute path. */

@@ -3,7 +3,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import type { PathScope } from '../../core/io/containment';
 import { oneLine } from '../../core/errors';
-import { listScans } from '../../core/io/listScans';
+import { listScans } from '../../core/scan/listScans';
 
 const collator = new Intl.Collator(undefined, { numeric: true });
 

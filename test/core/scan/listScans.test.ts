@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
-import { listScans } from '../../../src/core/io/listScans';
+import { listScans } from '../../../src/core/scan/listScans';
 
 test('listScans: by extension or by content, recursive, natural order, hidden and excluded skipped', async () => {
   const root = mkdtempSync(join(tmpdir(), 'scanlens-list-'));
