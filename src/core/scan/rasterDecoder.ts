@@ -30,11 +30,25 @@ export function checkPixelLimit(width: number, height: number, path: string, lim
   }
 }
 
-function checkSize(meta: Metadata, path: string, limits: DecodeLimits): { width: number; height: number; pages: number } {
+/**
+ * Refuses images whose decoded size, from the header, is over the limits: each
+ * page against the pixel limit, and a multi-page image's pages × width ×
+ * height × channels against the voxel and decoded-byte limits of a volume (a
+ * 70 KB TIFF can declare 40 pages of the largest allowed size).
+ */
+function checkSize(meta: Metadata, path: string, limits: DecodeLimits, depth: Depth, channels: number): { width: number; height: number; pages: number } {
   const width = meta.width ?? 0;
   const pages = Math.max(1, meta.pages ?? 1);
   const height = meta.pageHeight ?? (meta.height ?? 0) / pages;
   checkPixelLimit(width, height, path, limits);
+  const samples = pages * width * height * channels;
+  const bytes = (samples * BITS[depth]) / 8;
+  if (pages > 1 && (samples > limits.maxVoxels || bytes > limits.maxDecodedBytes)) {
+    throw new ScanLensError(
+      `image has ${pages} pages of ${width}×${height}×${channels} samples (${samples} ${depth} samples, ${bytes} bytes decoded), over the limits of ${limits.maxVoxels} samples and ${limits.maxDecodedBytes} bytes for one volume`,
+      path,
+    );
+  }
   return { width, height, pages };
 }
 
@@ -83,10 +97,10 @@ function rangeOf(voxels: VoxelArray, depth: Depth): { min: number; max: number }
  */
 export async function decodeRaster(buffer: Buffer, path: string, format: ScanFormat, limits: DecodeLimits): Promise<Scan> {
   const meta = await readHeader(buffer, path);
-  const { width, height, pages } = checkSize(meta, path, limits);
   const depth = depthOf(meta, path);
   const colourChannels = (meta.channels ?? 1) - (meta.hasAlpha ? 1 : 0);
   const grey = colourChannels === 1;
+  const { width, height, pages } = checkSize(meta, path, limits, depth, grey ? 1 : 3);
   const space = grey ? (BITS[depth] > 8 ? 'grey16' : 'b-w') : BITS[depth] > 8 ? 'rgb16' : 'srgb';
 
   let raw: { data: Buffer; info: { width: number; height: number; channels: number } };

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,3 +120,34 @@ for (const blockingRead of [false, true]) {
     assert.deepEqual(Array.from(scan.voxels), Array.from(pattern16()));
   });
 }
+
+test('a multi-page TIFF whose pages together are over the voxel limit is refused from its header, without decoding', async () => {
+  // Two 8192² RGB pages: each is within the pixel limit, together 402M samples
+  // (the voxel limit is 268M). Blank pages deflate to a few hundred KB.
+  const side = 8192;
+  const file = join(tmp, 'pages.tif');
+  writeFileSync(
+    file,
+    await sharp({ create: { width: side, height: 2 * side, channels: 3, background: '#000', pageHeight: side }, limitInputPixels: false })
+      .tiff({ compression: 'deflate' })
+      .toBuffer(),
+  );
+  // In a child process, so its peak RSS is this load's alone.
+  const child = join(tmp, 'loadPages.mts');
+  const loadScanTs = join(process.cwd(), 'src/core/scan/loadScan.ts');
+  writeFileSync(
+    child,
+    `import { loadScan } from ${JSON.stringify(loadScanTs)};\n` +
+      `let message = 'loaded';\n` +
+      `try { await loadScan(${JSON.stringify(file)}); } catch (error) { message = error instanceof Error ? error.message : String(error); }\n` +
+      `process.stdout.write(JSON.stringify({ message, rssMb: process.resourceUsage().maxRSS / 1024 }));\n`,
+  );
+  const started = Date.now();
+  const run = spawnSync(process.execPath, ['--import', 'tsx', child], { encoding: 'utf8', timeout: 60_000 });
+  const seconds = (Date.now() - started) / 1000;
+  assert.equal(run.status, 0, run.stderr);
+  const { message, rssMb } = JSON.parse(run.stdout) as { message: string; rssMb: number };
+  assert.match(message, /^[^\n]*pages\.tif: image has 2 pages of 8192×8192×3 samples .*over the limits of 268435456 samples/);
+  assert.ok(rssMb < 300, `peak RSS ${rssMb.toFixed(0)} MB (decoding would take over 800 MB)`);
+  assert.ok(seconds < 10, `took ${seconds.toFixed(1)} s`);
+});
