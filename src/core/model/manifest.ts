@@ -35,6 +35,14 @@ export const StageNameSchema = z.enum(['denoise', 'clahe', 'sharpen', 'edges', '
 /** A named MRI pipeline stage, with optional parameters for it. */
 export const StageSchema = z.union([StageNameSchema, z.strictObject({ stage: StageNameSchema, params: z.record(z.string(), z.number()).default({}) })]);
 
+/**
+ * Most values one model input may have (width × height × channels): 4096² RGB,
+ * 192 MiB as float32. Each side may be up to 8192, but an 8192² RGB input
+ * (805 MB per tensor, several copies while preparing it) is refused when the
+ * manifest is read, before any scan is prepared for it.
+ */
+export const MAX_INPUT_VALUES = 4096 * 4096 * 3;
+
 export const InputSchema = z.strictObject({
   /** Graph input name; the first input when omitted. */
   name: z.string().min(1).optional(),
@@ -91,6 +99,15 @@ export const ManifestSchema = z
     card: CardSchema.optional(),
   })
   .superRefine((m, ctx) => {
+    const { width, height } = m.input.size;
+    const values = width * height * m.input.channels;
+    if (values > MAX_INPUT_VALUES) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['input', 'size'],
+        message: `${width}×${height}×${m.input.channels} is ${values} values per input, over the limit of ${MAX_INPUT_VALUES} (4096×4096×3)`,
+      });
+    }
     for (const key of ['mean', 'std'] as const) {
       const values = m.input[key];
       if (values && values.length !== 1 && values.length !== m.input.channels) {

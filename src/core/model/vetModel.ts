@@ -91,9 +91,20 @@ function checkTensor(tensor: TensorProto, what: string, walk: Walk): void {
   }
 }
 
+/**
+ * A sparse tensor carries few values but declares a dense shape, and
+ * onnxruntime makes sparse initializers dense when it loads the model: the
+ * dense shape is held to the same element and byte limits as a dense tensor.
+ */
 function checkSparse(sparse: SparseLike, what: string, walk: Walk): void {
   if (sparse.values) checkTensor(sparse.values, what, walk);
   if (sparse.indices) checkTensor(sparse.indices, what, walk);
+  const label = `${what} '${sparse.values?.name ?? ''}' (dense shape)`;
+  const elements = elementCount(sparse.dims ?? [], label, walk);
+  walk.initializerBytes += elements * (ELEMENT_BYTES[sparse.values?.dataType ?? 1] ?? 8);
+  if (walk.initializerBytes > walk.limits.maxInitializerBytes) {
+    throw new ScanLensError(`constant tensors declare more than ${walk.limits.maxInitializerBytes} bytes in all; refused`, walk.file);
+  }
 }
 
 function checkNodes(nodes: readonly NodeProto[], depth: number, walk: Walk): void {

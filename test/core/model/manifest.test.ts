@@ -47,6 +47,11 @@ const broken: [string, (m: Record<string, unknown>) => void, RegExp][] = [
   ['a bad sha256 format is named', (m) => (m.sha256 = 'abc'), /sha256: must be 64 lowercase hex digits/],
   ['mean with the wrong length is named', (m) => ((m.input as Record<string, unknown>).mean = [0.1, 0.2]), /input\.mean: needs 1 value, got 2/],
   ['an unknown stage is named', (m) => (m.preprocessing = ['blur']), /preprocessing\.0/],
+  [
+    'an input over the size limit is named (8192×8192×3 would be 805 MB per tensor)',
+    (m) => (m.input = { channels: 3, size: { width: 8192, height: 8192 } }),
+    /^[^\n]*model\.json: invalid manifest: input\.size: 8192×8192×3 is 201326592 values per input, over the limit of 50331648 \(4096×4096×3\)$/,
+  ],
 ];
 
 for (const [name, mutate, pattern] of broken) {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadModel } from '../../../src/core/model/loadModel';
+import { decodeModel, encodeModel } from '../../../src/core/onnx/modelProto';
 import { DEFAULT_VET_LIMITS, vetModel } from '../../../src/core/model/vetModel';
 import { fixture } from '../../helpers/paths';
 
@@ -79,4 +80,23 @@ test('a manifest refuses a swapped model: a hostile one, and a well-formed one w
   copyFileSync(hostile('benign.onnx'), onnx);
   const model = await loadModel(join(dir, 'model.json'), { threads: 1 });
   assert.equal(model.sha256, benignSha);
+});
+
+test('a sparse initializer is vetted by its dense shape, which onnxruntime allocates at load', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'scanlens-sparse-')), 'sparse.onnx');
+  const model = decodeModel(readFileSync(hostile('benign.onnx')));
+  const sparse = (dims: number[]) => ({
+    values: { name: 'sparse', dims: [1], dataType: 1, floatData: [1] },
+    indices: { name: 'sparse_indices', dims: [1], dataType: 7, int64Data: [0] },
+    dims,
+  });
+  // One stored value, a 65536² float dense shape: 16 GiB once made dense.
+  writeFileSync(file, encodeModel({ ...model, graph: { ...model.graph, sparseInitializer: [sparse([65536, 65536])] } as typeof model.graph }));
+  assert.throws(() => vetModel(readFileSync(file), file), refusedWith(file, /sparse initializer 'sparse' \(dense shape\) declares 4294967296 elements, over the limit of 1073741824/));
+  // Under the element limit but over the byte limit, counted with the other constants.
+  writeFileSync(file, encodeModel({ ...model, graph: { ...model.graph, sparseInitializer: [sparse([16384, 16384])] } as typeof model.graph }));
+  assert.throws(() => vetModel(readFileSync(file), file, { ...DEFAULT_VET_LIMITS, maxInitializerBytes: 1 << 20 }), refusedWith(file, /constant tensors declare more than 1048576 bytes in all/));
+  // A small dense shape passes.
+  writeFileSync(file, encodeModel({ ...model, graph: { ...model.graph, sparseInitializer: [sparse([4, 4])] } as typeof model.graph }));
+  assert.doesNotThrow(() => vetModel(readFileSync(file), file));
 });
