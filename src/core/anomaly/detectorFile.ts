@@ -12,6 +12,36 @@ export const MANIFEST_FILE = 'detector.json';
 const MAX_MANIFEST_BYTES = 1024 * 1024;
 const MAX_ARRAY_BYTES = 512 * 1024 * 1024;
 
+/**
+ * Most feature values (grid width × height × channels) a detector may declare:
+ * each scored image's features are held as that many float32s (2²⁴ = 64 MiB),
+ * so a 16 KB detector declaring a 1024² grid of 4096 channels (16 GiB) is
+ * refused before anything is read or allocated.
+ */
+export const MAX_FEATURE_VALUES = 1 << 24;
+/** Most values a PatchCore memory bank may declare (bank rows × channels): the 512 MiB array-file limit, in float32s. */
+export const MAX_BANK_VALUES = MAX_ARRAY_BYTES / 4;
+
+/** The sizes the manifest declares, against the limits above, before any array is read; errors name the field. */
+export function checkDeclaredSizes(manifest: DetectorManifest, file: string): void {
+  const { grid, channels } = manifest.features;
+  const values = grid.width * grid.height * channels.length;
+  if (values > MAX_FEATURE_VALUES) {
+    throw new ScanLensError(
+      `detector manifest field 'features': a ${grid.width}×${grid.height} grid of ${channels.length} channels is ${values} feature values per image, over the limit of ${MAX_FEATURE_VALUES}`,
+      file,
+    );
+  }
+  if (manifest.method !== 'patchcore') return;
+  const bank = manifest.parameters['bank'];
+  if (bank === undefined || !Number.isSafeInteger(bank) || bank < 1) {
+    throw new ScanLensError(`detector manifest field 'parameters.bank': must be the memory bank's row count, a positive whole number (got ${bank})`, file);
+  }
+  if (bank * channels.length > MAX_BANK_VALUES) {
+    throw new ScanLensError(`detector manifest field 'parameters.bank': ${bank} rows of ${channels.length} channels is ${bank * channels.length} values, over the limit of ${MAX_BANK_VALUES}`, file);
+  }
+}
+
 const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 const arrayFile = (method: string, name: string): string => `${method}-${name}.npy`;
@@ -79,6 +109,7 @@ export async function loadDetector(path: string): Promise<LoadedDetector> {
     throw new ScanLensError(`detector manifest field '${issue.path.join('.') || '(root)'}': ${issue.message}`, manifestPath);
   }
   const manifest = parsed.data;
+  checkDeclaredSizes(manifest, manifestPath);
   const arrays: Record<string, NpyArray> = {};
   for (const [name, entry] of Object.entries(manifest.arrays)) {
     const file = join(folder, entry.file);

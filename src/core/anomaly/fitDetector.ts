@@ -7,7 +7,7 @@ import { SCANLENS_VERSION } from '../version';
 import { DEFAULT_SIGMA } from './anomalyMap';
 import type { FeatureDetector, FeatureFitter, Method } from './detector';
 import { backbonePlacement, bundleBackbone } from './bundleBackbone';
-import { detectorFileNames, saveDetector } from './detectorFile';
+import { MAX_BANK_VALUES, MAX_FEATURE_VALUES, detectorFileNames, saveDetector } from './detectorFile';
 import type { FitRequest } from './detectorKind';
 import { DETECTOR_KINDS } from './detectorKinds';
 import type { DetectorManifest } from './detectorManifest';
@@ -66,6 +66,15 @@ export function pickChannels(n: number, k: number, seed: number): number[] {
 const MAX_FIT_BYTES = 1024 ** 3;
 
 function checkMemory(method: Method, request: FitRequest, grid: { width: number; height: number }): void {
+  // The limits loadDetector holds a detector file to, so a fit never writes a detector that cannot be opened.
+  if (request.positions * request.channels > MAX_FEATURE_VALUES) {
+    throw new ScanLensError(
+      `${request.channels} channels on a ${grid.width}×${grid.height} grid is ${request.positions * request.channels} feature values per image, over the limit of ${MAX_FEATURE_VALUES}; use fewer --channels or a coarser --grid`,
+    );
+  }
+  if (method === 'patchcore' && (request.bankSize ?? 0) * request.channels > MAX_BANK_VALUES) {
+    throw new ScanLensError(`a memory bank of ${request.bankSize} rows of ${request.channels} channels is over the limit of ${MAX_BANK_VALUES} values; use a smaller --bank-size or fewer --channels`);
+  }
   const bytes = DETECTOR_KINDS[method].fitBytes(request);
   if (bytes > MAX_FIT_BYTES) {
     throw new ScanLensError(`${method} with ${request.channels} channels on a ${grid.width}×${grid.height} grid needs ${(bytes / 1024 ** 3).toFixed(1)} GB; use fewer --channels or a coarser --grid`);

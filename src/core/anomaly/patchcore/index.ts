@@ -11,10 +11,12 @@ function options({ seed, bankSize }: FitRequest): PatchcoreOptions {
 export const patchcore: DetectorKind = {
   fitBytes: (request) => options(request).bufferSize * request.channels * 4,
   createFitter: (request) => new PatchcoreFitter(request.channels, options(request)),
-  load(arrays, _parameters, expected, file) {
+  load(arrays, parameters, expected, file) {
     const detector = PatchcoreDetector.fromArrays(arrays, file);
-    const channels = detector.arrays()['bank']!.shape[1];
+    const [rows, channels] = detector.arrays()['bank']!.shape;
     if (channels !== expected.channels) throw new ScanLensError(`memory bank has ${channels} channels, the manifest says ${expected.channels}`, file);
+    // The manifest's bank size is what the size limits were checked against before the array was read.
+    if (rows !== parameters['bank']) throw new ScanLensError(`memory bank has ${rows} rows, the manifest says ${parameters['bank']}`, file);
     return detector;
   },
 };
