@@ -1,19 +1,30 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadDetector } from '../../../src/core/anomaly/detectorFile';
 import { encodeNpy } from '../../../src/core/anomaly/npy';
-import { fixture } from '../../helpers/paths';
 
-const seed = fixture('fuzz-seeds', 'detectors', 'patchcore', 'detector.json');
+/** A valid PatchCore detector.json, but for the sizes each test sets. */
+function baseManifest(): Record<string, Record<string, unknown>> {
+  return {
+    schema: 'scanlens.detector/1',
+    method: 'patchcore',
+    scanlens: '0.0.0-test',
+    backbone: { name: 'brain-mri-demo', sha256: '0'.repeat(64), path: 'backbone/model.json' },
+    features: { layers: ['/features/features.4/Relu_output_0'], grid: {}, channels: [], seed: 3 },
+    map: { sigma: 4 },
+    threshold: { value: 1.5, percentile: 90, calibration: { images: 2, min: 0.5, max: 2, mean: 1.25 } },
+    training: { images: 8, failed: 1 },
+  } as unknown as Record<string, Record<string, unknown>>;
+}
 
 /** A PatchCore detector folder with a bank of `rows` × `channels` zeros (unless `bankFile` is false) and the given grid and declared bank size. */
 function patchcoreFolder(options: { grid: number; channels: number; rows: number; declaredRows?: number; bankFile?: boolean }): string {
   const dir = mkdtempSync(join(tmpdir(), 'scanlens-detector-limits-'));
-  const manifest = JSON.parse(readFileSync(seed, 'utf8')) as Record<string, Record<string, unknown>>;
+  const manifest = baseManifest();
   const features = manifest['features']!;
   features['grid'] = { width: options.grid, height: options.grid };
   features['channels'] = Array.from({ length: options.channels }, (_, i) => i);
