@@ -7,7 +7,7 @@ import { TARGETS } from './targets';
 
 /**
  * CI's bounded fuzz: a fixed seed, and per target a cap on inputs and a time
- * budget for them (about 23 s in all, plus each child's start-up). The cap
+ * budget for them (about 21 s in all, plus each child's start-up). The cap
  * makes the run reproducible: a fast machine runs exactly the first N inputs
  * of the seed's sequence (all checked when the cap was set), a slow one fewer.
  * A failing input is saved in .cache/fuzz-failures/ with a replay command.
@@ -16,12 +16,14 @@ import { TARGETS } from './targets';
 const SEED = 20261122;
 const LIMITS: Record<string, { budgetMs: number; inputs: number }> = {
   dicom: { budgetMs: 6000, inputs: 3000 },
-  nifti: { budgetMs: 4000, inputs: 4000 },
+  nifti: { budgetMs: 3000, inputs: 3000 },
   raster: { budgetMs: 4000, inputs: 3000 },
-  cell: { budgetMs: 2000, inputs: 3000 },
-  manifest: { budgetMs: 3000, inputs: 3000 },
+  cell: { budgetMs: 1500, inputs: 2000 },
+  manifest: { budgetMs: 2000, inputs: 2000 },
   onnx: { budgetMs: 2000, inputs: 1500 },
-  ipynb: { budgetMs: 2000, inputs: 3000 },
+  ipynb: { budgetMs: 1500, inputs: 2000 },
+  header: { budgetMs: 1200, inputs: 300 },
+  detector: { budgetMs: 600, inputs: 600 },
 };
 /** Fewer inputs than this means the harness, not the code, stalled. */
 const MIN_INPUTS = 25;

@@ -1,10 +1,13 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { loadDetector } from '../../src/core/anomaly/detectorFile';
 import { readManifest } from '../../src/core/model/manifestLoader';
 import { vetModel } from '../../src/core/model/vetModel';
 import { loadScan } from '../../src/core/scan/loadScan';
 import { SLICE_AXES } from '../../src/core/scan/reslice';
 import { chooseSlice } from '../../src/core/scan/sliceChoice';
+import { readDicomHeader } from '../../src/core/scan/dicomHeader';
+import { groupSeries } from '../../src/core/scan/dicomSeries';
 import type { DecodeLimits } from '../../src/core/scan/limits';
 import { parseNotebook, sourceText } from '../../src/notebook/ipynb/readNotebook';
 import { formatProblem, parseCell } from '../../src/notebook/parser/parseCell';
@@ -57,6 +60,39 @@ async function volume(_bytes: Uint8Array, file: string): Promise<void> {
   for (const axis of SLICE_AXES) chooseSlice(loaded, { axis });
 }
 
+const seriesSlices = files(join(FIXTURES, 'dicom', 'series'), /\.dcm$/);
+
+/**
+ * The header scan that groups a folder into series: the header alone (whose
+ * errors must hold like the decoders'), then grouping beside a valid series,
+ * which never throws (an unreadable file stays single, to become an error row)
+ * and puts the input in exactly one place. A broken promise is thrown as a
+ * string, which the judge always rejects.
+ */
+async function header(_bytes: Uint8Array, file: string): Promise<void> {
+  let headerError: unknown;
+  await readDicomHeader(file, FUZZ_LIMITS).catch((error: unknown) => (headerError = error));
+  const grouped = await groupSeries([seriesSlices[0]!, file, ...seriesSlices.slice(1)], FUZZ_LIMITS).catch((error: unknown) => {
+    throw `groupSeries threw, though it keeps unreadable files single: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+  });
+  const places = [...grouped.series.flatMap((s) => s.files), ...grouped.single, ...grouped.multiFrame].filter((f) => f === file).length;
+  if (places !== 1) throw `groupSeries put the input in ${places} places`;
+  if (headerError !== undefined) throw headerError;
+}
+
+const detectorSeeds = join(seedsDir, 'detectors');
+
+/** Valid arrays of every detector seed beside the mutated detector.json (their file names differ by method), copied once. */
+async function detector(_bytes: Uint8Array, file: string): Promise<void> {
+  for (const method of readdirSync(detectorSeeds)) {
+    for (const array of files(join(detectorSeeds, method), /\.npy$/)) {
+      const beside = join(dirname(file), basename(array));
+      if (!existsSync(beside)) copyFileSync(array, beside);
+    }
+  }
+  await loadDetector(file);
+}
+
 export const TARGETS: readonly Target[] = [
   {
     name: 'dicom',
@@ -65,6 +101,7 @@ export const TARGETS: readonly Target[] = [
     warmUp: true,
     run: scan,
   },
+  { name: 'header', seeds: [...seriesSlices, ...files(join(seedsDir, 'dicom'), /\.dcm$/), join(FIXTURES, 'dicom', 'mr-deflated.dcm')], text: false, warmUp: true, run: header },
   { name: 'nifti', seeds: files(join(FIXTURES, 'nifti'), /\.nii(\.gz)?$/), text: false, warmUp: true, run: volume },
   {
     name: 'raster',
@@ -92,6 +129,15 @@ export const TARGETS: readonly Target[] = [
     async run(_bytes, file) {
       await readManifest(file);
     },
+  },
+  {
+    name: 'detector',
+    seeds: readdirSync(detectorSeeds)
+      .sort()
+      .map((method) => join(detectorSeeds, method, 'detector.json')),
+    text: true,
+    warmUp: true,
+    run: detector,
   },
   {
     name: 'onnx',
