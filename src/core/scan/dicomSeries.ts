@@ -60,16 +60,27 @@ export async function groupSeries(files: readonly string[], limits: DecodeLimits
   const multiFrame: string[] = [];
   for (const file of files) {
     const dataSet = await readDicomHeader(file, limits).catch(() => undefined);
-    const uid = dataSet?.string('x0020000e');
-    const frames = dataSet?.intString('x00280008') ?? 1;
-    const pixels = Boolean(dataSet?.elements.x7fe00010);
-    if (pixels && Number.isSafeInteger(frames) && frames > 1) multiFrame.push(file);
-    else if (!uid || !pixels) single.push(file);
+    let tags;
+    try {
+      // dicom-parser reads a value only when asked: one that runs past the bytes read throws here, and the file stays single (its own error row).
+      tags = dataSet && {
+        uid: dataSet.string('x0020000e'),
+        frames: dataSet.intString('x00280008') ?? 1,
+        pixels: Boolean(dataSet.elements.x7fe00010),
+        number: dataSet.intString('x00200011'),
+        modality: shownModality(dataSet),
+        position: position(dataSet),
+      };
+    } catch {
+      tags = undefined;
+    }
+    if (tags?.pixels && Number.isSafeInteger(tags.frames) && tags.frames > 1) multiFrame.push(file);
+    else if (!tags?.uid || !tags.pixels) single.push(file);
     else {
-      const group = groups.get(uid) ?? { files: [], positions: [], number: dataSet?.intString('x00200011'), modality: shownModality(dataSet) };
+      const group = groups.get(tags.uid) ?? { files: [], positions: [], number: tags.number, modality: tags.modality };
       group.files.push(file);
-      group.positions.push(position(dataSet!));
-      groups.set(uid, group);
+      group.positions.push(tags.position);
+      groups.set(tags.uid, group);
     }
   }
   const series: FoundSeries[] = [];

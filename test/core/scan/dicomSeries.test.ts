@@ -8,7 +8,7 @@ import { assembleDicomSeries, groupSeries, loadDicomSeries, loadSeriesFolder } f
 import { DEFAULT_LIMITS } from '../../../src/core/scan/limits';
 import { loadScan } from '../../../src/core/scan/loadScan';
 import { resliceScan } from '../../../src/core/scan/reslice';
-import { fixture } from '../../helpers/paths';
+import { ROOT, fixture } from '../../helpers/paths';
 import { PLANES, seriesSlice } from '../../helpers/tinyDicom';
 
 const folder = fixture('dicom', 'series');
@@ -206,3 +206,9 @@ test(
     });
   },
 );
+
+test('a header value that runs past the end of the file keeps that file single instead of ending the grouping (fuzz finding frames-past-end.dcm)', async () => {
+  const finding = join(ROOT, 'test', 'fixtures', 'fuzz-seeds', 'findings', 'frames-past-end.dcm');
+  const { series, single, multiFrame } = await groupSeries([finding], DEFAULT_LIMITS);
+  assert.deepEqual({ series, single, multiFrame }, { series: [], single: [finding], multiFrame: [] });
+});
