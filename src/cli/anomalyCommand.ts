@@ -9,7 +9,7 @@ import type { SliceAxis } from '../core/scan/reslice';
 import type { SliceChoice } from '../core/scan/sliceChoice';
 import { SCANLENS_VERSION } from '../core/version';
 import { expandInputs } from './expandInputs';
-import { sliceText } from './explainCommand';
+import { sliceText } from '../core/vocabulary/axes';
 import { modelOptions, parsePositiveInt, providerOption, threadsOption } from './modelOption';
 import { EXIT, printError, printJson, printLine } from './output';
 import { bundledModelPath } from './paths';

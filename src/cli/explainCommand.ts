@@ -6,12 +6,12 @@ import { classIndexOf, explainJob, type ExplainJobResult } from '../core/jobs/ex
 import { COLORMAPS, type ColormapName } from '../core/render/colormaps';
 import { explanationPng } from '../core/render/explanationOverlay';
 import type { SliceAxis } from '../core/scan/reslice';
-import type { SliceChoice } from '../core/scan/sliceChoice';
 import { SCANLENS_VERSION } from '../core/version';
 import { loadModelFromFlags, modelOption, modelSummary, providerOption, threadsOption, type ModelFlags } from './modelOption';
 import { errorAbout, givenPath } from './givenPath';
 import { EXIT, printError, printJson, printLine } from './output';
 import { axisOption, sliceOption } from './sliceOptions';
+import { sliceText } from '../core/vocabulary/axes';
 
 interface ExplainFlags extends ModelFlags {
   readonly method: CamMethodName;
@@ -29,11 +29,6 @@ function parseAlpha(value: string): number {
   const n = Number(value);
   if (!(n >= 0 && n <= 1)) throw new Error(`alpha must be between 0 and 1, got '${value}'`);
   return n;
-}
-
-/** 'axial slice 68 of 136' for a volume; nothing for a single image. */
-export function sliceText(slice: SliceChoice): string {
-  return slice.axis === null ? '' : `${slice.axis} slice ${slice.index} of ${slice.count}`;
 }
 
 async function run(input: string, flags: ExplainFlags): Promise<number> {

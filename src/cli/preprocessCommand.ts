@@ -12,6 +12,7 @@ import { errorAbout, givenPath } from './givenPath';
 import { loadModelFromFlags, modelOption, type ModelFlags } from './modelOption';
 import { EXIT, printError, printJson, printLine } from './output';
 import { axisOption, sliceOption } from './sliceOptions';
+import { sliceText } from '../core/vocabulary/axes';
 
 interface PreprocessFlags extends Omit<ModelFlags, 'model'> {
   /** A path, or false for --no-model. */
@@ -36,7 +37,7 @@ function parseStages(text: string): Stage[] {
 }
 
 function describe(job: PreprocessJobResult, modelName: string | undefined): string {
-  const where = job.slice.axis === null ? '' : `  ${job.slice.axis} slice ${job.slice.index} of ${job.slice.count}`;
+  const where = job.slice.axis === null ? '' : `  ${sliceText(job.slice)}`;
   const what = job.pipeline === 'model' ? `the pipeline of ${modelName}` : 'a stage gallery (not the model input)';
   return `${where}  ${what}: ${job.steps.map((s) => s.name).join(' → ')}`;
 }

@@ -2,6 +2,7 @@ import Plotly from 'plotly.js-cartesian-dist-min';
 import type { NotebookResult } from '../../protocol/notebookResult';
 import { h, table } from '../dom';
 import { accent, PLOT_CONFIG, plotLayout, rocLayout, themeColor } from '../theme';
+import { sliceText } from '../../core/vocabulary/axes';
 
 type Anomaly = Extract<NotebookResult, { kind: 'anomaly' }>;
 type Row = Extract<Anomaly, { subcommand: 'score' }>['rows'][number];
@@ -14,7 +15,7 @@ function detectorTitle(result: Anomaly): string {
 }
 
 /** The file, and for a volume the slice scored: `brain.nii.gz · axial slice 68 of 136`. */
-const fileCell = (r: Row): string => ('score' in r && r.slice?.axis ? `${r.file} · ${r.slice.axis} slice ${r.slice.index} of ${r.slice.count}` : r.file);
+const fileCell = (r: Row): string => ('score' in r && r.slice?.axis ? `${r.file} · ${sliceText(r.slice)}` : r.file);
 
 /** Scores with their verdicts; anomalous rows marked as flagged rows are elsewhere, error rows keep their message. */
 function scoreTable(rows: readonly (Row & { set?: string })[], withSet: boolean): HTMLTableElement {

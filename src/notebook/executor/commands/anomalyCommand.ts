@@ -28,6 +28,7 @@ import type { CommandContext, CommandOf, CommandRunner } from '../commandContext
 import type { FittedDetectorRecord, NotebookSession } from '../notebookSession';
 import { displayPath, relativeMessage, resolveInputs, resolvePath } from '../resolveInputs';
 import { parametersOf } from './parameters';
+import { sliceText } from '../../../core/vocabulary/axes';
 
 type Context = CommandContext<CommandOf<'anomaly'>>;
 type Anomaly = Extract<NotebookResult, { kind: 'anomaly' }>;
@@ -47,7 +48,6 @@ function presentAll(base: string, rows: readonly AnomalyRow[], shownAlready: num
 }
 
 /** 'axial slice 3 of 4' for a volume's slice; nothing for a single image (or a row saved without its slice). */
-const sliceText = (slice: Pick<SliceChoice, 'axis' | 'index' | 'count'> | undefined): string => (slice?.axis ? `${slice.axis} slice ${slice.index} of ${slice.count}` : '');
 
 const textRow = (row: Row): string => {
   if ('error' in row) return `${row.file}  ERROR  ${row.error}`;

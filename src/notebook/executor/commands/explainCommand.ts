@@ -9,6 +9,7 @@ import { displayOutput } from '../../outputs/notebookOutput';
 import { provenance } from '../../outputs/provenance';
 import type { CommandOf, CommandRunner } from '../commandContext';
 import { parametersOf } from './parameters';
+import { sliceText } from '../../../core/vocabulary/axes';
 
 /** `explain <file>`: a class-activation map blended over the scan (a volume: one slice, axis= and slice=), with the raw map and the slice used in the payload. */
 export const explainCommand: CommandRunner<CommandOf<'explain'>> = async ({ command, session }) => {
@@ -39,7 +40,7 @@ export const explainCommand: CommandRunner<CommandOf<'explain'>> = async ({ comm
     view: { slice: { width: base.width, height: base.height }, input: { ...model.manifest.input.size }, fit: model.manifest.input.fit },
   };
   const layer = explanation.layer ? `, layer ${explanation.layer.tensor}` : '';
-  const where = slice.axis === null ? '' : ` ${slice.axis} slice ${slice.index} of ${slice.count}`;
+  const where = slice.axis === null ? '' : ` ${sliceText(slice)}`;
   const text = `${file}${where}: ${explanation.method} for ${label} (p ${explanation.probabilities[explanation.classIndex]!.toFixed(3)}${layer})`;
   return [displayOutput({ result, png, text }, provenance(command.text, parametersOf(command), model))];
 };

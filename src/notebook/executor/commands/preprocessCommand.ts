@@ -10,6 +10,7 @@ import { displayOutput, type NotebookOutput } from '../../outputs/notebookOutput
 import { provenance } from '../../outputs/provenance';
 import type { CommandOf, CommandRunner } from '../commandContext';
 import { parametersOf } from './parameters';
+import { sliceText } from '../../../core/vocabulary/axes';
 
 function stats(image: Image2D): { min: number; max: number; mean: number } {
   let min = Infinity;
@@ -43,7 +44,7 @@ export const preprocessCommand: CommandRunner<CommandOf<'preprocess'>> = async (
   const result: NotebookResult = { kind: 'preprocess', file, stages: described, pipeline, slice: { axis: slice.axis, index: slice.index, count: slice.count } };
   const table = { columns: ['stage', 'size', 'min', 'max', 'mean'], rows: described.map((d) => [d.name, `${d.width}×${d.height}`, d.min, d.max, d.mean]) };
   const prov = provenance(command.text, parametersOf(command), model);
-  const where = slice.axis === null ? '' : ` ${slice.axis} slice ${slice.index} of ${slice.count}`;
+  const where = slice.axis === null ? '' : ` ${sliceText(slice)}`;
   const what = pipeline === 'model' ? `${model.manifest.name}'s pipeline` : 'stage gallery (not the model input)';
   const text = `${file}${where}, ${what}: ${described.map((d) => d.name).join(' → ')}`;
   const outputs: NotebookOutput[] = [displayOutput({ result, markdown: markdownTable(table), text }, prov)];
