@@ -103,7 +103,7 @@ type Row = { file: string; score: number; label: 'normal' | 'anomalous'; thresho
  * image, `<name>-<axis>-<index>-anomaly.png` for a volume's slice (so the
  * picture says which slice it shows), `.nii.gz` counted as one extension.
  */
-export function mapName(file: string, slice: SliceChoice): string {
+function mapName(file: string, slice: SliceChoice): string {
   const name = basename(file);
   const stem = /\.nii\.gz$/i.test(name) ? name.slice(0, -'.nii.gz'.length) : basename(name, extname(name));
   return `${stem}${slice.axis === null ? '' : `-${slice.axis}-${slice.index}`}-anomaly.png`;

@@ -17,7 +17,7 @@ export type InputKind = ClassifyInput['kind'];
  * A series' row name: its folder plus what tells it from the folder's other
  * series without identifying anyone (modality, SeriesNumber, a hash of the UID).
  */
-export function seriesKey(series: FoundSeries): string {
+function seriesKey(series: FoundSeries): string {
   return `${dirname(series.files[0]!)} [${series.modality ?? 'DICOM'} series ${series.number ?? '?'} · ${series.uidHash}]`;
 }
 

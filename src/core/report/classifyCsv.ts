@@ -5,14 +5,14 @@ import { csvCell, csvField, parseCsv, quoteField, unguardCell } from '../io/csv'
 import type { ClassifyResult, VolumeResult } from '../jobs/classifyJob';
 
 /** The out-of-distribution guard's columns, after error so readers that find columns by name are unaffected. */
-export const GUARD_COLUMNS = ['anomaly_score', 'anomaly_threshold', 'flag'] as const;
+const GUARD_COLUMNS = ['anomaly_score', 'anomaly_threshold', 'flag'] as const;
 
 /**
  * What says which input a row is and, for a volume or series, how it was read:
  * p_<label> is then each class's peak probability over the slices, top_* the
  * top peak, peak_slices each class's peak slice (';'-separated, label order).
  */
-export const KIND_COLUMNS = ['kind', 'axis', 'slices', 'top_slice', 'peak_slices'] as const;
+const KIND_COLUMNS = ['kind', 'axis', 'slices', 'top_slice', 'peak_slices'] as const;
 
 /**
  * The last column: the first 8 hex digits of the SHA-256 of the row's other
