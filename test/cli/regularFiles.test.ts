@@ -117,12 +117,32 @@ test('--csv into a read-only folder: one line naming the file, exit 1, no stack'
   const sample = join(dir, 'glioma-01.png');
   copyFileSync(SAMPLE, sample);
   chmodSync(sample, 0o644);
-  // Root writes anywhere: the CLI runs as nobody for this case.
-  const run = cli(['classify', sample, '--csv', join(readOnly, 'out.csv')], dir, isRoot ? { uid: 65534, gid: 65534 } : {});
-  if (run.status === null && /EACCES|EPERM/.test(run.stderr)) return t.skip('cannot run the CLI as another user here');
-  assertNoCrash(run);
-  assert.equal(run.status, 1, run.stderr);
-  assert.deepEqual(ownLines(run.stderr), [`scanlens: ${join(readOnly, 'out.csv.partial')}: cannot write (permission denied, EACCES)`]);
+  const expected = (reason: string): string[] => [`scanlens: ${join(readOnly, 'out.csv.partial')}: cannot write (${reason})`];
+  if (!isRoot) {
+    const run = cli(['classify', sample, '--csv', join(readOnly, 'out.csv')], dir);
+    assertNoCrash(run);
+    assert.equal(run.status, 1, run.stderr);
+    return assert.deepEqual(ownLines(run.stderr), expected('permission denied, EACCES'));
+  }
+  // Root writes anywhere. As nobody, when nobody can read this checkout (a clone in a private folder cannot be)…
+  const nobody = { uid: 65534, gid: 65534 };
+  if (spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(CLI)})`], { ...nobody, encoding: 'utf8' }).status === 0) {
+    const run = cli(['classify', sample, '--csv', join(readOnly, 'out.csv')], dir, nobody);
+    assertNoCrash(run);
+    assert.equal(run.status, 1, run.stderr);
+    return assert.deepEqual(ownLines(run.stderr), expected('permission denied, EACCES'));
+  }
+  // …else as root, with the folder mounted read-only in a mount namespace of its own.
+  const script = `mount -t tmpfs -o ro tmpfs "$1" || exit 99
+"$2" "$3" classify "$4" --csv "$1/out.csv" 2>"$5/stderr"; echo $? >"$5/status"`;
+  const namespace = spawnSync('unshare', ['-m', 'sh', '-c', script, 'sh', readOnly, process.execPath, CLI, sample, dir], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  if (namespace.status === 99 || namespace.error || !existsSync(join(dir, 'status'))) {
+    return t.skip(`nobody cannot read this checkout and no read-only mount is allowed here: ${namespace.stderr || namespace.error?.message}`);
+  }
+  const stderr = readFileSync(join(dir, 'stderr'), 'utf8');
+  assertNoCrash({ status: Number(readFileSync(join(dir, 'status'), 'utf8')), stdout: '', stderr });
+  assert.equal(readFileSync(join(dir, 'status'), 'utf8').trim(), '1', stderr);
+  assert.deepEqual(ownLines(stderr), expected('read-only file system, EROFS'));
 });
 
 test('a write failure reads as one line: ENOSPC from /dev/full', () => {
