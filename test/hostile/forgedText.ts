@@ -116,7 +116,6 @@ export const forgedTextCases: readonly HostileCase[] = [
   },
   {
     name: 'model whose labels carry ESC and <img onerror>, in a notebook (run)',
-    todo: 'notebook text/plain and error outputs carry names and labels raw (modelCommand, infoCommand, executeCell error messages): ESC reaches renderers that interpret ANSI',
     build: (dir) => {
       demoModelCopy(dir, 'labels', (m) => (m.labels = HOSTILE_LABELS));
       addGoodSample(dir);
@@ -127,7 +126,6 @@ export const forgedTextCases: readonly HostileCase[] = [
   },
   {
     name: 'file names with ESC sequences, a scan and not, in a notebook (run)',
-    todo: 'notebook text/plain and error outputs carry names and labels raw (modelCommand, infoCommand, executeCell error messages): ESC reaches renderers that interpret ANSI',
     build: (dir) => {
       copyFileSync(GOOD_SAMPLE, join(dir, 'e\x1b[31m.png'));
       writeFileSync(join(dir, ESC_NAME), 'not a scan\n');
@@ -142,7 +140,6 @@ export const forgedTextCases: readonly HostileCase[] = [
   },
   {
     name: 'file name with a newline in a scored folder, in a notebook (run anomaly score)',
-    todo: "notebook anomaly score's text/plain rows (textRow in anomalyCommand.ts) embed the file name raw: a newline forges a row",
     build: (dir) => {
       mkdirSync(join(dir, 'scans'));
       copyFileSync(GOOD_SAMPLE, join(dir, 'scans', 'x.png\nforged.png  0.0001  normal'));
@@ -155,7 +152,6 @@ export const forgedTextCases: readonly HostileCase[] = [
   },
   {
     name: 'model whose label carries a newline, in a notebook (run)',
-    todo: "notebook text/plain summaries (model, volume, explain, evaluate) embed labels raw: a label's newline forges a line",
     build: (dir) => {
       demoModelCopy(dir, 'labels', (m) => (m.labels = ['glioma\nforged  notumor 0.999', 'meningioma', 'notumor', 'pituitary']));
       addGoodSample(dir);

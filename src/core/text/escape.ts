@@ -34,7 +34,13 @@ export function markdownText(text: string): string {
   return terminalText(text).replace(/[\\`*_[\]<>&|~#]/g, (c) => `\\${c}`);
 }
 
-/** HTML and SVG text or attribute values (webview titles, notebook SVG charts): the five characters that can end text or an attribute, as character references. */
+/**
+ * HTML and SVG text or attribute values (webview titles, notebook SVG
+ * charts): control characters as in terminalText (XML admits no C0 control
+ * but tab and newline, not even as a character reference, so a raw ESC would
+ * leave the SVG unreadable), then the five characters that can end text or
+ * an attribute as character references.
+ */
 export function htmlText(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return terminalText(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -1,3 +1,4 @@
+import { terminalText } from '../../core/text/escape';
 import { NotebookResultSchema, SCANLENS_RESULT_MIME, type NotebookResult, type Provenance } from '../../protocol/notebookResult';
 import type { PlotlyFigure } from './plotlyCharts';
 
@@ -29,6 +30,16 @@ interface Parts {
   readonly text: string;
 }
 
+/**
+ * Plain text as a notebook shows it: each line through terminalText, so no
+ * ESC, other control or bidi override in a name, label or message reaches
+ * text/plain or a traceback, which VS Code and Jupyter render with ANSI
+ * escapes. Lines the producer joined stay lines; a producer that puts a
+ * name or label in its text escapes it itself, so a newline in one cannot
+ * add a line (escaping twice changes nothing).
+ */
+const plainText = (text: string): string => text.split('\n').map(terminalText).join('\n');
+
 /** Builds one output; a result payload is checked against the protocol schema so the renderer can trust it. */
 export function displayOutput(parts: Parts, provenance: Provenance): DisplayOutput {
   const data: Record<string, unknown> = {};
@@ -37,10 +48,10 @@ export function displayOutput(parts: Parts, provenance: Provenance): DisplayOutp
   if (parts.svg !== undefined) data['image/svg+xml'] = parts.svg;
   if (parts.png) data['image/png'] = Buffer.from(parts.png).toString('base64');
   if (parts.markdown !== undefined) data['text/markdown'] = parts.markdown;
-  data['text/plain'] = parts.text;
+  data['text/plain'] = plainText(parts.text);
   return { kind: 'display', data, metadata: { scanlens: provenance } };
 }
 
 export function errorOutput(message: string, name = 'ScanLensError'): ErrorOutput {
-  return { kind: 'error', name, message };
+  return { kind: 'error', name, message: plainText(message) };
 }

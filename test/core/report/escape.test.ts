@@ -11,6 +11,7 @@ import type { ImageResult } from '../../../src/core/jobs/classifyJob';
 import { peakWarningsQuote } from '../../../src/core/vocabulary/peakVerdicts';
 import { outOfDistributionMarkdown } from '../../../src/notebook/outputs/guardMarkdown';
 import { markdownTable, plainTable } from '../../../src/notebook/outputs/markdownTable';
+import { displayOutput, errorOutput } from '../../../src/notebook/outputs/notebookOutput';
 import { barChartSvg } from '../../../src/notebook/outputs/svgCharts';
 import { ROOT } from '../../helpers/paths';
 import { runCli } from '../../helpers/runCli';
@@ -65,10 +66,24 @@ test('markdown: a label or file name shows as typed, never as raw HTML, markup o
   assert.ok(!beforeJson.includes('\x1b'));
 });
 
+test('notebook text/plain and error outputs: every line through terminalText, the lines a producer joined kept', () => {
+  const provenance = { scanlensVersion: '0', command: 'info x', parameters: { args: [], options: {} }, model: null };
+  const shown = displayOutput({ text: `${HOSTILE_FILE}: PNG 4×4\nsecond line` }, provenance).data['text/plain'];
+  assert.equal(shown, 'scan.png\nsamples/forged.png  glioma 0.999\\x1b[2J\\x1b]0;owned\\x07: PNG 4×4\nsecond line');
+  const error = errorOutput(`line 1: info "a\x1b[31m.png" — a\x1b[31m.png: not a scan`).message;
+  assert.equal(error, 'line 1: info "a\\x1b[31m.png" — a\\x1b[31m.png: not a scan');
+  // Escaping twice changes nothing, so text a producer escaped already (classifyLine, plainTable) reads the same.
+  const line = classifyLine(image, 2);
+  assert.equal(displayOutput({ text: line }, provenance).data['text/plain'], line);
+});
+
 test('HTML and SVG: one function escapes text and attribute values', () => {
   assert.equal(htmlText(`<a href="x" title='y'>&</a>`), '&#60;a href=&#34;x&#34; title=&#39;y&#39;&#62;&#38;&#60;/a&#62;');
   const svg = barChartSvg('p', [HOSTILE_LABEL], [{ name: `${HOSTILE_LABEL}"`, values: [0.5] }]);
   assert.ok(!svg.includes('<img'), svg);
+  // XML admits no ESC, even as a reference: shown as an escape, so the chart stays readable.
+  assert.equal(htmlText('a\x1b[31m<b>\n'), 'a\\x1b[31m&#60;b&#62;\\n');
+  assert.ok(!svg.includes('\x1b'), svg);
 });
 
 const tmp = mkdtempSync(join(tmpdir(), 'scanlens-escape-'));

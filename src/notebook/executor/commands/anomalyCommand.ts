@@ -1,4 +1,4 @@
-import { markdownText } from '../../../core/text/escape';
+import { markdownText, terminalText } from '../../../core/text/escape';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { histogram } from '../../../core/anomaly/metrics';
@@ -50,9 +50,9 @@ function presentAll(base: string, rows: readonly AnomalyRow[], shownAlready: num
 /** 'axial slice 3 of 4' for a volume's slice; nothing for a single image (or a row saved without its slice). */
 
 const textRow = (row: Row): string => {
-  if ('error' in row) return `${row.file}  ERROR  ${row.error}`;
+  if ('error' in row) return terminalText(`${row.file}  ERROR  ${row.error}`);
   const where = sliceText(row.slice);
-  return `${row.file}  ${where ? `${where}  ` : ''}${row.score.toFixed(4)}  ${row.label}`;
+  return terminalText(`${row.file}  ${where ? `${where}  ` : ''}${row.score.toFixed(4)}  ${row.label}`);
 };
 
 /** Whether any row scored a volume's slice: only then do tables get the axis and slice columns, so a table of images keeps its shape. */
@@ -75,7 +75,12 @@ const scoreTable = (rows: readonly Row[], withSlice: boolean, set?: string): Tab
 function mapOutput(file: string, row: { score: number; threshold: number; label: string; slice: SliceChoice }, png: Uint8Array, prov: ReturnType<typeof provenance>): NotebookOutput {
   const where = sliceText(row.slice);
   return displayOutput(
-    { png, text: `${file}${where ? ` ${where}` : ''}: anomaly map (score ${row.score.toFixed(4)} ${row.score >= row.threshold ? '≥' : '<'} threshold ${row.threshold.toFixed(4)}: ${row.label})` },
+    {
+      png,
+      text: terminalText(
+        `${file}${where ? ` ${where}` : ''}: anomaly map (score ${row.score.toFixed(4)} ${row.score >= row.threshold ? '≥' : '<'} threshold ${row.threshold.toFixed(4)}: ${row.label})`,
+      ),
+    },
     prov,
   );
 }

@@ -1,4 +1,4 @@
-import { markdownText } from '../../../core/text/escape';
+import { markdownText, terminalText } from '../../../core/text/escape';
 import { classifyFiles } from '../../../core/classify/classify';
 import { ScanLensError } from '../../../core/errors';
 import { classificationMetrics } from '../../../core/metrics/confusionMatrix';
@@ -77,8 +77,9 @@ export const evaluateCommand: CommandRunner<CommandOf<'evaluate'>> = async ({ co
   };
   const heading = `**Accuracy ${(metrics.accuracy * 100).toFixed(1)} %** on ${truth.length} file(s)${failed > 0 ? `, ${failed} failed` : ''} from ${markdownText(source)}\n\n`;
   const text =
-    `${source}: accuracy ${metrics.accuracy.toFixed(4)} on ${truth.length} file(s)${failed > 0 ? `, ${failed} failed` : ''}\n` +
-    result.perClass.map((c) => `  ${c.label}: precision ${c.precision?.toFixed(3) ?? '—'}  recall ${c.recall?.toFixed(3) ?? '—'}  AUC ${c.auc?.toFixed(3) ?? '—'}`).join('\n');
+    terminalText(`${source}: accuracy ${metrics.accuracy.toFixed(4)} on ${truth.length} file(s)${failed > 0 ? `, ${failed} failed` : ''}`) +
+    '\n' +
+    result.perClass.map((c) => terminalText(`  ${c.label}: precision ${c.precision?.toFixed(3) ?? '—'}  recall ${c.recall?.toFixed(3) ?? '—'}  AUC ${c.auc?.toFixed(3) ?? '—'}`)).join('\n');
   const prov = provenance(command.text, parametersOf(command), model);
   return [
     displayOutput({ result, markdown: heading + markdownTable(summary), text }, prov),

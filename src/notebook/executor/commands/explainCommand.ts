@@ -1,4 +1,5 @@
 import { aboutFile } from '../../../core/errors';
+import { terminalText } from '../../../core/text/escape';
 import type { CamMethodName } from '../../../core/vocabulary/camMethods';
 import { classIndexOf, explainJob, type ExplainJobResult } from '../../../core/jobs/explainJob';
 import type { ColormapName } from '../../../core/render/colormaps';
@@ -41,6 +42,6 @@ export const explainCommand: CommandRunner<CommandOf<'explain'>> = async ({ comm
   };
   const layer = explanation.layer ? `, layer ${explanation.layer.tensor}` : '';
   const where = slice.axis === null ? '' : ` ${sliceText(slice)}`;
-  const text = `${file}${where}: ${explanation.method} for ${label} (p ${explanation.probabilities[explanation.classIndex]!.toFixed(3)}${layer})`;
+  const text = terminalText(`${file}${where}: ${explanation.method} for ${label} (p ${explanation.probabilities[explanation.classIndex]!.toFixed(3)}${layer})`);
   return [displayOutput({ result, png, text }, provenance(command.text, parametersOf(command), model))];
 };

@@ -1,4 +1,4 @@
-import { markdownText } from '../../../core/text/escape';
+import { markdownText, terminalText } from '../../../core/text/escape';
 import type { NotebookResult } from '../../../protocol/notebookResult';
 import { markdownTable } from '../../outputs/markdownTable';
 import { displayOutput } from '../../outputs/notebookOutput';
@@ -24,6 +24,6 @@ export const modelCommand: CommandRunner<CommandOf<'model'>> = async ({ command,
     rows: [[manifest.name, manifest.version, `${result.input.width}×${result.input.height}×${result.input.channels}`, manifest.labels.join(', '), model.sha256.slice(0, 12)]],
   };
   const guesses = model.assumptions.length > 0 ? `\n\nGuessed (no manifest): ${markdownText(model.assumptions.join('; '))}` : '';
-  const text = `${manifest.name} ${manifest.version} (sha256 ${model.sha256.slice(0, 12)}…): ${manifest.labels.join(', ')}`;
+  const text = terminalText(`${manifest.name} ${manifest.version} (sha256 ${model.sha256.slice(0, 12)}…): ${manifest.labels.join(', ')}`);
   return [displayOutput({ result, markdown: markdownTable(table) + guesses, text }, provenance(command.text, parametersOf(command), model))];
 };

@@ -1,4 +1,5 @@
 import { aboutFile } from '../../../core/errors';
+import { terminalText } from '../../../core/text/escape';
 import type { Image2D } from '../../../core/image';
 import { preprocessJob, type PreprocessJobResult } from '../../../core/jobs/preprocessJob';
 import type { Stage } from '../../../core/model/manifest';
@@ -46,7 +47,7 @@ export const preprocessCommand: CommandRunner<CommandOf<'preprocess'>> = async (
   const prov = provenance(command.text, parametersOf(command), model);
   const where = slice.axis === null ? '' : ` ${sliceText(slice)}`;
   const what = pipeline === 'model' ? `${model.manifest.name}'s pipeline` : 'stage gallery (not the model input)';
-  const text = `${file}${where}, ${what}: ${described.map((d) => d.name).join(' → ')}`;
+  const text = terminalText(`${file}${where}, ${what}: ${described.map((d) => d.name).join(' → ')}`);
   const outputs: NotebookOutput[] = [displayOutput({ result, markdown: markdownTable(table), text }, prov)];
   for (const [i, step] of steps.entries()) {
     outputs.push(displayOutput({ png: await encodePng(step.image), text: `${String(i).padStart(2, '0')}-${step.name}` }, prov));

@@ -1,6 +1,7 @@
 import { modelGuard } from '../../../core/anomaly/modelGuard';
 import { classifyVolume } from '../../../core/classify/classifyVolume';
 import { aboutFile } from '../../../core/errors';
+import { terminalText } from '../../../core/text/escape';
 import { DEFAULT_LIMITS } from '../../../core/scan/limits';
 import { loadScan } from '../../../core/scan/loadScan';
 import type { SliceAxis } from '../../../core/scan/reslice';
@@ -48,7 +49,9 @@ export const volumeCommand: CommandRunner<CommandOf<'volume'>> = async ({ comman
   };
   const prov = provenance(command.text, parametersOf(command), model);
   const verdicts = peakVerdictsLine(peaks, String);
-  const text = `${file}: ${slices.length} ${axis} slices; peaks ${peaks.map((p) => `${p.label} ${p.probability.toFixed(3)}@${p.slice}${peakMark(p)}`).join('  ')}${verdicts ? `  ${verdicts}` : ''}`;
+  const text = terminalText(
+    `${file}: ${slices.length} ${axis} slices; peaks ${peaks.map((p) => `${p.label} ${p.probability.toFixed(3)}@${p.slice}${peakMark(p)}`).join('  ')}${verdicts ? `  ${verdicts}` : ''}`,
+  );
   // The warning leads the markdown, as for classify, so a reader meets it before the peaks.
   const markdown = [...peakWarningsQuote(peaks, String), markdownTable(table)].join('\n');
   return [
