@@ -4,6 +4,7 @@ import { anomalyCommand } from './anomalyCommand';
 import { classifyCommand } from './classifyCommand';
 import { infoCommand } from './infoCommand';
 import { explainCommand } from './explainCommand';
+import { mergeCommand } from './mergeCommand';
 import { EXIT, printError } from './output';
 import { preprocessCommand } from './preprocessCommand';
 import { runCommand } from './runCommand';
@@ -19,7 +20,8 @@ const program = new Command('scanlens')
   .addCommand(preprocessCommand())
   .addCommand(explainCommand())
   .addCommand(runCommand())
-  .addCommand(anomalyCommand());
+  .addCommand(anomalyCommand())
+  .addCommand(mergeCommand());
 
 for (const command of program.commands) command.exitOverride();
 
