@@ -1,3 +1,4 @@
+import { deflateRawSync } from 'node:zlib';
 import { dicomElement, us } from './dicomElement';
 
 /** One element for tinyDicom: text values are latin1, buffers go in as they are. */
@@ -13,9 +14,10 @@ export const tag = (group: number, element: number, vr: string, value: string | 
 /**
  * A small explicit VR little endian MR DICOM file: `size`² 16-bit
  * MONOCHROME2 pixels (a ramp), with `tags` added or replacing the defaults
- * (same group and element). Elements are written in tag order.
+ * (same group and element). Elements are written in tag order, deflated
+ * when the transfer syntax is DEFLATED.
  */
-export function tinyDicom(tags: readonly TinyTag[], size = 4): Buffer {
+export function tinyDicom(tags: readonly TinyTag[], size = 4, transferSyntax = EXPLICIT_LITTLE): Buffer {
   const sopClass = '1.2.840.10008.5.1.4.1.1.4';
   const pixels = Buffer.alloc(size * size * 2);
   for (let i = 0; i < size * size; i++) pixels.writeUInt16LE(i * 10, i * 2);
@@ -38,15 +40,28 @@ export function tinyDicom(tags: readonly TinyTag[], size = 4): Buffer {
   for (const t of [...defaults, ...tags]) all.set(key(t), t);
   const body = (t: TinyTag): Buffer => (typeof t.value === 'string' ? Buffer.from(t.value, 'latin1') : t.value);
   const dataset = Buffer.concat([...all.values()].sort((a, b) => key(a) - key(b)).map((t) => dicomElement(t.group, t.element, t.vr, body(t))));
+  return part10(dataset, transferSyntax, sopClass);
+}
+
+export const EXPLICIT_LITTLE = '1.2.840.10008.1.2.1';
+export const DEFLATED = '1.2.840.10008.1.2.1.99';
+
+/** The preamble, DICM and file meta group of a Part 10 file. */
+export function fileMeta(transferSyntax = EXPLICIT_LITTLE, sopClass = '1.2.840.10008.5.1.4.1.1.4'): Buffer {
   const meta = Buffer.concat([
     dicomElement(0x0002, 0x0001, 'OB', Buffer.from([0, 1])),
     dicomElement(0x0002, 0x0002, 'UI', Buffer.from(sopClass, 'latin1')),
     dicomElement(0x0002, 0x0003, 'UI', Buffer.from('1.2.826.0.1.3680043.8.498.7', 'latin1')),
-    dicomElement(0x0002, 0x0010, 'UI', Buffer.from('1.2.840.10008.1.2.1', 'latin1')),
+    dicomElement(0x0002, 0x0010, 'UI', Buffer.from(transferSyntax, 'latin1')),
   ]);
   const length = Buffer.alloc(4);
   length.writeUInt32LE(meta.length);
-  return Buffer.concat([Buffer.alloc(128), Buffer.from('DICM', 'latin1'), dicomElement(0x0002, 0x0000, 'UL', length), meta, dataset]);
+  return Buffer.concat([Buffer.alloc(128), Buffer.from('DICM', 'latin1'), dicomElement(0x0002, 0x0000, 'UL', length), meta]);
+}
+
+/** A Part 10 file around a data set written in explicit VR little endian: the data set is raw-deflated when the transfer syntax says so. */
+export function part10(dataset: Buffer, transferSyntax = EXPLICIT_LITTLE, sopClass?: string): Buffer {
+  return Buffer.concat([fileMeta(transferSyntax, sopClass), transferSyntax === DEFLATED ? deflateRawSync(dataset, { level: 9 }) : dataset]);
 }
 
 /** Orientation (ImageOrientationPatient) of the three planes, as DICOM writes them. */

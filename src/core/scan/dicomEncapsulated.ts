@@ -14,7 +14,16 @@ export function frameFragments(element: Element, frames: number, path: string): 
   if (fragments.length === frames) return fragments.map((f) => [f]);
   const table = element.basicOffsetTable ?? [];
   if (table.length !== frames) throw new ScanLensError(`${frames} frames in ${fragments.length} fragments with no usable offset table`, path);
-  return table.map((start, i) => fragments.filter((f) => f.offset >= start && (i + 1 >= table.length || f.offset < table[i + 1]!)));
+  if (table.some((start, i) => i > 0 && start < table[i - 1]!)) throw new ScanLensError('the basic offset table is not in ascending order', path);
+  // One pass over fragments (in file order) and frame starts together: a table of many thousand frames costs no more than its fragments.
+  const framesOut = table.map((): NonNullable<Element['fragments']> => []);
+  let frame = 0;
+  for (const fragment of fragments) {
+    if (fragment.offset < table[0]!) continue;
+    while (frame + 1 < table.length && fragment.offset >= table[frame + 1]!) frame++;
+    framesOut[frame]!.push(fragment);
+  }
+  return framesOut;
 }
 
 export function frameBytes(dataSet: DataSet, parts: NonNullable<Element['fragments']>): Uint8Array {
@@ -67,7 +76,20 @@ function toAllocated(samples: Uint8Array, sampleBytes: number, header: Codestrea
   return new Uint8Array(out.buffer);
 }
 
-async function decodeFrame(encoded: Uint8Array, pm: PixelModule, ts: TransferSyntax, refuse: (reason: string) => ScanLensError): Promise<Uint8Array> {
+/**
+ * Whether a JPEG-family codestream ends with its end marker (JPEG's EOI and
+ * JPEG 2000's EOC are both FFD9), allowing the NUL padding that evens a
+ * fragment's length. A codestream cut short is refused before a codec sees
+ * it: CharLS can spin for a minute on one.
+ */
+function endsWhole(encoded: Uint8Array): boolean {
+  let end = encoded.length;
+  while (end > 2 && encoded.length - end < 8 && encoded[end - 1] === 0) end--;
+  return encoded[end - 2] === 0xff && encoded[end - 1] === 0xd9;
+}
+
+async function decodeFrame(encoded: Uint8Array, frame: number, pm: PixelModule, ts: TransferSyntax, refuse: (reason: string) => ScanLensError): Promise<Uint8Array> {
+  if (!endsWhole(encoded)) throw refuse(`frame ${frame} is cut short: its codestream has no end marker (FFD9)`);
   const header = checkHeader(ts.encoding === 'jpeg2000' ? j2kHeader(encoded) : jpegHeader(encoded), pm, ts, refuse);
   const pixels = pm.rows * pm.columns;
   let samples: Uint8Array;
@@ -95,7 +117,7 @@ export async function compressedFrames(dataSet: DataSet, element: Element, pm: P
   const out = new Uint8Array(frameSize * pm.frames);
   const parts = frameFragments(element, pm.frames, path);
   for (let f = 0; f < parts.length; f++) {
-    const frame = await decodeFrame(frameBytes(dataSet, parts[f]!), pm, ts, refuse);
+    const frame = await decodeFrame(frameBytes(dataSet, parts[f]!), f + 1, pm, ts, refuse);
     if (frame.length !== frameSize) throw refuse(`frame ${f + 1} decodes to ${frame.length} bytes, expected ${frameSize}`);
     out.set(frame, f * frameSize);
   }

@@ -1,6 +1,7 @@
 import type { DataSet } from 'dicom-parser';
 import { aboutFile } from '../errors';
 import { parseDicomBytes } from './dicomParse';
+import { DicomStructureError } from './dicomStructure';
 import type { DecodeLimits } from './limits';
 import { readLimited } from './loadScan';
 
@@ -12,7 +13,8 @@ const PIXEL_DATA = 'x7fe00010';
  * A DICOM file's data set up to (not into) its Pixel Data, reading only a
  * prefix of the file: 64 KiB first, four times more while the header runs
  * past it, the whole file at most. A prefix counts only if parsing reached
- * Pixel Data, so a header cut short never passes for one without pixels.
+ * Pixel Data, so a header cut short never passes for one without pixels
+ * (a prefix already over the structure limits is refused at once).
  * Errors (from the whole file only) name the file.
  */
 export async function readDicomHeader(path: string, limits: DecodeLimits): Promise<DataSet> {
@@ -21,7 +23,7 @@ export async function readDicomHeader(path: string, limits: DecodeLimits): Promi
       const bytes = await readLimited(path, limits, size);
       const whole = bytes.length < size;
       const dataSet = await parseDicomBytes(bytes, path, limits, PIXEL_DATA).catch((error: unknown) => {
-        if (whole) throw error;
+        if (whole || error instanceof DicomStructureError) throw error;
         return undefined;
       });
       if (dataSet && (whole || dataSet.elements[PIXEL_DATA])) return dataSet;

@@ -1,8 +1,10 @@
 import type { DataSet } from 'dicom-parser';
-import { inflateRawSync } from 'node:zlib';
 import { ScanLensError } from '../errors';
 import { transferSyntax } from './dicomTransferSyntax';
-import type { DecodeLimits } from './limits';
+import { inflateDataSet } from './dicomInflate';
+import { pixelModule } from './dicomPixelModule';
+import { walkDataSet, walkMeta, type StructureLimits } from './dicomStructure';
+import { DEFAULT_DICOM_STRUCTURE, type DecodeLimits } from './limits';
 
 type DicomParserModule = typeof import('dicom-parser');
 
@@ -54,6 +56,12 @@ function explainParseFailure(error: unknown, path: string, bytes: Uint8Array): v
   if (pixels && !pixels.hadUndefinedLength && pixels.dataOffset + pixels.length > partial!.byteArray.length) {
     throw new ScanLensError(`pixel data is truncated: ${Math.max(0, partial!.byteArray.length - pixels.dataOffset)} of ${pixels.length} bytes`, path);
   }
+  // dicom-parser keeps a fragment's declared length and seeks past the end of the file.
+  const cut = pixels?.fragments?.findIndex((f) => f.position + f.length > partial!.byteArray.length) ?? -1;
+  if (cut >= 0) {
+    const fragment = pixels!.fragments![cut]!;
+    throw new ScanLensError(`pixel data is truncated: fragment ${cut + 1} declares ${fragment.length} bytes and the file holds ${Math.max(0, partial!.byteArray.length - fragment.position)}`, path);
+  }
   const uid = partial?.string('x00020010') ?? metaTransferSyntax(bytes);
   if (!uid) return;
   const syntax = transferSyntax(uid);
@@ -65,28 +73,29 @@ function explainParseFailure(error: unknown, path: string, bytes: Uint8Array): v
   }
 }
 
+const DEFLATED = '1.2.840.10008.1.2.1.99';
+
+/** The structure limits in force: the caller's, else the defaults. */
+function structureLimits(limits: DecodeLimits): StructureLimits {
+  return {
+    maxDicomElements: limits.maxDicomElements ?? DEFAULT_DICOM_STRUCTURE.maxDicomElements,
+    maxDicomNesting: limits.maxDicomNesting ?? DEFAULT_DICOM_STRUCTURE.maxDicomNesting,
+  };
+}
+
 /**
  * Parses a DICOM file into a data set: Part 10 with or without the preamble,
- * or a bare data set with no file meta group. Deflated data sets are inflated
- * with a cap on their size. With `untilTag`, parsing stops at that element's
- * header (its value is neither read nor needed).
+ * or a bare data set with no file meta group. Its structure is walked first
+ * (dicomStructure.ts), so a file holding more elements or deeper nesting than
+ * the limits allow is refused before dicom-parser makes an object of any;
+ * a deflated data set is inflated only as far as needed (dicomInflate.ts).
+ * With `untilTag`, parsing stops at that element's header (its value is
+ * neither read nor needed).
  */
 export async function parseDicomBytes(bytes: Uint8Array, path: string, limits: DecodeLimits, untilTag?: string): Promise<DataSet> {
   const parser = await parserModule;
-  const inflater = (array: Uint8Array, position: number): Uint8Array => {
-    let inflated: Buffer;
-    try {
-      inflated = inflateRawSync(array.subarray(position), { maxOutputLength: limits.maxDecodedBytes });
-    } catch (error) {
-      throw new ScanLensError(`deflated data set cannot be inflated (${(error as Error).message})`, path);
-    }
-    const full = new Uint8Array(position + inflated.length);
-    full.set(array.subarray(0, position));
-    full.set(inflated, position);
-    return full;
-  };
   let input = bytes;
-  let options: Parameters<DicomParserModule['parseDicom']>[1] = { inflater: inflater as never, ...(untilTag ? { untilTag } : {}) };
+  let options: Parameters<DicomParserModule['parseDicom']>[1] = untilTag ? { untilTag } : {};
   if (!hasPreamble(bytes)) {
     const metaFirst = bytes[0] === 0x02 && bytes[1] === 0x00;
     if (metaFirst) {
@@ -98,6 +107,18 @@ export async function parseDicomBytes(bytes: Uint8Array, path: string, limits: D
       options = { ...options, TransferSyntaxUID: guessTransferSyntax(bytes) };
     }
   }
+  const structure = structureLimits(limits);
+  const part10 = hasPreamble(input);
+  const layout = walkMeta(input, part10, structure, path);
+  const syntax = part10 ? layout.transferSyntax : options.TransferSyntaxUID;
+  const until = untilTag ? Number.parseInt(untilTag.slice(1), 16) : undefined;
+  if (syntax === DEFLATED) {
+    const headerOf = (header: Uint8Array): DataSet => parser.parseDicom(header, { ...options, untilTag: 'x7fe00010', inflater: ((array: Uint8Array) => array) as never });
+    const inflated = await inflateDataSet(input, layout, path, limits, structure, untilTag !== undefined, async (header) => {
+      pixelModule(headerOf(header), path, limits);
+    });
+    options = { ...options, inflater: (() => inflated) as never };
+  } else walkDataSet(input, layout, syntax ?? '', structure, path, until);
   try {
     return parser.parseDicom(input, options);
   } catch (error) {

@@ -12,7 +12,18 @@ export interface DecodeLimits {
   readonly maxDecodeSeconds?: number;
   /** JS heap cap of the decoding worker, in MB (typed-array pixel buffers are capped by the size limits above). */
   readonly maxDecodeHeapMb?: number;
+  /** Most elements, items and fragments one DICOM file may hold (dicom-parser makes an object of each); unset: DEFAULT_DICOM_STRUCTURE. */
+  readonly maxDicomElements?: number;
+  /** Deepest nesting of DICOM sequences; unset: DEFAULT_DICOM_STRUCTURE. */
+  readonly maxDicomNesting?: number;
 }
+
+/**
+ * Far above real headers (an enhanced multi-frame file with thousands of
+ * per-frame functional groups holds some hundred thousand elements; nesting
+ * rarely passes six), far below what exhausts dicom-parser's memory.
+ */
+export const DEFAULT_DICOM_STRUCTURE = { maxDicomElements: 1_000_000, maxDicomNesting: 32 } as const;
 
 export const DEFAULT_LIMITS: DecodeLimits = {
   maxPixels: 8192 * 8192,

@@ -39,9 +39,10 @@ function elementFlood(count: number): string {
   return file;
 }
 
-test('a file that floods the parser hits the worker heap cap: one-line error, and the process lives on', async () => {
+test('a file that floods the parser past the element limit hits the worker heap cap: one-line error, and the process lives on', async () => {
   const file = elementFlood(2_000_000);
-  const limits = { ...DEFAULT_LIMITS, maxDecodeHeapMb: 48 };
+  // The element limit would refuse it before parsing; raised, the heap cap is what stops it.
+  const limits = { ...DEFAULT_LIMITS, maxDecodeHeapMb: 48, maxDicomElements: 10_000_000 };
   const error = await loadScan(file, limits).then(
     () => assert.fail('decoded'),
     (e: Error) => e,
