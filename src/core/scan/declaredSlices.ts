@@ -1,4 +1,4 @@
-import { readDicomHeader } from './dicomHeader';
+import { decodeIsolated } from './decodeIsolated';
 import { inflateRange, isGzip } from './inflateRange';
 import type { DecodeLimits } from './limits';
 import { readLimited } from './loadScan';
@@ -44,13 +44,13 @@ function niftiDepth(header: Uint8Array): number | undefined {
  * is a volume does not cost a decode. Undefined for other formats, a DICOM file
  * without Pixel Data and a header that makes no sense: decoding says why.
  * Rejects, naming the file, when the file or its DICOM header cannot be read.
+ * A DICOM header is read in the decoding worker, like any untrusted DICOM.
  */
 export async function declaredSlices(path: string, limits: DecodeLimits): Promise<number | undefined> {
   const format = await sniffFile(path, limits);
   if (format === 'nifti') return niftiDepth(await niftiHeader(path, limits));
   if (format !== 'dicom') return undefined;
-  const header = await readDicomHeader(path, limits);
-  if (!header.elements['x7fe00010']) return undefined;
-  const frames = header.intString('x00280008') ?? 1;
-  return Number.isSafeInteger(frames) && frames >= 1 ? frames : undefined;
+  const tags = await decodeIsolated({ kind: 'header', path, limits });
+  if (!tags?.pixels) return undefined;
+  return Number.isSafeInteger(tags.frames) && tags.frames >= 1 ? tags.frames : undefined;
 }

@@ -2,9 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ScanLensError } from '../errors';
-import type { DecodeJob, DecodeReply } from './decodeJob';
+import type { DecodeJob, DecodeReply, DecodeResult } from './decodeJob';
 import { DEFAULT_DECODE_SECONDS, DEFAULT_LIMITS } from './limits';
-import type { Scan } from './scan';
 
 /**
  * Runs decode jobs in one worker thread with a heap cap and a time limit, so
@@ -38,6 +37,9 @@ function jobFile(job: DecodeJob): string {
   return job.kind === 'series' ? job.label : job.path;
 }
 
+/** Reading a header is small work: a file whose header takes longer is hostile, and stays single. */
+const HEADER_SECONDS = 5;
+
 /** Copies the input bytes into their own buffer so they can move to the worker without detaching a shared pool. */
 function ownBytes(bytes: Uint8Array): Uint8Array {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : new Uint8Array(bytes);
@@ -50,11 +52,12 @@ function ownBytes(bytes: Uint8Array): Uint8Array {
  */
 export function decodeSeconds(job: DecodeJob): number {
   if (job.limits.maxDecodeSeconds !== undefined) return job.limits.maxDecodeSeconds;
+  if (job.kind === 'header') return HEADER_SECONDS;
   if (job.kind !== 'file') return DEFAULT_DECODE_SECONDS;
   return Math.min(DEFAULT_DECODE_SECONDS, 10 + (2 * job.bytes.byteLength) / (1024 * 1024));
 }
 
-function runOne(job: DecodeJob): Promise<Scan> {
+function runOne<J extends DecodeJob>(job: J): Promise<DecodeResult<J>> {
   const seconds = decodeSeconds(job);
   const heapMb = job.limits.maxDecodeHeapMb ?? DEFAULT_LIMITS.maxDecodeHeapMb!;
   const file = jobFile(job);
@@ -63,7 +66,7 @@ function runOne(job: DecodeJob): Promise<Scan> {
   idle = undefined;
   const worker = reuse ?? startWorker(heapMb);
   worker.ref();
-  return new Promise<Scan>((resolve, reject) => {
+  return new Promise<DecodeResult<J>>((resolve, reject) => {
     const finish = (keep: boolean) => {
       clearTimeout(timer);
       worker.removeAllListeners('message').removeAllListeners('error').removeAllListeners('exit');
@@ -78,7 +81,7 @@ function runOne(job: DecodeJob): Promise<Scan> {
     }, seconds * 1000);
     worker.on('message', (reply: DecodeReply) => {
       finish(true);
-      if (reply.ok) resolve(reply.scan);
+      if (reply.ok) resolve(reply.result as DecodeResult<J>);
       else reject(new ScanLensError(reply.reason, reply.file ?? file));
     });
     worker.on('error', (error: NodeJS.ErrnoException) => {
@@ -95,8 +98,8 @@ function runOne(job: DecodeJob): Promise<Scan> {
   });
 }
 
-/** Decodes in the worker, after any job already running there. */
-export function decodeIsolated(job: DecodeJob): Promise<Scan> {
+/** Runs a job in the worker, after any job already running there. */
+export function decodeIsolated<J extends DecodeJob>(job: J): Promise<DecodeResult<J>> {
   const result = queue.then(() => runOne(job));
   queue = result.catch(() => undefined);
   return result;

@@ -1,7 +1,7 @@
 import { ScanLensError, oneLine } from '../errors';
 import type { PrivacyOptions } from '../privacy/redact';
 import { decodeDicom } from './dicomDecoder';
-import { assembleDicomSeries } from './dicomSeries';
+import { assembleDicomSeries, readSliceTags, type SliceTags } from './dicomSeries';
 import type { DecodeLimits } from './limits';
 import { decodeNifti } from './niftiDecoder';
 import type { Scan } from './scan';
@@ -16,11 +16,17 @@ export type DecodeJob =
       readonly limits: DecodeLimits;
       readonly options: PrivacyOptions & { readonly volume?: number };
     }
-  | { readonly kind: 'series'; readonly label: string; readonly files: readonly string[]; readonly limits: DecodeLimits; readonly options: PrivacyOptions };
+  | { readonly kind: 'series'; readonly label: string; readonly files: readonly string[]; readonly limits: DecodeLimits; readonly options: PrivacyOptions }
+  /** A DICOM file's header, for grouping a folder into series. */
+  | { readonly kind: 'header'; readonly path: string; readonly limits: DecodeLimits };
 
-export type DecodeReply = { readonly ok: true; readonly scan: Scan } | { readonly ok: false; readonly reason: string; readonly file?: string };
+/** What a job gives back: the tags of a header, else a scan. */
+export type DecodeResult<J extends DecodeJob> = J extends { kind: 'header' } ? SliceTags | undefined : Scan;
 
-export async function runDecodeJob(job: DecodeJob): Promise<Scan> {
+export type DecodeReply = { readonly ok: true; readonly result: Scan | SliceTags | undefined } | { readonly ok: false; readonly reason: string; readonly file?: string };
+
+export async function runDecodeJob(job: DecodeJob): Promise<Scan | SliceTags | undefined> {
+  if (job.kind === 'header') return readSliceTags(job.path, job.limits);
   if (job.kind === 'series') return assembleDicomSeries(job.label, job.files, job.limits, job.options);
   const buffer = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
   return job.format === 'nifti' ? decodeNifti(buffer, job.path, job.limits, job.options) : decodeDicom(buffer, job.path, job.limits, job.options);

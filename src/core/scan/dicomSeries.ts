@@ -47,8 +47,38 @@ function onePosition(positions: readonly (readonly number[] | undefined)[]): boo
   return first !== undefined && positions.every((p) => p !== undefined && p.every((v, i) => v === first[i]));
 }
 
+/** What grouping needs from one file's header: plain data, so it crosses from the decoding worker. */
+export interface SliceTags {
+  readonly uid?: string;
+  readonly frames: number;
+  readonly pixels: boolean;
+  readonly number?: number;
+  readonly modality?: string;
+  readonly position?: number[];
+}
+
+/** A file's SliceTags, read from its header only (rejects, naming the file, when it cannot be read); undefined when a value runs past what was read. */
+export async function readSliceTags(path: string, limits: DecodeLimits): Promise<SliceTags | undefined> {
+  const dataSet = await readDicomHeader(path, limits);
+  try {
+    // dicom-parser reads a value only when asked: one that runs past the bytes read throws here, and the file stays single (its own error row).
+    return {
+      uid: dataSet.string('x0020000e'),
+      frames: dataSet.intString('x00280008') ?? 1,
+      pixels: Boolean(dataSet.elements.x7fe00010),
+      number: dataSet.intString('x00200011'),
+      modality: shownModality(dataSet),
+      position: position(dataSet),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Groups DICOM files by SeriesInstanceUID, reading only their headers. A file
+ * Groups DICOM files by SeriesInstanceUID, reading only their headers, in
+ * the decoding worker (under its heap cap and a time limit per file: a
+ * hostile header costs the worker, never the caller's thread). A file
  * that holds several frames is a volume of its own (multiFrame); files whose
  * header fails to parse, that are alone in their series, or whose series puts
  * every slice at one position (copies of one slice, such as re-encodings)
@@ -59,21 +89,7 @@ export async function groupSeries(files: readonly string[], limits: DecodeLimits
   const single: string[] = [];
   const multiFrame: string[] = [];
   for (const file of files) {
-    const dataSet = await readDicomHeader(file, limits).catch(() => undefined);
-    let tags;
-    try {
-      // dicom-parser reads a value only when asked: one that runs past the bytes read throws here, and the file stays single (its own error row).
-      tags = dataSet && {
-        uid: dataSet.string('x0020000e'),
-        frames: dataSet.intString('x00280008') ?? 1,
-        pixels: Boolean(dataSet.elements.x7fe00010),
-        number: dataSet.intString('x00200011'),
-        modality: shownModality(dataSet),
-        position: position(dataSet),
-      };
-    } catch {
-      tags = undefined;
-    }
+    const tags = await decodeIsolated({ kind: 'header', path: file, limits }).catch(() => undefined);
     if (tags?.pixels && Number.isSafeInteger(tags.frames) && tags.frames > 1) multiFrame.push(file);
     else if (!tags?.uid || !tags.pixels) single.push(file);
     else {
@@ -191,14 +207,23 @@ function orderSlices(label: string, slices: readonly SeriesSlice[], complete = t
   return { ordered: keyed.map((k) => k.s), along: keyed.map((k) => k.along) };
 }
 
+/** The voxels a slice's header declares (Rows × Columns × SamplesPerPixel × NumberOfFrames), before any pixel is read. */
+function declaredVoxels(dataSet: DataSet): number {
+  const frames = dataSet.intString('x00280008') ?? 1;
+  return (dataSet.uint16('x00280010') ?? 0) * (dataSet.uint16('x00280011') ?? 0) * (dataSet.uint16('x00280002') ?? 1) * (Number.isSafeInteger(frames) && frames > 0 ? frames : 1);
+}
+
 /**
  * One volume from the slice files of a series: ordered by ImagePositionPatient
  * projected on the slice normal, or by InstanceNumber when orientation or
  * positions are missing; slice spacing from the positions. Slices that mix
- * orientations or are unevenly spaced are refused (orderSlices).
+ * orientations or are unevenly spaced are refused (orderSlices). Only headers
+ * are read until the order, the geometry and the series' declared voxels
+ * (against maxVoxels) have passed; then slices are decoded one at a time
+ * into the volume, so a series costs its volume and one slice.
  */
 export async function assembleDicomSeries(label: string, files: readonly string[], limits: DecodeLimits, privacy: PrivacyOptions = {}): Promise<Scan> {
-  const read = await Promise.allSettled(files.map(async (path) => ({ path, dataSet: await readDataSet(path, limits) })));
+  const read = await Promise.allSettled(files.map(async (path) => ({ path, dataSet: await readDicomHeader(path, limits) })));
   const slices = read.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = read.find((r) => r.status === 'rejected');
   if (failed) {
@@ -207,41 +232,45 @@ export async function assembleDicomSeries(label: string, files: readonly string[
     throw failed.reason;
   }
   const { ordered: keyed, along } = orderSlices(label, slices);
+  const declared = keyed.reduce((sum, k) => sum + declaredVoxels(k.dataSet), 0);
+  if (declared > limits.maxVoxels) throw new ScanLensError(`series of ${keyed.length} slices declares ${declared} voxels, over the limit of ${limits.maxVoxels}; refused before decoding`, label);
   const byPosition = along !== undefined;
-  const scans: Scan[] = [];
-  for (const k of keyed) scans.push(await scanFromDataSet(k.dataSet, k.path, limits, privacy));
-  const first = scans[0]!;
-  const [, height, width] = first.shape;
-  for (const scan of scans) {
+  let first: Scan | undefined;
+  let voxels: VoxelArray | undefined;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const [i, k] of keyed.entries()) {
+    const scan = await scanFromDataSet(await readDataSet(k.path, limits), k.path, limits, privacy);
+    first ??= scan;
+    const [, height, width] = first.shape;
     if (scan.shape[0] !== 1 || scan.shape[1] !== height || scan.shape[2] !== width || scan.channels !== first.channels || scan.voxels.constructor !== first.voxels.constructor) {
       throw new ScanLensError(`slice ${scan.path} does not match the series' ${width}×${height} single-frame ${first.metadata.sampleType} slices`, label);
     }
     if (scan.rescale?.slope !== first.rescale?.slope || scan.rescale?.intercept !== first.rescale?.intercept) {
       throw new ScanLensError(`slice ${scan.path} has a different rescale slope/intercept from the rest of the series`, label);
     }
-  }
-  if (scans.length * height * width * first.channels > limits.maxVoxels) throw new ScanLensError(`series is over the limit of ${limits.maxVoxels} voxels`, label);
-  const per = first.voxels.length;
-  const voxels = new (first.voxels.constructor as new (n: number) => VoxelArray)(per * scans.length);
-  scans.forEach((scan, i) => voxels.set(scan.voxels as never, i * per));
-  const gap = along && along.length > 1 ? (along.at(-1)! - along[0]!) / (along.length - 1) : (first.spacing?.[0] ?? 1);
-  const spacing: [number, number, number] | undefined = first.spacing ? [Math.abs(gap) || 1, first.spacing[1], first.spacing[2]] : undefined;
-  const affine = dicomAffine(keyed[0]!.dataSet, spacing ?? [Math.abs(gap) || 1, 1, 1]);
-  let min = first.valueRange.min;
-  let max = first.valueRange.max;
-  for (const scan of scans) {
+    if (!voxels) {
+      // Headers can lie about what their pixels decode to: the volume is checked again from the first slice decoded.
+      if (first.voxels.length * keyed.length > limits.maxVoxels) throw new ScanLensError(`series is over the limit of ${limits.maxVoxels} voxels`, label);
+      voxels = new (first.voxels.constructor as new (n: number) => VoxelArray)(first.voxels.length * keyed.length);
+    }
+    voxels.set(scan.voxels as never, i * first.voxels.length);
     min = Math.min(min, scan.valueRange.min);
     max = Math.max(max, scan.valueRange.max);
   }
+  const [, height, width] = first!.shape;
+  const gap = along && along.length > 1 ? (along.at(-1)! - along[0]!) / (along.length - 1) : (first!.spacing?.[0] ?? 1);
+  const spacing: [number, number, number] | undefined = first!.spacing ? [Math.abs(gap) || 1, first!.spacing[1], first!.spacing[2]] : undefined;
+  const affine = dicomAffine(keyed[0]!.dataSet, spacing ?? [Math.abs(gap) || 1, 1, 1]);
   return {
-    ...first,
+    ...first!,
     path: label,
-    shape: [scans.length, height, width],
-    voxels,
+    shape: [keyed.length, height, width],
+    voxels: voxels!,
     spacing,
     valueRange: { min, max },
     ...(affine ? { affine } : {}),
-    metadata: { ...first.metadata, format: 'DICOM series', slices: scans.length, orderedBy: byPosition ? 'ImagePositionPatient' : 'InstanceNumber' },
+    metadata: { ...first!.metadata, format: 'DICOM series', slices: keyed.length, orderedBy: byPosition ? 'ImagePositionPatient' : 'InstanceNumber' },
   };
 }
 
