@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { test } from 'node:test';
 import { containmentCases } from './containment';
 import { declaredSizeCases } from './declaredSizes';
+import { dicomStructureCases } from './dicomStructure';
 import { forgedTextCases } from './forgedText';
 import { geometryCases } from './geometry';
 import { nonFiniteCases } from './nonFinite';
@@ -21,7 +22,17 @@ import { addGoodSample, assertContained, assertExpected, jsonRows, MAX_RSS_MB, M
  */
 
 /** Every family's cases; a new family is one more file in this folder and one more entry here. */
-const CASES: readonly HostileCase[] = [...declaredSizeCases, ...specialFileCases, ...outputFileCases, ...nonFiniteCases, ...geometryCases, ...forgedTextCases, ...containmentCases, ...privacyCases];
+const CASES: readonly HostileCase[] = [
+  ...declaredSizeCases,
+  ...dicomStructureCases,
+  ...specialFileCases,
+  ...outputFileCases,
+  ...nonFiniteCases,
+  ...geometryCases,
+  ...forgedTextCases,
+  ...containmentCases,
+  ...privacyCases,
+];
 
 /** Cases run two at a time (2 shared cores; the CLI starts in about half a second). */
 const CONCURRENCY = 2;
