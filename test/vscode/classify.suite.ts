@@ -1,12 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { BatchResult } from '../../src/host/classifyBatch';
 import type { FileResult } from '../../src/host/classifyFile';
 import type { VolumeResult } from '../../src/host/classifyVolumeFile';
 import { LESION_SLICE, writeGuardedVolume } from '../helpers/guardedVolume';
+import { deflatedSlice, itemFlood, privateTagFlood } from '../helpers/hostileDicom';
 import { assertSameRows, canonical, writeMixedFolder } from '../helpers/mixedFolder';
 import { ROOT, freshView, ok, screenshot, workspaceRoot, workspaceUri, writeGuardedModel } from './helpers';
 
@@ -212,6 +213,33 @@ suite('classify from the explorer', () => {
     assertSameRows(rows, expected, 1e-6, 'VS Code folder report', assert.deepEqual, assert.ok);
     assert.equal(rows.filter((r) => r.error).length, 2, 'only the corrupt file and the cut-short series fail');
     assert.equal(report.summary.files, 7);
+  }).timeout(120_000);
+
+  test('hostile DICOM structure (8M private tags, a 32M-item deflated flood, 40 deflated 8192² slices): error rows, the good scan classified, the extension host under 1.5 GB', async () => {
+    const folder = join(workspaceRoot(), 'hostile-dicom');
+    mkdirSync(join(folder, 'series'), { recursive: true });
+    try {
+      writeFileSync(join(folder, 'private.dcm'), privateTagFlood(8_000_000));
+      writeFileSync(join(folder, 'items.dcm'), itemFlood(32_000_000));
+      for (let i = 0; i < 40; i++) writeFileSync(join(folder, 'series', `s${String(i).padStart(2, '0')}.dcm`), deflatedSlice('1.2.826.0.1.3680043.8.498.144', i, 8192));
+      copyFileSync(sample.fsPath, join(folder, 'good.png'));
+      const alone = ok(await classify(vscode.Uri.file(join(folder, 'private.dcm'))), 'classify') as FileResult;
+      assert.match(alone.row.error ?? '', /private\.dcm: DICOM data set holds more than 1000000 elements, items and fragments; refused before parsing$/);
+      const report = ok(await classify(vscode.Uri.file(folder)), 'classify') as BatchResult;
+      const errors = Object.fromEntries(report.rows.map((r) => [r.file, 'error' in r ? r.error : undefined]));
+      assert.match(errors['hostile-dicom/private.dcm'] ?? '', /holds more than 1000000 elements/);
+      assert.match(errors['hostile-dicom/items.dcm'] ?? '', /holds more than 1000000 elements/);
+      const series = Object.keys(errors).find((file) => file.startsWith('hostile-dicom/series'));
+      assert.match(errors[series ?? ''] ?? '', /series of 40 slices declares 2684354560 voxels, over the limit of 268435456; refused before decoding$/);
+      assert.equal(errors['hostile-dicom/good.png'], undefined);
+      assert.equal(report.summary.failed, 3);
+      // The extension host's own high-water mark: every test so far in this host, the hostile folder included.
+      const peakMb = Number(/^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]) / 1024;
+      console.log(`extension host peak RSS after the hostile DICOM folder: ${peakMb.toFixed(0)} MB`);
+      assert.ok(peakMb < 1536, `extension host peak RSS ${peakMb.toFixed(0)} MB`);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   }).timeout(120_000);
 
   test('the same file gives the same probabilities alone and in a folder', async () => {
