@@ -25,7 +25,9 @@ export const MAX_RSS_MB = 1536;
 /** A child still running after this long is killed (status null): a hang fails its case without stalling the suite. */
 const KILL_AFTER_MS = 25_000;
 
-export const CLI = join(ROOT, 'bin', 'scanlens.js');
+/** The checkout whose built CLI meets the cases: this one, or another (SCANLENS_HOSTILE_CHECKOUT, e.g. an older main) to see which cases it fails. */
+const CHECKOUT = process.env.SCANLENS_HOSTILE_CHECKOUT ?? ROOT;
+export const CLI = join(CHECKOUT, 'bin', 'scanlens.js');
 const PRELOAD = pathToFileURL(join(ROOT, 'test', 'hostile', 'peakRss.mjs')).href;
 /** The sample every batch case classifies beside its hostile input; its row must come out as when it is classified alone. */
 export const GOOD_SAMPLE = join(ROOT, 'samples', 'glioma-01.png');
@@ -104,7 +106,7 @@ export function addGoodSample(dir: string): string {
 
 /** Runs the built CLI with the peak-RSS preload; resolves when it has ended (or been killed after KILL_AFTER_MS). */
 export function runHostile(run: HostileRun, dir: string): Promise<CliRun> {
-  if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
+  if (!existsSync(join(CHECKOUT, 'dist', 'cli.js'))) throw new Error(`${join(CHECKOUT, 'dist', 'cli.js')} is missing: run \`npm run build\` first`);
   const rssFile = join(dir, '.peak-rss');
   const command = [process.execPath, '--import', PRELOAD, ...(run.node ?? [CLI, ...run.args])];
   const [file, ...args] = run.wrap ? run.wrap(command) : command;
