@@ -1,6 +1,8 @@
 import { ScanLensError } from '../errors';
 import type { GraphIndex } from '../onnx/graphIndex';
-import type { GraphProto } from '../onnx/onnxSchema';
+import { attrInts } from '../onnx/attributes';
+import type { GraphProto, NodeProto } from '../onnx/onnxSchema';
+import { tensorValues } from '../onnx/tensorData';
 
 /** How the target layer was chosen, for the output to state. */
 export interface TargetLayer {
@@ -8,12 +10,28 @@ export interface TargetLayer {
   readonly source: 'manifest' | 'option' | 'automatic';
 }
 
-const POOLS = new Set(['GlobalAveragePool', 'GlobalMaxPool', 'ReduceMean', 'Flatten']);
+/** Pools that end a CNN's spatial part; Flatten only counts when none of them is found. */
+const GLOBAL_POOLS = new Set(['GlobalAveragePool', 'GlobalMaxPool']);
+
+/** A global pool, or a ReduceMean over the last two (spatial) axes of a channels-first map. */
+function isGlobalPool(node: NodeProto, index: GraphIndex): boolean {
+  if (!node.input[0] || index.constantTensor(node.input[0])) return false;
+  if (GLOBAL_POOLS.has(node.opType)) return true;
+  if (node.opType !== 'ReduceMean') return false;
+  let axes = attrInts(node, 'axes');
+  if (!axes && node.input[1]) {
+    const t = index.constantTensor(node.input[1]);
+    axes = t ? tensorValues(t) : undefined;
+  }
+  const set = new Set(axes ?? []);
+  return set.size === 2 && ((set.has(2) && set.has(3)) || (set.has(-1) && set.has(-2)));
+}
 
 /** Follows a pool's input back past other pools (GAP → Flatten) to the feature map. */
 function beforePools(index: GraphIndex, name: string): string {
   let current = name;
-  for (let producer = index.producer.get(current); producer && POOLS.has(producer.opType) && producer.input[0]; producer = index.producer.get(current)) current = producer.input[0];
+  for (let producer = index.producer.get(current); producer && (isGlobalPool(producer, index) || producer.opType === 'Flatten') && producer.input[0]; producer = index.producer.get(current))
+    current = producer.input[0];
   return current;
 }
 
@@ -38,18 +56,23 @@ function feedsAttention(index: GraphIndex, start: string): boolean {
 }
 
 /**
- * The automatic target: for a CNN the input of the last global pool (or
- * flatten) in graph order, the last spatial feature map; for a vision
- * transformer the last block's pre-attention LayerNorm output. 4-D is checked
- * later, at run time, where shapes are known.
+ * The automatic target, pytorch-grad-cam's conventional layer where it has
+ * one. A vision transformer that classifies from its class token (ViT,
+ * DeiT): the last block's pre-attention LayerNorm output (ln_1), tokens
+ * later reshaped to the patch grid. Anything whose last global average pool
+ * comes after its last attention block (CNNs, ConvNeXt, Swin): the tensor
+ * that pool reads, the last spatial feature map (Swin: the last stage after
+ * its LayerNorm, channels first). Else the input of the last Flatten. 4-D is
+ * checked later, at run time, where shapes are known.
  */
 export function autoTargetLayer(graph: GraphProto, index: GraphIndex): string {
-  const norms = graph.node.filter((n) => n.opType === 'LayerNormalization' && n.output[0] && feedsAttention(index, n.output[0]));
-  const lastNorm = norms.at(-1);
-  if (lastNorm) return lastNorm.output[0]!;
-  const pools = graph.node.filter((n) => POOLS.has(n.opType) && n.input[0] && !index.constantTensor(n.input[0]));
-  const lastPool = pools.at(-1);
+  const order = new Map(graph.node.map((n, i) => [n, i]));
+  const lastNorm = graph.node.filter((n) => n.opType === 'LayerNormalization' && n.output[0] && feedsAttention(index, n.output[0])).at(-1);
+  const lastPool = graph.node.filter((n) => isGlobalPool(n, index)).at(-1);
+  if (lastNorm && (!lastPool || order.get(lastPool)! < order.get(lastNorm)!)) return lastNorm.output[0]!;
   if (lastPool) return beforePools(index, lastPool.input[0]!);
+  const lastFlatten = graph.node.filter((n) => n.opType === 'Flatten' && n.input[0] && !index.constantTensor(n.input[0])).at(-1);
+  if (lastFlatten) return beforePools(index, lastFlatten.input[0]!);
   throw new ScanLensError('cannot choose a target layer automatically (no global pool, flatten or transformer block found); name one with --layer');
 }
 

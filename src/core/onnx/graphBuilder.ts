@@ -55,9 +55,13 @@ export class GraphBuilder {
     return name;
   }
 
-  /** Exposes an existing tensor as a float graph output. */
-  exposeOutput(name: string): void {
+  /**
+   * Exposes an existing tensor as a graph output: float unless told, or of
+   * whatever type onnxruntime infers when `elemType` is null (a probe of
+   * integer shape tensors).
+   */
+  exposeOutput(name: string, elemType: number | null = 1): void {
     if (this.graph.output.some((o) => o.name === name)) return;
-    this.graph.output.push({ name, type: { tensorType: { elemType: 1 } } });
+    this.graph.output.push(elemType === null ? { name } : { name, type: { tensorType: { elemType } } });
   }
 }

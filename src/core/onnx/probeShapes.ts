@@ -13,7 +13,7 @@ export async function probeTensors(modelBytes: Uint8Array, names: readonly strin
   const model = decodeModel(modelBytes, file);
   const builder = new GraphBuilder(model.graph);
   const wanted = names.filter((n) => !(n in feeds));
-  for (const name of wanted) builder.exposeOutput(name);
+  for (const name of wanted) builder.exposeOutput(name, null);
   let session: InferenceSession | undefined;
   try {
     session = await ort().InferenceSession.create(encodeModel(model), { logSeverityLevel: 3, graphOptimizationLevel: 'basic' });

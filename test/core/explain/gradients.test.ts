@@ -84,6 +84,40 @@ const cases: Case[] = [
   { name: 'Slice (steps, negative start)', shape: [2, 7], build: (b, x) => b.op('Slice', [x, b.constInt64([-6]), b.constInt64([7]), b.constInt64([1]), b.constInt64([2])]) },
   { name: 'Gather (class token, scalar index)', shape: [1, 5, 3], build: (b, x) => b.op('Gather', [x, b.constInt64([0], [])], { axis: 1 }) },
   { name: 'Gather (repeated indices)', shape: [4, 3], build: (b, x) => b.op('Gather', [x, b.constInt64([0, 2, 0])], { axis: 0 }) },
+  { name: 'Tile', shape: [2, 3], build: (b, x) => b.op('Tile', [x, b.constInt64([2, 3])]) },
+  // Element-wise ops the exports of real models contain.
+  { name: 'Where (both branches)', shape: [2, 3], build: (b, x) => b.op('Where', [b.op('Greater', [x, b.scalar(0.3)]), b.op('Mul', [x, b.scalar(2)]), b.op('Mul', [x, x])]) },
+  { name: 'Where (broadcast constant branch)', shape: [1, 3], build: (b, x) => b.op('Where', [b.op('Cast', [b.constInt64([1, 0, 1, 1, 0, 0], [2, 3])], { to: 9 }), b.scalar(0.5), x]) },
+  { name: 'Reciprocal', shape: [3, 4], build: (b, x) => b.op('Reciprocal', [b.op('Add', [x, b.scalar(3)])]) },
+  { name: 'Abs', shape: [3, 4], build: (b, x) => b.op('Abs', [x]) },
+  { name: 'Softplus', shape: [3, 4], build: (b, x) => b.op('Softplus', [x]) },
+  { name: 'Sum (three operands, broadcast)', shape: [2, 3], build: (b, x) => b.op('Sum', [x, b.op('Mul', [x, x]), b.constFloat(w(3, 22), [3])]) },
+  { name: 'Max (with a constant)', shape: [2, 3], build: (b, x) => b.op('Max', [x, b.constFloat(w(6, 23, -0.3, 0.3), [2, 3])]) },
+  { name: 'Min (broadcast operand)', shape: [1, 3], build: (b, x) => b.op('Min', [b.constFloat(w(6, 24), [2, 3]), x]) },
+  // Shape computations torch.onnx exports, folded to constants before differentiation.
+  {
+    name: 'Slice with bounds computed from Shape (nn.MultiheadAttention chunk)',
+    shape: [1, 3, 6],
+    build: (b, x) => {
+      const dim = b.op('Gather', [b.op('Shape', [x]), b.constInt64([2], [])], { axis: 0 });
+      const third = b.op('Div', [dim, b.constInt64([3], [])]);
+      const start = b.op('Unsqueeze', [b.op('Mul', [third, b.constInt64([1], [])]), b.constInt64([0])]);
+      const end = b.op('Unsqueeze', [b.op('Mul', [third, b.constInt64([2], [])]), b.constInt64([0])]);
+      return b.op('Slice', [x, start, end, b.constInt64([2])]);
+    },
+  },
+  {
+    name: 'Reshape and Expand to targets computed from Shape (dynamic batch)',
+    shape: [2, 3, 4],
+    build: (b, x) => {
+      const shape = b.op('Shape', [x]);
+      const batch = b.op('Slice', [shape, b.constInt64([0]), b.constInt64([1])]);
+      const flat = b.op('Reshape', [x, b.op('Concat', [batch, b.constInt64([-1])], { axis: 0 })]);
+      const target = b.op('Concat', [batch, b.constInt64([2, 12])], { axis: 0 });
+      const wanted = b.op('Where', [b.op('Equal', [target, b.constInt64([-1, -1, -1])]), b.constInt64([1, 1, 1]), target]);
+      return b.op('Expand', [b.op('Unsqueeze', [flat, b.constInt64([1])]), wanted]);
+    },
+  },
   { name: 'Pad (constant)', shape: [1, 1, 2, 3], build: (b, x) => b.op('Pad', [x, b.constInt64([0, 0, 1, 2, 0, 0, 2, 1]), b.scalar(0)]) },
 ];
 

@@ -75,6 +75,41 @@ function binary(local: (ctx: GradContext, g: string, which: 0 | 1) => string): G
   };
 }
 
+/** Where(c, a, b): a's gradient where c holds, b's elsewhere, each summed back over broadcast axes. */
+function whereGrad(ctx: GradContext): (string | undefined)[] {
+  const cond = input(ctx, 0);
+  const outShape = ctx.shape(output(ctx, 0));
+  return [
+    undefined,
+    ...[1, 2].map((i) => {
+      if (!ctx.needs[i]) return undefined;
+      const zero = ctx.b.scalar(0);
+      const picked = ctx.b.op('Where', i === 1 ? [cond, g0(ctx), zero] : [cond, zero, g0(ctx)]);
+      return unbroadcast(ctx, picked, outShape, ctx.shape(input(ctx, i)));
+    }),
+  ];
+}
+
+/** Sum of any number of broadcasting operands: each gets the gradient summed back to its shape. */
+function sumGrad(ctx: GradContext): (string | undefined)[] {
+  const outShape = ctx.shape(output(ctx, 0));
+  return ctx.node.input.map((name, i) => (ctx.needs[i] ? unbroadcast(ctx, g0(ctx), outShape, ctx.shape(name)) : undefined));
+}
+
+/** Max/Min of two operands: the gradient goes to the operand that was chosen (the first on a tie, as PyTorch's maximum splits it). */
+function extremumGrad(ctx: GradContext): (string | undefined)[] {
+  if (ctx.node.input.length !== 2) throw new Error(`${ctx.node.opType} of ${ctx.node.input.length} operands is not differentiated`);
+  const outShape = ctx.shape(output(ctx, 0));
+  const [a, b] = [input(ctx, 0), input(ctx, 1)];
+  const firstWins = ctx.b.op(ctx.node.opType === 'Max' ? 'GreaterOrEqual' : 'LessOrEqual', [a, b]);
+  const zero = ctx.b.scalar(0);
+  return [0, 1].map((i) => {
+    if (!ctx.needs[i]) return undefined;
+    const picked = ctx.b.op('Where', i === 0 ? [firstWins, g0(ctx), zero] : [firstWins, zero, g0(ctx)]);
+    return unbroadcast(ctx, picked, outShape, ctx.shape(input(ctx, i)));
+  });
+}
+
 export const elementwiseGrads: Record<string, GradRule> = {
   Identity: passThrough,
   Dropout: passThrough,
@@ -98,6 +133,13 @@ export const elementwiseGrads: Record<string, GradRule> = {
   Erf: unary((ctx, x) => mul(ctx, ctx.b.op('Exp', [ctx.b.op('Neg', [mul(ctx, x, x)])]), ctx.b.scalar(2 / Math.sqrt(Math.PI)))),
   Gelu: geluGrad,
   Neg: (ctx) => [ctx.b.op('Neg', [g0(ctx)])],
+  Reciprocal: unary((ctx, _x, y) => ctx.b.op('Neg', [mul(ctx, y, y)])),
+  Abs: unary((ctx, x) => ctx.b.op('Sign', [x])),
+  Softplus: unary((ctx, x) => ctx.b.op('Sigmoid', [x])),
+  Where: whereGrad,
+  Sum: sumGrad,
+  Max: extremumGrad,
+  Min: extremumGrad,
   Pow: powGrad,
   Add: binary((_ctx, g) => g),
   Sub: binary((ctx, g, i) => (i === 0 ? g : ctx.b.op('Neg', [g]))),

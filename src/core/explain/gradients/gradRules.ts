@@ -30,6 +30,7 @@ const DIFF_INPUTS: Readonly<Record<string, readonly number[]>> = {
   ReduceSum: [0],
   Dropout: [0],
   Where: [1, 2],
+  Resize: [0],
 };
 
 /** Ops whose outputs never carry a gradient (integers, booleans, shapes). */

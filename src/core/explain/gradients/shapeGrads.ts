@@ -120,6 +120,15 @@ function padGrad(ctx: GradContext): (string | undefined)[] {
   return [ctx.b.op('Slice', [g0(ctx), ctx.b.constInt64(begins), ctx.b.constInt64(ends), ctx.b.constInt64(axes)])];
 }
 
+/** Tile: each input element's gradient is the sum over its copies (reshape to [reps_i, dim_i] pairs, sum the reps). */
+function tileGrad(ctx: GradContext): (string | undefined)[] {
+  const xShape = ctx.shape(input(ctx, 0));
+  const reps = ctx.index.constantValues(input(ctx, 1), ctx.node);
+  const split = xShape.flatMap((d, i) => [reps[i]!, d]);
+  const summed = ctx.b.op('ReduceSum', [reshape(ctx, g0(ctx), split), ctx.b.constInt64(xShape.map((_, i) => 2 * i))], { keepdims: 0 });
+  return [summed];
+}
+
 export const shapeGrads: Record<string, GradRule> = {
   Reshape: backToInputShape,
   Flatten: backToInputShape,
@@ -132,4 +141,5 @@ export const shapeGrads: Record<string, GradRule> = {
   Slice: sliceGrad,
   Gather: gatherGrad,
   Pad: padGrad,
+  Tile: tileGrad,
 };
