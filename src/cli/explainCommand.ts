@@ -7,6 +7,9 @@ import { COLORMAPS, type ColormapName } from '../core/render/colormaps';
 import { explanationPng } from '../core/render/explanationOverlay';
 import type { SliceAxis } from '../core/scan/reslice';
 import { SCANLENS_VERSION } from '../core/version';
+import { ExplainCancelled } from '../core/explain/perturbations';
+import { CAM_REGISTRY } from '../core/explain/methods/registry';
+import { progressReporter } from './progress';
 import { loadModelFromFlags, modelOption, modelSummary, providerOption, threadsOption, type ModelFlags } from './modelOption';
 import { errorAbout, givenPath } from './givenPath';
 import { EXIT, printError, printJson, printLine } from './output';
@@ -37,6 +40,11 @@ async function run(input: string, flags: ExplainFlags): Promise<number> {
   // A wrong layer name is a usage mistake (exit 1), found before any scan is read.
   if (flags.method !== 'occlusion') await resolveTargetLayer(model, flags.layer);
   const file = givenPath(input);
+  // Methods that run the model once per channel or patch report progress on stderr; Ctrl-C stops them between batches, before anything is written.
+  const progress = CAM_REGISTRY[flags.method].needs === 'gradients' ? undefined : progressReporter(flags.method);
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.once('SIGINT', stop);
   let job: ExplainJobResult;
   try {
     job = await explainJob(model, file.path, {
@@ -47,12 +55,16 @@ async function run(input: string, flags: ExplainFlags): Promise<number> {
       axis: flags.axis,
       slice: flags.slice,
       load: { blockingRead: true },
+      signal: controller.signal,
+      onProgress: progress,
     });
   } catch (error) {
-    const message = errorAbout(file, error);
+    const message = error instanceof ExplainCancelled ? `${input}: cancelled` : errorAbout(file, error);
     printError(message);
     if (flags.json) printJson({ scanlens: { version: SCANLENS_VERSION }, model: modelSummary(model), file: input, error: message });
     return EXIT.someFailed;
+  } finally {
+    process.off('SIGINT', stop);
   }
   const { explanation: result, base, slice } = job;
   if (flags.out) await writeFileAtomic(flags.out, explanationPng(base, result.map, model.manifest.input, flags.colormap, flags.alpha));
@@ -83,7 +95,7 @@ async function run(input: string, flags: ExplainFlags): Promise<number> {
 
 export function explainCommand(): Command {
   return new Command('explain')
-    .description('explain a classification with a class-activation map (Grad-CAM family, EigenCAM, Score-CAM, occlusion)')
+    .description('explain a classification with a class-activation map (Grad-CAM family, EigenCAM, Score-CAM, AblationCAM, occlusion)')
     .argument('<file>', 'scan file')
     .addOption(modelOption)
     .addOption(threadsOption)

@@ -11,6 +11,7 @@ import { decodeModel, encodeModel } from '../onnx/modelProto';
 import type { GraphProto } from '../onnx/onnxSchema';
 import { SCANLENS_VERSION } from '../version';
 import { deriveGradientModel } from './deriveGradientModel';
+import { layerTail, tailGraph } from './layerTail';
 import { autoTargetLayer, checkTensorExists, type TargetLayer } from './targetLayer';
 
 export type SessionOptions = DerivedSessionOptions;
@@ -84,11 +85,43 @@ export function gradientSession(model: LoadedModel, target: string, options: Ses
   });
 }
 
-/** Logits and the target activations, no gradient: what gradient-free methods need. */
-export function activationSession(model: LoadedModel, target: string, options: SessionOptions = {}): Promise<InferenceSession> {
-  return cachedSession(model, { kind: 'activations', target, logits: model.outputName }, options, async (bytes) => {
+/** Logits and the target activations (and any `extra` tensors), no gradient: what gradient-free methods need. */
+export function activationSession(model: LoadedModel, target: string, options: SessionOptions = {}, extra: readonly string[] = []): Promise<InferenceSession> {
+  const request = extra.length > 0 ? { kind: 'activations', target, logits: model.outputName, extra } : { kind: 'activations', target, logits: model.outputName };
+  return cachedSession(model, request, options, async (bytes) => {
     const derived = decodeModel(bytes, model.onnxPath);
     new GraphBuilder(derived.graph).exposeOutput(target);
+    // Of any type (a side tensor may be a shape, int64): onnxruntime infers it.
+    for (const name of extra) if (!derived.graph.output.some((o) => o.name === name)) derived.graph.output.push({ name });
+    return encodeModel(derived);
+  });
+}
+
+const tails = new Map<string, Promise<string[]>>();
+
+/** The tensors computed before `target` that the model after it still reads (layerTail.ts): empty for a layer every later path goes through. */
+export function tailSides(model: LoadedModel, target: string): Promise<string[]> {
+  const key = JSON.stringify([model.sha256, target]);
+  let entry = tails.get(key);
+  if (!entry) {
+    entry = modelGraph(model).then((graph) => {
+      try {
+        return layerTail(graph, target, model.outputName).sides;
+      } catch (error) {
+        throw new ScanLensError(oneLine(error), model.onnxPath);
+      }
+    });
+    tails.set(key, entry);
+    entry.catch(() => tails.delete(key));
+  }
+  return entry;
+}
+
+/** The model from the target layer on: its inputs are the target tensor and tailSides' tensors (of the onnxruntime types given), its output the model's. */
+export function tailSession(model: LoadedModel, target: string, sideTypes: Record<string, string>, options: SessionOptions = {}): Promise<InferenceSession> {
+  return cachedSession(model, { kind: 'tail', target, logits: model.outputName, sideTypes }, options, async (bytes) => {
+    const derived = decodeModel(bytes, model.onnxPath);
+    Object.assign(derived.graph, tailGraph(derived.graph, target, model.outputName, sideTypes).graph);
     return encodeModel(derived);
   });
 }
@@ -102,5 +135,6 @@ export function inputSize(model: LoadedModel): number {
 export async function releaseExplainSessions(): Promise<void> {
   graphs.clear();
   layers.clear();
+  tails.clear();
   await sessions.release();
 }

@@ -1,4 +1,5 @@
 import type { CamMethodName } from '../../vocabulary/camMethods';
+import { ablationcam } from './ablationcam';
 import type { CamMethod } from './camMethod';
 import { eigencam } from './eigencam';
 import { gradcam } from './gradcam';
@@ -22,5 +23,6 @@ export const CAM_REGISTRY: { readonly [K in CamMethodName]: CamMethod } = {
   layercam,
   eigencam,
   scorecam,
+  ablationcam,
   occlusion,
 };

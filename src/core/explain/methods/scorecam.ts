@@ -1,29 +1,110 @@
 import type { FeatureMaps } from '../featureMaps';
-import { maskPixels } from '../tensorPixels';
-import { minMaxNormalise, upsampleMap } from '../upsample';
 import type { CamContext, CamMethod } from './camMethod';
-import { classScores } from './classScores';
+
+/** pytorch-grad-cam's guard in (A − min) / (max − min + ε): a constant channel's mask is all zeros. */
+const EPSILON = 1e-8;
+
+/** Where each output pixel samples a grid of `from` cells when stretched to `to` with aligned corners (torch's UpsamplingBilinear2d). */
+function alignedAxis(from: number, to: number): { lo: Int32Array; hi: Int32Array; t: Float64Array } {
+  const lo = new Int32Array(to);
+  const hi = new Int32Array(to);
+  const t = new Float64Array(to);
+  const scale = to > 1 ? (from - 1) / (to - 1) : 0;
+  for (let i = 0; i < to; i++) {
+    const src = scale * i;
+    const base = Math.min(Math.floor(src), from - 1);
+    lo[i] = base;
+    hi[i] = Math.min(base + 1, from - 1);
+    t[i] = src - base;
+  }
+  return { lo, hi, t };
+}
 
 /**
- * Score-CAM: each channel, upsampled and min-max normalised, masks the input;
- * the class logits of the masked inputs, softmaxed over channels, weight the
- * channels (pytorch-grad-cam's definition). One forward run per channel.
+ * Each channel's mask: the channel bilinearly upsampled to the input size with
+ * aligned corners, then (A − min) / (max − min + 1e-8), into `out`. Returns
+ * false for a constant channel, whose mask is all zeros.
  */
-async function scoreMap(act: FeatureMaps, { model, input, classIndex }: CamContext): Promise<Float32Array> {
-  const hw = act.height * act.width;
+function channelMask(act: FeatureMaps, k: number, rows: ReturnType<typeof alignedAxis>, cols: ReturnType<typeof alignedAxis>, out: Float32Array): boolean {
+  const { width: w, data } = act;
+  const from = k * act.height * w;
+  const width = cols.lo.length;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let y = 0; y < rows.lo.length; y++) {
+    const r0 = from + rows.lo[y]! * w;
+    const r1 = from + rows.hi[y]! * w;
+    const ty = rows.t[y]!;
+    for (let x = 0; x < width; x++) {
+      const c0 = cols.lo[x]!;
+      const c1 = cols.hi[x]!;
+      const tx = cols.t[x]!;
+      const top = data[r0 + c0]! * (1 - tx) + data[r0 + c1]! * tx;
+      const bottom = data[r1 + c0]! * (1 - tx) + data[r1 + c1]! * tx;
+      const v = Math.fround(top * (1 - ty) + bottom * ty);
+      out[y * width + x] = v;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  if (!(hi > lo)) return false;
+  const scale = 1 / (hi - lo + EPSILON);
+  for (let i = 0; i < out.length; i++) out[i] = (out[i]! - lo) * scale;
+  return true;
+}
+
+/**
+ * Score-CAM as pytorch-grad-cam defines it: each channel, upsampled (aligned
+ * corners) and min-max normalised, masks the input; the softmax over channels
+ * of the class scores of the masked inputs weights the channels; ReLU.
+ * Every masked input goes through the whole model, in batches. A constant
+ * channel's mask is all zeros, so all of them share one run (the zero input).
+ */
+async function scoreMap(act: FeatureMaps, { model, input, inputs }: CamContext): Promise<Float32Array> {
   const spec = model.manifest.input;
-  const masked = Array.from({ length: act.channels }, (_, k) => {
-    const map = upsampleMap({ width: act.width, height: act.height, data: act.data.slice(k * hw, (k + 1) * hw) }, spec.size);
-    return maskPixels(input, spec, minMaxNormalise(map.data));
+  const { width, height } = spec.size;
+  const pixels = width * height;
+  const rows = alignedAxis(act.height, height);
+  const cols = alignedAxis(act.width, width);
+  const mask = new Float32Array(pixels);
+  // First pass: which channels vary (their masks are rebuilt while filling the batches; a mask of 224² costs less than keeping 512 of them).
+  const varying: number[] = [];
+  const constant: number[] = [];
+  for (let k = 0; k < act.channels; k++) (channelMask(act, k, rows, cols, mask) ? varying : constant).push(k);
+  const runs = varying.length + (constant.length > 0 ? 1 : 0);
+  const scores = await inputs.scores(runs, (index, into) => {
+    if (index >= varying.length) {
+      into.fill(0);
+      return;
+    }
+    channelMask(act, varying[index]!, rows, cols, mask);
+    const channels = spec.channels;
+    if (spec.layout === 'NCHW') {
+      for (let c = 0; c < channels; c++) {
+        const from = c * pixels;
+        for (let i = 0; i < pixels; i++) into[from + i] = input[from + i]! * mask[i]!;
+      }
+    } else {
+      for (let i = 0; i < pixels; i++) for (let c = 0; c < channels; c++) into[i * channels + c] = input[i * channels + c]! * mask[i]!;
+    }
   });
-  const scores = await classScores(model, masked, classIndex);
-  const top = Math.max(...scores);
-  const exp = scores.map((s) => Math.exp(s - top));
-  const total = exp.reduce((a, b) => a + b, 0);
+  const channelScore = new Float64Array(act.channels);
+  varying.forEach((k, i) => (channelScore[k] = scores[i]!));
+  for (const k of constant) channelScore[k] = scores[varying.length]!;
+  let top = -Infinity;
+  for (const s of channelScore) if (s > top) top = s;
+  let total = 0;
+  const weights = channelScore.map((s) => {
+    const e = Math.exp(s - top);
+    total += e;
+    return e;
+  });
+  const hw = act.height * act.width;
   const out = new Float64Array(hw);
-  exp.forEach((e, k) => {
-    for (let i = 0; i < hw; i++) out[i]! += (e / total) * act.data[k * hw + i]!;
-  });
+  for (let k = 0; k < act.channels; k++) {
+    const w = weights[k]! / total;
+    for (let i = 0; i < hw; i++) out[i]! += w * act.data[k * hw + i]!;
+  }
   return Float32Array.from(out, (v) => Math.max(0, v));
 }
 
