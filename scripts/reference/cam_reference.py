@@ -29,11 +29,13 @@ sums over the H x W positions of a channel unless said otherwise):
   np.linalg.svd. pytorch-grad-cam keeps whatever sign LAPACK gives that vector,
   which no other implementation can reproduce; this reference fixes it as
   ScanLens does: the projection is negated when its dot product with the
-  channel sum of the (uncentred) activations is negative. Each case records
+  channel sum of the projected (uncentred) maps is negative: for EigenCAM the
+  activations, for eigen_smooth the unsmoothed CAM before ReLU. Each case records
   whether LAPACK's sign agreed ('lapackSign': 1) or was flipped (-1).
 - eigen_smooth (base_cam.get_cam_image, hirescam.py, layer_cam.py): instead of
   summing the weighted activations over channels (w_c * A_c, G * A or
   max(G, 0) * A), they are projected as EigenCAM projects A (same sign rule).
+  EigenCAM ignores the option.
 - Then ReLU (np.maximum(cam, 0) in compute_cam_per_layer). The stored 'cam' is
   this map at the target layer's resolution; scale_cam_image's min-max
   ((x - min) / (max + 1e-7)) and resize are left to the comparison, which
@@ -125,14 +127,14 @@ def activations_and_gradients(model, layer, x, cls):
     return logits.detach()[0].numpy(), act, grad
 
 
-def projection(weighted, act_for_sign):
+def projection(weighted):
     """get_2d_projection for one map (C x H x W), with the sign rule stated in the docstring."""
     c, h, w = weighted.shape
     m = np.nan_to_num(weighted.copy(), nan=0.0).reshape(c, -1).T
     m = m - m.mean(axis=0)
     _u, _s, vt = np.linalg.svd(m, full_matrices=True)
     p = m @ vt[0, :]
-    sign = -1 if float(np.dot(p.astype(np.float64), act_for_sign.reshape(c, -1).sum(axis=0).astype(np.float64))) < 0 else 1
+    sign = -1 if float(np.dot(p.astype(np.float64), weighted.reshape(c, -1).sum(axis=0).astype(np.float64))) < 0 else 1
     return (sign * p).reshape(h, w).astype(np.float32), sign
 
 
@@ -162,11 +164,11 @@ def weighted_activations(method, act, grad):
 def cam(method, act, grad, eigen_smooth=False):
     """The map after the final ReLU at the layer's resolution, and LAPACK's sign where a projection was taken."""
     if method == 'eigencam':
-        p, sign = projection(act, act)
+        p, sign = projection(act)
         return np.maximum(p, 0), sign
     weighted = weighted_activations(method, act, grad)
     if eigen_smooth:
-        p, sign = projection(weighted, act)
+        p, sign = projection(weighted)
         return np.maximum(p, 0), sign
     return np.maximum(weighted.sum(axis=0), 0), None
 

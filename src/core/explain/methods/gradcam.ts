@@ -1,12 +1,7 @@
 import type { CamMethod } from './camMethod';
-import { channelWeights, sum, weightedSum } from './camMath';
+import { channelWeights, gradientMethod, sum } from './camMath';
 
 /** Grad-CAM: channels weighted by their mean gradient. */
-export const gradcam: CamMethod = {
-  needs: 'gradients',
-  map: (act, grad) =>
-    weightedSum(
-      act,
-      channelWeights(act, grad, (_a, g, from, to) => sum(g, from, to) / (to - from)),
-    ),
-};
+export const gradcam = gradientMethod({
+  weights: (act, grad) => channelWeights(act, grad, (_a, g, from, to) => sum(g, from, to) / (to - from)),
+}) satisfies CamMethod;

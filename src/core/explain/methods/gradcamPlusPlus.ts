@@ -1,5 +1,5 @@
 import type { CamMethod } from './camMethod';
-import { channelWeights, relu, sum, weightedSum } from './camMath';
+import { channelWeights, gradientMethod, relu, sum } from './camMath';
 
 /**
  * Grad-CAM++ as pytorch-grad-cam defines it (eq. 19 of arXiv:1710.11063):
@@ -7,22 +7,18 @@ import { channelWeights, relu, sum, weightedSum } from './camMath';
  * The eps is pytorch-grad-cam's; it matters where gradients are small (1e-7
  * moved normalised maps by up to 1.0).
  */
-export const gradcamPlusPlus: CamMethod = {
-  needs: 'gradients',
-  map: (act, grad) =>
-    weightedSum(
-      act,
-      channelWeights(act, grad, (a, g, from, to) => {
-        const total = sum(a, from, to);
-        let w = 0;
-        for (let i = from; i < to; i++) {
-          const g1 = g[i]!;
-          if (g1 === 0) continue;
-          const g2 = g1 * g1;
-          const alpha = g2 / (2 * g2 + total * g2 * g1 + 1e-6);
-          w += relu(g1) * alpha;
-        }
-        return w;
-      }),
-    ),
-};
+export const gradcamPlusPlus = gradientMethod({
+  weights: (act, grad) =>
+    channelWeights(act, grad, (a, g, from, to) => {
+      const total = sum(a, from, to);
+      let w = 0;
+      for (let i = from; i < to; i++) {
+        const g1 = g[i]!;
+        if (g1 === 0) continue;
+        const g2 = g1 * g1;
+        const alpha = g2 / (2 * g2 + total * g2 * g1 + 1e-6);
+        w += relu(g1) * alpha;
+      }
+      return w;
+    }),
+}) satisfies CamMethod;

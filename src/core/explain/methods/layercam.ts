@@ -1,5 +1,5 @@
 import type { CamMethod } from './camMethod';
-import { elementwiseSum, relu } from './camMath';
+import { gradientMethod, relu } from './camMath';
 
 /** LayerCAM: activations times the positive part of the gradients, per position. */
-export const layercam: CamMethod = { needs: 'gradients', map: (act, grad) => elementwiseSum(act, grad, (a, g) => a * relu(g)) };
+export const layercam = gradientMethod({ elementwise: (a, g) => a * relu(g) }) satisfies CamMethod;
