@@ -2,9 +2,11 @@ import { ScanLensError, oneLine } from '../errors';
 import { looksLikeProbabilities, softmax } from '../model/softmax';
 import type { LoadedModel } from '../model/loadModel';
 import { runModel } from '../model/runModel';
+import type { Tensor } from 'onnxruntime-node';
 import { ort } from '../native/ort';
 import { CLASS_INPUT, GRADIENT_OUTPUT } from './backwardGraph';
-import { activationSession, gradientSession, inputTensor, resolveTargetLayer, type SessionOptions } from './explainSessions';
+import { activationSession, gradientSession, inputTensor, resolveTargetLayer, tailSession, tailSides, type SessionOptions } from './explainSessions';
+import { checkCancelled, perturbations, type Perturbations, type RunControl } from './perturbations';
 import { toFeatureMaps } from './featureMaps';
 import type { CamMethodName } from '../vocabulary/camMethods';
 import { augmentationSmoothing } from './methods/augSmooth';
@@ -12,7 +14,7 @@ import { checkEigenSmooth, eigenSmoothMap } from './methods/eigenSmooth';
 import { CAM_REGISTRY } from './methods/registry';
 import type { TargetLayer } from './targetLayer';
 
-export interface ExplainOptions extends SessionOptions {
+export interface ExplainOptions extends SessionOptions, RunControl {
   readonly method: CamMethodName;
   /** Class to explain; the top class when omitted. */
   readonly classIndex?: number;
@@ -59,7 +61,7 @@ function argmax(values: ArrayLike<number>): number {
   return best;
 }
 
-async function run(session: Awaited<ReturnType<typeof gradientSession>>, feeds: Record<string, unknown>, file: string): Promise<Record<string, { data: unknown; dims: readonly number[] }>> {
+async function run(session: Awaited<ReturnType<typeof gradientSession>>, feeds: Record<string, unknown>, file: string): Promise<Results> {
   try {
     return await session.run(feeds as never);
   } catch (error) {
@@ -67,12 +69,41 @@ async function run(session: Awaited<ReturnType<typeof gradientSession>>, feeds: 
   }
 }
 
+/** Edited copies of the model input through the whole model. */
+function inputPerturbations(model: LoadedModel, classIndex: number, control: RunControl): Perturbations {
+  const { layout, channels, size } = model.manifest.input;
+  const dims = layout === 'NCHW' ? [1, channels, size.height, size.width] : [1, size.height, size.width, channels];
+  return perturbations({ session: model.session, input: model.inputName, dims, output: model.outputName, batchable: model.batchable, file: model.onnxPath }, classIndex, control);
+}
+
+type Results = Record<string, { data: unknown; dims: readonly number[] }>;
+
+/** Edited copies of the target layer's activations through the model after it; the side tensors it reads come from `results`, the same for every copy. */
+async function layerPerturbations(model: LoadedModel, target: string, sides: readonly string[], results: Results, classIndex: number, options: ExplainOptions): Promise<Perturbations> {
+  const extra: Record<string, Tensor> = {};
+  const types: Record<string, string> = {};
+  // A side tensor that is not a float32 batch-1 activation (a shape computed from the input, say) may fix the batch: one copy per run then.
+  let batchable = model.batchable;
+  for (const name of sides) {
+    const tensor = results[name] as Tensor;
+    if (tensor.type !== 'float32' || tensor.dims[0] !== 1) batchable = false;
+    extra[name] = tensor;
+    types[name] = tensor.type;
+  }
+  const session = await tailSession(model, target, types, options);
+  const dims = results[target]!.dims;
+  return perturbations({ session, input: target, dims, output: model.outputName, extra, batchable, file: model.onnxPath }, classIndex, options);
+}
+
 /**
  * Explains one prepared model input (batch item data, as prepareInput gives
  * it) with the method the registry (methods/registry.ts) names: gradient
  * methods cost one run of the derived model (forward and backward together);
  * activation methods one run of a model exposing the target layer (Score-CAM
- * then one run per channel); input methods (occlusion) one run per patch.
+ * then one run per varying channel, AblationCAM one run of the model after
+ * the target layer per channel); input methods (occlusion) one run per patch.
+ * Those runs go in batches, report `onProgress` and stop on `signal`
+ * (ExplainCancelled).
  */
 export async function explainInput(model: LoadedModel, input: Float32Array, options: ExplainOptions): Promise<Explanation> {
   checkClass(model, options.classIndex);
@@ -81,11 +112,12 @@ export async function explainInput(model: LoadedModel, input: Float32Array, opti
   const eigenNote = options.eigenSmooth ? checkEigenSmooth(options.method, method) : undefined;
   if (options.augSmooth) return augmentationSmoothing(model, input, options, explainInput);
   if (eigenNote) notes.push(eigenNote);
+  checkCancelled(options.signal);
   if (method.needs === 'input') {
     const [output] = await runModel(model, [input]);
     const probabilities = probabilitiesOf(model, output!);
     const classIndex = options.classIndex ?? argmax(probabilities);
-    const map = await method.map({ model, input, classIndex, score: output![classIndex]! });
+    const map = await method.map({ model, input, classIndex, score: output![classIndex]!, inputs: inputPerturbations(model, classIndex, options) });
     return { method: options.method, classIndex, probabilities, map, notes };
   }
   const layer = await resolveTargetLayer(model, options.layer);
@@ -96,7 +128,8 @@ export async function explainInput(model: LoadedModel, input: Float32Array, opti
     feeds[CLASS_INPUT] = new (ort().Tensor)('int64', BigInt64Array.from([BigInt(options.classIndex ?? -1)]), [1]);
     results = await run(session, feeds, model.onnxPath);
   } else {
-    results = await run(await activationSession(model, layer.tensor, options), feeds, model.onnxPath);
+    const extra = method.needs === 'layer' ? await tailSides(model, layer.tensor) : [];
+    results = await run(await activationSession(model, layer.tensor, options, extra), feeds, model.onnxPath);
   }
   const output = results[model.outputName]!.data as Float32Array;
   const probabilities = probabilitiesOf(model, output);
@@ -110,7 +143,12 @@ export async function explainInput(model: LoadedModel, input: Float32Array, opti
     const grad = toFeatureMaps(gradTensor.data as Float32Array, gradTensor.dims, layer.tensor);
     data = options.eigenSmooth ? eigenSmoothMap(method, act, grad) : method.map(act, grad);
   } else {
-    data = await method.map(act, { model, input, classIndex, score: output[classIndex]! });
+    const context = { model, input, classIndex, score: output[classIndex]!, inputs: inputPerturbations(model, classIndex, options) };
+    if (method.needs === 'layer') {
+      const sides = await tailSides(model, layer.tensor);
+      const layerRuns = await layerPerturbations(model, layer.tensor, sides, results, classIndex, options);
+      data = await method.map(act, { ...context, raw: { data: actTensor.data as Float32Array, dims: actTensor.dims }, layer: layerRuns });
+    } else data = await method.map(act, context);
   }
   return { method: options.method, classIndex, probabilities, layer, map: { width: act.width, height: act.height, data }, notes };
 }
