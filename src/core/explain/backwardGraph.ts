@@ -48,6 +48,38 @@ export function tensorsNeedingShapes(sub: Subgraph, index: GraphIndex): string[]
   return [...names];
 }
 
+const opName = (n: NodeProto): string => (n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType);
+const differentiable = (n: NodeProto): boolean => (!n.domain || n.domain === 'ai.onnx') && Boolean(GRAD_RULES[n.opType]);
+
+/** A tensor worth explaining: a [1,C,H,W] map with more than one position, or [1,tokens,dim] tokens. */
+function mapShaped(shape: readonly number[] | undefined): boolean {
+  if (!shape || shape[0] !== 1) return false;
+  return (shape.length === 4 && shape[2]! * shape[3]! > 1) || (shape.length === 3 && shape[1]! > 1);
+}
+
+/**
+ * What still works when `blockers` cannot be differentiated: the nearest
+ * layers after the last of them (in graph order, map- or token-shaped where
+ * shapes are known) whose whole path to the logits differentiates, then the
+ * gradient-free methods.
+ */
+export function alternatives(graph: GraphProto, blockers: readonly NodeProto[], logits: string, shapes: ReadonlyMap<string, readonly number[]>, limit = 3): string {
+  const last = Math.max(...blockers.map((b) => graph.node.indexOf(b)));
+  const layers: string[] = [];
+  for (let i = last + 1; i < graph.node.length && layers.length < limit; i++) {
+    const node = graph.node[i]!;
+    const out = node.output[0];
+    if (!out || !carriesGradient(node.opType) || node.opType === 'Constant' || !mapShaped(shapes.get(out))) continue;
+    try {
+      if (gradientSubgraph(graph, out, logits).nodes.every(differentiable)) layers.push(`'${out}' (${node.opType})`);
+    } catch {
+      // The logits do not depend on this tensor.
+    }
+  }
+  const nearest = layers.length > 0 ? `the nearest layers after it that do differentiate: ${layers.join(', ')} (pass one with --layer); ` : '';
+  return `${nearest}${FALLBACK}`;
+}
+
 /** Emitted nodes use opset-13 forms (ReduceSum axes as an input, …). */
 export function checkGradientOpset(opset: number): void {
   if (opset < 13) throw new ScanLensError(`the model uses ONNX opset ${opset}; gradient methods need opset 13 or newer (re-export it), and ${FALLBACK}`);
@@ -73,10 +105,11 @@ export function appendBackwardGraph(request: BackwardRequest): void {
   checkGradientOpset(opset);
   const index = new GraphIndex(graph);
   const sub = gradientSubgraph(graph, target, logits);
-  const unsupported = sub.nodes.filter((n) => (n.domain && n.domain !== 'ai.onnx') || !GRAD_RULES[n.opType]);
+  const unsupported = sub.nodes.filter((n) => !differentiable(n));
   if (unsupported.length > 0) {
-    const names = [...new Set(unsupported.map((n) => (n.domain ? `${n.domain}.${n.opType}` : n.opType)))].join(', ');
-    throw new ScanLensError(`cannot differentiate op ${names} between '${target}' and the logits; ${FALLBACK}`);
+    const first = unsupported[0]!;
+    const more = unsupported.length > 1 ? ` (and ${unsupported.length - 1} more: ${[...new Set(unsupported.slice(1).map(opName))].join(', ')})` : '';
+    throw new ScanLensError(`cannot differentiate op ${opName(first)} (node '${first.name ?? ''}')${more} between '${target}' and the logits; ${alternatives(graph, unsupported, logits, shapes)}`);
   }
   const b = new GraphBuilder(graph);
   const shapeOf = (name: string): number[] => {
@@ -119,8 +152,8 @@ export function appendBackwardGraph(request: BackwardRequest): void {
     try {
       inputGrads = GRAD_RULES[node.opType]!(ctx);
     } catch (error) {
-      if (error instanceof ScanLensError) throw error;
-      throw new ScanLensError(`cannot differentiate ${node.opType} node '${node.name ?? ''}': ${oneLine(error)}; ${FALLBACK}`);
+      if (error instanceof ScanLensError) throw new ScanLensError(`${error.message}; ${alternatives(graph, [node], logits, shapes)}`);
+      throw new ScanLensError(`cannot differentiate ${node.opType} node '${node.name ?? ''}': ${oneLine(error)}; ${alternatives(graph, [node], logits, shapes)}`);
     }
     inputGrads.forEach((g, k) => {
       if (g && ctx.needs[k]) add(node.input[k]!, g);
