@@ -1,8 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { ScanLensError } from '../../core/errors';
-import { parseCsv } from '../../core/io/csv';
-import { listScans } from '../../core/scan/listScans';
+import { ScanLensError } from '../errors';
+import { parseCsv } from './csv';
+import { listScans } from '../scan/listScans';
 
 export interface LabelledScan {
   /** Absolute path. */
@@ -27,10 +27,13 @@ async function fromCsv(path: string, name: string): Promise<LabelledScan[]> {
   return items;
 }
 
-/** A folder of class folders (`glioma/…`, `notumor/…`): each scan labelled by its folder's name. */
+const collator = new Intl.Collator(undefined, { numeric: true });
+
+/** A folder of class folders (`glioma/…`, `notumor/…`), in name order: each scan labelled by its folder's name. */
 async function fromFolder(path: string): Promise<LabelledScan[]> {
   const items: LabelledScan[] = [];
-  for (const entry of await readdir(path, { withFileTypes: true })) {
+  const entries = (await readdir(path, { withFileTypes: true })).sort((a, b) => collator.compare(a.name, b.name));
+  for (const entry of entries) {
     if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
     for (const file of (await listScans(join(path, entry.name))).files) items.push({ file, label: entry.name });
   }
