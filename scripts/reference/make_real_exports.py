@@ -5,11 +5,13 @@ Builds reduced-width/depth instances of torchvision's own classes (VisionTransfo
 SwinTransformer, ConvNeXt, EfficientNet-B0's block list, DenseNet, ResNet with Bottleneck
 blocks, MobileNetV3, RegNet) with seeded random weights (nothing is downloaded), so each
 graph contains exactly the ops of the full-size export but runs in milliseconds. Each is
-exported with torch.onnx.export at opset 17 with a static and a dynamic batch axis; the
-ResNet is also wrapped with a Softmax output. torch 1.13 (Debian's) exports at most
-opset 17 and onnx 1.12 converts to at most 17, so the opset-18 files are the opset-17
-exports rewritten the way opset 18 changed these ops (Reduce* axes from attribute to
-input; the rest of these graphs is unchanged between 17 and 18) and marked opset 18.
+exported with torch.onnx.export at opset 17 with a static and a dynamic batch axis, and at
+opset 14 (torch 1.13's default: LayerNorm decomposed into ReduceMean/Sub/Pow/Sqrt/Div) with
+a dynamic one; the ResNet and the ViT are also wrapped with a Softmax output. torch 1.13
+(Debian's) exports at most opset 17 and onnx 1.12 converts to at most 17, so the opset-18
+files are exports rewritten the way opset 18 changed these ops (Reduce* axes from attribute
+to input; nothing else these graphs use changed between 14 and 18) and marked opset 18:
+the opset-17 exports, and for the LayerNorm models the opset-14 ones.
 Labels go into metadata_props as make_explain_models.py does; there is no manifest.
 
 Grad-CAM references follow pytorch-grad-cam: weights = spatial mean of d score / d A,
@@ -183,10 +185,43 @@ def label(path):
     onnx.save(proto, path)
 
 
-def export(model, path, size, dynamic):
+def export(model, path, size, dynamic, opset=17):
     axes = {'input': {0: 'batch'}, 'output': {0: 'batch'}} if dynamic else None
-    torch.onnx.export(model, torch.zeros(1, 3, size, size), path, opset_version=17, input_names=['input'], output_names=['output'], dynamic_axes=axes)
+    torch.onnx.export(model, torch.zeros(1, 3, size, size), path, opset_version=opset, input_names=['input'], output_names=['output'], dynamic_axes=axes)
     label(path)
+
+
+LAYER_NORMED = ('vit', 'vit-softmax', 'swin', 'convnext')
+
+
+def variants(arch, out_dir, size):
+    """(name, opset, batch, make(model, path)) for each file of one architecture.
+
+    opset 17 static and dynamic; its opset-18 form; opset 14, torch 1.13's default, where
+    LayerNorm is exported decomposed (ReduceMean, Sub, Pow, Sqrt, Div) — and for the
+    LayerNorm models that graph's opset-18 form too, whose ReduceMeans take axes as an input.
+    """
+    def plain(opset, dynamic):
+        return lambda model, path: export(model, path, size, dynamic, opset)
+
+    def rewritten(opset):
+        def make(model, path):
+            source = os.path.join(out_dir, f'{arch}-opset{opset}-dynamic.onnx')
+            to_opset18(source, path)
+        return make
+
+    if arch == 'vit-b16':
+        return [(f'{arch}-opset17-dynamic', 17, 'dynamic', plain(17, True))]
+    out = []
+    if not arch.endswith('-softmax'):
+        out.append((f'{arch}-opset17-static', 17, 'static', plain(17, False)))
+    out.append((f'{arch}-opset17-dynamic', 17, 'dynamic', plain(17, True)))
+    out.append((f'{arch}-opset18-dynamic', 18, 'dynamic', rewritten(17)))
+    if not arch.endswith('-softmax'):
+        out.append((f'{arch}-opset14-dynamic', 14, 'dynamic', plain(14, True)))
+        if arch in LAYER_NORMED:
+            out.append((f'{arch}-opset18-decomposed-dynamic', 18, 'dynamic', rewritten(14)))
+    return out
 
 
 REDUCE_AXES_TO_INPUT = {'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceSumSquare'}
@@ -244,6 +279,7 @@ def main():
 
     jobs = [(arch, build, SIZE) for arch, build in ARCHS.items()]
     jobs.append(('resnet50-softmax', lambda: WithSoftmax(small_resnet50()), SIZE))
+    jobs.append(('vit-softmax', lambda: WithSoftmax(small_vit()), SIZE))
     if full:
         jobs.append(('vit-b16', full_vit_b16, 224))
     for seed, (arch, build, size) in enumerate(jobs):
@@ -260,16 +296,9 @@ def main():
             'softmax': isinstance(model, WithSoftmax),
             'cam': {'height': cam.shape[0], 'width': cam.shape[1], 'data': [float(v) for v in cam.flatten()]},
         }
-        variants = [('dynamic', True)] if arch in ('resnet50-softmax', 'vit-b16') else [('static', False), ('dynamic', True)]
-        for batch, dynamic in variants:
-            name = f'{arch}-opset17-{batch}'
-            path = os.path.join(out_dir, f'{name}.onnx')
-            export(model, path, size, dynamic)
-            reference['models'][name] = {**entry, 'file': f'{name}.onnx', 'arch': arch, 'opset': 17, 'batch': batch}
-            if dynamic and arch != 'vit-b16':
-                name18 = f'{arch}-opset18-{batch}'
-                to_opset18(path, os.path.join(out_dir, f'{name18}.onnx'))
-                reference['models'][name18] = {**entry, 'file': f'{name18}.onnx', 'arch': arch, 'opset': 18, 'batch': batch}
+        for name, opset, batch, make in variants(arch, out_dir, size):
+            make(model, os.path.join(out_dir, f'{name}.onnx'))
+            reference['models'][name] = {**entry, 'file': f'{name}.onnx', 'arch': arch, 'opset': opset, 'batch': batch}
         nz = int((cam > 0).sum())
         print(f'{arch}: class {cls}, cam {tuple(cam.shape)} max {float(cam.max()):.4g} nonzero {nz}, output {out.numpy().round(3)}', file=sys.stderr)
     with open(os.path.join(out_dir, 'reference.json'), 'w') as f:

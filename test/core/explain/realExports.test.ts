@@ -16,8 +16,8 @@ import { runCli } from '../../helpers/runCli';
 
 /**
  * torchvision architectures exported the ordinary way (torch.onnx.export,
- * static and dynamic batch, opset 17 and the opset-18 form, one wrapped with
- * a Softmax) by scripts/reference/make_real_exports.py into .cache/real-exports
+ * static and dynamic batch, opset 17, 14 (LayerNorm decomposed) and opset-18
+ * forms, a ResNet and a ViT wrapped with a Softmax) by scripts/reference/make_real_exports.py into .cache/real-exports
  * (not committed: megabytes of random weights), made once and again whenever
  * the script changes. Each must explain with Grad-CAM at its automatic
  * target layer and match the script's PyTorch autograd Grad-CAM.
@@ -66,13 +66,14 @@ after(() => {
 /** The layer each architecture's automatic choice must land on (pytorch-grad-cam's convention). */
 const LAYERS: Record<string, RegExp> = {
   vit: /^\/encoder\/layers\/encoder_layer_1\/ln_1\//,
+  'vit-softmax': /^\/inner\/encoder\/layers\/encoder_layer_1\/ln_1\//,
   'vit-b16': /^\/encoder\/layers\/encoder_layer_11\/ln_1\//,
   swin: /^\/permute\//,
   convnext: /^\/features\/features\.7\//,
 };
 
 test('the real exports are made (or PyTorch is missing)', { skip }, () => {
-  assert.ok(Object.keys(models).length >= 20);
+  assert.ok(Object.keys(models).length >= 39, `${Object.keys(models).length} exports`);
 });
 
 for (const [name, expected] of Object.entries(models)) {
