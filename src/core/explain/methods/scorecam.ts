@@ -20,6 +20,27 @@ function alignedAxis(from: number, to: number): { lo: Int32Array; hi: Int32Array
   return { lo, hi, t };
 }
 
+/** True when channel k upsampled is one value everywhere (its normalised mask is then all zeros); stops at the first differing pixel. */
+function constantChannel(act: FeatureMaps, k: number, rows: ReturnType<typeof alignedAxis>, cols: ReturnType<typeof alignedAxis>): boolean {
+  const { width: w, data } = act;
+  const from = k * act.height * w;
+  let first: number | undefined;
+  for (let y = 0; y < rows.lo.length; y++) {
+    const r0 = from + rows.lo[y]! * w;
+    const r1 = from + rows.hi[y]! * w;
+    const ty = rows.t[y]!;
+    for (let x = 0; x < cols.lo.length; x++) {
+      const c0 = cols.lo[x]!;
+      const c1 = cols.hi[x]!;
+      const tx = cols.t[x]!;
+      const v = Math.fround((data[r0 + c0]! * (1 - tx) + data[r0 + c1]! * tx) * (1 - ty) + (data[r1 + c0]! * (1 - tx) + data[r1 + c1]! * tx) * ty);
+      first ??= v;
+      if (v !== first) return false;
+    }
+  }
+  return true;
+}
+
 /**
  * Each channel's mask: the channel bilinearly upsampled to the input size with
  * aligned corners, then (A − min) / (max − min + 1e-8), into `out`. Returns
@@ -67,10 +88,10 @@ async function scoreMap(act: FeatureMaps, { model, input, inputs }: CamContext):
   const rows = alignedAxis(act.height, height);
   const cols = alignedAxis(act.width, width);
   const mask = new Float32Array(pixels);
-  // First pass: which channels vary (their masks are rebuilt while filling the batches; a mask of 224² costs less than keeping 512 of them).
+  // Which channels vary (each mask is built while filling its batch: one of 224² costs less than keeping 512 of them).
   const varying: number[] = [];
   const constant: number[] = [];
-  for (let k = 0; k < act.channels; k++) (channelMask(act, k, rows, cols, mask) ? varying : constant).push(k);
+  for (let k = 0; k < act.channels; k++) (constantChannel(act, k, rows, cols) ? constant : varying).push(k);
   const runs = varying.length + (constant.length > 0 ? 1 : 0);
   const scores = await inputs.scores(runs, (index, into) => {
     if (index >= varying.length) {

@@ -1,4 +1,5 @@
 import { aboutFile } from '../../../core/errors';
+import { ExplainCancelled } from '../../../core/explain/perturbations';
 import { terminalText } from '../../../core/text/escape';
 import type { CamMethodName } from '../../../core/vocabulary/camMethods';
 import { classIndexOf, explainJob, type ExplainJobResult } from '../../../core/jobs/explainJob';
@@ -12,8 +13,13 @@ import type { CommandOf, CommandRunner } from '../commandContext';
 import { parametersOf } from './parameters';
 import { sliceText } from '../../../core/vocabulary/axes';
 
-/** `explain <file>`: a class-activation map blended over the scan (a volume: one slice, axis= and slice=), with the raw map and the slice used in the payload. */
-export const explainCommand: CommandRunner<CommandOf<'explain'>> = async ({ command, session }) => {
+/**
+ * `explain <file>`: a class-activation map blended over the scan (a volume:
+ * one slice, axis= and slice=), with the raw map and the slice used in the
+ * payload. The gradient-free methods (one run per channel or patch) report
+ * their runs as the cell's progress and stop on the cell's cancel.
+ */
+export const explainCommand: CommandRunner<CommandOf<'explain'>> = async ({ command, session, signal, onProgress }) => {
   const model = await session.model();
   const { options } = command;
   const method = (options.method ?? 'gradcam') as CamMethodName;
@@ -21,8 +27,18 @@ export const explainCommand: CommandRunner<CommandOf<'explain'>> = async ({ comm
   const { path, file } = await session.readPath(command.args[0]!);
   let job: ExplainJobResult;
   try {
-    job = await explainJob(model, path, { method, classIndex: target, layer: options.layer, axis: options.axis as SliceAxis | undefined, slice: options.slice });
+    job = await explainJob(model, path, {
+      method,
+      classIndex: target,
+      layer: options.layer,
+      axis: options.axis as SliceAxis | undefined,
+      slice: options.slice,
+      signal,
+      onProgress: (done, total) => onProgress({ line: command.line, done, total, message: `${method}: ran ${done} of ${total}` }),
+    });
   } catch (error) {
+    // Cancelled: no output; the cell says it was cancelled during this line.
+    if (error instanceof ExplainCancelled) return [];
     throw aboutFile(file, error);
   }
   const { explanation, base, slice } = job;
