@@ -8,6 +8,7 @@ import { mergeCommand } from './mergeCommand';
 import { EXIT, printError } from './output';
 import { preprocessCommand } from './preprocessCommand';
 import { runCommand } from './runCommand';
+import { trainCommand } from './trainCommand';
 
 const program = new Command('scanlens')
   .description('Local ONNX inference on medical scans. A research tool, not a medical device; nothing leaves this machine.')
@@ -21,7 +22,8 @@ const program = new Command('scanlens')
   .addCommand(explainCommand())
   .addCommand(runCommand())
   .addCommand(anomalyCommand())
-  .addCommand(mergeCommand());
+  .addCommand(mergeCommand())
+  .addCommand(trainCommand());
 
 for (const command of program.commands) command.exitOverride();
 

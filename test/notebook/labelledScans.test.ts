@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { executeCell } from '../../src/notebook/executor/executeCell';
-import { readLabelledScans } from '../../src/core/io/labelledScans';
+import { readLabelledScans } from '../../src/core/scan/labelledScans';
 import { NotebookSession } from '../../src/notebook/executor/notebookSession';
 import { SCANLENS_RESULT_MIME } from '../../src/protocol/notebookResult';
 import { ROOT } from '../helpers/paths';

@@ -10,7 +10,7 @@ import { confusionHeatmap, rocChart } from '../../outputs/plotlyCharts';
 import { provenance } from '../../outputs/provenance';
 import { heatmapSvg, lineChartSvg } from '../../outputs/svgCharts';
 import type { CommandOf, CommandRunner } from '../commandContext';
-import { readLabelledScans } from '../../../core/io/labelledScans';
+import { readLabelledScans } from '../../../core/scan/labelledScans';
 import { displayPath, relativeMessage } from '../resolveInputs';
 import { parametersOf } from './parameters';
 

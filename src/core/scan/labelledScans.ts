@@ -1,8 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ScanLensError } from '../errors';
-import { parseCsv } from './csv';
-import { listScans } from '../scan/listScans';
+import { parseCsv } from '../io/csv';
+import { listScans } from './listScans';
 
 export interface LabelledScan {
   /** Absolute path. */

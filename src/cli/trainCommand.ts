@@ -1,0 +1,75 @@
+import { Command, Option } from 'commander';
+import { trainJob, type TrainResult } from '../core/jobs/trainJob';
+import { SCANLENS_VERSION } from '../core/version';
+import { loadModelFromFlags, parsePositiveInt, providerOption, threadsOption, type ModelFlags } from './modelOption';
+import { EXIT, printJson, printLine } from './output';
+import { progressReporter } from './progress';
+
+interface TrainFlags extends ModelFlags {
+  readonly backbone?: string;
+  readonly out: string;
+  readonly val?: string;
+  readonly seed: number;
+  readonly json?: boolean;
+}
+
+/** A whole number ≥ 0. */
+function seedOf(value: string): number {
+  return parsePositiveInt(String(Number(value) + 1)) - 1;
+}
+
+function summary(result: TrainResult): string[] {
+  const pct = (v: number): string => `${(v * 100).toFixed(1)} %`;
+  return [
+    `trained a linear probe for ${result.labels.join(', ')} on ${result.embedding}`,
+    `  training:   ${result.train.images} scans, accuracy ${pct(result.train.accuracy)}, NLL ${result.train.nll.toFixed(4)}`,
+    `  validation: ${result.validation.images} scans, accuracy ${pct(result.validation.accuracy)}, NLL ${result.validation.nll.toFixed(4)}`,
+    `  L2 strength C = ${result.strength.strength} (${result.strength.folds}-fold cross-validation)`,
+    `wrote ${result.manifestPath} (use it with --model), ${result.cardPath}, ${result.logPath}`,
+  ];
+}
+
+async function run(labelled: string, flags: TrainFlags): Promise<number> {
+  const backbone = await loadModelFromFlags({ ...flags, model: flags.backbone });
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.once('SIGINT', stop);
+  const reporters = new Map<string, (done: number, total: number) => void>();
+  try {
+    const result = await trainJob(backbone, {
+      labelled,
+      out: flags.out,
+      seed: flags.seed,
+      ...(flags.val ? { validation: flags.val } : {}),
+      signal: controller.signal,
+      onProgress: (done, total, stage) => {
+        if (!reporters.has(stage)) reporters.set(stage, progressReporter(stage));
+        reporters.get(stage)!(done, total);
+      },
+    });
+    for (const { error } of result.errors) printLine(`scanlens: ${error}`, process.stderr);
+    // The head's weights are in the model file; the JSON says what was trained and how well.
+    const { head: _head, ...shown } = result;
+    if (flags.json) printJson({ scanlens: { version: SCANLENS_VERSION }, ...shown });
+    else for (const line of summary(result)) printLine(line);
+    return result.errors.length > 0 ? EXIT.someFailed : EXIT.ok;
+  } finally {
+    process.off('SIGINT', stop);
+  }
+}
+
+export function trainCommand(): Command {
+  return new Command('train')
+    .description('train a classifier on labelled scans: a linear probe on a backbone model, written as a new ScanLens model')
+    .argument('<labelled>', 'a folder with one sub-folder of scans per class, or a labels.csv (file,label; files relative to it)')
+    .requiredOption('--out <dir>', 'folder for the new model (model.onnx, model.json, MODEL_CARD.md, training-log.json)')
+    .addOption(new Option('--backbone <path>', 'backbone model: manifest (.json), bare .onnx or folder (default: the bundled demo model)'))
+    .option('--val <labelled>', 'validation scans in the same form (default: a seeded, stratified fifth of the training scans)')
+    .addOption(new Option('--seed <n>', 'seed of the split and the cross-validation folds (a whole number)').default(0).argParser(seedOf))
+    .option('--json', 'print one JSON document to stdout')
+    .addOption(threadsOption)
+    .addOption(providerOption)
+    .action(async (labelled: string, flags: TrainFlags) => {
+      process.exitCode = await run(labelled, flags);
+    });
+}

@@ -1,0 +1,213 @@
+import { createHash } from 'node:crypto';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { featureSession } from '../anomaly/features/featureSession';
+import { prepareSlice } from '../anomaly/prepareSlice';
+import { ScanLensError, oneLine } from '../errors';
+import { writeFileAtomic } from '../io/atomicWrite';
+import { isInside, realPathOf } from '../io/containment';
+import { readLabelledScans, type LabelledScan } from '../scan/labelledScans';
+import { classificationMetrics, type ClassificationMetrics } from '../metrics/confusionMatrix';
+import type { LoadedModel } from '../model/loadModel';
+import type { Manifest } from '../model/manifest';
+import { verifiedModelBytes } from '../model/modelBytes';
+import { ort } from '../native/ort';
+import { decodeModel, encodeModel } from '../onnx/modelProto';
+import { chooseStrength, subset, type StrengthChoice } from '../train/chooseStrength';
+import { findHead, spliceHead, type HeadLayer } from '../train/headGraph';
+import { trainingCard } from '../train/trainingCard';
+import { fitSoftmax, logProbabilities, type LabelledFeatures, type LinearHead } from '../train/softmaxRegression';
+import { stratifiedHoldOut } from '../train/stratifiedSplit';
+
+export interface TrainOptions {
+  /** A folder of class folders, or a CSV of file,label (files relative to it, inside its folder). */
+  readonly labelled: string;
+  /** Validation scans in the same form; without them a seeded, stratified fifth of the training scans is held out. */
+  readonly validation?: string;
+  readonly seed?: number;
+  /** The new model's folder. */
+  readonly out: string;
+  readonly onProgress?: (done: number, total: number, stage: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** A scan that could not be used, with why. */
+export interface TrainError {
+  readonly file: string;
+  readonly error: string;
+}
+
+export interface SplitMetrics {
+  readonly images: number;
+  readonly accuracy: number;
+  /** Mean negative log-likelihood of the true class. */
+  readonly nll: number;
+  readonly perClass: Record<string, number>;
+  readonly confusion: ClassificationMetrics['confusion'];
+}
+
+export interface TrainResult {
+  readonly modelPath: string;
+  readonly manifestPath: string;
+  readonly cardPath: string;
+  readonly logPath: string;
+  readonly labels: readonly string[];
+  readonly embedding: string;
+  /** The fitted head, on raw embeddings: what the new model's last layer computes. */
+  readonly head: LinearHead;
+  readonly strength: StrengthChoice;
+  readonly train: SplitMetrics;
+  readonly validation: SplitMetrics;
+  readonly errors: readonly TrainError[];
+}
+
+const collator = new Intl.Collator(undefined, { numeric: true });
+const VALIDATION_FRACTION = 0.2;
+
+/** A CSV's files must lie in its folder (links followed): a shared label file cannot make training read elsewhere. */
+async function checkInside(items: readonly LabelledScan[], labelled: string): Promise<void> {
+  const folder = await realPathOf(dirname(labelled));
+  for (const item of items) {
+    const real = await realPathOf(item.file).catch(() => item.file);
+    if (!isInside(folder, real)) throw new ScanLensError(`names ${item.file}, outside its folder; a label file may name only scans beside it or below it`, labelled);
+  }
+}
+
+async function labelledScans(path: string): Promise<LabelledScan[]> {
+  const items = await readLabelledScans(path, path);
+  if (!(await stat(path)).isDirectory()) await checkInside(items, path);
+  return items;
+}
+
+/** One embedding per scan (the head's input), or an error row; progress per scan. */
+async function embed(model: LoadedModel, head: HeadLayer, items: readonly LabelledScan[], classes: readonly string[], options: TrainOptions, stage: string, errors: TrainError[]) {
+  const session = await featureSession(model, [head.embedding]);
+  const { layout, channels, size } = model.manifest.input;
+  const dims = layout === 'NCHW' ? [1, channels, size.height, size.width] : [1, size.height, size.width, channels];
+  const rows: Float32Array[] = [];
+  const labels: number[] = [];
+  for (const [i, item] of items.entries()) {
+    if (options.signal?.aborted) break;
+    try {
+      const input = await prepareSlice(item.file, model.manifest);
+      const result = await session.run({ [model.inputName]: new (ort().Tensor)('float32', input.data, dims) }, [head.embedding]);
+      const data = result[head.embedding]!.data as Float32Array;
+      if (data.length !== head.dimensions) throw new ScanLensError(`the embedding has ${data.length} values; the head expects ${head.dimensions}`, item.file);
+      if (!data.every(Number.isFinite)) throw new ScanLensError('the embedding holds NaN or infinite values', item.file);
+      rows.push(Float32Array.from(data));
+      labels.push(classes.indexOf(item.label));
+    } catch (error) {
+      errors.push({ file: item.file, error: error instanceof ScanLensError ? error.message : `${item.file}: ${oneLine(error)}` });
+    }
+    options.onProgress?.(i + 1, items.length, stage);
+  }
+  const features = new Float32Array(rows.length * head.dimensions);
+  rows.forEach((row, i) => features.set(row, i * head.dimensions));
+  return { features, dimensions: head.dimensions, labels: Int32Array.from(labels), classes: classes.length } satisfies LabelledFeatures;
+}
+
+function metricsOf(data: LabelledFeatures, logP: Float64Array, labels: readonly string[]): SplitMetrics {
+  const truth = [...data.labels];
+  const predicted = truth.map((_, i) => {
+    const row = logP.subarray(i * data.classes, (i + 1) * data.classes);
+    return row.indexOf(Math.max(...row));
+  });
+  const nll = truth.reduce((sum, label, i) => sum - logP[i * data.classes + label]!, 0) / Math.max(1, truth.length);
+  const metrics = classificationMetrics(labels, truth, predicted);
+  return {
+    images: truth.length,
+    accuracy: metrics.accuracy,
+    nll,
+    perClass: Object.fromEntries(labels.map((label, c) => [label, truth.filter((t) => t === c).length])),
+    confusion: metrics.confusion,
+  };
+}
+
+/**
+ * Trains a linear probe on a backbone: the embedding is the input of the
+ * backbone's last linear layer; a class-balanced multinomial logistic
+ * regression is fitted on it (L2 strength by stratified cross-validation),
+ * and spliced into the backbone in place of its head. Writes the new
+ * model, its manifest, a model card and a training log to `out`; the same
+ * data and seed give the same bytes.
+ */
+export async function trainJob(backbone: LoadedModel, options: TrainOptions): Promise<TrainResult> {
+  const seed = options.seed ?? 0;
+  const bytes = await verifiedModelBytes(backbone);
+  const proto = decodeModel(bytes, backbone.onnxPath);
+  const head = findHead(proto.graph, backbone.onnxPath);
+  const items = await labelledScans(options.labelled);
+  const classes = [...new Set(items.map((i) => i.label))].sort(collator.compare);
+  for (const label of classes) {
+    const count = items.filter((i) => i.label === label).length;
+    if (count < 2) throw new ScanLensError(`class '${label}' has ${count} scan; each class needs at least 2`, options.labelled);
+  }
+  if (classes.length < 2) throw new ScanLensError(`only one class ('${classes[0]}'); a classifier needs at least 2`, options.labelled);
+  const errors: TrainError[] = [];
+  const all = await embed(backbone, head, items, classes, options, 'embedding training scans', errors);
+  let train: LabelledFeatures = all;
+  let validation: LabelledFeatures;
+  if (options.validation) {
+    const valItems = (await labelledScans(options.validation)).filter((item) => {
+      if (classes.includes(item.label)) return true;
+      errors.push({ file: item.file, error: `${item.file}: label '${item.label}' is not a training class (${classes.join(', ')})` });
+      return false;
+    });
+    validation = await embed(backbone, head, valItems, classes, options, 'embedding validation scans', errors);
+  } else {
+    const { train: rows, held } = stratifiedHoldOut(all.labels, all.classes, VALIDATION_FRACTION, seed);
+    train = subset(all, rows);
+    validation = subset(all, held);
+  }
+  if (options.signal?.aborted) throw new ScanLensError('training cancelled; nothing was written', options.out);
+  options.onProgress?.(0, 1, 'fitting the probe');
+  const strength = chooseStrength(train, seed);
+  const { head: fitted } = fitSoftmax(train, strength.strength);
+  options.onProgress?.(1, 1, 'fitting the probe');
+  const trainMetrics = metricsOf(train, logProbabilities(fitted, train.features), classes);
+  const validationMetrics = metricsOf(validation, logProbabilities(fitted, validation.features), classes);
+
+  const card = trainingCard({
+    backbone,
+    classes,
+    strength,
+    train: trainMetrics,
+    validation: validationMetrics,
+    seed,
+    errors: errors.length,
+    validationFrom: options.validation ? `from ${options.validation}` : `a seeded, stratified ${VALIDATION_FRACTION * 100} % held out of the training scans`,
+  });
+  const modelBytes = encodeModel(spliceHead(proto, head, fitted));
+  const sha256 = createHash('sha256').update(modelBytes).digest('hex');
+  const base = backbone.manifest;
+  const manifest: Manifest = {
+    ...base,
+    name: `${base.name}-probe`,
+    version: '1.0.0',
+    file: 'model.onnx',
+    sha256,
+    labels: classes,
+    card: card.card,
+  };
+  delete (manifest as { anomaly?: unknown }).anomaly;
+  await mkdir(options.out, { recursive: true });
+  const paths = { model: join(options.out, 'model.onnx'), manifest: join(options.out, 'model.json'), card: join(options.out, 'MODEL_CARD.md'), log: join(options.out, 'training-log.json') };
+  await writeFileAtomic(paths.model, modelBytes);
+  await writeFileAtomic(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFileAtomic(paths.card, card.markdown);
+  const log = { backbone: { name: base.name, sha256: backbone.sha256 }, embedding: head.embedding, seed, classes, strength, train: trainMetrics, validation: validationMetrics, errors };
+  await writeFileAtomic(paths.log, `${JSON.stringify(log, null, 2)}\n`);
+  return {
+    modelPath: paths.model,
+    manifestPath: paths.manifest,
+    cardPath: paths.card,
+    logPath: paths.log,
+    labels: classes,
+    embedding: head.embedding,
+    head: fitted,
+    strength,
+    train: trainMetrics,
+    validation: validationMetrics,
+    errors,
+  };
+}

@@ -1,0 +1,79 @@
+import type { LoadedModel } from '../model/loadModel';
+import type { Manifest } from '../model/manifest';
+import type { StrengthChoice } from './chooseStrength';
+
+interface SplitSummary {
+  readonly images: number;
+  readonly accuracy: number;
+  readonly nll: number;
+  readonly perClass: Record<string, number>;
+  readonly confusion: readonly (readonly number[])[];
+}
+
+export interface CardInput {
+  readonly backbone: LoadedModel;
+  readonly classes: readonly string[];
+  readonly strength: StrengthChoice;
+  readonly train: SplitSummary;
+  readonly validation: SplitSummary;
+  readonly seed: number;
+  readonly errors: number;
+  /** How the validation split was made, in words. */
+  readonly validationFrom: string;
+}
+
+const INTENDED_USE = 'Research only. Not a medical device: it must not inform any diagnosis or treatment.';
+
+function confusionTable(classes: readonly string[], confusion: readonly (readonly number[])[]): string {
+  const head = `| true \\ predicted | ${classes.join(' | ')} |\n|---|${classes.map(() => '---:').join('|')}|`;
+  return [head, ...classes.map((label, i) => `| ${label} | ${confusion[i]!.join(' | ')} |`)].join('\n');
+}
+
+/** The manifest's card and the MODEL_CARD.md it points to: data counts per class and split, seed, hyper-parameters, metrics, confusion matrix, intended use. */
+export function trainingCard(input: CardInput): { card: NonNullable<Manifest['card']>; markdown: string } {
+  const { backbone, classes, strength, train, validation, seed } = input;
+  const counts = (split: SplitSummary): string => classes.map((c) => `${c} ${split.perClass[c] ?? 0}`).join(', ');
+  const card: NonNullable<Manifest['card']> = {
+    description: `Linear probe on ${backbone.manifest.name}: a class-balanced multinomial logistic regression on the backbone's embedding, spliced in place of its head, for ${classes.join(', ')}.`,
+    intendedUse: INTENDED_USE,
+    limitations: 'Only as good as the labelled scans it was fitted on; accuracy on scans unlike them (other scanners, sequences, populations) is unknown. The backbone is unchanged.',
+    data: `Training: ${train.images} scans (${counts(train)}). Validation: ${validation.images} scans (${counts(validation)}), ${input.validationFrom}.${input.errors > 0 ? ` ${input.errors} scan(s) could not be used (see training-log.json).` : ''}`,
+    metrics: {
+      validationAccuracy: Number(validation.accuracy.toFixed(4)),
+      validationNll: Number(validation.nll.toFixed(4)),
+      trainAccuracy: Number(train.accuracy.toFixed(4)),
+      l2Strength: strength.strength,
+      seed,
+    },
+    document: 'MODEL_CARD.md',
+  };
+  const markdown = [
+    `# ${backbone.manifest.name}-probe`,
+    '',
+    card.description,
+    '',
+    `**Intended use.** ${INTENDED_USE}`,
+    '',
+    `**Limitations.** ${card.limitations}`,
+    '',
+    '## Data',
+    '',
+    card.data,
+    '',
+    '## Training',
+    '',
+    `- Backbone: ${backbone.manifest.name} (sha256 ${backbone.sha256})`,
+    `- Seed: ${seed}`,
+    `- L2 strength C = ${strength.strength}, chosen by ${strength.folds}-fold stratified cross-validation (mean held-out NLL: ${strength.scores.map((s) => `C ${s.strength}: ${s.nll.toFixed(4)}`).join('; ')})`,
+    '',
+    '## Metrics',
+    '',
+    `| split | scans | accuracy | NLL |\n|---|---:|---:|---:|\n| training | ${train.images} | ${train.accuracy.toFixed(4)} | ${train.nll.toFixed(4)} |\n| validation | ${validation.images} | ${validation.accuracy.toFixed(4)} | ${validation.nll.toFixed(4)} |`,
+    '',
+    'Validation confusion matrix:',
+    '',
+    confusionTable(classes, validation.confusion),
+    '',
+  ].join('\n');
+  return { card, markdown };
+}
