@@ -41,6 +41,6 @@ test('cancelling a cell during explain method=occlusion stops it between batches
   assert.ok(run.cancelled);
   assert.equal(reports, 1);
   assert.equal(run.outputs.length, 1);
-  const [output] = run.outputs;
-  assert.ok(output!.kind === 'error' && output.name === 'Cancelled' && /^cancelled during line 1/.test(output.message));
+  const output = run.outputs[0]!;
+  assert.ok(output.kind === 'error' && output.name === 'Cancelled' && /^cancelled during line 1/.test(output.message));
 });
