@@ -9,6 +9,7 @@ import type { SliceAxis } from '../core/scan/reslice';
 import { SCANLENS_VERSION } from '../core/version';
 import { ExplainCancelled } from '../core/explain/perturbations';
 import { CAM_REGISTRY } from '../core/explain/methods/registry';
+import { checkEigenSmooth } from '../core/explain/methods/eigenSmooth';
 import { progressReporter } from './progress';
 import { loadModelFromFlags, modelOption, modelSummary, providerOption, threadsOption, type ModelFlags } from './modelOption';
 import { errorAbout, givenPath } from './givenPath';
@@ -26,6 +27,8 @@ interface ExplainFlags extends ModelFlags {
   readonly colormap: ColormapName;
   readonly alpha: number;
   readonly json?: boolean;
+  readonly eigenSmooth?: boolean;
+  readonly augSmooth?: boolean;
 }
 
 function parseAlpha(value: string): number {
@@ -39,6 +42,7 @@ async function run(input: string, flags: ExplainFlags): Promise<number> {
   const classIndex = classIndexOf(model, flags.class);
   // A wrong layer name is a usage mistake (exit 1), found before any scan is read.
   if (flags.method !== 'occlusion') await resolveTargetLayer(model, flags.layer);
+  if (flags.eigenSmooth) checkEigenSmooth(flags.method, CAM_REGISTRY[flags.method]);
   const file = givenPath(input);
   // Methods that run the model once per channel or patch report progress on stderr; Ctrl-C stops them between batches, before anything is written.
   const progress = CAM_REGISTRY[flags.method].needs === 'gradients' ? undefined : progressReporter(flags.method);
@@ -51,6 +55,8 @@ async function run(input: string, flags: ExplainFlags): Promise<number> {
       method: flags.method,
       classIndex,
       layer: flags.layer,
+      eigenSmooth: flags.eigenSmooth,
+      augSmooth: flags.augSmooth,
       threads: flags.threads,
       axis: flags.axis,
       slice: flags.slice,
@@ -76,6 +82,7 @@ async function run(input: string, flags: ExplainFlags): Promise<number> {
       file: input,
       slice: { axis: slice.axis, index: slice.index, count: slice.count },
       method: result.method,
+      ...(flags.eigenSmooth || flags.augSmooth ? { smooth: { eigen: flags.eigenSmooth === true, aug: flags.augSmooth === true } } : {}),
       class: { index: result.classIndex, label },
       layer: result.layer ? { tensor: result.layer.tensor, source: result.layer.source } : null,
       labels: model.manifest.labels,
@@ -88,7 +95,8 @@ async function run(input: string, flags: ExplainFlags): Promise<number> {
     const layer = result.layer ? `  layer ${result.layer.tensor} (${result.layer.source})` : '';
     const p = result.probabilities[result.classIndex]!;
     const where = sliceText(slice);
-    printLine(`${input}${where ? `  ${where}` : ''}  ${result.method}  ${label} ${p.toFixed(3)}${layer}${flags.out ? `  → ${flags.out}` : ''}`);
+    const smooth = `${flags.eigenSmooth ? ' eigen_smooth' : ''}${flags.augSmooth ? ' aug_smooth' : ''}`;
+    printLine(`${input}${where ? `  ${where}` : ''}  ${result.method}${smooth}  ${label} ${p.toFixed(3)}${layer}${flags.out ? `  → ${flags.out}` : ''}`);
   }
   return EXIT.ok;
 }
@@ -103,6 +111,8 @@ export function explainCommand(): Command {
     .addOption(new Option('--method <name>', 'explanation method').choices([...CAM_METHODS]).default('gradcam'))
     .option('--class <label|index>', 'class to explain (default: the top class)')
     .option('--layer <tensor>', "target tensor (default: the manifest's explain.targetLayer, else chosen automatically)")
+    .option('--eigen-smooth', "pytorch-grad-cam's eigen_smooth: the first principal component of the method's terms instead of their sum (gradient methods)")
+    .option('--aug-smooth', "pytorch-grad-cam's aug_smooth: the mean map over the input flipped left-right and scaled by 0.9/1/1.1 (six runs; the map at the model's input size)")
     .addOption(axisOption)
     .addOption(sliceOption)
     .option('--out <overlay.png>', 'write the map blended over the scan as PNG')

@@ -81,6 +81,8 @@ export interface SubcommandSpec {
 }
 
 const methods = [...CAM_METHODS] as [string, ...string[]];
+/** explain's smooth=: pytorch-grad-cam's eigen_smooth, aug_smooth, or both. */
+const SMOOTHING = ['eigen', 'aug', 'both'] as const;
 const axes = [...SLICE_AXES] as [string, ...string[]];
 
 /** axis= and slice= of the commands that work on one slice of a volume. */
@@ -100,6 +102,7 @@ export const OPTION_SCHEMAS = {
     colormap: choice([...COLORMAPS] as [string, ...string[]]).optional(),
     alpha: unitNumber.optional(),
     ...sliceOptions,
+    smooth: choice([...SMOOTHING]).optional(),
   }),
   preprocess: z.strictObject({ stages: stageList.optional(), ...sliceOptions }),
   info: z.strictObject({}),
@@ -163,6 +166,7 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, CommandSpec>> = {
       colormap: { description: 'overlay colormap', values: COLORMAPS },
       alpha: { description: 'overlay opacity, 0…1' },
       ...sliceSpecs,
+      smooth: { description: "pytorch-grad-cam's smoothing: eigen (eigen_smooth, gradient methods), aug (aug_smooth, six flipped and scaled inputs) or both", values: SMOOTHING },
     },
     schema: OPTION_SCHEMAS.explain,
   },

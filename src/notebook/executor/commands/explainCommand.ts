@@ -27,10 +27,15 @@ export const explainCommand: CommandRunner<CommandOf<'explain'>> = async ({ comm
   const { path, file } = await session.readPath(command.args[0]!);
   let job: ExplainJobResult;
   try {
+    const { smooth } = options;
+    const eigenSmooth = smooth === 'eigen' || smooth === 'both';
+    const augSmooth = smooth === 'aug' || smooth === 'both';
     job = await explainJob(model, path, {
       method,
       classIndex: target,
       layer: options.layer,
+      eigenSmooth,
+      augSmooth,
       axis: options.axis as SliceAxis | undefined,
       slice: options.slice,
       signal,
