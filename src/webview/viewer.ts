@@ -346,7 +346,9 @@ class Viewer {
         this.status(`${result.method} for ${result.label} (map ${result.mapSize.join('×')})`);
       }
     } catch (error) {
-      this.error(error);
+      // Cancelled from the host's progress notification: said plainly, not as a failure.
+      if (error instanceof Error && error.message === 'cancelled' && current()) this.status(`${method} cancelled`);
+      else this.error(error);
     } finally {
       this.pending--;
     }

@@ -95,6 +95,15 @@ suite('scan viewer', () => {
     await screenshot('viewer-png');
   });
 
+  test('Score-CAM from the method list runs under a cancellable progress notification and draws its overlay', async () => {
+    await open(sample, 'scanlens.viewer.image');
+    const scored = await query(sample, { type: 'overlay', shown: true, method: 'scorecam' });
+    assert.equal(scored.overlay.shown, true);
+    assert.equal(scored.error, undefined);
+    const back = await query(sample, { type: 'overlay', shown: true, method: 'gradcam' });
+    assert.deepEqual([back.overlay.method, back.overlay.shown], ['gradcam', true]);
+  });
+
   test('changing scanlens.model recomputes the probabilities with the new model', async () => {
     await open(sample, 'scanlens.viewer.image');
     await query(sample, { type: 'overlay', shown: false });

@@ -1,17 +1,18 @@
 import { explainInput, type Explanation } from '../../core/explain/explain';
 import type { LoadedModel } from '../../core/model/loadModel';
+import type { RunControl } from '../../core/explain/perturbations';
 import { prepareInput } from '../../core/preprocess/prepareInput';
 import type { Scan } from '../../core/scan/scan';
 import type { ExplainChoice } from '../../protocol/viewerMessages';
 
-/** Explains slice `index` of a scan already cut along the wanted axis: the model's own input of it, through the engine of `scanlens explain`. */
-export async function explainSlice(model: LoadedModel, scan: Scan, index: number, choice: ExplainChoice): Promise<Explanation> {
+/** Explains slice `index` of a scan already cut along the wanted axis: the model's own input of it, through the engine of `scanlens explain`; `control` carries a gradient-free method's progress and cancel. */
+export async function explainSlice(model: LoadedModel, scan: Scan, index: number, choice: ExplainChoice, control: RunControl = {}): Promise<Explanation> {
   const prepared = await prepareInput(scan, model.manifest, index);
-  return explainInput(model, prepared.data, { method: choice.method, classIndex: choice.classIndex });
+  return explainInput(model, prepared.data, { method: choice.method, classIndex: choice.classIndex, ...control });
 }
 
 /** How an explanation is computed when it is not kept: explainSlice, or a stand-in that counts the runs. */
-export type ExplainRun = (model: LoadedModel, scan: Scan, index: number, choice: ExplainChoice) => Promise<Explanation>;
+export type ExplainRun = (model: LoadedModel, scan: Scan, index: number, choice: ExplainChoice, control?: RunControl) => Promise<Explanation>;
 
 /** Explanations kept per model and scan: the one on screen and those just left, not a whole volume's. */
 const KEPT = 16;
@@ -30,7 +31,8 @@ export class SliceExplanations {
 
   constructor(private readonly run: ExplainRun = explainSlice) {}
 
-  of(model: LoadedModel, scan: Scan, index: number, choice: ExplainChoice): Promise<Explanation> {
+  /** `control` (progress, cancel) applies when this call starts the run; a request that joins a run in progress shares its outcome, a cancelled one included. */
+  of(model: LoadedModel, scan: Scan, index: number, choice: ExplainChoice, control?: RunControl): Promise<Explanation> {
     let byScan = this.kept.get(model);
     if (!byScan) this.kept.set(model, (byScan = new WeakMap()));
     let explained = byScan.get(scan);
@@ -41,7 +43,7 @@ export class SliceExplanations {
     if (result) kept.delete(key);
     else {
       const { method, classIndex } = choice;
-      const started = this.run(model, scan, index, classIndex === undefined ? { method } : { method, classIndex });
+      const started = this.run(model, scan, index, classIndex === undefined ? { method } : { method, classIndex }, control);
       started.catch(() => kept.get(key) === started && kept.delete(key));
       result = started;
     }

@@ -2,6 +2,7 @@ import { verdict, type OodGuard } from '../../core/anomaly/oodGuard';
 import { toRow } from '../../core/classify/classify';
 import { classifyVolume } from '../../core/classify/classifyVolume';
 import type { Explanation } from '../../core/explain/explain';
+import type { RunControl } from '../../core/explain/perturbations';
 import { minMaxNormalise } from '../../core/explain/upsample';
 import type { LoadedModel } from '../../core/model/loadModel';
 import { runModel } from '../../core/model/runModel';
@@ -37,8 +38,8 @@ export function explanationHeat(explanation: Explanation, size: { width: number;
 }
 
 /** The explanation overlay of one slice (of a scan already cut along the wanted axis), computed once and kept in `explanations`. */
-export async function explainResult(explanations: SliceExplanations, model: LoadedModel, scan: Scan, index: number, choice: ExplainChoice): Promise<ExplainResult> {
-  const explanation = await explanations.of(model, scan, index, choice);
+export async function explainResult(explanations: SliceExplanations, model: LoadedModel, scan: Scan, index: number, choice: ExplainChoice, control?: RunControl): Promise<ExplainResult> {
+  const explanation = await explanations.of(model, scan, index, choice, control);
   const [, height, width] = scan.shape;
   return {
     method: explanation.method,

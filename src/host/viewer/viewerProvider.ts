@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { modelGuard } from '../../core/anomaly/modelGuard';
 import { hasGuard } from '../../core/anomaly/oodGuard';
 import { ScanLensError, oneLine } from '../../core/errors';
+import { CAM_REGISTRY } from '../../core/explain/methods/registry';
 import { REPORT_FOLDER } from '../classifyBatch';
 import { loadActiveModel, type ModelInUse } from '../loadActiveModel';
 import { MODEL_SETTING } from '../activeModel';
@@ -124,9 +125,25 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
       case 'explain': {
         const index = this.checked(document, request.axis, request.index);
         const { model } = await this.model();
-        return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `ScanLens: ${request.method}` }, () =>
-          explainResult(this.explanations, model, document.along(request.axis), index, request),
-        );
+        const scan = document.along(request.axis);
+        if (CAM_REGISTRY[request.method].needs === 'gradients') {
+          return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `ScanLens: ${request.method}` }, () => explainResult(this.explanations, model, scan, index, request));
+        }
+        // One run per channel or patch: a notification with the runs done and a Cancel button (the page then says the method was cancelled).
+        return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ScanLens: ${request.method}`, cancellable: true }, async (progress, token) => {
+          const abort = new AbortController();
+          const cancel = token.onCancellationRequested(() => abort.abort());
+          let shown = 0;
+          const onProgress = (done: number, total: number): void => {
+            progress.report({ increment: ((done - shown) / total) * 100, message: `${done}/${total} runs` });
+            shown = done;
+          };
+          try {
+            return await explainResult(this.explanations, model, scan, index, request, { signal: abort.signal, onProgress });
+          } finally {
+            cancel.dispose();
+          }
+        });
       }
       case 'anomalyMap': {
         const index = this.checked(document, request.axis, request.index);
