@@ -25,6 +25,9 @@ function summary(result: TrainResult): string[] {
     `  training:   ${result.train.images} scans, accuracy ${pct(result.train.accuracy)}, NLL ${result.train.nll.toFixed(4)}`,
     `  validation: ${result.validation.images} scans, accuracy ${pct(result.validation.accuracy)}, NLL ${result.validation.nll.toFixed(4)}`,
     `  L2 strength C = ${result.strength.strength} (${result.strength.folds}-fold cross-validation)`,
+    typeof result.calibration === 'string'
+      ? `  not calibrated: ${result.calibration}`
+      : `  temperature ${result.calibration.temperature.toFixed(4)}: validation ECE ${result.calibration.before.ece.toFixed(4)} -> ${result.calibration.after.ece.toFixed(4)}, NLL ${result.calibration.before.nll.toFixed(4)} -> ${result.calibration.after.nll.toFixed(4)}`,
     `wrote ${result.manifestPath} (use it with --model), ${result.cardPath}, ${result.logPath}`,
   ];
 }

@@ -7,7 +7,7 @@ import { DEFAULT_LIMITS } from '../scan/limits';
 import { prefetched } from './prefetch';
 import { prepareFile, type Prepared } from './prepareFile';
 import { acquirePool, defaultWorkers } from './preparePool';
-import { looksLikeProbabilities, softmax } from '../model/softmax';
+import { looksLikeProbabilities, scaledSoftmax } from '../model/softmax';
 
 export interface Ranked {
   readonly label: string;
@@ -74,7 +74,7 @@ export function toRow(model: LoadedModel, file: string, output: Float32Array, to
   if (model.outputTypeGuessed) {
     notes.push(alreadyProbabilities ? 'output already sums to 1: used as probabilities' : 'output taken as logits: softmax applied');
   }
-  const probabilities = alreadyProbabilities ? Array.from(output) : softmax(output);
+  const probabilities = alreadyProbabilities ? Array.from(output) : scaledSoftmax(output, model.manifest.output.temperature);
   // NaN or ±Infinity would reach JSON as null and pass for a result: every surface's row (images, volume slices) comes through here.
   if (!probabilities.every(Number.isFinite)) {
     const raw = output.findIndex((v) => !Number.isFinite(v));

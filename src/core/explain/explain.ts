@@ -1,5 +1,5 @@
 import { ScanLensError, oneLine } from '../errors';
-import { looksLikeProbabilities, softmax } from '../model/softmax';
+import { looksLikeProbabilities, scaledSoftmax } from '../model/softmax';
 import type { LoadedModel } from '../model/loadModel';
 import { runModel } from '../model/runModel';
 import type { Tensor } from 'onnxruntime-node';
@@ -45,7 +45,7 @@ export interface Explanation {
 
 function probabilitiesOf(model: LoadedModel, output: Float32Array): number[] {
   const given = model.manifest.output.type === 'probabilities' || (model.outputTypeGuessed && looksLikeProbabilities(output));
-  return given ? Array.from(output) : softmax(output);
+  return given ? Array.from(output) : scaledSoftmax(output, model.manifest.output.temperature);
 }
 
 function checkClass(model: LoadedModel, index: number | undefined): void {

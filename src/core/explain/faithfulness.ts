@@ -1,4 +1,4 @@
-import { softmax } from '../model/softmax';
+import { scaledSoftmax } from '../model/softmax';
 import type { LoadedModel } from '../model/loadModel';
 import { runModel } from '../model/runModel';
 import type { RawMap } from './explain';
@@ -14,7 +14,7 @@ import { upsampleMap } from './upsample';
 
 async function classProbabilities(model: LoadedModel, inputs: Float32Array[], classIndex: number): Promise<number[]> {
   const outputs = await runModel(model, inputs);
-  return outputs.map((o) => (model.manifest.output.type === 'probabilities' ? o[classIndex]! : softmax(o)[classIndex]!));
+  return outputs.map((o) => (model.manifest.output.type === 'probabilities' ? o[classIndex]! : scaledSoftmax(o, model.manifest.output.temperature)[classIndex]!));
 }
 
 /** Pixel order by relevance, most relevant first (ties by position). */

@@ -7,10 +7,12 @@ import { ScanLensError, oneLine } from '../errors';
 import { writeFileAtomic } from '../io/atomicWrite';
 import { isInside, realPathOf } from '../io/containment';
 import { readLabelledScans, type LabelledScan } from '../scan/labelledScans';
+import { calibration, type Calibration } from '../metrics/calibration';
 import { classificationMetrics, type ClassificationMetrics } from '../metrics/confusionMatrix';
 import type { LoadedModel } from '../model/loadModel';
 import type { Manifest } from '../model/manifest';
 import { verifiedModelBytes } from '../model/modelBytes';
+import { scaledSoftmax } from '../model/softmax';
 import { ort } from '../native/ort';
 import { decodeModel, encodeModel } from '../onnx/modelProto';
 import { chooseStrength, subset, type StrengthChoice } from '../train/chooseStrength';
@@ -18,6 +20,7 @@ import { findHead, spliceHead, type HeadLayer } from '../train/headGraph';
 import { trainingCard } from '../train/trainingCard';
 import { fitSoftmax, logProbabilities, type LabelledFeatures, type LinearHead } from '../train/softmaxRegression';
 import { stratifiedHoldOut } from '../train/stratifiedSplit';
+import { fitTemperature } from '../train/temperature';
 
 export interface TrainOptions {
   /** A folder of class folders, or a CSV of file,label (files relative to it, inside its folder). */
@@ -46,6 +49,13 @@ export interface SplitMetrics {
   readonly confusion: ClassificationMetrics['confusion'];
 }
 
+/** Temperature scaling fitted on the validation scans, with their calibration before and after (the after figures are on the scans it was fitted on). */
+export interface TrainCalibration {
+  readonly temperature: number;
+  readonly before: Omit<Calibration, 'bins'>;
+  readonly after: Calibration;
+}
+
 export interface TrainResult {
   readonly modelPath: string;
   readonly manifestPath: string;
@@ -58,11 +68,15 @@ export interface TrainResult {
   readonly strength: StrengthChoice;
   readonly train: SplitMetrics;
   readonly validation: SplitMetrics;
+  /** The temperature scaling fitted, or why none was. */
+  readonly calibration: TrainCalibration | string;
   readonly errors: readonly TrainError[];
 }
 
 const collator = new Intl.Collator(undefined, { numeric: true });
 const VALIDATION_FRACTION = 0.2;
+/** Fewer validation scans than this fit a temperature to noise (with no mistakes among them, T runs to its bound). */
+export const MIN_CALIBRATION_SCANS = 30;
 
 /** A CSV's files must lie in its folder (links followed): a shared label file cannot make training read elsewhere. */
 async function checkInside(items: readonly LabelledScan[], labelled: string): Promise<void> {
@@ -124,6 +138,24 @@ function metricsOf(data: LabelledFeatures, logP: Float64Array, labels: readonly 
 }
 
 /**
+ * Temperature scaling on the validation rows (log-probabilities serve as
+ * logits: softmax ignores a shift per row), or why not: too few rows, or no
+ * mistakes among them (then the NLL only falls as T → 0, and a "fitted"
+ * temperature would push every probability to 0 or 1).
+ */
+function calibrate(logP: Float64Array, validation: LabelledFeatures): TrainCalibration | string {
+  if (validation.labels.length < MIN_CALIBRATION_SCANS) return `fewer than ${MIN_CALIBRATION_SCANS} validation scans`;
+  const { classes } = validation;
+  const rows = (t: number): number[][] => [...validation.labels.keys()].map((i) => scaledSoftmax(logP.subarray(i * classes, (i + 1) * classes), t));
+  const truth = [...validation.labels];
+  const mistaken = rows(1).some((row, i) => row.indexOf(Math.max(...row)) !== truth[i]);
+  if (!mistaken) return 'the probe makes no mistake on the validation scans, so no temperature is fitted (it would only push probabilities to 0 or 1)';
+  const temperature = fitTemperature(logP, validation.labels, classes);
+  const { bins: _bins, ...before } = calibration(rows(1), truth);
+  return { temperature, before, after: calibration(rows(temperature), truth) };
+}
+
+/**
  * Trains a linear probe on a backbone: the embedding is the input of the
  * backbone's last linear layer; a class-balanced multinomial logistic
  * regression is fitted on it (L2 strength by stratified cross-validation),
@@ -165,7 +197,10 @@ export async function trainJob(backbone: LoadedModel, options: TrainOptions): Pr
   const { head: fitted } = fitSoftmax(train, strength.strength);
   options.onProgress?.(1, 1, 'fitting the probe');
   const trainMetrics = metricsOf(train, logProbabilities(fitted, train.features), classes);
-  const validationMetrics = metricsOf(validation, logProbabilities(fitted, validation.features), classes);
+  const validationLogP = logProbabilities(fitted, validation.features);
+  const validationMetrics = metricsOf(validation, validationLogP, classes);
+  const calibrationOutcome = calibrate(validationLogP, validation);
+  const calibrated = typeof calibrationOutcome === 'string' ? undefined : calibrationOutcome;
 
   const card = trainingCard({
     backbone,
@@ -173,6 +208,7 @@ export async function trainJob(backbone: LoadedModel, options: TrainOptions): Pr
     strength,
     train: trainMetrics,
     validation: validationMetrics,
+    calibration: calibrationOutcome,
     seed,
     errors: errors.length,
     validationFrom: options.validation ? `from ${options.validation}` : `a seeded, stratified ${VALIDATION_FRACTION * 100} % held out of the training scans`,
@@ -187,6 +223,7 @@ export async function trainJob(backbone: LoadedModel, options: TrainOptions): Pr
     file: 'model.onnx',
     sha256,
     labels: classes,
+    output: { ...base.output, ...(calibrated ? { temperature: calibrated.temperature } : {}) },
     card: card.card,
   };
   delete (manifest as { anomaly?: unknown }).anomaly;
@@ -195,7 +232,17 @@ export async function trainJob(backbone: LoadedModel, options: TrainOptions): Pr
   await writeFileAtomic(paths.model, modelBytes);
   await writeFileAtomic(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
   await writeFileAtomic(paths.card, card.markdown);
-  const log = { backbone: { name: base.name, sha256: backbone.sha256 }, embedding: head.embedding, seed, classes, strength, train: trainMetrics, validation: validationMetrics, errors };
+  const log = {
+    backbone: { name: base.name, sha256: backbone.sha256 },
+    embedding: head.embedding,
+    seed,
+    classes,
+    strength,
+    train: trainMetrics,
+    validation: validationMetrics,
+    calibration: calibrated ?? null,
+    errors,
+  };
   await writeFileAtomic(paths.log, `${JSON.stringify(log, null, 2)}\n`);
   return {
     modelPath: paths.model,
@@ -208,6 +255,7 @@ export async function trainJob(backbone: LoadedModel, options: TrainOptions): Pr
     strength,
     train: trainMetrics,
     validation: validationMetrics,
+    calibration: calibrationOutcome,
     errors,
   };
 }

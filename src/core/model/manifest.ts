@@ -62,6 +62,8 @@ export const OutputSchema = z.strictObject({
   name: z.string().min(1).optional(),
   /** logits get a softmax; probabilities are used as they are. */
   type: z.enum(['logits', 'probabilities']).default('logits'),
+  /** Temperature scaling of logits (softmax(logits / temperature)), as `scanlens train` fits it on validation scans. */
+  temperature: positive.max(1000).optional(),
 });
 
 export const CardSchema = z.strictObject({
@@ -107,6 +109,9 @@ export const ManifestSchema = z
         path: ['input', 'size'],
         message: `${width}×${height}×${m.input.channels} is ${values} values per input, over the limit of ${MAX_INPUT_VALUES} (4096×4096×3)`,
       });
+    }
+    if (m.output.temperature !== undefined && m.output.type !== 'logits') {
+      ctx.addIssue({ code: 'custom', path: ['output', 'temperature'], message: 'scales logits; an output of probabilities has none' });
     }
     for (const key of ['mean', 'std'] as const) {
       const values = m.input[key];

@@ -12,6 +12,11 @@ export function softmax(logits: ArrayLike<number>): number[] {
   return out;
 }
 
+/** Softmax of logits divided by a temperature (temperature scaling); 1 or none leaves them as they are. */
+export function scaledSoftmax(logits: ArrayLike<number>, temperature: number | undefined): number[] {
+  return temperature === undefined || temperature === 1 ? softmax(logits) : softmax(Array.from(logits, (z) => z / temperature));
+}
+
 /** True when values already look like a probability distribution. */
 export function looksLikeProbabilities(values: ArrayLike<number>): boolean {
   let sum = 0;

@@ -10,12 +10,21 @@ interface SplitSummary {
   readonly confusion: readonly (readonly number[])[];
 }
 
+interface CalibrationFigures {
+  readonly ece: number;
+  readonly mce: number;
+  readonly brier: number;
+  readonly nll: number;
+}
+
 export interface CardInput {
   readonly backbone: LoadedModel;
   readonly classes: readonly string[];
   readonly strength: StrengthChoice;
   readonly train: SplitSummary;
   readonly validation: SplitSummary;
+  /** The temperature scaling fitted, or why none was. */
+  readonly calibration: { readonly temperature: number; readonly before: CalibrationFigures; readonly after: CalibrationFigures } | string;
   readonly seed: number;
   readonly errors: number;
   /** How the validation split was made, in words. */
@@ -27,6 +36,19 @@ const INTENDED_USE = 'Research only. Not a medical device: it must not inform an
 function confusionTable(classes: readonly string[], confusion: readonly (readonly number[])[]): string {
   const head = `| true \\ predicted | ${classes.join(' | ')} |\n|---|${classes.map(() => '---:').join('|')}|`;
   return [head, ...classes.map((label, i) => `| ${label} | ${confusion[i]!.join(' | ')} |`)].join('\n');
+}
+
+function calibrationSection({ calibration }: CardInput): string {
+  if (typeof calibration === 'string') return `Not calibrated: ${calibration}.\n`;
+  const row = (name: string, f: CalibrationFigures): string => `| ${name} | ${f.ece.toFixed(4)} | ${f.mce.toFixed(4)} | ${f.brier.toFixed(4)} | ${f.nll.toFixed(4)} |`;
+  return [
+    `Temperature scaling: T = ${calibration.temperature.toFixed(4)}, fitted on the validation scans (so the "after" row is measured on the scans it was fitted on).`,
+    '',
+    '| validation | ECE | MCE | Brier | NLL |\n|---|---:|---:|---:|---:|',
+    row('before', calibration.before),
+    row('after', calibration.after),
+    '',
+  ].join('\n');
 }
 
 /** The manifest's card and the MODEL_CARD.md it points to: data counts per class and split, seed, hyper-parameters, metrics, confusion matrix, intended use. */
@@ -43,6 +65,7 @@ export function trainingCard(input: CardInput): { card: NonNullable<Manifest['ca
       validationNll: Number(validation.nll.toFixed(4)),
       trainAccuracy: Number(train.accuracy.toFixed(4)),
       l2Strength: strength.strength,
+      ...(typeof input.calibration !== 'string' ? { temperature: Number(input.calibration.temperature.toFixed(4)), validationEce: Number(input.calibration.after.ece.toFixed(4)) } : {}),
       seed,
     },
     document: 'MODEL_CARD.md',
@@ -70,6 +93,7 @@ export function trainingCard(input: CardInput): { card: NonNullable<Manifest['ca
     '',
     `| split | scans | accuracy | NLL |\n|---|---:|---:|---:|\n| training | ${train.images} | ${train.accuracy.toFixed(4)} | ${train.nll.toFixed(4)} |\n| validation | ${validation.images} | ${validation.accuracy.toFixed(4)} | ${validation.nll.toFixed(4)} |`,
     '',
+    calibrationSection(input),
     'Validation confusion matrix:',
     '',
     confusionTable(classes, validation.confusion),

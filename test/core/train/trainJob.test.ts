@@ -12,6 +12,7 @@ import { ort } from '../../../src/core/native/ort';
 import { decodeModel, encodeModel } from '../../../src/core/onnx/modelProto';
 import { floatTensor, tensorDims, tensorValues } from '../../../src/core/onnx/tensorData';
 import { findHead, spliceHead } from '../../../src/core/train/headGraph';
+import { writeLabelledVariants } from '../../helpers/labelledVariants';
 import { ROOT, fixture } from '../../helpers/paths';
 
 const tmp = mkdtempSync(join(tmpdir(), 'scanlens-train-'));
@@ -123,4 +124,30 @@ test('the head is found behind a Softmax, and through a MatMul and its bias Add;
     spliced.graph.node.slice(-2).map((n) => n.opType),
     ['MatMul', 'Add'],
   );
+});
+
+test('with enough validation scans the probe is calibrated: a temperature in the manifest, fitted as scipy would, that classify applies', async () => {
+  const folder = join(tmp, 'variants');
+  await writeLabelledVariants(folder, 40, 5, 8);
+  const backbone = await loadModel(DEMO);
+  const result = await trainJob(backbone, { labelled: folder, out: join(tmp, 'calibrated'), seed: 2 });
+  assert.equal(result.validation.images, 32);
+  const calibrated = result.calibration;
+  assert.ok(typeof calibrated !== 'string', `not calibrated: ${String(calibrated)}`);
+  assert.ok(calibrated.after.nll <= calibrated.before.nll + 1e-12, `NLL ${calibrated.before.nll} -> ${calibrated.after.nll}`);
+  const manifest = JSON.parse(readFileSync(result.manifestPath, 'utf8')) as { output: { temperature?: number } };
+  assert.equal(manifest.output.temperature, calibrated.temperature);
+  assert.match(readFileSync(result.cardPath, 'utf8'), /Temperature scaling: T = \d+\.\d{4}/);
+  // classify divides the logits by it: the same scan through the model with and without the temperature.
+  const probe = await loadModel(result.manifestPath);
+  const scan = join(folder, 'glioma', 'glioma-000.png');
+  const rowOf = async (model: typeof probe): Promise<readonly number[]> => {
+    for await (const row of classifyFiles(model, [scan])) if ('probabilities' in row && row.probabilities) return row.probabilities;
+    return assert.fail('no row');
+  };
+  const scaled = await rowOf(probe);
+  const plain = await rowOf({ ...probe, manifest: { ...probe.manifest, output: { ...probe.manifest.output, temperature: undefined } } });
+  const logits = plain.map(Math.log);
+  const expected = logits.map((z) => Math.exp(z / calibrated.temperature) / logits.reduce((s, v) => s + Math.exp(v / calibrated.temperature), 0));
+  scaled.forEach((p, c) => assert.ok(Math.abs(p - expected[c]!) < 1e-9, `class ${c}: ${p} vs ${expected[c]}`));
 });
