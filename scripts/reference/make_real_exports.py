@@ -48,8 +48,9 @@ def full_vit_b16():
 
 
 def small_swin():
-    # swin_t: patch 4, embed 96, depths [2,2,6,2], heads [3,6,12,24], window 7; here narrower and shallower.
-    return swin_transformer.SwinTransformer(patch_size=[4, 4], embed_dim=16, depths=[2, 2, 2, 2], num_heads=[2, 2, 4, 8], window_size=[4, 4], stochastic_depth_prob=0.0, num_classes=len(LABELS))
+    # swin_t: patch 4, embed 96, depths [2,2,6,2], heads [3,6,12,24], window 7; here narrower and shallower
+    # (windows shift in the second block of stages 1 and 2; stage 4's map is one window, as in swin_t at 224).
+    return swin_transformer.SwinTransformer(patch_size=[4, 4], embed_dim=16, depths=[2, 2, 1, 1], num_heads=[2, 2, 4, 8], window_size=[4, 4], stochastic_depth_prob=0.0, num_classes=len(LABELS))
 
 
 def small_convnext():
@@ -282,7 +283,9 @@ def main():
     jobs.append(('vit-softmax', lambda: WithSoftmax(small_vit()), SIZE))
     if full:
         jobs.append(('vit-b16', full_vit_b16, 224))
+    import time
     for seed, (arch, build, size) in enumerate(jobs):
+        started = time.time()
         torch.manual_seed(200 + seed)
         model = build()
         randomise(model)
@@ -300,7 +303,7 @@ def main():
             make(model, os.path.join(out_dir, f'{name}.onnx'))
             reference['models'][name] = {**entry, 'file': f'{name}.onnx', 'arch': arch, 'opset': opset, 'batch': batch}
         nz = int((cam > 0).sum())
-        print(f'{arch}: class {cls}, cam {tuple(cam.shape)} max {float(cam.max()):.4g} nonzero {nz}, output {out.numpy().round(3)}', file=sys.stderr)
+        print(f'{arch} ({time.time() - started:.1f} s): class {cls}, cam {tuple(cam.shape)} max {float(cam.max()):.4g} nonzero {nz}, output {out.numpy().round(3)}', file=sys.stderr)
     with open(os.path.join(out_dir, 'reference.json'), 'w') as f:
         json.dump(reference, f, indent=1)
 
