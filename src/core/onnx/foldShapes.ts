@@ -406,6 +406,21 @@ function evaluate(node: NodeProto, ins: (Value | undefined)[], opset: number): V
   return [elementwise(values, entry[0], entry[1])];
 }
 
+/** Every tensor name the nodes read, including from inside If/Loop/Scan bodies (which may name outer tensors). */
+function readsOf(nodes: readonly NodeProto[], into: Set<string>): Set<string> {
+  for (const node of nodes) {
+    for (const name of node.input) if (name) into.add(name);
+    for (const a of node.attribute) {
+      for (const body of [a.g, ...(a.graphs ?? [])] as (GraphProto | undefined)[]) {
+        if (!body) continue;
+        readsOf(body.node ?? [], into);
+        for (const o of body.output ?? []) into.add(o.name);
+      }
+    }
+  }
+  return into;
+}
+
 /** The ops `evaluate` knows (Shape and Size are answered from runtime dims). */
 const EVALUATED = new Set(
   'Identity Constant Cast Unsqueeze Squeeze Flatten Reshape Concat Gather Slice Transpose Expand Tile ConstantOfShape Range ScatterND ReduceProd ReduceSum ReduceMax ReduceMin Add Sub Mul Div Mod Pow Equal Less LessOrEqual Greater GreaterOrEqual And Or Xor Max Min Sum Where Not Neg Abs Floor Ceil Sqrt Reciprocal Sign Relu Clip'.split(
@@ -490,29 +505,26 @@ export function foldShapes(graph: GraphProto, dims: ReadonlyMap<string, readonly
   // Every remaining consumer of a folded output reads it as an initializer instead.
   const kept = graph.node.filter((n) => !foldedNodes.has(n));
   const graphOutputs = new Set(graph.output.map((o) => o.name));
-  const needed = new Set<string>();
-  for (const node of kept) for (const name of node.input) if (name) needed.add(name);
+  const needed = readsOf(kept, new Set(graphOutputs));
   let folded = 0;
   for (const node of foldedNodes) {
     for (const name of node.output) {
-      if (!name || !(needed.has(name) || graphOutputs.has(name))) continue;
+      if (!name || !needed.has(name)) continue;
       graph.initializer.push(writeTensor(name, known.get(name)!));
       folded++;
     }
   }
   // Drop nodes (Shape of an inner tensor, constants) that nothing reads any more.
   let live = kept;
+  let read = needed;
   for (;;) {
-    const read = new Set<string>(graphOutputs);
-    for (const node of live) for (const name of node.input) if (name) read.add(name);
     const next = live.filter((n) => n.output.some((o) => o && read.has(o)));
     if (next.length === live.length) break;
     live = next;
+    read = readsOf(live, new Set(graphOutputs));
   }
   const before = graph.node.length;
   graph.node.splice(0, graph.node.length, ...live);
-  const read = new Set<string>(graphOutputs);
-  for (const node of live) for (const name of node.input) if (name) read.add(name);
   const inputs = new Set(graph.input.map((i) => i.name));
   graph.initializer.splice(0, graph.initializer.length, ...graph.initializer.filter((t) => !t.name || read.has(t.name) || inputs.has(t.name)));
   return { folded, removed: before - live.length };

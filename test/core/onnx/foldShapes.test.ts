@@ -96,3 +96,35 @@ test('a tensor read only through its shape is folded away; value-dependent tenso
   );
   assert.deepEqual(tensorValues(model.graph.initializer.find((t) => t.name === target)!), [3, 2]);
 });
+
+test('tensors read only inside an If branch (outer-scope names) are kept', async () => {
+  const model = emptyModel(17);
+  const g = model.graph;
+  const b = new GraphBuilder(g, 'case/');
+  g.input.push({ name: 'x', type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 3 }] } } } });
+  g.initializer.push(floatTensor('w', [1, 2, 3], [3]));
+  const doubled = b.op('Mul', ['x', b.scalar(2)]);
+  const cond = b.op('Greater', [b.op('ReduceSum', ['x'], { keepdims: 0 }), b.scalar(0)]);
+  const branch = (name: string, read: string) => ({
+    name,
+    type: AttributeType.GRAPH,
+    g: {
+      name,
+      node: [{ opType: 'Identity', name: `${name}_id`, input: [read], output: [`${name}_out`], attribute: [] }],
+      initializer: [],
+      input: [],
+      output: [{ name: `${name}_out`, type: { tensorType: { elemType: 1 } } }],
+      valueInfo: [],
+    },
+  });
+  const out = b.node('If', [cond], [branch('then_branch', doubled), branch('else_branch', 'w')])[0]!;
+  b.exposeOutput(out);
+  foldShapes(g, new Map([['x', [3]]]), 17);
+  assert.ok(g.initializer.some((t) => t.name === 'w'));
+  assert.ok(g.node.some((n) => n.output.includes(doubled)));
+  const session = await ort().InferenceSession.create(encodeModel(model), { logSeverityLevel: 3 });
+  const run = async (values: number[]) => Array.from((await session.run({ x: new (ort().Tensor)('float32', Float32Array.from(values), [3]) }))[out]!.data as Float32Array);
+  assert.deepEqual(await run([1, 2, 3]), [2, 4, 6]);
+  assert.deepEqual(await run([-1, -2, -3]), [1, 2, 3]);
+  await session.release();
+});
