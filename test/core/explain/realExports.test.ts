@@ -77,7 +77,7 @@ test('the real exports are made (or PyTorch is missing)', { skip }, () => {
 });
 
 for (const [name, expected] of Object.entries(models)) {
-  test(`Grad-CAM on torchvision ${name} explains at its automatic layer and matches PyTorch autograd Grad-CAM to 1e-3`, async () => {
+  test(`Grad-CAM on torchvision ${name} explains at its automatic layer and matches PyTorch autograd Grad-CAM to 1e-3; the other gradient methods run`, async () => {
     const model = await loadModel(join(DIR, expected.file), { threads: 1 });
     const scan = await loadScan(join(DIR, expected.input));
     const { data } = await prepareInput(scan, model.manifest);
@@ -96,6 +96,12 @@ for (const [name, expected] of Object.entries(models)) {
     const probabilities = expected.softmax ? expected.output : expected.output.map((l) => Math.exp(l - Math.max(...expected.output)));
     const total = probabilities.reduce((a, b) => a + b, 0);
     result.probabilities.forEach((p, i) => assert.ok(Math.abs(p - probabilities[i]! / total) < 1e-4, `probability ${i}: ${p}`));
+    // The other gradient methods share the derived model: each must give a finite map of the same size.
+    for (const method of ['gradcam++', 'hirescam', 'xgradcam', 'layercam'] as const) {
+      const other = await explainInput(model, data, { method, classIndex: expected.class, cacheDir });
+      assert.equal(other.map.data.length, result.map.data.length, method);
+      assert.ok(other.map.data.every(Number.isFinite), `${method} map is finite`);
+    }
     await model.session.release();
   });
 }
