@@ -1,4 +1,5 @@
 /** The benchmark's human-readable table (the --json document holds the same numbers). */
+import { scoreCamLine, type ScoreCamStage } from './scoreCam';
 import type { Target } from './targets';
 
 interface Stages {
@@ -79,6 +80,8 @@ export function formatReport(r: Report): string {
         `  PyTorch autograd Grad-CAM           ${ms(torch.gradcam_ms as number)}   ${x(resnet.ratios.pytorch_vs_scanlens)} ScanLens' classify + Grad-CAM + PNG (same top class: ${String(torch.same_top_class)})`,
       );
     }
+    const scoreCam = (resnet as { scorecam?: ScoreCamStage }).scorecam;
+    if (scoreCam) lines.push(scoreCamLine(scoreCam));
     const cold = (resnet as { cold_process_ms?: { classify: number; explain: number } }).cold_process_ms;
     if (cold) lines.push(`  cold processes: scanlens classify ${ms(cold.classify)}, scanlens explain --out ${ms(cold.explain)}   ${x(resnet.ratios.cold_explain_vs_cold_classify)}`);
     lines.push('');
