@@ -118,6 +118,24 @@ const cases: Case[] = [
       return b.op('Expand', [b.op('Unsqueeze', [flat, b.constInt64([1])]), wanted]);
     },
   },
+  // Attention as the exports write it: 4-D heads, softmax over the last axis.
+  {
+    name: 'MatMul and Softmax (4-D heads: q·kᵀ, softmax, ·v)',
+    shape: [1, 2, 3, 4],
+    build: (b, x) => b.op('MatMul', [b.op('Softmax', [b.op('MatMul', [x, b.op('Transpose', [x], { perm: [0, 1, 3, 2] })])], { axis: -1 }), x]),
+  },
+  // Opset 18's forms: Reduce* axes as an input, Split by num_outputs, Pad with axes.
+  { name: 'ReduceMean (opset 18, axes input)', shape: [1, 3, 2, 2], build: (b, x) => b.op('ReduceMean', [x, b.constInt64([-1])], { keepdims: 1 }), opset: 18 },
+  {
+    name: 'Split (opset 18, num_outputs)',
+    shape: [2, 6],
+    build: (b, x) => {
+      const [p, q, r] = b.node('Split', [x], { axis: 1, num_outputs: 3 }, 3);
+      return b.op('Concat', [b.op('Mul', [p!, b.scalar(3)]), b.op('Mul', [q!, q!]), r!], { axis: 1 });
+    },
+    opset: 18,
+  },
+  { name: 'Pad (opset 18, axes input)', shape: [1, 1, 2, 3], build: (b, x) => b.op('Pad', [x, b.constInt64([1, 2, 2, 1]), b.scalar(0), b.constInt64([2, 3])]), opset: 18 },
   { name: 'Pad (constant)', shape: [1, 1, 2, 3], build: (b, x) => b.op('Pad', [x, b.constInt64([0, 0, 1, 2, 0, 0, 2, 1]), b.scalar(0)]) },
 ];
 
