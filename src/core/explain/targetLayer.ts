@@ -108,7 +108,8 @@ function feedsAttention(index: GraphIndex, start: string, norms: ReadonlySet<str
  * later reshaped to the patch grid. Anything whose last global average pool
  * comes after its last attention block (CNNs, ConvNeXt, Swin): the tensor
  * that pool reads, the last spatial feature map (Swin: the last stage after
- * its LayerNorm, channels first). Else the input of the last Flatten. 4-D is
+ * its LayerNorm, channels first). Else the input of the last Flatten or
+ * ReduceMean over any axes (token-mixing models that average their tokens). 4-D is
  * checked later, at run time, where shapes are known.
  */
 export function autoTargetLayer(graph: GraphProto, index: GraphIndex): string {
@@ -119,7 +120,7 @@ export function autoTargetLayer(graph: GraphProto, index: GraphIndex): string {
   const lastPool = graph.node.filter((n) => isGlobalPool(n, index)).at(-1);
   if (lastNorm && (!lastPool || order.get(lastPool)! < order.get(index.producer.get(lastNorm)!)!)) return lastNorm;
   if (lastPool) return beforePools(index, lastPool.input[0]!);
-  const lastFlatten = graph.node.filter((n) => n.opType === 'Flatten' && n.input[0] && !index.constantTensor(n.input[0])).at(-1);
+  const lastFlatten = graph.node.filter((n) => (n.opType === 'Flatten' || n.opType === 'ReduceMean') && n.input[0] && !index.constantTensor(n.input[0])).at(-1);
   if (lastFlatten) return beforePools(index, lastFlatten.input[0]!);
   throw new ScanLensError('cannot choose a target layer automatically (no global pool, flatten or transformer block found); name one with --layer');
 }
