@@ -23,6 +23,10 @@ input and class, at the same target layers:
 * Both maps are ReLU(sum_k w_k A_k) at the target layer's resolution (BaseCAM), the
   transformer's tokens reshaped to the patch grid with the class token dropped.
 
+Each model at its automatic target layer (as make_explain_models.py's Grad-CAM), and the
+ResNet also inside its last block (conv1 + bn1, before the ReLU: negative values, and the
+block's residual branch runs around it).
+
 Written from those published definitions; no pytorch-grad-cam code is used.
 Run with Debian's /usr/bin/python3 (python3-torch, python3-torchvision).
 Writes test/fixtures/explain/gradient_free.json.
@@ -120,6 +124,9 @@ def main():
         'mobilenetv3': (fixtures.tiny_mobilenet, lambda m: m.features[-1], False),
         'vit': (fixtures.TinyViT, lambda m: m.blocks[-1].norm1, True),
     }
+    # Besides each model's automatic layer: one inside the ResNet's last block, whose output
+    # can be negative (ablation to minimum - 1e7) and whose residual branch goes around it.
+    inner = {'resnet': ('/layer2/conv1/Conv_output_0', lambda m: m.layer2.bn1)}
     reference = {'input': gradcam['input'], 'class': cls, 'models': {}}
     for seed, (name, (build, layer, tokens)) in enumerate(builders.items()):
         torch.manual_seed(100 + seed)
@@ -130,10 +137,15 @@ def main():
         drift = float(np.abs(logits.numpy() - np.float32(gradcam['models'][name]['logits'])).max())
         if drift > 1e-5:
             raise SystemExit(f'{name}: logits differ from reference.json by {drift}: not the fixture weights')
-        score = score_cam(model, layer(model), x, cls, tokens)
-        ablation = ablation_cam(model, layer(model), x, cls, tokens)
-        reference['models'][name] = {'file': f'{name}.onnx', 'scorecam': as_json(score), 'ablationcam': as_json(ablation)}
-        print(f'{name}: scorecam max {float(score.max()):.4g}, ablationcam max {float(ablation.max()):.4g}', file=sys.stderr)
+        cases = [(name, None, layer)] + ([(f'{name}-inner', inner[name][0], inner[name][1])] if name in inner else [])
+        for case, tensor, pick in cases:
+            score = score_cam(model, pick(model), x, cls, tokens)
+            ablation = ablation_cam(model, pick(model), x, cls, tokens)
+            entry = {'file': f'{name}.onnx', 'scorecam': as_json(score), 'ablationcam': as_json(ablation)}
+            if tensor:
+                entry['layer'] = tensor
+            reference['models'][case] = entry
+            print(f'{case}: scorecam max {float(score.max()):.4g}, ablationcam max {float(ablation.max()):.4g}', file=sys.stderr)
     with open(os.path.join(OUT, 'gradient_free.json'), 'w') as f:
         json.dump(reference, f, indent=1)
 
