@@ -63,3 +63,21 @@ test('explainJob with an already aborted signal runs nothing and rejects with "c
   assert.equal(reports, 0);
   await model.session.release();
 });
+
+test('a model whose export fixes batch 1 (NHWC) runs one copy per run, still reporting each', async () => {
+  const model = await loadModel(fixture('models', 'tiny-fixed-nhwc.onnx'), { threads: 1 });
+  assert.equal(model.batchable, false);
+  const input = Float32Array.from({ length: 8 * 8 * 3 }, (_, i) => ((i * 37) % 11) / 10);
+  for (const method of ['scorecam', 'ablationcam', 'occlusion'] as const) {
+    const calls: [number, number][] = [];
+    const result = await explainInput(model, input, { method, cacheDir, onProgress: (done, total) => calls.push([done, total]) });
+    const total = calls[0]![1];
+    assert.deepEqual(
+      calls,
+      Array.from({ length: total }, (_, i) => [i + 1, total]),
+      method,
+    );
+    assert.ok(result.map.data.every(Number.isFinite), method);
+  }
+  await model.session.release();
+});
