@@ -5,6 +5,7 @@
  */
 export { classifyCommand } from './classifyCommand';
 export { selectModelCommand } from './selectModelCommand';
+export { trainCommand } from './trainCommand';
 export { releaseModels } from '../core/model/modelCache';
 export { releasePools } from '../core/classify/preparePool';
 export { releaseFeatureSessions } from '../core/anomaly/features/featureSession';

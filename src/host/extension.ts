@@ -35,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): ScanLensApi {
   context.subscriptions.push(
     vscode.commands.registerCommand('scanlens.classify', (...args: unknown[]) => loadCommands().classifyCommand(context, log)(...args)),
     vscode.commands.registerCommand('scanlens.selectModel', (arg?: unknown) => loadCommands().selectModelCommand(context, log)(arg)),
+    vscode.commands.registerCommand('scanlens.train', (...args: unknown[]) => loadCommands().trainCommand(context, log)(...args)),
     vscode.commands.registerCommand('scanlens.showVersion', () => {
       const version = String(context.extension.packageJSON.version ?? 'unknown');
       void vscode.window.showInformationMessage(`ScanLens ${version}: a research tool, not a medical device.`);

@@ -13,14 +13,15 @@ export const SAMPLE_CLASSES = ['glioma', 'meningioma', 'notumor', 'pituitary'] a
  * noise and a contrast change, so a probe has enough distinct scans to fit,
  * cross-validate and calibrate on. Every `mislabelEvery`-th variant is filed
  * under the next class, as label noise (so a probe makes mistakes to
- * calibrate on). Deterministic for a seed.
+ * calibrate on). Deterministic for a seed. `root` is the repository whose
+ * samples/ are read (the VS Code suite runs from its bundle, elsewhere).
  */
-export async function writeLabelledVariants(folder: string, perClass: number, seed: number, mislabelEvery = 0): Promise<void> {
+export async function writeLabelledVariants(folder: string, perClass: number, seed: number, mislabelEvery = 0, root = ROOT): Promise<void> {
   const next = random(seed);
   for (const label of SAMPLE_CLASSES) {
     mkdirSync(join(folder, label), { recursive: true });
-    const sources = readdirSync(join(ROOT, 'samples')).filter((f) => f.startsWith(`${label}-`) && f.endsWith('.png'));
-    const scans = await Promise.all(sources.map((f) => loadScan(join(ROOT, 'samples', f))));
+    const sources = readdirSync(join(root, 'samples')).filter((f) => f.startsWith(`${label}-`) && f.endsWith('.png'));
+    const scans = await Promise.all(sources.map((f) => loadScan(join(root, 'samples', f))));
     for (let k = 0; k < perClass; k++) {
       const scan = scans[k % scans.length]!;
       const [, height, width] = scan.shape;

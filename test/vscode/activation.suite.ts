@@ -26,7 +26,7 @@ suite('activation', () => {
         `${context.toFixed(1)} ms VS Code preparing the context + ${api.activationMs.toFixed(1)} ms activate()`,
     );
     const commands = await vscode.commands.getCommands(true);
-    for (const id of ['scanlens.classify', 'scanlens.selectModel', 'scanlens.showVersion']) assert.ok(commands.includes(id), `${id} is not registered`);
+    for (const id of ['scanlens.classify', 'scanlens.selectModel', 'scanlens.train', 'scanlens.showVersion']) assert.ok(commands.includes(id), `${id} is not registered`);
     assert.deepEqual(nativeModulesLoaded(), []);
   });
 

@@ -1,0 +1,91 @@
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import * as vscode from 'vscode';
+import { z } from 'zod';
+import { ScanLensError } from '../core/errors';
+import { trainJob, type TrainResult } from '../core/jobs/trainJob';
+import { guarded, type CommandFailure } from './commandOutcome';
+import { loadActiveModel } from './loadActiveModel';
+import type { OutputLog } from './outputLog';
+
+/** The model folder a training run writes, beside the other results of the workspace. */
+export const MODEL_FOLDER = 'scanlens-models';
+
+/** Tests pass the labelled folder and whether to select the new model, instead of pickers and buttons. */
+const ArgsSchema = z.tuple([z.custom<vscode.Uri>((v) => v instanceof vscode.Uri).optional(), z.strictObject({ select: z.boolean() }).optional()]).rest(z.unknown());
+
+export interface TrainOutcome {
+  readonly kind: 'train';
+  readonly result: Omit<TrainResult, 'head'>;
+  readonly message: string;
+  readonly selected: boolean;
+}
+
+async function pickFolder(): Promise<vscode.Uri | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    canSelectFolders: true,
+    canSelectFiles: false,
+    canSelectMany: false,
+    title: 'ScanLens: folder of labelled scans (one sub-folder per class)',
+    openLabel: 'Train',
+  });
+  return picked?.[0];
+}
+
+/** A fresh folder under scanlens-models/ named for the labelled folder: name, name-2, … */
+function outFolder(labelled: vscode.Uri): string {
+  const root = vscode.workspace.getWorkspaceFolder(labelled)?.uri.fsPath ?? join(labelled.fsPath, '..');
+  const base = join(root, MODEL_FOLDER, `${basename(labelled.fsPath)}-probe`);
+  let candidate = base;
+  for (let n = 2; existsSync(candidate); n++) candidate = `${base}-${n}`;
+  return candidate;
+}
+
+/**
+ * "ScanLens: Train Classifier on Folder…": a linear probe on the active
+ * model (the train job), under a cancellable progress notification, ending
+ * with the card's numbers and an offer to select the new model.
+ */
+export function trainCommand(context: vscode.ExtensionContext, log: OutputLog) {
+  return (...args: unknown[]): Promise<TrainOutcome | CommandFailure | undefined> =>
+    guarded('train', log, async () => {
+      const parsed = ArgsSchema.safeParse(args);
+      if (!parsed.success) throw new ScanLensError('scanlens.train takes a folder and, optionally, { select: boolean }');
+      const [given, options] = parsed.data;
+      const labelled = given ?? (await pickFolder());
+      if (!labelled) return undefined;
+      const { model, notice } = await loadActiveModel(context, log);
+      const out = outFolder(labelled);
+      const shown = vscode.workspace.asRelativePath(labelled, false);
+      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ScanLens: training on ${shown}`, cancellable: true }, async (progress, token) => {
+        const controller = new AbortController();
+        const cancel = token.onCancellationRequested(() => controller.abort());
+        let reported = 0;
+        try {
+          return await trainJob(model, {
+            labelled: labelled.fsPath,
+            out,
+            signal: controller.signal,
+            onProgress: (done, total, stage) => {
+              const percent = (100 * done) / Math.max(1, total);
+              progress.report({ message: `${stage}: ${done}/${total}`, increment: percent - reported });
+              reported = done === total ? 0 : percent;
+            },
+          });
+        } finally {
+          cancel.dispose();
+        }
+      });
+      for (const { error } of result.errors) log.line(`train: ${error}`);
+      const { head: _head, ...summary } = result;
+      const pct = (v: number): string => `${(v * 100).toFixed(1)} %`;
+      const failed = result.errors.length > 0 ? ` ${result.errors.length} scan(s) could not be read (see the ScanLens output).` : '';
+      const message = `Trained ${basename(out)} on ${model.manifest.name}: validation accuracy ${pct(result.validation.accuracy)} on ${result.validation.images} scans.${failed}${notice ? ` ${notice}` : ''}`;
+      log.line(`train: ${message} Wrote ${result.manifestPath}.`);
+      const choice = options ? (options.select ? 'Select Model' : undefined) : await vscode.window.showInformationMessage(message, 'Select Model', 'Open Card');
+      if (choice === 'Open Card') await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(result.cardPath));
+      const selected = choice === 'Select Model';
+      if (selected) await vscode.commands.executeCommand('scanlens.selectModel', result.manifestPath);
+      return { kind: 'train', result: summary, message, selected };
+    });
+}
