@@ -10,7 +10,7 @@ export const CLASS_INPUT = 'scanlens/class';
 export const GRADIENT_OUTPUT = 'scanlens/target_gradient';
 
 /** The gradient-free methods, named in every "cannot differentiate" message. */
-const FALLBACK = 'gradient-free methods (eigencam, scorecam, occlusion) still work';
+const FALLBACK = 'gradient-free methods (eigencam, scorecam, ablationcam, occlusion) still work';
 
 export interface Subgraph {
   /** Nodes between the target and the logits that carry its gradient, in graph order. */

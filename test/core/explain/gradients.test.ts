@@ -161,7 +161,7 @@ test('an op outside the differentiable set is named in a clear error', async () 
 test('the error names the op and its node, the nearest layers after it that differentiate, and the gradient-free methods', async () => {
   await assert.rejects(
     gradCheck([1, 2, 4, 4], (b, x) => b.op('Relu', [b.op('Conv', [b.op('Sin', [x]), b.constFloat(w(36, 25), [2, 2, 3, 3])], { pads: [1, 1, 1, 1] })])),
-    /cannot differentiate op Sin \(node 'case\/Sin_node_\d+'\) between 'x' and the logits; the nearest layers after it that do differentiate: 'case\/Conv_\d+' \(Conv\), 'case\/Relu_\d+' \(Relu\), .*\(pass one with --layer\); gradient-free methods \(eigencam, scorecam, occlusion\) still work/,
+    /cannot differentiate op Sin \(node 'case\/Sin_node_\d+'\) between 'x' and the logits; the nearest layers after it that do differentiate: 'case\/Conv_\d+' \(Conv\), 'case\/Relu_\d+' \(Relu\), .*\(pass one with --layer\); gradient-free methods \(eigencam, scorecam, ablationcam, occlusion\) still work/,
   );
 });
 
