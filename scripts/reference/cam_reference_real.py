@@ -18,7 +18,9 @@ opset 17, dynamic batch). Activations and gradients by autograd through hooks:
 
 For the two top classes of each model. A map that is rounding noise (see NOISE) is marked
 so. Usage:
-  /usr/bin/python3 scripts/reference/cam_reference_real.py OUT_DIR
+  /usr/bin/python3 scripts/reference/cam_reference_real.py OUT_DIR [--full]
+--full adds torchvision's full-size ViT-B/16 (224 x 224, ~330 MB; its seed as in
+make_real_exports.py --full), at blocks 11 (standard) and 5.
 Writes OUT_DIR/<arch>.onnx, OUT_DIR/input.png and OUT_DIR/cam-methods.json (not
 committed: the exports are megabytes; the test makes them when missing or stale).
 """
@@ -52,6 +54,7 @@ MODELS = {
     'resnet50-softmax': (8, lambda: real.WithSoftmax(real.small_resnet50()), 'inner.layer3', '/inner/layer3/'),
     'vit-softmax': (9, lambda: real.WithSoftmax(real.small_vit()), 'inner.encoder.layers.encoder_layer_0.ln_1', '/inner/encoder/layers/encoder_layer_0/ln_1/'),
 }
+FULL = {'vit-b16': (10, real.full_vit_b16, 'encoder.layers.encoder_layer_5.ln_1', '/encoder/layers/encoder_layer_5/ln_1/')}
 
 
 # A map whose channel sum is below this fraction of the sum of its terms' magnitudes is
@@ -111,27 +114,34 @@ def scope_output(path, scope):
 
 
 def main():
-    if len(sys.argv) != 2:
+    args = [a for a in sys.argv[1:] if not a.startswith('--')]
+    if len(args) != 1:
         sys.exit(__doc__)
-    out_dir = sys.argv[1]
+    out_dir = args[0]
+    full = '--full' in sys.argv[1:]
     os.makedirs(out_dir, exist_ok=True)
     torch.set_num_threads(2)
     from PIL import Image
-    pixels = real.input_image(real.SIZE, 5)
-    Image.fromarray(pixels, 'RGB').save(os.path.join(out_dir, 'input.png'))
-    x = torch.from_numpy(pixels.astype(np.float32) / 255).permute(2, 0, 1)[None]
+    inputs = {}
+    for size, png in [(real.SIZE, 'input.png')] + ([(224, 'input224.png')] if full else []):
+        pixels = real.input_image(size, 5)
+        Image.fromarray(pixels, 'RGB').save(os.path.join(out_dir, png))
+        inputs[size] = (png, torch.from_numpy(pixels.astype(np.float32) / 255).permute(2, 0, 1)[None])
     digest = hashlib.sha256()
     for script in SCRIPTS:
         with open(script, 'rb') as f:
             digest.update(f.read())
     cases = []
-    for arch, (seed, build, earlier, scope) in MODELS.items():
+    models = {**MODELS, **(FULL if full else {})}
+    for arch, (seed, build, earlier, scope) in models.items():
+        size = 224 if arch in FULL else real.SIZE
+        png, x = inputs[size]
         torch.manual_seed(200 + seed)
         model = build()
         real.randomise(model)
         model.eval()
         path = os.path.join(out_dir, f'{arch}.onnx')
-        real.export(model, path, real.SIZE, True, 17)
+        real.export(model, path, size, True, 17)
         with torch.no_grad():
             classes = torch.argsort(model(x)[0], descending=True)[:2].tolist()
         layers = [(None, None, True)]
@@ -146,7 +156,7 @@ def main():
                 for method in ref.METHODS:
                     m, _sign = ref.cam(method, act, grad)
                     case = {
-                        'model': arch, 'layer': tensor, 'module': module_path or 'standard', 'standard': standard, 'class': cls,
+                        'model': arch, 'input': png, 'layer': tensor, 'module': module_path or 'standard', 'standard': standard, 'class': cls,
                         'method': method, 'height': m.shape[0], 'width': m.shape[1], 'data': ref.rounded(m, 7),
                     }
                     if method != 'eigencam':
@@ -157,7 +167,7 @@ def main():
                     cases.append(case)
         print(f'{arch}: classes {classes}, layers {[t or "automatic" for _m, t, _s in layers]}', file=sys.stderr)
     with open(os.path.join(out_dir, 'cam-methods.json'), 'w') as f:
-        json.dump({'scripts_sha256': digest.hexdigest(), 'input': 'input.png', 'models': {a: f'{a}.onnx' for a in MODELS}, 'cases': cases}, f)
+        json.dump({'scripts_sha256': digest.hexdigest(), 'full': full, 'models': {a: f'{a}.onnx' for a in models}, 'cases': cases}, f)
 
 
 if __name__ == '__main__':
