@@ -16,8 +16,9 @@ opset 17, dynamic batch). Activations and gradients by autograd through hooks:
   no earlier layer here: its stages are channels-last, which pytorch-grad-cam reads
   through a reshape_transform and ScanLens does not take.
 
-For the two top classes of each model. A map that is rounding noise (see NOISE) is marked
-so. Usage:
+For the two top classes of each model, each gradient method also with eigen_smooth. A map
+that is rounding noise (see NOISE) is marked so (and has no eigen_smooth case: the noise
+would sign the projection). Usage:
   /usr/bin/python3 scripts/reference/cam_reference_real.py OUT_DIR [--full]
 --full adds torchvision's full-size ViT-B/16 (224 x 224, ~330 MB; its seed as in
 make_real_exports.py --full), at blocks 11 (standard) and 5.
@@ -159,12 +160,18 @@ def main():
                         'model': arch, 'input': png, 'layer': tensor, 'module': module_path or 'standard', 'standard': standard, 'class': cls,
                         'method': method, 'height': m.shape[0], 'width': m.shape[1], 'data': ref.rounded(m, 7),
                     }
+                    noise = False
                     if method != 'eigencam':
                         terms = ref.weighted_activations(method, act, grad).astype(np.float64)
                         scale = float(np.abs(terms).sum(axis=0).max())
-                        if float(np.abs(terms.sum(axis=0)).max()) < NOISE * scale:
+                        noise = float(np.abs(terms.sum(axis=0)).max()) < NOISE * scale
+                        if noise:
                             case['noise'] = scale
                     cases.append(case)
+                    # eigen_smooth, except where the unsmoothed map (which signs the projection) is noise.
+                    if method != 'eigencam' and not noise:
+                        m, _sign = ref.cam(method, act, grad, eigen_smooth=True)
+                        cases.append({**case, 'eigenSmooth': True, 'data': ref.rounded(m, 7)})
         print(f'{arch}: classes {classes}, layers {[t or "automatic" for _m, t, _s in layers]}', file=sys.stderr)
     with open(os.path.join(out_dir, 'cam-methods.json'), 'w') as f:
         json.dump({'scripts_sha256': digest.hexdigest(), 'full': full, 'models': {a: f'{a}.onnx' for a in models}, 'cases': cases}, f)

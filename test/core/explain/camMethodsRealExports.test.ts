@@ -15,7 +15,7 @@ import type { CamMethodName } from '../../../src/core/vocabulary/camMethods';
 import { ROOT } from '../../helpers/paths';
 
 /**
- * Every gradient method and EigenCAM on reduced torchvision exports (ViT, Swin,
+ * Every gradient method (with and without eigen_smooth) and EigenCAM on reduced torchvision exports (ViT, Swin,
  * ConvNeXt, EfficientNet, DenseNet, ResNet-50, MobileNetV3, RegNet, a ResNet
  * and a ViT wrapped with a Softmax; opset 17, dynamic batch) against
  * scripts/reference/cam_reference_real.py, pytorch-grad-cam's definitions in
@@ -33,6 +33,7 @@ interface Case {
   readonly module: string;
   readonly class: number;
   readonly method: CamMethodName;
+  readonly eigenSmooth?: boolean;
   readonly width: number;
   readonly height: number;
   readonly data: number[];
@@ -80,9 +81,10 @@ for (const [name, file] of Object.entries(typeof reference === 'string' ? {} : r
       const worstBy = new Map<string, number>();
       const noise: string[] = [];
       for (const c of mine) {
-        const result = await explainInput(model, input, { method: c.method, classIndex: c.class, layer: c.layer ?? undefined, cacheDir, threads: 1 });
+        const result = await explainInput(model, input, { method: c.method, classIndex: c.class, layer: c.layer ?? undefined, eigenSmooth: c.eigenSmooth, cacheDir, threads: 1 });
         if (c.layer === null) assert.equal(result.layer?.source, 'automatic');
-        const what = `${c.method} at ${c.module}, class ${c.class}`;
+        const key = `${c.method}${c.eigenSmooth ? ' eigen_smooth' : ''}`;
+        const what = `${key} at ${c.module}, class ${c.class}`;
         assert.deepEqual([result.map.height, result.map.width], [c.height, c.width], what);
         if (c.noise !== undefined) {
           // 0 in exact arithmetic (see NOISE in the script): ours must be as small, its shape is noise.
@@ -95,7 +97,7 @@ for (const [name, file] of Object.entries(typeof reference === 'string' ? {} : r
         const theirs = minMaxNormalise(Float32Array.from(c.data));
         let worst = 0;
         for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i]! - theirs[i]!));
-        worstBy.set(c.method, Math.max(worstBy.get(c.method) ?? 0, worst));
+        worstBy.set(key, Math.max(worstBy.get(key) ?? 0, worst));
         if (!(worst <= TOLERANCE)) failures.push(`${what}: largest difference ${worst.toFixed(5)}`);
       }
       t.diagnostic(
