@@ -3,7 +3,7 @@ import { basename, extname, join } from 'node:path';
 import { METHODS, type Method } from '../core/anomaly/detector';
 import { ScanLensError } from '../core/errors';
 import { writeFileAtomic } from '../core/io/atomicWrite';
-import { evaluateAnomalies, fitAnomalyDetector, isScored, openAnomalyScorer, scoreAnomalies, summarize, type AnomalyRow } from '../core/jobs/anomalyJob';
+import { evaluateAnomalies, fitAnomalyDetector, isScored, openAnomalyScorer, rethresholdDetector, scoreAnomalies, summarize, type AnomalyRow } from '../core/jobs/anomalyJob';
 import { getModel } from '../core/model/modelCache';
 import type { SliceAxis } from '../core/scan/reslice';
 import type { SliceChoice } from '../core/scan/sliceChoice';
@@ -46,6 +46,46 @@ interface ScoreFlags {
 
 interface EvalFlags extends ScoreFlags {
   readonly bins: number;
+}
+
+interface ThresholdFlags {
+  readonly normal: string;
+  readonly anomalous?: string;
+  readonly fpr?: number;
+  readonly f1?: boolean;
+  readonly axis?: SliceAxis;
+  readonly slice?: number;
+  readonly json?: boolean;
+}
+
+async function thresholdCommand(detectorPath: string, flags: ThresholdFlags): Promise<number> {
+  if ((flags.fpr === undefined) === !flags.f1) throw new ScanLensError('anomaly threshold needs one rule: --fpr F (the share of normal scans it may flag) or --f1 (with --anomalous DIR)');
+  if (flags.f1 && !flags.anomalous) throw new ScanLensError('--f1 needs anomalous scans (--anomalous DIR) to weigh misses against false alarms');
+  const progress = { normal: progressReporter('normal'), anomalous: progressReporter('anomalous') };
+  const outcome = await rethresholdDetector(
+    detectorPath,
+    await expandInputs([flags.normal]),
+    flags.anomalous ? await expandInputs([flags.anomalous]) : { files: [] },
+    flags.fpr !== undefined ? { rule: 'fpr', fpr: flags.fpr } : { rule: 'f1' },
+    { axis: flags.axis, slice: flags.slice, onProgress: (set, done, total) => progress[set](done, total) },
+  );
+  for (const row of [...outcome.normal, ...outcome.anomalous]) if ('error' in row) printError(row.error);
+  const { value, chosen } = outcome.threshold;
+  if (flags.json) {
+    printJson({ scanlens: { version: SCANLENS_VERSION }, detector: outcome.manifestPath, previous: outcome.previous, threshold: outcome.threshold, summary: outcome.summary });
+  } else {
+    const how =
+      chosen!.rule === 'fpr'
+        ? `at most ${(chosen!.fpr! * 100).toFixed(1)} % of ${chosen!.normal} normal scans flagged`
+        : `best F1 on ${chosen!.normal} normal and ${chosen!.anomalous} anomalous scans`;
+    const gives = [
+      `normals flagged ${(chosen!.falsePositiveRate * 100).toFixed(1)} %`,
+      ...(chosen!.recall !== undefined ? [`anomalous flagged ${(chosen!.recall * 100).toFixed(1)} %`, `F1 ${chosen!.f1!.toFixed(4)}`] : []),
+    ];
+    printLine(`threshold ${outcome.previous.toFixed(4)} -> ${value.toFixed(4)} (${how}): ${gives.join(', ')}`);
+    printLine(`wrote ${outcome.manifestPath}`);
+  }
+  return outcome.summary.failed > 0 ? EXIT.someFailed : EXIT.ok;
 }
 
 function parseNumber(min: number, max: number): (value: string) => number {
@@ -236,10 +276,24 @@ export function anomalyCommand(): Command {
     .action(async (normalDir: string, anomalousDir: string, flags: EvalFlags) => {
       process.exitCode = await evalCommand(normalDir, anomalousDir, flags);
     });
-  for (const sub of [fitCommand, scoreCommand, evalSub]) sub.exitOverride();
+  const thresholdSub = new Command('threshold')
+    .description("choose a fitted detector's threshold from held-out scans and store it in the detector, with how it was chosen")
+    .argument('<detector>', 'detector folder (or its detector.json) made by anomaly fit')
+    .requiredOption('--normal <dir>', 'held-out normal scans (not the ones the detector was fitted on)')
+    .option('--anomalous <dir>', 'anomalous scans (needed by --f1; with --fpr, reported only)')
+    .addOption(new Option('--fpr <f>', 'the share of normal scans the threshold may flag, from 0 to 1').argParser(parseNumber(0, 1)))
+    .option('--f1', 'the threshold with the best F1 on the normal and anomalous scans')
+    .addOption(axisOption)
+    .addOption(sliceOption)
+    .option('--json', 'print one JSON document to stdout')
+    .action(async (detectorPath: string, flags: ThresholdFlags) => {
+      process.exitCode = await thresholdCommand(detectorPath, flags);
+    });
+  for (const sub of [fitCommand, scoreCommand, evalSub, thresholdSub]) sub.exitOverride();
   return new Command('anomaly')
-    .description('anomaly detection: fit a detector on normal scans, score scans, evaluate on labelled folders')
+    .description('anomaly detection: fit a detector on normal scans, score scans, evaluate on labelled folders, choose its threshold')
     .addCommand(fitCommand)
     .addCommand(scoreCommand)
-    .addCommand(evalSub);
+    .addCommand(evalSub)
+    .addCommand(thresholdSub);
 }

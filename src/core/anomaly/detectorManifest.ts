@@ -29,9 +29,23 @@ export const DetectorManifestSchema = z.strictObject({
   parameters: z.record(z.string(), z.number()),
   arrays: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.strictObject({ file: z.string().regex(/^[a-z][a-z0-9_-]*\.npy$/), sha256 })),
   threshold: z.strictObject({
+    /** The threshold in force. */
     value: z.number().finite(),
+    /** How `anomaly fit` set it: this percentile of its held-out normals' scores. */
     percentile: z.number().min(0).max(100),
     calibration: z.strictObject({ images: z.number().int().min(1), min: z.number(), max: z.number(), mean: z.number() }),
+    /** How `anomaly threshold` chose it since, on which scans, and what it gives there. */
+    chosen: z
+      .strictObject({
+        rule: z.enum(['fpr', 'f1']),
+        fpr: z.number().min(0).max(1).optional(),
+        normal: z.number().int().min(1),
+        anomalous: z.number().int().min(0),
+        falsePositiveRate: z.number().min(0).max(1),
+        recall: z.number().min(0).max(1).optional(),
+        f1: z.number().min(0).max(1).optional(),
+      })
+      .optional(),
   }),
   training: z.strictObject({ images: z.number().int().min(1), failed: z.number().int().min(0) }),
 });

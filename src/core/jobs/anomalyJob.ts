@@ -1,10 +1,12 @@
 /**
- * The `anomaly` verb as one job — fit, score, eval — for every surface: the
+ * The `anomaly` verb as one job — fit, score, eval, threshold — for every surface: the
  * command line and the notebook present what these functions return, so
  * their numbers are the same by construction. Paths come in resolved by the
  * caller (the notebook: absolute; the command line: as typed) and go out as
  * they came in; results are typed rows and metrics, never text.
  */
+import { chooseThreshold, type ThresholdRule } from '../anomaly/chooseThreshold';
+import { detectorManifestPath, loadDetector } from '../anomaly/detectorFile';
 import { evaluate, type Evaluation } from '../anomaly/evaluation';
 import { fittedFiles, fitInMemory, saveFitted, type FitOptions, type FittedDetector } from '../anomaly/fitDetector';
 import { anomalyHeat } from '../anomaly/heatmap';
@@ -13,6 +15,7 @@ import { openScorer } from '../anomaly/openScorer';
 import { finiteScorer, type AnomalyResult, type AnomalyScorer, type ScorerOptions } from '../anomaly/scorer';
 import type { DetectorManifest } from '../anomaly/detectorManifest';
 import { ScanLensError, aboutFile, oneLine } from '../errors';
+import { writeFileAtomic } from '../io/atomicWrite';
 import { rocCurve } from '../metrics/rocAuc';
 import { unitSlice } from '../preprocess/intensity';
 import { overlayHeatmap } from '../render/overlay';
@@ -239,4 +242,57 @@ export async function fitAnomalyDetector(files: readonly string[], options: FitJ
     files: (out) => fittedFiles(fitted, out),
     save: (out) => saveFitted(fitted, out),
   };
+}
+
+// ---------------------------------------------------------------- threshold
+
+export interface ThresholdJobOptions extends Pick<ScoreOptions, 'axis' | 'slice' | 'signal'> {
+  readonly onProgress?: (set: EvalSet, done: number, total: number) => void;
+}
+
+export interface ThresholdOutcome {
+  /** The detector manifest rewritten. */
+  readonly manifestPath: string;
+  readonly previous: number;
+  readonly threshold: DetectorManifest['threshold'];
+  readonly normal: readonly AnomalyRow[];
+  readonly anomalous: readonly AnomalyRow[];
+  readonly summary: AnomalySummary;
+}
+
+/**
+ * Chooses a ScanLens detector's threshold after fitting, from held-out scans
+ * (scored as `anomaly score` scores them): at a false-positive rate on the
+ * normals, or at the best F1 with anomalous scans too. Writes it into the
+ * detector's manifest with how it was chosen; arrays and everything else stay.
+ */
+export async function rethresholdDetector(path: string, normal: AnomalyInputs, anomalous: AnomalyInputs, rule: ThresholdRule, options: ThresholdJobOptions = {}): Promise<ThresholdOutcome> {
+  const manifestPath = await detectorManifestPath(path);
+  const { manifest } = await loadDetector(manifestPath);
+  const scorer = await openAnomalyScorer(manifestPath);
+  const scoreSet = async (inputs: AnomalyInputs, set: EvalSet): Promise<AnomalyRow[]> => {
+    const rows: AnomalyRow[] = [];
+    for await (const row of scoreAnomalies(scorer, inputs, { ...options, onProgress: (done, total) => options.onProgress?.(set, done, total) })) rows.push(row);
+    if (options.signal?.aborted) throw new AnomalyJobCancelled();
+    return rows;
+  };
+  const normalRows = await scoreSet(normal, 'normal');
+  const anomalousRows = await scoreSet(anomalous, 'anomalous');
+  const scores = (rows: readonly AnomalyRow[]): number[] => rows.filter(isScored).map((r) => r.score);
+  const [n, a] = [scores(normalRows), scores(anomalousRows)];
+  const chosen = chooseThreshold(n, a, rule);
+  const threshold: DetectorManifest['threshold'] = {
+    ...manifest.threshold,
+    value: chosen.value,
+    chosen: {
+      rule: rule.rule,
+      ...(rule.rule === 'fpr' ? { fpr: rule.fpr } : {}),
+      normal: n.length,
+      anomalous: a.length,
+      falsePositiveRate: chosen.falsePositiveRate,
+      ...(chosen.recall !== undefined ? { recall: chosen.recall, f1: chosen.f1! } : {}),
+    },
+  };
+  await writeFileAtomic(manifestPath, JSON.stringify({ ...manifest, threshold }, null, 2) + '\n');
+  return { manifestPath, previous: manifest.threshold.value, threshold, normal: normalRows, anomalous: anomalousRows, summary: summarize([...normalRows, ...anomalousRows]) };
 }
