@@ -18,6 +18,7 @@ interface Report {
   readonly settings: { threads: number; batch: number; folder_images: number; soak_images: number };
   readonly demo: Stages & { folder: Folder };
   readonly resnet18: unknown;
+  readonly vit_b16: Stages | { skipped: string };
   readonly soak: { images: number; rss_mb: { peak: number } };
   readonly ratios_model: string;
   readonly targets: Record<string, Target>;
@@ -58,6 +59,12 @@ function folderLines(name: string, f: Folder, ratios: Record<string, number>, th
   ];
 }
 
+/** torchvision's ViT-B/16: the one-image stages, or why it was not measured. */
+export function vitB16Lines(vit: Stages | { skipped: string }): string[] {
+  if ('skipped' in vit) return [`ViT-B/16 224²: skipped (${vit.skipped})`];
+  return stageLines("ViT-B/16 224² (torchvision, seeded random weights; Grad-CAM at the last block's ln_1)", vit);
+}
+
 const shown = (t: Target): string => (t.value === undefined ? '—' : t.value.toFixed(2));
 
 export function formatReport(r: Report): string {
@@ -87,6 +94,7 @@ export function formatReport(r: Report): string {
     lines.push('');
     if (resnet.folder) lines.push(...folderLines('ResNet-18 224²', resnet.folder, resnet.ratios, r.settings.threads));
   }
+  lines.push(...vitB16Lines(r.vit_b16), '');
   lines.push(`memory — ${r.soak.images}-image batch: RSS growth after warm-up ${r.rss_growth_mb.toFixed(1)} MB, peak ${r.soak.rss_mb.peak.toFixed(0)} MB`, '');
   lines.push(`targets (measured on the ${r.ratios_model === 'resnet18' ? 'ResNet-18' : 'demo model'}):`);
   for (const t of Object.values(r.targets)) lines.push(`  ${t.met === undefined ? 'not measured' : t.met ? 'met    ' : 'NOT met'}  ${shown(t)}  ${t.target}`);

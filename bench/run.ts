@@ -1,7 +1,8 @@
 /**
- * npm run bench [-- --json] [-- --images N] [-- --resnet-images N] [-- --soak N] [-- --runs N] [-- --only scorecam]
+ * npm run bench [-- --json] [-- --images N] [-- --resnet-images N] [-- --soak N] [-- --runs N] [-- --only scorecam|vit]
  *
- * --only scorecam measures just Score-CAM on the ResNet-18 (median of --runs, 3 there by default).
+ * --only scorecam measures just Score-CAM on the ResNet-18 (median of --runs, 3 there by default);
+ * --only vit just Grad-CAM on torchvision's ViT-B/16 (make_real_exports.py --full) against its plain forward+backward.
  * Per-stage medians for one image and folder throughput, each set against
  * the limit: plain onnxruntime running the same model on the same tensors.
  * Ratios of times > 1 mean ScanLens is slower than the bare runtime; the
@@ -22,10 +23,11 @@ import { anomalyStage } from './anomaly';
 import { coldStart } from './coldStart';
 import { folderRatios, folderThroughput } from './folder';
 import { pytorchGradCam } from './pytorch';
-import { formatReport } from './report';
+import { formatReport, vitB16Lines } from './report';
 import { targets } from './targets';
 import { singleImage } from './single';
 import { soak } from './soak';
+import { vitB16Stage } from './vitB16';
 import { rssMb } from './stats';
 import { scoreCamLine, scoreCamStage, type ScoreCamStage } from './scoreCam';
 
@@ -48,6 +50,8 @@ const RESNET18 = join(ROOT, '.cache', 'bench', 'resnet18.onnx');
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 /** Whole Score-CAM calls are seconds each: a few runs, not --runs. */
 const scoreCamRuns = only ? numberArg('--runs', 3) : 3;
+// ViT-B/16 runs take ~0.5 s each: a third of the runs, at least 5.
+const vitRuns = only === 'vit' ? numberArg('--runs', 10) : Math.max(5, Math.round(runs / 3));
 
 const log = (text: string): void => void process.stderr.write(`bench: ${text}\n`);
 
@@ -64,9 +68,21 @@ async function scoreCamOnly(): Promise<void> {
   process.stdout.write(json ? JSON.stringify(document, null, 2) + '\n' : `ResNet-18 224², ${THREADS} threads\n${scoreCamLine(stage)}\n  ${target.met ? 'met    ' : 'NOT met'}  ${target.target}\n`);
 }
 
+/** ViT-B/16 Grad-CAM alone (npm run bench -- --only vit): its stage lines and target. */
+async function vitOnly(): Promise<void> {
+  log(`ViT-B/16 224², one image, ${vitRuns} runs`);
+  const vit = await vitB16Stage(ROOT, join(ROOT, 'samples', 'glioma-01.png'), THREADS, vitRuns);
+  await releaseExplainSessions();
+  if ('skipped' in vit) throw new Error(vit.skipped);
+  const target = targets({ vit_b16_explain_vs_ort_forward_backward: vit.ratios.explain_vs_ort_forward_backward }, undefined).vit_b16_gradcam!;
+  const document = { machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), node: process.version, date: new Date().toISOString() }, threads: THREADS, vit_b16: vit, target };
+  process.stdout.write(json ? JSON.stringify(document, null, 2) + '\n' : `${vitB16Lines(vit).join('\n')}\n  ${target.met ? 'met    ' : 'NOT met'}  ${target.target}\n`);
+}
+
 async function main(): Promise<void> {
-  if (only !== undefined && only !== 'scorecam') throw new Error('--only takes scorecam');
+  if (only !== undefined && only !== 'scorecam' && only !== 'vit') throw new Error('--only takes scorecam or vit');
   if (only === 'scorecam') return scoreCamOnly();
+  if (only === 'vit') return vitOnly();
   const demoPath = join(ROOT, 'models', 'brain-mri-demo', 'model.json');
   const sample = join(ROOT, 'samples', 'glioma-01.png');
   const rssStart = rssMb();
@@ -130,6 +146,9 @@ async function main(): Promise<void> {
     };
   }
 
+  log('ViT-B/16 224², one image');
+  const vit = await vitB16Stage(ROOT, sample, THREADS, vitRuns);
+
   const demoRatios = { ...demoSingle.ratios, ...demoAnomaly.ratios, ...folderRatios(folder) };
   // The headline ratios are the realistic model's when it was measured: on the tiny demo model fixed costs (reading a PNG) outweigh inference.
   const headline = resnetRatios ?? demoRatios;
@@ -138,10 +157,11 @@ async function main(): Promise<void> {
     settings: { threads: THREADS, batch: BATCH, folder_images: folderSize, soak_images: soakSize, runs },
     demo: { stages_ms: { ...demoSingle.stages_ms, ...demoAnomaly.stages_ms }, ratios: demoRatios, folder },
     resnet18: resnet,
+    vit_b16: vit,
     soak: soaked,
     ratios_model: resnetRatios ? 'resnet18' : 'demo',
     ratios: headline,
-    targets: targets(headline, soaked, scoreCam?.scorecam_ms),
+    targets: targets({ ...headline, vit_b16_explain_vs_ort_forward_backward: 'skipped' in vit ? undefined : vit.ratios.explain_vs_ort_forward_backward }, soaked, scoreCam?.scorecam_ms),
     rss_mb: { start: rssStart, peak: Math.max(soaked.rss_mb.peak, rssMb()) },
     rss_growth_mb: soaked.rss_growth_mb,
   };
