@@ -117,8 +117,16 @@ function broadcast(values: readonly Value[]): { dims: number[]; index: (which: n
   };
 }
 
+/** Refuses (the node stays computed) a result past MAX_ELEMENTS or with a negative or non-integer dim, before anything is allocated. */
+function checkSize(dims: readonly number[]): number {
+  const total = count(dims);
+  if (!dims.every((d) => Number.isInteger(d) && d >= 0) || !(total <= MAX_ELEMENTS)) throw new Error(`a folded tensor of dims [${dims.join(', ')}] is refused`);
+  return total;
+}
+
 function elementwise(values: readonly Value[], type: number, f: (...xs: number[]) => number): Value {
   const b = broadcast(values);
+  checkSize(b.dims);
   const data = new Array<number>(b.total);
   for (let i = 0; i < b.total; i++) data[i] = f(...values.map((v, w) => v.data[b.index(w, i)]!));
   return typed(type, b.dims, data);
@@ -126,7 +134,7 @@ function elementwise(values: readonly Value[], type: number, f: (...xs: number[]
 
 /** Gathers elements of `v` by an index map from output position to flat source. */
 function remap(v: Value, dims: number[], source: (outIndex: number[]) => number): Value {
-  const total = count(dims);
+  const total = checkSize(dims);
   const strides = rowStrides(dims);
   const data = new Array<number>(total);
   const idx = new Array<number>(dims.length).fill(0);
@@ -304,11 +312,12 @@ function evaluate(node: NodeProto, ins: (Value | undefined)[], opset: number): V
       const t = attr(node, 'value')?.t;
       const fill = t ? readTensor(t) : undefined;
       const dims = x!.data;
-      return [{ type: fill?.type ?? TensorType.FLOAT, dims: [...dims], data: new Array<number>(count(dims)).fill(fill?.data[0] ?? 0) }];
+      return [{ type: fill?.type ?? TensorType.FLOAT, dims: [...dims], data: new Array<number>(checkSize(dims)).fill(fill?.data[0] ?? 0) }];
     }
     case 'Range': {
       const [start, limit, delta] = [x!.data[0]!, ins[1]!.data[0]!, ins[2]!.data[0]!];
       const n = Math.max(0, Math.ceil((limit - start) / delta));
+      checkSize([n]);
       return [
         typed(
           x!.type,
