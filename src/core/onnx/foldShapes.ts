@@ -144,7 +144,9 @@ function remap(v: Value, dims: number[], source: (outIndex: number[]) => number)
       idx[i] = Math.floor(rest / strides[i]!);
       rest -= idx[i]! * strides[i]!;
     }
-    data[flat] = v.data[source(idx)]!;
+    const from = source(idx);
+    if (!(from >= 0 && from < v.data.length)) throw new Error('index out of range');
+    data[flat] = v.data[from]!;
   }
   return { type: v.type, dims, data };
 }
@@ -430,6 +432,12 @@ function readsOf(nodes: readonly NodeProto[], into: Set<string>): Set<string> {
   return into;
 }
 
+/** A result that can stand as an initializer: its dims and values agree, integers are finite (an int 0/0 is left to the runtime). */
+function storable(v: Value): boolean {
+  if (count(v.dims) > MAX_ELEMENTS || v.data.length !== count(v.dims)) return false;
+  return v.type === TensorType.FLOAT || v.type === TensorType.DOUBLE ? v.data.every((x) => typeof x === 'number') : v.data.every(Number.isFinite);
+}
+
 /** The ops `evaluate` knows (Shape and Size are answered from runtime dims). */
 const EVALUATED = new Set(
   'Identity Constant Cast Unsqueeze Squeeze Flatten Reshape Concat Gather Slice Transpose Expand Tile ConstantOfShape Range ScatterND ReduceProd ReduceSum ReduceMax ReduceMin Add Sub Mul Div Mod Pow Equal Less LessOrEqual Greater GreaterOrEqual And Or Xor Max Min Sum Where Not Neg Abs Floor Ceil Sqrt Reciprocal Sign Relu Clip'.split(
@@ -506,7 +514,7 @@ export function foldShapes(graph: GraphProto, dims: ReadonlyMap<string, readonly
     } catch {
       out = undefined;
     }
-    if (!out || out.length !== node.output.filter(Boolean).length || out.some((v) => count(v.dims) > MAX_ELEMENTS || v.data.length !== count(v.dims))) continue;
+    if (!out || out.length !== node.output.filter(Boolean).length || !out.every(storable)) continue;
     node.output.forEach((name, i) => name && known.set(name, out![i]!));
     if (node.opType !== 'Constant') foldedNodes.add(node);
   }

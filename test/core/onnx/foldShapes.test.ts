@@ -144,3 +144,19 @@ test('a hostile shape computation is left to the runtime, not built: 10¹² elem
   assert.equal(result.folded, 0);
   assert.equal(model.graph.node.length, 4);
 });
+
+test('an out-of-range Gather index or an integer division by zero is left to the runtime', () => {
+  const model = emptyModel(17);
+  const b = new GraphBuilder(model.graph, 'case/');
+  model.graph.input.push({ name: 'x', type: { tensorType: { elemType: 1 } } });
+  const outside = b.op('Gather', [b.constInt64([1, 2, 3]), b.constInt64([7], [])], { axis: 0 });
+  const divided = b.op('Div', [b.constInt64([4]), b.constInt64([0])]);
+  const fine = b.op('Div', [b.constInt64([9]), b.constInt64([2])]);
+  for (const name of [outside, divided, fine]) b.exposeOutput(name, null);
+  foldShapes(model.graph, new Map(), 17);
+  assert.deepEqual(
+    model.graph.node.map((n) => n.opType),
+    ['Gather', 'Div'],
+  );
+  assert.deepEqual(tensorValues(model.graph.initializer.find((t) => t.name === fine)!), [4]);
+});
