@@ -10,6 +10,11 @@ import { releaseExplainSessions } from '../../../src/core/explain/explainSession
 import { minMaxNormalise } from '../../../src/core/explain/upsample';
 import { loadModel } from '../../../src/core/model/loadModel';
 import { prepareInput } from '../../../src/core/preprocess/prepareInput';
+import { ort } from '../../../src/core/native/ort';
+import { foldShapes, shapeQueries } from '../../../src/core/onnx/foldShapes';
+import { decodeModel } from '../../../src/core/onnx/modelProto';
+import { probeTensors } from '../../../src/core/onnx/probeShapes';
+import { tensorValues } from '../../../src/core/onnx/tensorData';
 import { loadScan } from '../../../src/core/scan/loadScan';
 import { ROOT } from '../../helpers/paths';
 import { runCli } from '../../helpers/runCli';
@@ -105,6 +110,39 @@ for (const [name, expected] of Object.entries(models)) {
     await model.session.release();
   });
 }
+
+test('every tensor folded on the ViT and Swin exports equals what onnxruntime computes', { skip }, async () => {
+  let compared = 0;
+  for (const name of ['vit-opset17-dynamic', 'vit-opset14-dynamic', 'swin-opset17-dynamic', 'swin-opset14-dynamic']) {
+    const entry = models[name]!;
+    const bytes = readFileSync(join(DIR, entry.file));
+    const original = decodeModel(bytes);
+    const feeds = { input: new (ort().Tensor)('float32', new Float32Array(3 * 128 * 128).fill(0.5), [1, 3, 128, 128]) };
+    const probed = await probeTensors(bytes, shapeQueries(original.graph), feeds, entry.file);
+    const folded = decodeModel(bytes);
+    foldShapes(folded.graph, new Map([...probed].map(([n, t]) => [n, t.dims.map(Number)])), entry.opset);
+    const produced = new Set(original.graph.node.filter((n) => n.opType !== 'Constant').flatMap((n) => n.output));
+    const added = folded.graph.initializer.filter((t) => produced.has(t.name!));
+    assert.ok(added.length > 10, `${name}: ${added.length} folded tensors`);
+    const expected = await probeTensors(
+      bytes,
+      added.map((t) => t.name!),
+      feeds,
+      entry.file,
+    );
+    for (const t of added) {
+      const want = Array.from(expected.get(t.name!)!.data as ArrayLike<number | bigint>, Number);
+      const got = tensorValues(t);
+      assert.deepEqual(t.dims.map(Number), expected.get(t.name!)!.dims.map(Number), t.name);
+      assert.ok(
+        got.every((v, i) => v === want[i] || Math.abs(v - want[i]!) <= 1e-6 * Math.max(1, Math.abs(want[i]!))),
+        `${name}: ${t.name}`,
+      );
+      compared++;
+    }
+  }
+  console.log(`# ${compared} folded tensors equal onnxruntime's`);
+});
 
 test('scanlens explain --json on the dynamic-batch ViT export runs every gradient method', { skip: skip || !models['vit-opset17-dynamic'] }, () => {
   const entry = models['vit-opset17-dynamic']!;
