@@ -83,7 +83,7 @@ test('completion data lists every command with its options and allowed values', 
   const data = completionData();
   assert.deepEqual(
     data.commands.map((c) => c.name),
-    ['model', 'classify', 'explain', 'preprocess', 'info', 'volume', 'evaluate', 'export', 'anomaly'],
+    ['model', 'classify', 'explain', 'preprocess', 'info', 'volume', 'evaluate', 'export', 'anomaly', 'train'],
   );
   const explain = data.commands.find((c) => c.name === 'explain')!;
   assert.ok(explain.options.find((o) => o.name === 'method')!.values.includes('scorecam'));

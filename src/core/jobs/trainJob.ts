@@ -32,6 +32,10 @@ export interface TrainOptions {
   readonly out: string;
   readonly onProgress?: (done: number, total: number, stage: string) => void;
   readonly signal?: AbortSignal;
+  /** Called with every scan the labelled set lists before it is read; throws to refuse one (a notebook's file scope). */
+  readonly admit?: (file: string) => Promise<void>;
+  /** Everything but writing: the same result, no file touched (`scanlens run --check`). */
+  readonly dryRun?: boolean;
 }
 
 /** A scan that could not be used, with why. */
@@ -61,6 +65,8 @@ export interface TrainResult {
   readonly manifestPath: string;
   readonly cardPath: string;
   readonly logPath: string;
+  /** MODEL_CARD.md's text. */
+  readonly card: string;
   readonly labels: readonly string[];
   readonly embedding: string;
   /** The fitted head, on raw embeddings: what the new model's last layer computes. */
@@ -87,9 +93,10 @@ async function checkInside(items: readonly LabelledScan[], labelled: string): Pr
   }
 }
 
-async function labelledScans(path: string): Promise<LabelledScan[]> {
+async function labelledScans(path: string, admit: TrainOptions['admit']): Promise<LabelledScan[]> {
   const items = await readLabelledScans(path, path);
   if (!(await stat(path)).isDirectory()) await checkInside(items, path);
+  if (admit) for (const item of items) await admit(item.file);
   return items;
 }
 
@@ -168,7 +175,7 @@ export async function trainJob(backbone: LoadedModel, options: TrainOptions): Pr
   const bytes = await verifiedModelBytes(backbone);
   const proto = decodeModel(bytes, backbone.onnxPath);
   const head = findHead(proto.graph, backbone.onnxPath);
-  const items = await labelledScans(options.labelled);
+  const items = await labelledScans(options.labelled, options.admit);
   const classes = [...new Set(items.map((i) => i.label))].sort(collator.compare);
   for (const label of classes) {
     const count = items.filter((i) => i.label === label).length;
@@ -180,7 +187,7 @@ export async function trainJob(backbone: LoadedModel, options: TrainOptions): Pr
   let train: LabelledFeatures = all;
   let validation: LabelledFeatures;
   if (options.validation) {
-    const valItems = (await labelledScans(options.validation)).filter((item) => {
+    const valItems = (await labelledScans(options.validation, options.admit)).filter((item) => {
       if (classes.includes(item.label)) return true;
       errors.push({ file: item.file, error: `${item.file}: label '${item.label}' is not a training class (${classes.join(', ')})` });
       return false;
@@ -227,11 +234,7 @@ export async function trainJob(backbone: LoadedModel, options: TrainOptions): Pr
     card: card.card,
   };
   delete (manifest as { anomaly?: unknown }).anomaly;
-  await mkdir(options.out, { recursive: true });
   const paths = { model: join(options.out, 'model.onnx'), manifest: join(options.out, 'model.json'), card: join(options.out, 'MODEL_CARD.md'), log: join(options.out, 'training-log.json') };
-  await writeFileAtomic(paths.model, modelBytes);
-  await writeFileAtomic(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
-  await writeFileAtomic(paths.card, card.markdown);
   const log = {
     backbone: { name: base.name, sha256: backbone.sha256 },
     embedding: head.embedding,
@@ -240,15 +243,22 @@ export async function trainJob(backbone: LoadedModel, options: TrainOptions): Pr
     strength,
     train: trainMetrics,
     validation: validationMetrics,
-    calibration: calibrated ?? null,
+    calibration: calibrationOutcome,
     errors,
   };
-  await writeFileAtomic(paths.log, `${JSON.stringify(log, null, 2)}\n`);
+  if (!options.dryRun) {
+    await mkdir(options.out, { recursive: true });
+    await writeFileAtomic(paths.model, modelBytes);
+    await writeFileAtomic(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+    await writeFileAtomic(paths.card, card.markdown);
+    await writeFileAtomic(paths.log, `${JSON.stringify(log, null, 2)}\n`);
+  }
   return {
     modelPath: paths.model,
     manifestPath: paths.manifest,
     cardPath: paths.card,
     logPath: paths.log,
+    card: card.markdown,
     labels: classes,
     embedding: head.embedding,
     head: fitted,

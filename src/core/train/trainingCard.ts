@@ -1,4 +1,5 @@
 import type { LoadedModel } from '../model/loadModel';
+import { markdownText } from '../text/escape';
 import type { Manifest } from '../model/manifest';
 import type { StrengthChoice } from './chooseStrength';
 
@@ -33,9 +34,10 @@ export interface CardInput {
 
 const INTENDED_USE = 'Research only. Not a medical device: it must not inform any diagnosis or treatment.';
 
+/** Labels are folder names or CSV cells: escaped, so one cannot add markup or a table cell to the card. */
 function confusionTable(classes: readonly string[], confusion: readonly (readonly number[])[]): string {
-  const head = `| true \\ predicted | ${classes.join(' | ')} |\n|---|${classes.map(() => '---:').join('|')}|`;
-  return [head, ...classes.map((label, i) => `| ${label} | ${confusion[i]!.join(' | ')} |`)].join('\n');
+  const head = `| true \\ predicted | ${classes.map(markdownText).join(' | ')} |\n|---|${classes.map(() => '---:').join('|')}|`;
+  return [head, ...classes.map((label, i) => `| ${markdownText(label)} | ${confusion[i]!.join(' | ')} |`)].join('\n');
 }
 
 function calibrationSection({ calibration }: CardInput): string {
@@ -71,9 +73,9 @@ export function trainingCard(input: CardInput): { card: NonNullable<Manifest['ca
     document: 'MODEL_CARD.md',
   };
   const markdown = [
-    `# ${backbone.manifest.name}-probe`,
+    `# ${markdownText(`${backbone.manifest.name}-probe`)}`,
     '',
-    card.description,
+    markdownText(card.description!),
     '',
     `**Intended use.** ${INTENDED_USE}`,
     '',
@@ -81,11 +83,11 @@ export function trainingCard(input: CardInput): { card: NonNullable<Manifest['ca
     '',
     '## Data',
     '',
-    card.data,
+    markdownText(card.data!),
     '',
     '## Training',
     '',
-    `- Backbone: ${backbone.manifest.name} (sha256 ${backbone.sha256})`,
+    `- Backbone: ${markdownText(backbone.manifest.name)} (sha256 ${backbone.sha256})`,
     `- Seed: ${seed}`,
     `- L2 strength C = ${strength.strength}, chosen by ${strength.folds}-fold stratified cross-validation (mean held-out NLL: ${strength.scores.map((s) => `C ${s.strength}: ${s.nll.toFixed(4)}`).join('; ')})`,
     '',

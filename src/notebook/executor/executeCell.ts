@@ -11,6 +11,7 @@ import { exportCommand } from './commands/exportCommand';
 import { infoCommand } from './commands/infoCommand';
 import { modelCommand } from './commands/modelCommand';
 import { preprocessCommand } from './commands/preprocessCommand';
+import { trainCommand } from './commands/trainCommand';
 import { volumeCommand } from './commands/volumeCommand';
 import type { NotebookSession } from './notebookSession';
 import { relativeMessage } from './resolveInputs';
@@ -25,6 +26,7 @@ const RUNNERS: { [K in ParsedCommand['name']]: CommandRunner<Extract<ParsedComma
   evaluate: evaluateCommand,
   export: exportCommand,
   anomaly: anomalyCommand,
+  train: trainCommand,
 };
 
 export interface CellRun {

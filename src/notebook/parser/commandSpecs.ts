@@ -126,6 +126,7 @@ export const OPTION_SCHEMAS = {
     sigma: decimal(0, 64).optional(),
     ...sliceOptions,
   }),
+  train: z.strictObject({ out: z.string().min(1).optional(), val: z.string().min(1).optional(), seed: wholeNumber(0).optional() }),
 } as const;
 
 export type CommandName = keyof typeof OPTION_SCHEMAS;
@@ -255,6 +256,19 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, CommandSpec>> = {
       slice: { description: 'score, eval: for a volume, the slice along axis=, from 0 (default: the middle slice)' },
     },
     schema: OPTION_SCHEMAS.anomaly,
+  },
+  train: {
+    description: 'train a classifier on labelled scans (a folder of class folders or a CSV file,label): a linear probe on the current model, saved as a new model',
+    usage: '<folder|labels.csv> out=<folder>',
+    minArgs: 1,
+    maxArgs: 1,
+    pathArgs: true,
+    options: {
+      out: { description: 'folder for the new model (model.onnx, model.json, MODEL_CARD.md, training-log.json); required' },
+      val: { description: 'validation scans in the same form (default: a seeded, stratified fifth of the training scans)' },
+      seed: { description: 'seed of the split and the cross-validation folds (default: 0)' },
+    },
+    schema: OPTION_SCHEMAS.train,
   },
 };
 

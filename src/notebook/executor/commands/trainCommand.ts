@@ -1,0 +1,71 @@
+import { ScanLensError } from '../../../core/errors';
+import { trainJob } from '../../../core/jobs/trainJob';
+import { terminalText } from '../../../core/text/escape';
+import { displayOutput } from '../../outputs/notebookOutput';
+import type { PlotlyFigure } from '../../outputs/plotlyCharts';
+import { provenance } from '../../outputs/provenance';
+import { lineChartSvg } from '../../outputs/svgCharts';
+import type { CommandOf, CommandRunner } from '../commandContext';
+import { displayPath, relativeMessage } from '../resolveInputs';
+import { parametersOf } from './parameters';
+
+const OUT_FILES = ['model.onnx', 'model.json', 'MODEL_CARD.md', 'training-log.json'];
+
+/**
+ * `train <labelled> out=<folder>`: the train job on the current model, every
+ * scan it reads and every file it writes checked against the notebook's
+ * scope; under `scanlens run --check` it trains and shows the same outputs but
+ * writes nothing. Shows the card, and the cross-validation curve the L2
+ * strength was chosen from.
+ */
+export const trainCommand: CommandRunner<CommandOf<'train'>> = async ({ command, session, signal, onProgress }) => {
+  const { options } = command;
+  if (!options.out) throw new ScanLensError('train needs out=<folder>: where the new model is saved');
+  const model = await session.model();
+  const base = session.baseDir;
+  const labelled = await session.readPath(command.args[0]!);
+  const validation = options.val ? await session.readPath(options.val) : undefined;
+  const out = await session.writePath(options.out);
+  for (const name of OUT_FILES) await session.writePath(`${out.path}/${name}`);
+  const scope = await session.scope();
+  const result = await trainJob(model, {
+    labelled: labelled.path,
+    ...(validation ? { validation: validation.path } : {}),
+    out: out.path,
+    seed: options.seed ?? 0,
+    signal,
+    dryRun: session.options.dryRun ?? false,
+    admit: (file) => scope.readable(file, displayPath(base, file)),
+    onProgress: (done, total, stage) => onProgress({ line: command.line, done, total, message: `${stage}: ${done} of ${total}` }),
+  });
+  const { strength } = result;
+  const curve: PlotlyFigure = {
+    data: [{ type: 'scatter', mode: 'lines+markers', name: 'held-out NLL', x: strength.scores.map((s) => s.strength), y: strength.scores.map((s) => s.nll) }],
+    layout: {
+      title: { text: `L2 strength by ${strength.folds}-fold cross-validation (chosen: C = ${strength.strength})` },
+      xaxis: { type: 'log', title: { text: 'C' } },
+      yaxis: { title: { text: 'mean held-out NLL' } },
+    },
+  };
+  const pct = (v: number): string => `${(v * 100).toFixed(1)} %`;
+  const errors = result.errors.map((e) => relativeMessage(base, e.error));
+  const text = [
+    `trained ${displayPath(base, result.manifestPath)} (${result.labels.join(', ')}): validation accuracy ${pct(result.validation.accuracy)} on ${result.validation.images} scans, training ${pct(result.train.accuracy)} on ${result.train.images}`,
+    ...errors,
+  ]
+    .map((line) => terminalText(line))
+    .join('\n');
+  return [
+    displayOutput(
+      {
+        text,
+        markdown: result.card,
+        plotly: curve,
+        svg: lineChartSvg('L2 strength by cross-validation', 'C (log)', 'mean held-out NLL', [
+          { name: 'NLL', x: strength.scores.map((s) => Math.log10(s.strength)), y: strength.scores.map((s) => s.nll) },
+        ]),
+      },
+      provenance(command.text, parametersOf(command), model),
+    ),
+  ];
+};
