@@ -52,6 +52,18 @@ function readTensor(t: TensorProto): Value | undefined {
   return { type, dims, data: tensorValues(t) };
 }
 
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * An int64 from a number: the exporters' "to the end" sentinels (±2⁶³ − 1,
+ * which doubles round up to ±2⁶³) stay at the int64 limits instead of
+ * wrapping round to the other end.
+ */
+function int64(x: number): bigint {
+  const v = BigInt(x);
+  return v > INT64_MAX ? INT64_MAX : v < -INT64_MAX - 1n ? -INT64_MAX - 1n : v;
+}
+
 /** The tensor proto for a folded value, named as the output it replaces. */
 function writeTensor(name: string, v: Value): TensorProto {
   const dims = [...v.dims];
@@ -61,7 +73,7 @@ function writeTensor(name: string, v: Value): TensorProto {
     case TensorType.DOUBLE:
       return { name, dims, dataType: v.type, rawData: new Uint8Array(Float64Array.from(v.data).buffer) };
     case TensorType.INT64:
-      return { name, dims, dataType: v.type, rawData: new Uint8Array(BigInt64Array.from(v.data, (x) => BigInt(x)).buffer) };
+      return { name, dims, dataType: v.type, rawData: new Uint8Array(BigInt64Array.from(v.data, int64).buffer) };
     case TensorType.INT32:
       return { name, dims, dataType: v.type, rawData: new Uint8Array(Int32Array.from(v.data).buffer) };
     case TensorType.INT8:

@@ -160,3 +160,30 @@ test('an out-of-range Gather index or an integer division by zero is left to the
   );
   assert.deepEqual(tensorValues(model.graph.initializer.find((t) => t.name === fine)!), [4]);
 });
+
+test("int64 'to the end' sentinels survive folding (2⁶³ − 1 does not wrap round to −2⁶³)", async () => {
+  const model = emptyModel(17);
+  const b = new GraphBuilder(model.graph, 'case/');
+  model.graph.input.push({ name: 'x', type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 2 }, { dimValue: 5 }] } } } });
+  const max = new BigInt64Array([2n ** 63n - 1n]);
+  model.graph.initializer.push({ name: 'end', dims: [1], dataType: TensorType.INT64, rawData: new Uint8Array(max.buffer) });
+  const ends = b.op('Concat', [b.op('Gather', [b.op('Shape', ['x']), b.constInt64([0])], { axis: 0 }), 'end'], { axis: 0 });
+  const sliced = b.op('Slice', ['x', b.constInt64([0, 1]), ends, b.constInt64([0, 1])]);
+  b.exposeOutput(sliced);
+  foldShapes(model.graph, new Map([['x', [2, 5]]]), 17);
+  const folded = model.graph.initializer.find((t) => t.name === ends)!;
+  const raw = folded.rawData!;
+  assert.deepEqual(Array.from(new BigInt64Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength))), [2n, 2n ** 63n - 1n]);
+  const session = await ort().InferenceSession.create(encodeModel(model), { logSeverityLevel: 3 });
+  const out = (
+    await session.run({
+      x: new (ort().Tensor)(
+        'float32',
+        Float32Array.from({ length: 10 }, (_, i) => i),
+        [2, 5],
+      ),
+    })
+  )[sliced]!;
+  assert.deepEqual(out.dims, [2, 4]);
+  await session.release();
+});
