@@ -18,6 +18,8 @@ export interface LinearHead {
 
 export interface SoftmaxFit {
   readonly head: LinearHead;
+  /** The optimum in the fit's own standardised coordinates: a warm start for the same rows at another strength. */
+  readonly solution: Float64Array;
   readonly iterations: number;
   readonly converged: boolean;
 }
@@ -75,7 +77,7 @@ export function logProbabilities(head: LinearHead, features: Float32Array): Floa
  * on StandardScaler'd inputs. The standardisation is folded back into the
  * returned head, so it applies to raw features.
  */
-export function fitSoftmax(data: LabelledFeatures, strength: number, options: { maxIterations?: number } = {}): SoftmaxFit {
+export function fitSoftmax(data: LabelledFeatures, strength: number, options: { maxIterations?: number; start?: Float64Array } = {}): SoftmaxFit {
   const { dimensions, classes, labels } = data;
   const n = labels.length;
   const { mean, scale } = standardisation(data);
@@ -116,7 +118,7 @@ export function fitSoftmax(data: LabelledFeatures, strength: number, options: { 
     }
     return loss;
   };
-  const result = minimize(objective, new Float64Array(size + classes), { maxIterations: options.maxIterations ?? 1000 });
+  const result = minimize(objective, options.start ? Float64Array.from(options.start) : new Float64Array(size + classes), { maxIterations: options.maxIterations ?? 1000 });
   const weights = new Float64Array(size);
   const bias = Float64Array.from(result.x.subarray(size));
   for (let c = 0; c < classes; c++) {
@@ -126,5 +128,5 @@ export function fitSoftmax(data: LabelledFeatures, strength: number, options: { 
       bias[c]! -= w * mean[j]!;
     }
   }
-  return { head: { weights, bias, classes, dimensions }, iterations: result.iterations, converged: result.converged };
+  return { head: { weights, bias, classes, dimensions }, solution: result.x, iterations: result.iterations, converged: result.converged };
 }
