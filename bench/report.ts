@@ -1,5 +1,6 @@
 /** The benchmark's human-readable table (the --json document holds the same numbers). */
 import { scoreCamLine, type ScoreCamStage } from './scoreCam';
+import { probeLine, type ProbeStage } from './probe';
 import type { Target } from './targets';
 
 interface Stages {
@@ -89,6 +90,8 @@ export function formatReport(r: Report): string {
     }
     const scoreCam = (resnet as { scorecam?: ScoreCamStage }).scorecam;
     if (scoreCam) lines.push(scoreCamLine(scoreCam));
+    const probe = (resnet as { probe?: ProbeStage }).probe;
+    if (probe) lines.push(probeLine(probe));
     const cold = (resnet as { cold_process_ms?: { classify: number; explain: number } }).cold_process_ms;
     if (cold) lines.push(`  cold processes: scanlens classify ${ms(cold.classify)}, scanlens explain --out ${ms(cold.explain)}   ${x(resnet.ratios.cold_explain_vs_cold_classify)}`);
     lines.push('');

@@ -1,8 +1,9 @@
 /**
- * npm run bench [-- --json] [-- --images N] [-- --resnet-images N] [-- --soak N] [-- --runs N] [-- --only scorecam|vit]
+ * npm run bench [-- --json] [-- --images N] [-- --resnet-images N] [-- --probe-images N] [-- --soak N] [-- --runs N] [-- --only scorecam|vit|probe]
  *
  * --only scorecam measures just Score-CAM on the ResNet-18 (median of --runs, 3 there by default);
  * --only vit just Grad-CAM on torchvision's ViT-B/16 (make_real_exports.py --full) against its plain forward+backward.
+ * --only probe just the linear probe (scanlens train) on the ResNet-18 against extracting the same embeddings alone.
  * Per-stage medians for one image and folder throughput, each set against
  * the limit: plain onnxruntime running the same model on the same tensors.
  * Ratios of times > 1 mean ScanLens is slower than the bare runtime; the
@@ -30,6 +31,7 @@ import { soak } from './soak';
 import { vitB16Stage } from './vitB16';
 import { rssMb } from './stats';
 import { scoreCamLine, scoreCamStage, type ScoreCamStage } from './scoreCam';
+import { probeLine, probeStage, type ProbeStage } from './probe';
 
 const ROOT = join(__dirname, '..');
 const args = process.argv.slice(2);
@@ -42,6 +44,7 @@ const numberArg = (name: string, fallback: number): number => {
 };
 const folderSize = numberArg('--images', 500);
 const resnetFolderSize = numberArg('--resnet-images', 160);
+const probeSize = numberArg('--probe-images', 1000);
 const soakSize = numberArg('--soak', 1000);
 const runs = numberArg('--runs', 30);
 const THREADS = 2;
@@ -52,6 +55,8 @@ const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefi
 const scoreCamRuns = only ? numberArg('--runs', 3) : 3;
 // ViT-B/16 runs take ~0.5 s each: a third of the runs, at least 5.
 const vitRuns = only === 'vit' ? numberArg('--runs', 10) : Math.max(5, Math.round(runs / 3));
+// A probe run on 1,000 ResNet-18 images is most of a minute: three alone, one in the full report.
+const probeRuns = only === 'probe' ? numberArg('--runs', 3) : 1;
 
 const log = (text: string): void => void process.stderr.write(`bench: ${text}\n`);
 
@@ -79,10 +84,23 @@ async function vitOnly(): Promise<void> {
   process.stdout.write(json ? JSON.stringify(document, null, 2) + '\n' : `${vitB16Lines(vit).join('\n')}\n  ${target.met ? 'met    ' : 'NOT met'}  ${target.target}\n`);
 }
 
+/** The linear probe alone (npm run bench -- --only probe): its line and target. */
+async function probeOnly(): Promise<void> {
+  if (!existsSync(RESNET18)) throw new Error(`${RESNET18} not found: run /usr/bin/python3 scripts/bench/export_resnet18.py`);
+  log(`ResNet-18 linear probe on ${probeSize} images, ${probeRuns} runs`);
+  const model = await loadModel(RESNET18, { threads: THREADS });
+  const probe = await probeStage(ROOT, model, probeSize, probeRuns);
+  await model.session.release();
+  const target = targets({ probe_vs_extraction: probe.train_vs_extraction }, undefined).probe_resnet18!;
+  const document = { machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), node: process.version, date: new Date().toISOString() }, threads: THREADS, probe, target };
+  process.stdout.write(json ? JSON.stringify(document, null, 2) + '\n' : `ResNet-18 224², ${THREADS} threads\n${probeLine(probe)}\n  ${target.met ? 'met    ' : 'NOT met'}  ${target.target}\n`);
+}
+
 async function main(): Promise<void> {
-  if (only !== undefined && only !== 'scorecam' && only !== 'vit') throw new Error('--only takes scorecam or vit');
+  if (only !== undefined && only !== 'scorecam' && only !== 'vit' && only !== 'probe') throw new Error('--only takes scorecam, vit or probe');
   if (only === 'scorecam') return scoreCamOnly();
   if (only === 'vit') return vitOnly();
+  if (only === 'probe') return probeOnly();
   const demoPath = join(ROOT, 'models', 'brain-mri-demo', 'model.json');
   const sample = join(ROOT, 'samples', 'glioma-01.png');
   const rssStart = rssMb();
@@ -108,6 +126,7 @@ async function main(): Promise<void> {
   let resnet: Record<string, unknown> = { skipped: `${RESNET18} not found: run /usr/bin/python3 scripts/bench/export_resnet18.py` };
   let resnetRatios: Record<string, number> | undefined;
   let scoreCam: ScoreCamStage | undefined;
+  let probe: ProbeStage | undefined;
   if (existsSync(RESNET18)) {
     log('ResNet-18 224², one image');
     const model = await loadModel(RESNET18, { threads: THREADS });
@@ -119,6 +138,8 @@ async function main(): Promise<void> {
     const torch = pytorchGradCam(ROOT, single.input, THREADS, Math.max(5, Math.round(runs / 3)));
     const [logits] = await runModel(model, [single.input]);
     const scanlensTop = logits!.indexOf(Math.max(...logits!));
+    log(`ResNet-18 linear probe on ${probeSize} images`);
+    probe = await probeStage(ROOT, model, probeSize, probeRuns);
     await model.session.release();
     log('ResNet-18: whole cold processes, classify and explain --out');
     const cold = coldStart(ROOT, RESNET18, sample, Math.max(5, Math.round(runs / 3)));
@@ -126,12 +147,13 @@ async function main(): Promise<void> {
     const resnetSet = sampleFolder(ROOT, resnetFolderSize);
     const resnetFolder = await folderThroughput(RESNET18, resnetSet.files, THREADS, BATCH, 4);
     rmSync(resnetSet.folder, { recursive: true, force: true });
-    resnetRatios = { ...single.ratios, ...folderRatios(resnetFolder), cold_explain_vs_cold_classify: cold.explain_vs_classify };
+    resnetRatios = { ...single.ratios, ...folderRatios(resnetFolder), cold_explain_vs_cold_classify: cold.explain_vs_classify, probe_vs_extraction: probe.train_vs_extraction };
     if (typeof torch !== 'string') resnetRatios.pytorch_vs_scanlens = torch.gradcam_ms / single.stages_ms.explain_end_to_end!;
     resnet = {
       stages_ms: single.stages_ms,
       cold_process_ms: { classify: cold.classify_ms, explain: cold.explain_ms },
       scorecam: scoreCam,
+      probe,
       ratios: resnetRatios,
       folder: resnetFolder,
       pytorch:
