@@ -87,6 +87,7 @@ def main():
         f.write("\n")
     np.save(os.path.join(OUT, "numpy-f4.npy"), np.arange(24, dtype="<f4").reshape(2, 3, 4) / 8)
     np.save(os.path.join(OUT, "numpy-i4.npy"), np.array([3, -1, 7], dtype="<i4"))
+    np.save(os.path.join(OUT, "numpy-f8.npy"), np.arange(6, dtype="<f8").reshape(2, 3) / 3)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ import { basename, extname, join } from 'node:path';
 import { METHODS, type Method } from '../core/anomaly/detector';
 import { ScanLensError } from '../core/errors';
 import { writeFileAtomic } from '../core/io/atomicWrite';
-import { evaluateAnomalies, fitAnomalyDetector, isScored, openAnomalyScorer, rethresholdDetector, scoreAnomalies, summarize, type AnomalyRow } from '../core/jobs/anomalyJob';
+import { addToDetector, evaluateAnomalies, fitAnomalyDetector, isScored, openAnomalyScorer, rethresholdDetector, scoreAnomalies, summarize, type AnomalyRow } from '../core/jobs/anomalyJob';
 import { getModel } from '../core/model/modelCache';
 import type { SliceAxis } from '../core/scan/reslice';
 import type { SliceChoice } from '../core/scan/sliceChoice';
@@ -84,6 +84,38 @@ async function thresholdCommand(detectorPath: string, flags: ThresholdFlags): Pr
     ];
     printLine(`threshold ${outcome.previous.toFixed(4)} -> ${value.toFixed(4)} (${how}): ${gives.join(', ')}`);
     printLine(`wrote ${outcome.manifestPath}`);
+  }
+  return outcome.summary.failed > 0 ? EXIT.someFailed : EXIT.ok;
+}
+
+interface AddFlags {
+  readonly backbone?: string;
+  readonly bankSize?: number;
+  readonly threads?: number;
+  readonly provider: string;
+  readonly json?: boolean;
+}
+
+async function addCommand(detectorPath: string, inputs: string[], flags: AddFlags): Promise<number> {
+  const progress = progressReporter('add');
+  const outcome = await addToDetector(detectorPath, await expandInputs(inputs), {
+    ...modelOptions(flags),
+    backbone: flags.backbone,
+    bankSize: flags.bankSize,
+    onProgress: (done, total) => progress(done - 1, total),
+  });
+  for (const row of outcome.failed) printError(row.error);
+  const { manifest, previous } = outcome;
+  if (flags.json) {
+    const { manifestPath, added, calibrationScores, failed, summary } = outcome;
+    printJson({ scanlens: { version: SCANLENS_VERSION }, detector: manifestPath, added, previous, manifest, calibrationScores, failed, summary });
+  } else {
+    const { threshold } = manifest;
+    printLine(
+      `${outcome.manifestPath}: ${manifest.method} on ${manifest.training.images} normal scans (${previous.images} + ${outcome.added} added); ` +
+        `threshold ${previous.threshold.value.toFixed(4)} -> ${threshold.value.toFixed(4)} = p${threshold.percentile} of ${threshold.calibration.images} held-out normals${outcome.failed.length ? `; ${outcome.failed.length} file(s) failed` : ''}`,
+    );
+    if (previous.threshold.chosen) printLine(`the threshold anomaly threshold chose (${previous.threshold.chosen.rule}) was replaced: choose it again on held-out scans`);
   }
   return outcome.summary.failed > 0 ? EXIT.someFailed : EXIT.ok;
 }
@@ -289,10 +321,25 @@ export function anomalyCommand(): Command {
     .action(async (detectorPath: string, flags: ThresholdFlags) => {
       process.exitCode = await thresholdCommand(detectorPath, flags);
     });
-  for (const sub of [fitCommand, scoreCommand, evalSub, thresholdSub]) sub.exitOverride();
+  const addSub = new Command('add')
+    .description(
+      'fold new normal scans into a fitted detector (every fifth held out to set the threshold again, as fit does): PaDiM exactly as a refit on all of them, PatchCore by re-condensing its memory bank',
+    )
+    .argument('<detector>', 'detector folder (or its detector.json) made by anomaly fit')
+    .argument('<file|dir...>', 'normal scans or folders')
+    .addOption(backboneOption)
+    .addOption(new Option('--bank-size <n>', "PatchCore memory bank size after adding (default: the bank's size now)").argParser(parsePositiveInt))
+    .addOption(threadsOption)
+    .addOption(providerOption)
+    .option('--json', 'print one JSON document to stdout')
+    .action(async (detectorPath: string, inputs: string[], flags: AddFlags) => {
+      process.exitCode = await addCommand(detectorPath, inputs, flags);
+    });
+  for (const sub of [fitCommand, addSub, scoreCommand, evalSub, thresholdSub]) sub.exitOverride();
   return new Command('anomaly')
-    .description('anomaly detection: fit a detector on normal scans, score scans, evaluate on labelled folders, choose its threshold')
+    .description('anomaly detection: fit a detector on normal scans, add normal scans to it, score scans, evaluate on labelled folders, choose its threshold')
     .addCommand(fitCommand)
+    .addCommand(addSub)
     .addCommand(scoreCommand)
     .addCommand(evalSub)
     .addCommand(thresholdSub);

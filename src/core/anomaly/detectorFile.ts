@@ -10,7 +10,8 @@ import { DETECTOR_KINDS } from './detectorKinds';
 
 export const MANIFEST_FILE = 'detector.json';
 const MAX_MANIFEST_BYTES = 1024 * 1024;
-const MAX_ARRAY_BYTES = 512 * 1024 * 1024;
+/** Largest array file a detector may hold (read whole into memory). */
+export const MAX_ARRAY_BYTES = 512 * 1024 * 1024;
 
 /**
  * Most feature values (grid width × height × channels) a detector may declare:

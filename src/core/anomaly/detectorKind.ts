@@ -20,6 +20,12 @@ export interface DetectorKind {
   /** Bytes the fitter holds while fitting, to refuse a fit that cannot fit in memory. */
   fitBytes(request: FitRequest): number;
   createFitter(request: FitRequest): FeatureFitter;
+  /**
+   * A fitter that goes on from a fitted detector (`anomaly add`): adding new
+   * images to it and finishing gives the updated detector. Errors name `file`
+   * (the detector's manifest), e.g. a detector that kept too little to go on from.
+   */
+  resume(detector: FeatureDetector, request: FitRequest, file: string): FeatureFitter;
   /** The detector from its saved arrays and parameters, checked against the manifest's grid and channels; errors name `file`. */
   load(arrays: Record<string, NpyArray | undefined>, parameters: Record<string, number>, expected: { positions: number; channels: number }, file: string): FeatureDetector;
 }

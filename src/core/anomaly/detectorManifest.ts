@@ -47,7 +47,13 @@ export const DetectorManifestSchema = z.strictObject({
       })
       .optional(),
   }),
-  training: z.strictObject({ images: z.number().int().min(1), failed: z.number().int().min(0) }),
+  training: z.strictObject({
+    /** Normal scans the detector was fitted on, those `anomaly add` folded in since included. */
+    images: z.number().int().min(1),
+    failed: z.number().int().min(0),
+    /** Of `images`, how many `anomaly add` folded in after fitting. */
+    added: z.number().int().min(1).optional(),
+  }),
 });
 
 export type DetectorManifest = z.infer<typeof DetectorManifestSchema>;

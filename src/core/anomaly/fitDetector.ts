@@ -7,7 +7,8 @@ import { SCANLENS_VERSION } from '../version';
 import { DEFAULT_SIGMA } from './anomalyMap';
 import type { FeatureDetector, FeatureFitter, Method } from './detector';
 import { backbonePlacement, bundleBackbone } from './bundleBackbone';
-import { MAX_BANK_VALUES, MAX_FEATURE_VALUES, detectorFileNames, saveDetector } from './detectorFile';
+import { MAX_ARRAY_BYTES, MAX_BANK_VALUES, MAX_FEATURE_VALUES, detectorFileNames, saveDetector } from './detectorFile';
+import { packedLength } from './linalg';
 import type { FitRequest } from './detectorKind';
 import { DETECTOR_KINDS } from './detectorKinds';
 import type { DetectorManifest } from './detectorManifest';
@@ -79,6 +80,28 @@ function checkMemory(method: Method, request: FitRequest, grid: { width: number;
   if (bytes > MAX_FIT_BYTES) {
     throw new ScanLensError(`${method} with ${request.channels} channels on a ${grid.width}×${grid.height} grid needs ${(bytes / 1024 ** 3).toFixed(1)} GB; use fewer --channels or a coarser --grid`);
   }
+  // The detector file keeps PaDiM's running statistics for anomaly add: one float64 array the fitter's size.
+  const running = request.positions * packedLength(request.channels) * 8;
+  if (method === 'padim' && running > MAX_ARRAY_BYTES) {
+    throw new ScanLensError(
+      `PaDiM with ${request.channels} channels on a ${grid.width}×${grid.height} grid keeps ${(running / 1024 ** 2).toFixed(0)} MiB of running statistics, over the detector file's ${MAX_ARRAY_BYTES / 1024 ** 2} MiB array limit; use fewer --channels or a coarser --grid`,
+    );
+  }
+}
+
+/** The threshold as fitting sets it: this percentile of the held-out normals' scores, with what they were. */
+export function percentileThreshold(calibrationScores: readonly number[], percentile: number): DetectorManifest['threshold'] {
+  const [value] = percentiles(Float32Array.from(calibrationScores), [percentile]);
+  return {
+    value: value!,
+    percentile,
+    calibration: {
+      images: calibrationScores.length,
+      min: Math.min(...calibrationScores),
+      max: Math.max(...calibrationScores),
+      mean: calibrationScores.reduce((a, b) => a + b, 0) / calibrationScores.length,
+    },
+  };
 }
 
 /** A detector fitted in memory: ready to score, and to be written as a detector folder. */
@@ -147,7 +170,6 @@ export async function fitInMemory(files: readonly string[], options: Omit<FitOpt
     }
   }
   if (calibrationScores.length === 0) throw new ScanLensError('none of the held-out normal scans could be scored to calibrate the threshold');
-  const [threshold] = percentiles(Float32Array.from(calibrationScores), [options.percentile]);
   const manifest: FittedDetector['manifest'] = {
     schema: 'scanlens.detector/1',
     method: options.method,
@@ -155,16 +177,7 @@ export async function fitInMemory(files: readonly string[], options: Omit<FitOpt
     backbone: { name: backbone.manifest.name, sha256: backbone.sha256 },
     features: { ...features.spec, layers: [...features.spec.layers], channels: [...features.spec.channels], seed: options.seed },
     map: { sigma },
-    threshold: {
-      value: threshold!,
-      percentile: options.percentile,
-      calibration: {
-        images: calibrationScores.length,
-        min: Math.min(...calibrationScores),
-        max: Math.max(...calibrationScores),
-        mean: calibrationScores.reduce((a, b) => a + b, 0) / calibrationScores.length,
-      },
-    },
+    threshold: percentileThreshold(calibrationScores, options.percentile),
     training: { images: fitter.count, failed: failed.length },
   };
   return { backbone, features, detector, manifest, failed, calibrationScores };

@@ -3,7 +3,7 @@ import { ScanLensError } from '../errors';
 import { pathInFolder } from '../io/containment';
 import type { LoadedModel } from '../model/loadModel';
 import { getModel } from '../model/modelCache';
-import { MANIFEST_FILE, loadDetector } from './detectorFile';
+import { MANIFEST_FILE, loadDetector, type LoadedDetector } from './detectorFile';
 import type { FeatureDetector } from './detector';
 import type { DetectorManifest } from './detectorManifest';
 import { BackboneFeatures } from './features/backboneFeatures';
@@ -37,15 +37,19 @@ export function featureScorer(features: BackboneFeatures, detector: FeatureDetec
   };
 }
 
-/** Loads a detector folder and the backbone it names (checked by sha256). */
-export async function openDetector(path: string, options: ScorerOptions = {}): Promise<AnomalyScorer> {
-  const loaded = await loadDetector(path);
+/** A loaded detector's backbone features: the backbone it names (or options.backbone), checked by sha256. */
+export async function detectorFeatures(loaded: LoadedDetector, options: ScorerOptions = {}): Promise<BackboneFeatures> {
   const { manifest } = loaded;
   const backbonePath = options.backbone ?? (await pathInFolder(loaded.folder, manifest.backbone.path, 'backbone.path', join(loaded.folder, MANIFEST_FILE)));
   const backbone = await getModel(backbonePath, { threads: options.threads, provider: options.provider });
   if (backbone.sha256 !== manifest.backbone.sha256) {
     throw new ScanLensError(`backbone sha256 is ${backbone.sha256}, but the detector was fitted on ${manifest.backbone.name} (${manifest.backbone.sha256})`, backbone.onnxPath);
   }
-  const features = BackboneFeatures.open(backbone, manifest.features, { threads: options.threads, cacheDir: options.cacheDir });
-  return featureScorer(features, loaded.detector, manifest, loaded.folder);
+  return BackboneFeatures.open(backbone, manifest.features, { threads: options.threads, cacheDir: options.cacheDir });
+}
+
+/** Loads a detector folder and the backbone it names (checked by sha256). */
+export async function openDetector(path: string, options: ScorerOptions = {}): Promise<AnomalyScorer> {
+  const loaded = await loadDetector(path);
+  return featureScorer(await detectorFeatures(loaded, options), loaded.detector, loaded.manifest, loaded.folder);
 }

@@ -1,10 +1,11 @@
 /**
- * The `anomaly` verb as one job — fit, score, eval, threshold — for every surface: the
+ * The `anomaly` verb as one job — fit, add, score, eval, threshold — for every surface: the
  * command line and the notebook present what these functions return, so
  * their numbers are the same by construction. Paths come in resolved by the
  * caller (the notebook: absolute; the command line: as typed) and go out as
  * they came in; results are typed rows and metrics, never text.
  */
+import { addNormals, saveAdded } from '../anomaly/addNormals';
 import { chooseThreshold, type ThresholdRule } from '../anomaly/chooseThreshold';
 import { detectorManifestPath, loadDetector } from '../anomaly/detectorFile';
 import { evaluate, type Evaluation } from '../anomaly/evaluation';
@@ -295,4 +296,59 @@ export async function rethresholdDetector(path: string, normal: AnomalyInputs, a
   };
   await writeFileAtomic(manifestPath, JSON.stringify({ ...manifest, threshold }, null, 2) + '\n');
   return { manifestPath, previous: manifest.threshold.value, threshold, normal: normalRows, anomalous: anomalousRows, summary: summarize([...normalRows, ...anomalousRows]) };
+}
+
+// ---------------------------------------------------------------- add
+
+export interface AddJobOptions extends ScorerOptions {
+  /** PatchCore: the bank's size after re-condensing (default: its size now). */
+  readonly bankSize?: number;
+  /** Stops between files (AnomalyJobCancelled); the detector is then untouched. */
+  readonly signal?: AbortSignal;
+  /** Files read so far of all given (folded in first, then the held-out ones). */
+  readonly onProgress?: (done: number, total: number, phase: 'fit' | 'calibrate') => void;
+}
+
+export interface AddOutcome {
+  /** The detector manifest rewritten. */
+  readonly manifestPath: string;
+  /** What the detector was before: its threshold (with how it was chosen) and how many scans it was fitted on. */
+  readonly previous: { readonly threshold: DetectorManifest['threshold']; readonly images: number };
+  readonly manifest: DetectorManifest;
+  /** Scans folded in; the held-out ones set the threshold. */
+  readonly added: number;
+  readonly calibrationScores: readonly number[];
+  /** Arguments that named nothing, then scans that could not be read, one line each. */
+  readonly failed: readonly ErrorRow[];
+  readonly summary: AnomalySummary;
+}
+
+/**
+ * Folds new normal scans into a ScanLens detector and writes it back (see
+ * addNormals): PaDiM exactly, PatchCore by re-condensing its bank; the
+ * threshold is set again from the new held-out scans as fitting sets it. A
+ * detector that cannot be continued, or too few scans, is one line before
+ * any is read; nothing is written unless the whole update succeeds.
+ */
+export async function addToDetector(path: string, inputs: AnomalyInputs, options: AddJobOptions = {}): Promise<AddOutcome> {
+  let done = 0;
+  const added = await addNormals(path, inputs.files, {
+    ...options,
+    onFile: (_file, phase) => {
+      if (options.signal?.aborted) throw new AnomalyJobCancelled();
+      options.onProgress?.(++done, inputs.files.length, phase);
+    },
+  });
+  const manifest = await saveAdded(added);
+  const failed: ErrorRow[] = [...(inputs.missing ?? []).map((r) => ({ file: r.file, error: r.error })), ...added.failed];
+  const files = (inputs.missing?.length ?? 0) + inputs.files.length;
+  return {
+    manifestPath: added.manifestPath,
+    previous: { threshold: added.previous.threshold, images: added.previous.training.images },
+    manifest,
+    added: added.added,
+    calibrationScores: added.calibrationScores,
+    failed,
+    summary: { files, scored: files - failed.length, failed: failed.length },
+  };
 }

@@ -57,7 +57,7 @@ test('PaDiM Mahalanobis map equals numpy with the explicit inverse', () => {
   const map = detector.distanceMap(Float32Array.from(ref.test));
   // The detector stores float32 arrays (what is saved is what scores), so agreement is to float32 precision.
   map.forEach((v, pos) => assert.ok(close(v, ref.distance[pos]!, 2e-5), `position ${pos}: ${v} vs ${ref.distance[pos]}`));
-  const reloaded = PadimDetector.fromArrays(detector.arrays(), ref.epsilon, 'x');
+  const reloaded = PadimDetector.fromArrays(detector.arrays(), detector.parameters(), 'x');
   assert.deepEqual(reloaded.distanceMap(Float32Array.from(ref.test)), map);
 });
 

@@ -12,13 +12,21 @@ export class GaussianStats {
   readonly comoment: Float64Array;
   private readonly delta: Float64Array;
 
+  /** `from`: the state of earlier adds (copied), which later adds continue exactly as if they had never stopped. */
   constructor(
     readonly positions: number,
     readonly dims: number,
+    from?: { readonly count: number; readonly mean: Float64Array; readonly comoment: Float64Array },
   ) {
     this.mean = new Float64Array(positions * dims);
     this.comoment = new Float64Array(positions * packedLength(dims));
     this.delta = new Float64Array(dims);
+    if (from) {
+      if (from.mean.length !== this.mean.length || from.comoment.length !== this.comoment.length) throw new RangeError(`running statistics do not match ${positions} positions × ${dims} channels`);
+      this.count = from.count;
+      this.mean.set(from.mean);
+      this.comoment.set(from.comoment);
+    }
   }
 
   /** Adds one image: `features` is dims × positions, channel-major (as a feature map is laid out). */

@@ -16,6 +16,28 @@ function checkDiagonal(cholesky: Float32Array, positions: number, dims: number, 
   }
 }
 
+/** Welford's state after `count` images: what `anomaly add` continues from (float64, so the continuation is exact). */
+export interface RunningStats {
+  readonly count: number;
+  /** positions × dims. */
+  readonly mean: Float64Array;
+  /** positions × packed lower triangle of Σ (x − mean)(x − mean)ᵀ. */
+  readonly comoment: Float64Array;
+}
+
+/** The running statistics a detector file stores beside mean and cholesky, checked; undefined for a file written before they were kept. */
+function runningStats(arrays: Record<string, NpyArray | undefined>, images: number | undefined, positions: number, dims: number, file: string): RunningStats | undefined {
+  const mean = arrays['running_mean'];
+  const comoment = arrays['comoment'];
+  if (mean === undefined && comoment === undefined) return undefined;
+  if (mean?.dtype !== '<f8' || comoment?.dtype !== '<f8') throw new ScanLensError('PaDiM running statistics need float64 arrays running_mean [P, d] and comoment [P, d(d+1)/2], both', file);
+  if (mean.shape.join() !== [positions, dims].join() || comoment.shape.join() !== [positions, packedLength(dims)].join())
+    throw new ScanLensError(`running statistics are [${mean.shape.join(', ')}] and [${comoment.shape.join(', ')}], expected [${positions}, ${dims}] and [${positions}, ${packedLength(dims)}]`, file);
+  if (images === undefined || !Number.isSafeInteger(images) || images < 2)
+    throw new ScanLensError(`detector manifest field 'parameters.images': must be the number of images in the running statistics, a whole number of at least 2 (got ${images})`, file);
+  return { count: images, mean: mean.data, comoment: comoment.data };
+}
+
 /**
  * PaDiM (Defard et al., 2020): a Gaussian per grid position; the anomaly map
  * is the Mahalanobis distance of each position's feature vector to its
@@ -35,13 +57,15 @@ export class PadimDetector implements FeatureDetector {
     /** positions × packed lower triangle of L, Σ = L·Lᵀ. */
     readonly cholesky: Float32Array,
     readonly epsilon: number,
+    /** Kept so scans can be added later without refitting; absent in detector files written before they were. */
+    readonly running?: RunningStats,
   ) {
     if (mean.length !== positions * dims || cholesky.length !== positions * packedLength(dims)) throw new ScanLensError(`PaDiM arrays do not match ${positions} positions × ${dims} channels`);
     this.scratch = new Float64Array(dims);
     this.lanes = new LaneGaussians(positions, dims, mean, cholesky);
   }
 
-  static fromArrays(arrays: Record<string, NpyArray | undefined>, epsilon: number, file: string): PadimDetector {
+  static fromArrays(arrays: Record<string, NpyArray | undefined>, parameters: Record<string, number>, file: string): PadimDetector {
     const mean = arrays['mean'];
     const cholesky = arrays['cholesky'];
     if (mean?.dtype !== '<f4' || cholesky?.dtype !== '<f4' || mean.shape.length !== 2 || cholesky.shape.length !== 2)
@@ -50,7 +74,8 @@ export class PadimDetector implements FeatureDetector {
     if (cholesky.shape[0] !== positions || cholesky.shape[1] !== packedLength(dims))
       throw new ScanLensError(`cholesky is [${cholesky.shape.join(', ')}], expected [${positions}, ${packedLength(dims)}]`, file);
     checkDiagonal(cholesky.data, positions, dims, file);
-    return new PadimDetector(positions, dims, mean.data, cholesky.data, epsilon);
+    const running = runningStats(arrays, parameters['images'], positions, dims, file);
+    return new PadimDetector(positions, dims, mean.data, cholesky.data, parameters['epsilon'] ?? 0, running);
   }
 
   distanceMap(features: Float32Array): Float32Array {
@@ -69,13 +94,15 @@ export class PadimDetector implements FeatureDetector {
   }
 
   arrays(): Record<string, NpyArray> {
+    const { positions: p, dims: d, running } = this;
     return {
-      mean: { dtype: '<f4', shape: [this.positions, this.dims], data: this.mean },
-      cholesky: { dtype: '<f4', shape: [this.positions, packedLength(this.dims)], data: this.cholesky },
+      mean: { dtype: '<f4', shape: [p, d], data: this.mean },
+      cholesky: { dtype: '<f4', shape: [p, packedLength(d)], data: this.cholesky },
+      ...(running ? { running_mean: { dtype: '<f8', shape: [p, d], data: running.mean }, comoment: { dtype: '<f8', shape: [p, packedLength(d)], data: running.comoment } } : {}),
     };
   }
 
   parameters(): Record<string, number> {
-    return { epsilon: this.epsilon };
+    return { epsilon: this.epsilon, ...(this.running ? { images: this.running.count } : {}) };
   }
 }

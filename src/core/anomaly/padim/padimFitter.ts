@@ -2,7 +2,7 @@ import { ScanLensError } from '../../errors';
 import type { FeatureFitter } from '../detector';
 import { choleskyPacked, packedLength } from '../linalg';
 import { GaussianStats } from './gaussianStats';
-import { PadimDetector } from './padimDetector';
+import { PadimDetector, type RunningStats } from './padimDetector';
 
 /** PaDiM's regularisation: Σ + 0.01·I keeps every covariance invertible. */
 export const DEFAULT_EPSILON = 0.01;
@@ -10,12 +10,14 @@ export const DEFAULT_EPSILON = 0.01;
 export class PadimFitter implements FeatureFitter {
   private readonly stats: GaussianStats;
 
+  /** `from`: a fitted detector's running statistics, continued (anomaly add): the result equals one fit over all the images in the same order. */
   constructor(
     positions: number,
     dims: number,
     private readonly epsilon = DEFAULT_EPSILON,
+    from?: RunningStats,
   ) {
-    this.stats = new GaussianStats(positions, dims);
+    this.stats = new GaussianStats(positions, dims, from);
   }
 
   get count(): number {
@@ -38,6 +40,7 @@ export class PadimFitter implements FeatureFitter {
         throw new ScanLensError(`covariance at grid position ${pos} is not positive definite (${(error as Error).message}); raise epsilon`);
       }
     }
-    return new PadimDetector(positions, dims, Float32Array.from(mean), cholesky, this.epsilon);
+    const running: RunningStats = { count, mean: mean.slice(), comoment: this.stats.comoment.slice() };
+    return new PadimDetector(positions, dims, Float32Array.from(mean), cholesky, this.epsilon, running);
   }
 }

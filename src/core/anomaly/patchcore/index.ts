@@ -11,6 +11,13 @@ function options({ seed, bankSize }: FitRequest): PatchcoreOptions {
 export const patchcore: DetectorKind = {
   fitBytes: (request) => options(request).bufferSize * request.channels * 4,
   createFitter: (request) => new PatchcoreFitter(request.channels, options(request)),
+  resume(detector, request, file) {
+    if (!(detector instanceof PatchcoreDetector)) throw new ScanLensError(`is a ${detector.method} detector, not PatchCore`, file);
+    // The bank keeps its size unless asked otherwise; the buffer holds it and the new patches.
+    const bankSize = request.bankSize ?? detector.size;
+    const base = options({ ...request, bankSize });
+    return new PatchcoreFitter(detector.dims, { ...base, bufferSize: Math.max(base.bufferSize, 2 * detector.size) }, detector.bank);
+  },
   load(arrays, parameters, expected, file) {
     const detector = PatchcoreDetector.fromArrays(arrays, file);
     const [rows, channels] = detector.arrays()['bank']!.shape;

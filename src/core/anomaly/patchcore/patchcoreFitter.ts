@@ -24,12 +24,25 @@ export class PatchcoreFitter implements FeatureFitter {
   private images = 0;
   private condensed = 0;
 
+  /**
+   * `from`: a fitted memory bank to go on from (anomaly add): its rows start
+   * the buffer, and the coreset condenses them with the new patches. Not the
+   * bank a fit on all the images would give (that coreset would choose among
+   * every patch, not the kept ones), but the same greedy rule over what is kept.
+   */
   constructor(
     private readonly dims: number,
     private readonly options: PatchcoreOptions = DEFAULT_PATCHCORE,
+    from?: Float32Array,
   ) {
     if (options.bankSize < 1 || options.bufferSize < 2 * options.bankSize) throw new ScanLensError('PatchCore buffer must hold at least twice the bank size');
     this.buffer = new Float32Array(options.bufferSize * dims);
+    if (from) {
+      if (from.length % dims !== 0 || from.length > this.buffer.length)
+        throw new ScanLensError(`a memory bank of ${from.length} values does not fit a buffer of ${options.bufferSize} ${dims}-channel patches`);
+      this.buffer.set(from);
+      this.rows = from.length / dims;
+    }
   }
 
   get count(): number {
