@@ -5,7 +5,7 @@ import { runModel } from '../model/runModel';
 import type { Tensor } from 'onnxruntime-node';
 import { ort } from '../native/ort';
 import { CLASS_INPUT, GRADIENT_OUTPUT } from './backwardGraph';
-import { activationSession, gradientSession, inputTensor, resolveTargetLayer, tailSession, tailSides, type SessionOptions } from './explainSessions';
+import { activationSession, gradientSession, inputTensor, parameterInputGradientSession, resolveTargetLayer, tailSession, tailSides, type SessionOptions } from './explainSessions';
 import { checkCancelled, perturbations, type Perturbations, type RunControl } from './perturbations';
 import { toFeatureMaps } from './featureMaps';
 import type { CamMethodName } from '../vocabulary/camMethods';
@@ -24,6 +24,8 @@ export interface ExplainOptions extends SessionOptions, RunControl {
   readonly eigenSmooth?: boolean;
   /** pytorch-grad-cam's aug_smooth: the mean map of six flipped and scaled inputs, at the model's input resolution (methods/augSmooth.ts). */
   readonly augSmooth?: boolean;
+  /** Every parameterised layer's weights, fed in place of the model's own initializers (the scorecard's randomisation check, scorecard/randomisationCheck.ts); gradient methods only. */
+  readonly parameters?: Readonly<Record<string, Tensor>>;
 }
 
 export interface RawMap {
@@ -43,7 +45,8 @@ export interface Explanation {
   readonly notes: string[];
 }
 
-function probabilitiesOf(model: LoadedModel, output: Float32Array): number[] {
+/** Class probabilities from one output row: as given when the model outputs probabilities, else the (temperature-scaled) softmax. */
+export function probabilitiesOf(model: LoadedModel, output: Float32Array): number[] {
   const given = model.manifest.output.type === 'probabilities' || (model.outputTypeGuessed && looksLikeProbabilities(output));
   return given ? Array.from(output) : scaledSoftmax(output, model.manifest.output.temperature);
 }
@@ -69,11 +72,11 @@ async function run(session: Awaited<ReturnType<typeof gradientSession>>, feeds: 
   }
 }
 
-/** Edited copies of the model input through the whole model. */
-function inputPerturbations(model: LoadedModel, classIndex: number, control: RunControl): Perturbations {
+/** Edited copies of the model input through the whole model; `scoreOf` as perturbations() takes it. */
+export function inputPerturbations(model: LoadedModel, classIndex: number, control: RunControl, scoreOf?: (row: Float32Array) => number): Perturbations {
   const { layout, channels, size } = model.manifest.input;
   const dims = layout === 'NCHW' ? [1, channels, size.height, size.width] : [1, size.height, size.width, channels];
-  return perturbations({ session: model.session, input: model.inputName, dims, output: model.outputName, batchable: model.batchable, file: model.onnxPath }, classIndex, control);
+  return perturbations({ session: model.session, input: model.inputName, dims, output: model.outputName, batchable: model.batchable, file: model.onnxPath }, classIndex, control, scoreOf);
 }
 
 type Results = Record<string, { data: unknown; dims: readonly number[] }>;
@@ -113,6 +116,7 @@ export async function explainInput(model: LoadedModel, input: Float32Array, opti
   if (options.augSmooth) return augmentationSmoothing(model, input, options, explainInput);
   if (eigenNote) notes.push(eigenNote);
   checkCancelled(options.signal);
+  if (options.parameters && method.needs !== 'gradients') throw new Error(`initializer values can be fed to gradient methods only, not ${options.method}`);
   if (method.needs === 'input') {
     const [output] = await runModel(model, [input]);
     const probabilities = probabilitiesOf(model, output!);
@@ -124,7 +128,8 @@ export async function explainInput(model: LoadedModel, input: Float32Array, opti
   const feeds: Record<string, unknown> = { [model.inputName]: inputTensor(model, input) };
   let results;
   if (method.needs === 'gradients') {
-    const session = await gradientSession(model, layer.tensor, options);
+    const session = options.parameters ? await parameterInputGradientSession(model, layer.tensor, options) : await gradientSession(model, layer.tensor, options);
+    Object.assign(feeds, options.parameters);
     feeds[CLASS_INPUT] = new (ort().Tensor)('int64', BigInt64Array.from([BigInt(options.classIndex ?? -1)]), [1]);
     results = await run(session, feeds, model.onnxPath);
   } else {

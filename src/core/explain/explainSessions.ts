@@ -8,10 +8,11 @@ import { verifiedModelBytes } from '../model/modelBytes';
 import { GraphBuilder } from '../onnx/graphBuilder';
 import { GraphIndex } from '../onnx/graphIndex';
 import { decodeModel, encodeModel } from '../onnx/modelProto';
-import type { GraphProto } from '../onnx/onnxSchema';
+import { TensorType, type GraphProto } from '../onnx/onnxSchema';
 import { SCANLENS_VERSION } from '../version';
 import { deriveGradientModel } from './deriveGradientModel';
 import { layerTail, tailGraph } from './layerTail';
+import { parameterLayers } from './scorecard/parameterLayers';
 import { autoTargetLayer, checkTensorExists, type TargetLayer } from './targetLayer';
 
 export type SessionOptions = DerivedSessionOptions;
@@ -24,7 +25,8 @@ export function inputTensor(model: LoadedModel, data: Float32Array, batch = 1): 
 
 const graphs = new Map<string, Promise<GraphProto>>();
 
-async function modelGraph(model: LoadedModel): Promise<GraphProto> {
+/** The model's graph, decoded once per model from the vetted bytes. */
+export async function modelGraph(model: LoadedModel): Promise<GraphProto> {
   let entry = graphs.get(model.sha256);
   if (!entry) {
     entry = verifiedModelBytes(model).then((bytes) => decodeModel(bytes, model.onnxPath).graph);
@@ -82,6 +84,26 @@ export function gradientSession(model: LoadedModel, target: string, options: Ses
   return cachedSession(model, { kind: 'gradient', target, logits: model.outputName }, options, (bytes) => {
     const feeds = { [model.inputName]: inputTensor(model, new Float32Array(inputSize(model))) };
     return deriveGradientModel(bytes, { target, logits: model.outputName, feeds, file: model.onnxPath });
+  });
+}
+
+/**
+ * gradientSession's model with every parameterised layer's initializers
+ * (scorecard/parameterLayers.ts) turned into graph inputs, which every run
+ * then feeds: the randomisation check re-initialises layer after layer this
+ * way without deriving a model per step. (onnxruntime-node passes only
+ * declared inputs, so an initializer merely listed as an input could not be overridden.)
+ */
+export function parameterInputGradientSession(model: LoadedModel, target: string, options: SessionOptions = {}): Promise<InferenceSession> {
+  return cachedSession(model, { kind: 'gradient-parameter-inputs', target, logits: model.outputName }, options, async (bytes) => {
+    const feeds = { [model.inputName]: inputTensor(model, new Float32Array(inputSize(model))) };
+    const derived = decodeModel(await deriveGradientModel(bytes, { target, logits: model.outputName, feeds, file: model.onnxPath }), model.onnxPath);
+    const { graph } = derived;
+    const parameters = parameterLayers(await modelGraph(model)).flatMap((layer) => layer.tensors);
+    const names = new Set(parameters.map((t) => t.name));
+    graph.initializer = graph.initializer.filter((t) => !names.has(t.name ?? ''));
+    for (const t of parameters) graph.input.push({ name: t.name, type: { tensorType: { elemType: TensorType.FLOAT, shape: { dim: t.dims.map((d) => ({ dimValue: d })) } } } });
+    return encodeModel(derived);
   });
 }
 

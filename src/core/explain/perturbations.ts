@@ -58,8 +58,13 @@ function tiled(data: Float32Array, times: number): Float32Array {
   return out;
 }
 
-/** The runner behind Perturbations: batches of `batch` copies (1 when the model is not batchable), progress after each, the signal checked before each. */
-export function perturbations(target: PerturbationSession, classIndex: number, control: RunControl = {}): Perturbations {
+/**
+ * The runner behind Perturbations: batches of `batch` copies (1 when the model
+ * is not batchable), progress after each, the signal checked before each.
+ * A copy's score is its class output, or what `scoreOf` makes of its whole
+ * output row (the scorecard's class probability).
+ */
+export function perturbations(target: PerturbationSession, classIndex: number, control: RunControl = {}, scoreOf?: (row: Float32Array) => number): Perturbations {
   const itemLength = target.dims.reduce((a, b) => a * b, 1);
   return {
     async scores(count, fill) {
@@ -93,7 +98,7 @@ export function perturbations(target: PerturbationSession, classIndex: number, c
         }
         const per = data.length / n;
         if (classIndex >= per) throw new ScanLensError(`class index ${classIndex} is outside the ${per} outputs`, target.file);
-        for (let i = 0; i < n; i++) scores[start + i] = data[i * per + classIndex]!;
+        for (let i = 0; i < n; i++) scores[start + i] = scoreOf ? scoreOf(data.subarray(i * per, (i + 1) * per)) : data[i * per + classIndex]!;
         control.onProgress?.(start + n, count);
       }
       checkCancelled(control.signal);
