@@ -3,6 +3,7 @@ import { SCANLENS_VERSION } from '../core/version';
 import { anomalyCommand } from './anomalyCommand';
 import { classifyCommand } from './classifyCommand';
 import { infoCommand } from './infoCommand';
+import { evaluateCommand } from './evaluateCommand';
 import { explainCommand } from './explainCommand';
 import { mergeCommand } from './mergeCommand';
 import { EXIT, printError } from './output';
@@ -20,6 +21,7 @@ const program = new Command('scanlens')
   .addCommand(infoCommand())
   .addCommand(preprocessCommand())
   .addCommand(explainCommand())
+  .addCommand(evaluateCommand())
   .addCommand(runCommand())
   .addCommand(anomalyCommand())
   .addCommand(mergeCommand())

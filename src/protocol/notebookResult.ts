@@ -140,6 +140,16 @@ const EvaluateResult = z.strictObject({
   /** confusion[true][predicted] */
   confusion: z.array(z.array(z.number().int())),
   roc: z.array(z.strictObject({ label: z.string(), fpr: z.array(z.number()), tpr: z.array(z.number()) })),
+  /** Absent in outputs saved before evaluate reported calibration. */
+  calibration: z
+    .strictObject({
+      ece: z.number(),
+      mce: z.number(),
+      brier: z.number(),
+      nll: z.number(),
+      bins: z.array(z.strictObject({ low: z.number(), high: z.number(), count: z.number().int(), confidence: z.number(), accuracy: z.number() })),
+    })
+    .optional(),
 });
 
 const ExportResult = z.strictObject({ kind: z.literal('export'), file: z.string(), format: z.enum(['csv', 'json']), rows: z.number().int() });

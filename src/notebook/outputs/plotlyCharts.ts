@@ -47,6 +47,18 @@ export function rocChart(curves: readonly { label: string; fpr: readonly number[
   };
 }
 
+/** A reliability diagram: accuracy against mean top probability per non-empty bin, with the diagonal of perfect calibration. */
+export function reliabilityChart(bins: readonly { confidence: number; accuracy: number; count: number }[]): PlotlyFigure {
+  const filled = bins.filter((b) => b.count > 0);
+  return {
+    data: [
+      { type: 'scatter', mode: 'lines+markers', name: 'model', x: filled.map((b) => b.confidence), y: filled.map((b) => b.accuracy), text: filled.map((b) => `${b.count} scan(s)`) },
+      { type: 'scatter', mode: 'lines', name: 'perfectly calibrated', x: [0, 1], y: [0, 1], line: { dash: 'dot', color: 'grey' } },
+    ],
+    layout: layout('Reliability', { xaxis: { title: { text: 'mean top probability' }, range: [0, 1] }, yaxis: { title: { text: 'accuracy' }, range: [0, 1] } }),
+  };
+}
+
 /** Per-class probability along the slices of a volume. */
 export function sliceProfile(labels: readonly string[], slices: readonly { slice: number; probabilities: readonly number[] }[], axis: string): PlotlyFigure {
   return {

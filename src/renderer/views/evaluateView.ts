@@ -27,6 +27,15 @@ export async function evaluateView(result: Evaluate, root: HTMLElement): Promise
       ['class', 'precision', 'recall', 'support', 'ROC AUC'],
       result.perClass.map((c) => [c.label, fixed(c.precision), fixed(c.recall), String(c.support), fixed(c.auc)]),
     ),
+    ...(result.calibration
+      ? [
+          h(
+            'div',
+            {},
+            `calibration: ECE ${result.calibration.ece.toFixed(4)}, MCE ${result.calibration.mce.toFixed(4)}, Brier ${result.calibration.brier.toFixed(4)}, NLL ${result.calibration.nll.toFixed(4)}`,
+          ),
+        ]
+      : []),
     confusion,
     h(
       'div',
