@@ -11,6 +11,13 @@ import { getModel } from '../core/model/modelCache';
 import { DEFAULT_LIMITS, type DecodeLimits } from '../core/scan/limits';
 import { SLICE_AXES, type SliceAxis } from '../core/scan/reslice';
 import { SCANLENS_VERSION } from '../core/version';
+import { CAM_METHODS, type CamMethodName } from '../core/vocabulary/camMethods';
+import { writeFileAtomic } from '../core/io/atomicWrite';
+import { checkOutputTarget } from '../core/io/regularFile';
+import { folderLabels } from '../core/report/html/labelledAudit';
+import { htmlReportJob } from '../core/report/html/reportJob';
+import { summarise } from '../core/report/classifyReport';
+import { stat } from 'node:fs/promises';
 import { expandInputs } from './expandInputs';
 import { modelOption, modelSummary, parsePositiveInt, providerOption, threadsOption, type ModelFlags } from './modelOption';
 import { CliFailure, EXIT, printError, printJson } from './output';
@@ -31,6 +38,8 @@ interface ClassifyFlags extends ModelFlags {
   readonly maxPixels: number;
   readonly axis: SliceAxis;
   readonly volume: number;
+  readonly report?: string;
+  readonly reportOverlays?: CamMethodName | true;
 }
 
 /** Output files named by the flags, JSONL first: it round-trips rows exactly, so --resume prefers it. */
@@ -52,8 +61,37 @@ function pipelineFlags(flags: ClassifyFlags, fileCount: number): { workers: numb
   return { workers: flags.workers ?? (fileCount >= POOL_THRESHOLD ? defaultWorkers() : 0), threads: flags.threads };
 }
 
+/**
+ * --report: the rows as one self-contained HTML page. A single folder given
+ * is audited against its labels (labels.csv or class sub-folders) when it has them.
+ */
+async function writeReport(
+  path: string,
+  model: LoadedModel,
+  inputs: readonly string[],
+  results: readonly OutputRow[],
+  run: { skipped: number; cancelled: boolean },
+  flags: ClassifyFlags,
+): Promise<void> {
+  const folder = inputs.length === 1 && (await stat(inputs[0]!).catch(() => undefined))?.isDirectory() ? inputs[0]! : undefined;
+  const labels = folder ? await folderLabels(folder, model.manifest.labels) : undefined;
+  const method = flags.reportOverlays === true ? 'gradcam' : flags.reportOverlays;
+  const html = await htmlReportJob(model, results, summarise(results, run.skipped, run.cancelled), {
+    overlays: method ? { method, threads: flags.threads } : undefined,
+    labels,
+    limits: { ...DEFAULT_LIMITS, maxPixels: flags.maxPixels },
+    command: ['scanlens', ...process.argv.slice(2)].join(' '),
+    onProgress: results.length > 1 ? progressReporter('report') : undefined,
+  });
+  await writeFileAtomic(path, html);
+  process.stderr.write(`scanlens: wrote ${path} (${results.length} row(s), ${(Buffer.byteLength(html) / 1e6).toFixed(1)} MB)\n`);
+}
+
 async function run(inputs: string[], flags: ClassifyFlags): Promise<number> {
   if (flags.resume && !flags.csv && !flags.jsonl) throw new CliFailure('--resume needs --csv or --jsonl: the output it continues');
+  if (flags.reportOverlays !== undefined && !flags.report) throw new CliFailure('--report-overlays needs --report: the report it draws in');
+  // A target that cannot be written (a folder, a link) is refused before any scan is classified.
+  if (flags.report) await checkOutputTarget(flags.report);
   const expanded = await expandInputs(inputs);
   const { missing, skipped } = expanded;
   const pipeline = pipelineFlags(flags, expanded.files.length);
@@ -113,6 +151,7 @@ async function run(inputs: string[], flags: ClassifyFlags): Promise<number> {
   const earlier = [...previous.values()].filter((row) => !given.has(row.file));
   for (const out of outputs) await out.finish([...results, ...earlier]);
   const failed = results.filter((r) => rowError(r) !== undefined).length;
+  if (flags.report) await writeReport(flags.report, model, inputs, results, { skipped, cancelled: controller.signal.aborted }, flags);
   if (flags.json) {
     printJson({
       scanlens: { version: SCANLENS_VERSION },
@@ -156,6 +195,8 @@ export function classifyCommand(): Command {
     .addOption(new Option('--batch-size <n>', 'images per inference batch').default(8).argParser(parsePositiveInt))
     .addOption(new Option('--max-pixels <n>', 'refuse images with more pixels than this').default(DEFAULT_LIMITS.maxPixels).argParser(parsePositiveInt))
     .addOption(new Option('--axis <axis>', 'for volumes (NIfTI, DICOM series): the plane to classify slice by slice').choices(SLICE_AXES).default('axial'))
+    .option('--report <file.html>', 'also write one self-contained HTML report: model card, summary, a thumbnail per row; for a labelled folder, accuracy, confusion matrix and reliability diagram')
+    .addOption(new Option('--report-overlays [method]', "put each row's explanation overlay (of its top class) in the report").choices([...CAM_METHODS]))
     .addOption(new Option('--volume <n>', 'for 4D NIfTI: which volume, from 0').default(0).argParser((v) => (v === '0' ? 0 : parsePositiveInt(v))))
     .action(async (inputs: string[], flags: ClassifyFlags) => {
       process.exitCode = await run(inputs, flags);

@@ -123,6 +123,23 @@ test('explain --json and its overlay PNG', () => {
   assert.equal(assertFilesClean(join(work, 'explain')), 1);
 });
 
+test('classify --report: the HTML report and the pictures inside it, overlays and an error row included', () => {
+  const report = join(work, 'report', 'report.html');
+  const inputs = ['single', 'compressed', 'series', 'broken'].map((d) => join(work, d));
+  const result = runCli(['classify', ...inputs, '--report', report, '--report-overlays']);
+  assert.equal(result.status, 2, result.stderr);
+  assertCliClean('classify --report', result);
+  const html = readFileSync(report, 'utf8');
+  // The cut file shares the single file's series (same header): that series is the error row.
+  assert.match(html, /<h3>Errors<\/h3><ul class="error"><li>.*cut\.dcm/, 'the broken file makes an error row');
+  assert.equal((html.match(/alt="explanation"/g) ?? []).length, 2, 'the compressed file and the series have overlays');
+  assertClean('the report', html);
+  // The thumbnails are base64 in the page: look inside them too.
+  const pictures = [...html.matchAll(/data:image\/jpeg;base64,([A-Za-z0-9+/=]+)/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('latin1'));
+  assert.equal(pictures.length, 4);
+  pictures.forEach((picture, i) => assertClean(`report picture ${i}`, picture));
+});
+
 test('preprocess stage PNGs', () => {
   const out = join(work, 'preprocess');
   const result = runCli(['preprocess', join(work, 'single', 'scan.dcm'), '--out', out]);

@@ -7,6 +7,7 @@ import type { ModelView } from '../preprocess/mapToSlice';
 import { prepareInput } from '../preprocess/prepareInput';
 import { DEFAULT_LIMITS, type DecodeLimits } from '../scan/limits';
 import { loadScan, type LoadOptions } from '../scan/loadScan';
+import type { Scan } from '../scan/scan';
 import { chooseSlice, cutSlice, type SliceChoice, type SliceRequest } from '../scan/sliceChoice';
 
 export interface ExplainJobOptions extends ExplainOptions, SliceRequest {
@@ -44,8 +45,14 @@ export function classIndexOf(model: LoadedModel, text: string | undefined): numb
  * rows, so slice k along an axis gets the probabilities classify gives it.
  */
 export async function explainJob(model: LoadedModel, path: string, options: ExplainJobOptions): Promise<ExplainJobResult> {
-  const { limits = DEFAULT_LIMITS, load = {}, axis, slice: index, ...explain } = options;
-  const scan = await loadScan(path, limits, load);
+  const { limits = DEFAULT_LIMITS, load = {}, ...rest } = options;
+  return explainScan(model, await loadScan(path, limits, load), rest);
+}
+
+/** explainJob on a scan already read (a DICOM series, or one the caller loaded for something else too). */
+export async function explainScan(model: LoadedModel, scan: Scan, options: ExplainOptions & SliceRequest): Promise<ExplainJobResult> {
+  const { axis, slice: index, ...explain } = options;
+  const path = scan.path;
   const slice = chooseSlice(scan, { axis, slice: index });
   const prepared = await prepareInput(cutSlice(scan, slice), model.manifest, 0);
   const explanation = await explainInput(model, prepared.data, explain);

@@ -13,8 +13,13 @@ import { pngFromBytes } from './pngEncode';
  * see (cover's margins) keep the slice unblended.
  */
 export function explanationPng(base: Image2D, map: RawMap, view: ModelView, colormap: ColormapName, alpha: number): Buffer {
+  return pngFromBytes(explanationBytes(base, map, view, colormap, alpha), base.width, base.height, 3);
+}
+
+/** explanationPng's RGB pixels, before encoding. */
+export function explanationBytes(base: Image2D, map: RawMap, view: ModelView, colormap: ColormapName, alpha: number): Uint8Array {
   const heat = mapToSlice(map, base, view).data;
   const bytes = new Uint8ClampedArray(heat.length * 3);
   blendHeat(colormap, base, heat, extent(heat), alpha, bytes, 255);
-  return pngFromBytes(new Uint8Array(bytes.buffer), base.width, base.height, 3);
+  return new Uint8Array(bytes.buffer);
 }

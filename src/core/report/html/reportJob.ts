@@ -1,0 +1,120 @@
+import { oneLine } from '../../errors';
+import type { Image2D } from '../../image';
+import { explainScan } from '../../jobs/explainJob';
+import { isVolumeResult, type ClassifyResult } from '../../jobs/classifyJob';
+import type { LoadedModel } from '../../model/loadModel';
+import { toChannels } from '../../preprocess/colour';
+import { unitSlice } from '../../preprocess/intensity';
+import { explanationBytes } from '../../render/explanationOverlay';
+import { encodeJpeg, jpegFromBytes } from '../../render/jpegEncode';
+import { thumbnail } from '../../render/thumbnail';
+import type { ColormapName } from '../../render/colormaps';
+import { loadDicomSeries } from '../../scan/dicomSeries';
+import { DEFAULT_LIMITS, type DecodeLimits } from '../../scan/limits';
+import { loadScan } from '../../scan/loadScan';
+import type { Scan } from '../../scan/scan';
+import { chooseSlice, cutSlice } from '../../scan/sliceChoice';
+import type { CamMethodName } from '../../vocabulary/camMethods';
+import { SCANLENS_VERSION } from '../../version';
+import type { ClassifySummary } from '../classifyReport';
+import { labelledAudit, type FolderLabels } from './labelledAudit';
+import { reportEntry, type ReportEntry } from './reportEntry';
+import { reportHtml, type EntryPicture, type InlinePicture } from './reportHtml';
+
+/** Thumbnails fit this square unless asked otherwise: small enough that 10,000 rows stay a file a browser opens. */
+export const THUMBNAIL_BOX = 96;
+
+export interface ReportOptions {
+  /** Longest side of a thumbnail, in pixels. */
+  readonly thumbnailBox?: number;
+  /** Draw each row's explanation (of its top class, on its top slice) beside the thumbnail. */
+  readonly overlays?: { readonly method: CamMethodName; readonly colormap?: ColormapName; readonly alpha?: number; readonly threads?: number };
+  /** Labels of the folder classified (folderLabels): adds the audit against them; `none` says why there is none. */
+  readonly labels?: FolderLabels | { readonly none: string };
+  readonly limits?: DecodeLimits;
+  /** The command line shown under provenance. */
+  readonly command?: string;
+  readonly time?: Date;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** The row's scan, read again as classify read it (the privacy profile applies: only pixels are used). */
+function readScan(row: ClassifyResult, limits: DecodeLimits): Promise<Scan> {
+  if (row.kind === 'series') return loadDicomSeries(row.file, row.files ?? [], limits);
+  return loadScan(row.file, limits, { blockingRead: true });
+}
+
+/** JPEG at this quality: thumbnails a third the size of PNGs, which keeps a 10,000-row report in tens of megabytes rather than near a hundred. */
+const JPEG_QUALITY = 80;
+
+async function inlineJpeg(image: Image2D): Promise<InlinePicture> {
+  return { jpeg: await encodeJpeg(image, JPEG_QUALITY), width: image.width, height: image.height };
+}
+
+/**
+ * The picture of one row: the slice its top class comes from (a volume's top
+ * peak slice along its axis), shrunk into the thumbnail box, and with
+ * overlays the explanation explainJob gives for that slice, blended over the
+ * same thumbnail. A scan that cannot be read again says so under the row
+ * instead of failing the report.
+ */
+async function pictureOf(model: LoadedModel, row: ClassifyResult, options: ReportOptions): Promise<EntryPicture> {
+  if ('error' in row) return {};
+  const box = options.thumbnailBox ?? THUMBNAIL_BOX;
+  try {
+    const scan = await readScan(row, options.limits ?? DEFAULT_LIMITS);
+    const request = isVolumeResult(row) ? { axis: row.axis, slice: row.top.slice } : {};
+    const { overlays } = options;
+    if (!overlays) {
+      let base = unitSlice(cutSlice(scan, chooseSlice(scan, request)), 0, model.manifest.input.intensity);
+      if (base.channels !== 1 && base.channels !== 3) base = toChannels(base, 1);
+      return { thumbnail: await inlineJpeg(thumbnail(base, box)) };
+    }
+    const job = await explainScan(model, scan, { method: overlays.method, threads: overlays.threads, signal: options.signal, ...request });
+    const small = thumbnail(job.base, box);
+    const overlay = explanationBytes(small, job.explanation.map, job.view, overlays.colormap ?? 'jet', overlays.alpha ?? 0.5);
+    const jpeg = await jpegFromBytes(overlay, small.width, small.height, 3, JPEG_QUALITY);
+    return { thumbnail: await inlineJpeg(small), overlay: { jpeg, width: small.width, height: small.height } };
+  } catch (error) {
+    return { note: `no picture: ${oneLine(error)}` };
+  }
+}
+
+/**
+ * A classify run as one self-contained HTML page (reportHtml): the model's
+ * card and provenance, a summary, with labels the audit, then one entry per
+ * row in the rows' order with its thumbnail (and explanation). The rows are
+ * classify's own; only the pictures are made here.
+ */
+export async function htmlReportJob(model: LoadedModel, rows: readonly ClassifyResult[], summary: ClassifySummary, options: ReportOptions = {}): Promise<string> {
+  const entries: ReportEntry[] = rows.map(reportEntry);
+  const pictures: EntryPicture[] = [];
+  for (const row of rows) {
+    pictures.push(options.signal?.aborted ? {} : await pictureOf(model, row, options));
+    options.onProgress?.(pictures.length, rows.length);
+  }
+  const { labels } = options;
+  const audit =
+    labels && 'none' in labels
+      ? labels
+      : labels
+        ? labelledAudit(
+            model.manifest.labels,
+            entries,
+            rows.map((r) => ('files' in r ? r.files : undefined)),
+            labels,
+          )
+        : undefined;
+  return reportHtml({
+    scanlensVersion: SCANLENS_VERSION,
+    generated: (options.time ?? new Date()).toISOString(),
+    command: options.command,
+    model: { manifest: model.manifest, sha256: model.sha256, assumptions: model.assumptions },
+    summary,
+    entries,
+    pictures,
+    overlayMethod: options.overlays?.method,
+    audit: audit ?? (labels ? { none: 'no labelled row was classified' } : undefined),
+  });
+}

@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { writeLabelledVariants } from '../helpers/labelledVariants';
+import { ROOT } from '../helpers/paths';
+import { reportAudit, reportRows } from '../helpers/reportRows';
+import { runCli } from '../helpers/runCli';
+
+const work = mkdtempSync(join(tmpdir(), 'scanlens-report-'));
+const labelled = join(work, 'labelled');
+/** A class folder name is the model's; a file name is anyone's: markup, quotes and an ampersand. */
+const HOSTILE = `"><img src=x onerror=alert(1)> & 'q'.png`;
+
+interface JsonRow {
+  file: string;
+  kind: string;
+  top?: { label: string; probability: number };
+  probabilities?: number[];
+  error?: string;
+}
+
+before(async () => {
+  // Every third variant filed under the next class, so the model makes mistakes the audit must count.
+  await writeLabelledVariants(labelled, 3, 19, 3);
+  copyFileSync(join(ROOT, 'samples', 'glioma-02.png'), join(labelled, 'glioma', HOSTILE));
+  writeFileSync(join(labelled, 'notumor', 'broken.png'), readFileSync(join(ROOT, 'samples', 'notumor-01.png')).subarray(0, 300));
+});
+after(() => rmSync(work, { recursive: true, force: true }));
+
+test('the report lists the rows of --json, in the same order, with the same numbers, and the error row with its reason', () => {
+  const report = join(work, 'labelled.html');
+  const result = runCli(['classify', labelled, '--json', '--report', report]);
+  assert.equal(result.status, 2, result.stderr);
+  assert.match(result.stderr, /wrote .*labelled\.html \(14 row\(s\), [\d.]+ MB\)/);
+  const json = (JSON.parse(result.stdout) as { results: JsonRow[] }).results;
+  const html = readFileSync(report, 'utf8');
+  const rows = reportRows(html);
+  assert.equal(rows.length, json.length);
+  rows.forEach((row, i) => {
+    const expected = json[i]!;
+    assert.equal(row['file'], expected.file, `row ${i}`);
+    assert.equal(row['kind'], expected.kind);
+    assert.equal(row['error'], expected.error);
+    if (expected.error !== undefined) return;
+    assert.equal(row['top'], expected.top!.label);
+    assert.equal(Number(row['probability']), expected.top!.probability, `${expected.file}: the probability, to the bit`);
+    const sorted = [...expected.probabilities!].sort((a, b) => b - a);
+    assert.ok(Math.abs(Number(row['margin']) - (sorted[0]! - sorted[1]!)) < 1e-12, `${expected.file}: margin`);
+    const entropy = -expected.probabilities!.reduce((s, p) => s + (p > 0 ? p * Math.log2(p) : 0), 0);
+    assert.ok(Math.abs(Number(row['entropy']) - entropy) < 1e-12, `${expected.file}: entropy`);
+  });
+  assert.ok(
+    rows.some((r) => r['file']!.endsWith(HOSTILE)),
+    'the hostile name reads back as it is',
+  );
+  assert.ok(!html.includes('<img src=x'), 'a file name cannot add markup');
+  const broken = rows.find((r) => r['file']!.endsWith('broken.png'))!;
+  assert.match(broken['error']!, /broken\.png: /);
+  assert.match(html, /<h3>Errors<\/h3><ul class="error"><li><span class="file">[^<]*broken\.png<\/span>: /);
+  // Every classified row has its thumbnail; the error row has none.
+  assert.equal((html.match(/<img src="data:image\/jpeg;base64,/g) ?? []).length, json.length - 1);
+});
+
+test("a labelled folder's audit has the numbers of the notebook's evaluate on the same folder, and the reliability bins' ECE", () => {
+  const report = join(work, 'audit.html');
+  const result = runCli(['classify', labelled, '--json', '--report', report]);
+  const json = (JSON.parse(result.stdout) as { results: JsonRow[] }).results;
+  const audit = reportAudit(readFileSync(report, 'utf8'));
+  assert.ok(audit, 'a folder of class folders is audited');
+
+  const notebook = join(work, 'evaluate.ipynb');
+  writeFileSync(
+    notebook,
+    JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code', metadata: {}, source: 'evaluate labelled', outputs: [], execution_count: null }] }),
+  );
+  const ran = runCli(['run', notebook]);
+  assert.equal(ran.status, 0, ran.stdout + ran.stderr);
+  const saved = JSON.parse(readFileSync(notebook, 'utf8')) as { cells: { outputs: { data: Record<string, unknown> }[] }[] };
+  const evaluated = saved.cells[0]!.outputs[0]!.data['application/vnd.scanlens.result+json'] as { accuracy: number; confusion: number[][]; files: number; failed: number };
+  assert.equal(audit.accuracy, evaluated.accuracy);
+  assert.deepEqual(audit.confusion, evaluated.confusion);
+  assert.equal(audit.failed, evaluated.failed);
+  assert.equal(audit.evaluated, evaluated.files - evaluated.failed);
+  assert.ok(audit.accuracy < 1, 'the mislabelled variants are counted as mistakes');
+  assert.equal(audit.failed, 1, 'the broken scan is a failure, not a mistake');
+
+  // ECE recomputed here from --json's probabilities and the class folders: 15 equal bins of top probability.
+  const labels = ['glioma', 'meningioma', 'notumor', 'pituitary'];
+  const scored = json.filter((r) => r.error === undefined);
+  const bins = Array.from({ length: 15 }, () => ({ n: 0, confidence: 0, right: 0 }));
+  for (const row of scored) {
+    const truth = row.file.split('/').at(-2)!;
+    const top = Math.max(...row.probabilities!);
+    const bin = bins[Math.min(14, Math.floor(top * 15))]!;
+    bin.n++;
+    bin.confidence += top;
+    if (labels[row.probabilities!.indexOf(top)] === truth) bin.right++;
+  }
+  const ece = bins.reduce((sum, b) => sum + (b.n === 0 ? 0 : (b.n / scored.length) * Math.abs(b.right / b.n - b.confidence / b.n)), 0);
+  assert.ok(Math.abs(audit.ece - ece) < 1e-12, `ECE ${audit.ece} against ${ece}`);
+});
+
+test('--report-overlays adds the explanation beside each thumbnail; it needs --report', () => {
+  const report = join(work, 'overlays.html');
+  const two = [join(ROOT, 'samples', 'glioma-01.png'), join(ROOT, 'samples', 'pituitary-02.png')];
+  const result = runCli(['classify', ...two, '--report', report, '--report-overlays', 'gradcam++']);
+  assert.equal(result.status, 0, result.stderr);
+  const html = readFileSync(report, 'utf8');
+  assert.equal((html.match(/<img src="data:image\/jpeg;base64,[^"]+" width="96" height="96" alt="explanation">/g) ?? []).length, 2);
+  assert.match(html, /<dt>Overlays<\/dt><dd>gradcam\+\+<\/dd>/);
+  assert.equal(reportAudit(html), undefined, 'files given one by one are not audited');
+
+  const alone = runCli(['classify', ...two, '--report-overlays']);
+  assert.equal(alone.status, 1);
+  assert.match(alone.stderr, /--report-overlays needs --report/);
+});
+
+test('thumbnails keep the file small: under 4 kB a row for the 96-pixel samples', () => {
+  const report = join(work, 'samples.html');
+  const result = runCli(['classify', join(ROOT, 'samples'), '--report', report]);
+  assert.equal(result.status, 0, result.stderr);
+  const html = readFileSync(report, 'utf8');
+  const rows = reportRows(html).length;
+  const perRow = Buffer.byteLength(html) / rows;
+  console.log(`report: ${rows} rows, ${(perRow / 1000).toFixed(2)} kB a row`);
+  assert.ok(perRow < 4000, `${perRow.toFixed(0)} bytes a row`);
+});
