@@ -16,6 +16,8 @@ import { errorAbout, givenPath } from './givenPath';
 import { EXIT, printError, printJson, printLine } from './output';
 import { axisOption, sliceOption } from './sliceOptions';
 import { sliceText } from '../core/vocabulary/axes';
+import { oneLine } from '../core/errors';
+import { scorecardText } from '../core/report/scorecardTable';
 
 interface ExplainFlags extends ModelFlags {
   readonly method: CamMethodName;
@@ -29,6 +31,14 @@ interface ExplainFlags extends ModelFlags {
   readonly json?: boolean;
   readonly eigenSmooth?: boolean;
   readonly augSmooth?: boolean;
+  readonly score?: boolean;
+  readonly mask?: string;
+  readonly scoreSeed?: number;
+}
+
+function parseSeed(value: string): number {
+  if (!/^\d+$/.test(value)) throw new Error(`seed must be a whole number, got '${value}'`);
+  return Number(value);
 }
 
 function parseAlpha(value: string): number {
@@ -44,6 +54,8 @@ async function run(input: string, flags: ExplainFlags): Promise<number> {
   if (flags.method !== 'occlusion') await resolveTargetLayer(model, flags.layer);
   if (flags.eigenSmooth) checkEigenSmooth(flags.method, CAM_REGISTRY[flags.method]);
   const file = givenPath(input);
+  const mask = flags.mask === undefined ? undefined : givenPath(flags.mask);
+  const score = flags.score || mask !== undefined;
   // Methods that run the model once per channel or patch report progress on stderr; Ctrl-C stops them between batches, before anything is written.
   const progress = CAM_REGISTRY[flags.method].needs === 'gradients' ? undefined : progressReporter(flags.method);
   const controller = new AbortController();
@@ -63,16 +75,19 @@ async function run(input: string, flags: ExplainFlags): Promise<number> {
       load: { blockingRead: true },
       signal: controller.signal,
       onProgress: progress,
+      // The scorecard's runs (its perturbed copies, then one per randomised layer) report on stderr too.
+      score: score ? { mask: mask?.path, seed: flags.scoreSeed, onProgress: progressReporter('scorecard') } : undefined,
     });
   } catch (error) {
-    const message = error instanceof ExplainCancelled ? `${input}: cancelled` : errorAbout(file, error);
+    const aboutMask = mask !== undefined && oneLine(error).startsWith(`${mask.path}: `);
+    const message = error instanceof ExplainCancelled ? `${input}: cancelled` : errorAbout(aboutMask ? mask : file, error);
     printError(message);
     if (flags.json) printJson({ scanlens: { version: SCANLENS_VERSION }, model: modelSummary(model), file: input, error: message });
     return EXIT.someFailed;
   } finally {
     process.off('SIGINT', stop);
   }
-  const { explanation: result, base, slice } = job;
+  const { explanation: result, base, slice, scorecard } = job;
   if (flags.out) await writeFileAtomic(flags.out, explanationPng(base, result.map, model.manifest.input, flags.colormap, flags.alpha));
   const label = model.manifest.labels[result.classIndex]!;
   if (flags.json) {
@@ -90,6 +105,7 @@ async function run(input: string, flags: ExplainFlags): Promise<number> {
       map: { width: result.map.width, height: result.map.height, data: Array.from(result.map.data) },
       ...(flags.out ? { overlay: flags.out } : {}),
       ...(result.notes.length > 0 ? { notes: result.notes } : {}),
+      ...(scorecard ? { scorecard: { ...scorecard, ...(mask ? { maskFile: mask.given } : {}) } } : {}),
     });
   } else {
     const layer = result.layer ? `  layer ${result.layer.tensor} (${result.layer.source})` : '';
@@ -97,6 +113,7 @@ async function run(input: string, flags: ExplainFlags): Promise<number> {
     const where = sliceText(slice);
     const smooth = `${flags.eigenSmooth ? ' eigen_smooth' : ''}${flags.augSmooth ? ' aug_smooth' : ''}`;
     printLine(`${input}${where ? `  ${where}` : ''}  ${result.method}${smooth}  ${label} ${p.toFixed(3)}${layer}${flags.out ? `  → ${flags.out}` : ''}`);
+    if (scorecard) for (const line of scorecardText(scorecard).split('\n')) printLine(line);
   }
   return EXIT.ok;
 }
@@ -118,6 +135,9 @@ export function explainCommand(): Command {
     .option('--out <overlay.png>', 'write the map blended over the scan as PNG')
     .addOption(new Option('--colormap <name>', 'overlay colormap').choices([...COLORMAPS]).default('jet'))
     .addOption(new Option('--alpha <a>', 'overlay opacity, 0…1').default(0.5).argParser(parseAlpha))
+    .option('--score', 'also score the explanation: confidence drop/increase, deletion/insertion AUC, ROAD, the randomisation sanity check (a few seconds on the demo model)')
+    .option('--mask <file>', "with --score: pointing game and relevance mass against this mask (PNG, or NIfTI on the scan's grid; non-zero is inside); implies --score")
+    .addOption(new Option('--score-seed <n>', "seed of the randomisation check's re-initialised weights").default(42).argParser(parseSeed))
     .option('--json', 'print one JSON document to stdout')
     .action(async (file: string, flags: ExplainFlags) => {
       process.exitCode = await run(file, flags);

@@ -1,5 +1,6 @@
 import { ScanLensError } from '../errors';
 import { explainInput, type Explanation, type ExplainOptions } from '../explain/explain';
+import { scoreExplanation, type Scorecard, type ScorecardOptions } from '../explain/scorecard/scorecard';
 import type { Image2D } from '../image';
 import type { LoadedModel } from '../model/loadModel';
 import { toChannels } from '../preprocess/colour';
@@ -9,11 +10,19 @@ import { DEFAULT_LIMITS, type DecodeLimits } from '../scan/limits';
 import { loadScan, type LoadOptions } from '../scan/loadScan';
 import type { Scan } from '../scan/scan';
 import { chooseSlice, cutSlice, type SliceChoice, type SliceRequest } from '../scan/sliceChoice';
+import { readSliceMask } from './scorecardMask';
 
 export interface ExplainJobOptions extends ExplainOptions, SliceRequest {
   readonly limits?: DecodeLimits;
   /** How the file is read (blocking read, which volume of a 4D NIfTI, privacy). */
   readonly load?: LoadOptions;
+  /** Also score the explanation (explain/scorecard/scorecard.ts). */
+  readonly score?: ScoreRequest;
+}
+
+export interface ScoreRequest extends Omit<ScorecardOptions, 'mask' | 'signal'> {
+  /** A mask file on the scan's grid (scorecardMask.ts), for the pointing game and relevance mass. */
+  readonly mask?: string;
 }
 
 export interface ExplainJobResult {
@@ -26,6 +35,8 @@ export interface ExplainJobResult {
   readonly slice: SliceChoice;
   /** How the model's input framed the slice (its size and fit): mapToSlice places the map with it. */
   readonly view: ModelView;
+  /** When asked for (`score`). */
+  readonly scorecard?: Scorecard;
 }
 
 /** A class given as a label or as an index; undefined means the top class. */
@@ -45,19 +56,25 @@ export function classIndexOf(model: LoadedModel, text: string | undefined): numb
  * rows, so slice k along an axis gets the probabilities classify gives it.
  */
 export async function explainJob(model: LoadedModel, path: string, options: ExplainJobOptions): Promise<ExplainJobResult> {
-  const { limits = DEFAULT_LIMITS, load = {}, ...rest } = options;
-  return explainScan(model, await loadScan(path, limits, load), rest);
+  const { limits = DEFAULT_LIMITS, load = {} } = options;
+  return explainScan(model, await loadScan(path, limits, load), options);
 }
 
 /** explainJob on a scan already read (a DICOM series, or one the caller loaded for something else too). */
-export async function explainScan(model: LoadedModel, scan: Scan, options: ExplainOptions & SliceRequest): Promise<ExplainJobResult> {
-  const { axis, slice: index, ...explain } = options;
+export async function explainScan(model: LoadedModel, scan: Scan, options: ExplainJobOptions): Promise<ExplainJobResult> {
+  const { axis, slice: index, limits, load, score, ...explain } = options;
   const path = scan.path;
   const slice = chooseSlice(scan, { axis, slice: index });
   const prepared = await prepareInput(cutSlice(scan, slice), model.manifest, 0);
-  const explanation = await explainInput(model, prepared.data, explain);
   let base = prepared.sliceImage;
   if (base.channels !== 1 && base.channels !== 3) base = toChannels(base, 1);
   const { size, fit } = model.manifest.input;
-  return { file: path, explanation, base, slice, view: { size, fit } };
+  const view = { size, fit };
+  // A bad mask is one line before the explanation runs.
+  const inside = score?.mask ? await readSliceMask(score.mask, slice, base, limits, load) : undefined;
+  const explanation = await explainInput(model, prepared.data, explain);
+  if (!score) return { file: path, explanation, base, slice, view };
+  const mask = inside && { width: base.width, height: base.height, inside, view };
+  const scorecard = await scoreExplanation(model, prepared.data, explanation, explain, { seed: score.seed, onProgress: score.onProgress, signal: explain.signal, mask });
+  return { file: path, explanation, base, slice, view, scorecard };
 }
