@@ -63,43 +63,23 @@ test('the report lists the rows of --json, in the same order, with the same numb
   assert.equal((html.match(/<img src="data:image\/jpeg;base64,/g) ?? []).length, json.length - 1);
 });
 
-test("a labelled folder's audit has the numbers of the notebook's evaluate on the same folder, and the reliability bins' ECE", () => {
+test("a labelled folder's audit has scanlens evaluate's numbers for the same folder", () => {
   const report = join(work, 'audit.html');
-  const result = runCli(['classify', labelled, '--json', '--report', report]);
-  const json = (JSON.parse(result.stdout) as { results: JsonRow[] }).results;
+  assert.equal(runCli(['classify', labelled, '--report', report]).status, 2);
   const audit = reportAudit(readFileSync(report, 'utf8'));
   assert.ok(audit, 'a folder of class folders is audited');
-
-  const notebook = join(work, 'evaluate.ipynb');
-  writeFileSync(
-    notebook,
-    JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code', metadata: {}, source: 'evaluate labelled', outputs: [], execution_count: null }] }),
-  );
-  const ran = runCli(['run', notebook]);
-  assert.equal(ran.status, 0, ran.stdout + ran.stderr);
-  const saved = JSON.parse(readFileSync(notebook, 'utf8')) as { cells: { outputs: { data: Record<string, unknown> }[] }[] };
-  const evaluated = saved.cells[0]!.outputs[0]!.data['application/vnd.scanlens.result+json'] as { accuracy: number; confusion: number[][]; files: number; failed: number };
+  const evaluate = runCli(['evaluate', labelled, '--json']);
+  assert.equal(evaluate.status, 2, evaluate.stderr);
+  const evaluated = JSON.parse(evaluate.stdout) as { accuracy: number; confusion: number[][]; rows: unknown[]; failed: number; perClass: { auc: number | null }[]; calibration: { ece: number } };
   assert.equal(audit.accuracy, evaluated.accuracy);
   assert.deepEqual(audit.confusion, evaluated.confusion);
   assert.equal(audit.failed, evaluated.failed);
-  assert.equal(audit.evaluated, evaluated.files - evaluated.failed);
+  assert.equal(audit.evaluated, evaluated.rows.length - evaluated.failed);
+  // Sums over the same rows in another order (evaluate lists them as the labelled set does): equal to rounding.
+  assert.ok(Math.abs(audit.ece - evaluated.calibration.ece) < 1e-12, `ECE ${audit.ece} against ${evaluated.calibration.ece}`);
+  audit.auc.forEach((auc, c) => assert.ok(Math.abs(auc! - evaluated.perClass[c]!.auc!) < 1e-12, `class ${c}: AUC ${auc} against ${evaluated.perClass[c]!.auc}`));
   assert.ok(audit.accuracy < 1, 'the mislabelled variants are counted as mistakes');
   assert.equal(audit.failed, 1, 'the broken scan is a failure, not a mistake');
-
-  // ECE recomputed here from --json's probabilities and the class folders: 15 equal bins of top probability.
-  const labels = ['glioma', 'meningioma', 'notumor', 'pituitary'];
-  const scored = json.filter((r) => r.error === undefined);
-  const bins = Array.from({ length: 15 }, () => ({ n: 0, confidence: 0, right: 0 }));
-  for (const row of scored) {
-    const truth = row.file.split('/').at(-2)!;
-    const top = Math.max(...row.probabilities!);
-    const bin = bins[Math.min(14, Math.floor(top * 15))]!;
-    bin.n++;
-    bin.confidence += top;
-    if (labels[row.probabilities!.indexOf(top)] === truth) bin.right++;
-  }
-  const ece = bins.reduce((sum, b) => sum + (b.n === 0 ? 0 : (b.n / scored.length) * Math.abs(b.right / b.n - b.confidence / b.n)), 0);
-  assert.ok(Math.abs(audit.ece - ece) < 1e-12, `ECE ${audit.ece} against ${ece}`);
 });
 
 test('--report-overlays adds the explanation beside each thumbnail; it needs --report', () => {

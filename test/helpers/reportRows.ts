@@ -15,9 +15,16 @@ export function reportRows(html: string): Record<string, string>[] {
 }
 
 /** The audit paragraph's data attributes, or undefined when the report has no audit. */
-export function reportAudit(html: string): { accuracy: number; evaluated: number; failed: number; ece: number; confusion: number[][] } | undefined {
+export function reportAudit(html: string): { accuracy: number; evaluated: number; failed: number; ece: number; confusion: number[][]; auc: (number | null)[] } | undefined {
   const tag = /<p id="audit"([^>]*)>/.exec(html)?.[1];
   if (tag === undefined) return undefined;
   const a = attributes(tag);
-  return { accuracy: Number(a['accuracy']), evaluated: Number(a['evaluated']), failed: Number(a['failed']), ece: Number(a['ece']), confusion: JSON.parse(a['confusion']!) as number[][] };
+  return {
+    accuracy: Number(a['accuracy']),
+    evaluated: Number(a['evaluated']),
+    failed: Number(a['failed']),
+    ece: Number(a['ece']),
+    confusion: JSON.parse(a['confusion']!) as number[][],
+    auc: JSON.parse(a['auc']!) as (number | null)[],
+  };
 }

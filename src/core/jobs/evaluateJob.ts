@@ -71,13 +71,16 @@ export async function evaluateJob(model: LoadedModel, labelled: string, options:
     rows.push({ file: row.file, label: item.label, prediction: row.top!.label, probabilities: [...row.probabilities!] });
   }
   if (options.signal?.aborted) throw new ScanLensError('evaluation cancelled', display(labelled));
+  return { source: labelled, labels, rows, failed: rows.length - truth.length, ...labelledScores(labels, truth, predicted, probabilities) };
+}
+
+/** The numbers of an evaluation, from classified rows' class indices (true, predicted) and probabilities: what evaluateJob and classify's HTML report both show. */
+export type LabelledScores = Omit<EvaluateResult, 'source' | 'labels' | 'rows' | 'failed'>;
+
+export function labelledScores(labels: readonly string[], truth: readonly number[], predicted: readonly number[], probabilities: readonly (readonly number[])[]): LabelledScores {
   const metrics = classificationMetrics(labels, truth, predicted);
   const roc = oneVsRestRoc(labels, truth, probabilities);
   return {
-    source: labelled,
-    labels,
-    rows,
-    failed: rows.length - truth.length,
     accuracy: metrics.accuracy,
     perClass: metrics.perClass.map((c, i) => ({ ...c, auc: roc[i]!.auc })),
     confusion: metrics.confusion,

@@ -1,7 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { calibration, type Calibration } from '../../metrics/calibration';
-import { classificationMetrics, type ClassificationMetrics } from '../../metrics/confusionMatrix';
+import { labelledScores, type LabelledScores } from '../../jobs/evaluateJob';
 import { readLabelledScans } from '../../scan/labelledScans';
 import type { ReportEntry } from './reportEntry';
 
@@ -29,7 +28,8 @@ export async function folderLabels(folder: string, classes: readonly string[]): 
   return { source: hasCsv ? 'labels.csv' : 'class folders', byFile: new Map(items.map((i) => [resolve(i.file), i.label])) };
 }
 
-export interface LabelledAudit extends ClassificationMetrics {
+export interface LabelledAudit extends LabelledScores {
+  readonly labels: readonly string[];
   readonly source: FolderLabels['source'];
   /** Entries scored: labelled and classified. */
   readonly evaluated: number;
@@ -37,7 +37,6 @@ export interface LabelledAudit extends ClassificationMetrics {
   readonly failed: number;
   /** Entries with no label (scans outside the class folders or labels.csv). */
   readonly unlabelled: number;
-  readonly calibration: Calibration;
   /** Each entry's true label, in entry order (undefined when it has none). */
   readonly truth: readonly (string | undefined)[];
 }
@@ -49,31 +48,29 @@ function labelOf(entry: ReportEntry, files: readonly string[] | undefined, label
 }
 
 /**
- * Accuracy, confusion matrix and per-class precision/recall
- * (classificationMetrics) and the reliability bins with ECE (calibration)
- * of the labelled, classified entries: the metrics `evaluate` computes, on
- * the same rows the report lists. Undefined when no entry is labelled and classified.
+ * The numbers `scanlens evaluate` gives (labelledScores: accuracy,
+ * per-class precision, recall and ROC AUC, the confusion matrix and
+ * calibration with its reliability bins) for the labelled, classified
+ * entries: the same rows the report lists. Undefined when no entry is
+ * labelled and classified.
  */
 export function labelledAudit(classes: readonly string[], entries: readonly ReportEntry[], files: readonly (readonly string[] | undefined)[], labels: FolderLabels): LabelledAudit | undefined {
   const truth = entries.map((entry, i) => labelOf(entry, files[i], labels));
   const scored = entries.flatMap((entry, i) => (truth[i] !== undefined && entry.top && entry.probabilities ? [{ entry, label: truth[i] }] : []));
   if (scored.length === 0) return undefined;
-  const t = scored.map((s) => classes.indexOf(s.label));
-  const metrics = classificationMetrics(
+  const scores = labelledScores(
     classes,
-    t,
+    scored.map((s) => classes.indexOf(s.label)),
     scored.map((s) => classes.indexOf(s.entry.top!.label)),
+    scored.map((s) => s.entry.probabilities!),
   );
   return {
-    ...metrics,
+    ...scores,
+    labels: classes,
     source: labels.source,
     evaluated: scored.length,
     failed: entries.filter((e, i) => truth[i] !== undefined && e.error !== undefined).length,
     unlabelled: truth.filter((l) => l === undefined).length,
-    calibration: calibration(
-      scored.map((s) => s.entry.probabilities!),
-      t,
-    ),
     truth,
   };
 }

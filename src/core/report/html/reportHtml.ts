@@ -123,14 +123,17 @@ function audit(view: ReportView): string {
   if (!a) return '';
   if ('none' in a) return `<h2>Against labels</h2><p>Not audited: ${t(a.none)}.</p>`;
   const perClass = a.perClass
-    .map((c) => `<tr><td>${t(c.label)}</td><td class="num">${percent(c.precision)}</td><td class="num">${percent(c.recall)}</td><td class="num">${c.support}</td></tr>`)
+    .map(
+      (c) =>
+        `<tr><td>${t(c.label)}</td><td class="num">${percent(c.precision)}</td><td class="num">${percent(c.recall)}</td><td class="num">${c.auc === null ? '—' : c.auc.toFixed(3)}</td><td class="num">${c.support}</td></tr>`,
+    )
     .join('');
   const notes = [a.failed > 0 ? `${a.failed} labelled row(s) failed and are not scored` : '', a.unlabelled > 0 ? `${a.unlabelled} row(s) have no label` : ''].filter(Boolean).join('; ');
   return (
     `<h2>Against labels</h2>` +
-    `<p id="audit" data-accuracy="${exact(a.accuracy)}" data-evaluated="${a.evaluated}" data-failed="${a.failed}" data-ece="${exact(a.calibration.ece)}" data-confusion="${t(JSON.stringify(a.confusion))}">` +
+    `<p id="audit" data-accuracy="${exact(a.accuracy)}" data-evaluated="${a.evaluated}" data-failed="${a.failed}" data-ece="${exact(a.calibration.ece)}" data-confusion="${t(JSON.stringify(a.confusion))}" data-auc="${t(JSON.stringify(a.perClass.map((c) => c.auc)))}">` +
     `<strong>Accuracy ${(a.accuracy * 100).toFixed(1)} %</strong> on ${a.evaluated} row(s), labels from ${t(a.source)}; expected calibration error ${a.calibration.ece.toFixed(4)} (${a.calibration.bins.length} bins).${notes ? ` ${t(notes)}.` : ''}</p>` +
-    `<table><thead><tr><th>class</th><th class="num">precision</th><th class="num">recall</th><th class="num">rows</th></tr></thead><tbody>${perClass}</tbody></table>` +
+    `<table><thead><tr><th>class</th><th class="num">precision</th><th class="num">recall</th><th class="num">ROC AUC</th><th class="num">rows</th></tr></thead><tbody>${perClass}</tbody></table>` +
     `<div class="charts"><figure>${confusionSvg(a.labels, a.confusion)}<figcaption>Confusion matrix</figcaption></figure><figure>${reliabilitySvg(a.calibration.bins, a.calibration.ece)}<figcaption>Reliability diagram</figcaption></figure></div>`
   );
 }
