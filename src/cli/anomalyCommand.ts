@@ -3,7 +3,18 @@ import { basename, extname, join } from 'node:path';
 import { METHODS, type Method } from '../core/anomaly/detector';
 import { ScanLensError } from '../core/errors';
 import { writeFileAtomic } from '../core/io/atomicWrite';
-import { addToDetector, evaluateAnomalies, fitAnomalyDetector, isScored, openAnomalyScorer, rethresholdDetector, scoreAnomalies, summarize, type AnomalyRow } from '../core/jobs/anomalyJob';
+import {
+  addToDetector,
+  evaluateAnomalies,
+  fitAnomalyDetector,
+  isScored,
+  openAnomalyScorer,
+  rethresholdDetector,
+  scoreAnomalies,
+  summarize,
+  type AnomalyRow,
+  type PixelEvaluation,
+} from '../core/jobs/anomalyJob';
 import { getModel } from '../core/model/modelCache';
 import type { SliceAxis } from '../core/scan/reslice';
 import type { SliceChoice } from '../core/scan/sliceChoice';
@@ -46,6 +57,7 @@ interface ScoreFlags {
 
 interface EvalFlags extends ScoreFlags {
   readonly bins: number;
+  readonly masks?: string;
 }
 
 interface ThresholdFlags {
@@ -222,6 +234,7 @@ async function evalCommand(normalDir: string, anomalousDir: string, flags: EvalF
   const evaluation = await evaluateAnomalies(detector, await expandInputs([normalDir]), await expandInputs([anomalousDir]), {
     threshold: flags.threshold,
     bins: flags.bins,
+    masks: flags.masks,
     maps: flags.maps !== undefined,
     axis: flags.axis,
     slice: flags.slice,
@@ -229,9 +242,10 @@ async function evalCommand(normalDir: string, anomalousDir: string, flags: EvalF
     onRow: async (row, set) => void results[set].push(await present(row, flags.maps)),
   });
   for (const row of [...results.normal, ...results.anomalous]) if ('error' in row) printError(row.error);
-  const { threshold, metrics, roc, summary } = evaluation;
+  const { threshold, metrics, roc, summary, pixel } = evaluation;
+  for (const row of pixel?.failed ?? []) printError(row.error);
   if (flags.json) {
-    printJson({ scanlens: { version: SCANLENS_VERSION }, detector: detector.summary(), threshold, metrics, roc, results, summary });
+    printJson({ scanlens: { version: SCANLENS_VERSION }, detector: detector.summary(), threshold, metrics, roc, ...(pixel ? { pixel } : {}), results, summary });
   } else {
     const at = metrics.atThreshold;
     const best = metrics.bestF1;
@@ -245,10 +259,22 @@ async function evalCommand(normalDir: string, anomalousDir: string, flags: EvalF
         ...metrics.histogram.normal.map(
           (count, i) => `  ${metrics.histogram.edges[i]!.toFixed(3).padStart(9)}  ${'#'.repeat(count)}${' '.repeat(Math.max(1, 12 - count))}/ ${'#'.repeat(metrics.histogram.anomalous[i]!)}`,
         ),
+        ...(pixel ? pixelLines(pixel) : []),
       ].join('\n') + '\n',
     );
   }
-  return summary.failed > 0 ? EXIT.someFailed : EXIT.ok;
+  return summary.failed > 0 || (pixel?.failed.length ?? 0) > 0 ? EXIT.someFailed : EXIT.ok;
+}
+
+/** The pixel-level lines of `anomaly eval --masks`: what was compared, then the metrics (or why there are none). */
+function pixelLines(pixel: PixelEvaluation): string[] {
+  const { metrics: m, masked, unmasked } = pixel;
+  const metric = (name: string, value: number | null): string => `${name} ${value === null ? '—' : value.toFixed(4)}`;
+  return [
+    `pixels: ${m.images} scans (${masked} with a mask), ${m.anomalousPixels} of ${m.pixels} pixels anomalous in ${m.regions} regions`,
+    `${metric('pixel AUROC', m.auroc)}  ${metric(`AUPRO (FPR ≤ ${m.fprLimit})`, m.aupro)}${m.auroc === null ? ' (needs both anomalous and normal pixels)' : ''}`,
+    ...(unmasked.length > 0 ? [`${unmasked.length} anomalous scan(s) without a mask left out of the pixel metrics`] : []),
+  ];
 }
 
 const detectorOption = new Option('--detector <folder>', 'detector folder (or its detector.json), an anomalib ONNX export, or a reconstruction model').makeOptionMandatory();
@@ -292,13 +318,14 @@ export function anomalyCommand(): Command {
       process.exitCode = await score(inputs, flags);
     });
   const evalSub = new Command('eval')
-    .description('AUROC, AUPR, F1 at the threshold, F1-optimal threshold and score histograms on a labelled pair of folders')
+    .description('AUROC, AUPR, F1 at the threshold, F1-optimal threshold and score histograms on a labelled pair of folders; with --masks, pixel AUROC and AUPRO')
     .argument('<normal dir>', 'folder of normal scans')
     .argument('<anomalous dir>', 'folder of anomalous scans')
     .addOption(detectorOption)
     .addOption(backboneOption)
     .addOption(thresholdOption)
     .addOption(new Option('--bins <n>', 'histogram bins').default(10).argParser(parsePositiveInt))
+    .option('--masks <dir>', "ground-truth masks (PNG, NIfTI… on the scans' grids) named as their scans (or <name>_mask): adds pixel AUROC and AUPRO")
     .addOption(axisOption)
     .addOption(sliceOption)
     .option('--maps <dir>', mapsHelp)

@@ -13,12 +13,16 @@ import { fittedFiles, fitInMemory, saveFitted, type FitOptions, type FittedDetec
 import { anomalyHeat } from '../anomaly/heatmap';
 import { featureScorer } from '../anomaly/openDetector';
 import { openScorer } from '../anomaly/openScorer';
+import { maskSlice, openMaskFolder, type MaskFolder } from '../anomaly/pixelMasks';
+import { PixelMetricsAccumulator, type PixelMetrics } from '../anomaly/pixelMetrics';
 import { finiteScorer, type AnomalyResult, type AnomalyScorer, type ScorerOptions } from '../anomaly/scorer';
 import type { DetectorManifest } from '../anomaly/detectorManifest';
 import { ScanLensError, aboutFile, oneLine } from '../errors';
+import type { Image2D } from '../image';
 import { writeFileAtomic } from '../io/atomicWrite';
 import { rocCurve } from '../metrics/rocAuc';
 import { unitSlice } from '../preprocess/intensity';
+import { mapToSlice } from '../preprocess/mapToSlice';
 import { overlayHeatmap } from '../render/overlay';
 import { encodePng } from '../render/png';
 import { DEFAULT_LIMITS } from '../scan/limits';
@@ -38,6 +42,8 @@ export interface ScoredRow {
   readonly slice: SliceChoice;
   /** The map over the slice scored (jet, 50 %, threshold at mid-colour): the picture `--maps` writes, PNG-encoded. */
   readonly mapPng?: Uint8Array;
+  /** The anomaly map's values brought onto the slice's own grid (NaN where the scorer did not see it), when asked: what masks are compared with. */
+  readonly sliceMap?: Image2D;
 }
 
 /** An input that could not be scored: the reason, one line, naming the file. */
@@ -94,6 +100,8 @@ export interface ScoreOptions extends SliceRequest {
   readonly threshold?: number;
   /** Draw each scored scan's map over the slice scored (ScoredRow.mapPng). */
   readonly maps?: boolean;
+  /** Keep each scored scan's map on the slice's grid (ScoredRow.sliceMap). */
+  readonly sliceMaps?: boolean;
   /** Stops between files; the rows so far stand. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (done: number, total: number) => void;
@@ -116,14 +124,15 @@ async function mapPicture(scorer: AnomalyScorer, plane: Scan, result: AnomalyRes
  * its map when asked. Any failure, a slice the file does not have included,
  * is its own error row.
  */
-export async function scoreFile(scorer: AnomalyScorer, file: string, options: Pick<ScoreOptions, 'threshold' | 'maps' | 'axis' | 'slice'> = {}): Promise<AnomalyRow> {
+export async function scoreFile(scorer: AnomalyScorer, file: string, options: Pick<ScoreOptions, 'threshold' | 'maps' | 'sliceMaps' | 'axis' | 'slice'> = {}): Promise<AnomalyRow> {
   try {
     const scan = await loadScan(file, DEFAULT_LIMITS);
     const slice = chooseSlice(scan, { axis: options.axis, slice: options.slice });
     const plane = cutSlice(scan, slice);
     const result = await scorer.scoreSlice(plane, 0, options.threshold);
     const mapPng = options.maps ? await mapPicture(scorer, plane, result) : undefined;
-    return { file, score: result.score, label: result.label, threshold: result.threshold, slice, ...(mapPng ? { mapPng } : {}) };
+    const sliceMap = options.sliceMaps ? mapToSlice(result.map, { width: plane.shape[2], height: plane.shape[1] }, scorer.input) : undefined;
+    return { file, score: result.score, label: result.label, threshold: result.threshold, slice, ...(mapPng ? { mapPng } : {}), ...(sliceMap ? { sliceMap } : {}) };
   } catch (error) {
     return { file, error: oneLine(aboutFile(file, error)) };
   }
@@ -143,9 +152,11 @@ export async function* scoreAnomalies(scorer: AnomalyScorer, inputs: AnomalyInpu
 
 export type EvalSet = 'normal' | 'anomalous';
 
-export interface EvalOptions extends Omit<ScoreOptions, 'onProgress'> {
+export interface EvalOptions extends Omit<ScoreOptions, 'onProgress' | 'sliceMaps'> {
   /** Histogram bins (default 10). */
   readonly bins?: number;
+  /** A folder of ground-truth masks (PNG, NIfTI…) on the scans' grids, found by scan name: adds pixel AUROC and AUPRO. */
+  readonly masks?: string;
   readonly onProgress?: (set: EvalSet, done: number, total: number) => void;
   /**
    * Each row as it is scored, map included: the returned rows carry no map
@@ -164,21 +175,69 @@ export interface AnomalyEvaluation {
   readonly normal: readonly AnomalyRow[];
   readonly anomalous: readonly AnomalyRow[];
   readonly summary: AnomalySummary;
+  /** With masks: pixel AUROC and AUPRO over the scans that have one (normal scans without one count as all normal). */
+  readonly pixel?: PixelEvaluation;
 }
 
-const withoutMap = (row: AnomalyRow): AnomalyRow => {
-  if (!isScored(row) || !row.mapPng) return row;
-  const { mapPng: _map, ...rest } = row;
+export interface PixelEvaluation {
+  readonly metrics: PixelMetrics;
+  /** Scans whose mask was found. */
+  readonly masked: number;
+  /** Anomalous scans without a mask: left out of the pixel metrics. */
+  readonly unmasked: readonly string[];
+  /** Masks that could not be used (unreadable, another grid, two matching one scan), one line each. */
+  readonly failed: readonly ErrorRow[];
+}
+
+const withoutPictures = (row: AnomalyRow): AnomalyRow => {
+  if (!isScored(row)) return row;
+  const { mapPng: _map, sliceMap: _values, ...rest } = row;
   return rest;
 };
 
+const withoutSliceMap = (row: AnomalyRow): AnomalyRow => {
+  if (!isScored(row) || !row.sliceMap) return row;
+  const { sliceMap: _values, ...rest } = row;
+  return rest;
+};
+
+/** Each scored scan's map against its mask, if it has one; a normal scan without one is all normal pixels. */
+function pixelCollector(masks: MaskFolder): { add(row: ScoredRow, set: EvalSet): Promise<void>; result(): PixelEvaluation } {
+  const pixels = new PixelMetricsAccumulator();
+  const unmasked: string[] = [];
+  const failed: ErrorRow[] = [];
+  let masked = 0;
+  return {
+    async add(row, set) {
+      const map = row.sliceMap!;
+      let file: string | undefined;
+      try {
+        file = masks.maskFor(row.file);
+        if (file === undefined) {
+          if (set === 'normal') pixels.add(map.data, new Uint8Array(map.data.length), map.width, map.height);
+          else unmasked.push(row.file);
+          return;
+        }
+        pixels.add(map.data, await maskSlice(file, row.slice, map), map.width, map.height);
+        masked++;
+      } catch (error) {
+        failed.push({ file: file ?? row.file, error: oneLine(aboutFile(file ?? row.file, error)) });
+      }
+    },
+    result: () => ({ metrics: pixels.result(), masked, unmasked, failed }),
+  };
+}
+
 /** Scores a folder of normal scans and one of anomalous scans and measures how well the scores separate them. */
 export async function evaluateAnomalies(scorer: AnomalyScorer, normal: AnomalyInputs, anomalous: AnomalyInputs, options: EvalOptions = {}): Promise<AnomalyEvaluation> {
+  const pixels = options.masks !== undefined ? pixelCollector(await openMaskFolder(options.masks)) : undefined;
   const scoreSet = async (inputs: AnomalyInputs, set: EvalSet): Promise<AnomalyRow[]> => {
     const rows: AnomalyRow[] = [];
-    for await (const row of scoreAnomalies(scorer, inputs, { ...options, onProgress: (done, total) => options.onProgress?.(set, done, total) })) {
-      await options.onRow?.(row, set);
-      rows.push(withoutMap(row));
+    const scoring = { ...options, sliceMaps: pixels !== undefined, onProgress: (done: number, total: number) => options.onProgress?.(set, done, total) };
+    for await (const row of scoreAnomalies(scorer, inputs, scoring)) {
+      if (pixels && isScored(row)) await pixels.add(row, set);
+      await options.onRow?.(withoutSliceMap(row), set);
+      rows.push(withoutPictures(row));
     }
     if (options.signal?.aborted) throw new AnomalyJobCancelled();
     return rows;
@@ -192,7 +251,8 @@ export async function evaluateAnomalies(scorer: AnomalyScorer, normal: AnomalyIn
   const truth = [...n.map(() => false), ...a.map(() => true)];
   const metrics = evaluate({ scores: [...n, ...a], anomalous: truth }, threshold, options.bins ?? 10);
   const roc = rocCurve([...n, ...a], truth);
-  return { threshold, metrics, roc: { fpr: roc.fpr, tpr: roc.tpr }, normal: normalRows, anomalous: anomalousRows, summary: summarize([...normalRows, ...anomalousRows]) };
+  const summary = summarize([...normalRows, ...anomalousRows]);
+  return { threshold, metrics, roc: { fpr: roc.fpr, tpr: roc.tpr }, normal: normalRows, anomalous: anomalousRows, summary, ...(pixels ? { pixel: pixels.result() } : {}) };
 }
 
 // ---------------------------------------------------------------- fit
