@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { choleskyPacked, packedLength } from '../../../src/core/anomaly/linalg';
+import { padim } from '../../../src/core/anomaly/padim';
 import { GaussianStats } from '../../../src/core/anomaly/padim/gaussianStats';
 import { PadimDetector } from '../../../src/core/anomaly/padim/padimDetector';
 import { PadimFitter } from '../../../src/core/anomaly/padim/padimFitter';
@@ -83,4 +84,39 @@ test('memory does not grow with the number of images added', () => {
   assert.equal(stats.comoment.length + stats.mean.length, before);
   assert.equal(stats.count, 500);
   assert.throws(() => stats.add(new Float32Array(5)), /expected 3×4 features/);
+});
+
+test('a detector reloaded from its arrays goes on fitting exactly: fit on some images, save, reload, add the rest = one fit on all', () => {
+  const whole = new PadimFitter(ref.p, ref.d, ref.epsilon);
+  for (const row of ref.train) whole.add(Float32Array.from(row));
+  const expected = whole.finish();
+  for (const split of [2, 5, ref.n - 1]) {
+    const first = new PadimFitter(ref.p, ref.d, ref.epsilon);
+    for (const row of ref.train.slice(0, split)) first.add(Float32Array.from(row));
+    const saved = first.finish();
+    const reloaded = PadimDetector.fromArrays(saved.arrays(), saved.parameters(), 'x');
+    const resumed = padim.resume(reloaded, { positions: ref.p, channels: ref.d, seed: 0 }, 'x');
+    for (const row of ref.train.slice(split)) resumed.add(Float32Array.from(row));
+    const detector = resumed.finish();
+    assert.equal(resumed.count, ref.n);
+    assert.deepEqual(detector.arrays(), expected.arrays(), `after ${split} images`);
+    assert.deepEqual(detector.parameters(), { epsilon: ref.epsilon, images: ref.n });
+  }
+});
+
+test('running statistics are checked on load: both arrays, float64, their shapes, and the image count', () => {
+  const fitter = new PadimFitter(ref.p, ref.d, ref.epsilon);
+  for (const row of ref.train) fitter.add(Float32Array.from(row));
+  const arrays = fitter.finish().arrays();
+  const { comoment: _comoment, ...oneOnly } = arrays;
+  assert.throws(
+    () => PadimDetector.fromArrays(oneOnly, { epsilon: ref.epsilon, images: ref.n }, 'd.json'),
+    /d\.json: PaDiM running statistics need float64 arrays running_mean .* and comoment .*, both/,
+  );
+  const short = { ...arrays, comoment: { dtype: '<f8' as const, shape: [ref.p, 2], data: new Float64Array(ref.p * 2) } };
+  assert.throws(() => PadimDetector.fromArrays(short, { epsilon: ref.epsilon, images: ref.n }, 'd.json'), /running statistics are \[.*\] and \[5, 2\], expected/);
+  assert.throws(() => PadimDetector.fromArrays(arrays, { epsilon: ref.epsilon, images: 1.5 }, 'd.json'), /'parameters\.images': must be the number of images/);
+  const { running_mean: _mean, comoment: _co, ...old } = arrays;
+  const legacy = PadimDetector.fromArrays(old, { epsilon: ref.epsilon }, 'd.json');
+  assert.throws(() => padim.resume(legacy, { positions: ref.p, channels: ref.d, seed: 0 }, 'd.json'), /d\.json: has no running statistics .* refit it with anomaly fit/);
 });
