@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { Tensor } from 'onnxruntime-node';
+import { explainInput } from '../../../src/core/explain/explain';
+import { modelGraph, releaseExplainSessions } from '../../../src/core/explain/explainSessions';
+import { initializerValues, parameterLayers } from '../../../src/core/explain/scorecard/parameterLayers';
+import { randomisationCheck } from '../../../src/core/explain/scorecard/randomisationCheck';
+import { loadModel } from '../../../src/core/model/loadModel';
+import { ort } from '../../../src/core/native/ort';
+import { prepareInput } from '../../../src/core/preprocess/prepareInput';
+import { loadScan } from '../../../src/core/scan/loadScan';
+import { ROOT } from '../../helpers/paths';
+
+after(releaseExplainSessions);
+const cacheDir = mkdtempSync(join(tmpdir(), 'scanlens-randomisation-'));
+
+async function setup() {
+  const model = await loadModel(join(ROOT, 'models', 'brain-mri-demo'), { threads: 1 });
+  const { data } = await prepareInput(await loadScan(join(ROOT, 'samples', 'glioma-01.png')), model.manifest);
+  const options = { method: 'gradcam' as const, cacheDir };
+  return { model, data, options, explanation: await explainInput(model, data, options) };
+}
+
+test("the demo model's layers are re-initialised from the output down: the classifier, then each convolution", async () => {
+  const { model } = await setup();
+  const layers = parameterLayers(await modelGraph(model));
+  assert.deepEqual(
+    layers.map((l) => l.name),
+    ['/classifier/Gemm', ...[17, 14, 10, 7, 3, 0].map((k) => `/features/features.${k}/Conv`)],
+  );
+  await model.session.release();
+});
+
+test("fed the model's own weights, the parameter-input gradient model gives the map it explains with", async () => {
+  const { model, data, options, explanation } = await setup();
+  const graph = await modelGraph(model);
+  const parameters: Record<string, Tensor> = {};
+  for (const t of parameterLayers(graph).flatMap((l) => l.tensors)) parameters[t.name] = new (ort().Tensor)('float32', initializerValues(graph, t.name), [...t.dims]);
+  const same = await explainInput(model, data, { ...options, parameters });
+  const worst = Math.max(...explanation.map.data.map((v, i) => Math.abs(v - same.map.data[i]!)));
+  assert.ok(worst < 1e-5 * Math.max(...explanation.map.data), `largest difference ${worst}`);
+  await model.session.release();
+});
+
+test('randomising the layers really changes the Grad-CAM map, and the seed makes the check reproducible', async () => {
+  const { model, data, options, explanation } = await setup();
+  const first = await randomisationCheck(model, data, explanation, options, 42, {});
+  assert.ok('steps' in first);
+  assert.equal(first.steps.length, 7);
+  // A map unrelated to the original has rank correlation near 0; the learned model's own map would give 1.
+  for (const step of first.steps) {
+    assert.ok(Math.abs(step.spearman!) < 0.5, `${step.layer}: Spearman ${step.spearman}`);
+    assert.ok(step.ssim! < 0.5, `${step.layer}: SSIM ${step.ssim}`);
+  }
+  const again = await randomisationCheck(model, data, explanation, options, 42, {});
+  assert.deepEqual(again, first);
+  const other = await randomisationCheck(model, data, explanation, options, 7, {});
+  assert.ok('steps' in other);
+  assert.notDeepEqual(
+    other.steps.map((s) => s.spearman),
+    first.steps.map((s) => s.spearman),
+  );
+  await model.session.release();
+});
+
+test('the check counts its runs in progress and is not run for a gradient-free method', async () => {
+  const { model, data, options, explanation } = await setup();
+  const seen: [number, number][] = [];
+  await randomisationCheck(model, data, explanation, options, 42, { onProgress: (done, total) => seen.push([done, total]) });
+  assert.deepEqual(
+    seen,
+    [1, 2, 3, 4, 5, 6, 7].map((k) => [k, 7]),
+  );
+  assert.deepEqual(await randomisationCheck(model, data, explanation, { ...options, method: 'scorecam' }, 42, {}), { skipped: 'gradient methods only' });
+  await model.session.release();
+});
