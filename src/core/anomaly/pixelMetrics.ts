@@ -68,7 +68,7 @@ export interface PixelMetrics {
 
 /**
  * Collects maps and masks image by image (each labelled as it comes), then
- * computes both metrics in one pass over the pixels sorted by score. Pixels
+ * computes both metrics in one pass over the pixels in descending score. Pixels
  * whose score is NaN (where the scorer did not see the slice) are left out.
  */
 export class PixelMetricsAccumulator {
@@ -104,25 +104,27 @@ export class PixelMetricsAccumulator {
   }
 
   result(fprLimit = AUPRO_FPR_LIMIT): PixelMetrics {
+    // Normal pixels (nearly all) sorted natively; lesion pixels, few, sorted with their regions; then merged.
+    let positives = 0;
+    for (const regions of this.regionOf) for (const r of regions) if (r !== 0) positives++;
     const total = this.scores.reduce((sum, s) => sum + s.length, 0);
-    const scores = new Float32Array(total);
-    const regions = new Int32Array(total);
-    let offset = 0;
-    this.scores.forEach((s, k) => {
-      scores.set(s, offset);
-      regions.set(this.regionOf[k]!, offset);
-      offset += s.length;
+    const negatives = total - positives;
+    const normal = new Float32Array(negatives);
+    const lesion = new Float32Array(positives);
+    const lesionRegion = new Int32Array(positives);
+    let [n, p] = [0, 0];
+    this.scores.forEach((scores, k) => {
+      const regions = this.regionOf[k]!;
+      for (let i = 0; i < scores.length; i++) {
+        if (regions[i] === 0) normal[n++] = scores[i]!;
+        else [lesion[p], lesionRegion[p++]] = [scores[i]!, regions[i]!];
+      }
     });
+    normal.sort();
+    const lesionOrder = Uint32Array.from({ length: positives }, (_, i) => i).sort((a, b) => lesion[b]! - lesion[a]!);
     // A region can vanish where the map was not seen (all its pixels NaN): it has no overlap to measure.
     const sizes = this.regionSizes;
     const liveRegions = sizes.filter((size, k) => k > 0 && size > 0).length;
-    let positives = 0;
-    for (let i = 0; i < total; i++) if (regions[i] !== 0) positives++;
-    const negatives = total - positives;
-
-    const order = new Uint32Array(total);
-    for (let i = 0; i < total; i++) order[i] = i;
-    order.sort((a, b) => scores[b]! - scores[a]!);
 
     // Walk tie groups from the highest score down: each is one threshold, one point of both curves.
     let tp = 0;
@@ -132,16 +134,15 @@ export class PixelMetricsAccumulator {
     let [lastFpr, lastPro] = [0, 0];
     let proArea = 0;
     let integrating = negatives > 0 && liveRegions > 0;
-    for (let g = 0; g < total;) {
-      const s = scores[order[g]!]!;
+    let nextNormal = negatives - 1;
+    let nextLesion = 0;
+    while (nextNormal >= 0 || nextLesion < positives) {
+      const s = Math.max(nextNormal >= 0 ? normal[nextNormal]! : -Infinity, nextLesion < positives ? lesion[lesionOrder[nextLesion]!]! : -Infinity);
       let [groupTp, groupFp, groupOverlap] = [0, 0, 0];
-      for (; g < total && scores[order[g]!] === s; g++) {
-        const region = regions[order[g]!]!;
-        if (region === 0) groupFp++;
-        else {
-          groupTp++;
-          groupOverlap += 1 / sizes[region]!;
-        }
+      for (; nextNormal >= 0 && normal[nextNormal] === s; nextNormal--) groupFp++;
+      for (; nextLesion < positives && lesion[lesionOrder[nextLesion]!] === s; nextLesion++) {
+        groupTp++;
+        groupOverlap += 1 / sizes[lesionRegion[lesionOrder[nextLesion]!]!]!;
       }
       rocArea += groupFp * (tp + groupTp / 2);
       tp += groupTp;

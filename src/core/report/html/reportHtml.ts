@@ -48,7 +48,7 @@ dl.card{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:0
 table{border-collapse:collapse}th,td{padding:3px 8px;text-align:left;vertical-align:middle;border-bottom:1px solid #eee}
 th{background:#f5f5f5}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .file{overflow-wrap:anywhere;max-width:360px}.error{color:#a40000}.ood{color:#8a4b00;font-weight:600}.wrong{background:#fdecec}
-.charts{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}figure{margin:0}
+.charts{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}figure{margin:0}figcaption{text-align:center}
 .top{display:grid;grid-template-columns:3fr 2fr;gap:0 32px}@media (max-width:900px){.top{grid-template-columns:1fr}}
 code{font-size:12px;word-break:break-all}img{display:block}div.pic{display:flex;gap:4px}
 `;
@@ -112,8 +112,9 @@ function summary(view: ReportView): string {
   }
   const guarded = entries.some((e) => e.anomaly);
   const rows = [...counts].map(([label, c]) => `<tr><td>${t(label)}</td><td class="num">${c.rows}</td>${guarded ? `<td class="num">${c.flagged}</td>` : ''}</tr>`).join('');
+  // Each error names its file already (one line: file, reason).
   const errors = entries.filter((e) => e.error !== undefined);
-  const errorList = errors.length > 0 ? `<h3>Errors</h3><ul class="error">${errors.map((e) => `<li><span class="file">${t(e.file)}</span>: ${t(e.error!)}</li>`).join('')}</ul>` : '';
+  const errorList = errors.length > 0 ? `<h3>Errors</h3><ul class="error">${errors.map((e) => `<li>${t(e.error!)}</li>`).join('')}</ul>` : '';
   const line = `${s.files} row(s): ${s.classified} classified, ${s.failed} failed${s.skipped > 0 ? `, ${s.skipped} file(s) skipped (not scans)` : ''}${s.cancelled ? '; cancelled before the end' : ''}.`;
   return `<h2>Summary</h2><p>${t(line)}</p><table id="per-class"><thead><tr><th>top class</th><th class="num">rows</th>${guarded ? '<th class="num">out of distribution</th>' : ''}</tr></thead><tbody>${rows}</tbody></table>${errorList}`;
 }
