@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { guardFieldsComplete } from '../core/vocabulary/outOfDistribution';
+import { ScorecardSchema } from './scorecard';
 import { AXES } from './viewerMessages';
 
 /** The mime type our notebook renderer draws; the payload is one NotebookResult. */
@@ -94,6 +95,9 @@ const ExplainResult = z.strictObject({
    * existed have none, and their map is stretched over the scan.
    */
   view: z.strictObject({ slice: size, input: size, fit: z.enum(['fill', 'contain', 'cover']) }).optional(),
+  /** With score=true (or mask=): the explanation's scorecard, and the mask file as written in the cell. */
+  scorecard: ScorecardSchema.optional(),
+  maskFile: z.string().optional(),
 });
 
 const imageStats = { width: z.number().int(), height: z.number().int(), channels: z.number().int(), min: z.number(), max: z.number(), mean: z.number() };
