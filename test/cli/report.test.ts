@@ -3,8 +3,9 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { FLAGGED_SAMPLE, NORMAL_SAMPLE, guardedDemoModel } from '../helpers/guardedModel';
 import { writeLabelledVariants } from '../helpers/labelledVariants';
-import { ROOT } from '../helpers/paths';
+import { fixture, ROOT } from '../helpers/paths';
 import { reportAudit, reportRows } from '../helpers/reportRows';
 import { runCli } from '../helpers/runCli';
 
@@ -106,4 +107,42 @@ test('thumbnails keep the file small: under 4 kB a row for the 96-pixel samples'
   const perRow = Buffer.byteLength(html) / rows;
   console.log(`report: ${rows} rows, ${(perRow / 1000).toFixed(2)} kB a row`);
   assert.ok(perRow < 4000, `${perRow.toFixed(0)} bytes a row`);
+});
+
+test("volumes, a series and a guarded model: each report row is the --json row's top peak slice, with the guard's verdict", () => {
+  const dir = mkdtempSync(join(work, 'guarded-'));
+  const model = guardedDemoModel(dir);
+  const report = join(dir, 'report.html');
+  const inputs = [FLAGGED_SAMPLE, NORMAL_SAMPLE, fixture('nifti', 'ras-grid.nii'), fixture('dicom', 'series')];
+  const result = runCli(['classify', ...inputs, '--model', model, '--axis', 'sagittal', '--json', '--report', report]);
+  assert.equal(result.status, 0, result.stderr);
+  type Verdict = { anomalyScore?: number; flag?: string };
+  const json = (JSON.parse(result.stdout) as { results: (JsonRow & Verdict & { top: { slice?: number } & Verdict; slices?: { slice: number; probabilities: number[] }[]; sliceCount?: number })[] })
+    .results;
+  const html = readFileSync(report, 'utf8');
+  const rows = reportRows(html);
+  assert.deepEqual(
+    rows.map((r) => r['kind']),
+    json.map((r) => r.kind),
+  );
+  assert.ok(rows.some((r) => r['kind'] === 'volume') && rows.some((r) => r['kind'] === 'series'));
+  rows.forEach((row, i) => {
+    const expected = json[i]!;
+    const verdict = expected.kind === 'image' ? expected : expected.top;
+    assert.equal(Number(row['anomaly-score']), verdict.anomalyScore, `${expected.file}: the guard's score`);
+    assert.equal(row['ood'], String(verdict.flag !== undefined));
+    if (expected.kind === 'image') return;
+    assert.equal(Number(row['slice']), expected.top.slice);
+    const probabilities = expected.slices!.find((s) => s.slice === expected.top.slice)!.probabilities;
+    const sorted = [...probabilities].sort((a, b) => b - a);
+    assert.ok(Math.abs(Number(row['margin']) - (sorted[0]! - sorted[1]!)) < 1e-12, `${expected.file}: the margin of its top peak slice`);
+    assert.match(html, new RegExp(`${expected.kind}, sagittal slice ${expected.top.slice! + 1}/${expected.sliceCount}`));
+  });
+  assert.deepEqual(
+    rows.slice(0, 2).map((r) => r['ood']),
+    ['true', 'false'],
+    'the lesion sample is flagged, the normal one passes',
+  );
+  assert.equal((html.match(/alt="scan"/g) ?? []).length, rows.length, 'a thumbnail for each, the series too');
+  assert.match(html, /<th>out of distribution<\/th>/);
 });
