@@ -34,8 +34,9 @@ test('the same scan through scanlens explain --score --json and an explain cell 
   const session = new NotebookSession({ baseDir: ROOT, defaultModelPath: join(ROOT, 'models', 'brain-mri-demo'), threads: 1 });
   const run = await executeCell(session, `explain samples/glioma-01.png mask=${MASK}`);
   assert.equal(run.outputs.length, 2, JSON.stringify(run.outputs.map((o) => (o.kind === 'error' ? o.message : o.kind))));
-  const [overlay, table] = run.outputs;
-  assert.ok(overlay!.kind === 'display' && table!.kind === 'display');
+  const overlay = run.outputs[0]!;
+  const table = run.outputs[1]!;
+  assert.ok(overlay.kind === 'display' && table.kind === 'display');
   const result = NotebookResultSchema.parse(overlay.data[SCANLENS_RESULT_MIME]);
   assert.ok(result.kind === 'explain' && result.scorecard);
   const { maskFile, ...cliCard } = fromCli.scorecard;
