@@ -209,6 +209,23 @@ const AnomalyResult = z.discriminatedUnion('subcommand', [
     }),
     /** Anomalous as the positive class, one point per distinct score. */
     roc: z.strictObject({ fpr: z.array(z.number()), tpr: z.array(z.number()) }),
+    /** With masks=: pixel AUROC and AUPRO (null when the pixels do not allow them), over the scans with a mask and the normal scans. */
+    pixel: z
+      .strictObject({
+        images: z.number().int(),
+        masked: z.number().int(),
+        pixels: z.number().int(),
+        anomalousPixels: z.number().int(),
+        regions: z.number().int(),
+        auroc: z.number().nullable(),
+        aupro: z.number().nullable(),
+        fprLimit: z.number(),
+        /** Anomalous scans without a mask, left out. */
+        unmasked: z.array(z.string()),
+        /** Masks that could not be used. */
+        failed: z.array(z.strictObject({ file: z.string(), error: z.string() })),
+      })
+      .optional(),
   }),
 ]);
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -52,10 +52,14 @@ interface PixelDoc {
   };
 }
 
+const cliPixels = new Map<string, PixelDoc['pixel']>();
+
 function evaluate(maskFolder: string): PixelDoc['pixel'] {
   const run = runCli(['anomaly', 'eval', normal, lesion, '--detector', DEMO, '--masks', maskFolder, '--json']);
   assert.equal(run.status, 0, run.stderr);
-  return (JSON.parse(run.stdout) as PixelDoc).pixel;
+  const { pixel } = JSON.parse(run.stdout) as PixelDoc;
+  cliPixels.set(maskFolder, pixel);
+  return pixel;
 }
 
 test('anomaly eval --masks: pixel AUROC and AUPRO over the masked lesions and the normal scans; masks where the lesions are score far above masks where they are not', () => {
@@ -86,4 +90,18 @@ test('anomaly eval --masks: a mask on another grid is an error line (exit 2), a 
   assert.match(lines.at(-3)!, /^pixels: 18 scans \(8 with a mask\), \d+ of 294912 pixels anomalous in 8 regions$/);
   assert.match(lines.at(-2)!, /^pixel AUROC 0\.\d{4} {2}AUPRO \(FPR ≤ 0\.3\) 0\.\d{4}$/);
   assert.equal(lines.at(-1), '1 anomalous scan(s) without a mask left out of the pixel metrics');
+});
+
+test('a notebook anomaly eval line with masks= reports the same pixel metrics as the command line, in its result and its text', () => {
+  const path = join(work, 'pixel.ipynb');
+  const cell = { cell_type: 'code', metadata: {}, source: `anomaly eval normal lesion detector=${DEMO} masks=masks`, outputs: [], execution_count: null };
+  writeFileSync(path, JSON.stringify({ nbformat: 4, nbformat_minor: 4, metadata: {}, cells: [cell] }));
+  const run = runCli(['run', path, '--threads', '1']);
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  const outputs = (JSON.parse(readFileSync(path, 'utf8')) as { cells: { outputs: { data?: Record<string, unknown> }[] }[] }).cells[0]!.outputs;
+  const data = outputs[0]!.data!;
+  const result = data['application/vnd.scanlens.result+json'] as { pixel: Record<string, unknown> };
+  const cli = cliPixels.get(masks) ?? evaluate(masks);
+  assert.deepEqual(result.pixel, { ...cli.metrics, masked: cli.masked, unmasked: [], failed: [] });
+  assert.match(String(data['text/plain']), new RegExp(`pixel AUROC ${cli.metrics.auroc.toFixed(4)} {2}AUPRO \\(FPR ≤ 0\\.3\\) ${cli.metrics.aupro.toFixed(4)}`));
 });

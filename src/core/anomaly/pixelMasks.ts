@@ -1,7 +1,8 @@
-import { readdir } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
 import { ScanLensError } from '../errors';
 import { DEFAULT_LIMITS } from '../scan/limits';
+import { listScans } from '../scan/listScans';
 import { loadScan } from '../scan/loadScan';
 import { chooseSlice, cutSlice, type SliceChoice } from '../scan/sliceChoice';
 
@@ -18,15 +19,14 @@ export interface MaskFolder {
   maskFor(scan: string): string | undefined;
 }
 
+/** The masks in a folder and below it (scans by extension or content; links are not followed, so every mask lies inside it). */
 export async function openMaskFolder(folder: string): Promise<MaskFolder> {
-  const entries = await readdir(folder, { withFileTypes: true }).catch(() => {
-    throw new ScanLensError('masks folder not found', folder);
-  });
+  const info = await stat(folder).catch(() => undefined);
+  if (!info?.isDirectory()) throw new ScanLensError('masks folder not found', folder);
   const byKey = new Map<string, string[]>();
-  for (const entry of entries) {
-    if (!entry.isFile() || entry.name.startsWith('.')) continue;
-    const key = maskKey(entry.name);
-    byKey.set(key, [...(byKey.get(key) ?? []), join(folder, entry.name)]);
+  for (const file of (await listScans(folder)).files) {
+    const key = maskKey(file);
+    byKey.set(key, [...(byKey.get(key) ?? []), file]);
   }
   return {
     maskFor(scan) {

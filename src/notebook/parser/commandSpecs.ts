@@ -119,6 +119,7 @@ export const OPTION_SCHEMAS = {
     threshold: decimal().optional(),
     maps: choice(['true', 'false']).optional(),
     bins: wholeNumber(1).optional(),
+    masks: z.string().min(1).optional(),
     method: choice(DETECTOR_METHODS).optional(),
     layers: z.string().min(1).optional(),
     channels: wholeNumber(1).optional(),
@@ -240,7 +241,7 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, CommandSpec>> = {
     subcommandSpecs: {
       fit: { usage: '<normal folder>', minArgs: 1, maxArgs: 1, options: ['out', 'backbone', 'method', 'layers', 'channels', 'grid', 'seed', 'percentile', 'sigma'] },
       score: { usage: '<file|folder|glob>...', minArgs: 1, maxArgs: Infinity, options: ['detector', 'backbone', 'threshold', 'maps', 'axis', 'slice'] },
-      eval: { usage: '<normal folder> <anomalous folder>', minArgs: 2, maxArgs: 2, options: ['detector', 'backbone', 'threshold', 'bins', 'maps', 'axis', 'slice'] },
+      eval: { usage: '<normal folder> <anomalous folder>', minArgs: 2, maxArgs: 2, options: ['detector', 'backbone', 'threshold', 'bins', 'masks', 'maps', 'axis', 'slice'] },
     },
     options: {
       detector: { description: 'detector folder, anomalib export or reconstruction model (default: the one fitted last in this notebook)' },
@@ -249,6 +250,7 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, CommandSpec>> = {
       threshold: { description: "override the detector's threshold (lower flags more)" },
       maps: { description: 'show each scan with its anomaly map over it (default: false)', values: ['true', 'false'] },
       bins: { description: 'eval: histogram bins (default: 10)' },
+      masks: { description: "eval: folder of ground-truth masks on the scans' grids, named as their scans (or <name>_mask): adds pixel AUROC and AUPRO" },
       method: { description: 'fit: detector (default: padim)', values: DETECTOR_METHODS },
       layers: { description: 'fit: comma-separated backbone tensors to take features from' },
       channels: { description: 'fit: random channel subset size (default: 32)' },

@@ -175,6 +175,19 @@ function evaluationText(e: AnomalyEvaluation): string {
   ].join('\n');
 }
 
+type Pixel = NonNullable<Extract<Anomaly, { subcommand: 'eval' }>['pixel']>;
+
+/** The pixel-level lines, as `scanlens anomaly eval --masks` prints them; then each mask that could not be used. */
+function pixelText(pixel: Pixel): string[] {
+  const metric = (name: string, value: number | null): string => `${name} ${value === null ? '—' : value.toFixed(4)}`;
+  return [
+    `pixels: ${pixel.images} scans (${pixel.masked} with a mask), ${pixel.anomalousPixels} of ${pixel.pixels} pixels anomalous in ${pixel.regions} regions`,
+    `${metric('pixel AUROC', pixel.auroc)}  ${metric(`AUPRO (FPR ≤ ${pixel.fprLimit})`, pixel.aupro)}`,
+    ...(pixel.unmasked.length > 0 ? [`${pixel.unmasked.length} anomalous scan(s) without a mask left out of the pixel metrics`] : []),
+    ...pixel.failed.map((f) => `${f.file}  ERROR  ${f.error}`),
+  ].map((line) => terminalText(line));
+}
+
 /** `anomaly eval <normal folder> <anomalous folder>`: AUROC, AUPR, F1, the score histogram of both sets and the ROC curve. */
 async function evaluate(context: Context): Promise<NotebookOutput[]> {
   const { command, session, signal, onProgress } = context;
@@ -183,6 +196,8 @@ async function evaluate(context: Context): Promise<NotebookOutput[]> {
   const scope = await session.scope();
   const [normalInputs, anomalousInputs] = [await resolveInputs(scope, base, [command.args[0]!]), await resolveInputs(scope, base, [command.args[1]!])];
   const maps = bool(command.options.maps);
+  // The folder must lie in scope; the job lists it without following links, so every mask read lies inside it.
+  const masks = command.options.masks === undefined ? undefined : (await session.readPath(command.options.masks)).path;
   const prov = provenance(command.text, parametersOf(command), undefined);
   const mapOutputs: NotebookOutput[] = [];
   let evaluation: AnomalyEvaluation;
@@ -190,6 +205,7 @@ async function evaluate(context: Context): Promise<NotebookOutput[]> {
     evaluation = await evaluateAnomalies(scorer, normalInputs, anomalousInputs, {
       threshold: command.options.threshold,
       bins: command.options.bins,
+      masks,
       maps,
       axis: command.options.axis as SliceAxis | undefined,
       slice: command.options.slice,
@@ -206,6 +222,12 @@ async function evaluate(context: Context): Promise<NotebookOutput[]> {
   const normal = presentAll(base, evaluation.normal, normalInputs.missing.length);
   const anomalous = presentAll(base, evaluation.anomalous, anomalousInputs.missing.length);
   const { metrics, roc, threshold } = evaluation;
+  const pixel = evaluation.pixel && {
+    ...evaluation.pixel.metrics,
+    masked: evaluation.pixel.masked,
+    unmasked: evaluation.pixel.unmasked.map((file) => displayPath(base, file)),
+    failed: evaluation.pixel.failed.map((f) => ({ file: displayPath(base, f.file), error: relativeMessage(base, f.error) })),
+  };
   const result: NotebookResult = {
     kind: 'anomaly',
     subcommand: 'eval',
@@ -223,6 +245,7 @@ async function evaluate(context: Context): Promise<NotebookOutput[]> {
       histogram: { edges: [...metrics.histogram.edges], normal: [...metrics.histogram.normal], anomalous: [...metrics.histogram.anomalous] },
     },
     roc: { fpr: [...roc.fpr], tpr: [...roc.tpr] },
+    ...(pixel ? { pixel } : {}),
   };
   const withSlice = anyVolume([...normal, ...anomalous]);
   const rowsTable: Table = { columns: scoreColumns(withSlice, true), rows: [...scoreTable(normal, withSlice, 'normal'), ...scoreTable(anomalous, withSlice, 'anomalous')] };
@@ -236,6 +259,12 @@ async function evaluate(context: Context): Promise<NotebookOutput[]> {
       ['precision at threshold', metrics.atThreshold.precision],
       ['recall at threshold', metrics.atThreshold.recall],
       [`best F1 (threshold ${metrics.bestF1.threshold.toFixed(4)})`, metrics.bestF1.f1],
+      ...(pixel
+        ? [
+            [`pixel AUROC (${pixel.images} scans, ${pixel.regions} regions)`, pixel.auroc],
+            [`AUPRO (FPR ≤ ${pixel.fprLimit})`, pixel.aupro],
+          ]
+        : []),
     ],
   };
   const failed = evaluation.summary.failed;
@@ -251,7 +280,7 @@ async function evaluate(context: Context): Promise<NotebookOutput[]> {
       {
         result,
         markdown: heading + markdownTable(summary) + '\n' + markdownTable(rowsTable),
-        text: [evaluationText(evaluation), ...[...normal, ...anomalous].filter((r) => 'error' in r).map(textRow)].join('\n'),
+        text: [evaluationText(evaluation), ...(pixel ? pixelText(pixel) : []), ...[...normal, ...anomalous].filter((r) => 'error' in r).map(textRow)].join('\n'),
       },
       prov,
     ),
