@@ -12,7 +12,7 @@ after(() => rmSync(work, { recursive: true, force: true }));
 const NORMAL = join(ROOT, 'samples', 'anomaly', 'normal');
 const normal = (k: number): string => join(NORMAL, `normal-${String(k).padStart(2, '0')}.png`);
 
-test('anomaly add on a detector without running statistics (the shipped demo): one line saying to refit, exit 1, the detector untouched', () => {
+test('anomaly add on a detector without running statistics (the shipped demo), or on a model: one line, exit 1, the detector untouched', () => {
   const detector = join(work, 'old');
   cpSync(join(ROOT, 'models', 'brain-mri-demo-padim'), detector, { recursive: true });
   const before = readFileSync(join(detector, 'detector.json'));
@@ -23,6 +23,9 @@ test('anomaly add on a detector without running statistics (the shipped demo): o
     `scanlens: ${join(detector, 'detector.json')}: has no running statistics (fitted by an earlier ScanLens): its float32 mean and Cholesky factor cannot be continued exactly; refit it with anomaly fit on all its normal scans`,
   );
   assert.ok(readFileSync(join(detector, 'detector.json')).equals(before));
+  const model = runCli(['anomaly', 'add', 'models/brain-mri-demo/model.onnx', NORMAL]);
+  assert.equal(model.status, 1);
+  assert.equal(model.stderr.trim(), 'scanlens: models/brain-mri-demo/model.onnx: is not a detector made by anomaly fit (a folder with detector.json): only those can take new scans');
 });
 
 test('anomaly add: the line says how many scans the detector has seen and the threshold set again; a threshold chosen before is said to be replaced', () => {

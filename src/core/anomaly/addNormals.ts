@@ -1,7 +1,8 @@
+import { basename } from 'node:path';
 import { ScanLensError, aboutFile, oneLine } from '../errors';
 import { SCANLENS_VERSION } from '../version';
 import type { FeatureDetector } from './detector';
-import { detectorManifestPath, loadDetector, saveDetector } from './detectorFile';
+import { MANIFEST_FILE, detectorManifestPath, loadDetector, saveDetector } from './detectorFile';
 import { DETECTOR_KINDS } from './detectorKinds';
 import type { DetectorManifest } from './detectorManifest';
 import { percentileThreshold, splitNormals } from './fitDetector';
@@ -40,6 +41,7 @@ export interface AddedNormals {
  */
 export async function addNormals(path: string, files: readonly string[], options: AddOptions = {}): Promise<AddedNormals> {
   const manifestPath = await detectorManifestPath(path);
+  if (basename(manifestPath) !== MANIFEST_FILE) throw new ScanLensError(`is not a detector made by anomaly fit (a folder with ${MANIFEST_FILE}): only those can take new scans`, path);
   const loaded = await loadDetector(manifestPath);
   const previous = loaded.manifest;
   const { grid, channels, seed } = previous.features;
