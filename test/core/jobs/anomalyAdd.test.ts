@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Method } from '../../../src/core/anomaly/detector';
 import { percentiles } from '../../../src/core/preprocess/percentile';
-import { addToDetector, fitAnomalyDetector, isScored, openAnomalyScorer, scoreAnomalies, type AnomalyRow } from '../../../src/core/jobs/anomalyJob';
+import { AnomalyJobCancelled, addToDetector, fitAnomalyDetector, isScored, openAnomalyScorer, scoreAnomalies, type AnomalyRow } from '../../../src/core/jobs/anomalyJob';
 import type { LoadedModel } from '../../../src/core/model/loadModel';
 import { getModel } from '../../../src/core/model/modelCache';
 import { ROOT } from '../../helpers/paths';
@@ -76,10 +76,16 @@ test('PaDiM: fitting on half the normals then adding the other half scores every
   assert.ok(after.reduce((x, y) => x + y) < before.reduce((x, y) => x + y), `${after} vs ${before}`);
 });
 
-test('PatchCore: adding re-condenses the memory bank to its size; a bad file is an error row and the rest are added', async () => {
+test('PatchCore: adding re-condenses the memory bank to its size; a bad file is an error row and the rest are added; a cancelled add writes nothing', async () => {
   const half = await fit('patchcore', NORMAL.slice(0, 10), 'patchcore');
   const bank = manifestOf(half).parameters['bank']!;
   const before = await scores(half, NORMAL.slice(10));
+  // Cancelled: nothing is written.
+  const saved = readFileSync(join(half, 'detector.json'));
+  const aborted = new AbortController();
+  aborted.abort();
+  await assert.rejects(addToDetector(half, { files: NORMAL.slice(10) }, { threads: 1, cacheDir: work, signal: aborted.signal }), AnomalyJobCancelled);
+  assert.ok(readFileSync(join(half, 'detector.json')).equals(saved));
   const broken = join(work, 'broken.png');
   cpSync(join(ROOT, 'samples', 'labels.csv'), broken);
   const outcome = await addToDetector(half, { files: [broken, ...NORMAL.slice(10)], missing: [{ file: 'nowhere', error: 'nowhere: not found' }] }, { threads: 1, cacheDir: work });
