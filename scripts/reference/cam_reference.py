@@ -49,6 +49,14 @@ sums over the H x W positions of a channel unless said otherwise):
   then aggregate_multi_layers' ReLU and scale_cam_image again (min-max), the
   flip undone; the six maps averaged (no further normalisation). Stored at the
   input's resolution, as base64 uint16 ('u16': value * 65535).
+- FullGrad (fullgrad_cam.py, Srinivas & Fleuret 2019): every Conv2d and
+  BatchNorm2d with a bias (a BatchNorm's bias is B - mean * weight /
+  sqrt(var + eps)); |input gradient * input|, each input channel scaled by
+  scale_cam_image, plus per layer |bias * gradient of its output|, each channel
+  scale_cam_image'd (min-max, then resized to the input's size), summed over
+  channels; everything summed and scale_cam_image'd once more. Gradients by
+  autograd (retain_grad on each layer's output); stored at the input's
+  resolution as 'u16'. The target_layers argument is ignored, as there.
 - Vision transformers: pytorch-grad-cam's reshape_transform convention, the
   class token dropped and the tokens reshaped to the patch grid (applied to
   activations and gradients alike).
@@ -195,6 +203,51 @@ def aug_smooth(model, layer, x, cls, method, eigen_smooth):
     return np.mean(np.float32(maps), axis=0)
 
 
+def fullgrad(model, x, cls):
+    # torchvision's in-place ReLUs (modules, and DenseNet's F.relu(features, inplace=True)) would overwrite a layer's
+    # output before its gradient is kept: out of place, each retained gradient is that of the layer's own output, as
+    # the definition (and the exported graph) has it.
+    for m in model.modules():
+        if hasattr(m, 'inplace'):
+            m.inplace = False
+    relu = F.relu
+    F.relu = lambda t, inplace=False: relu(t)
+    try:
+        return fullgrad_out_of_place(model, x, cls)
+    finally:
+        F.relu = relu
+
+
+def fullgrad_out_of_place(model, x, cls):
+    layers = [m for m in model.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.BatchNorm2d)) and m.bias is not None]
+    outputs = {}
+
+    def keep(mod, _inputs, out):
+        out.retain_grad()
+        outputs[mod] = out
+
+    hooks = [m.register_forward_hook(keep) for m in layers]
+    x = x.clone().requires_grad_(True)
+    logits = model(x)
+    logits[0, cls].backward()
+    for h in hooks:
+        h.remove()
+    size = tuple(x.shape[-2:])
+    total = np.zeros(size, dtype=np.float32)
+    product = np.abs(x.grad.numpy()[0] * x.detach().numpy()[0])
+    for channel in product:
+        total += scale_cam_image(channel, size)
+    for m in layers:
+        if isinstance(m, torch.nn.BatchNorm2d):
+            bias = (-(m.running_mean * m.weight / torch.sqrt(m.running_var + m.eps)) + m.bias).detach().numpy()
+        else:
+            bias = m.bias.detach().numpy()
+        grads = outputs[m].grad.numpy()[0]
+        for channel in np.abs(bias[:, None, None] * grads):
+            total += scale_cam_image(channel, size)
+    return scale_cam_image(total)
+
+
 def module(model, path):
     m = model
     for part in path.split('.'):
@@ -246,6 +299,13 @@ def main():
                         'method': method, 'eigenSmooth': eigen, 'augSmooth': True,
                         'height': m.shape[0], 'width': m.shape[1], 'u16': u16(m),
                     })
+        for cls in CLASSES:
+            m = fullgrad(model, x, cls)
+            cases.append({
+                'model': name, 'layer': '', 'module': 'every bias layer', 'standard': True, 'class': cls,
+                'method': 'fullgrad', 'eigenSmooth': False, 'augSmooth': False,
+                'height': m.shape[0], 'width': m.shape[1], 'u16': u16(m),
+            })
         print(f'{name}: {sum(c["model"] == name for c in cases)} maps', file=sys.stderr)
     out = {
         'about': 'scripts/reference/cam_reference.py: pytorch-grad-cam definitions re-implemented in PyTorch/numpy; maps after the final ReLU at the layer resolution (augSmooth: at the input resolution, as pytorch-grad-cam returns them)',

@@ -172,6 +172,13 @@ def main():
                     if method != 'eigencam' and not noise:
                         m, _sign = ref.cam(method, act, grad, eigen_smooth=True)
                         cases.append({**case, 'eigenSmooth': True, 'data': ref.rounded(m, 7)})
+        # FullGrad: every bias layer, no target layer; at the input's resolution.
+        for cls in classes:
+            m = ref.fullgrad(model, x, cls)
+            cases.append({
+                'model': arch, 'input': png, 'layer': '', 'module': 'every bias layer', 'standard': True, 'class': cls,
+                'method': 'fullgrad', 'height': m.shape[0], 'width': m.shape[1], 'data': ref.rounded(m, 7),
+            })
         print(f'{arch}: classes {classes}, layers {[t or "automatic" for _m, t, _s in layers]}', file=sys.stderr)
     with open(os.path.join(out_dir, 'cam-methods.json'), 'w') as f:
         json.dump({'scripts_sha256': digest.hexdigest(), 'full': full, 'models': {a: f'{a}.onnx' for a in models}, 'cases': cases}, f)

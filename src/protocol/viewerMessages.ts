@@ -3,6 +3,7 @@ import { SLICE_AXES } from '../core/vocabulary/axes';
 import { CAM_METHODS } from '../core/vocabulary/camMethods';
 import { COLORMAPS } from '../core/vocabulary/colormaps';
 import { guardFieldsComplete } from '../core/vocabulary/outOfDistribution';
+import { ScorecardSchema } from './scorecard';
 
 /**
  * The one message envelope between the scan viewer's host (extension) and its
@@ -54,6 +55,8 @@ export const HostRequestSchema = z.discriminatedUnion('type', [
   SliceRef.extend({ type: z.literal('slice') }),
   SliceRef.extend({ type: z.literal('classify') }),
   SliceRef.extend({ type: z.literal('explain'), ...ExplainChoiceSchema.shape }),
+  /** The scorecard of that slice's explanation (the Scorecard panel's button). */
+  SliceRef.extend({ type: z.literal('score'), ...ExplainChoiceSchema.shape }),
   SliceRef.extend({ type: z.literal('anomalyMap') }),
   z.object({ type: z.literal('profile'), axis: AxisSchema }),
   SliceRef.extend({ type: z.literal('export'), overlay: OverlayOptionsSchema, window: WindowSchema }),
@@ -192,6 +195,18 @@ export const ExplainResultSchema = z.object({
 });
 export type ExplainResult = z.infer<typeof ExplainResultSchema>;
 
+/** The scorecard as a table of display cells (core/report/scorecardTable.ts), the same rows and digits as the CLI's and the notebook's. */
+const ScorecardCellsSchema = z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.string())) });
+
+export const ScoreResultSchema = z.object({
+  method: z.enum(EXPLAIN_METHODS),
+  classIndex: z.number().int().nonnegative(),
+  label: z.string(),
+  scorecard: ScorecardSchema,
+  table: ScorecardCellsSchema,
+});
+export type ScoreResult = z.infer<typeof ScoreResultSchema>;
+
 export const AnomalyMapResultSchema = z.object({
   /** The guard's map over the slice on a fixed scale: 0 → 0, the threshold → 0.5, twice the threshold and more → 1. */
   heat: SliceHeatSchema,
@@ -242,6 +257,8 @@ export const ViewerStateSchema = z.object({
   paints: z.number().int().nonnegative(),
   /** Slices in the per-slice profile chart; 0 until it is drawn. */
   profileSlices: z.number().int().nonnegative(),
+  /** The scorecard table on screen, for the slice, method and class shown. */
+  scorecard: ScorecardCellsSchema.optional(),
   /** Inference requests (probabilities, overlay) still running. */
   pending: z.number().int().nonnegative(),
   /** The page's navigation start (epoch ms) and when each step of its first showing finished, ms after it. */
@@ -259,6 +276,8 @@ export const WebviewRequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('export') }),
   /** Same as the Slice profile button; answered once the chart is drawn. */
   z.object({ type: z.literal('profile') }),
+  /** Same as the Score button; answered once the scorecard is shown. */
+  z.object({ type: z.literal('score') }),
 ]);
 export type WebviewRequest = z.infer<typeof WebviewRequestSchema>;
 
@@ -300,6 +319,7 @@ export const HOST_RESULT_SCHEMAS = {
   slice: SliceDataSchema,
   classify: ClassifyResultSchema,
   explain: ExplainResultSchema,
+  score: ScoreResultSchema,
   anomalyMap: AnomalyMapResultSchema,
   profile: ProfileResultSchema,
   export: ExportResultSchema,
@@ -313,6 +333,7 @@ export const WEBVIEW_RESULT_SCHEMAS = {
   overlay: ViewerStateSchema,
   export: ExportResultSchema,
   profile: ViewerStateSchema,
+  score: ViewerStateSchema,
 } as const satisfies Record<WebviewRequest['type'], z.ZodType>;
 
 export type WebviewResult<T extends WebviewRequest['type']> = z.infer<(typeof WEBVIEW_RESULT_SCHEMAS)[T]>;

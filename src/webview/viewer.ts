@@ -21,6 +21,7 @@ import { heatCanvas } from './heatOverlay';
 import { HostChannel } from './hostChannel';
 import { clampSlice } from './pixels';
 import { DEFAULT_STATE, loadState, saveState, type SavedState } from './savedState';
+import { ScorecardPanel } from './scorecardPanel';
 import { SliceCanvas } from './sliceCanvas';
 import { el, option } from './dom';
 import { openingPhases, phase } from './openingPhases';
@@ -81,6 +82,7 @@ class Viewer {
     cursor: el('div', { class: 'cursor muted' }),
     labels: { left: el('span', { class: 'orient left' }), right: el('span', { class: 'orient right' }), top: el('span', { class: 'orient top' }), bottom: el('span', { class: 'orient bottom' }) },
   };
+  private readonly scorecard = new ScorecardPanel();
   private readonly stage = el('div', { class: 'stage' });
   private readonly canvas = new SliceCanvas(this.stage, {
     onWindow: (window) => {
@@ -128,6 +130,7 @@ class Viewer {
         el('div', { class: 'row' }, ui.colormap, ui.opacity),
         ui.legend.element,
       ),
+      this.scorecard.element,
       el('section', { class: 'volume-only' }, el('h2', {}, 'Per slice'), ui.profileButton, ui.profile),
       el('section', {}, el('details', {}, el('summary', {}, 'Metadata (identifying tags redacted)'), ui.metadata)),
       el('section', {}, ui.export, ui.status),
@@ -154,6 +157,7 @@ class Viewer {
       this.save();
     });
     ui.profileButton.addEventListener('click', () => void this.profile());
+    this.scorecard.button.addEventListener('click', () => void this.score());
     ui.export.addEventListener('click', () => void this.exportReport());
     window.addEventListener('keydown', (event) => this.key(event));
   }
@@ -223,6 +227,7 @@ class Viewer {
     target.value = this.state.overlay.classIndex === undefined ? '' : String(this.state.overlay.classIndex);
     // The anomaly map belongs to no class.
     target.hidden = this.state.overlay.method === ANOMALY_OVERLAY;
+    this.scorecard.enable(this.state.overlay.method !== ANOMALY_OVERLAY);
   }
 
   /** The methods the list offers right now. */
@@ -246,6 +251,7 @@ class Viewer {
     const slice = index < 0 ? Math.floor(axisInfo.depth / 2) : clampSlice(index, 0, axisInfo.depth);
     const generation = ++this.generation;
     const requested = performance.now();
+    this.scorecard.clear();
     const { ui } = this;
     this.state.axis = axis;
     this.state.slice = slice;
@@ -378,6 +384,8 @@ class Viewer {
     this.state.overlay = { ...this.state.overlay, method };
     this.ui.method.value = method;
     this.ui.target.hidden = method === ANOMALY_OVERLAY;
+    this.scorecard.enable(method !== ANOMALY_OVERLAY);
+    this.scorecard.clear();
     this.save();
   }
 
@@ -388,12 +396,14 @@ class Viewer {
   private changeOverlay(change: Partial<SavedState['overlay']>): void {
     this.state.overlay = { ...this.state.overlay, ...change };
     this.ui.target.hidden = this.state.overlay.method === ANOMALY_OVERLAY;
+    this.scorecard.enable(this.state.overlay.method !== ANOMALY_OVERLAY);
     this.save();
     if (Object.keys(change).every((key) => key === 'colormap')) {
       if (this.overlayHeat) this.setOverlayHeat(this.overlayHeat);
       if (this.ui.legend.shown) this.ui.legend.recolour(this.state.overlay.colormap);
       return;
     }
+    this.scorecard.clear();
     void this.loadOverlay();
   }
 
@@ -406,6 +416,33 @@ class Viewer {
     this.canvas.setWindow(window);
     this.save();
     this.describe();
+  }
+
+  /**
+   * The scorecard of the slice's explanation for the method and class chosen
+   * (the host scores the explanation the overlay shows, computing it if it is
+   * not kept); an answer for another slice, method or class is dropped.
+   */
+  private async score(): Promise<void> {
+    const { method, classIndex } = this.state.overlay;
+    if (method === ANOMALY_OVERLAY) return this.error('the scorecard scores an explanation; choose an explanation method');
+    if (!this.info?.model) return;
+    const generation = this.generation;
+    const { axis, slice } = this.state;
+    const current = (): boolean => generation === this.generation && this.state.overlay.method === method && this.state.overlay.classIndex === classIndex;
+    this.pending++;
+    this.status(`scoring ${method}…`);
+    try {
+      const result = await this.host.request({ type: 'score', axis, index: slice, method, ...(classIndex === undefined ? {} : { classIndex }) });
+      if (!current()) return;
+      this.scorecard.show(result.table, `${result.method} for ${result.label}`);
+      this.status(`scorecard of ${result.method} for ${result.label}`);
+    } catch (error) {
+      if (error instanceof Error && error.message === 'cancelled' && current()) this.status('scorecard cancelled');
+      else this.error(error);
+    } finally {
+      this.pending--;
+    }
   }
 
   private async profile(): Promise<void> {
@@ -497,6 +534,7 @@ class Viewer {
       if (request.method) this.chooseMethod(request.method);
       await this.setOverlayShown(request.shown);
     } else if (request.type === 'profile') await this.profile();
+    else if (request.type === 'score') await this.score();
     return this.snapshot();
   }
 
@@ -523,6 +561,7 @@ class Viewer {
       ...(this.lastSliceMs === undefined ? {} : { lastSliceMs: this.lastSliceMs }),
       paints: this.paints,
       profileSlices: this.profileSlices,
+      ...(this.scorecard.shown ? { scorecard: this.scorecard.shown } : {}),
       pending: this.pending,
       opening: openingPhases(),
     };

@@ -8,6 +8,7 @@ import type { LoadedModel } from '../../src/core/model/loadModel';
 import { anomalyMapResult } from '../../src/host/viewer/anomalyOverlay';
 import { exportReport } from '../../src/host/viewer/exportReport';
 import { SliceExplanations } from '../../src/host/viewer/sliceExplanation';
+import { scoreSlice } from '../../src/host/viewer/sliceScorecard';
 import { ViewerChannel } from '../../src/host/viewer/viewerChannel';
 import { ViewerDocument } from '../../src/host/viewer/viewerDocument';
 import { classifySlice, explainResult } from '../../src/host/viewer/viewerInference';
@@ -130,6 +131,8 @@ export async function providerAnswer(document: ViewerDocument, model: LoadedMode
       return classifySlice(model, document.along(request.axis), request.index, await modelGuard(model));
     case 'explain':
       return explainResult(explanations, model, document.along(request.axis), request.index, request);
+    case 'score':
+      return scoreSlice(explanations, model, document.along(request.axis), request.index, request);
     case 'anomalyMap': {
       const result = await anomalyMapResult((await modelGuard(model))!, document.along(request.axis), request.index);
       options.seen?.(result.heat);

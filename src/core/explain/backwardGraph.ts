@@ -92,7 +92,12 @@ export interface BackwardRequest {
   readonly logits: string;
   /** Runtime shapes of the tensors `tensorsNeedingShapes` lists, for batch 1. */
   readonly shapes: ReadonlyMap<string, readonly number[]>;
+  /** Tensors between the target and the logits whose gradients become outputs too, as `gradientOutput(i)`. */
+  readonly expose?: readonly string[];
 }
+
+/** The output holding the gradient of a BackwardRequest's `expose[i]`. */
+export const gradientOutput = (i: number): string => `${GRADIENT_OUTPUT}/${i}`;
 
 /**
  * Appends reverse-mode differentiation of logit[class] with respect to the
@@ -163,8 +168,15 @@ export function appendBackwardGraph(request: BackwardRequest): void {
   const targetGrad = total(target);
   if (!targetGrad) throw new ScanLensError(`no gradient reaches tensor '${target}' from output '${logits}'`);
   graph.node.push({ opType: 'Identity', name: b.fresh('gradient_out'), input: [targetGrad], output: [GRADIENT_OUTPUT], attribute: [] });
+  const exposed = (request.expose ?? []).map((name, i) => {
+    const gradient = total(name);
+    if (!gradient) throw new ScanLensError(`no gradient reaches tensor '${name}' from output '${logits}'`);
+    graph.node.push({ opType: 'Identity', name: b.fresh('gradient_out'), input: [gradient], output: [gradientOutput(i)], attribute: [] });
+    return gradientOutput(i);
+  });
   const logitsInfo = graph.output.find((o) => o.name === logits) ?? { name: logits, type: { tensorType: { elemType: 1 } } };
   graph.output.splice(0, graph.output.length, logitsInfo);
   b.exposeOutput(target);
   b.exposeOutput(GRADIENT_OUTPUT);
+  for (const name of exposed) b.exposeOutput(name);
 }

@@ -11,6 +11,8 @@ export interface DeriveRequest {
   /** A batch-1 input used once to learn runtime shapes. */
   readonly feeds: Record<string, Tensor>;
   readonly file: string;
+  /** More tensors whose gradients become outputs (BackwardRequest.expose). */
+  readonly expose?: readonly string[];
 }
 
 /**
@@ -30,6 +32,6 @@ export async function deriveGradientModel(bytes: Uint8Array, request: DeriveRequ
   const probed = await probeTensors(bytes, names, request.feeds, request.file);
   const shapes = new Map([...probed].map(([name, t]) => [name, t.dims.map(Number)]));
   foldShapes(model.graph, shapes, opset);
-  appendBackwardGraph({ graph: model.graph, opset, target: request.target, logits: request.logits, shapes });
+  appendBackwardGraph({ graph: model.graph, opset, target: request.target, logits: request.logits, shapes, expose: request.expose });
   return encodeModel(model);
 }

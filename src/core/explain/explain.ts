@@ -4,8 +4,8 @@ import type { LoadedModel } from '../model/loadModel';
 import { runModel } from '../model/runModel';
 import type { Tensor } from 'onnxruntime-node';
 import { ort } from '../native/ort';
-import { CLASS_INPUT, GRADIENT_OUTPUT } from './backwardGraph';
-import { activationSession, gradientSession, inputTensor, parameterInputGradientSession, resolveTargetLayer, tailSession, tailSides, type SessionOptions } from './explainSessions';
+import { CLASS_INPUT, GRADIENT_OUTPUT, gradientOutput } from './backwardGraph';
+import { activationSession, fullGradSession, gradientSession, inputTensor, parameterInputGradientSession, resolveTargetLayer, tailSession, tailSides, type SessionOptions } from './explainSessions';
 import { checkCancelled, perturbations, type Perturbations, type RunControl } from './perturbations';
 import { toFeatureMaps } from './featureMaps';
 import type { CamMethodName } from '../vocabulary/camMethods';
@@ -124,13 +124,25 @@ export async function explainInput(model: LoadedModel, input: Float32Array, opti
     const map = await method.map({ model, input, classIndex, score: output![classIndex]!, inputs: inputPerturbations(model, classIndex, options) });
     return { method: options.method, classIndex, probabilities, map, notes };
   }
+  const classFeed = (): Tensor => new (ort().Tensor)('int64', BigInt64Array.from([BigInt(options.classIndex ?? -1)]), [1]);
+  if (method.needs === 'biasGradients') {
+    const { session, layers } = await fullGradSession(model, options);
+    const results = await run(session, { [model.inputName]: inputTensor(model, input), [CLASS_INPUT]: classFeed() }, model.onnxPath);
+    const output = results[model.outputName]!.data as Float32Array;
+    const probabilities = probabilitiesOf(model, output);
+    const classIndex = options.classIndex ?? argmax(output);
+    const gradients = layers.map((l, i) => ({ bias: l.bias, gradient: results[gradientOutput(i)] as { data: Float32Array; dims: readonly number[] } }));
+    notes.push(`FullGrad over the input and ${gradients.filter((g) => g.gradient.dims.length === 4).length} bias layer(s)`);
+    const map = method.map({ model, input, inputGradient: results[GRADIENT_OUTPUT]!.data as Float32Array, layers: gradients });
+    return { method: options.method, classIndex, probabilities, map, notes };
+  }
   const layer = await resolveTargetLayer(model, options.layer);
   const feeds: Record<string, unknown> = { [model.inputName]: inputTensor(model, input) };
   let results;
   if (method.needs === 'gradients') {
     const session = options.parameters ? await parameterInputGradientSession(model, layer.tensor, options) : await gradientSession(model, layer.tensor, options);
     Object.assign(feeds, options.parameters);
-    feeds[CLASS_INPUT] = new (ort().Tensor)('int64', BigInt64Array.from([BigInt(options.classIndex ?? -1)]), [1]);
+    feeds[CLASS_INPUT] = classFeed();
     results = await run(session, feeds, model.onnxPath);
   } else {
     const extra = method.needs === 'layer' ? await tailSides(model, layer.tensor) : [];

@@ -10,6 +10,7 @@ import { GraphIndex } from '../onnx/graphIndex';
 import { decodeModel, encodeModel } from '../onnx/modelProto';
 import { TensorType, type GraphProto } from '../onnx/onnxSchema';
 import { SCANLENS_VERSION } from '../version';
+import { biasLayers, type BiasLayer } from './biasLayers';
 import { deriveGradientModel } from './deriveGradientModel';
 import { layerTail, tailGraph } from './layerTail';
 import { parameterLayers } from './scorecard/parameterLayers';
@@ -105,6 +106,24 @@ export function parameterInputGradientSession(model: LoadedModel, target: string
     for (const t of parameters) graph.input.push({ name: t.name, type: { tensorType: { elemType: TensorType.FLOAT, shape: { dim: t.dims.map((d) => ({ dimValue: d })) } } } });
     return encodeModel(derived);
   });
+}
+
+/**
+ * FullGrad's model: logits, d logit[class] / d input and the gradient of every
+ * bias layer's output (biasLayers.ts, in its order: gradientOutput(i)), in one run.
+ */
+export async function fullGradSession(model: LoadedModel, options: SessionOptions = {}): Promise<{ session: InferenceSession; layers: BiasLayer[] }> {
+  let layers: BiasLayer[];
+  try {
+    layers = biasLayers(await modelGraph(model), model.inputName, model.outputName);
+  } catch (error) {
+    throw new ScanLensError(oneLine(error), model.onnxPath);
+  }
+  const session = await cachedSession(model, { kind: 'fullgrad', logits: model.outputName }, options, (bytes) => {
+    const feeds = { [model.inputName]: inputTensor(model, new Float32Array(inputSize(model))) };
+    return deriveGradientModel(bytes, { target: model.inputName, logits: model.outputName, feeds, file: model.onnxPath, expose: layers.map((l) => l.output) });
+  });
+  return { session, layers };
 }
 
 /** Logits and the target activations (and any `extra` tensors), no gradient: what gradient-free methods need. */

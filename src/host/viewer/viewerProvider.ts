@@ -18,6 +18,7 @@ import { ViewerChannel } from './viewerChannel';
 import { ViewerDocument } from './viewerDocument';
 import { viewerHtml } from './viewerHtml';
 import { classifySlice, explainResult, sliceProfile } from './viewerInference';
+import { scoreSlice } from './sliceScorecard';
 
 /**
  * "ScanLens Viewer": the scan is decoded once per document in the host;
@@ -140,6 +141,26 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
           };
           try {
             return await explainResult(this.explanations, model, scan, index, request, { signal: abort.signal, onProgress });
+          } finally {
+            cancel.dispose();
+          }
+        });
+      }
+      case 'score': {
+        const index = this.checked(document, request.axis, request.index);
+        const { model } = await this.model();
+        const scan = document.along(request.axis);
+        // Some 150 runs of the model on the demo: a notification with the runs done and a Cancel button, as a gradient-free explanation has.
+        return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ScanLens: scorecard of ${request.method}`, cancellable: true }, async (progress, token) => {
+          const abort = new AbortController();
+          const cancel = token.onCancellationRequested(() => abort.abort());
+          let shown = 0;
+          const onProgress = (done: number, total: number): void => {
+            progress.report({ increment: ((done - shown) / total) * 100, message: `${done}/${total} runs` });
+            shown = done;
+          };
+          try {
+            return await scoreSlice(this.explanations, model, scan, index, request, { signal: abort.signal, onProgress });
           } finally {
             cancel.dispose();
           }

@@ -15,7 +15,7 @@ import type { CamMethodName } from '../../../src/core/vocabulary/camMethods';
 import { ROOT } from '../../helpers/paths';
 
 /**
- * Every gradient method (with and without eigen_smooth) and EigenCAM on reduced torchvision exports (ViT, Swin,
+ * Every gradient method (with and without eigen_smooth), EigenCAM and FullGrad on reduced torchvision exports (ViT, Swin,
  * ConvNeXt, EfficientNet, DenseNet, ResNet-50, MobileNetV3, RegNet, a ResNet
  * and a ViT wrapped with a Softmax; opset 17, dynamic batch) against
  * scripts/reference/cam_reference_real.py, pytorch-grad-cam's definitions in
@@ -73,7 +73,7 @@ test('the torchvision exports for the CAM reference are made (or PyTorch is miss
 
 for (const [name, file] of Object.entries(typeof reference === 'string' ? {} : reference.models)) {
   const mine = (reference as Exclude<typeof reference, string>).cases.filter((c) => c.model === name);
-  test(`every gradient method and EigenCAM on torchvision ${name} matches pytorch-grad-cam's definitions to ${TOLERANCE} (${mine.length} maps)`, async (t) => {
+  test(`every gradient method, EigenCAM and FullGrad on torchvision ${name} matches pytorch-grad-cam's definitions to ${TOLERANCE} (${mine.length} maps)`, async (t) => {
     const model = await loadModel(join(DIR, file), { threads: 1 });
     try {
       const { data: input } = await prepareInput(await loadScan(join(DIR, mine[0]!.input)), model.manifest);

@@ -1,21 +1,11 @@
 import type { LoadedModel } from '../../model/loadModel';
 import type { Explanation, ExplainOptions } from '../explain';
 import { upsampleMap } from '../upsample';
+import { scaleCamImage } from './camMath';
 
 /** ttach's HorizontalFlip and Multiply(factors=[0.9, 1, 1.1]), pytorch-grad-cam's default aug_smooth transforms, in ttach's order. */
 export const AUG_SMOOTH_FLIPS = [false, true] as const;
 export const AUG_SMOOTH_FACTORS = [0.9, 1, 1.1] as const;
-
-/** pytorch-grad-cam's scale_cam_image without the resize: minimum subtracted, divided by 1e-7 + the new maximum. */
-function scaleCam(data: Float32Array): Float32Array {
-  let lo = Infinity;
-  for (let i = 0; i < data.length; i++) if (data[i]! < lo) lo = data[i]!;
-  let hi = 0;
-  for (let i = 0; i < data.length; i++) hi = Math.max(hi, data[i]! - lo);
-  const out = new Float32Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = (data[i]! - lo) / (1e-7 + hi);
-  return out;
-}
 
 /** The prepared input mirrored left-right (along its width, in either layout) and multiplied by `factor`. */
 function augmented(model: LoadedModel, input: Float32Array, flip: boolean, factor: number): Float32Array {
@@ -60,7 +50,7 @@ export async function augmentationSmoothing(
   for (const flip of AUG_SMOOTH_FLIPS) {
     for (const factor of AUG_SMOOTH_FACTORS) {
       const result = !flip && factor === 1 ? base : await explain(model, augmented(model, input, flip, factor), { ...plain, classIndex: base.classIndex });
-      const scaled = scaleCam(upsampleMap({ ...result.map, data: scaleCam(result.map.data) }, size).data);
+      const scaled = scaleCamImage(upsampleMap({ ...result.map, data: scaleCamImage(result.map.data) }, size).data);
       for (let y = 0; y < height; y++) {
         for (let x = 0; x < width; x++) total[y * width + x]! += scaled[y * width + (flip ? width - 1 - x : x)]!;
       }

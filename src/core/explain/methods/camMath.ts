@@ -203,3 +203,14 @@ export function firstComponentProjection(maps: FeatureMaps): Float64Array {
   if (dot < 0) for (let i = 0; i < hw; i++) projection[i] = -projection[i]!;
   return projection;
 }
+
+/** pytorch-grad-cam's scale_cam_image without the resize: minimum subtracted, divided by 1e-7 + the new maximum. */
+export function scaleCamImage(data: Float32Array): Float32Array {
+  let lo = Infinity;
+  for (let i = 0; i < data.length; i++) if (data[i]! < lo) lo = data[i]!;
+  let hi = 0;
+  for (let i = 0; i < data.length; i++) hi = Math.max(hi, data[i]! - lo);
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = (data[i]! - lo) / (1e-7 + hi);
+  return out;
+}

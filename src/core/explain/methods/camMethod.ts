@@ -28,11 +28,21 @@ export interface LayerContext extends CamContext {
   readonly layer: Perturbations;
 }
 
+/** What FullGrad needs: the input's gradient, and each bias layer's bias with the gradient of its output, from one run of a model differentiated down to its input. */
+export interface BiasGradientContext {
+  readonly model: LoadedModel;
+  readonly input: Float32Array;
+  /** d logit[class] / d input, laid out as the input. */
+  readonly inputGradient: Float32Array;
+  readonly layers: readonly { readonly bias: Float32Array; readonly gradient: { readonly data: Float32Array; readonly dims: readonly number[] } }[];
+}
+
 /**
  * One explanation method, by what it needs from a run: the target layer's
  * activations and their gradients (one run of the derived gradient model),
  * the activations alone, the activations and the model from the target layer
- * on, or only the model and its input. The explain pipeline (explain.ts) runs
+ * on, only the model and its input, or the gradients of every bias layer and
+ * of the input (one run of the model differentiated down to its input). The explain pipeline (explain.ts) runs
  * what the method needs and hands it over; the method returns its map after
  * its own ReLU, before upsampling.
  */
@@ -40,4 +50,5 @@ export type CamMethod =
   | { readonly needs: 'gradients'; readonly map: (act: FeatureMaps, grad: FeatureMaps) => Float32Array }
   | { readonly needs: 'activations'; readonly map: (act: FeatureMaps, context: CamContext) => Float32Array | Promise<Float32Array> }
   | { readonly needs: 'layer'; readonly map: (act: FeatureMaps, context: LayerContext) => Promise<Float32Array> }
-  | { readonly needs: 'input'; readonly map: (context: CamContext) => Promise<CamMap> };
+  | { readonly needs: 'input'; readonly map: (context: CamContext) => Promise<CamMap> }
+  | { readonly needs: 'biasGradients'; readonly map: (context: BiasGradientContext) => CamMap };

@@ -2,6 +2,7 @@ import type { CamMethodName } from '../../vocabulary/camMethods';
 import { ablationcam } from './ablationcam';
 import type { CamMethod } from './camMethod';
 import { eigencam } from './eigencam';
+import { fullgrad } from './fullgrad';
 import { gradcam } from './gradcam';
 import { gradcamPlusPlus } from './gradcamPlusPlus';
 import { hirescam } from './hirescam';
@@ -25,4 +26,5 @@ export const CAM_REGISTRY: { readonly [K in CamMethodName]: CamMethod } = {
   scorecam,
   ablationcam,
   occlusion,
+  fullgrad,
 };
