@@ -74,6 +74,6 @@ test('the check counts its runs in progress and is not run for a gradient-free m
     seen,
     [1, 2, 3, 4, 5, 6, 7].map((k) => [k, 7]),
   );
-  assert.deepEqual(await randomisationCheck(model, data, explanation, { ...options, method: 'scorecam' }, 42, {}), { skipped: 'gradient methods only' });
+  assert.deepEqual(await randomisationCheck(model, data, explanation, { ...options, method: 'scorecam' }, 42, {}), { skipped: 'runs for the target-layer gradient methods (Grad-CAM family) only' });
   await model.session.release();
 });

@@ -40,7 +40,7 @@ export async function randomisationRuns(model: LoadedModel, options: ExplainOpti
  * values as feeds (overridableGradientSession), without deriving a model per step.
  */
 export async function randomisationCheck(model: LoadedModel, input: Float32Array, explanation: Explanation, options: ExplainOptions, seed: number, control: RunControl): Promise<RandomisationCheck> {
-  if (CAM_REGISTRY[options.method].needs !== 'gradients') return { skipped: 'gradient methods only' };
+  if (CAM_REGISTRY[options.method].needs !== 'gradients') return { skipped: 'runs for the target-layer gradient methods (Grad-CAM family) only' };
   const graph = await modelGraph(model);
   const layers = parameterLayers(graph);
   const { size } = model.manifest.input;
