@@ -76,15 +76,23 @@ async function writeReport(
   const folder = inputs.length === 1 && (await stat(inputs[0]!).catch(() => undefined))?.isDirectory() ? inputs[0]! : undefined;
   const labels = folder ? await folderLabels(folder, model.manifest.labels) : undefined;
   const method = flags.reportOverlays === true ? 'gradcam' : flags.reportOverlays;
-  const html = await htmlReportJob(model, results, summarise(results, run.skipped, run.cancelled), {
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.once('SIGINT', stop);
+  const html = htmlReportJob(model, results, summarise(results, run.skipped, run.cancelled), {
     overlays: method ? { method, threads: flags.threads } : undefined,
     labels,
     limits: { ...DEFAULT_LIMITS, maxPixels: flags.maxPixels },
     command: ['scanlens', ...process.argv.slice(2)].join(' '),
+    signal: controller.signal,
     onProgress: results.length > 1 ? progressReporter('report') : undefined,
   });
-  await writeFileAtomic(path, html);
-  process.stderr.write(`scanlens: wrote ${path} (${results.length} row(s), ${(Buffer.byteLength(html) / 1e6).toFixed(1)} MB)\n`);
+  try {
+    await writeFileAtomic(path, html);
+  } finally {
+    process.off('SIGINT', stop);
+  }
+  process.stderr.write(`scanlens: wrote ${path} (${results.length} row(s), ${((await stat(path)).size / 1e6).toFixed(1)} MB)\n`);
 }
 
 async function run(inputs: string[], flags: ClassifyFlags): Promise<number> {

@@ -9,9 +9,10 @@ import { checkOutputTarget, writeFailure } from './regularFile';
  * The target must be new or a regular file — never a link, folder, FIFO,
  * socket or device, which a rename would replace — and any failure (refused
  * target, read-only folder, full disk, permission) is one line naming the
- * file; the temp file is removed and the target left as it was.
+ * file; the temp file is removed and the target left as it was. Content
+ * given as pieces (an async iterable) is written as they come.
  */
-export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, content: string | Uint8Array | AsyncIterable<string>): Promise<void> {
   const folder = dirname(path);
   await checkOutputTarget(path);
   const temp = join(folder, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);

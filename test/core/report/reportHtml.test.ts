@@ -59,7 +59,6 @@ function view(extra: Partial<ReportView> = {}): ReportView {
     model: { manifest, sha256: '0'.repeat(64), assumptions: [] },
     summary: { files: 3, classified: 2, failed: 1, skipped: 0, cancelled: false },
     entries: rows.map(reportEntry),
-    pictures: [],
     ...extra,
   };
 }

@@ -20,7 +20,7 @@ export interface EntryPicture {
   readonly note?: string;
 }
 
-/** Everything the report shows; reportHtml only lays it out. */
+/** Everything the report shows but the pictures, which are made row by row; reportParts only lays it out. */
 export interface ReportView {
   readonly scanlensVersion: string;
   /** ISO time the report was written. */
@@ -34,7 +34,6 @@ export interface ReportView {
   };
   readonly summary: ClassifySummary;
   readonly entries: readonly ReportEntry[];
-  readonly pictures: readonly EntryPicture[];
   /** The explanation method of the overlays, when there are any. */
   readonly overlayMethod?: string;
   readonly audit?: LabelledAudit | { readonly none: string };
@@ -166,17 +165,21 @@ function entryRow(entry: ReportEntry, picture: EntryPicture, index: number, trut
   return `<tr ${attributes.join(' ')}${wrong ? ' class="wrong"' : ''}><td class="num">${index + 1}</td><td><div class="pic">${pictures}</div></td><td class="file">${t(entry.file)}${where}</td>${columns.labelled ? `<td>${t(truth ?? '—')}</td>` : ''}${cells}</tr>`;
 }
 
-function entriesTable(view: ReportView): string {
-  const truth = view.audit && 'truth' in view.audit ? view.audit.truth : undefined;
-  const columns = { labelled: truth !== undefined, guarded: view.entries.some((e) => e.anomaly) };
-  const head = `<tr><th class="num">#</th><th>scan${view.overlayMethod ? ` · ${t(view.overlayMethod)}` : ''}</th><th>file</th>${columns.labelled ? '<th>label</th>' : ''}<th>top class</th><th class="num">probability</th><th class="num">margin</th><th class="num">entropy (bits)</th>${columns.guarded ? '<th>out of distribution</th>' : ''}</tr>`;
-  const rows = view.entries.map((e, i) => entryRow(e, view.pictures[i] ?? {}, i, truth?.[i], columns)).join('\n');
-  return `<h2>Rows</h2><p>One row per classified input, in the order of <code>scanlens classify --json</code>. A volume or series shows its top class's peak slice. Margin: top probability minus the runner-up's.</p><table id="rows"><thead>${head}</thead><tbody>\n${rows}\n</tbody></table>`;
+/** The report in three parts, so that a caller can write each row as its picture is made and keep no more than one in memory. */
+export interface ReportParts {
+  /** From the doctype to the rows table's header. */
+  readonly head: string;
+  /** Entry `index`'s table row. */
+  row(index: number, picture: EntryPicture): string;
+  readonly tail: string;
 }
 
-/** The whole report: one HTML document, with no script and nothing to fetch. */
-export function reportHtml(view: ReportView): string {
-  return [
+/** The parts of one HTML document with no script and nothing to fetch. */
+export function reportParts(view: ReportView): ReportParts {
+  const truth = view.audit && 'truth' in view.audit ? view.audit.truth : undefined;
+  const columns = { labelled: truth !== undefined, guarded: view.entries.some((e) => e.anomaly) };
+  const header = `<tr><th class="num">#</th><th>scan${view.overlayMethod ? ` · ${t(view.overlayMethod)}` : ''}</th><th>file</th>${columns.labelled ? '<th>label</th>' : ''}<th>top class</th><th class="num">probability</th><th class="num">margin</th><th class="num">entropy (bits)</th>${columns.guarded ? '<th>out of distribution</th>' : ''}</tr>`;
+  const head = [
     '<!DOCTYPE html>',
     '<html lang="en"><head><meta charset="utf-8">',
     `<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">`,
@@ -188,8 +191,18 @@ export function reportHtml(view: ReportView): string {
     '<p class="notice">Research tool, not a medical device: not for diagnosis or treatment decisions. Identifying DICOM tags are not written here; the pictures are the scans’ pixels, which can carry burned-in text.</p>',
     `<div class="top"><section><h2>Model card</h2>${modelCard(view)}</section><section><h2>Provenance</h2>${provenance(view)}${summary(view)}</section></div>`,
     audit(view),
-    entriesTable(view),
-    '</body></html>',
+    `<h2>Rows</h2><p>One row per classified input, in the order of <code>scanlens classify --json</code>. A volume or series shows its top class's peak slice. Margin: top probability minus the runner-up's.</p><table id="rows"><thead>${header}</thead><tbody>`,
     '',
   ].join('\n');
+  return {
+    head,
+    row: (index, picture) => entryRow(view.entries[index]!, picture, index, truth?.[index], columns) + '\n',
+    tail: '</tbody></table>\n</body></html>\n',
+  };
+}
+
+/** The whole report as one string, each entry with its picture (none where `pictures` has no entry). */
+export function reportHtml(view: ReportView, pictures: readonly EntryPicture[] = []): string {
+  const parts = reportParts(view);
+  return parts.head + view.entries.map((_, i) => parts.row(i, pictures[i] ?? {})).join('') + parts.tail;
 }

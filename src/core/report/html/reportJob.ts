@@ -1,4 +1,4 @@
-import { oneLine } from '../../errors';
+import { oneLine, ScanLensError } from '../../errors';
 import type { Image2D } from '../../image';
 import { explainScan } from '../../jobs/explainJob';
 import { isVolumeResult, type ClassifyResult } from '../../jobs/classifyJob';
@@ -19,7 +19,7 @@ import { SCANLENS_VERSION } from '../../version';
 import type { ClassifySummary } from '../classifyReport';
 import { labelledAudit, type FolderLabels } from './labelledAudit';
 import { reportEntry, type ReportEntry } from './reportEntry';
-import { reportHtml, type EntryPicture, type InlinePicture } from './reportHtml';
+import { reportParts, type EntryPicture, type InlinePicture } from './reportHtml';
 
 /** Thumbnails fit this square unless asked otherwise: small enough that 10,000 rows stay a file a browser opens. */
 export const THUMBNAIL_BOX = 96;
@@ -82,18 +82,15 @@ async function pictureOf(model: LoadedModel, row: ClassifyResult, options: Repor
 }
 
 /**
- * A classify run as one self-contained HTML page (reportHtml): the model's
- * card and provenance, a summary, with labels the audit, then one entry per
- * row in the rows' order with its thumbnail (and explanation). The rows are
- * classify's own; only the pictures are made here.
+ * A classify run as one self-contained HTML page (reportParts), in pieces to
+ * write as they come: the model's card and provenance, a summary, with labels
+ * the audit, then one entry per row in the rows' order with its thumbnail
+ * (and explanation), each made when its row is written, so a report of any
+ * length holds one picture at a time. The rows are classify's own; only the
+ * pictures are made here.
  */
-export async function htmlReportJob(model: LoadedModel, rows: readonly ClassifyResult[], summary: ClassifySummary, options: ReportOptions = {}): Promise<string> {
+export async function* htmlReportJob(model: LoadedModel, rows: readonly ClassifyResult[], summary: ClassifySummary, options: ReportOptions = {}): AsyncGenerator<string> {
   const entries: ReportEntry[] = rows.map(reportEntry);
-  const pictures: EntryPicture[] = [];
-  for (const row of rows) {
-    pictures.push(options.signal?.aborted ? {} : await pictureOf(model, row, options));
-    options.onProgress?.(pictures.length, rows.length);
-  }
   const { labels } = options;
   const audit =
     labels && 'none' in labels
@@ -106,15 +103,22 @@ export async function htmlReportJob(model: LoadedModel, rows: readonly ClassifyR
             labels,
           )
         : undefined;
-  return reportHtml({
+  const parts = reportParts({
     scanlensVersion: SCANLENS_VERSION,
     generated: (options.time ?? new Date()).toISOString(),
     command: options.command,
     model: { manifest: model.manifest, sha256: model.sha256, assumptions: model.assumptions },
     summary,
     entries,
-    pictures,
     overlayMethod: options.overlays?.method,
     audit: audit ?? (labels ? { none: 'no labelled row was classified' } : undefined),
   });
+  yield parts.head;
+  for (const [index, row] of rows.entries()) {
+    // Thrown, not returned: the writer then removes what it wrote, so a cancelled report leaves no file.
+    if (options.signal?.aborted) throw new ScanLensError(`report cancelled at row ${index + 1} of ${rows.length}; nothing written`);
+    yield parts.row(index, await pictureOf(model, row, options));
+    options.onProgress?.(index + 1, rows.length);
+  }
+  yield parts.tail;
 }
