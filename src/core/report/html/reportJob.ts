@@ -8,7 +8,6 @@ import { unitSlice } from '../../preprocess/intensity';
 import { explanationBytes } from '../../render/explanationOverlay';
 import { encodeJpeg, jpegFromBytes } from '../../render/jpegEncode';
 import { thumbnail } from '../../render/thumbnail';
-import type { ColormapName } from '../../render/colormaps';
 import { loadDicomSeries } from '../../scan/dicomSeries';
 import { DEFAULT_LIMITS, type DecodeLimits } from '../../scan/limits';
 import { loadScan } from '../../scan/loadScan';
@@ -21,20 +20,19 @@ import { labelledAudit, type FolderLabels } from './labelledAudit';
 import { reportEntry, type ReportEntry } from './reportEntry';
 import { reportParts, type EntryPicture, type InlinePicture } from './reportHtml';
 
-/** Thumbnails fit this square unless asked otherwise: small enough that 10,000 rows stay a file a browser opens. */
-export const THUMBNAIL_BOX = 96;
+/** Thumbnails fit this square: small enough that 10,000 rows stay a file a browser opens. */
+const THUMBNAIL_BOX = 96;
+/** Overlays as `scanlens explain --out` draws them by default. */
+const OVERLAY = { colormap: 'jet', alpha: 0.5 } as const;
 
 export interface ReportOptions {
-  /** Longest side of a thumbnail, in pixels. */
-  readonly thumbnailBox?: number;
   /** Draw each row's explanation (of its top class, on its top slice) beside the thumbnail. */
-  readonly overlays?: { readonly method: CamMethodName; readonly colormap?: ColormapName; readonly alpha?: number; readonly threads?: number };
+  readonly overlays?: { readonly method: CamMethodName; readonly threads?: number };
   /** Labels of the folder classified (folderLabels): adds the audit against them; `none` says why there is none. */
   readonly labels?: FolderLabels | { readonly none: string };
   readonly limits?: DecodeLimits;
   /** The command line shown under provenance. */
   readonly command?: string;
-  readonly time?: Date;
   readonly signal?: AbortSignal;
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -42,7 +40,7 @@ export interface ReportOptions {
 /** The row's scan, read again as classify read it (the privacy profile applies: only pixels are used). */
 function readScan(row: ClassifyResult, limits: DecodeLimits): Promise<Scan> {
   if (row.kind === 'series') return loadDicomSeries(row.file, row.files ?? [], limits);
-  return loadScan(row.file, limits, { blockingRead: true });
+  return loadScan(row.file, limits);
 }
 
 /** JPEG at this quality: thumbnails a third the size of PNGs, which keeps a 10,000-row report in tens of megabytes rather than near a hundred. */
@@ -61,7 +59,6 @@ async function inlineJpeg(image: Image2D): Promise<InlinePicture> {
  */
 async function pictureOf(model: LoadedModel, row: ClassifyResult, options: ReportOptions): Promise<EntryPicture> {
   if ('error' in row) return {};
-  const box = options.thumbnailBox ?? THUMBNAIL_BOX;
   try {
     const scan = await readScan(row, options.limits ?? DEFAULT_LIMITS);
     const request = isVolumeResult(row) ? { axis: row.axis, slice: row.top.slice } : {};
@@ -69,11 +66,11 @@ async function pictureOf(model: LoadedModel, row: ClassifyResult, options: Repor
     if (!overlays) {
       let base = unitSlice(cutSlice(scan, chooseSlice(scan, request)), 0, model.manifest.input.intensity);
       if (base.channels !== 1 && base.channels !== 3) base = toChannels(base, 1);
-      return { thumbnail: await inlineJpeg(thumbnail(base, box)) };
+      return { thumbnail: await inlineJpeg(thumbnail(base, THUMBNAIL_BOX)) };
     }
     const job = await explainScan(model, scan, { method: overlays.method, threads: overlays.threads, signal: options.signal, ...request });
-    const small = thumbnail(job.base, box);
-    const overlay = explanationBytes(small, job.explanation.map, job.view, overlays.colormap ?? 'jet', overlays.alpha ?? 0.5);
+    const small = thumbnail(job.base, THUMBNAIL_BOX);
+    const overlay = explanationBytes(small, job.explanation.map, job.view, OVERLAY.colormap, OVERLAY.alpha);
     const jpeg = await jpegFromBytes(overlay, small.width, small.height, 3, JPEG_QUALITY);
     return { thumbnail: await inlineJpeg(small), overlay: { jpeg, width: small.width, height: small.height } };
   } catch (error) {
@@ -105,7 +102,7 @@ export async function* htmlReportJob(model: LoadedModel, rows: readonly Classify
         : undefined;
   const parts = reportParts({
     scanlensVersion: SCANLENS_VERSION,
-    generated: (options.time ?? new Date()).toISOString(),
+    generated: new Date().toISOString(),
     command: options.command,
     model: { manifest: model.manifest, sha256: model.sha256, assumptions: model.assumptions },
     summary,
