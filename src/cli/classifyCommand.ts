@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { modelGuard } from '../core/anomaly/modelGuard';
-import { hasGuard } from '../core/anomaly/oodGuard';
+import { csvColumnsOf } from '../core/report/classifyCsv';
 import { POOL_THRESHOLD } from '../core/classify/classify';
 import { defaultWorkers } from '../core/classify/preparePool';
 import { classifyInputs } from '../core/jobs/classifyInputs';
@@ -46,8 +46,8 @@ interface ClassifyFlags extends ModelFlags {
 function resultFiles(flags: ClassifyFlags, model: LoadedModel): ResultFile[] {
   const { labels } = model.manifest;
   const files: ResultFile[] = [];
-  if (flags.jsonl) files.push(new ResultFile(flags.jsonl, 'jsonl', labels, hasGuard(model)));
-  if (flags.csv) files.push(new ResultFile(flags.csv, 'csv', labels, hasGuard(model)));
+  if (flags.jsonl) files.push(new ResultFile(flags.jsonl, 'jsonl', labels, csvColumnsOf(model)));
+  if (flags.csv) files.push(new ResultFile(flags.csv, 'csv', labels, csvColumnsOf(model)));
   return files;
 }
 

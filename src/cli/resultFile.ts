@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../core/io/atomicWrite';
 import { completeCsvLength } from '../core/io/csv';
 import { checkOutputTarget, notRegular, writeFailure } from '../core/io/regularFile';
 import { rowError, type ClassifyResult } from '../core/jobs/classifyJob';
-import { classifyCsv, classifyCsvHeader, classifyCsvLine, rowsFromCsv } from '../core/report/classifyCsv';
+import { classifyCsv, classifyCsvHeader, classifyCsvLine, rowsFromCsv, type CsvColumns } from '../core/report/classifyCsv';
 
 export type ResultFormat = 'csv' | 'jsonl';
 
@@ -16,9 +16,9 @@ export type OutputRow = ClassifyResult;
 /** Where rows stream while a run is going; renamed into place only by the final atomic write. */
 export const partialPath = (path: string): string => `${path}.partial`;
 
-function formatRows(format: ResultFormat, labels: readonly string[], guarded: boolean, rows: readonly OutputRow[]): string {
+function formatRows(format: ResultFormat, labels: readonly string[], columns: CsvColumns, rows: readonly OutputRow[]): string {
   if (format === 'jsonl') return rows.map((r) => JSON.stringify(r) + '\n').join('');
-  return classifyCsv(labels, rows, guarded);
+  return classifyCsv(labels, rows, columns);
 }
 
 /** The byte length of a partial file's whole records; what follows was cut off mid-write. */
@@ -49,8 +49,8 @@ export class ResultFile {
     readonly path: string,
     readonly format: ResultFormat,
     private readonly labels: readonly string[],
-    /** The model has an out-of-distribution guard: the CSV has its columns from the header on. */
-    private readonly guarded: boolean,
+    /** The optional columns the model's CSV has, from the header on. */
+    private readonly columns: CsvColumns,
   ) {}
 
   /** Starts the partial file afresh, or, resuming, continues the one a stopped run left after its last whole record. */
@@ -74,7 +74,7 @@ export class ResultFile {
       const keep = resume ? completeLength(this.format, await handle.readFile()) : 0;
       await handle.truncate(keep);
       this.handle = handle;
-      if (this.format === 'csv' && keep === 0) await this.write(classifyCsvHeader(this.labels, this.guarded) + '\n');
+      if (this.format === 'csv' && keep === 0) await this.write(classifyCsvHeader(this.labels, this.columns) + '\n');
     } catch (error) {
       this.handle = undefined;
       await handle.close().catch(() => undefined);
@@ -84,7 +84,7 @@ export class ResultFile {
 
   /** Appends one row; rejects with one line naming the partial file when it cannot be written. */
   async append(row: OutputRow): Promise<void> {
-    await this.write(this.format === 'csv' ? classifyCsvLine(this.labels, row, this.guarded) + '\n' : JSON.stringify(row) + '\n');
+    await this.write(this.format === 'csv' ? classifyCsvLine(this.labels, row, this.columns) + '\n' : JSON.stringify(row) + '\n');
   }
 
   /** Writes in call order even when callers do not wait; after a failure every later write rejects with it. */
@@ -106,7 +106,7 @@ export class ResultFile {
   /** The whole file, atomically; the partial goes only once the final file is in place. */
   async finish(rows: readonly OutputRow[]): Promise<void> {
     await this.close();
-    await writeFileAtomic(this.path, formatRows(this.format, this.labels, this.guarded, rows));
+    await writeFileAtomic(this.path, formatRows(this.format, this.labels, this.columns, rows));
     await rm(partialPath(this.path), { force: true });
   }
 

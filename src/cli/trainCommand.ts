@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { trainJob, type TrainResult } from '../core/jobs/trainJob';
 import { SCANLENS_VERSION } from '../core/version';
 import { loadModelFromFlags, parsePositiveInt, providerOption, threadsOption, type ModelFlags } from './modelOption';
@@ -10,7 +10,15 @@ interface TrainFlags extends ModelFlags {
   readonly out: string;
   readonly val?: string;
   readonly seed: number;
+  readonly conformal?: number;
   readonly json?: boolean;
+}
+
+/** A miscoverage for conformal sets: a number strictly between 0 and 1. */
+function alphaOf(value: string): number {
+  const alpha = Number(value);
+  if (!(alpha > 0 && alpha < 1)) throw new InvalidArgumentError('needs a number between 0 and 1 (0.1 asks for sets holding the true class 90 % of the time)');
+  return alpha;
 }
 
 /** A whole number ≥ 0. */
@@ -28,6 +36,13 @@ function summary(result: TrainResult): string[] {
     typeof result.calibration === 'string'
       ? `  not calibrated: ${result.calibration}`
       : `  temperature ${result.calibration.temperature.toFixed(4)}: validation ECE ${result.calibration.before.ece.toFixed(4)} -> ${result.calibration.after.ece.toFixed(4)}, NLL ${result.calibration.before.nll.toFixed(4)} -> ${result.calibration.after.nll.toFixed(4)}`,
+    ...(result.conformal === undefined
+      ? []
+      : typeof result.conformal === 'string'
+        ? [`  no conformal sets: ${result.conformal}`]
+        : [
+            `  conformal sets (APS, alpha ${result.conformal.alpha}): threshold ${result.conformal.threshold.toFixed(4)} on ${result.conformal.scans} validation scans, mean set size there ${result.conformal.meanSetSize.toFixed(2)}`,
+          ]),
     `wrote ${result.manifestPath} (use it with --model), ${result.cardPath}, ${result.logPath}`,
   ];
 }
@@ -44,6 +59,7 @@ async function run(labelled: string, flags: TrainFlags): Promise<number> {
       out: flags.out,
       seed: flags.seed,
       ...(flags.val ? { validation: flags.val } : {}),
+      ...(flags.conformal !== undefined ? { conformalAlpha: flags.conformal } : {}),
       signal: controller.signal,
       onProgress: (done, total, stage) => {
         if (!reporters.has(stage)) reporters.set(stage, progressReporter(stage));
@@ -69,6 +85,12 @@ export function trainCommand(): Command {
     .addOption(new Option('--backbone <path>', 'backbone model: manifest (.json), bare .onnx or folder (default: the bundled demo model)'))
     .option('--val <labelled>', 'validation scans in the same form (default: a seeded, stratified fifth of the training scans)')
     .addOption(new Option('--seed <n>', 'seed of the split and the cross-validation folds (a whole number)').default(0).argParser(seedOf))
+    .addOption(
+      new Option(
+        '--conformal <alpha>',
+        'calibrate conformal prediction sets (APS) on the validation scans: classify then gives each scan a set of classes holding the true one at least 1 − alpha of the time',
+      ).argParser(alphaOf),
+    )
     .option('--json', 'print one JSON document to stdout')
     .addOption(threadsOption)
     .addOption(providerOption)

@@ -1,14 +1,14 @@
 import { stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
-import { OUT_OF_DISTRIBUTION, hasGuard } from '../core/anomaly/oodGuard';
+import { OUT_OF_DISTRIBUTION } from '../core/anomaly/oodGuard';
 import { DEFAULT_LIMITS } from '../core/scan/limits';
 import { ScanLensError } from '../core/errors';
 import { writeFileAtomic } from '../core/io/atomicWrite';
 import { listScans } from '../core/scan/listScans';
 import { classifyInputs } from '../core/jobs/classifyInputs';
 import { classifyJob, rowError, type ClassifyResult } from '../core/jobs/classifyJob';
-import { classifyCsv } from '../core/report/classifyCsv';
+import { classifyCsv, csvColumnsOf } from '../core/report/classifyCsv';
 import { classifyReport, reportStamp, summarise, type ClassifySummary } from '../core/report/classifyReport';
 import { loadActiveModel } from './loadActiveModel';
 import type { OutputLog } from './outputLog';
@@ -77,7 +77,7 @@ export async function classifyBatch(context: vscode.ExtensionContext, log: Outpu
     const stamp = reportStamp(new Date());
     const csv = join(reportDir, `${stamp}.csv`);
     const json = join(reportDir, `${stamp}.json`);
-    await writeFileAtomic(csv, classifyCsv(model.manifest.labels, rows, hasGuard(model)));
+    await writeFileAtomic(csv, classifyCsv(model.manifest.labels, rows, csvColumnsOf(model)));
     await writeFileAtomic(json, JSON.stringify(classifyReport(model, rows, summary), null, 2) + '\n');
     return { kind: 'batch' as const, csv, json, summary, rows, notice };
   });

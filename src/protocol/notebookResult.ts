@@ -53,6 +53,8 @@ const ClassifyRow = z.union([
       probabilities: z.array(probability),
       top: ranked,
       notes: z.array(z.string()).optional(),
+      /** The conformal prediction set, when the model has one (manifest output.conformal). */
+      predictionSet: z.array(z.string()).optional(),
       // Present when the classifier's manifest names a detector; flag only when the score is at or over the threshold.
       anomalyScore: z.number().optional(),
       anomalyThreshold: z.number().optional(),

@@ -19,7 +19,7 @@ const row = (file: string, p: number): ImageResult => ({
 test('CSV rows read back exactly, awkward file names included; error rows do not count as done', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'scanlens-result-'));
   const path = join(dir, 'out.csv');
-  const out = new ResultFile(path, 'csv', labels, false);
+  const out = new ResultFile(path, 'csv', labels, { guarded: false, conformal: false });
   await out.open(false);
   const rows: ClassifyResult[] = [row('a, "quoted".png', 0.25), row('=HYPERLINK(1).png', 0.9), row('line\nbreak.png', 0.5), { kind: 'image', file: 'bad.png', error: 'bad.png: cannot decode' }];
   for (const r of rows) out.append(r);
@@ -42,7 +42,7 @@ test('CSV rows read back exactly, awkward file names included; error rows do not
 test('a guarded model: the streamed .partial CSV has the anomaly columns from its header on, as the final file does, and --resume reads the verdict back', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'scanlens-result-'));
   const path = join(dir, 'out.csv');
-  const out = new ResultFile(path, 'csv', labels, true);
+  const out = new ResultFile(path, 'csv', labels, { guarded: true, conformal: false });
   await out.open(false);
   // A first row the guard could not score (a note, no anomaly fields) must not decide the columns.
   const rows: ClassifyResult[] = [
@@ -69,12 +69,12 @@ test('a JSONL partial cut off mid-line keeps its whole rows; without --resume a 
   const path = join(dir, 'out.jsonl');
   writeFileSync(partialPath(path), JSON.stringify(row('one.png', 0.7)) + '\n' + JSON.stringify(row('two.png', 0.1)).slice(0, 20));
   assert.deepEqual([...(await previousRows(path, 'jsonl', labels)).keys()], ['one.png']);
-  const resumed = new ResultFile(path, 'jsonl', labels, false);
+  const resumed = new ResultFile(path, 'jsonl', labels, { guarded: false, conformal: false });
   await resumed.open(true);
   resumed.append(row('three.png', 0.3));
   await resumed.close();
   assert.deepEqual([...(await previousRows(path, 'jsonl', labels)).keys()], ['one.png', 'three.png']);
-  const fresh = new ResultFile(path, 'jsonl', labels, false);
+  const fresh = new ResultFile(path, 'jsonl', labels, { guarded: false, conformal: false });
   await fresh.open(false);
   await fresh.close();
   assert.equal(readFileSync(partialPath(path), 'utf8'), '');

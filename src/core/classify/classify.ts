@@ -8,6 +8,7 @@ import { prefetched } from './prefetch';
 import { prepareFile, type Prepared } from './prepareFile';
 import { acquirePool, defaultWorkers } from './preparePool';
 import { looksLikeProbabilities, scaledSoftmax } from '../model/softmax';
+import { apsSet } from '../train/conformal';
 
 export interface Ranked {
   readonly label: string;
@@ -23,6 +24,8 @@ export interface ClassifyRow {
   readonly topK?: readonly Ranked[];
   readonly notes?: readonly string[];
   readonly error?: string;
+  /** The classes of the model's conformal prediction set (manifest output.conformal), most probable first. */
+  readonly predictionSet?: readonly string[];
   /** Set when the classifier's manifest names a detector (see guardRows). */
   readonly anomalyScore?: number;
   readonly anomalyThreshold?: number;
@@ -82,12 +85,14 @@ export function toRow(model: LoadedModel, file: string, output: Float32Array, to
     throw new ScanLensError(`model output for '${labels[at]!}' is not finite (${output[at]}${raw >= 0 ? '' : ', NaN after softmax'}): no probabilities to report`, file);
   }
   const ranked = rank(labels, probabilities, topK);
+  const conformal = model.manifest.output.conformal;
   return {
     file,
     labels,
     probabilities,
     top: ranked[0]!,
     topK: ranked,
+    ...(conformal ? { predictionSet: apsSet(probabilities, conformal.threshold).map((c) => labels[c]!) } : {}),
     ...(notes.length > 0 ? { notes } : {}),
   };
 }

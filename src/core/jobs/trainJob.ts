@@ -21,6 +21,7 @@ import { trainingCard } from '../train/trainingCard';
 import { fitSoftmax, logProbabilities, type LabelledFeatures, type LinearHead } from '../train/softmaxRegression';
 import { stratifiedHoldOut } from '../train/stratifiedSplit';
 import { fitTemperature } from '../train/temperature';
+import { apsScore, apsSet, apsThreshold } from '../train/conformal';
 
 export interface TrainOptions {
   /** A folder of class folders, or a CSV of file,label (files relative to it, inside its folder). */
@@ -36,6 +37,8 @@ export interface TrainOptions {
   readonly admit?: (file: string) => Promise<void>;
   /** Everything but writing: the same result, no file touched (`scanlens run --check`). */
   readonly dryRun?: boolean;
+  /** Calibrate conformal prediction sets (APS) at this miscoverage on the validation scans, stored in the manifest. */
+  readonly conformalAlpha?: number;
 }
 
 /** A scan that could not be used, with why. */
@@ -51,6 +54,15 @@ export interface SplitMetrics {
   readonly nll: number;
   readonly perClass: Record<string, number>;
   readonly confusion: ClassificationMetrics['confusion'];
+}
+
+/** Conformal prediction sets calibrated on the validation scans (their probabilities with the fitted temperature). */
+export interface TrainConformal {
+  readonly alpha: number;
+  readonly threshold: number;
+  readonly scans: number;
+  /** On the validation scans themselves. */
+  readonly meanSetSize: number;
 }
 
 /** Temperature scaling fitted on the validation scans, with their calibration before and after (the after figures are on the scans it was fitted on). */
@@ -76,6 +88,8 @@ export interface TrainResult {
   readonly validation: SplitMetrics;
   /** The temperature scaling fitted, or why none was. */
   readonly calibration: TrainCalibration | string;
+  /** The conformal prediction sets calibrated, or why none were; absent when none were asked for. */
+  readonly conformal?: TrainConformal | string;
   readonly errors: readonly TrainError[];
 }
 
@@ -163,6 +177,25 @@ function calibrate(logP: Float64Array, validation: LabelledFeatures): TrainCalib
 }
 
 /**
+ * APS prediction sets (train/conformal.ts) calibrated on the validation rows
+ * with the temperature fitted on them (1 without one), or why not: too few
+ * rows for the alpha asked (the threshold would be 1, every class).
+ */
+function conformalSets(logP: Float64Array, validation: LabelledFeatures, temperature: number, alpha: number): TrainConformal | string {
+  const n = validation.labels.length;
+  const needed = Math.ceil((1 - alpha) / alpha);
+  if (Math.ceil((n + 1) * (1 - alpha)) > n) return `${n} validation scans are too few for alpha ${alpha} (at least ${needed} are needed)`;
+  const { classes } = validation;
+  const rows = [...validation.labels.keys()].map((i) => scaledSoftmax(logP.subarray(i * classes, (i + 1) * classes), temperature));
+  const threshold = apsThreshold(
+    rows.map((row, i) => apsScore(row, validation.labels[i]!)),
+    alpha,
+  );
+  const meanSetSize = rows.reduce((sum, row) => sum + apsSet(row, threshold).length, 0) / n;
+  return { alpha, threshold, scans: n, meanSetSize };
+}
+
+/**
  * Trains a linear probe on a backbone: the embedding is the input of the
  * backbone's last linear layer; a class-balanced multinomial logistic
  * regression is fitted on it (L2 strength by stratified cross-validation),
@@ -172,6 +205,9 @@ function calibrate(logP: Float64Array, validation: LabelledFeatures): TrainCalib
  */
 export async function trainJob(backbone: LoadedModel, options: TrainOptions): Promise<TrainResult> {
   const seed = options.seed ?? 0;
+  if (options.conformalAlpha !== undefined && !(options.conformalAlpha > 0 && options.conformalAlpha < 1)) {
+    throw new ScanLensError(`conformal alpha ${options.conformalAlpha} must lie strictly between 0 and 1`, options.labelled);
+  }
   const bytes = await verifiedModelBytes(backbone);
   const proto = decodeModel(bytes, backbone.onnxPath);
   const head = findHead(proto.graph, backbone.onnxPath);
@@ -208,6 +244,8 @@ export async function trainJob(backbone: LoadedModel, options: TrainOptions): Pr
   const validationMetrics = metricsOf(validation, validationLogP, classes);
   const calibrationOutcome = calibrate(validationLogP, validation);
   const calibrated = typeof calibrationOutcome === 'string' ? undefined : calibrationOutcome;
+  const conformal = options.conformalAlpha === undefined ? undefined : conformalSets(validationLogP, validation, calibrated?.temperature ?? 1, options.conformalAlpha);
+  const sets = conformal !== undefined && typeof conformal !== 'string' ? conformal : undefined;
 
   const card = trainingCard({
     backbone,
@@ -216,6 +254,7 @@ export async function trainJob(backbone: LoadedModel, options: TrainOptions): Pr
     train: trainMetrics,
     validation: validationMetrics,
     calibration: calibrationOutcome,
+    conformal,
     seed,
     errors: errors.length,
     validationFrom: options.validation ? `from ${options.validation}` : `a seeded, stratified ${VALIDATION_FRACTION * 100} % held out of the training scans`,
@@ -230,7 +269,11 @@ export async function trainJob(backbone: LoadedModel, options: TrainOptions): Pr
     file: 'model.onnx',
     sha256,
     labels: classes,
-    output: { ...base.output, ...(calibrated ? { temperature: calibrated.temperature } : {}) },
+    output: {
+      ...base.output,
+      ...(calibrated ? { temperature: calibrated.temperature } : {}),
+      ...(sets ? { conformal: { method: 'aps' as const, alpha: sets.alpha, threshold: sets.threshold, scans: sets.scans } } : {}),
+    },
     card: card.card,
   };
   delete (manifest as { anomaly?: unknown }).anomaly;
@@ -244,6 +287,7 @@ export async function trainJob(backbone: LoadedModel, options: TrainOptions): Pr
     train: trainMetrics,
     validation: validationMetrics,
     calibration: calibrationOutcome,
+    ...(conformal !== undefined ? { conformal } : {}),
     errors,
   };
   if (!options.dryRun) {
@@ -266,6 +310,7 @@ export async function trainJob(backbone: LoadedModel, options: TrainOptions): Pr
     train: trainMetrics,
     validation: validationMetrics,
     calibration: calibrationOutcome,
+    ...(conformal !== undefined ? { conformal } : {}),
     errors,
   };
 }

@@ -64,6 +64,19 @@ export const OutputSchema = z.strictObject({
   type: z.enum(['logits', 'probabilities']).default('logits'),
   /** Temperature scaling of logits (softmax(logits / temperature)), as `scanlens train` fits it on validation scans. */
   temperature: positive.max(1000).optional(),
+  /**
+   * Conformal prediction sets (APS, core/train/conformal.ts), as `scanlens train --conformal` calibrates them:
+   * each classified image gets its most probable classes until their probabilities reach `threshold`.
+   */
+  conformal: z
+    .strictObject({
+      method: z.literal('aps'),
+      alpha: z.number().gt(0).lt(1),
+      threshold: z.number().gt(0).max(1),
+      /** The calibration scans the threshold was chosen on. */
+      scans: z.number().int().positive(),
+    })
+    .optional(),
 });
 
 export const CardSchema = z.strictObject({

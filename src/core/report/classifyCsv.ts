@@ -1,4 +1,5 @@
-import { OUT_OF_DISTRIBUTION } from '../anomaly/oodGuard';
+import { hasGuard, OUT_OF_DISTRIBUTION } from '../anomaly/oodGuard';
+import type { LoadedModel } from '../model/loadModel';
 import { rank } from '../classify/classify';
 import { createHash } from 'node:crypto';
 import { csvCell, csvField, parseCsv, quoteField, unguardCell } from '../io/csv';
@@ -6,6 +7,19 @@ import type { ClassifyResult, VolumeResult } from '../jobs/classifyJob';
 
 /** The out-of-distribution guard's columns, after error so readers that find columns by name are unaffected. */
 const GUARD_COLUMNS = ['anomaly_score', 'anomaly_threshold', 'flag'] as const;
+
+/** The conformal prediction set's column: its labels, most probable first, ';'-separated. */
+const SET_COLUMN = 'prediction_set';
+
+/** Which optional columns a model's CSV has: the guard's when it names a detector, the prediction set's when it is conformally calibrated. */
+export interface CsvColumns {
+  readonly guarded: boolean;
+  readonly conformal: boolean;
+}
+
+export function csvColumnsOf(model: LoadedModel): CsvColumns {
+  return { guarded: hasGuard(model), conformal: model.manifest.output.conformal !== undefined };
+}
 
 /**
  * What says which input a row is and, for a volume or series, how it was read:
@@ -27,26 +41,37 @@ export function rowCheck(fields: readonly string[]): string {
 }
 
 /** The header: it depends on the model only, so a streamed file's header, written before any row, matches the final one. */
-export function classifyCsvHeader(labels: readonly string[], guarded: boolean): string {
-  return [...['file', 'top_label', 'top_probability'], ...labels.map((l) => `p_${l}`), 'error', ...(guarded ? GUARD_COLUMNS : []), ...KIND_COLUMNS, CHECK_COLUMN].map(csvCell).join(',');
+export function classifyCsvHeader(labels: readonly string[], columns: CsvColumns): string {
+  return [
+    ...['file', 'top_label', 'top_probability'],
+    ...labels.map((l) => `p_${l}`),
+    'error',
+    ...(columns.guarded ? GUARD_COLUMNS : []),
+    ...(columns.conformal ? [SET_COLUMN] : []),
+    ...KIND_COLUMNS,
+    CHECK_COLUMN,
+  ]
+    .map(csvCell)
+    .join(',');
 }
 
 /** One row's CSV line (no newline): an image's probabilities, or a volume's peaks; an error row has only its file, error and kind; last its check. */
-export function classifyCsvLine(labels: readonly string[], row: ClassifyResult, guarded: boolean): string {
+export function classifyCsvLine(labels: readonly string[], row: ClassifyResult, columns: CsvColumns): string {
   const volume = 'peaks' in row ? row : undefined;
   const probabilities = volume ? labels.map((_, i) => volume.peaks[i]?.probability) : labels.map((_, i) => ('probabilities' in row ? row.probabilities?.[i] : undefined));
   const top = 'top' in row ? row.top : undefined;
   const verdict = volume ? volume.top : row;
-  const anomaly = guarded
+  const anomaly = columns.guarded
     ? ['anomalyScore' in verdict ? verdict.anomalyScore : undefined, 'anomalyThreshold' in verdict ? verdict.anomalyThreshold : undefined, 'flag' in verdict ? verdict.flag : undefined]
     : [];
   const shape = volume ? [volume.axis, volume.sliceCount, volume.top.slice, volume.peaks.map((p) => p.slice).join(';')] : [undefined, undefined, undefined, undefined];
-  const fields = [row.file, top?.label, top?.probability, ...probabilities, 'error' in row ? row.error : undefined, ...anomaly, row.kind, ...shape].map(csvField);
+  const set = columns.conformal ? ['predictionSet' in row && row.predictionSet ? row.predictionSet.join(';') : undefined] : [];
+  const fields = [row.file, top?.label, top?.probability, ...probabilities, 'error' in row ? row.error : undefined, ...anomaly, ...set, row.kind, ...shape].map(csvField);
   return [...fields, rowCheck(fields)].map(quoteField).join(',');
 }
 
-export function classifyCsv(labels: readonly string[], rows: readonly ClassifyResult[], guarded: boolean): string {
-  return [classifyCsvHeader(labels, guarded), ...rows.map((row) => classifyCsvLine(labels, row, guarded))].join('\n') + '\n';
+export function classifyCsv(labels: readonly string[], rows: readonly ClassifyResult[], columns: CsvColumns): string {
+  return [classifyCsvHeader(labels, columns), ...rows.map((row) => classifyCsvLine(labels, row, columns))].join('\n') + '\n';
 }
 
 const finite = (text: string | undefined): number | undefined => (text !== undefined && text !== '' && Number.isFinite(Number(text)) ? Number(text) : undefined);
@@ -83,7 +108,8 @@ export function rowsFromCsv(text: string, labels: readonly string[]): ClassifyRe
     if (probabilities.some((p) => p === undefined)) return { kind, file, error: 'incomplete row in the previous output' };
     if (kind === 'image') {
       const topK = rank(labels, probabilities as number[], labels.length);
-      return { kind, file, labels, probabilities: probabilities as number[], top: topK[0]!, topK, ...verdict };
+      const set = at(record, SET_COLUMN);
+      return { kind, file, labels, probabilities: probabilities as number[], top: topK[0]!, topK, ...verdict, ...(set ? { predictionSet: unguardCell(set).split(';') } : {}) };
     }
     const peakSlices = (at(record, 'peak_slices') ?? '').split(';').map(finite);
     const sliceCount = finite(at(record, 'slices'));

@@ -27,5 +27,6 @@ function rawLine(row: ClassifyResult, top: number, file: string): string {
   const image = row as ImageResult;
   const ranked = image.labels && image.probabilities ? rank(image.labels, image.probabilities, top) : [];
   const verdict = verdictLine(image);
-  return `${file}  ${ranked.map((r) => `${r.label} ${r.probability.toFixed(3)}`).join('  ')}${verdict ? `  ${verdict}` : ''}`;
+  const set = image.predictionSet ? `  set {${image.predictionSet.join(', ')}}` : '';
+  return `${file}  ${ranked.map((r) => `${r.label} ${r.probability.toFixed(3)}`).join('  ')}${set}${verdict ? `  ${verdict}` : ''}`;
 }

@@ -36,6 +36,7 @@ export function detailsMarkdown(row: ClassifyRow, model: Record<string, unknown>
     ...guardLines(row),
     ...(row.error !== undefined ? [`Error: ${markdownText(row.error)}`] : ['| Class | Probability |', '|---|---|', ...order.map((r) => `| ${markdownText(r.label)} | ${percent(r.p)} |`)]),
     '',
+    ...(row.predictionSet ? [`Conformal prediction set: ${row.predictionSet.map(markdownText).join(', ')}`, ''] : []),
     ...(row.notes?.length ? ['Notes:', ...row.notes.map((n) => `- ${markdownText(n)}`), ''] : []),
     ...closing(model, row),
   ].join('\n');

@@ -74,6 +74,7 @@ const JsonlRow = z
     peaks: z.array(peak).optional(),
     sliceCount: z.number().int().nonnegative().optional(),
     files: z.array(z.string()).optional(),
+    predictionSet: z.array(z.string()).optional(),
   })
   .refine((row) => row.error !== undefined || (row.top !== undefined && row.labels !== undefined && (row.probabilities !== undefined || (row.peaks !== undefined && row.axis !== undefined))), {
     message: 'neither an error nor probabilities',
@@ -114,8 +115,8 @@ function readCsv(file: string, bytes: Buffer): Shard {
     throw new ScanLensError(`has no '${CHECK_COLUMN}' column (written by an older ScanLens): its rows cannot be told whole; classify that shard again`, file);
   }
   const labels = columns.slice(columns.indexOf('top_probability') + 1, columns.indexOf('error')).map((c) => c.replace(/^p_/, ''));
-  const guarded = columns.includes('anomaly_score');
-  if (columns.indexOf('top_probability') < 0 || lineText(header!) !== classifyCsvHeader(labels, guarded)) {
+  const layout = { guarded: columns.includes('anomaly_score'), conformal: columns.includes('prediction_set') };
+  if (columns.indexOf('top_probability') < 0 || lineText(header!) !== classifyCsvHeader(labels, layout)) {
     throw new ScanLensError('is not a CSV scanlens classify writes (its header differs)', file);
   }
   records.forEach((record, i) => {

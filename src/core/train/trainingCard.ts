@@ -26,6 +26,8 @@ export interface CardInput {
   readonly validation: SplitSummary;
   /** The temperature scaling fitted, or why none was. */
   readonly calibration: { readonly temperature: number; readonly before: CalibrationFigures; readonly after: CalibrationFigures } | string;
+  /** The conformal prediction sets calibrated, why none were, or undefined when none were asked for. */
+  readonly conformal?: { readonly alpha: number; readonly threshold: number; readonly scans: number; readonly meanSetSize: number } | string;
   readonly seed: number;
   readonly errors: number;
   /** How the validation split was made, in words. */
@@ -53,6 +55,15 @@ function calibrationSection({ calibration }: CardInput): string {
   ].join('\n');
 }
 
+function conformalSection({ conformal }: CardInput): string[] {
+  if (conformal === undefined) return [];
+  if (typeof conformal === 'string') return [`No conformal prediction sets: ${conformal}.`, ''];
+  return [
+    `Conformal prediction sets (APS, alpha = ${conformal.alpha}): classify gives each scan its most probable classes until their probabilities reach ${conformal.threshold.toFixed(4)}, chosen on ${conformal.scans} validation scans (mean set size there ${conformal.meanSetSize.toFixed(2)}). On scans exchangeable with those, the true class is in the set at least ${((1 - conformal.alpha) * 100).toFixed(0)} % of the time; the guarantee is on average over scans, not for each one, and does not hold for scans unlike the validation scans.`,
+    '',
+  ];
+}
+
 /** The manifest's card and the MODEL_CARD.md it points to: data counts per class and split, seed, hyper-parameters, metrics, confusion matrix, intended use. */
 export function trainingCard(input: CardInput): { card: NonNullable<Manifest['card']>; markdown: string } {
   const { backbone, classes, strength, train, validation, seed } = input;
@@ -68,6 +79,7 @@ export function trainingCard(input: CardInput): { card: NonNullable<Manifest['ca
       trainAccuracy: Number(train.accuracy.toFixed(4)),
       l2Strength: strength.strength,
       ...(typeof input.calibration !== 'string' ? { temperature: Number(input.calibration.temperature.toFixed(4)), validationEce: Number(input.calibration.after.ece.toFixed(4)) } : {}),
+      ...(input.conformal !== undefined && typeof input.conformal !== 'string' ? { conformalAlpha: input.conformal.alpha, conformalThreshold: Number(input.conformal.threshold.toFixed(6)) } : {}),
       seed,
     },
     document: 'MODEL_CARD.md',
@@ -96,6 +108,7 @@ export function trainingCard(input: CardInput): { card: NonNullable<Manifest['ca
     `| split | scans | accuracy | NLL |\n|---|---:|---:|---:|\n| training | ${train.images} | ${train.accuracy.toFixed(4)} | ${train.nll.toFixed(4)} |\n| validation | ${validation.images} | ${validation.accuracy.toFixed(4)} | ${validation.nll.toFixed(4)} |`,
     '',
     calibrationSection(input),
+    ...conformalSection(input),
     'Validation confusion matrix:',
     '',
     confusionTable(classes, validation.confusion),

@@ -129,7 +129,7 @@ export const OPTION_SCHEMAS = {
     sigma: decimal(0, 64).optional(),
     ...sliceOptions,
   }),
-  train: z.strictObject({ out: z.string().min(1).optional(), val: z.string().min(1).optional(), seed: wholeNumber(0).optional() }),
+  train: z.strictObject({ out: z.string().min(1).optional(), val: z.string().min(1).optional(), seed: wholeNumber(0).optional(), conformal: decimal(0, 1).optional() }),
 } as const;
 
 export type CommandName = keyof typeof OPTION_SCHEMAS;
@@ -273,6 +273,9 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, CommandSpec>> = {
       out: { description: 'folder for the new model (model.onnx, model.json, MODEL_CARD.md, training-log.json); required' },
       val: { description: 'validation scans in the same form (default: a seeded, stratified fifth of the training scans)' },
       seed: { description: 'seed of the split and the cross-validation folds (default: 0)' },
+      conformal: {
+        description: 'calibrate conformal prediction sets (APS) at this alpha on the validation scans: classify then gives each scan a set holding the true class at least 1 − alpha of the time',
+      },
     },
     schema: OPTION_SCHEMAS.train,
   },

@@ -37,8 +37,11 @@ export async function classifyView(result: Classify, root: HTMLElement): Promise
   const verdict = (r: Row): Parameters<typeof checkCellText>[0] => ('error' in r ? {} : 'peaks' in r ? r.top : r);
   const guarded = result.rows.some((r) => verdict(r).anomalyScore !== undefined);
   const anomalyCell = (r: Row): string[] => (guarded ? [checkCellText(verdict(r))] : []);
-  const columns = ['file', ...result.labels, 'top', ...(guarded ? ['out-of-distribution check'] : [])];
-  const rows = result.rows.map((r) => [...cells(result.labels, r), ...anomalyCell(r)]);
+  const setOf = (r: Row): string | undefined => ('predictionSet' in r && r.predictionSet ? r.predictionSet.join(', ') : undefined);
+  const conformal = result.rows.some((r) => setOf(r) !== undefined);
+  const setCell = (r: Row): string[] => (conformal ? [setOf(r) ?? ''] : []);
+  const columns = ['file', ...result.labels, 'top', ...(conformal ? ['prediction set'] : []), ...(guarded ? ['out-of-distribution check'] : [])];
+  const rows = result.rows.map((r) => [...cells(result.labels, r), ...setCell(r), ...anomalyCell(r)]);
   const topColumn = (row: number): number => {
     const r = result.rows[row];
     return r && 'top' in r ? 1 + result.labels.indexOf(r.top.label) : -1;

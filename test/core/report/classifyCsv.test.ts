@@ -10,7 +10,7 @@ test('classifyCsv: one column per label, error rows keep their reason', () => {
       { kind: 'image', file: 'a.png', labels: ['glioma', 'notumor'], probabilities: [0.75, 0.25], top: { label: 'glioma', probability: 0.75 } },
       { kind: 'image', file: 'b.png', error: 'b.png: cannot decode PNG' },
     ],
-    false,
+    { guarded: false, conformal: false },
   );
   assert.equal(
     csv,
@@ -19,7 +19,7 @@ test('classifyCsv: one column per label, error rows keep their reason', () => {
 });
 
 test('classifyCsv: quotes commas and quotes, and defuses spreadsheet formulas', () => {
-  const csv = classifyCsv(['x'], [{ kind: 'image', file: '=cmd|"a,b".png', error: 'bad, "very"' }], false);
+  const csv = classifyCsv(['x'], [{ kind: 'image', file: '=cmd|"a,b".png', error: 'bad, "very"' }], { guarded: false, conformal: false });
   assert.equal(csv.split('\n')[1], `"'=cmd|""a,b"".png",,,,"bad, ""very""",image,,,,,aee9585c`);
 });
 
@@ -41,7 +41,7 @@ test('classifyCsv for a guarded model: anomaly_score, anomaly_threshold and flag
       },
       { kind: 'image', file: 'b.png', error: 'b.png: cannot decode PNG' },
     ],
-    true,
+    { guarded: true, conformal: false },
   );
   assert.equal(
     csv,
@@ -50,12 +50,12 @@ test('classifyCsv for a guarded model: anomaly_score, anomaly_threshold and flag
       'odd.png,glioma,0.5,0.5,0.5,,21.25,13,input unlike the training data,image,,,,,30bb3853\n' +
       'b.png,,,,,b.png: cannot decode PNG,,,,image,,,,,4d984801\n',
   );
-  assert.equal(classifyCsv(labels, [], true).trim(), csv.split('\n')[0], 'the header alone, before any row, is the same');
+  assert.equal(classifyCsv(labels, [], { guarded: true, conformal: false }).trim(), csv.split('\n')[0], 'the header alone, before any row, is the same');
 });
 
 test('the check column: the first 8 hex digits of the SHA-256 of the other cells as a JSON array; a row cut anywhere or changed is not trusted', () => {
   const labels = ['glioma', 'notumor'];
-  const csv = classifyCsv(labels, [{ kind: 'image', file: 'a.png', labels, probabilities: [0.97, 0.03], top: { label: 'glioma', probability: 0.97 } }], false);
+  const csv = classifyCsv(labels, [{ kind: 'image', file: 'a.png', labels, probabilities: [0.97, 0.03], top: { label: 'glioma', probability: 0.97 } }], { guarded: false, conformal: false });
   const [header, line] = csv.split('\n');
   const cells = ['a.png', 'glioma', '0.97', '0.97', '0.03', '', 'image', '', '', '', ''];
   assert.equal(line, `${cells.join(',')},${createHash('sha256').update(JSON.stringify(cells)).digest('hex').slice(0, 8)}`);
@@ -78,4 +78,15 @@ test('the check column: the first 8 hex digits of the SHA-256 of the other cells
   const changed = `${header}\n${line!.replace('0.97,0.03', '0.03,0.97')}\n`;
   assert.ok('error' in rowsFromCsv(changed, labels)[0]!, 'a changed row is not trusted');
   assert.deepEqual(rowsFromCsv(csv.replace(',check', '').replace(/,[0-9a-f]{8}$/m, ''), labels), [], 'a CSV without the check column gives no rows');
+});
+
+test('a conformally calibrated model adds a prediction_set column (labels most probable first, ;-separated) that --resume reads back; names that look like formulas stay text', () => {
+  const labels = ['glioma', '=cmd', 'notumor'];
+  const row = { kind: 'image' as const, file: 'a.png', labels, probabilities: [0.3, 0.5, 0.2], top: { label: '=cmd', probability: 0.5 }, predictionSet: ['=cmd', 'glioma'] };
+  const csv = classifyCsv(labels, [row], { guarded: false, conformal: true });
+  const [header, line] = csv.split('\n');
+  assert.match(header!, /,error,prediction_set,kind,/);
+  assert.ok(line!.includes(",'=cmd;glioma,"), `a set cell that starts like a formula is guarded: ${line}`);
+  assert.deepEqual((rowsFromCsv(csv, labels)[0] as { predictionSet?: string[] }).predictionSet, ['=cmd', 'glioma']);
+  assert.doesNotMatch(classifyCsv(labels, [row], { guarded: false, conformal: false }), /prediction_set/, 'no column for a model without sets');
 });

@@ -63,6 +63,7 @@ export const classifyCommand: CommandRunner<CommandOf<'classify'>> = async ({ co
         probabilities: [...image.probabilities!],
         top: image.top!,
         ...(image.notes ? { notes: [...image.notes] } : {}),
+        ...(image.predictionSet ? { predictionSet: [...image.predictionSet] } : {}),
         ...(image.anomalyScore !== undefined ? { anomalyScore: image.anomalyScore, anomalyThreshold: image.anomalyThreshold! } : {}),
         ...(image.flag ? { flag: image.flag } : {}),
       });
@@ -73,6 +74,8 @@ export const classifyCommand: CommandRunner<CommandOf<'classify'>> = async ({ co
   const verdictOf = (r: Row): { anomalyScore?: number; flag?: string } => ('peaks' in r ? r.top : 'error' in r ? {} : r);
   const guarded = rows.some((r) => verdictOf(r).anomalyScore !== undefined);
   const volumes = rows.some((r) => 'peaks' in r);
+  const setOf = (r: Row): string | null => ('predictionSet' in r && r.predictionSet ? r.predictionSet.join(', ') : null);
+  const conformal = rows.some((r) => setOf(r) !== null);
   const probabilitiesOf = (r: Row): Cell[] => ('peaks' in r ? labels.map((_, i) => r.peaks[i]?.probability ?? null) : 'error' in r ? labels.map(() => null) : r.probabilities);
   const table: Table = {
     columns: [
@@ -82,6 +85,7 @@ export const classifyCommand: CommandRunner<CommandOf<'classify'>> = async ({ co
       ...labels.map((l) => `p(${l})`),
       'error',
       ...(guarded ? ['anomaly score', 'flag'] : []),
+      ...(conformal ? ['prediction set'] : []),
       ...(volumes ? ['kind', 'axis', 'slices', 'top slice'] : []),
     ],
     rows: rows.map((r) => [
@@ -91,6 +95,7 @@ export const classifyCommand: CommandRunner<CommandOf<'classify'>> = async ({ co
       ...probabilitiesOf(r),
       'error' in r ? r.error : null,
       ...(guarded ? [verdictOf(r).anomalyScore ?? null, verdictOf(r).flag ?? null] : []),
+      ...(conformal ? [setOf(r)] : []),
       ...(volumes ? ('peaks' in r ? [r.kind, r.axis, r.slices, r.top.slice] : ['error' in r ? (r.kind ?? 'image') : 'image', null, null, null]) : []),
     ]),
   };
