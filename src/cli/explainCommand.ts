@@ -105,7 +105,8 @@ async function run(input: string, flags: ExplainFlags): Promise<number> {
       map: { width: result.map.width, height: result.map.height, data: Array.from(result.map.data) },
       ...(flags.out ? { overlay: flags.out } : {}),
       ...(result.notes.length > 0 ? { notes: result.notes } : {}),
-      ...(scorecard ? { scorecard: { ...scorecard, ...(mask ? { maskFile: mask.given } : {}) } } : {}),
+      ...(scorecard ? { scorecard } : {}),
+      ...(mask ? { maskFile: mask.given } : {}),
     });
   } else {
     const layer = result.layer ? `  layer ${result.layer.tensor} (${result.layer.source})` : '';

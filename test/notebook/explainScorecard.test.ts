@@ -28,7 +28,7 @@ test('explain takes score=true|false and mask=<file>', () => {
 test('the same scan through scanlens explain --score --json and an explain cell with mask= gives the same scorecard', async () => {
   const cli = runCli(['explain', 'samples/glioma-01.png', '--threads', '1', '--mask', MASK, '--json']);
   assert.equal(cli.status, 0, cli.stderr);
-  const fromCli = JSON.parse(cli.stdout) as { scorecard: Record<string, unknown> & { maskFile: string } };
+  const fromCli = JSON.parse(cli.stdout) as { scorecard: Record<string, unknown>; maskFile: string };
   assert.match(cli.stderr, /scorecard: 156\/156/);
 
   const session = new NotebookSession({ baseDir: ROOT, defaultModelPath: join(ROOT, 'models', 'brain-mri-demo'), threads: 1 });
@@ -39,10 +39,9 @@ test('the same scan through scanlens explain --score --json and an explain cell 
   assert.ok(overlay.kind === 'display' && table.kind === 'display');
   const result = NotebookResultSchema.parse(overlay.data[SCANLENS_RESULT_MIME]);
   assert.ok(result.kind === 'explain' && result.scorecard);
-  const { maskFile, ...cliCard } = fromCli.scorecard;
-  assert.equal(maskFile, MASK);
+  assert.equal(fromCli.maskFile, MASK);
   assert.equal(result.maskFile, MASK);
-  assert.deepEqual(result.scorecard, cliCard);
+  assert.deepEqual(result.scorecard, fromCli.scorecard);
 
   // The markdown table shows the numbers the CLI's table prints.
   const markdown = String(table.data['text/markdown']);

@@ -1,7 +1,7 @@
 import { ScanLensError } from '../errors';
 import { DEFAULT_LIMITS, type DecodeLimits } from '../scan/limits';
 import { loadScan, type LoadOptions } from '../scan/loadScan';
-import { chooseSlice, cutSlice, isVolume, type SliceChoice } from '../scan/sliceChoice';
+import { chooseSlice, cutSlice, isVolume, sliceCount, type SliceChoice } from '../scan/sliceChoice';
 
 /**
  * A mask for the scorecard's pointing game and relevance mass, on the
@@ -14,9 +14,9 @@ export async function readSliceMask(path: string, slice: SliceChoice, size: { wi
   let cut = scan;
   if (isVolume(scan)) {
     if (slice.axis === null) throw new ScanLensError('is a volume, but the explained scan is a single 2D image: give a 2D mask of its size', path);
+    const count = sliceCount(scan, slice.axis);
+    if (count !== slice.count) throw new ScanLensError(`has ${count} ${slice.axis} slices, the scan ${slice.count}: the mask must be on the scan's grid`, path);
     cut = cutSlice(scan, chooseSlice(scan, { axis: slice.axis, slice: slice.index }));
-    if (chooseSlice(scan, { axis: slice.axis }).count !== slice.count)
-      throw new ScanLensError(`has ${chooseSlice(scan, { axis: slice.axis }).count} ${slice.axis} slices, the scan ${slice.count}: the mask must be on the scan's grid`, path);
   }
   const [, height, width] = cut.shape;
   if (width !== size.width || height !== size.height) throw new ScanLensError(`is ${width}×${height}, the explained slice ${size.width}×${size.height}: the mask must be on the scan's grid`, path);

@@ -13,7 +13,7 @@ export interface CausalCurve {
 }
 
 /** RISE's normalised area: the trapezoid rule over equally spaced points. */
-export function curveArea(values: ArrayLike<number>): number {
+function curveArea(values: ArrayLike<number>): number {
   let sum = 0;
   for (let i = 0; i < values.length; i++) sum += values[i]!;
   return (sum - values[0]! / 2 - values[values.length - 1]! / 2) / (values.length - 1);
