@@ -64,3 +64,11 @@ test('anomaly threshold without a rule, or --f1 without anomalous scans: one lin
   assert.equal(f1Alone.stderr.trim(), 'scanlens: --f1 needs anomalous scans (--anomalous DIR) to weigh misses against false alarms');
   assert.ok(readFileSync(join(detector, 'detector.json')).equals(before));
 });
+
+test('anomaly threshold on a model file rather than a detector folder: one line saying what it takes, exit 1', () => {
+  const model = join(ROOT, 'models', 'brain-mri-demo', 'model.json');
+  const run = runCli(['anomaly', 'threshold', model, '--normal', NORMAL, '--fpr', '0.05']);
+  assert.equal(run.status, 1);
+  assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+  assert.match(run.stderr, /is not a detector made by anomaly fit \(a folder with detector\.json\): only its threshold can be chosen again/);
+});

@@ -5,9 +5,10 @@
  * caller (the notebook: absolute; the command line: as typed) and go out as
  * they came in; results are typed rows and metrics, never text.
  */
+import { basename } from 'node:path';
 import { addNormals, saveAdded } from '../anomaly/addNormals';
 import { chooseThreshold, type ThresholdRule } from '../anomaly/chooseThreshold';
-import { detectorManifestPath, loadDetector } from '../anomaly/detectorFile';
+import { MANIFEST_FILE, detectorManifestPath, loadDetector } from '../anomaly/detectorFile';
 import { evaluate, type Evaluation } from '../anomaly/evaluation';
 import { fittedFiles, fitInMemory, saveFitted, type FitOptions, type FittedDetector } from '../anomaly/fitDetector';
 import { anomalyHeat } from '../anomaly/heatmap';
@@ -329,6 +330,7 @@ export interface ThresholdOutcome {
  */
 export async function rethresholdDetector(path: string, normal: AnomalyInputs, anomalous: AnomalyInputs, rule: ThresholdRule, options: ThresholdJobOptions = {}): Promise<ThresholdOutcome> {
   const manifestPath = await detectorManifestPath(path);
+  if (basename(manifestPath) !== MANIFEST_FILE) throw new ScanLensError(`is not a detector made by anomaly fit (a folder with ${MANIFEST_FILE}): only its threshold can be chosen again`, path);
   const { manifest } = await loadDetector(manifestPath);
   const scorer = await openAnomalyScorer(manifestPath);
   const scoreSet = async (inputs: AnomalyInputs, set: EvalSet): Promise<AnomalyRow[]> => {
