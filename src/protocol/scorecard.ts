@@ -21,4 +21,5 @@ export const ScorecardSchema = z.strictObject({
     z.strictObject({ skipped: z.string() }),
   ]),
   mask: z.strictObject({ maskPixels: z.number().int().nonnegative(), pointingGame: z.boolean(), relevanceMass: z.number().nullable() }).optional(),
+  notes: z.array(z.string()),
 });

@@ -43,6 +43,7 @@ export function scorecardTable(card: Scorecard): ScorecardTable {
     }
   }
   if (card.mask) rows.push(['pointing game (mask)', yesNo(card.mask.pointingGame), 'yes'], ['relevance mass in mask', card.mask.relevanceMass, 'high']);
+  for (const note of card.notes) rows.push(['note', note, '']);
   return { columns: ['check', 'value', 'faithful when'], rows };
 }
 

@@ -43,6 +43,8 @@ export interface Scorecard {
   };
   readonly randomisation: RandomisationCheck;
   readonly mask?: MaskMetrics;
+  /** What makes numbers above less telling (a constant map ranks pixels in pixel order, not by relevance). */
+  readonly notes: string[];
 }
 
 /** Progress across the scorecard's parts: each reports its own runs, offset into one total. */
@@ -81,6 +83,7 @@ export async function scoreExplanation(model: LoadedModel, input: Float32Array, 
   const randomisation = await randomisationCheck(model, input, explanation, explain, options.seed ?? RANDOMISATION_SEED, part(options, done, total));
   const { mask } = options;
   const onSlice = mask ? maskMetrics(minMaxNormalise(mapToSlice(explanation.map, mask, mask.view).data), mask.inside) : undefined;
+  const notes = heat.every((v) => v === heat[0]) ? ['the map is constant: pixels are ranked in pixel order, not by relevance'] : [];
   return {
     classIndex,
     confidence,
@@ -89,5 +92,6 @@ export async function scoreExplanation(model: LoadedModel, input: Float32Array, 
     road: { noise: ROAD_NOISE, mostRelevantFirst: most, leastRelevantFirst: least, combined },
     randomisation,
     ...(onSlice ? { mask: onSlice } : {}),
+    notes,
   };
 }
