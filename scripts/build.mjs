@@ -52,6 +52,17 @@ await build({
   outfile: 'dist/webview/viewer.js',
   minify: true,
 });
+// The results view's page (grid, table and audit of a classify result), bundled the same way.
+await build({
+  ...common,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'iife',
+  external: [],
+  entryPoints: ['src/webview/results/results.ts'],
+  outfile: 'dist/webview/results.js',
+  minify: true,
+});
 // plotly.js's basic bundle (bar, scatter), loaded by the viewer page after its first paint.
 copyFileSync('node_modules/plotly.js-basic-dist-min/plotly-basic.min.js', 'dist/webview/plotly.js');
 

@@ -1,0 +1,117 @@
+import type { Audit, ResultsEntry } from '../../protocol/resultsMessages';
+import { el } from '../dom';
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+function svg<K extends keyof SVGElementTagNameMap>(tag: K, attributes: Record<string, string | number>): SVGElementTagNameMap[K] {
+  const element = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
+  return element;
+}
+
+const percent = (value: number | null): string => (value === null ? '–' : `${(value * 100).toFixed(1)}%`);
+const fixed = (value: number | null, digits = 3): string => (value === null ? '–' : value.toFixed(digits));
+
+/** Precision, recall, ROC AUC and support per class, as `scanlens evaluate` lists them. */
+function perClassTable(audit: Audit): HTMLTableElement {
+  const head = el('tr', {}, ...['class', 'precision', 'recall', 'AUC', 'n'].map((h) => el('th', {}, h)));
+  const rows = audit.perClass.map((c) =>
+    el('tr', {}, el('td', {}, c.label), el('td', {}, percent(c.precision)), el('td', {}, percent(c.recall)), el('td', {}, fixed(c.auc)), el('td', {}, String(c.support))),
+  );
+  return el('table', { class: 'metrics' }, el('thead', {}, head), el('tbody', {}, ...rows));
+}
+
+/** The confusion matrix, rows true and columns predicted; a cell is a button that filters the grid to its rows. */
+function confusionTable(labels: readonly string[], audit: Audit, onCell: (truth: string, predicted: string) => void): HTMLTableElement {
+  const max = Math.max(1, ...audit.confusion.flat());
+  const head = el('tr', {}, el('th', { class: 'corner' }, 'true \\ predicted'), ...labels.map((l) => el('th', { scope: 'col' }, l)));
+  const rows = labels.map((truth, t) =>
+    el(
+      'tr',
+      {},
+      el('th', { scope: 'row' }, truth),
+      ...labels.map((predicted, p) => {
+        const count = audit.confusion[t]?.[p] ?? 0;
+        const cell = el(
+          'button',
+          { class: `cell shade-${Math.round((count / max) * 4)}${t === p ? ' diagonal' : ''}`, title: `${count} ${truth} scans predicted ${predicted}: show them` },
+          String(count),
+        );
+        cell.addEventListener('click', () => onCell(truth, predicted));
+        return el('td', {}, cell);
+      }),
+    ),
+  );
+  return el('table', { class: 'confusion', 'aria-label': 'Confusion matrix' }, el('thead', {}, head), el('tbody', {}, ...rows));
+}
+
+/** Reliability diagram: each bin's accuracy against its confidence, the diagonal being perfect calibration. */
+function reliabilityDiagram(audit: Audit): SVGSVGElement {
+  const size = 200;
+  const pad = 24;
+  const span = size - 2 * pad;
+  const x = (v: number): number => pad + v * span;
+  const y = (v: number): number => size - pad - v * span;
+  const chart = svg('svg', { viewBox: `0 0 ${size} ${size}`, width: size, height: size, role: 'img', class: 'reliability' });
+  chart.append(svg('title', {}));
+  chart.firstChild!.textContent = `Reliability diagram, ECE ${audit.calibration.ece.toFixed(4)}`;
+  chart.append(svg('rect', { x: pad, y: pad, width: span, height: span, class: 'frame' }));
+  for (const bin of audit.calibration.bins) {
+    if (bin.count === 0) continue;
+    chart.append(svg('rect', { x: x(bin.low), y: y(bin.accuracy), width: Math.max(1, x(bin.high) - x(bin.low) - 1), height: y(0) - y(bin.accuracy), class: 'bar' }));
+    chart.append(
+      svg('rect', {
+        x: x(bin.low),
+        y: Math.min(y(bin.accuracy), y(bin.confidence)),
+        width: Math.max(1, x(bin.high) - x(bin.low) - 1),
+        height: Math.abs(y(bin.accuracy) - y(bin.confidence)),
+        class: 'gap',
+      }),
+    );
+  }
+  chart.append(svg('line', { x1: x(0), y1: y(0), x2: x(1), y2: y(1), class: 'diagonal' }));
+  const label = (text: string, attributes: Record<string, string | number>): void => {
+    const t = svg('text', attributes);
+    t.textContent = text;
+    chart.append(t);
+  };
+  label('confidence', { x: size / 2, y: size - 6, 'text-anchor': 'middle' });
+  label('accuracy', { x: 10, y: size / 2, 'text-anchor': 'middle', transform: `rotate(-90 10 ${size / 2})` });
+  return chart;
+}
+
+export interface AuditCallbacks {
+  readonly onCell: (truth: string, predicted: string) => void;
+  /** A gallery tile for entry `index`: its thumbnail, which opens the scan. */
+  readonly tile: (index: number) => HTMLElement;
+}
+
+/** The audit of a labelled folder: the numbers, the charts and the two galleries. */
+export function auditPanel(labels: readonly string[], audit: Audit, entries: readonly ResultsEntry[], galleries: { wrong: number[]; uncertain: number[] }, callbacks: AuditCallbacks): HTMLElement {
+  const gallery = (title: string, indices: number[], empty: string): HTMLElement =>
+    el('section', {}, el('h2', {}, title), indices.length === 0 ? el('p', { class: 'muted' }, empty) : el('div', { class: 'gallery' }, ...indices.map(callbacks.tile)));
+  const notes = [
+    `${audit.evaluated} labelled scans scored (from ${audit.source})`,
+    ...(audit.failed > 0 ? [`${audit.failed} failed`] : []),
+    ...(audit.unlabelled > 0 ? [`${audit.unlabelled} without a label`] : []),
+  ];
+  return el(
+    'div',
+    { class: 'audit' },
+    el('h2', {}, 'Audit against labels'),
+    el(
+      'p',
+      { class: 'headline' },
+      el('strong', { class: 'accuracy' }, `Accuracy ${percent(audit.accuracy)}`),
+      ` · ECE ${audit.calibration.ece.toFixed(4)} · Brier ${audit.calibration.brier.toFixed(4)}`,
+    ),
+    el('p', { class: 'muted' }, notes.join(', ')),
+    perClassTable(audit),
+    el('h2', {}, 'Confusion matrix'),
+    confusionTable(labels, audit, callbacks.onCell),
+    el('h2', {}, 'Reliability'),
+    reliabilityDiagram(audit),
+    gallery('Confidently wrong', galleries.wrong, 'No labelled scan was misclassified.'),
+    gallery('Most uncertain', galleries.uncertain, entries.length === 0 ? 'No rows.' : 'No classified scan.'),
+  );
+}
