@@ -19,14 +19,15 @@ export interface Subgraph {
   readonly tainted: Set<string>;
 }
 
-/** The nodes a gradient from `logits` back to `target` passes through. */
-export function gradientSubgraph(graph: GraphProto, target: string, logits: string): Subgraph {
-  const tainted = new Set([target]);
+/** The nodes a gradient from `logits` back to `target` (or to each of several targets) passes through. */
+export function gradientSubgraph(graph: GraphProto, target: string | readonly string[], logits: string): Subgraph {
+  const targets = typeof target === 'string' ? [target] : target;
+  const tainted = new Set(targets);
   for (const node of graph.node) {
     if (!carriesGradient(node.opType)) continue;
     if (node.input.some((name, i) => name && tainted.has(name) && isDiffInput(node.opType, i))) node.output.forEach((o) => o && tainted.add(o));
   }
-  if (!tainted.has(logits)) throw new ScanLensError(`output '${logits}' does not depend on tensor '${target}'`);
+  if (!tainted.has(logits)) throw new ScanLensError(`output '${logits}' does not depend on tensor '${targets.join("', '")}'`);
   const reaches = new Set([logits]);
   for (let i = graph.node.length - 1; i >= 0; i--) {
     const node = graph.node[i]!;
@@ -99,30 +100,44 @@ export interface BackwardRequest {
 /** The output holding the gradient of a BackwardRequest's `expose[i]`. */
 export const gradientOutput = (i: number): string => `${GRADIENT_OUTPUT}/${i}`;
 
-/**
- * Appends reverse-mode differentiation of logit[class] with respect to the
- * target tensor to the graph, in place. The class is the int64 input
- * CLASS_INPUT (one-hot built in the graph; negative means the top class), so
- * one derived model serves every class; its outputs become: logits, target activations, GRADIENT_OUTPUT.
- */
-export function appendBackwardGraph(request: BackwardRequest): void {
-  const { graph, opset, target, logits, shapes } = request;
-  checkGradientOpset(opset);
-  const index = new GraphIndex(graph);
-  const sub = gradientSubgraph(graph, target, logits);
-  const unsupported = sub.nodes.filter((n) => !differentiable(n));
-  if (unsupported.length > 0) {
-    const first = unsupported[0]!;
-    const more = unsupported.length > 1 ? ` (and ${unsupported.length - 1} more: ${[...new Set(unsupported.slice(1).map(opName))].join(', ')})` : '';
-    throw new ScanLensError(`cannot differentiate op ${opName(first)} (node '${first.name ?? ''}')${more} between '${target}' and the logits; ${alternatives(graph, unsupported, logits, shapes)}`);
-  }
-  const b = new GraphBuilder(graph);
-  const shapeOf = (name: string): number[] => {
+/** What a reverse sweep starts from: the subgraph to differentiate and the gradient of each of its output tensors. */
+export interface SweepRequest {
+  readonly graph: GraphProto;
+  readonly opset: number;
+  readonly index: GraphIndex;
+  readonly b: GraphBuilder;
+  readonly sub: Subgraph;
+  readonly logits: string;
+  readonly shapes: ReadonlyMap<string, readonly number[]>;
+  /** What is differentiated with respect to, as error messages name it. */
+  readonly from: string;
+  /** Seed gradients, by tensor: d loss / d tensor, built in the graph. */
+  readonly seeds: ReadonlyMap<string, string>;
+}
+
+/** A runtime shape from the probe, or an initializer's. */
+export function shapeLookup(index: GraphIndex, shapes: ReadonlyMap<string, readonly number[]>): (name: string) => number[] {
+  return (name) => {
     const known = shapes.get(name) ?? index.initializerDims(name);
     if (!known) throw new ScanLensError(`no runtime shape known for tensor '${name}'`);
     return [...known];
   };
+}
 
+/**
+ * Emits the reverse sweep over a subgraph, from its seeds back through every
+ * node, and returns the total gradient of any tensor (undefined where none
+ * reaches it). Unsupported ops are refused by name with what still works.
+ */
+export function reverseSweep(request: SweepRequest): (name: string) => string | undefined {
+  const { graph, opset, index, b, sub, logits, shapes } = request;
+  const unsupported = sub.nodes.filter((n) => !differentiable(n));
+  if (unsupported.length > 0) {
+    const first = unsupported[0]!;
+    const more = unsupported.length > 1 ? ` (and ${unsupported.length - 1} more: ${[...new Set(unsupported.slice(1).map(opName))].join(', ')})` : '';
+    throw new ScanLensError(`cannot differentiate op ${opName(first)} (node '${first.name ?? ''}')${more} between ${request.from} and the logits; ${alternatives(graph, unsupported, logits, shapes)}`);
+  }
+  const shapeOf = shapeLookup(index, shapes);
   const grads = new Map<string, string[]>();
   const add = (name: string, g: string): void => {
     grads.set(name, [...(grads.get(name) ?? []), g]);
@@ -130,17 +145,12 @@ export function appendBackwardGraph(request: BackwardRequest): void {
   const total = (name: string): string | undefined => {
     const list = grads.get(name);
     if (!list || list.length === 0) return undefined;
-    return list.length === 1 ? list[0] : b.op('Sum', list);
+    if (list.length === 1) return list[0];
+    const summed = b.op('Sum', list);
+    grads.set(name, [summed]);
+    return summed;
   };
-
-  const logitShape = shapeOf(logits);
-  const classes = logitShape[logitShape.length - 1]!;
-  graph.input.push({ name: CLASS_INPUT, type: { tensorType: { elemType: 7, shape: { dim: [{ dimValue: 1 }] } } } });
-  // A negative class means "the top class", chosen in the graph so one run suffices.
-  const top = b.op('ArgMax', [b.op('Reshape', [logits, b.constInt64([1, classes])])], { axis: 1, keepdims: 0 });
-  const chosen = b.op('Where', [b.op('Less', [CLASS_INPUT, b.constInt64([0], [])]), top, CLASS_INPUT]);
-  const oneHot = b.op('OneHot', [chosen, b.constInt64([classes], []), b.constFloat([0, 1], [2])], { axis: -1 });
-  add(logits, b.op('Reshape', [oneHot, b.constInt64(logitShape)]));
+  for (const [name, seed] of request.seeds) add(name, seed);
 
   for (let i = sub.nodes.length - 1; i >= 0; i--) {
     const node = sub.nodes[i]!;
@@ -164,6 +174,30 @@ export function appendBackwardGraph(request: BackwardRequest): void {
       if (g && ctx.needs[k]) add(node.input[k]!, g);
     });
   }
+  return total;
+}
+
+/**
+ * Appends reverse-mode differentiation of logit[class] with respect to the
+ * target tensor to the graph, in place. The class is the int64 input
+ * CLASS_INPUT (one-hot built in the graph; negative means the top class), so
+ * one derived model serves every class; its outputs become: logits, target activations, GRADIENT_OUTPUT.
+ */
+export function appendBackwardGraph(request: BackwardRequest): void {
+  const { graph, opset, target, logits, shapes } = request;
+  checkGradientOpset(opset);
+  const index = new GraphIndex(graph);
+  const sub = gradientSubgraph(graph, target, logits);
+  const b = new GraphBuilder(graph);
+  const logitShape = shapeLookup(index, shapes)(logits);
+  const classes = logitShape[logitShape.length - 1]!;
+  graph.input.push({ name: CLASS_INPUT, type: { tensorType: { elemType: 7, shape: { dim: [{ dimValue: 1 }] } } } });
+  // A negative class means "the top class", chosen in the graph so one run suffices.
+  const top = b.op('ArgMax', [b.op('Reshape', [logits, b.constInt64([1, classes])])], { axis: 1, keepdims: 0 });
+  const chosen = b.op('Where', [b.op('Less', [CLASS_INPUT, b.constInt64([0], [])]), top, CLASS_INPUT]);
+  const oneHot = b.op('OneHot', [chosen, b.constInt64([classes], []), b.constFloat([0, 1], [2])], { axis: -1 });
+  const seed = b.op('Reshape', [oneHot, b.constInt64(logitShape)]);
+  const total = reverseSweep({ graph, opset, index, b, sub, logits, shapes, from: `'${target}'`, seeds: new Map([[logits, seed]]) });
 
   const targetGrad = total(target);
   if (!targetGrad) throw new ScanLensError(`no gradient reaches tensor '${target}' from output '${logits}'`);

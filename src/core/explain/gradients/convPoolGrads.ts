@@ -1,6 +1,6 @@
 import { attrFloat, attrInt, attrInts, attrString } from '../../onnx/attributes';
 import type { NodeProto } from '../../onnx/onnxSchema';
-import { g0, input, output, reshape, size, type GradContext, type GradRule } from './gradContext';
+import { g0, input, output, reduceSum, reshape, size, type GradContext, type GradRule } from './gradContext';
 import { scatterBack } from './shapeGrads';
 
 /** Gradients of convolution, pooling and batch normalisation (NCHW, any number of spatial axes). */
@@ -56,15 +56,47 @@ function transposeBack(ctx: GradContext, g: string, weight: string, geo: Geometr
   });
 }
 
+/**
+ * d loss / d weight of a Conv, summed over the batch: for each group, a
+ * convolution of the input (batch as channels) by the output gradient
+ * (batch as input channels), with stride and dilation swapped, cropped to
+ * the kernel. x [N, G·Cg, …] → [Cg, G·N, …] and g [N, G·Og, …] → [G·Og, N, …]
+ * make one grouped Conv give [Cg, G·Og, …], transposed to the weight's
+ * [G·Og, Cg, …].
+ */
+function convWeightGrad(ctx: GradContext, geo: Geometry, group: number): string {
+  const x = input(ctx, 0);
+  const [batch, channels, ...inSpatial] = ctx.shape(x) as [number, number, ...number[]];
+  const [outChannels, perGroup] = ctx.shape(input(ctx, 1)) as [number, number];
+  const spatial = inSpatial.map((_, i) => i + 3);
+  const xT = reshape(ctx, ctx.b.op('Transpose', [reshape(ctx, x, [batch, group, perGroup, ...inSpatial])], { perm: [2, 1, 0, ...spatial] }), [perGroup, group * batch, ...inSpatial]);
+  const gT = ctx.b.op('Transpose', [g0(ctx)], { perm: [1, 0, ...spatial.map((a) => a - 1)] });
+  const outSpatial = ctx.shape(output(ctx, 0)).slice(2);
+  const full = ctx.b.op('Conv', [xT, gT], {
+    kernel_shape: outSpatial,
+    strides: geo.dilations,
+    dilations: geo.strides,
+    pads: [...geo.begin, ...geo.end],
+    group,
+  });
+  const rank = inSpatial.length + 2;
+  const cropped = ctx.b.op('Slice', [full, ctx.b.constInt64(new Array<number>(rank).fill(0)), ctx.b.constInt64([perGroup, outChannels, ...geo.kernel])]);
+  if (channels !== group * perGroup) throw new Error(`Conv input has ${channels} channels, its weights expect ${group}×${perGroup}`);
+  return ctx.b.op('Transpose', [cropped], { perm: [1, 0, ...spatial.map((a) => a - 1)] });
+}
+
 function convGrad(ctx: GradContext): (string | undefined)[] {
-  if (ctx.needs[1] || ctx.needs[2]) throw new Error('Conv weights or bias that depend on the explained layer are not differentiated');
   const x = input(ctx, 0);
   const w = input(ctx, 1);
   const inSpatial = ctx.shape(x).slice(2);
   const kernel = attrInts(ctx.node, 'kernel_shape') ?? ctx.shape(w).slice(2);
   const outSpatial = ctx.shape(output(ctx, 0)).slice(2);
   const geo = geometry(ctx.node, inSpatial, outSpatial, kernel);
-  return [transposeBack(ctx, g0(ctx), w, geo, inSpatial, outSpatial, attrInt(ctx.node, 'group', 1))];
+  const group = attrInt(ctx.node, 'group', 1);
+  const gX = ctx.needs[0] ? transposeBack(ctx, g0(ctx), w, geo, inSpatial, outSpatial, group) : undefined;
+  const gW = ctx.needs[1] ? convWeightGrad(ctx, geo, group) : undefined;
+  const gB = ctx.needs[2] ? reshape(ctx, reduceSum(ctx, g0(ctx), [0, ...outSpatial.map((_, i) => i + 2)]), ctx.shape(input(ctx, 2))) : undefined;
+  return [gX, gW, gB];
 }
 
 function averagePoolGrad(ctx: GradContext): (string | undefined)[] {
@@ -123,14 +155,28 @@ function globalMaxPoolGrad(ctx: GradContext): (string | undefined)[] {
   return [ctx.b.op('Where', [isMax, g0(ctx), ctx.b.scalar(0)])];
 }
 
+/**
+ * Batch normalisation in inference form, y = scale·(x − mean)/σ + B with the
+ * stored statistics: the data gradient, and scale's and B's summed over the
+ * batch and positions (the statistics are not trained; they stay as stored).
+ */
 function batchNormGrad(ctx: GradContext): (string | undefined)[] {
-  if (ctx.needs.slice(1).some(Boolean)) throw new Error('BatchNormalization parameters that depend on the explained layer are not differentiated');
+  if (ctx.needs[3] || ctx.needs[4]) throw new Error('BatchNormalization running mean or variance is not differentiated');
   if (attrInt(ctx.node, 'training_mode', 0) !== 0) throw new Error('BatchNormalization in training mode is not differentiated');
   const xShape = ctx.shape(input(ctx, 0));
+  const perChannel = [1, xShape[1]!, ...xShape.slice(2).map(() => 1)];
+  const others = xShape.map((_, i) => i).filter((i) => i !== 1);
   const eps = attrFloat(ctx.node, 'epsilon', 1e-5);
   const std = ctx.b.op('Sqrt', [ctx.b.op('Add', [input(ctx, 4), ctx.b.scalar(eps)])]);
-  const factor = reshape(ctx, ctx.b.op('Div', [input(ctx, 1), std]), [1, xShape[1]!, ...xShape.slice(2).map(() => 1)]);
-  return [ctx.b.op('Mul', [g0(ctx), factor])];
+  const g = g0(ctx);
+  const gX = ctx.needs[0] ? ctx.b.op('Mul', [g, reshape(ctx, ctx.b.op('Div', [input(ctx, 1), std]), perChannel)]) : undefined;
+  let gScale: string | undefined;
+  if (ctx.needs[1]) {
+    const xHat = ctx.b.op('Div', [ctx.b.op('Sub', [input(ctx, 0), reshape(ctx, input(ctx, 3), perChannel)]), reshape(ctx, std, perChannel)]);
+    gScale = reshape(ctx, reduceSum(ctx, ctx.b.op('Mul', [g, xHat]), others), [xShape[1]!]);
+  }
+  const gBias = ctx.needs[2] ? reshape(ctx, reduceSum(ctx, g, others), [xShape[1]!]) : undefined;
+  return [gX, gScale, gBias];
 }
 
 export const convPoolGrads: Record<string, GradRule> = {

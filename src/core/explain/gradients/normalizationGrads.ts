@@ -1,5 +1,5 @@
 import { attrFloat, attrInt, attrInts } from '../../onnx/attributes';
-import { g0, input, normAxis, output, reduceSum, reshape, size, type GradContext, type GradRule } from './gradContext';
+import { g0, input, normAxis, output, reduceSum, reshape, size, unbroadcast, type GradContext, type GradRule } from './gradContext';
 
 /** Gradients of softmax, layer normalisation and mean/sum reductions. */
 
@@ -18,9 +18,12 @@ function logSoftmaxGrad(ctx: GradContext): (string | undefined)[] {
   return [ctx.b.op('Sub', [g, ctx.b.op('Mul', [ctx.b.op('Exp', [y]), reduceSum(ctx, g, [axis])])])];
 }
 
-/** dx = (ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) / σ with ĝ = g·scale, means over the normalised axes. */
+/**
+ * dx = (ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) / σ with ĝ = g·scale, means over the
+ * normalised axes; scale's gradient is g·x̂ and the bias's g, each summed
+ * down to its own (broadcast) shape.
+ */
 function layerNormGrad(ctx: GradContext): (string | undefined)[] {
-  if (ctx.needs.slice(1).some(Boolean)) throw new Error('LayerNormalization scale or bias that depend on the explained layer are not differentiated');
   const x = input(ctx, 0);
   const shape = ctx.shape(x);
   const first = normAxis(attrInt(ctx.node, 'axis', -1), shape.length);
@@ -31,9 +34,16 @@ function layerNormGrad(ctx: GradContext): (string | undefined)[] {
   const variance = mean(ctx.b.op('Mul', [centred, centred]));
   const invStd = ctx.b.op('Reciprocal', [ctx.b.op('Sqrt', [ctx.b.op('Add', [variance, ctx.b.scalar(attrFloat(ctx.node, 'epsilon', 1e-5))])])]);
   const xHat = ctx.b.op('Mul', [centred, invStd]);
-  const gHat = ctx.b.op('Mul', [g0(ctx), input(ctx, 1)]);
-  const inner = ctx.b.op('Sub', [ctx.b.op('Sub', [gHat, mean(gHat)]), ctx.b.op('Mul', [xHat, mean(ctx.b.op('Mul', [gHat, xHat]))])]);
-  return [ctx.b.op('Mul', [inner, invStd])];
+  const g = g0(ctx);
+  let gX: string | undefined;
+  if (ctx.needs[0]) {
+    const gHat = ctx.b.op('Mul', [g, input(ctx, 1)]);
+    const inner = ctx.b.op('Sub', [ctx.b.op('Sub', [gHat, mean(gHat)]), ctx.b.op('Mul', [xHat, mean(ctx.b.op('Mul', [gHat, xHat]))])]);
+    gX = ctx.b.op('Mul', [inner, invStd]);
+  }
+  const gScale = ctx.needs[1] ? unbroadcast(ctx, ctx.b.op('Mul', [g, xHat]), shape, ctx.shape(input(ctx, 1))) : undefined;
+  const gBias = ctx.needs[2] ? unbroadcast(ctx, g, shape, ctx.shape(input(ctx, 2))) : undefined;
+  return [gX, gScale, gBias];
 }
 
 /** ReduceMean/ReduceSum: axes from the attribute (older opsets) or the second input. */
