@@ -2,10 +2,22 @@ import { ScanLensError, oneLine } from '../errors';
 import { looksLikeProbabilities, scaledSoftmax } from '../model/softmax';
 import type { LoadedModel } from '../model/loadModel';
 import { runModel } from '../model/runModel';
-import type { Tensor } from 'onnxruntime-node';
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { ort } from '../native/ort';
 import { CLASS_INPUT, GRADIENT_OUTPUT, gradientOutput } from './backwardGraph';
-import { activationSession, fullGradSession, gradientSession, inputTensor, parameterInputGradientSession, resolveTargetLayer, tailSession, tailSides, type SessionOptions } from './explainSessions';
+import {
+  activationSession,
+  fullGradSession,
+  gradientSession,
+  inputTensor,
+  parameterInputActivationSession,
+  parameterInputGradientSession,
+  parameterInputModelSession,
+  resolveTargetLayer,
+  tailSession,
+  tailSides,
+  type SessionOptions,
+} from './explainSessions';
 import { checkCancelled, perturbations, type Perturbations, type RunControl } from './perturbations';
 import { toFeatureMaps } from './featureMaps';
 import type { CamMethodName } from '../vocabulary/camMethods';
@@ -72,11 +84,27 @@ async function run(session: Awaited<ReturnType<typeof gradientSession>>, feeds: 
   }
 }
 
+/** The whole model as runs of it go: the loaded session, or with `parameters` the model taking its weights as inputs, fed them. */
+interface WholeModel {
+  readonly session: InferenceSession;
+  readonly fixed?: Readonly<Record<string, Tensor>>;
+}
+
+async function wholeModel(model: LoadedModel, options: ExplainOptions): Promise<WholeModel> {
+  return options.parameters ? { session: await parameterInputModelSession(model, options), fixed: options.parameters } : { session: model.session };
+}
+
 /** Edited copies of the model input through the whole model; `scoreOf` as perturbations() takes it. */
-export function inputPerturbations(model: LoadedModel, classIndex: number, control: RunControl, scoreOf?: (row: Float32Array) => number): Perturbations {
+export function inputPerturbations(
+  model: LoadedModel,
+  classIndex: number,
+  control: RunControl,
+  scoreOf?: (row: Float32Array) => number,
+  whole: WholeModel = { session: model.session },
+): Perturbations {
   const { layout, channels, size } = model.manifest.input;
   const dims = layout === 'NCHW' ? [1, channels, size.height, size.width] : [1, size.height, size.width, channels];
-  return perturbations({ session: model.session, input: model.inputName, dims, output: model.outputName, batchable: model.batchable, file: model.onnxPath }, classIndex, control, scoreOf);
+  return perturbations({ ...whole, input: model.inputName, dims, output: model.outputName, batchable: model.batchable, file: model.onnxPath }, classIndex, control, scoreOf);
 }
 
 type Results = Record<string, { data: unknown; dims: readonly number[] }>;
@@ -116,12 +144,15 @@ export async function explainInput(model: LoadedModel, input: Float32Array, opti
   if (options.augSmooth) return augmentationSmoothing(model, input, options, explainInput);
   if (eigenNote) notes.push(eigenNote);
   checkCancelled(options.signal);
-  if (options.parameters && method.needs !== 'gradients') throw new Error(`initializer values can be fed to gradient methods only, not ${options.method}`);
+  if (options.parameters && (method.needs === 'layer' || method.needs === 'biasGradients')) throw new Error(`weights cannot be fed to ${options.method}`);
   if (method.needs === 'input') {
-    const [output] = await runModel(model, [input]);
-    const probabilities = probabilitiesOf(model, output!);
+    const whole = await wholeModel(model, options);
+    const output = options.parameters
+      ? ((await run(whole.session, { [model.inputName]: inputTensor(model, input), ...whole.fixed }, model.onnxPath))[model.outputName]!.data as Float32Array)
+      : (await runModel(model, [input]))[0]!;
+    const probabilities = probabilitiesOf(model, output);
     const classIndex = options.classIndex ?? argmax(probabilities);
-    const map = await method.map({ model, input, classIndex, score: output![classIndex]!, inputs: inputPerturbations(model, classIndex, options) });
+    const map = await method.map({ model, input, classIndex, score: output[classIndex]!, inputs: inputPerturbations(model, classIndex, options, undefined, whole) });
     return { method: options.method, classIndex, probabilities, map, notes };
   }
   const classFeed = (): Tensor => new (ort().Tensor)('int64', BigInt64Array.from([BigInt(options.classIndex ?? -1)]), [1]);
@@ -146,7 +177,8 @@ export async function explainInput(model: LoadedModel, input: Float32Array, opti
     results = await run(session, feeds, model.onnxPath);
   } else {
     const extra = method.needs === 'layer' ? await tailSides(model, layer.tensor) : [];
-    results = await run(await activationSession(model, layer.tensor, options, extra), feeds, model.onnxPath);
+    const session = options.parameters ? await parameterInputActivationSession(model, layer.tensor, options) : await activationSession(model, layer.tensor, options, extra);
+    results = await run(session, { ...feeds, ...options.parameters }, model.onnxPath);
   }
   const output = results[model.outputName]!.data as Float32Array;
   const probabilities = probabilitiesOf(model, output);
@@ -160,7 +192,8 @@ export async function explainInput(model: LoadedModel, input: Float32Array, opti
     const grad = toFeatureMaps(gradTensor.data as Float32Array, gradTensor.dims, layer.tensor);
     data = options.eigenSmooth ? eigenSmoothMap(method, act, grad) : method.map(act, grad);
   } else {
-    const context = { model, input, classIndex, score: output[classIndex]!, inputs: inputPerturbations(model, classIndex, options) };
+    const inputs = inputPerturbations(model, classIndex, options, undefined, await wholeModel(model, options));
+    const context = { model, input, classIndex, score: output[classIndex]!, inputs };
     if (method.needs === 'layer') {
       const sides = await tailSides(model, layer.tensor);
       const layerRuns = await layerPerturbations(model, layer.tensor, sides, results, classIndex, options);

@@ -8,7 +8,8 @@ import { verifiedModelBytes } from '../model/modelBytes';
 import { GraphBuilder } from '../onnx/graphBuilder';
 import { GraphIndex } from '../onnx/graphIndex';
 import { decodeModel, encodeModel } from '../onnx/modelProto';
-import { TensorType, type GraphProto } from '../onnx/onnxSchema';
+import { initializersAsInputs } from '../onnx/initializerInputs';
+import type { GraphProto } from '../onnx/onnxSchema';
 import { SCANLENS_VERSION } from '../version';
 import { biasLayers, type BiasLayer } from './biasLayers';
 import { deriveGradientModel } from './deriveGradientModel';
@@ -89,23 +90,40 @@ export function gradientSession(model: LoadedModel, target: string, options: Ses
 }
 
 /**
- * gradientSession's model with every parameterised layer's initializers
- * (scorecard/parameterLayers.ts) turned into graph inputs, which every run
- * then feeds: the randomisation check re-initialises layer after layer this
- * way without deriving a model per step. (onnxruntime-node passes only
- * declared inputs, so an initializer merely listed as an input could not be overridden.)
+ * A derived model's bytes with every parameterised layer's initializers
+ * (scorecard/parameterLayers.ts, of the model's own graph) turned into graph
+ * inputs, which every run then feeds (onnx/initializerInputs.ts): the
+ * randomisation check re-initialises layer after layer this way without
+ * deriving a model per step.
  */
+async function withParameterInputs(model: LoadedModel, bytes: Uint8Array): Promise<Uint8Array> {
+  const derived = decodeModel(bytes, model.onnxPath);
+  const parameters = parameterLayers(await modelGraph(model)).flatMap((layer) => layer.tensors);
+  initializersAsInputs(
+    derived.graph,
+    parameters.map((t) => t.name),
+  );
+  return encodeModel(derived);
+}
+
+/** gradientSession's model taking its weights as inputs (withParameterInputs). */
 export function parameterInputGradientSession(model: LoadedModel, target: string, options: SessionOptions = {}): Promise<InferenceSession> {
   return cachedSession(model, { kind: 'gradient-parameter-inputs', target, logits: model.outputName }, options, async (bytes) => {
     const feeds = { [model.inputName]: inputTensor(model, new Float32Array(inputSize(model))) };
-    const derived = decodeModel(await deriveGradientModel(bytes, { target, logits: model.outputName, feeds, file: model.onnxPath }), model.onnxPath);
-    const { graph } = derived;
-    const parameters = parameterLayers(await modelGraph(model)).flatMap((layer) => layer.tensors);
-    const names = new Set(parameters.map((t) => t.name));
-    graph.initializer = graph.initializer.filter((t) => !names.has(t.name ?? ''));
-    for (const t of parameters) graph.input.push({ name: t.name, type: { tensorType: { elemType: TensorType.FLOAT, shape: { dim: t.dims.map((d) => ({ dimValue: d })) } } } });
-    return encodeModel(derived);
+    return withParameterInputs(model, await deriveGradientModel(bytes, { target, logits: model.outputName, feeds, file: model.onnxPath }));
   });
+}
+
+/** The model itself taking its weights as inputs (withParameterInputs): the randomisation check's runs of edited inputs. */
+export function parameterInputModelSession(model: LoadedModel, options: SessionOptions = {}): Promise<InferenceSession> {
+  return cachedSession(model, { kind: 'model-parameter-inputs', logits: model.outputName }, options, (bytes) => withParameterInputs(model, bytes));
+}
+
+/** activationSession's model (no extra tensors) taking its weights as inputs (withParameterInputs). */
+export function parameterInputActivationSession(model: LoadedModel, target: string, options: SessionOptions = {}): Promise<InferenceSession> {
+  return cachedSession(model, { kind: 'activations-parameter-inputs', target, logits: model.outputName }, options, async (bytes) =>
+    withParameterInputs(model, activationBytes(model, bytes, target, [])),
+  );
 }
 
 /**
@@ -129,13 +147,15 @@ export async function fullGradSession(model: LoadedModel, options: SessionOption
 /** Logits and the target activations (and any `extra` tensors), no gradient: what gradient-free methods need. */
 export function activationSession(model: LoadedModel, target: string, options: SessionOptions = {}, extra: readonly string[] = []): Promise<InferenceSession> {
   const request = extra.length > 0 ? { kind: 'activations', target, logits: model.outputName, extra } : { kind: 'activations', target, logits: model.outputName };
-  return cachedSession(model, request, options, async (bytes) => {
-    const derived = decodeModel(bytes, model.onnxPath);
-    new GraphBuilder(derived.graph).exposeOutput(target);
-    // Of any type (a side tensor may be a shape, int64): onnxruntime infers it.
-    for (const name of extra) if (!derived.graph.output.some((o) => o.name === name)) derived.graph.output.push({ name });
-    return encodeModel(derived);
-  });
+  return cachedSession(model, request, options, async (bytes) => activationBytes(model, bytes, target, extra));
+}
+
+function activationBytes(model: LoadedModel, bytes: Uint8Array, target: string, extra: readonly string[]): Uint8Array {
+  const derived = decodeModel(bytes, model.onnxPath);
+  new GraphBuilder(derived.graph).exposeOutput(target);
+  // Of any type (a side tensor may be a shape, int64): onnxruntime infers it.
+  for (const name of extra) if (!derived.graph.output.some((o) => o.name === name)) derived.graph.output.push({ name });
+  return encodeModel(derived);
 }
 
 const tails = new Map<string, Promise<string[]>>();

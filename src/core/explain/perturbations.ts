@@ -40,6 +40,8 @@ export interface PerturbationSession {
   readonly output: string;
   /** Other feeds, the same for every copy, batch 1; tiled over a batch, so when `batchable` each must be float32 with batch 1. */
   readonly extra?: Record<string, Tensor>;
+  /** Feeds given as they are to every run, whatever its batch (the randomisation check's weights). */
+  readonly fixed?: Readonly<Record<string, Tensor>>;
   /** False when the graph fixes batch 1: one run per copy. */
   readonly batchable: boolean;
   /** For messages. */
@@ -85,7 +87,7 @@ export function perturbations(target: PerturbationSession, classIndex: number, c
         checkCancelled(control.signal);
         const n = Math.min(batch, count - start);
         for (let i = 0; i < n; i++) fill(start + i, buffer.subarray(i * itemLength, (i + 1) * itemLength));
-        const feeds = { ...extraFor(n), [target.input]: new (ort().Tensor)('float32', buffer.subarray(0, n * itemLength), [n, ...target.dims.slice(1)]) };
+        const feeds = { ...extraFor(n), ...target.fixed, [target.input]: new (ort().Tensor)('float32', buffer.subarray(0, n * itemLength), [n, ...target.dims.slice(1)]) };
         let result;
         try {
           result = (await target.session.run(feeds, [target.output]))[target.output]!;

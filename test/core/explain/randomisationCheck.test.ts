@@ -34,14 +34,18 @@ test("the demo model's layers are re-initialised from the output down: the class
   await model.session.release();
 });
 
-test("fed the model's own weights, the parameter-input gradient model gives the map it explains with", async () => {
-  const { model, data, options, explanation } = await setup();
+test("fed the model's own weights, the parameter-input models give the maps the model itself gives (gradient, activation and input methods)", async () => {
+  const { model, data, options } = await setup();
   const graph = await modelGraph(model);
   const parameters: Record<string, Tensor> = {};
   for (const t of parameterLayers(graph).flatMap((l) => l.tensors)) parameters[t.name] = new (ort().Tensor)('float32', initializerValues(graph, t.name), [...t.dims]);
-  const same = await explainInput(model, data, { ...options, parameters });
-  const worst = Math.max(...explanation.map.data.map((v, i) => Math.abs(v - same.map.data[i]!)));
-  assert.ok(worst < 1e-5 * Math.max(...explanation.map.data), `largest difference ${worst}`);
+  for (const method of ['gradcam', 'eigencam', 'occlusion'] as const) {
+    const own = await explainInput(model, data, { ...options, method });
+    const fed = await explainInput(model, data, { ...options, method, parameters });
+    const worst = Math.max(...own.map.data.map((v, i) => Math.abs(v - fed.map.data[i]!)));
+    assert.ok(worst < 1e-5 * Math.max(...own.map.data.map(Math.abs)), `${method}: largest difference ${worst}`);
+  }
+  await assert.rejects(explainInput(model, data, { ...options, method: 'ablationcam', parameters }), /weights cannot be fed to ablationcam/);
   await model.session.release();
 });
 
@@ -66,7 +70,7 @@ test('randomising the layers really changes the Grad-CAM map, and the seed makes
   await model.session.release();
 });
 
-test('the check counts its runs in progress and is not run for a gradient-free method', async () => {
+test('the check counts its steps in progress and is not run for AblationCAM or FullGrad', async () => {
   const { model, data, options, explanation } = await setup();
   const seen: [number, number][] = [];
   await randomisationCheck(model, data, explanation, options, 42, { onProgress: (done, total) => seen.push([done, total]) });
@@ -74,6 +78,20 @@ test('the check counts its runs in progress and is not run for a gradient-free m
     seen,
     [1, 2, 3, 4, 5, 6, 7].map((k) => [k, 7]),
   );
-  assert.deepEqual(await randomisationCheck(model, data, explanation, { ...options, method: 'scorecam' }, 42, {}), { skipped: 'runs for the target-layer gradient methods (Grad-CAM family) only' });
+  for (const method of ['ablationcam', 'fullgrad'] as const)
+    assert.deepEqual(await randomisationCheck(model, data, explanation, { ...options, method }, 42, {}), { skipped: `not available for ${method}` });
+  await model.session.release();
+});
+
+test("EigenCAM's map changes too once the layers are randomised", async () => {
+  const { model, data } = await setup();
+  const options = { method: 'eigencam' as const, cacheDir };
+  const explanation = await explainInput(model, data, options);
+  const check = await randomisationCheck(model, data, explanation, options, 42, {});
+  assert.ok('steps' in check);
+  assert.equal(check.steps.length, 7);
+  // The classifier alone does not touch EigenCAM's activations; from the last convolution down they change.
+  assert.ok(check.steps[0]!.spearman! > 0.99, `classifier only: Spearman ${check.steps[0]!.spearman}`);
+  for (const step of check.steps.slice(1)) assert.ok(Math.abs(step.spearman!) < 0.9, `${step.layer}: Spearman ${step.spearman}`);
   await model.session.release();
 });

@@ -25,9 +25,20 @@ export type RandomisationCheck =
   /** Why the check was not run (a method that is not a gradient method). */
   | { readonly skipped: string };
 
-/** How many runs the check makes: one per parameterised layer, or none when the method is not a gradient method. */
+/**
+ * Whether the method's maps can be recomputed with fed weights: every run it
+ * makes goes through a model that takes them (explain.ts, `parameters`).
+ * AblationCAM runs the model after its target layer and FullGrad reads the
+ * biases themselves, so neither is.
+ */
+function randomisable(options: ExplainOptions): boolean {
+  const { needs } = CAM_REGISTRY[options.method];
+  return needs === 'gradients' || needs === 'activations' || needs === 'input';
+}
+
+/** How many steps the check makes: one explanation per parameterised layer, or none when the method is not randomisable. */
 export async function randomisationRuns(model: LoadedModel, options: ExplainOptions): Promise<number> {
-  return CAM_REGISTRY[options.method].needs === 'gradients' ? parameterLayers(await modelGraph(model)).length : 0;
+  return randomisable(options) ? parameterLayers(await modelGraph(model)).length : 0;
 }
 
 /**
@@ -36,11 +47,12 @@ export async function randomisationRuns(model: LoadedModel, options: ExplainOpti
  * parameters re-initialised from the output down, each step keeping the
  * layers above it randomised, the map computed again for the same class and
  * compared with the original. A map that stays similar does not depend on
- * what the model learned. Gradient methods only: their runs take the new
- * values as feeds (overridableGradientSession), without deriving a model per step.
+ * what the model learned. The runs take the new values as feeds (the
+ * parameter-input sessions of explainSessions.ts), without deriving a model
+ * per step; a gradient-free method's step costs its whole explanation again.
  */
 export async function randomisationCheck(model: LoadedModel, input: Float32Array, explanation: Explanation, options: ExplainOptions, seed: number, control: RunControl): Promise<RandomisationCheck> {
-  if (CAM_REGISTRY[options.method].needs !== 'gradients') return { skipped: 'runs for the target-layer gradient methods (Grad-CAM family) only' };
+  if (!randomisable(options)) return { skipped: `not available for ${options.method}` };
   const graph = await modelGraph(model);
   const layers = parameterLayers(graph);
   const { size } = model.manifest.input;
