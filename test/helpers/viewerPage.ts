@@ -8,7 +8,7 @@ import type { LoadedModel } from '../../src/core/model/loadModel';
 import { anomalyMapResult } from '../../src/host/viewer/anomalyOverlay';
 import { exportReport } from '../../src/host/viewer/exportReport';
 import { SliceExplanations } from '../../src/host/viewer/sliceExplanation';
-import { scoreSlice } from '../../src/host/viewer/sliceScorecard';
+import { SliceScorecards } from '../../src/host/viewer/sliceScorecard';
 import { ViewerChannel } from '../../src/host/viewer/viewerChannel';
 import { ViewerDocument } from '../../src/host/viewer/viewerDocument';
 import { classifySlice, explainResult } from '../../src/host/viewer/viewerInference';
@@ -105,8 +105,9 @@ export async function openViewerPage(
   };
 }
 
-/** The explanations kept, as the provider keeps one set for every document. */
+/** The explanations and scorecards kept, as the provider keeps one set for every document. */
 const KEPT = new SliceExplanations();
+const SCORECARDS = new SliceScorecards();
 
 export interface ProviderOptions {
   /** Gets the heat of each anomaly map sent to the page. */
@@ -132,7 +133,7 @@ export async function providerAnswer(document: ViewerDocument, model: LoadedMode
     case 'explain':
       return explainResult(explanations, model, document.along(request.axis), request.index, request);
     case 'score':
-      return scoreSlice(explanations, model, document.along(request.axis), request.index, request);
+      return SCORECARDS.score(explanations, model, document.along(request.axis), request.index, request);
     case 'anomalyMap': {
       const result = await anomalyMapResult((await modelGuard(model))!, document.along(request.axis), request.index);
       options.seen?.(result.heat);
@@ -141,7 +142,7 @@ export async function providerAnswer(document: ViewerDocument, model: LoadedMode
     case 'export': {
       if (!options.reports) throw new Error('export: not asked for here');
       const { axis, index, window, overlay } = request;
-      return exportReport(model, { file: document.uri.fsPath, folder: options.reports, scan: document.along(axis), axis, index, window, overlay, explanations });
+      return exportReport(model, { file: document.uri.fsPath, folder: options.reports, scan: document.along(axis), axis, index, window, overlay, explanations, scorecards: SCORECARDS });
     }
     default:
       throw new Error(`${request.type}: not asked for here`);

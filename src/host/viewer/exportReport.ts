@@ -14,6 +14,7 @@ import { SCANLENS_VERSION } from '../../core/version';
 import { ANOMALY_OVERLAY, type Axis, type ExportResult, type OverlayOptions, type ViewerWindow } from '../../protocol/viewerMessages';
 import { sliceAnomaly } from './sliceAnomaly';
 import type { SliceExplanations } from './sliceExplanation';
+import type { SliceScorecards } from './sliceScorecard';
 import { classifySlice } from './viewerInference';
 
 /** A slice through a display window, to [0,1]; RGB keeps its channels. */
@@ -37,6 +38,8 @@ export interface ExportRequest {
   readonly overlay: OverlayOptions;
   /** The explanations the viewer keeps: the one on screen is drawn from there, not computed again. */
   readonly explanations: SliceExplanations;
+  /** The scorecards the viewer keeps: one computed for the explanation on screen goes into the report (none is computed for it). */
+  readonly scorecards?: SliceScorecards;
 }
 
 /** The overlay on screen drawn over the windowed slice, and the report's description of it (under `explanation` or `anomalyMap`). */
@@ -62,7 +65,8 @@ async function shownOverlay(model: LoadedModel, guard: OodGuard | undefined, bas
     colormap,
     opacity,
   };
-  return { png, described: { explanation: described } };
+  const scored = request.scorecards?.shown(model, scan, index, { method: overlay.method, classIndex: overlay.classIndex });
+  return { png, described: { explanation: described, ...(scored ? { scorecard: scored.scorecard } : {}) } };
 }
 
 /** The slice as shown (window, overlay) as PNG, and the results as JSON, each written atomically. */

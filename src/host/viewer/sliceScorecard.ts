@@ -26,3 +26,36 @@ export async function scoreSlice(explanations: SliceExplanations, model: LoadedM
     table: { columns: table.columns, rows: table.rows.map((row) => row.map(scorecardCell)) },
   };
 }
+
+/** Scorecards kept per model and scan: those of the slices just scored, not a whole volume's. */
+const KEPT = 16;
+
+/**
+ * The scorecards the viewer has computed, per model, scan cut along an axis,
+ * slice, method and class, so Export Report writes the one on screen without
+ * scoring again (and never scores one that was not asked for). A failed or
+ * cancelled run keeps nothing.
+ */
+export class SliceScorecards {
+  private readonly kept = new WeakMap<LoadedModel, WeakMap<Scan, Map<string, ScoreResult>>>();
+
+  async score(explanations: SliceExplanations, model: LoadedModel, scan: Scan, index: number, choice: ExplainChoice, control?: RunControl): Promise<ScoreResult> {
+    const result = await scoreSlice(explanations, model, scan, index, choice, control);
+    let byScan = this.kept.get(model);
+    if (!byScan) this.kept.set(model, (byScan = new WeakMap()));
+    let kept = byScan.get(scan);
+    if (!kept) byScan.set(scan, (kept = new Map()));
+    const key = keyOf(index, choice);
+    kept.delete(key);
+    kept.set(key, result);
+    if (kept.size > KEPT) kept.delete(kept.keys().next().value!);
+    return result;
+  }
+
+  /** The scorecard already computed for this slice, method and class, if any. */
+  shown(model: LoadedModel, scan: Scan, index: number, choice: ExplainChoice): ScoreResult | undefined {
+    return this.kept.get(model)?.get(scan)?.get(keyOf(index, choice));
+  }
+}
+
+const keyOf = (index: number, choice: ExplainChoice): string => `${index} ${choice.method} ${choice.classIndex ?? 'top'}`;

@@ -18,7 +18,7 @@ import { ViewerChannel } from './viewerChannel';
 import { ViewerDocument } from './viewerDocument';
 import { viewerHtml } from './viewerHtml';
 import { classifySlice, explainResult, sliceProfile } from './viewerInference';
-import { scoreSlice } from './sliceScorecard';
+import { SliceScorecards } from './sliceScorecard';
 
 /**
  * "ScanLens Viewer": the scan is decoded once per document in the host;
@@ -34,6 +34,8 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
   private readonly firstPaintLogged = new WeakSet<ViewerDocument>();
   /** Each document's explanations, per model, axis, slice, method and class: the overlay, its re-showing and Export Report share one run. */
   private readonly explanations = new SliceExplanations();
+  /** Each document's scorecards, kept likewise: Export Report writes the one on screen. */
+  private readonly scorecards = new SliceScorecards();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -160,7 +162,7 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
             shown = done;
           };
           try {
-            return await scoreSlice(this.explanations, model, scan, index, request, { signal: abort.signal, onProgress });
+            return await this.scorecards.score(this.explanations, model, scan, index, request, { signal: abort.signal, onProgress });
           } finally {
             cancel.dispose();
           }
@@ -192,6 +194,7 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
           window,
           overlay,
           explanations: this.explanations,
+          scorecards: this.scorecards,
         });
         this.log.line(`viewer: report written to ${written.png} and ${written.json}`);
         return written;
