@@ -66,10 +66,9 @@ export async function randomisationCheck(model: LoadedModel, input: Float32Array
       const dims = layer.tensors.find((t) => t.name === name)!.dims;
       parameters[name] = new (ort().Tensor)('float32', values, [...dims]);
     }
-    const { signal } = control;
     const randomised = await explainInput(model, input, {
       ...options,
-      signal,
+      signal: control.signal,
       onProgress: undefined,
       classIndex: explanation.classIndex,
       layer: explanation.layer?.tensor,

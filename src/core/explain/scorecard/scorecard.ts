@@ -56,8 +56,9 @@ function part(control: RunControl, offset: number, total: number): RunControl {
  * The scorecard of an explanation of one prepared model input (explainInput's
  * input and result; `explain` the options it ran with). The perturbed copies
  * (1 + 2 × (CAUSAL_STEPS + 1) + 2 × 9 for a 128² input) go through onnxruntime
- * in batches, then one gradient run per parameterised layer; progress counts
- * them all and the signal stops between batches.
+ * in batches, then the randomisation check explains again once per
+ * parameterised layer; progress counts them all and the signal stops between
+ * batches.
  */
 export async function scoreExplanation(model: LoadedModel, input: Float32Array, explanation: Explanation, explain: ExplainOptions, options: ScorecardOptions = {}): Promise<Scorecard> {
   const spec = model.manifest.input;
