@@ -10,6 +10,8 @@ export { releaseModels } from '../core/model/modelCache';
 export { releasePools } from '../core/classify/preparePool';
 export { releaseFeatureSessions } from '../core/anomaly/features/featureSession';
 export { ViewerProvider } from './viewer/viewerProvider';
+export { ResultsPanels } from './results/resultsPanels';
+export { openResultsCommand } from './results/openResultsCommand';
 export { NotebookKernel } from './notebook/notebookKernel';
 export { cellCompletions } from './notebook/cellCompletions';
 export { scanPicture } from './notebook/scanPicture';

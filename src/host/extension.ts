@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { createModelStatusBar } from './modelStatusBar';
 import { registerNotebook } from './notebook/registerNotebook';
 import { createOutputLog } from './outputLog';
+import { registerResults } from './results/registerResults';
 import { registerViewer } from './viewer/registerViewer';
 
 type Commands = typeof import('./commands');
@@ -43,6 +44,7 @@ export function activate(context: vscode.ExtensionContext): ScanLensApi {
     }),
   );
   registerViewer(context, () => new (loadCommands().ViewerProvider)(context, log));
+  registerResults(context, () => ({ panels: new (loadCommands().ResultsPanels)(context, log), open: loadCommands().openResultsCommand(log) }));
   createModelStatusBar(context);
   registerNotebook(context, log, loadCommands);
   const activatedAt = performance.now();

@@ -130,8 +130,14 @@ export const ResultsStateSchema = z.object({
   selected: indices,
   /** The audit panel: accuracy and ECE as shown, when the folder is labelled. */
   audit: z.object({ accuracy: z.number(), ece: z.number(), wrong: indices, uncertain: indices }).optional(),
+  /** Elements in the page: bounded by the viewport, not the rows, while the grid is virtualised. */
+  domNodes: z.number().int().nonnegative(),
+  /** The page's JavaScript heap in bytes, where the browser tells (Chromium's performance.memory). */
+  heapBytes: z.number().optional(),
   /** ms from the page's script starting to its first grid drawn. */
   firstPaintMs: z.number().optional(),
+  /** What the status line says (the last action's outcome). */
+  status: z.string(),
   error: z.string().optional(),
 });
 export type ResultsState = z.infer<typeof ResultsStateSchema>;
@@ -148,6 +154,8 @@ export const WebviewRequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('cell'), truth: z.string(), predicted: z.string() }),
   /** Scrolls the grid or table so the nth shown entry is in view. */
   z.object({ type: z.literal('reveal'), position: z.number().int().nonnegative() }),
+  /** Same as the Export CSV, Export JSON and Copy paths buttons; answered once the host has done it. */
+  z.object({ type: z.literal('action'), action: z.enum(['exportCsv', 'exportJson', 'copyPaths']) }),
 ]);
 export type WebviewRequest = z.infer<typeof WebviewRequestSchema>;
 
@@ -159,6 +167,7 @@ export const WEBVIEW_RESULT_SCHEMAS = {
   key: ResultsStateSchema,
   cell: ResultsStateSchema,
   reveal: ResultsStateSchema,
+  action: ResultsStateSchema,
 } as const satisfies Record<WebviewRequest['type'], z.ZodType>;
 export type WebviewResult<T extends WebviewRequest['type']> = z.infer<(typeof WEBVIEW_RESULT_SCHEMAS)[T]>;
 

@@ -19,6 +19,13 @@ const THUMBNAILS_IN_FLIGHT = 4;
 const pct = (p: number | undefined): string => (p === undefined ? '' : `${(p * 100).toFixed(1)}%`);
 const num = (v: number | undefined, digits = 3): string => (v === undefined ? '' : v.toFixed(digits));
 const fileName = (file: string): string => file.split('/').pop() ?? file;
+const rows = (n: number): string => (n === 1 ? '1 row' : `${n} rows`);
+
+/** Chromium's non-standard heap figure, for the scale measurement; nothing elsewhere. */
+function heap(): { heapBytes?: number } {
+  const memory = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory;
+  return memory ? { heapBytes: memory.usedJSHeapSize } : {};
+}
 
 class ResultsPage {
   private readonly host = new ResultsHostChannel(
@@ -390,7 +397,7 @@ class ResultsPage {
   private async exportRows(format: 'csv' | 'json'): Promise<void> {
     try {
       const written = await this.host.request({ type: 'export', format, indices: this.chosen() });
-      this.say(`${written.rows} rows written to ${written.path}`);
+      this.say(`${rows(written.rows)} written to ${written.path}`);
     } catch (error) {
       this.fail(error instanceof Error ? error.message : String(error));
     }
@@ -399,7 +406,7 @@ class ResultsPage {
   private async copyPaths(): Promise<void> {
     try {
       const { count } = await this.host.request({ type: 'copyPaths', indices: this.chosen() });
-      this.say(`${count} paths copied`);
+      this.say(`${count === 1 ? '1 path' : `${count} paths`} copied`);
     } catch (error) {
       this.fail(error instanceof Error ? error.message : String(error));
     }
@@ -470,7 +477,10 @@ class ResultsPage {
       ...(this.shown[this.focus] !== undefined ? { focused: this.shown[this.focus] } : {}),
       selected: [...this.selected],
       ...(audit ? { audit } : {}),
+      domNodes: document.getElementsByTagName('*').length,
+      ...heap(),
       ...(this.firstPaintMs !== undefined ? { firstPaintMs: this.firstPaintMs } : {}),
+      status: this.ui.status.textContent ?? '',
       ...(this.errorText !== undefined ? { error: this.errorText } : {}),
     };
   }
@@ -498,6 +508,9 @@ class ResultsPage {
       case 'reveal':
         this.focus = Math.min(request.position, Math.max(0, this.shown.length - 1));
         this.reveal();
+        break;
+      case 'action':
+        await (request.action === 'copyPaths' ? this.copyPaths() : this.exportRows(request.action === 'exportCsv' ? 'csv' : 'json'));
         break;
     }
     // Let the browser lay out (and the scroll position settle) before the state is read.

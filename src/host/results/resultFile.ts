@@ -1,0 +1,64 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { ScanLensError, oneLine } from '../../core/errors';
+import type { ClassifyResult } from '../../core/jobs/classifyJob';
+import { SLICE_AXES } from '../../core/vocabulary/axes';
+
+const kind = z.enum(['image', 'volume', 'series']);
+const files = z.array(z.string()).optional();
+const verdict = { anomalyScore: z.number().optional(), anomalyThreshold: z.number().optional(), flag: z.string().optional() };
+
+/** The row shapes of classify's JSON (ClassifyResult) that the view reads; other fields are kept as they are, for export. */
+const RowSchema = z.union([
+  z.looseObject({ kind, file: z.string(), error: z.string(), files }),
+  z.looseObject({
+    kind: z.enum(['volume', 'series']),
+    file: z.string(),
+    axis: z.enum(SLICE_AXES),
+    sliceCount: z.number().int().nonnegative(),
+    top: z.looseObject({ label: z.string(), probability: z.number(), slice: z.number().int().nonnegative(), ...verdict }),
+    peaks: z.array(z.looseObject({ label: z.string(), probability: z.number(), slice: z.number().int() })),
+    slices: z.array(z.looseObject({ slice: z.number().int(), probabilities: z.array(z.number()) })),
+    files,
+  }),
+  z.looseObject({ kind: z.literal('image'), file: z.string(), probabilities: z.array(z.number()), top: z.looseObject({ label: z.string(), probability: z.number() }), ...verdict }),
+]);
+
+/** `scanlens classify --json`'s document, and the JSON a folder classification writes to scanlens-results/. */
+const ResultDocumentSchema = z.looseObject({
+  model: z.looseObject({ name: z.string(), labels: z.array(z.string()).min(1) }),
+  results: z.array(RowSchema),
+});
+
+export interface ResultFile {
+  readonly path: string;
+  readonly model: { readonly name: string; readonly labels: readonly string[] };
+  /** Rows as the file has them (paths as written). */
+  readonly rows: readonly ClassifyResult[];
+  /** The same rows with every path absolute, for reading scans. */
+  readonly resolved: readonly ClassifyResult[];
+}
+
+/**
+ * Reads a classify result. Relative paths in it are taken against `base`
+ * (the workspace folder a folder classification wrote them against), else the file's own folder.
+ * A file that is not one is one line naming it and the first field at fault.
+ */
+export async function readResultFile(path: string, base: string = dirname(path)): Promise<ResultFile> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new ScanLensError(`not a classify result: ${oneLine(error)}`, path);
+  }
+  const parsed = ResultDocumentSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ScanLensError(`not a classify result: ${issue?.path.join('.') || 'document'}: ${issue?.message ?? 'unexpected shape'}`, path);
+  }
+  const rows = parsed.data.results as unknown as ClassifyResult[];
+  const absolute = (file: string): string => (isAbsolute(file) ? file : resolve(base, file));
+  const resolved = rows.map((row) => ({ ...row, file: absolute(row.file), ...('files' in row && row.files ? { files: row.files.map(absolute) } : {}) }) as ClassifyResult);
+  return { path, model: { name: parsed.data.model.name, labels: parsed.data.model.labels }, rows, resolved };
+}
