@@ -50,6 +50,7 @@ interface ScoreFlags {
   readonly maps?: string;
   readonly axis?: SliceAxis;
   readonly slice?: number;
+  readonly volume?: boolean;
   readonly threads?: number;
   readonly provider: string;
   readonly json?: boolean;
@@ -180,7 +181,7 @@ async function fit(folder: string, flags: FitFlags): Promise<number> {
 }
 
 /** A row as the command line reports it: the job's row (the slice scored included), its map picture written to --maps and named by path. */
-type Row = { file: string; score: number; label: 'normal' | 'anomalous'; threshold: number; slice: SliceChoice; map?: string } | { file: string; error: string };
+type Row = { file: string; score: number; label: 'normal' | 'anomalous'; threshold: number; slice: SliceChoice; profile?: readonly number[]; map?: string } | { file: string; error: string };
 
 /**
  * The map picture's name in the --maps folder: `<name>-anomaly.png` for an
@@ -206,7 +207,7 @@ async function present(row: AnomalyRow, maps: string | undefined): Promise<Row> 
 /** `file  [axial slice 3 of 4  ]score  verdict[  → map]`: a volume's row says which slice it scored. */
 function formatRow(row: Row): string {
   if ('error' in row) return `${row.file}  ERROR  ${row.error}`;
-  const where = sliceText(row.slice);
+  const where = row.profile && row.slice.axis ? `${row.slice.count} ${row.slice.axis} slices, highest at slice ${row.slice.index}` : sliceText(row.slice);
   return `${row.file}  ${where ? `${where}  ` : ''}${row.score.toFixed(4)}  ${row.label}${row.map ? `  → ${row.map}` : ''}`;
 }
 
@@ -218,7 +219,8 @@ async function score(inputs: string[], flags: ScoreFlags): Promise<number> {
   const detector = await openFor(flags);
   const progress = progressReporter('score');
   const rows: Row[] = [];
-  const options = { threshold: flags.threshold, maps: flags.maps !== undefined, axis: flags.axis, slice: flags.slice, onProgress: progress };
+  if (flags.volume && flags.slice !== undefined) throw new ScanLensError('--volume scores every slice; leave out --slice');
+  const options = { threshold: flags.threshold, maps: flags.maps !== undefined, axis: flags.axis, slice: flags.slice, wholeVolume: flags.volume, onProgress: progress };
   for await (const row of scoreAnomalies(detector, await expandInputs(inputs), options)) rows.push(await present(row, flags.maps));
   for (const row of rows) if ('error' in row) printError(row.error);
   const summary = summarize(rows);
@@ -310,6 +312,7 @@ export function anomalyCommand(): Command {
     .addOption(thresholdOption)
     .addOption(axisOption)
     .addOption(sliceOption)
+    .option('--volume', "a volume: score every slice along --axis; its score is the highest slice score (the map shows that slice), and the row carries every slice's score (profile)")
     .option('--maps <dir>', mapsHelp)
     .addOption(threadsOption)
     .addOption(providerOption)

@@ -166,7 +166,15 @@ const ExportResult = z.strictObject({ kind: z.literal('export'), file: z.string(
  * volumes could be scored have no slice (they scored single images).
  */
 const AnomalyRow = z.union([
-  z.strictObject({ file: z.string(), score: z.number(), threshold: z.number(), label: z.enum(['normal', 'anomalous']), slice: SliceUsed.optional() }),
+  z.strictObject({
+    file: z.string(),
+    score: z.number(),
+    threshold: z.number(),
+    label: z.enum(['normal', 'anomalous']),
+    slice: SliceUsed.optional(),
+    /** A volume scored whole (volume=true): every slice's score along the axis; `score` is the highest, at `slice`. */
+    profile: z.array(z.number()).optional(),
+  }),
   z.strictObject({ file: z.string(), error: z.string() }),
 ]);
 const anomalyBase = {

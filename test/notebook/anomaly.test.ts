@@ -173,7 +173,7 @@ test('anomaly lines: options by subcommand, checked before anything runs; score 
     parsed.problems.map((p) => p.message),
     [
       "option 'detector' not for anomaly fit; it takes out=, backbone=, method=, layers=, channels=, grid=, seed=, percentile=, sigma=",
-      "option 'out' not for anomaly score; it takes detector=, backbone=, threshold=, maps=, axis=, slice=",
+      "option 'out' not for anomaly score; it takes detector=, backbone=, threshold=, maps=, axis=, slice=, volume=",
       'expected anomaly eval <normal folder> <anomalous folder>',
       "option 'threshold': expected a number",
       "option 'grid': expected WxH with each side 1…256",

@@ -29,7 +29,8 @@ import { encodePng } from '../render/png';
 import { DEFAULT_LIMITS } from '../scan/limits';
 import { loadScan } from '../scan/loadScan';
 import type { Scan } from '../scan/scan';
-import { chooseSlice, cutSlice, type SliceChoice, type SliceRequest } from '../scan/sliceChoice';
+import { resliceScan } from '../scan/reslice';
+import { chooseSlice, cutSlice, isVolume, type SliceChoice, type SliceRequest } from '../scan/sliceChoice';
 
 export type AnomalyVerdict = AnomalyResult['label'];
 
@@ -45,6 +46,8 @@ export interface ScoredRow {
   readonly mapPng?: Uint8Array;
   /** The anomaly map's values brought onto the slice's own grid (NaN where the scorer did not see it), when asked: what masks are compared with. */
   readonly sliceMap?: Image2D;
+  /** A volume scored whole: every slice's score along the axis, in slice order; the row's score is their maximum, at `slice`. */
+  readonly profile?: readonly number[];
 }
 
 /** An input that could not be scored: the reason, one line, naming the file. */
@@ -103,6 +106,8 @@ export interface ScoreOptions extends SliceRequest {
   readonly maps?: boolean;
   /** Keep each scored scan's map on the slice's grid (ScoredRow.sliceMap). */
   readonly sliceMaps?: boolean;
+  /** Score every slice of a volume along the axis (ScoredRow.profile); the volume's score is the highest, and `slice` is ignored. */
+  readonly wholeVolume?: boolean;
   /** Stops between files; the rows so far stand. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (done: number, total: number) => void;
@@ -125,9 +130,14 @@ async function mapPicture(scorer: AnomalyScorer, plane: Scan, result: AnomalyRes
  * its map when asked. Any failure, a slice the file does not have included,
  * is its own error row.
  */
-export async function scoreFile(scorer: AnomalyScorer, file: string, options: Pick<ScoreOptions, 'threshold' | 'maps' | 'sliceMaps' | 'axis' | 'slice'> = {}): Promise<AnomalyRow> {
+export async function scoreFile(
+  scorer: AnomalyScorer,
+  file: string,
+  options: Pick<ScoreOptions, 'threshold' | 'maps' | 'sliceMaps' | 'axis' | 'slice' | 'wholeVolume' | 'signal'> = {},
+): Promise<AnomalyRow> {
   try {
     const scan = await loadScan(file, DEFAULT_LIMITS);
+    if (options.wholeVolume && isVolume(scan)) return await scoreVolume(scorer, file, scan, options);
     const slice = chooseSlice(scan, { axis: options.axis, slice: options.slice });
     const plane = cutSlice(scan, slice);
     const result = await scorer.scoreSlice(plane, 0, options.threshold);
@@ -137,6 +147,34 @@ export async function scoreFile(scorer: AnomalyScorer, file: string, options: Pi
   } catch (error) {
     return { file, error: oneLine(aboutFile(file, error)) };
   }
+}
+
+/**
+ * A volume scored slice by slice along the axis (axial by default), each
+ * slice cut as classify cuts it: the profile of every slice's score, and the
+ * volume's score — the highest slice score, so a lesion on any slice flags
+ * the volume — with its slice, verdict and map. Stops between slices when the
+ * signal aborts (an error row: a part of a volume is no volume score).
+ */
+async function scoreVolume(scorer: AnomalyScorer, file: string, scan: Scan, options: Pick<ScoreOptions, 'threshold' | 'maps' | 'sliceMaps' | 'axis' | 'signal'>): Promise<AnomalyRow> {
+  const axis = options.axis ?? 'axial';
+  const resliced = resliceScan(scan, axis);
+  const count = resliced.shape[0];
+  const profile: number[] = [];
+  let best: { index: number; result: AnomalyResult } | undefined;
+  for (let index = 0; index < count; index++) {
+    if (options.signal?.aborted) return { file, error: `stopped after ${index} of ${count} ${axis} slices: no volume score` };
+    const result = await scorer.scoreSlice(resliced, index, options.threshold);
+    profile.push(result.score);
+    if (!best || result.score > best.result.score) best = { index, result };
+  }
+  if (!best) throw new ScanLensError(`has no ${axis} slices`, file);
+  const slice: SliceChoice = { axis, index: best.index, count };
+  const plane = cutSlice(scan, slice);
+  const { result } = best;
+  const mapPng = options.maps ? await mapPicture(scorer, plane, result) : undefined;
+  const sliceMap = options.sliceMaps ? mapToSlice(result.map, { width: plane.shape[2], height: plane.shape[1] }, scorer.input) : undefined;
+  return { file, score: result.score, label: result.label, threshold: result.threshold, slice, profile, ...(mapPng ? { mapPng } : {}), ...(sliceMap ? { sliceMap } : {}) };
 }
 
 /** Rows in input order: the missing arguments' error rows first, then one row per file; stops early when the signal aborts. */

@@ -59,6 +59,18 @@ export function reliabilityChart(bins: readonly { confidence: number; accuracy: 
   };
 }
 
+/** Each volume's anomaly score along its slices, with the threshold as a dashed line. */
+export function scoreProfile(volumes: readonly { name: string; scores: readonly number[] }[], axis: string, threshold: number): PlotlyFigure {
+  const last = Math.max(0, ...volumes.map((v) => v.scores.length - 1));
+  return {
+    data: [
+      ...volumes.map((v) => ({ type: 'scatter', mode: 'lines', name: v.name, x: v.scores.map((_, k) => k), y: [...v.scores] })),
+      { type: 'scatter', mode: 'lines', name: `threshold ${threshold.toFixed(2)}`, x: [0, last], y: [threshold, threshold], line: { dash: 'dash', color: 'grey' } },
+    ],
+    layout: layout(`Anomaly score by ${axis} slice`, { xaxis: { title: { text: `${axis} slice` } }, yaxis: { title: { text: 'anomaly score' } } }),
+  };
+}
+
 /** Per-class probability along the slices of a volume. */
 export function sliceProfile(labels: readonly string[], slices: readonly { slice: number; probabilities: readonly number[] }[], axis: string): PlotlyFigure {
   return {

@@ -21,7 +21,7 @@ import type { SliceChoice } from '../../../core/scan/sliceChoice';
 import type { NotebookResult, Table } from '../../../protocol/notebookResult';
 import { markdownTable, plainTable } from '../../outputs/markdownTable';
 import { displayOutput, type NotebookOutput } from '../../outputs/notebookOutput';
-import { rocChart, scoreHistogram } from '../../outputs/plotlyCharts';
+import { rocChart, scoreHistogram, scoreProfile } from '../../outputs/plotlyCharts';
 import { provenance } from '../../outputs/provenance';
 import { histogramSvg, lineChartSvg } from '../../outputs/svgCharts';
 import type { CommandContext, CommandOf, CommandRunner } from '../commandContext';
@@ -39,7 +39,7 @@ type Detector = Anomaly['detector'];
 function present(base: string, row: AnomalyRow): Row {
   if (!isScored(row)) return { file: displayPath(base, row.file), error: relativeMessage(base, row.error) };
   const { axis, index, count } = row.slice;
-  return { file: displayPath(base, row.file), score: row.score, threshold: row.threshold, label: row.label, slice: { axis, index, count } };
+  return { file: displayPath(base, row.file), score: row.score, threshold: row.threshold, label: row.label, slice: { axis, index, count }, ...(row.profile ? { profile: [...row.profile] } : {}) };
 }
 
 /** Missing inputs come from resolveInputs already as the notebook shows them; the job passes them through. */
@@ -127,7 +127,9 @@ async function score(context: Context): Promise<NotebookOutput[]> {
   const mapOutputs: NotebookOutput[] = [];
   const progress = (done: number, total: number): void => onProgress({ line: command.line, done, total, message: `scored ${done} of ${total}` });
   const slice = { axis: command.options.axis as SliceAxis | undefined, slice: command.options.slice };
-  for await (const row of scoreAnomalies(scorer, inputs, { threshold: command.options.threshold, maps, ...slice, signal, onProgress: progress })) {
+  const wholeVolume = bool(command.options.volume);
+  if (wholeVolume && slice.slice !== undefined) throw new ScanLensError('volume=true scores every slice; leave out slice=');
+  for await (const row of scoreAnomalies(scorer, inputs, { threshold: command.options.threshold, maps, ...slice, wholeVolume, signal, onProgress: progress })) {
     jobRows.push(row);
     if (isScored(row) && row.mapPng) mapOutputs.push(mapOutput(displayPath(base, row.file), row, row.mapPng, prov));
   }
@@ -141,6 +143,27 @@ async function score(context: Context): Promise<NotebookOutput[]> {
   const failed = rows.length - scored.length;
   const heading = `**${flagged} of ${scored.length} scan(s) anomalous** against ${detectorName(detector)}${failed > 0 ? `, ${failed} failed` : ''}\n\n`;
   const outputs = [displayOutput({ result, markdown: heading + markdownTable(table), text: rows.map(textRow).join('\n') || plainTable(table) }, prov)];
+  const profiles = scored.filter((r) => r.profile);
+  if (profiles.length > 0) {
+    const axis = profiles[0]!.slice?.axis ?? 'axial';
+    outputs.push(
+      displayOutput(
+        {
+          plotly: scoreProfile(
+            profiles.map((r) => ({ name: r.file, scores: r.profile! })),
+            axis,
+            detector.threshold,
+          ),
+          svg: lineChartSvg(`Anomaly score by ${axis} slice`, `${axis} slice`, 'anomaly score', [
+            ...profiles.map((r) => ({ name: r.file, x: r.profile!.map((_, k) => k), y: r.profile! })),
+            { name: 'threshold', x: [0, Math.max(...profiles.map((r) => r.profile!.length - 1))], y: [detector.threshold, detector.threshold], dashed: true },
+          ]),
+          text: profiles.map((r) => terminalText(`${r.file}: highest ${r.score.toFixed(4)} at ${axis} slice ${r.slice?.index ?? 0} of ${r.profile!.length}`)).join('\n'),
+        },
+        prov,
+      ),
+    );
+  }
   if (scored.length >= 2) {
     const bins = histogram({ scores: scored.map((r) => r.score), anomalous: scored.map((r) => r.label === 'anomalous') }, 10);
     const groups = [
