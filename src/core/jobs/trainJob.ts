@@ -22,6 +22,8 @@ import { fitSoftmax, logProbabilities, type LabelledFeatures, type LinearHead } 
 import { stratifiedHoldOut } from '../train/stratifiedSplit';
 import { fitTemperature } from '../train/temperature';
 import { apsScore, apsSet, apsThreshold } from '../train/conformal';
+import { FINE_TUNE_DEFAULTS, fineTune, type EpochRecord, type FineTuneSettings } from '../train/fineTune';
+import { lastBlocks } from '../train/fineTuneBlocks';
 
 export interface TrainOptions {
   /** A folder of class folders, or a CSV of file,label (files relative to it, inside its folder). */
@@ -39,6 +41,21 @@ export interface TrainOptions {
   readonly dryRun?: boolean;
   /** Calibrate conformal prediction sets (APS) at this miscoverage on the validation scans, stored in the manifest. */
   readonly conformalAlpha?: number;
+  /** Fine-tune the head and this many blocks before it after the probe (train/fineTune.ts); unset settings take FINE_TUNE_DEFAULTS. */
+  readonly fineTune?: Partial<FineTuneSettings> & { readonly blocks: number };
+  /** Called after every fine-tuning epoch with its losses and accuracies (live curves). */
+  readonly onEpoch?: (record: EpochRecord, epochs: number) => void;
+}
+
+/** What fine-tuning did, for the result, the card and the log. */
+export interface TrainFineTune {
+  readonly settings: FineTuneSettings;
+  /** The blocks trained with the head, nearest the head first. */
+  readonly blocks: readonly string[];
+  readonly parameters: number;
+  readonly history: readonly EpochRecord[];
+  readonly bestEpoch: number;
+  readonly stoppedEarly: boolean;
 }
 
 /** A scan that could not be used, with why. */
@@ -81,8 +98,10 @@ export interface TrainResult {
   readonly card: string;
   readonly labels: readonly string[];
   readonly embedding: string;
-  /** The fitted head, on raw embeddings: what the new model's last layer computes. */
+  /** The fitted probe, on raw embeddings: what the new model's last layer computes (before fine-tuning, when it ran). */
   readonly head: LinearHead;
+  /** Fine-tuning's settings and curves; absent for a linear probe. */
+  readonly fineTune?: TrainFineTune;
   readonly strength: StrengthChoice;
   readonly train: SplitMetrics;
   readonly validation: SplitMetrics;
@@ -97,6 +116,21 @@ const collator = new Intl.Collator(undefined, { numeric: true });
 const VALIDATION_FRACTION = 0.2;
 /** Fewer validation scans than this fit a temperature to noise (with no mistakes among them, T runs to its bound). */
 export const MIN_CALIBRATION_SCANS = 30;
+
+/** Fine-tuning's settings with defaults filled in, each checked: one line naming the bad one. */
+function fineTuneSettings(asked: Partial<FineTuneSettings> & { readonly blocks: number }, file: string): FineTuneSettings {
+  const settings = { ...FINE_TUNE_DEFAULTS, ...asked };
+  const whole = (name: string, value: number, min: number): void => {
+    if (!Number.isInteger(value) || value < min) throw new ScanLensError(`${name} must be a whole number of at least ${min}, got ${value}`, file);
+  };
+  whole('--finetune-blocks', settings.blocks, 1);
+  whole('--epochs', settings.epochs, 1);
+  whole('--batch-size', settings.batchSize, 1);
+  whole('--patience', settings.patience, 1);
+  if (!(settings.learningRate > 0 && settings.learningRate < 1)) throw new ScanLensError(`--learning-rate must lie between 0 and 1, got ${settings.learningRate}`, file);
+  if (!(settings.weightDecay >= 0 && settings.weightDecay < 1)) throw new ScanLensError(`--weight-decay must lie in [0, 1), got ${settings.weightDecay}`, file);
+  return settings;
+}
 
 /** A CSV's files must lie in its folder (links followed): a shared label file cannot make training read elsewhere. */
 async function checkInside(items: readonly LabelledScan[], labelled: string): Promise<void> {
@@ -115,7 +149,16 @@ async function labelledScans(path: string, admit: TrainOptions['admit']): Promis
 }
 
 /** One embedding per scan (the head's input), or an error row; progress per scan. */
-async function embed(model: LoadedModel, head: HeadLayer, items: readonly LabelledScan[], classes: readonly string[], options: TrainOptions, stage: string, errors: TrainError[]) {
+async function embed(
+  model: LoadedModel,
+  head: HeadLayer,
+  items: readonly LabelledScan[],
+  classes: readonly string[],
+  options: TrainOptions,
+  stage: string,
+  errors: TrainError[],
+  inputs?: Float32Array[],
+) {
   const session = await featureSession(model, [head.embedding]);
   const { layout, channels, size } = model.manifest.input;
   const dims = layout === 'NCHW' ? [1, channels, size.height, size.width] : [1, size.height, size.width, channels];
@@ -131,6 +174,7 @@ async function embed(model: LoadedModel, head: HeadLayer, items: readonly Labell
       if (!data.every(Number.isFinite)) throw new ScanLensError('the embedding holds NaN or infinite values', item.file);
       rows.push(Float32Array.from(data));
       labels.push(classes.indexOf(item.label));
+      inputs?.push(Float32Array.from(input.data));
     } catch (error) {
       errors.push({ file: item.file, error: error instanceof ScanLensError ? error.message : `${item.file}: ${oneLine(error)}` });
     }
@@ -218,29 +262,66 @@ export async function trainJob(backbone: LoadedModel, options: TrainOptions): Pr
     if (count < 2) throw new ScanLensError(`class '${label}' has ${count} scan; each class needs at least 2`, options.labelled);
   }
   if (classes.length < 2) throw new ScanLensError(`only one class ('${classes[0]}'); a classifier needs at least 2`, options.labelled);
+  const settings = options.fineTune ? fineTuneSettings(options.fineTune, options.labelled) : undefined;
+  if (settings) lastBlocks(proto.graph, head, settings.blocks, backbone.onnxPath);
   const errors: TrainError[] = [];
-  const all = await embed(backbone, head, items, classes, options, 'embedding training scans', errors);
+  const allInputs: Float32Array[] | undefined = settings ? [] : undefined;
+  const valInputs: Float32Array[] | undefined = settings ? [] : undefined;
+  const all = await embed(backbone, head, items, classes, options, 'embedding training scans', errors, allInputs);
   let train: LabelledFeatures = all;
   let validation: LabelledFeatures;
+  let trainRows = [...all.labels.keys()];
   if (options.validation) {
     const valItems = (await labelledScans(options.validation, options.admit)).filter((item) => {
       if (classes.includes(item.label)) return true;
       errors.push({ file: item.file, error: `${item.file}: label '${item.label}' is not a training class (${classes.join(', ')})` });
       return false;
     });
-    validation = await embed(backbone, head, valItems, classes, options, 'embedding validation scans', errors);
+    validation = await embed(backbone, head, valItems, classes, options, 'embedding validation scans', errors, valInputs);
   } else {
     const { train: rows, held } = stratifiedHoldOut(all.labels, all.classes, VALIDATION_FRACTION, seed);
     train = subset(all, rows);
     validation = subset(all, held);
+    trainRows = rows;
+    if (allInputs) valInputs!.push(...held.map((row) => allInputs[row]!));
   }
   if (options.signal?.aborted) throw new ScanLensError('training cancelled; nothing was written', options.out);
   options.onProgress?.(0, 1, 'fitting the probe');
   const strength = chooseStrength(train, seed);
   const { head: fitted } = fitSoftmax(train, strength.strength);
   options.onProgress?.(1, 1, 'fitting the probe');
-  const trainMetrics = metricsOf(train, logProbabilities(fitted, train.features), classes);
-  const validationLogP = logProbabilities(fitted, validation.features);
+  let trainLogP = logProbabilities(fitted, train.features);
+  let validationLogP = logProbabilities(fitted, validation.features);
+  let newModel = spliceHead(proto, head, fitted);
+  let fineTuned: TrainFineTune | undefined;
+  if (settings) {
+    if (validation.labels.length === 0)
+      throw new ScanLensError('no validation scans could be read; fine-tuning stops on the validation loss, so it needs some', options.validation ?? options.labelled);
+    const { layout, channels, size } = backbone.manifest.input;
+    const outcome = await fineTune({
+      model: newModel,
+      head: findHead(newModel.graph, backbone.onnxPath),
+      inputName: backbone.inputName,
+      geometry: { layout, channels, height: size.height, width: size.width },
+      train: { inputs: trainRows.map((row) => allInputs![row]!), labels: train.labels },
+      validation: { inputs: valInputs!, labels: validation.labels },
+      classes: classes.length,
+      settings,
+      seed,
+      threads: backbone.threads,
+      file: backbone.onnxPath,
+      ...(options.signal ? { signal: options.signal } : {}),
+      onEpoch: (record, epochs) => {
+        options.onProgress?.(record.epoch, epochs, 'fine-tuning (epochs)');
+        options.onEpoch?.(record, epochs);
+      },
+    });
+    newModel = outcome.model;
+    trainLogP = outcome.trainLogP;
+    validationLogP = outcome.validationLogP;
+    fineTuned = { settings, blocks: outcome.blocks, parameters: outcome.parameterCount, history: outcome.history, bestEpoch: outcome.bestEpoch, stoppedEarly: outcome.stoppedEarly };
+  }
+  const trainMetrics = metricsOf(train, trainLogP, classes);
   const validationMetrics = metricsOf(validation, validationLogP, classes);
   const calibrationOutcome = calibrate(validationLogP, validation);
   const calibrated = typeof calibrationOutcome === 'string' ? undefined : calibrationOutcome;
@@ -256,15 +337,16 @@ export async function trainJob(backbone: LoadedModel, options: TrainOptions): Pr
     calibration: calibrationOutcome,
     conformal,
     seed,
+    ...(fineTuned ? { fineTune: fineTuned } : {}),
     errors: errors.length,
     validationFrom: options.validation ? `from ${options.validation}` : `a seeded, stratified ${VALIDATION_FRACTION * 100} % held out of the training scans`,
   });
-  const modelBytes = encodeModel(spliceHead(proto, head, fitted));
+  const modelBytes = encodeModel(newModel);
   const sha256 = createHash('sha256').update(modelBytes).digest('hex');
   const base = backbone.manifest;
   const manifest: Manifest = {
     ...base,
-    name: `${base.name}-probe`,
+    name: `${base.name}-${fineTuned ? 'finetuned' : 'probe'}`,
     version: '1.0.0',
     file: 'model.onnx',
     sha256,
@@ -284,6 +366,7 @@ export async function trainJob(backbone: LoadedModel, options: TrainOptions): Pr
     seed,
     classes,
     strength,
+    ...(fineTuned ? { fineTune: fineTuned } : {}),
     train: trainMetrics,
     validation: validationMetrics,
     calibration: calibrationOutcome,
@@ -306,6 +389,7 @@ export async function trainJob(backbone: LoadedModel, options: TrainOptions): Pr
     labels: classes,
     embedding: head.embedding,
     head: fitted,
+    ...(fineTuned ? { fineTune: fineTuned } : {}),
     strength,
     train: trainMetrics,
     validation: validationMetrics,

@@ -20,6 +20,8 @@ export interface HeadLayer {
   readonly weight: string;
   /** The bias constant: Gemm's C, or the Add after a MatMul; absent when the layer has none. */
   readonly bias?: string;
+  /** The head's output: its class scores before any final Softmax. */
+  readonly logits: string;
 }
 
 function isConstant(index: GraphIndex, name: string | undefined): name is string {
@@ -37,6 +39,7 @@ export function findHead(graph: GraphProto, file: string): HeadLayer {
   const output = graph.output[0]?.name;
   let node = output ? index.producer.get(output) : undefined;
   while (node && AFTER_HEAD.has(node.opType)) node = index.producer.get(node.input[0]!);
+  const logits = node?.output[0] ?? '';
   let bias: string | undefined;
   if (node?.opType === 'Add') {
     const [a, b] = node.input;
@@ -60,7 +63,7 @@ export function findHead(graph: GraphProto, file: string): HeadLayer {
     }
   }
   const [classes, dimensions] = transposed ? [dims[0]!, dims[1]!] : [dims[1]!, dims[0]!];
-  return { embedding, dimensions, classes, node, transposed, weight, ...(bias ? { bias } : {}) };
+  return { embedding, dimensions, classes, node, transposed, weight, ...(bias ? { bias } : {}), logits };
 }
 
 /**
@@ -69,7 +72,7 @@ export function findHead(graph: GraphProto, file: string): HeadLayer {
  * replacing the Add's constant), and the first output's class dimension set
  * to the new class count. Everything else is the backbone, byte for byte.
  */
-export function spliceHead(model: ModelProto & { graph: GraphProto }, head: HeadLayer, fitted: LinearHead): ModelProto {
+export function spliceHead(model: ModelProto & { graph: GraphProto }, head: HeadLayer, fitted: LinearHead): ModelProto & { graph: GraphProto } {
   const { graph } = model;
   const { classes, dimensions } = fitted;
   const weights = new Float32Array(classes * dimensions);

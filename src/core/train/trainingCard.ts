@@ -29,6 +29,15 @@ export interface CardInput {
   /** The conformal prediction sets calibrated, why none were, or undefined when none were asked for. */
   readonly conformal?: { readonly alpha: number; readonly threshold: number; readonly scans: number; readonly meanSetSize: number } | string;
   readonly seed: number;
+  /** Fine-tuning's settings and curves; absent for a linear probe. */
+  readonly fineTune?: {
+    readonly settings: { readonly blocks: number; readonly epochs: number; readonly batchSize: number; readonly learningRate: number; readonly weightDecay: number; readonly patience: number };
+    readonly blocks: readonly string[];
+    readonly parameters: number;
+    readonly history: readonly { readonly epoch: number; readonly trainLoss: number; readonly trainAccuracy: number; readonly validationLoss: number; readonly validationAccuracy: number }[];
+    readonly bestEpoch: number;
+    readonly stoppedEarly: boolean;
+  };
   readonly errors: number;
   /** How the validation split was made, in words. */
   readonly validationFrom: string;
@@ -64,20 +73,41 @@ function conformalSection({ conformal }: CardInput): string[] {
   ];
 }
 
+function fineTuneSection({ fineTune }: CardInput): string[] {
+  if (!fineTune) return [];
+  const { settings } = fineTune;
+  return [
+    '## Fine-tuning',
+    '',
+    `Starting from the probe, the head and the last ${settings.blocks} block(s) before it (${fineTune.blocks.map(markdownText).join(', ')}; ${fineTune.parameters} weights) were trained with AdamW (learning rate ${settings.learningRate}, decoupled weight decay ${settings.weightDecay}, betas 0.9/0.999) on the class-balanced cross-entropy of mini-batches of ${settings.batchSize}, each scan randomly mirrored, rotated by up to ±10° and changed in intensity (seeded). BatchNormalization kept its stored statistics. At most ${settings.epochs} epochs, stopping after ${settings.patience} without a lower validation loss; ${fineTune.stoppedEarly ? 'stopped early; ' : ''}the weights of epoch ${fineTune.bestEpoch} (lowest validation loss) were kept.`,
+    '',
+    '| epoch | training loss | training accuracy | validation loss | validation accuracy |\n|---:|---:|---:|---:|---:|',
+    ...fineTune.history.map(
+      (r) =>
+        `| ${r.epoch}${r.epoch === fineTune.bestEpoch ? ' (kept)' : ''} | ${r.trainLoss.toFixed(4)} | ${r.trainAccuracy.toFixed(4)} | ${r.validationLoss.toFixed(4)} | ${r.validationAccuracy.toFixed(4)} |`,
+    ),
+    '',
+  ];
+}
+
 /** The manifest's card and the MODEL_CARD.md it points to: data counts per class and split, seed, hyper-parameters, metrics, confusion matrix, intended use. */
 export function trainingCard(input: CardInput): { card: NonNullable<Manifest['card']>; markdown: string } {
-  const { backbone, classes, strength, train, validation, seed } = input;
+  const { backbone, classes, strength, train, validation, seed, fineTune } = input;
+  const kind = fineTune ? 'finetuned' : 'probe';
   const counts = (split: SplitSummary): string => classes.map((c) => `${c} ${split.perClass[c] ?? 0}`).join(', ');
   const card: NonNullable<Manifest['card']> = {
-    description: `Linear probe on ${backbone.manifest.name}: a class-balanced multinomial logistic regression on the backbone's embedding, spliced in place of its head, for ${classes.join(', ')}.`,
+    description: fineTune
+      ? `${backbone.manifest.name} fine-tuned for ${classes.join(', ')}: a class-balanced linear probe on its embedding spliced in place of its head, then the head and the last ${fineTune.settings.blocks} block(s) before it trained with AdamW.`
+      : `Linear probe on ${backbone.manifest.name}: a class-balanced multinomial logistic regression on the backbone's embedding, spliced in place of its head, for ${classes.join(', ')}.`,
     intendedUse: INTENDED_USE,
-    limitations: 'Only as good as the labelled scans it was fitted on; accuracy on scans unlike them (other scanners, sequences, populations) is unknown. The backbone is unchanged.',
+    limitations: `Only as good as the labelled scans it was fitted on; accuracy on scans unlike them (other scanners, sequences, populations) is unknown. ${fineTune ? 'The fine-tuned blocks no longer compute what the backbone did; the rest of the backbone is unchanged.' : 'The backbone is unchanged.'}`,
     data: `Training: ${train.images} scans (${counts(train)}). Validation: ${validation.images} scans (${counts(validation)}), ${input.validationFrom}.${input.errors > 0 ? ` ${input.errors} scan(s) could not be used (see training-log.json).` : ''}`,
     metrics: {
       validationAccuracy: Number(validation.accuracy.toFixed(4)),
       validationNll: Number(validation.nll.toFixed(4)),
       trainAccuracy: Number(train.accuracy.toFixed(4)),
       l2Strength: strength.strength,
+      ...(fineTune ? { finetuneBlocks: fineTune.settings.blocks, epochs: fineTune.history.length, bestEpoch: fineTune.bestEpoch } : {}),
       ...(typeof input.calibration !== 'string' ? { temperature: Number(input.calibration.temperature.toFixed(4)), validationEce: Number(input.calibration.after.ece.toFixed(4)) } : {}),
       ...(input.conformal !== undefined && typeof input.conformal !== 'string' ? { conformalAlpha: input.conformal.alpha, conformalThreshold: Number(input.conformal.threshold.toFixed(6)) } : {}),
       seed,
@@ -85,7 +115,7 @@ export function trainingCard(input: CardInput): { card: NonNullable<Manifest['ca
     document: 'MODEL_CARD.md',
   };
   const markdown = [
-    `# ${markdownText(`${backbone.manifest.name}-probe`)}`,
+    `# ${markdownText(`${backbone.manifest.name}-${kind}`)}`,
     '',
     markdownText(card.description!),
     '',
@@ -103,6 +133,7 @@ export function trainingCard(input: CardInput): { card: NonNullable<Manifest['ca
     `- Seed: ${seed}`,
     `- L2 strength C = ${strength.strength}, chosen by ${strength.folds}-fold stratified cross-validation (mean held-out NLL: ${strength.scores.map((s) => `C ${s.strength}: ${s.nll.toFixed(4)}`).join('; ')})`,
     '',
+    ...fineTuneSection(input),
     '## Metrics',
     '',
     `| split | scans | accuracy | NLL |\n|---|---:|---:|---:|\n| training | ${train.images} | ${train.accuracy.toFixed(4)} | ${train.nll.toFixed(4)} |\n| validation | ${validation.images} | ${validation.accuracy.toFixed(4)} | ${validation.nll.toFixed(4)} |`,

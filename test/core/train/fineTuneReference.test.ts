@@ -6,6 +6,8 @@ import { decodeModel } from '../../../src/core/onnx/modelProto';
 import { initializerValues } from '../../../src/core/explain/scorecard/parameterLayers';
 import { tensorDims } from '../../../src/core/onnx/tensorData';
 import { AdamW, type AdamWSettings } from '../../../src/core/train/adamw';
+import { blocksBeforeHead } from '../../../src/core/train/fineTuneBlocks';
+import { findHead } from '../../../src/core/train/headGraph';
 import { TrainingSession } from '../../../src/core/train/trainingSession';
 
 /** scripts/reference/finetune_reference.py: a seeded CNN, one batch, PyTorch's loss, gradients and AdamW steps. */
@@ -63,4 +65,12 @@ test('a fine-tuning step (class-weighted cross-entropy, AdamW) on a fixed batch 
     assert.ok(error < 1e-4, `${p.name} after three steps: off by ${error}`);
   });
   await session.release();
+});
+
+test('blocks before the head: each Conv with the BatchNormalization reading it, nearest the head first, without the stored statistics', () => {
+  const graph = decodeModel(readFileSync(join(dir, 'finetune-cnn.onnx'))).graph;
+  assert.deepEqual(blocksBeforeHead(graph, findHead(graph, 'finetune-cnn.onnx')), [
+    { name: '/conv2/Conv', parameters: ['bn2.weight', 'bn2.bias', 'conv2.weight', 'conv2.bias'] },
+    { name: '/conv1/Conv', parameters: ['bn1.weight', 'bn1.bias', 'conv1.weight', 'conv1.bias'] },
+  ]);
 });
