@@ -17,9 +17,10 @@ after(releaseExplainSessions);
 
 const MASK = join('test', 'fixtures', 'scorecard', 'glioma-01-mask.png');
 
-test('explain takes score=true|false and mask=<file>', () => {
-  const good = parseCell(`explain a.png score=true\nexplain a.png mask=${MASK}`);
+test('explain takes score=true|false, mask=<file> and seed=<n>', () => {
+  const good = parseCell(`explain a.png score=true seed=7\nexplain a.png mask=${MASK}`);
   assert.ok(good.ok);
+  assert.equal((good.commands[0]!.options as Record<string, unknown>)['seed'], 7);
   const bad = parseCell('explain a.png score=yes');
   assert.ok(!bad.ok);
   assert.match(formatProblem(bad.problems[0]!), /option 'score': expected one of true, false/);
@@ -58,13 +59,19 @@ test('the same scan through scanlens explain --score --json and an explain cell 
   }
 });
 
-test('a mask outside the notebook is refused like any path, and a cell without score= has no scorecard', async () => {
+test('a mask outside the notebook is refused like any path, seed= reaches the randomisation check, and a cell without score= has no scorecard', async () => {
   const session = new NotebookSession({ baseDir: join(ROOT, 'samples'), defaultModelPath: join(ROOT, 'models', 'brain-mri-demo'), threads: 1 });
   const outside = await executeCell(session, `explain glioma-01.png mask=../${MASK}`);
   const refused = outside.outputs[0]!;
   assert.ok(refused.kind === 'error');
   assert.match(refused.message, /glioma-01-mask\.png/);
   assert.doesNotMatch(refused.message, /\n/);
+  const seeded = await executeCell(session, 'explain glioma-01.png score=true seed=7');
+  const seededOutput = seeded.outputs[0]!;
+  assert.ok(seededOutput.kind === 'display');
+  const seededResult = NotebookResultSchema.parse(seededOutput.data[SCANLENS_RESULT_MIME]);
+  assert.ok(seededResult.kind === 'explain' && seededResult.scorecard && 'seed' in seededResult.scorecard.randomisation);
+  assert.equal(seededResult.scorecard.randomisation.seed, 7);
   const plain = await executeCell(session, 'explain glioma-01.png');
   assert.equal(plain.outputs.length, 1);
   const output = plain.outputs[0]!;

@@ -45,7 +45,7 @@ export const explainCommand: CommandRunner<CommandOf<'explain'>> = async ({ comm
       slice: options.slice,
       signal,
       onProgress: (done, total) => onProgress({ line: command.line, done, total, message: `${method}: ran ${done} of ${total}` }),
-      score: score ? { mask: mask?.path, onProgress: (done, total) => onProgress({ line: command.line, done, total, message: `scorecard: ran ${done} of ${total}` }) } : undefined,
+      score: score ? { mask: mask?.path, seed: options.seed, onProgress: (done, total) => onProgress({ line: command.line, done, total, message: `scorecard: ran ${done} of ${total}` }) } : undefined,
     });
   } catch (error) {
     // Cancelled: no output; the cell says it was cancelled during this line.
