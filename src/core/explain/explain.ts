@@ -36,7 +36,7 @@ export interface ExplainOptions extends SessionOptions, RunControl {
   readonly eigenSmooth?: boolean;
   /** pytorch-grad-cam's aug_smooth: the mean map of six flipped and scaled inputs, at the model's input resolution (methods/augSmooth.ts). */
   readonly augSmooth?: boolean;
-  /** Every parameterised layer's weights, fed in place of the model's own initializers (the scorecard's randomisation check, scorecard/randomisationCheck.ts); gradient methods only. */
+  /** Every parameterised layer's weights, fed in place of the model's own initializers (the scorecard's randomisation check, scorecard/randomisationCheck.ts); not for AblationCAM or FullGrad. */
   readonly parameters?: Readonly<Record<string, Tensor>>;
 }
 
