@@ -108,7 +108,7 @@ export class NotebookKernel implements vscode.Disposable {
     const run = await executeCell(this.sessions.get(notebook, runtime), cell.document.getText(), {
       signal,
       onProgress: (p) => {
-        shown = shown.then(() => execution.replaceOutput(progressOutput(`line ${p.line}: ${p.message}`)));
+        shown = shown.then(() => execution.replaceOutput([progressOutput(`line ${p.line}: ${p.message}`), ...(p.live ? [cellOutput(p.live)] : [])]));
       },
     });
     await shown;

@@ -8,6 +8,8 @@ export interface Progress {
   readonly done: number;
   readonly total: number;
   readonly message: string;
+  /** An output to show under the progress line while the command runs (fine-tuning's curves so far); replaced by the next. */
+  readonly live?: NotebookOutput;
 }
 
 export interface CommandContext<C extends ParsedCommand = ParsedCommand> {

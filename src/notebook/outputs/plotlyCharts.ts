@@ -95,3 +95,46 @@ export function scoreHistogram(title: string, histogram: { edges: readonly numbe
     }),
   };
 }
+
+/** Fine-tuning's curves by epoch: losses on the left axis, accuracies (dotted) on the right, the kept epoch marked. */
+export function trainingCurves(history: readonly { epoch: number; trainLoss: number; trainAccuracy: number; validationLoss: number; validationAccuracy: number }[], kept?: number): PlotlyFigure {
+  const x = history.map((r) => r.epoch);
+  const line = (name: string, y: number[], accuracy: boolean): Record<string, unknown> => ({
+    type: 'scatter',
+    mode: 'lines+markers',
+    name,
+    x,
+    y,
+    ...(accuracy ? { yaxis: 'y2', line: { dash: 'dot' } } : {}),
+  });
+  return {
+    data: [
+      line(
+        'training loss',
+        history.map((r) => r.trainLoss),
+        false,
+      ),
+      line(
+        'validation loss',
+        history.map((r) => r.validationLoss),
+        false,
+      ),
+      line(
+        'training accuracy',
+        history.map((r) => r.trainAccuracy),
+        true,
+      ),
+      line(
+        'validation accuracy',
+        history.map((r) => r.validationAccuracy),
+        true,
+      ),
+    ],
+    layout: layout(kept === undefined ? 'Fine-tuning, so far' : `Fine-tuning (kept epoch ${kept})`, {
+      xaxis: { title: { text: 'epoch' }, dtick: 1 },
+      yaxis: { title: { text: 'class-balanced cross-entropy' } },
+      yaxis2: { title: { text: 'accuracy' }, overlaying: 'y', side: 'right', range: [0, 1] },
+      ...(kept === undefined ? {} : { shapes: [{ type: 'line', x0: kept, x1: kept, yref: 'paper', y0: 0, y1: 1, line: { dash: 'dash', width: 1 } }] }),
+    }),
+  };
+}

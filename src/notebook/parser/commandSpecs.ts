@@ -131,7 +131,18 @@ export const OPTION_SCHEMAS = {
     sigma: decimal(0, 64).optional(),
     ...sliceOptions,
   }),
-  train: z.strictObject({ out: z.string().min(1).optional(), val: z.string().min(1).optional(), seed: wholeNumber(0).optional(), conformal: decimal(0, 1).optional() }),
+  train: z.strictObject({
+    out: z.string().min(1).optional(),
+    val: z.string().min(1).optional(),
+    seed: wholeNumber(0).optional(),
+    conformal: decimal(0, 1).optional(),
+    finetune: wholeNumber(1).optional(),
+    epochs: wholeNumber(1).optional(),
+    batch: wholeNumber(1).optional(),
+    lr: decimal(0, 1).optional(),
+    decay: decimal(0, 1).optional(),
+    patience: wholeNumber(1).optional(),
+  }),
 } as const;
 
 export type CommandName = keyof typeof OPTION_SCHEMAS;
@@ -268,7 +279,7 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, CommandSpec>> = {
     schema: OPTION_SCHEMAS.anomaly,
   },
   train: {
-    description: 'train a classifier on labelled scans (a folder of class folders or a CSV file,label): a linear probe on the current model, saved as a new model',
+    description: 'train a classifier on labelled scans (a folder of class folders or a CSV file,label): a linear probe on the current model, optionally fine-tuned (finetune=K), saved as a new model',
     usage: '<folder|labels.csv> out=<folder>',
     minArgs: 1,
     maxArgs: 1,
@@ -280,6 +291,15 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, CommandSpec>> = {
       conformal: {
         description: 'calibrate conformal prediction sets (APS) at this alpha on the validation scans: classify then gives each scan a set holding the true class at least 1 − alpha of the time',
       },
+      finetune: {
+        description:
+          'after the probe, fine-tune the head and the last K blocks before it (a block: a Conv, Gemm or MatMul with stored weights plus a BatchNorm/LayerNorm reading its output) with AdamW on augmented mini-batches, stopping on the validation loss; loss and accuracy curves update each epoch',
+      },
+      epochs: { description: 'fine-tuning: most epochs (default: 20)' },
+      batch: { description: 'fine-tuning: scans per mini-batch (default: 16)' },
+      lr: { description: 'fine-tuning: AdamW learning rate (default: 0.0001)' },
+      decay: { description: 'fine-tuning: AdamW decoupled weight decay (default: 0.01)' },
+      patience: { description: 'fine-tuning: stop after this many epochs without a lower validation loss (default: 3)' },
     },
     schema: OPTION_SCHEMAS.train,
   },
