@@ -11,8 +11,23 @@ import type { OutputLog } from './outputLog';
 /** The model folder a training run writes, beside the other results of the workspace. */
 export const MODEL_FOLDER = 'scanlens-models';
 
-/** Tests pass the labelled folder and whether to select the new model, instead of pickers and buttons. */
-const ArgsSchema = z.tuple([z.custom<vscode.Uri>((v) => v instanceof vscode.Uri).optional(), z.strictObject({ select: z.boolean() }).optional()]).rest(z.unknown());
+/**
+ * Tests and other commands pass the labelled folder and whether to select
+ * the new model, instead of pickers and buttons, and may ask for fine-tuning
+ * (the train job's fineTune settings: blocks, and optionally epochs,
+ * batchSize, learningRate, weightDecay, patience).
+ */
+const FineTuneSchema = z.strictObject({
+  blocks: z.number().int().min(1),
+  epochs: z.number().int().min(1).optional(),
+  batchSize: z.number().int().min(1).optional(),
+  learningRate: z.number().gt(0).lt(1).optional(),
+  weightDecay: z.number().min(0).lt(1).optional(),
+  patience: z.number().int().min(1).optional(),
+});
+const ArgsSchema = z
+  .tuple([z.custom<vscode.Uri>((v) => v instanceof vscode.Uri).optional(), z.strictObject({ select: z.boolean(), fineTune: FineTuneSchema.optional() }).optional()])
+  .rest(z.unknown());
 
 export interface TrainOutcome {
   readonly kind: 'train';
@@ -33,9 +48,9 @@ async function pickFolder(): Promise<vscode.Uri | undefined> {
 }
 
 /** A fresh folder under scanlens-models/ named for the labelled folder: name, name-2, … */
-function outFolder(labelled: vscode.Uri): string {
+function outFolder(labelled: vscode.Uri, kind: 'probe' | 'finetuned'): string {
   const root = vscode.workspace.getWorkspaceFolder(labelled)?.uri.fsPath ?? join(labelled.fsPath, '..');
-  const base = join(root, MODEL_FOLDER, `${basename(labelled.fsPath)}-probe`);
+  const base = join(root, MODEL_FOLDER, `${basename(labelled.fsPath)}-${kind}`);
   let candidate = base;
   for (let n = 2; existsSync(candidate); n++) candidate = `${base}-${n}`;
   return candidate;
@@ -50,12 +65,14 @@ export function trainCommand(context: vscode.ExtensionContext, log: OutputLog) {
   return (...args: unknown[]): Promise<TrainOutcome | CommandFailure | undefined> =>
     guarded('train', log, async () => {
       const parsed = ArgsSchema.safeParse(args);
-      if (!parsed.success) throw new ScanLensError('scanlens.train takes a folder and, optionally, { select: boolean }');
+      if (!parsed.success)
+        throw new ScanLensError('scanlens.train takes a folder and, optionally, { select: boolean, fineTune?: { blocks, epochs?, batchSize?, learningRate?, weightDecay?, patience? } }');
       const [given, options] = parsed.data;
+      const fineTune = options?.fineTune;
       const labelled = given ?? (await pickFolder());
       if (!labelled) return undefined;
       const { model, notice } = await loadActiveModel(context, log);
-      const out = outFolder(labelled);
+      const out = outFolder(labelled, fineTune ? 'finetuned' : 'probe');
       const shown = vscode.workspace.asRelativePath(labelled, false);
       const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ScanLens: training on ${shown}`, cancellable: true }, async (progress, token) => {
         const controller = new AbortController();
@@ -66,6 +83,11 @@ export function trainCommand(context: vscode.ExtensionContext, log: OutputLog) {
             labelled: labelled.fsPath,
             out,
             signal: controller.signal,
+            ...(fineTune ? { fineTune } : {}),
+            onEpoch: (r, epochs) =>
+              log.line(
+                `train: epoch ${r.epoch}/${epochs}: training loss ${r.trainLoss.toFixed(4)}, validation loss ${r.validationLoss.toFixed(4)}, validation accuracy ${(r.validationAccuracy * 100).toFixed(1)} %`,
+              ),
             onProgress: (done, total, stage) => {
               const percent = (100 * done) / Math.max(1, total);
               progress.report({ message: `${stage}: ${done}/${total}`, increment: percent - reported });
