@@ -1,6 +1,7 @@
 import type { Image2D } from '../image';
 import { gaussianBlur } from '../preprocess/gaussian';
 import { resizeImage } from '../preprocess/resize';
+import { upsampleAndBlur } from './mapOperator';
 
 /** anomalib's default: the upsampled map is smoothed with a Gaussian of sigma 4 pixels. */
 export const DEFAULT_SIGMA = 4;
@@ -12,11 +13,19 @@ export interface ScoredMap {
   readonly score: number;
 }
 
-/** Grid distances → map at the input size (bilinear), optionally Gaussian-smoothed; score = max. */
+/**
+ * Grid distances → map at the input size (bilinear), optionally Gaussian-smoothed; score = max.
+ * A coarse grid to be blurred goes through upsampleAndBlur's two small products; otherwise the map is resized, and blurred, as it is.
+ */
 export function anomalyMap(distances: Float32Array, grid: { width: number; height: number }, size: { width: number; height: number }, sigma: number): ScoredMap {
-  let map: Image2D = resizeImage({ width: grid.width, height: grid.height, channels: 1, data: distances }, size, 'linear', 'fill');
-  if (sigma > 0) map = gaussianBlur(map, sigma);
+  let map: Image2D;
+  if (sigma > 0 && grid.width * 2 <= size.width && grid.height * 2 <= size.height) map = { width: size.width, height: size.height, channels: 1, data: upsampleAndBlur(distances, grid, size, sigma) };
+  else {
+    map = resizeImage({ width: grid.width, height: grid.height, channels: 1, data: distances }, size, 'linear', 'fill');
+    if (sigma > 0) map = gaussianBlur(map, sigma);
+  }
   let score = -Infinity;
-  for (const v of map.data) if (v > score) score = v;
+  const data = map.data;
+  for (let i = 0; i < data.length; i++) if (data[i]! > score) score = data[i]!;
   return { map, score };
 }
