@@ -12,6 +12,7 @@ export { releaseFeatureSessions } from '../core/anomaly/features/featureSession'
 export { ViewerProvider } from './viewer/viewerProvider';
 export { ResultsPanels } from './results/resultsPanels';
 export { openResultsCommand } from './results/openResultsCommand';
+export { notebookResults } from './results/notebookResults';
 export { NotebookKernel } from './notebook/notebookKernel';
 export { cellCompletions } from './notebook/cellCompletions';
 export { scanPicture } from './notebook/scanPicture';

@@ -95,6 +95,8 @@ export const HostRequestSchema = z.discriminatedUnion('type', [
   /** Writes the entries' rows beside the result, as classify writes them. */
   z.object({ type: z.literal('export'), format: z.enum(['csv', 'json']), indices }),
   z.object({ type: z.literal('copyPaths'), indices }),
+  /** The whole result as the self-contained HTML report classify --report writes, beside the result. */
+  z.object({ type: z.literal('report') }),
 ]);
 export type HostRequest = z.infer<typeof HostRequestSchema>;
 
@@ -108,6 +110,7 @@ export const HOST_RESULT_SCHEMAS = {
   open: z.object({ file: z.string() }),
   export: z.object({ path: z.string(), rows: z.number().int().nonnegative() }),
   copyPaths: z.object({ count: z.number().int().nonnegative() }),
+  report: z.object({ path: z.string(), rows: z.number().int().nonnegative(), bytes: z.number().int().nonnegative() }),
 } as const satisfies Record<HostRequest['type'], z.ZodType>;
 export type HostResult<T extends HostRequest['type']> = z.infer<(typeof HOST_RESULT_SCHEMAS)[T]>;
 
@@ -154,8 +157,8 @@ export const WebviewRequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('cell'), truth: z.string(), predicted: z.string() }),
   /** Scrolls the grid or table so the nth shown entry is in view. */
   z.object({ type: z.literal('reveal'), position: z.number().int().nonnegative() }),
-  /** Same as the Export CSV, Export JSON and Copy paths buttons; answered once the host has done it. */
-  z.object({ type: z.literal('action'), action: z.enum(['exportCsv', 'exportJson', 'copyPaths']) }),
+  /** Same as the Export CSV, Export JSON, Copy paths and Export Report buttons; answered once the host has done it. */
+  z.object({ type: z.literal('action'), action: z.enum(['exportCsv', 'exportJson', 'copyPaths', 'exportReport']) }),
 ]);
 export type WebviewRequest = z.infer<typeof WebviewRequestSchema>;
 

@@ -6,6 +6,7 @@ import { scanImages } from './scanImages';
 import { STYLES } from './theme';
 import { anomalyView } from './views/anomalyView';
 import { classifyView } from './views/classifyView';
+import type { OpenResultsRequest } from '../protocol/rendererMessages';
 import { evaluateView } from './views/evaluateView';
 import { explainView } from './views/explainView';
 import { tableView } from './views/tableViews';
@@ -51,7 +52,7 @@ export const activate: ActivationFunction = (context) => {
       root.dataset['kind'] = result.kind;
       switch (result.kind) {
         case 'classify':
-          return classifyView(result, root);
+          return classifyView(result, root, context.postMessage ? () => context.postMessage!({ type: 'openResults', result } satisfies OpenResultsRequest) : undefined);
         case 'explain':
           return explainView(result, root, scanImage(result.file));
         case 'evaluate':

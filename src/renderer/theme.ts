@@ -30,6 +30,7 @@ export const PLOT_CONFIG = { displaylogo: false, responsive: true, modeBarButton
 export const STYLES = `
 .sl-root { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 4px 0; }
 .sl-title { font-weight: 600; margin: 2px 0 6px; }
+.sl-open-results { margin-left: 8px; font: inherit; font-weight: normal; color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: none; padding: 1px 8px; cursor: pointer; }
 .sl-table { border-collapse: collapse; margin: 4px 0 8px; font-variant-numeric: tabular-nums; }
 .sl-table th, .sl-table td { border: 1px solid var(--vscode-editorWidget-border, #ccc); padding: 2px 8px; text-align: left; }
 .sl-table th { background: var(--vscode-editorWidget-background, transparent); }

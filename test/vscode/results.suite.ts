@@ -8,6 +8,7 @@ import { OPEN_RESULTS_COMMAND, RESULTS_QUERY_COMMAND } from '../../src/host/resu
 import { VIEWER_QUERY_COMMAND } from '../../src/host/viewer/registerViewer';
 import type { ResultsState, WebviewRequest } from '../../src/protocol/resultsMessages';
 import type { ViewerState } from '../../src/protocol/viewerMessages';
+import { reportAudit, reportRows } from '../helpers/reportRows';
 import { ROOT, freshView, ok, screenshot, sleep, workspaceRoot, workspaceUri } from './helpers';
 
 function results(path: string, request: WebviewRequest = { type: 'state' }): Promise<ResultsState> {
@@ -112,6 +113,13 @@ suite('results view', () => {
     const csv = readFileSync(csvPath, 'utf8').trim().split('\n');
     assert.equal(csv.length, 2);
     assert.ok(csv[1]!.startsWith(batch.rows[moved.shown[1]!]!.file), csv[1]);
+
+    // Export Report: the HTML report classify --report writes, with the same audit.
+    const reported = await results(batch.json, { type: 'action', action: 'exportReport' });
+    assert.match(reported.status, new RegExp(`^report of ${batch.rows.length} rows written to `));
+    const html = readFileSync(batch.json.replace(/\.json$/, '.html'), 'utf8');
+    assert.equal(reportRows(html).length, batch.rows.length);
+    assert.equal(reportAudit(html)?.accuracy, evaluated.accuracy);
 
     // Enter opens the focused scan in the ScanLens Viewer.
     await results(batch.json, { type: 'key', key: 'Enter' });

@@ -27,13 +27,14 @@ const RowSchema = z.union([
 
 /** `scanlens classify --json`'s document, and the JSON a folder classification writes to scanlens-results/. */
 const ResultDocumentSchema = z.looseObject({
-  model: z.looseObject({ name: z.string(), labels: z.array(z.string()).min(1) }),
+  model: z.looseObject({ name: z.string(), labels: z.array(z.string()).min(1), sha256: z.string().optional() }),
   results: z.array(RowSchema),
 });
 
 export interface ResultFile {
   readonly path: string;
-  readonly model: { readonly name: string; readonly labels: readonly string[] };
+  /** The model that made the result; sha256 as classify records it. */
+  readonly model: { readonly name: string; readonly labels: readonly string[]; readonly sha256?: string };
   /** Rows as the file has them (paths as written). */
   readonly rows: readonly ClassifyResult[];
   /** The same rows with every path absolute, for reading scans. */
@@ -60,5 +61,6 @@ export async function readResultFile(path: string, base: string = dirname(path))
   const rows = parsed.data.results as unknown as ClassifyResult[];
   const absolute = (file: string): string => (isAbsolute(file) ? file : resolve(base, file));
   const resolved = rows.map((row) => ({ ...row, file: absolute(row.file), ...('files' in row && row.files ? { files: row.files.map(absolute) } : {}) }) as ClassifyResult);
-  return { path, model: { name: parsed.data.model.name, labels: parsed.data.model.labels }, rows, resolved };
+  const { name, labels, sha256 } = parsed.data.model;
+  return { path, model: { name, labels, ...(sha256 !== undefined ? { sha256 } : {}) }, rows, resolved };
 }

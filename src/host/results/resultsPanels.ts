@@ -9,10 +9,19 @@ import { openInViewer } from './openInViewer';
 import { readResultFile, type ResultFile } from './resultFile';
 import { ResultsChannel } from './resultsChannel';
 import { resultsHtml } from './resultsHtml';
-import { resultsView } from './resultsView';
+import { classifiedFolder, resultsView } from './resultsView';
+import { exportHtmlReport } from './exportHtmlReport';
 import { ThumbnailCache } from './thumbnailCache';
 
 export const RESULTS_VIEW_TYPE = 'scanlens.results';
+
+/** What one panel shows: the result, its entries and audit, the folder audited, its thumbnails. */
+interface Shown {
+  readonly result: ResultFile;
+  readonly view: ResultsView;
+  readonly folder: string | undefined;
+  readonly thumbnails: ThumbnailCache;
+}
 
 interface OpenResults {
   readonly panel: vscode.WebviewPanel;
@@ -44,7 +53,8 @@ export class ResultsPanels {
     const started = performance.now();
     const base = options.base ?? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(path))?.uri.fsPath;
     const result = await readResultFile(path, base);
-    const view = await resultsView(result, basename(path), vscode.workspace.asRelativePath(path, false), options.folder);
+    const folder = options.folder ?? classifiedFolder(result);
+    const view = await resultsView(result, basename(path), vscode.workspace.asRelativePath(path, false), folder);
     const thumbnails = await ThumbnailCache.for(this.context.globalStorageUri.fsPath, path, async () => (await loadActiveModel(this.context, this.log)).model.manifest.input.intensity);
     this.open.get(path)?.panel.dispose();
     const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, `Results: ${basename(path)}`, vscode.ViewColumn.Active, {
@@ -54,7 +64,7 @@ export class ResultsPanels {
     });
     const channel = new ResultsChannel(
       panel.webview,
-      (request) => this.handle(panel.webview, result, view, thumbnails, request),
+      (request) => this.handle(panel.webview, { result, view, folder, thumbnails }, request),
       (event) => this.onEvent(path, event, started),
       (reason) => this.log.line(`results: ${reason}`),
     );
@@ -78,7 +88,8 @@ export class ResultsPanels {
     if (event.type === 'painted') this.log.line(`results: ${basename(path)} shows ${event.entries} rows, first paint ${(performance.now() - started).toFixed(0)} ms after opening`);
   }
 
-  private async handle(webview: vscode.Webview, result: ResultFile, view: ResultsView, thumbnails: ThumbnailCache, request: HostRequest): Promise<unknown> {
+  private async handle(webview: vscode.Webview, shown: Shown, request: HostRequest): Promise<unknown> {
+    const { result, view, folder, thumbnails } = shown;
     const row = (index: number) => {
       const found = result.resolved[index];
       if (!found) throw new Error(`row ${index} is outside 0…${result.resolved.length - 1}`);
@@ -106,6 +117,15 @@ export class ResultsPanels {
         this.log.line(`results: ${what} written to ${written.path}`);
         void vscode.window.showInformationMessage(`ScanLens: ${what} written to ${vscode.workspace.asRelativePath(written.path, false)}`, 'Open').then((choice) => {
           if (choice === 'Open') void vscode.window.showTextDocument(vscode.Uri.file(written.path));
+        });
+        return written;
+      }
+      case 'report': {
+        const { model } = await loadActiveModel(this.context, this.log);
+        const written = await exportHtmlReport(result, model, folder);
+        this.log.line(`results: report of ${written.rows} rows written to ${written.path}`);
+        void vscode.window.showInformationMessage(`ScanLens: report written to ${vscode.workspace.asRelativePath(written.path, false)}`, 'Reveal').then((choice) => {
+          if (choice === 'Reveal') void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(written.path));
         });
         return written;
       }

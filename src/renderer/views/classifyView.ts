@@ -33,7 +33,7 @@ function outOfDistributionBox(result: Classify): HTMLElement[] {
  * series' peaks in its row, flagged rows marked and an anomaly column for a
  * guarded model) and a bar chart of one class across image files, switchable.
  */
-export async function classifyView(result: Classify, root: HTMLElement): Promise<void> {
+export async function classifyView(result: Classify, root: HTMLElement, openResults?: () => void): Promise<void> {
   const verdict = (r: Row): Parameters<typeof checkCellText>[0] => ('error' in r ? {} : 'peaks' in r ? r.top : r);
   const guarded = result.rows.some((r) => verdict(r).anomalyScore !== undefined);
   const anomalyCell = (r: Row): string[] => (guarded ? [checkCellText(verdict(r))] : []);
@@ -57,8 +57,11 @@ export async function classifyView(result: Classify, root: HTMLElement): Promise
   result.rows.forEach((r, i) => {
     if (warningOf(r)) probabilities.tBodies[0]?.rows[i]?.classList.add('sl-ood');
   });
+  // Where the host listens (VS Code with ScanLens), the rows can be browsed as a grid with their thumbnails.
+  const open = openResults ? [h('button', { class: 'sl-open-results', title: 'Browse these rows as thumbnails, sort and filter them, open a scan in the viewer' }, 'Open in Results View')] : [];
+  open[0]?.addEventListener('click', () => openResults!());
   root.append(
-    h('div', { class: 'sl-title' }, `classify: ${result.rows.length} file(s)`),
+    h('div', { class: 'sl-title' }, `classify: ${result.rows.length} file(s) `, ...open),
     ...outOfDistributionBox(result),
     probabilities,
     h(

@@ -69,6 +69,7 @@ class ResultsPage {
     exportCsv: el('button', {}, 'Export CSV'),
     exportJson: el('button', {}, 'Export JSON'),
     copy: el('button', { class: 'secondary' }, 'Copy paths'),
+    report: el('button', { title: 'The whole result as one HTML file anyone can open: no script, nothing fetched' }, 'Export Report'),
     status: el('div', { class: 'status', role: 'status' }),
     scroller: el('div', { class: 'scroller', tabindex: '0', role: 'grid', 'aria-label': 'Results' }),
     spacer: el('div', { class: 'spacer' }),
@@ -84,7 +85,7 @@ class ResultsPage {
     ui.spacer.append(ui.window);
     ui.scroller.append(ui.spacer);
     const filters = el('div', { class: 'toolbar' }, ui.text, ui.label, ui.truth, ui.flagged, ui.errors, ui.wrongLabel, ui.minProbability, ui.maxMargin, ui.minEntropy);
-    const actions = el('div', { class: 'toolbar' }, ui.sortKey, ui.direction, ui.grid, ui.table, ui.count, el('span', { class: 'grow' }), ui.exportCsv, ui.exportJson, ui.copy);
+    const actions = el('div', { class: 'toolbar' }, ui.sortKey, ui.direction, ui.grid, ui.table, ui.count, el('span', { class: 'grow' }), ui.exportCsv, ui.exportJson, ui.copy, ui.report);
     const main = el('main', {}, ui.header, ui.scroller);
     document.getElementById('app')!.append(el('header', {}, ui.title, filters, actions, ui.status), el('div', { class: 'body' }, main, ui.side));
     for (const control of [ui.label, ui.truth, ui.flagged, ui.errors, ui.wrong, ui.minProbability, ui.maxMargin, ui.minEntropy])
@@ -103,6 +104,7 @@ class ResultsPage {
     ui.exportCsv.addEventListener('click', () => void this.exportRows('csv'));
     ui.exportJson.addEventListener('click', () => void this.exportRows('json'));
     ui.copy.addEventListener('click', () => void this.copyPaths());
+    ui.report.addEventListener('click', () => void this.exportReport());
     ui.scroller.addEventListener('scroll', () => this.queueDraw());
     ui.scroller.addEventListener('keydown', (event) => {
       if (this.press(event.key, event.shiftKey, event.ctrlKey || event.metaKey)) event.preventDefault();
@@ -403,6 +405,16 @@ class ResultsPage {
     }
   }
 
+  private async exportReport(): Promise<void> {
+    try {
+      this.say('writing the report…');
+      const written = await this.host.request({ type: 'report' });
+      this.say(`report of ${rows(written.rows)} written to ${written.path} (${(written.bytes / 1e6).toFixed(1)} MB)`);
+    } catch (error) {
+      this.fail(error instanceof Error ? error.message : String(error));
+    }
+  }
+
   private async copyPaths(): Promise<void> {
     try {
       const { count } = await this.host.request({ type: 'copyPaths', indices: this.chosen() });
@@ -510,7 +522,9 @@ class ResultsPage {
         this.reveal();
         break;
       case 'action':
-        await (request.action === 'copyPaths' ? this.copyPaths() : this.exportRows(request.action === 'exportCsv' ? 'csv' : 'json'));
+        if (request.action === 'copyPaths') await this.copyPaths();
+        else if (request.action === 'exportReport') await this.exportReport();
+        else await this.exportRows(request.action === 'exportCsv' ? 'csv' : 'json');
         break;
     }
     // Let the browser lay out (and the scroll position settle) before the state is read.
