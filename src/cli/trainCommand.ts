@@ -141,7 +141,7 @@ export function trainCommand(): Command {
     .addOption(
       new Option(
         '--finetune-blocks <k>',
-        'after the probe, fine-tune its head and the last K blocks before it (a block: a Conv, Gemm or MatMul with stored weights plus a BatchNorm/LayerNorm reading its output; BatchNorm statistics stay as stored) with AdamW on augmented mini-batches, stopping on the validation loss',
+        'after the probe, fine-tune its head and the last K blocks before it (a block: a Conv, Gemm or MatMul with stored weights plus a BatchNorm/LayerNorm reading its output, counted back from the head; residual blocks are not units; BatchNorm statistics stay as stored) with AdamW on augmented mini-batches, stopping on the validation loss',
       ).argParser(parsePositiveInt),
     )
     .addOption(new Option('--epochs <n>', `fine-tuning: most epochs (default ${FINE_TUNE_DEFAULTS.epochs})`).argParser(parsePositiveInt))

@@ -111,6 +111,8 @@ export interface SweepRequest {
   readonly shapes: ReadonlyMap<string, readonly number[]>;
   /** What is differentiated with respect to, as error messages name it. */
   readonly from: string;
+  /** What to do instead, for error messages; default: alternatives() for explanations. */
+  readonly advice?: string;
   /** Seed gradients, by tensor: d loss / d tensor, built in the graph. */
   readonly seeds: ReadonlyMap<string, string>;
 }
@@ -131,11 +133,12 @@ export function shapeLookup(index: GraphIndex, shapes: ReadonlyMap<string, reado
  */
 export function reverseSweep(request: SweepRequest): (name: string) => string | undefined {
   const { graph, opset, index, b, sub, logits, shapes } = request;
+  const advise = (blockers: readonly NodeProto[]): string => request.advice ?? alternatives(graph, blockers, logits, shapes);
   const unsupported = sub.nodes.filter((n) => !differentiable(n));
   if (unsupported.length > 0) {
     const first = unsupported[0]!;
     const more = unsupported.length > 1 ? ` (and ${unsupported.length - 1} more: ${[...new Set(unsupported.slice(1).map(opName))].join(', ')})` : '';
-    throw new ScanLensError(`cannot differentiate op ${opName(first)} (node '${first.name ?? ''}')${more} between ${request.from} and the logits; ${alternatives(graph, unsupported, logits, shapes)}`);
+    throw new ScanLensError(`cannot differentiate op ${opName(first)} (node '${first.name ?? ''}')${more} between ${request.from} and the logits; ${advise(unsupported)}`);
   }
   const shapeOf = shapeLookup(index, shapes);
   const grads = new Map<string, string[]>();
@@ -167,8 +170,8 @@ export function reverseSweep(request: SweepRequest): (name: string) => string | 
     try {
       inputGrads = GRAD_RULES[node.opType]!(ctx);
     } catch (error) {
-      if (error instanceof ScanLensError) throw new ScanLensError(`${error.message}; ${alternatives(graph, [node], logits, shapes)}`);
-      throw new ScanLensError(`cannot differentiate ${node.opType} node '${node.name ?? ''}': ${oneLine(error)}; ${alternatives(graph, [node], logits, shapes)}`);
+      if (error instanceof ScanLensError) throw new ScanLensError(`${error.message}; ${advise([node])}`);
+      throw new ScanLensError(`cannot differentiate ${node.opType} node '${node.name ?? ''}': ${oneLine(error)}; ${advise([node])}`);
     }
     inputGrads.forEach((g, k) => {
       if (g && ctx.needs[k]) add(node.input[k]!, g);

@@ -63,6 +63,7 @@ export function appendTrainingGraph(request: TrainingGraphRequest): void {
     logits,
     shapes,
     from: 'the trained layers',
+    advice: 'fine-tune fewer blocks, so that no trained layer lies before it',
     seeds: new Map([[logits, b.op('Reshape', [seed, b.constInt64(logitShape)])]]),
   });
   const outputs = parameters.map((name, i) => {

@@ -70,7 +70,7 @@ test('a fine-tuning step (class-weighted cross-entropy, AdamW) on a fixed batch 
 test('blocks before the head: each Conv with the BatchNormalization reading it, nearest the head first, without the stored statistics', () => {
   const graph = decodeModel(readFileSync(join(dir, 'finetune-cnn.onnx'))).graph;
   assert.deepEqual(blocksBeforeHead(graph, findHead(graph, 'finetune-cnn.onnx')), [
-    { name: '/conv2/Conv', parameters: ['bn2.weight', 'bn2.bias', 'conv2.weight', 'conv2.bias'] },
-    { name: '/conv1/Conv', parameters: ['bn1.weight', 'bn1.bias', 'conv1.weight', 'conv1.bias'] },
+    { name: '/conv2/Conv', parameters: ['bn2.weight', 'bn2.bias', 'conv2.weight', 'conv2.bias'], ops: ['BatchNormalization', 'Conv'] },
+    { name: '/conv1/Conv', parameters: ['bn1.weight', 'bn1.bias', 'conv1.weight', 'conv1.bias'], ops: ['BatchNormalization', 'Conv'] },
   ]);
 });
