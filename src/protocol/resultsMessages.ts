@@ -39,6 +39,8 @@ export const AuditSchema = z.object({
   perClass: z.array(z.object({ label: z.string(), precision: nullable, recall: nullable, support: z.number().int().nonnegative(), auc: nullable })),
   /** confusion[true][predicted] */
   confusion: z.array(z.array(z.number().int().nonnegative())),
+  /** One-against-the-rest ROC curve of each class, as evaluate gives it (AUC null when a class has no scan or every scan). */
+  roc: z.array(z.object({ label: z.string(), fpr: z.array(z.number()), tpr: z.array(z.number()), auc: nullable })),
   calibration: z.object({
     ece: z.number(),
     mce: z.number(),

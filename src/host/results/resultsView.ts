@@ -56,6 +56,7 @@ export async function resultsView(result: ResultFile, title: string, source: str
             accuracy: audit.accuracy,
             perClass: audit.perClass.map((c) => ({ label: c.label, precision: c.precision, recall: c.recall, support: c.support, auc: c.auc })),
             confusion: audit.confusion.map((row) => [...row]),
+            roc: audit.roc.map((r) => ({ label: r.label, fpr: [...r.fpr], tpr: [...r.tpr], auc: r.auc })),
             calibration: { ...audit.calibration, bins: audit.calibration.bins.map((b) => ({ ...b })) },
           },
         }

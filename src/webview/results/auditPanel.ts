@@ -80,6 +80,40 @@ function reliabilityDiagram(audit: Audit): SVGSVGElement {
   return chart;
 }
 
+/** Theme chart colours, one per class in turn. */
+const CLASS_COLOURS = ['blue', 'red', 'green', 'yellow', 'orange', 'purple'];
+
+/** One-against-the-rest ROC curve per class over the diagonal of chance, with each class's AUC in the legend. */
+function rocChart(audit: Audit): HTMLElement {
+  const size = 200;
+  const pad = 24;
+  const span = size - 2 * pad;
+  const chart = svg('svg', { viewBox: `0 0 ${size} ${size}`, width: size, height: size, role: 'img', class: 'roc' });
+  chart.append(svg('title', {}));
+  chart.firstChild!.textContent = `ROC curves: ${audit.roc.map((r) => `${r.label} AUC ${r.auc === null ? 'undefined' : r.auc.toFixed(3)}`).join(', ')}`;
+  chart.append(svg('rect', { x: pad, y: pad, width: span, height: span, class: 'frame' }));
+  chart.append(svg('line', { x1: pad, y1: size - pad, x2: size - pad, y2: pad, class: 'diagonal' }));
+  audit.roc.forEach((curve, c) => {
+    if (curve.auc === null) return;
+    const points = curve.fpr.map((f, i) => `${(pad + f * span).toFixed(1)},${(size - pad - curve.tpr[i]! * span).toFixed(1)}`).join(' ');
+    chart.append(svg('polyline', { points, class: `curve colour-${CLASS_COLOURS[c % CLASS_COLOURS.length]}` }));
+  });
+  for (const [text, attributes] of [
+    ['false positive rate', { x: size / 2, y: size - 6, 'text-anchor': 'middle' }],
+    ['true positive rate', { x: 10, y: size / 2, 'text-anchor': 'middle', transform: `rotate(-90 10 ${size / 2})` }],
+  ] as const) {
+    const label = svg('text', attributes);
+    label.textContent = text;
+    chart.append(label);
+  }
+  const legend = el(
+    'ul',
+    { class: 'legend' },
+    ...audit.roc.map((r, c) => el('li', {}, el('span', { class: `swatch colour-${CLASS_COLOURS[c % CLASS_COLOURS.length]}` }), ` ${r.label} AUC ${r.auc === null ? '–' : r.auc.toFixed(3)}`)),
+  );
+  return el('div', { class: 'roc-block' }, chart, legend);
+}
+
 export interface AuditCallbacks {
   readonly onCell: (truth: string, predicted: string) => void;
   /** A gallery tile for entry `index`: its thumbnail, which opens the scan. */
@@ -109,6 +143,8 @@ export function auditPanel(labels: readonly string[], audit: Audit, entries: rea
     perClassTable(audit),
     el('h2', {}, 'Confusion matrix'),
     confusionTable(labels, audit, callbacks.onCell),
+    el('h2', {}, 'ROC, one class against the rest'),
+    rocChart(audit),
     el('h2', {}, 'Reliability'),
     reliabilityDiagram(audit),
     gallery('Confidently wrong', galleries.wrong, 'No labelled scan was misclassified.'),

@@ -33,7 +33,7 @@ const output = {
 
 test("a notebook's classify output becomes a result the view opens: images, volumes on their top slice, error rows, paths against the notebook's folder", async () => {
   const path = await notebookResults({ type: 'openResults', result: output }, storage);
-  assert.ok(path?.startsWith(join(storage, 'notebook-results')));
+  assert.ok(path !== undefined && path.startsWith(join(storage, 'notebook-results')), `written under the storage: ${path}`);
   assert.equal(await notebookResults({ type: 'openResults', result: output }, storage), path, 'the same output, the same file');
   const result = await readResultFile(path, '/work/notebooks');
   assert.deepEqual(

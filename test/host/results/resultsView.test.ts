@@ -20,6 +20,7 @@ interface Evaluated {
   failed: number;
   perClass: { label: string; precision: number | null; recall: number | null; support: number; auc: number | null }[];
   calibration: { ece: number; brier: number; bins: { count: number }[] };
+  roc: { label: string; fpr: number[]; tpr: number[] }[];
 }
 
 /** `scanlens classify --json` of `target`, saved as a result file. */
@@ -48,6 +49,11 @@ function assertSameNumbers(audit: Audit, evaluated: Evaluated): void {
   assert.deepEqual(
     audit.calibration.bins.map((b) => b.count),
     evaluated.calibration.bins.map((b) => b.count),
+  );
+  // The curves: the same points, whatever order the rows came in.
+  assert.deepEqual(
+    audit.roc.map((r) => [r.label, r.fpr, r.tpr]),
+    evaluated.roc.map((r) => [r.label, r.fpr, r.tpr]),
   );
   audit.perClass.forEach((c, i) => {
     const theirs = evaluated.perClass[i]!;
