@@ -18,6 +18,28 @@ export function classifiedFolder(result: ResultFile): string | undefined {
   return common.join(sep) || sep;
 }
 
+/** Points a curve keeps for the page: finer than its chart can draw, few enough that 10,000 rows do not send 80,000 numbers. */
+export const CURVE_POINTS = 400;
+
+/**
+ * A ROC curve as the page draws it: whole up to CURVE_POINTS points; a longer
+ * one keeps each point at least 1/CURVE_POINTS from the last kept one along
+ * either axis, and its ends. (The AUC is evaluate's, from every point.)
+ */
+export function chartCurve(fpr: readonly number[], tpr: readonly number[]): { fpr: number[]; tpr: number[] } {
+  if (fpr.length <= CURVE_POINTS) return { fpr: [...fpr], tpr: [...tpr] };
+  const kept = { fpr: [fpr[0]!], tpr: [tpr[0]!] };
+  for (let i = 1; i < fpr.length; i++) {
+    const last = kept.fpr.length - 1;
+    const far = Math.max(Math.abs(fpr[i]! - kept.fpr[last]!), Math.abs(tpr[i]! - kept.tpr[last]!)) >= 1 / CURVE_POINTS;
+    if (far || i === fpr.length - 1) {
+      kept.fpr.push(fpr[i]!);
+      kept.tpr.push(tpr[i]!);
+    }
+  }
+  return kept;
+}
+
 /**
  * What the page shows: one entry per row (the HTML report's entries, the
  * row's own numbers), and when the classified folder has labels the audit
@@ -56,7 +78,7 @@ export async function resultsView(result: ResultFile, title: string, source: str
             accuracy: audit.accuracy,
             perClass: audit.perClass.map((c) => ({ label: c.label, precision: c.precision, recall: c.recall, support: c.support, auc: c.auc })),
             confusion: audit.confusion.map((row) => [...row]),
-            roc: audit.roc.map((r) => ({ label: r.label, fpr: [...r.fpr], tpr: [...r.tpr], auc: r.auc })),
+            roc: audit.roc.map((r) => ({ label: r.label, ...chartCurve(r.fpr, r.tpr), auc: r.auc })),
             calibration: { ...audit.calibration, bins: audit.calibration.bins.map((b) => ({ ...b })) },
           },
         }

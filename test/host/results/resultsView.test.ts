@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { readResultFile } from '../../../src/host/results/resultFile';
-import { classifiedFolder, resultsView } from '../../../src/host/results/resultsView';
+import { CURVE_POINTS, chartCurve, classifiedFolder, resultsView } from '../../../src/host/results/resultsView';
 import type { Audit } from '../../../src/protocol/resultsMessages';
 import { writeLabelledVariants } from '../../helpers/labelledVariants';
 import { ROOT } from '../../helpers/paths';
@@ -110,4 +110,16 @@ test('relative paths resolve against the base given; a file that is not a classi
   await assert.rejects(readResultFile(notResult), (error: Error) => error.message.startsWith(`${notResult}: not a classify result: model`) && !error.message.includes('\n'));
   writeFileSync(notResult, '{ not json');
   await assert.rejects(readResultFile(notResult), (error: Error) => error.message.startsWith(`${notResult}: not a classify result:`) && !error.message.includes('\n'));
+});
+
+test('a ROC curve longer than the chart can draw is thinned to its resolution, keeping its ends; a short one is sent whole', () => {
+  const n = 10_001;
+  const fpr = Array.from({ length: n }, (_, i) => i / (n - 1));
+  const tpr = fpr.map((f) => Math.sqrt(f));
+  const thin = chartCurve(fpr, tpr);
+  assert.ok(thin.fpr.length <= 2 * CURVE_POINTS + 1 && thin.fpr.length > CURVE_POINTS / 2, `${thin.fpr.length} points`);
+  assert.deepEqual([thin.fpr[0], thin.tpr[0], thin.fpr.at(-1), thin.tpr.at(-1)], [0, 0, 1, 1]);
+  for (let i = 1; i < thin.fpr.length; i++)
+    assert.ok(thin.fpr[i]! - thin.fpr[i - 1]! <= 1 / CURVE_POINTS + 1 / (n - 1) + 1e-12 && thin.tpr[i]! >= thin.tpr[i - 1]!, 'no step wider than a chart pixel');
+  assert.deepEqual(chartCurve([0, 0.5, 1], [0, 0.9, 1]), { fpr: [0, 0.5, 1], tpr: [0, 0.9, 1] });
 });
