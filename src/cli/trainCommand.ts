@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { trainJob, type TrainOptions, type TrainResult } from '../core/jobs/trainJob';
+import { FINE_TUNING, trainJob, type TrainOptions, type TrainResult } from '../core/jobs/trainJob';
 import { ScanLensError } from '../core/errors';
 import { FINE_TUNE_DEFAULTS } from '../core/train/fineTune';
 import { SCANLENS_VERSION } from '../core/version';
@@ -108,7 +108,7 @@ async function run(labelled: string, flags: TrainFlags): Promise<number> {
         ),
       onProgress: (done, total, stage) => {
         // Epochs are reported by onEpoch, one line each (early stopping ends them before the total).
-        if (stage.startsWith('fine-tuning')) return;
+        if (stage === `${FINE_TUNING} epochs`) return;
         if (!reporters.has(stage)) reporters.set(stage, progressReporter(stage));
         reporters.get(stage)!(done, total);
       },

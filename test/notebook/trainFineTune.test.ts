@@ -22,13 +22,17 @@ test('train finetune=1: the curves so far under the progress line after every ep
   const progress: Progress[] = [];
   const run = await executeCell(session(base), 'train labelled out=tuned finetune=1 epochs=2 batch=4', { onProgress: (p) => progress.push(p) });
   assert.ok(run.ok, JSON.stringify(run.outputs));
-  const live = progress.filter((p) => p.live);
-  assert.equal(live.length, 2);
-  live.forEach((p, i) => {
+  const epochsShown = (p: Progress): number[] | undefined => (p.live as { data: Record<string, { data: { x: number[] }[] }> } | undefined)?.data[PLOTLY]!.data[0]!.x;
+  const ends = progress.filter((p) => / validation loss /.test(p.message));
+  assert.equal(ends.length, 2);
+  ends.forEach((p, i) => {
     assert.match(p.message, new RegExp(`^fine-tuning: epoch ${i + 1} of at most 2, validation loss \\d+\\.\\d{4}`));
-    const figure = (p.live as { data: Record<string, { data: { x: number[] }[] }> }).data[PLOTLY]!;
-    assert.deepEqual(figure.data[0]!.x, i === 0 ? [1] : [1, 2]);
+    assert.deepEqual(epochsShown(p), i === 0 ? [1] : [1, 2]);
   });
+  // Batches report within an epoch, the curves so far still shown under them.
+  const batches = (epoch: number) => progress.filter((p) => p.message.startsWith(`fine-tuning: epoch ${epoch} of at most 2, batches: `));
+  assert.ok(batches(1).length > 0 && batches(1).every((p) => !p.live));
+  assert.ok(batches(2).length > 0 && batches(2).every((p) => epochsShown(p)?.length === 1));
   const [curves, card] = run.outputs as { kind: string; data: Record<string, unknown> }[];
   assert.match(String((curves!.data[PLOTLY] as { layout: { title: { text: string } } }).layout.title.text), /^Fine-tuning \(kept epoch [12]\)$/);
   assert.match(String(card!.data['text/plain']), /^fine-tuned \(head and 1 block\(s\), 2 epoch\(s\), kept epoch [12]\) tuned\/model\.json/);

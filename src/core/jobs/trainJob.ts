@@ -113,6 +113,8 @@ export interface TrainResult {
 }
 
 const collator = new Intl.Collator(undefined, { numeric: true });
+/** How fine-tuning's progress stages begin: '… epochs' after each epoch (onEpoch says more), '… epoch k of at most n, batches' within one. */
+export const FINE_TUNING = 'fine-tuning:';
 const VALIDATION_FRACTION = 0.2;
 /** Fewer validation scans than this fit a temperature to noise (with no mistakes among them, T runs to its bound). */
 export const MIN_CALIBRATION_SCANS = 30;
@@ -311,8 +313,9 @@ export async function trainJob(backbone: LoadedModel, options: TrainOptions): Pr
       threads: backbone.threads,
       file: backbone.onnxPath,
       ...(options.signal ? { signal: options.signal } : {}),
+      onBatch: (epoch, done, total) => options.onProgress?.(done, total, `${FINE_TUNING} epoch ${epoch} of at most ${settings.epochs}, batches`),
       onEpoch: (record, epochs) => {
-        options.onProgress?.(record.epoch, epochs, 'fine-tuning (epochs)');
+        options.onProgress?.(record.epoch, epochs, `${FINE_TUNING} epochs`);
         options.onEpoch?.(record, epochs);
       },
     });

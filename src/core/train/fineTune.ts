@@ -57,7 +57,7 @@ export interface FineTuneRequest {
   readonly signal?: AbortSignal;
   readonly onEpoch?: (record: EpochRecord, epochs: number) => void;
   /** Progress within an epoch, in training batches. */
-  readonly onBatch?: (done: number, total: number) => void;
+  readonly onBatch?: (epoch: number, done: number, total: number) => void;
 }
 
 export interface FineTuneResult {
@@ -186,7 +186,7 @@ export async function fineTune(request: FineTuneRequest): Promise<FineTuneResult
             step.logP,
             Int32Array.from(rows, (r) => train.labels[r]!),
           ) * rows.length;
-        request.onBatch?.(k + 1, batches);
+        request.onBatch?.(epoch, k + 1, batches);
       }
       const checked = await pass(session, validation, allValidation, classWeights, values, (row) => validation.inputs[row]!, classes);
       const record: EpochRecord = {

@@ -1,8 +1,8 @@
 import { ScanLensError } from '../../../core/errors';
-import { trainJob, type TrainOptions } from '../../../core/jobs/trainJob';
+import { FINE_TUNING, trainJob, type TrainOptions } from '../../../core/jobs/trainJob';
 import type { EpochRecord } from '../../../core/train/fineTune';
 import { terminalText } from '../../../core/text/escape';
-import { displayOutput } from '../../outputs/notebookOutput';
+import { displayOutput, type NotebookOutput } from '../../outputs/notebookOutput';
 import { trainingCurves, type PlotlyFigure } from '../../outputs/plotlyCharts';
 import { provenance } from '../../outputs/provenance';
 import { lineChartSvg } from '../../outputs/svgCharts';
@@ -54,6 +54,8 @@ export const trainCommand: CommandRunner<CommandOf<'train'>> = async ({ command,
   const unused = (['epochs', 'batch', 'lr', 'decay', 'patience'] as const).filter((name) => options[name] !== undefined);
   if (!fineTune && unused.length > 0) throw new ScanLensError(`${unused.map((name) => `${name}=`).join(', ')} ${unused.length === 1 ? 'applies' : 'apply'} only to fine-tuning; add finetune=K`);
   const history: EpochRecord[] = [];
+  // The curves so far ride along with every later progress report, which replaces what the cell shows.
+  let live: NotebookOutput | undefined;
   const result = await trainJob(model, {
     labelled: labelled.path,
     ...(validation ? { validation: validation.path } : {}),
@@ -68,13 +70,16 @@ export const trainCommand: CommandRunner<CommandOf<'train'>> = async ({ command,
         done: record.epoch,
         total: epochs,
         message: `fine-tuning: epoch ${record.epoch} of at most ${epochs}, validation loss ${record.validationLoss.toFixed(4)}, accuracy ${(record.validationAccuracy * 100).toFixed(1)} %`,
-        live: displayOutput({ text: epochTable(history), plotly: trainingCurves(history) }, provenance(command.text, parametersOf(command), model)),
+        live: (live = displayOutput({ text: epochTable(history), plotly: trainingCurves(history) }, provenance(command.text, parametersOf(command), model))),
       });
     },
     signal,
     dryRun: session.options.dryRun ?? false,
     admit: (file) => scope.readable(file, displayPath(base, file)),
-    onProgress: (done, total, stage) => onProgress({ line: command.line, done, total, message: `${stage}: ${done} of ${total}` }),
+    onProgress: (done, total, stage) => {
+      if (stage === `${FINE_TUNING} epochs`) return;
+      onProgress({ line: command.line, done, total, message: `${stage}: ${done} of ${total}`, ...(live ? { live } : {}) });
+    },
   });
   const { strength } = result;
   const tuned = result.fineTune;
