@@ -79,7 +79,7 @@ function fineTuneSection({ fineTune }: CardInput): string[] {
   return [
     '## Fine-tuning',
     '',
-    `Starting from the probe, the head and the last ${settings.blocks} block(s) before it (${fineTune.blocks.map(markdownText).join(', ')}; ${fineTune.parameters} weights) were trained with AdamW (learning rate ${settings.learningRate}, decoupled weight decay ${settings.weightDecay}, betas 0.9/0.999) on the class-balanced cross-entropy of mini-batches of ${settings.batchSize}, each scan randomly mirrored, rotated by up to ±10° and changed in intensity (seeded). BatchNormalization kept its stored statistics. At most ${settings.epochs} epochs, stopping after ${settings.patience} without a lower validation loss; ${fineTune.stoppedEarly ? 'stopped early; ' : ''}the weights of epoch ${fineTune.bestEpoch} (lowest validation loss) were kept.`,
+    `Starting from the probe, the head and the last ${settings.blocks} block(s) before it (${fineTune.blocks.map(markdownText).join(', ')}; ${fineTune.parameters} weights) were trained with AdamW (learning rate ${settings.learningRate}, decoupled weight decay ${settings.weightDecay}, betas 0.9/0.999) on the class-balanced cross-entropy of mini-batches of ${settings.batchSize}, each scan randomly mirrored, rotated by up to ±10° and changed in intensity (seeded). Any BatchNormalization kept its stored statistics. At most ${settings.epochs} epochs, stopping after ${settings.patience} without a lower validation loss; ${fineTune.stoppedEarly ? 'stopped early; ' : ''}the weights of epoch ${fineTune.bestEpoch} (lowest validation loss) were kept.`,
     '',
     '| epoch | training loss | training accuracy | validation loss | validation accuracy |\n|---:|---:|---:|---:|---:|',
     ...fineTune.history.map(
