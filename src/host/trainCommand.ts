@@ -47,6 +47,18 @@ async function pickFolder(): Promise<vscode.Uri | undefined> {
   return picked?.[0];
 }
 
+/** A person running the command chooses a linear probe or fine-tuning of the last few blocks (the train job's defaults otherwise). */
+async function pickTraining(): Promise<{ blocks: number } | undefined> {
+  const fine = (blocks: number): vscode.QuickPickItem & { blocks: number } => ({
+    label: `Fine-tune the last ${blocks === 1 ? 'block' : `${blocks} blocks`}`,
+    description: `the probe's head and the last ${blocks === 1 ? 'block' : `${blocks} blocks`} before it: AdamW on augmented batches, stopping on the validation loss (minutes)`,
+    blocks,
+  });
+  return vscode.window.showQuickPick([{ label: 'Linear probe', description: "a new head on the active model's embedding (seconds)", blocks: 0 }, fine(1), fine(2), fine(4)], {
+    title: 'ScanLens: how to train',
+  });
+}
+
 /** A fresh folder under scanlens-models/ named for the labelled folder: name, name-2, … */
 function outFolder(labelled: vscode.Uri, kind: 'probe' | 'finetuned'): string {
   const root = vscode.workspace.getWorkspaceFolder(labelled)?.uri.fsPath ?? join(labelled.fsPath, '..');
@@ -58,8 +70,9 @@ function outFolder(labelled: vscode.Uri, kind: 'probe' | 'finetuned'): string {
 
 /**
  * "ScanLens: Train Classifier on Folder…": a linear probe on the active
- * model (the train job), under a cancellable progress notification, ending
- * with the card's numbers and an offer to select the new model.
+ * model, or (chosen from a quick pick, or passed as options) the probe
+ * fine-tuned — the train job —, under a cancellable progress notification,
+ * ending with the card's numbers and an offer to select the new model.
  */
 export function trainCommand(context: vscode.ExtensionContext, log: OutputLog) {
   return (...args: unknown[]): Promise<TrainOutcome | CommandFailure | undefined> =>
@@ -68,9 +81,14 @@ export function trainCommand(context: vscode.ExtensionContext, log: OutputLog) {
       if (!parsed.success)
         throw new ScanLensError('scanlens.train takes a folder and, optionally, { select: boolean, fineTune?: { blocks, epochs?, batchSize?, learningRate?, weightDecay?, patience? } }');
       const [given, options] = parsed.data;
-      const fineTune = options?.fineTune;
+      let fineTune = options?.fineTune;
       const labelled = given ?? (await pickFolder());
       if (!labelled) return undefined;
+      if (!options) {
+        const how = await pickTraining();
+        if (!how) return undefined;
+        fineTune = how.blocks > 0 ? { blocks: how.blocks } : undefined;
+      }
       const { model, notice } = await loadActiveModel(context, log);
       const out = outFolder(labelled, fineTune ? 'finetuned' : 'probe');
       const shown = vscode.workspace.asRelativePath(labelled, false);
