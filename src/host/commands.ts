@@ -11,7 +11,7 @@ export { releasePools } from '../core/classify/preparePool';
 export { releaseFeatureSessions } from '../core/anomaly/features/featureSession';
 export { ViewerProvider } from './viewer/viewerProvider';
 export { ResultsPanels } from './results/resultsPanels';
-export { openResultsCommand } from './results/openResultsCommand';
+export { openResultsCommand, restoreResults } from './results/openResultsCommand';
 export { notebookResults } from './results/notebookResults';
 export { NotebookKernel } from './notebook/notebookKernel';
 export { cellCompletions } from './notebook/cellCompletions';

@@ -44,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): ScanLensApi {
     }),
   );
   registerViewer(context, () => new (loadCommands().ViewerProvider)(context, log));
-  registerResults(context, () => ({ panels: new (loadCommands().ResultsPanels)(context, log), open: loadCommands().openResultsCommand(log) }));
+  registerResults(context, () => ({ panels: new (loadCommands().ResultsPanels)(context, log), open: loadCommands().openResultsCommand(log), restore: loadCommands().restoreResults(log) }));
   createModelStatusBar(context);
   registerNotebook(context, log, loadCommands);
   const activatedAt = performance.now();

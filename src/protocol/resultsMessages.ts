@@ -51,7 +51,12 @@ export const AuditSchema = z.object({
 });
 export type Audit = z.infer<typeof AuditSchema>;
 
+/** Where a view's result is and how it was opened: the page keeps it, so VS Code can open the view again after a reload. */
+export const ReopenSchema = z.object({ path: z.string(), base: z.string().optional(), folder: z.string().optional() });
+export type Reopen = z.infer<typeof ReopenSchema>;
+
 export const ResultsViewSchema = z.object({
+  reopen: ReopenSchema,
   /** The result file's name, and where it lies (relative to the workspace when inside it). */
   title: z.string(),
   source: z.string(),
@@ -117,6 +122,10 @@ export const HOST_RESULT_SCHEMAS = {
 export type HostResult<T extends HostRequest['type']> = z.infer<(typeof HOST_RESULT_SCHEMAS)[T]>;
 
 export const VIEW_MODES = ['grid', 'table'] as const;
+
+/** What the page keeps in VS Code's webview state: the result to open again, and how it was sorted, filtered and shown. Validated on the way back in. */
+export const SavedResultsStateSchema = z.object({ reopen: ReopenSchema, sort: SortSchema, filter: FilterSchema, mode: z.enum(VIEW_MODES) });
+export type SavedResultsState = z.infer<typeof SavedResultsStateSchema>;
 
 /** What the page shows right now: read back by the real-host tests. */
 export const ResultsStateSchema = z.object({

@@ -10,11 +10,14 @@ import { browserBed } from '../helpers/browserBed';
 import { ROOT } from '../helpers/paths';
 
 /** The results page as resultsHtml() lays it out, with what VS Code gives a webview: acquireVsCodeApi() whose postMessage reaches the host (the test). */
-const PAGE = `<!DOCTYPE html><html><head><link rel="stylesheet" href="/results.css"></head><body>
+const page = (saved: unknown): string => `<!DOCTYPE html><html><head><link rel="stylesheet" href="/results.css"></head><body>
 <div id="app"></div>
-<script>window.acquireVsCodeApi = () => ({ postMessage: (message) => window.toHost(message), getState: () => undefined, setState: () => {} });</script>
+<script>window.acquireVsCodeApi = () => ({ postMessage: (message) => window.toHost(message), getState: () => (${JSON.stringify(saved ?? null)}), setState: (state) => { window.savedState = state; } });</script>
 <script src="/results.js"></script>
 </body></html>`;
+const RESULT_PATH = '/work/scanlens-results/synthetic.json';
+/** What a page kept before a reload: the table, sorted by probability, one class. */
+const SAVED = { reopen: { path: RESULT_PATH }, sort: { key: 'probability', descending: true }, filter: { label: 'notumor' }, mode: 'table' };
 
 /** A 1×1 grey JPEG-free picture: a PNG data URL stands in for the cached thumbnail's webview URI. */
 const PIXEL = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg==';
@@ -32,6 +35,7 @@ function view(count: number): ResultsView {
   const confusion = LABELS.map((_, t) => LABELS.map((__, p) => entries.filter((e) => e.truth === LABELS[t] && e.top?.label === LABELS[p]).length));
   const curve = { fpr: [0, 0.1, 1], tpr: [0, 0.8, 1] };
   return {
+    reopen: { path: RESULT_PATH },
     title: 'synthetic.json',
     source: 'scanlens-results/synthetic.json',
     model: { name: 'synthetic', labels: LABELS },
@@ -52,7 +56,11 @@ function view(count: number): ResultsView {
 
 let files: Record<string, Served> = {};
 const bed = browserBed('results-page', async () => {
-  files = { '/': { body: PAGE, type: 'text/html' }, ...(await bundle(join(ROOT, 'src', 'webview', 'results', 'results.ts'), { format: 'iife' })) };
+  files = {
+    '/': { body: page(undefined), type: 'text/html' },
+    '/restored': { body: page(SAVED), type: 'text/html' },
+    ...(await bundle(join(ROOT, 'src', 'webview', 'results', 'results.ts'), { format: 'iife' })),
+  };
 });
 
 interface Opened {
@@ -64,7 +72,7 @@ interface Opened {
 }
 
 /** The page with a host answering from `shown`, over a real ResultsChannel carried by the browser's postMessage. */
-async function open(shown: ResultsView): Promise<Opened> {
+async function open(shown: ResultsView, path = '/'): Promise<Opened> {
   const errors: string[] = [];
   const asked: HostRequest[] = [];
   const page = await servingPage(bed.browser(), files, errors);
@@ -93,7 +101,7 @@ async function open(shown: ResultsView): Promise<Opened> {
     () => undefined,
     (reason) => errors.push(reason),
   );
-  await page.goto(`${ORIGIN}/`);
+  await page.goto(`${ORIGIN}${path}`);
   const request = (r: WebviewRequest): Promise<ResultsState> => channel.request(r) as Promise<ResultsState>;
   const until = async (done: (state: ResultsState) => boolean): Promise<ResultsState> => {
     for (let i = 0; i < 400; i++) {
@@ -177,5 +185,35 @@ test('results page: a confusion-matrix cell shows its scans; the audit draws one
     assert.deepEqual(page.errors, []);
   } finally {
     await page.page.close();
+  }
+});
+
+test('results page: it keeps where it was in the webview state, and after a reload opens the same result as it was sorted, filtered and shown', async () => {
+  const shown = view(200);
+  const fresh = await open(shown);
+  try {
+    await fresh.until((s) => s.loaded);
+    await fresh.request({ type: 'sort', sort: { key: 'entropy', descending: true } });
+    await fresh.request({ type: 'mode', mode: 'table' });
+    assert.deepEqual(await fresh.page.evaluate('window.savedState'), { reopen: { path: RESULT_PATH }, sort: { key: 'entropy', descending: true }, filter: {}, mode: 'table' });
+  } finally {
+    await fresh.page.close();
+  }
+  const restored = await open(shown, '/restored');
+  try {
+    const state = await restored.until((s) => s.loaded && s.firstPaintMs !== undefined);
+    assert.equal(state.mode, 'table');
+    assert.deepEqual(state.sort, SAVED.sort);
+    assert.deepEqual(state.filter, SAVED.filter);
+    assert.ok(state.shown.length > 0 && state.shown.every((i) => shown.entries[i]!.top?.label === 'notumor'));
+    const p = state.shown.map((i) => shown.entries[i]!.top!.probability);
+    assert.deepEqual(
+      p,
+      [...p].sort((a, b) => b - a),
+    );
+    assert.equal(await restored.page.locator('.trow.thead').isVisible(), true, 'the table header is shown');
+    assert.deepEqual(restored.errors, []);
+  } finally {
+    await restored.page.close();
   }
 });

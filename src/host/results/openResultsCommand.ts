@@ -5,6 +5,7 @@ import { REPORT_FOLDER } from '../classifyBatch';
 import { guarded, type CommandFailure } from '../commandOutcome';
 import type { OutputLog } from '../outputLog';
 import type { ResultsPanels } from './resultsPanels';
+import { SavedResultsStateSchema } from '../../protocol/resultsMessages';
 
 const UriSchema = z.custom<vscode.Uri>((value) => value instanceof vscode.Uri, 'expected a file URI');
 /**
@@ -40,4 +41,22 @@ export function openResultsCommand(log: OutputLog) {
       const options = extra && !Array.isArray(extra) ? extra : {};
       return panels.show(target.fsPath, options);
     });
+}
+
+/**
+ * A results view VS Code brings back after a reload: opened again from the
+ * state its page kept. A state that does not validate, or a result that is
+ * gone, closes the panel with one line saying why.
+ */
+export function restoreResults(log: OutputLog) {
+  return async (panels: ResultsPanels, panel: vscode.WebviewPanel, state: unknown): Promise<void> => {
+    const saved = SavedResultsStateSchema.safeParse(state);
+    const outcome = saved.success
+      ? await guarded('restore results', log, () => panels.show(saved.data.reopen.path, saved.data.reopen, panel))
+      : { error: 'a results view from an older ScanLens could not be restored' };
+    if ('error' in outcome) {
+      if (!saved.success) log.line(`results: ${outcome.error}`);
+      panel.dispose();
+    }
+  };
 }

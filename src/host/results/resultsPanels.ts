@@ -12,8 +12,7 @@ import { resultsHtml } from './resultsHtml';
 import { classifiedFolder, resultsView } from './resultsView';
 import { exportHtmlReport } from './exportHtmlReport';
 import { ThumbnailCache } from './thumbnailCache';
-
-export const RESULTS_VIEW_TYPE = 'scanlens.results';
+import { RESULTS_VIEW_TYPE } from './registerResults';
 
 /** What one panel shows: the result, its entries and audit, the folder audited, its thumbnails. */
 interface Shown {
@@ -49,19 +48,18 @@ export class ResultsPanels {
     private readonly log: OutputLog,
   ) {}
 
-  async show(path: string, options: OpenOptions = {}): Promise<{ entries: number; audit: boolean }> {
+  /** Opens `path` in a new panel, or in `restored`, the panel VS Code brings back after a reload. */
+  async show(path: string, options: OpenOptions = {}, restored?: vscode.WebviewPanel): Promise<{ entries: number; audit: boolean }> {
     const started = performance.now();
     const base = options.base ?? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(path))?.uri.fsPath;
     const result = await readResultFile(path, base);
     const folder = options.folder ?? classifiedFolder(result);
-    const view = await resultsView(result, basename(path), vscode.workspace.asRelativePath(path, false), folder);
+    const view = await resultsView(result, basename(path), vscode.workspace.asRelativePath(path, false), folder, base);
     const thumbnails = await ThumbnailCache.for(this.context.globalStorageUri.fsPath, path, async () => (await loadActiveModel(this.context, this.log)).model.manifest.input.intensity);
     this.open.get(path)?.panel.dispose();
-    const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, `Results: ${basename(path)}`, vscode.ViewColumn.Active, {
-      enableScripts: true,
-      retainContextWhenHidden: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview'), vscode.Uri.file(thumbnails.folder)],
-    });
+    const webviewOptions = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview'), vscode.Uri.file(thumbnails.folder)] };
+    const panel = restored ?? vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, `Results: ${basename(path)}`, vscode.ViewColumn.Active, { ...webviewOptions, retainContextWhenHidden: true });
+    if (restored) panel.webview.options = webviewOptions;
     const channel = new ResultsChannel(
       panel.webview,
       (request) => this.handle(panel.webview, { result, view, folder, thumbnails }, request),

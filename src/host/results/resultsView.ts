@@ -46,7 +46,7 @@ export function chartCurve(fpr: readonly number[], tpr: readonly number[]): { fp
  * `scanlens evaluate` gives for it (labelledAudit scores the rows with
  * evaluateJob's labelledScores), each labelled entry carrying its true class.
  */
-export async function resultsView(result: ResultFile, title: string, source: string, folder = classifiedFolder(result)): Promise<ResultsView> {
+export async function resultsView(result: ResultFile, title: string, source: string, folder = classifiedFolder(result), base?: string): Promise<ResultsView> {
   const entries = result.resolved.map(reportEntry);
   const labels = folder === undefined ? undefined : await folderLabels(folder, result.model.labels);
   const audit =
@@ -59,6 +59,7 @@ export async function resultsView(result: ResultFile, title: string, source: str
         )
       : undefined;
   return {
+    reopen: { path: result.path, ...(base !== undefined ? { base } : {}), ...(folder !== undefined ? { folder } : {}) },
     title,
     source,
     model: { name: result.model.name, labels: [...result.model.labels] },

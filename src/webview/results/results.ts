@@ -1,9 +1,19 @@
 import './results.css';
-import { SORT_KEYS, type Filter, type ResultsEntry, type ResultsState, type ResultsView, type Sort, type WebviewRequest } from '../../protocol/resultsMessages';
+import {
+  SavedResultsStateSchema,
+  SORT_KEYS,
+  type Filter,
+  type ResultsEntry,
+  type ResultsState,
+  type ResultsView,
+  type SavedResultsState,
+  type Sort,
+  type WebviewRequest,
+} from '../../protocol/resultsMessages';
 import { el, option } from '../dom';
 import { auditPanel } from './auditPanel';
 import { confidentlyWrong, mostUncertain } from './galleries';
-import { ResultsHostChannel } from './resultsHostChannel';
+import { ResultsHostChannel, vscode } from './resultsHostChannel';
 import { query } from './resultsQuery';
 import { moveFocus, scrollToRow, virtualWindow } from './virtualWindow';
 
@@ -135,7 +145,13 @@ class ResultsPage {
       this.ui.flagged.hidden = !view.entries.some((e) => e.anomaly !== undefined);
       this.galleries = { wrong: confidentlyWrong(view.entries), uncertain: mostUncertain(view.entries) };
       this.drawAudit();
-      this.refresh();
+      // Opened again after a reload: as it was sorted, filtered and shown.
+      const saved = SavedResultsStateSchema.safeParse(vscode.getState());
+      if (saved.success && saved.data.reopen.path === view.reopen.path) {
+        this.setMode(saved.data.mode);
+        this.setSort(saved.data.sort);
+        this.setFilter(saved.data.filter);
+      } else this.refresh();
       this.ui.scroller.focus();
     } catch (error) {
       this.fail(error instanceof Error ? error.message : String(error));
@@ -210,12 +226,19 @@ class ResultsPage {
     this.ui.table.setAttribute('aria-pressed', String(mode === 'table'));
     this.ui.header.hidden = mode !== 'table';
     this.ui.scroller.scrollTop = 0;
+    this.save();
     this.reveal();
+  }
+
+  /** Kept in VS Code's webview state, so a reload opens the view again as it was. */
+  private save(): void {
+    if (this.view) vscode.setState({ reopen: this.view.reopen, sort: this.sort, filter: this.filter, mode: this.mode } satisfies SavedResultsState);
   }
 
   /** Filter and sort again; the focus goes to the first row. */
   private refresh(): void {
     if (!this.view) return;
+    this.save();
     const focused = this.shown[this.focus];
     this.shown = query(this.view.entries, this.filter, this.sort);
     const kept = focused === undefined ? -1 : this.shown.indexOf(focused);
