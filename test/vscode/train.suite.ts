@@ -49,6 +49,30 @@ suite('train a classifier from the explorer', () => {
     assert.equal(classified.model.name, 'brain-mri-demo-probe');
   }).timeout(120_000);
 
+  test('fine-tuning passed through: the last block and the head trained, epochs in the ScanLens output, the blocks and epochs scanlens train --finetune-blocks reports', async () => {
+    // Back to the bundled demo model (the test above selected its probe), the CLI's default backbone.
+    await vscode.workspace.getConfiguration().update('scanlens.model', undefined, vscode.ConfigurationTarget.Workspace);
+    const outcome = ok(await vscode.commands.executeCommand('scanlens.train', vscode.Uri.file(folder()), { select: false, fineTune: { blocks: 1, epochs: 2 } }), 'train') as TrainOutcome;
+    assert.ok(!outcome.selected);
+    const out = join(workspaceRoot(), 'scanlens-models', 'labelled-finetuned');
+    assert.equal(outcome.result.manifestPath, join(out, 'model.json'));
+    assert.equal(JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).name, 'brain-mri-demo-finetuned');
+    const tuned = outcome.result.fineTune;
+    assert.ok(tuned);
+    assert.equal(tuned.history.length, 2);
+    const cli = spawnSync(
+      process.execPath,
+      [join(ROOT, 'bin', 'scanlens.js'), 'train', folder(), '--out', join(workspaceRoot(), 'scanlens-models', 'cli-tuned'), '--finetune-blocks', '1', '--epochs', '2', '--json'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      },
+    );
+    assert.equal(cli.status, 0, cli.stderr);
+    const fromCli = JSON.parse(cli.stdout) as { fineTune: { blocks: string[]; settings: unknown } };
+    assert.deepEqual({ blocks: tuned.blocks, settings: tuned.settings }, { blocks: fromCli.fineTune.blocks, settings: fromCli.fineTune.settings });
+  }).timeout(120_000);
+
   test('a folder with one class: one error notification naming it, nothing written', async () => {
     const lonely = join(workspaceRoot(), 'labelled', 'glioma');
     const outcome = (await vscode.commands.executeCommand('scanlens.train', vscode.Uri.file(lonely), { select: false })) as { error: string };
