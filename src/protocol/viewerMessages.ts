@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SLICE_AXES } from '../core/vocabulary/axes';
-import { CAM_METHODS } from '../core/vocabulary/camMethods';
+import { CAM_METHODS, CAM_SMOOTHING } from '../core/vocabulary/camMethods';
 import { COLORMAPS } from '../core/vocabulary/colormaps';
 import { guardFieldsComplete } from '../core/vocabulary/outOfDistribution';
 import { ScorecardSchema } from './scorecard';
@@ -32,6 +32,8 @@ export const OverlayOptionsSchema = z.object({
   method: z.enum(OVERLAY_METHODS),
   /** Class to explain; the top class when absent (the anomaly map has no class). */
   classIndex: z.number().int().nonnegative().optional(),
+  /** pytorch-grad-cam's smoothing of an explanation; none when absent. */
+  smooth: z.enum(CAM_SMOOTHING).optional(),
   colormap: z.enum(OVERLAY_COLORMAPS),
   opacity: z.number().min(0).max(1),
 });
@@ -44,6 +46,8 @@ const ExplainChoiceSchema = z.object({
   method: z.enum(EXPLAIN_METHODS),
   /** Class to explain; the top class when absent. */
   classIndex: z.number().int().nonnegative().optional(),
+  /** eigen_smooth, aug_smooth or both; none when absent. */
+  smooth: z.enum(CAM_SMOOTHING).optional(),
 });
 export type ExplainChoice = z.infer<typeof ExplainChoiceSchema>;
 
@@ -242,6 +246,9 @@ export const ViewerStateSchema = z.object({
     shown: z.boolean(),
     method: z.enum(OVERLAY_METHODS),
     classIndex: z.number().int().nonnegative().optional(),
+    smooth: z.enum(CAM_SMOOTHING).optional(),
+    /** The explanation's map size as the host computed it (the method's own resolution; the input's with aug_smooth), while an explanation is on screen. */
+    mapSize: z.tuple([z.number().int(), z.number().int()]).optional(),
     /** The choices the method list offers: the explanation methods, and the anomaly map when the model has a detector. */
     methods: z.array(z.enum(OVERLAY_METHODS)),
     /** Score and threshold in the anomaly map's legend, while the map is on screen. */
@@ -271,7 +278,7 @@ export const WebviewRequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('state') }),
   SliceRef.extend({ type: z.literal('goto') }),
   /** Shows or hides the overlay, as the checkbox does; `method` picks from the method list first. */
-  z.object({ type: z.literal('overlay'), shown: z.boolean(), method: z.enum(OVERLAY_METHODS).optional() }),
+  z.object({ type: z.literal('overlay'), shown: z.boolean(), method: z.enum(OVERLAY_METHODS).optional(), smooth: z.enum([...CAM_SMOOTHING, 'none']).optional() }),
   /** Same as the Export Report button. */
   z.object({ type: z.literal('export') }),
   /** Same as the Slice profile button; answered once the chart is drawn. */

@@ -24,6 +24,7 @@ import { DEFAULT_STATE, loadState, saveState, type SavedState } from './savedSta
 import { ScorecardPanel } from './scorecardPanel';
 import { SliceCanvas } from './sliceCanvas';
 import { el, option } from './dom';
+import type { CamSmoothing } from '../core/vocabulary/camMethods';
 import { openingPhases, phase } from './openingPhases';
 
 const startedAt = performance.now();
@@ -53,6 +54,8 @@ class Viewer {
   private errorText: string | undefined;
   /** The overlay's heat on screen ([0,1], NaN unseen), as the host sent it: coloured here, so a colormap change needs no request. */
   private overlayHeat: SliceHeat | undefined;
+  /** The explanation on screen's own map size, as the host computed it. */
+  private mapSize: [number, number] | undefined;
   private overlayImage: HTMLCanvasElement | undefined;
   private inferTimer: ReturnType<typeof setTimeout> | undefined;
   private profileSlices = 0;
@@ -69,6 +72,7 @@ class Viewer {
     overlayShown: el('input', { type: 'checkbox', id: 'overlay-shown' }),
     method: el('select', { 'aria-label': 'Overlay method' }),
     target: el('select', { 'aria-label': 'Class to explain' }),
+    smooth: el('select', { 'aria-label': 'Smoothing', title: "pytorch-grad-cam's eigen_smooth and aug_smooth" }),
     opacity: el('input', { type: 'range', min: '0', max: '1', step: '0.05', 'aria-label': 'Overlay opacity' }),
     colormap: el('select', { 'aria-label': 'Colormap' }),
     legend: new AnomalyLegend(),
@@ -127,6 +131,7 @@ class Viewer {
         {},
         el('h2', {}, 'Overlay'),
         el('div', { class: 'row' }, ui.overlayShown, overlayLabel, ui.method, ui.target),
+        el('div', { class: 'row' }, ui.smooth),
         el('div', { class: 'row' }, ui.colormap, ui.opacity),
         ui.legend.element,
       ),
@@ -138,6 +143,7 @@ class Viewer {
     document.getElementById('app')!.append(this.stage, panel);
     for (const axis of AXES) ui.axis.append(option(axis, axis));
     for (const name of OVERLAY_COLORMAPS) ui.colormap.append(option(name, name));
+    ui.smooth.append(option('', 'no smoothing'), option('eigen', 'eigen_smooth'), option('aug', 'aug_smooth'), option('both', 'eigen + aug smooth'));
     ui.axis.addEventListener('change', () => void this.goto(ui.axis.value as Axis, -1));
     ui.slider.addEventListener('input', () => void this.goto(this.state.axis, Number(ui.slider.value)));
     ui.windows.addEventListener('change', () => this.pickWindow(ui.windows.value));
@@ -150,6 +156,7 @@ class Viewer {
     ui.overlayShown.addEventListener('change', () => void this.setOverlayShown(ui.overlayShown.checked));
     ui.method.addEventListener('change', () => this.changeOverlay({ method: ui.method.value as OverlayMethod }));
     ui.target.addEventListener('change', () => this.changeOverlay({ classIndex: ui.target.value === '' ? undefined : Number(ui.target.value) }));
+    ui.smooth.addEventListener('change', () => this.changeOverlay({ smooth: ui.smooth.value === '' ? undefined : (ui.smooth.value as CamSmoothing) }));
     ui.colormap.addEventListener('change', () => this.changeOverlay({ colormap: ui.colormap.value as SavedState['overlay']['colormap'] }));
     ui.opacity.addEventListener('input', () => {
       this.state.overlay.opacity = Number(ui.opacity.value);
@@ -176,6 +183,7 @@ class Viewer {
     for (const [key, value] of Object.entries(info.metadata)) ui.metadata.append(el('dt', {}, key), el('dd', {}, String(value)));
     ui.overlayShown.checked = state.overlayShown;
     ui.colormap.value = state.overlay.colormap;
+    ui.smooth.value = state.overlay.smooth ?? '';
     ui.opacity.value = String(state.overlay.opacity);
     state.windowChoice ??= info.preferSliceRange ? 'auto' : '0';
     this.canvas.window = state.window ?? info.windows[0]!;
@@ -227,6 +235,7 @@ class Viewer {
     target.value = this.state.overlay.classIndex === undefined ? '' : String(this.state.overlay.classIndex);
     // The anomaly map belongs to no class.
     target.hidden = this.state.overlay.method === ANOMALY_OVERLAY;
+    this.ui.smooth.hidden = target.hidden;
     this.scorecard.enable(this.state.overlay.method !== ANOMALY_OVERLAY);
   }
 
@@ -333,8 +342,9 @@ class Viewer {
     if (!this.info?.model || !this.state.overlayShown) return;
     const generation = this.generation;
     const { axis, slice } = this.state;
-    const { method, classIndex } = this.state.overlay;
-    const current = (): boolean => generation === this.generation && this.state.overlayShown && this.state.overlay.method === method && this.state.overlay.classIndex === classIndex;
+    const { method, classIndex, smooth } = this.state.overlay;
+    const current = (): boolean =>
+      generation === this.generation && this.state.overlayShown && this.state.overlay.method === method && this.state.overlay.classIndex === classIndex && this.state.overlay.smooth === smooth;
     this.pending++;
     this.status(`computing ${method === ANOMALY_OVERLAY ? 'anomaly map' : method}…`);
     try {
@@ -345,11 +355,12 @@ class Viewer {
         this.ui.legend.show(result, this.state.overlay.colormap);
         this.status(`anomaly map (${result.mapSize.join('×')} from the detector)`);
       } else {
-        const result = await this.host.request({ type: 'explain', axis, index: slice, method, ...(classIndex === undefined ? {} : { classIndex }) });
+        const result = await this.host.request({ type: 'explain', axis, index: slice, method, ...(classIndex === undefined ? {} : { classIndex }), ...(smooth === undefined ? {} : { smooth }) });
         if (!current()) return;
         this.setOverlayHeat(result.heat);
+        this.mapSize = result.mapSize;
         this.ui.legend.hide();
-        this.status(`${result.method} for ${result.label} (map ${result.mapSize.join('×')})`);
+        this.status(`${result.method}${smooth ? ` (${smooth} smoothing)` : ''} for ${result.label} (map ${result.mapSize.join('×')})`);
       }
     } catch (error) {
       // Cancelled from the host's progress notification: said plainly, not as a failure.
@@ -378,12 +389,21 @@ class Viewer {
     this.canvas.setOverlay(this.overlayImage, this.state.overlay.opacity);
   }
 
+  /** Picks a smoothing from its list, as choosing it there does. */
+  private chooseSmoothing(smooth: CamSmoothing | undefined): void {
+    this.state.overlay = { ...this.state.overlay, smooth };
+    this.ui.smooth.value = smooth ?? '';
+    this.scorecard.clear();
+    this.save();
+  }
+
   /** Picks `method` from the list, as choosing it there does (the host's tests drive it this way). */
   private chooseMethod(method: OverlayMethod): void {
     if (!this.offered().includes(method)) throw new Error(`the overlay list does not offer ${method} for this model`);
     this.state.overlay = { ...this.state.overlay, method };
     this.ui.method.value = method;
     this.ui.target.hidden = method === ANOMALY_OVERLAY;
+    this.ui.smooth.hidden = this.ui.target.hidden;
     this.scorecard.enable(method !== ANOMALY_OVERLAY);
     this.scorecard.clear();
     this.save();
@@ -396,6 +416,7 @@ class Viewer {
   private changeOverlay(change: Partial<SavedState['overlay']>): void {
     this.state.overlay = { ...this.state.overlay, ...change };
     this.ui.target.hidden = this.state.overlay.method === ANOMALY_OVERLAY;
+    this.ui.smooth.hidden = this.ui.target.hidden;
     this.scorecard.enable(this.state.overlay.method !== ANOMALY_OVERLAY);
     this.save();
     if (Object.keys(change).every((key) => key === 'colormap')) {
@@ -424,16 +445,16 @@ class Viewer {
    * not kept); an answer for another slice, method or class is dropped.
    */
   private async score(): Promise<void> {
-    const { method, classIndex } = this.state.overlay;
+    const { method, classIndex, smooth } = this.state.overlay;
     if (method === ANOMALY_OVERLAY) return this.error('the scorecard scores an explanation; choose an explanation method');
     if (!this.info?.model) return;
     const generation = this.generation;
     const { axis, slice } = this.state;
-    const current = (): boolean => generation === this.generation && this.state.overlay.method === method && this.state.overlay.classIndex === classIndex;
+    const current = (): boolean => generation === this.generation && this.state.overlay.method === method && this.state.overlay.classIndex === classIndex && this.state.overlay.smooth === smooth;
     this.pending++;
     this.status(`scoring ${method}…`);
     try {
-      const result = await this.host.request({ type: 'score', axis, index: slice, method, ...(classIndex === undefined ? {} : { classIndex }) });
+      const result = await this.host.request({ type: 'score', axis, index: slice, method, ...(classIndex === undefined ? {} : { classIndex }), ...(smooth === undefined ? {} : { smooth }) });
       if (!current()) return;
       this.scorecard.show(result.table, `${result.method} for ${result.label}`);
       this.status(`scorecard of ${result.method} for ${result.label}`);
@@ -532,6 +553,7 @@ class Viewer {
     if (request.type === 'goto') await this.goto(request.axis, request.index);
     else if (request.type === 'overlay') {
       if (request.method) this.chooseMethod(request.method);
+      if (request.smooth) this.chooseSmoothing(request.smooth === 'none' ? undefined : request.smooth);
       await this.setOverlayShown(request.shown);
     } else if (request.type === 'profile') await this.profile();
     else if (request.type === 'score') await this.score();
@@ -552,6 +574,8 @@ class Viewer {
         shown: this.canvas.hasOverlay,
         method: state.overlay.method,
         ...(state.overlay.classIndex === undefined ? {} : { classIndex: state.overlay.classIndex }),
+        ...(state.overlay.smooth === undefined ? {} : { smooth: state.overlay.smooth }),
+        ...(this.mapSize && this.canvas.hasOverlay && state.overlay.method !== ANOMALY_OVERLAY ? { mapSize: this.mapSize } : {}),
         methods: this.offered(),
         ...(this.ui.legend.shown ? { anomaly: this.ui.legend.shown } : {}),
       },

@@ -6,3 +6,12 @@
  */
 export const CAM_METHODS = ['gradcam', 'gradcam++', 'hirescam', 'xgradcam', 'layercam', 'eigencam', 'scorecam', 'ablationcam', 'occlusion', 'fullgrad'] as const;
 export type CamMethodName = (typeof CAM_METHODS)[number];
+
+/** pytorch-grad-cam's smoothing options as every surface offers them: eigen_smooth, aug_smooth, or both. */
+export const CAM_SMOOTHING = ['eigen', 'aug', 'both'] as const;
+export type CamSmoothing = (typeof CAM_SMOOTHING)[number];
+
+/** The explain options a smoothing choice turns on (none: neither). */
+export function smoothingFlags(smooth: CamSmoothing | undefined): { eigenSmooth: boolean; augSmooth: boolean } {
+  return { eigenSmooth: smooth === 'eigen' || smooth === 'both', augSmooth: smooth === 'aug' || smooth === 'both' };
+}

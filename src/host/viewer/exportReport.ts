@@ -56,16 +56,18 @@ async function shownOverlay(model: LoadedModel, guard: OodGuard | undefined, bas
     return { png, described: { anomalyMap: { scale, mapSize: [anomaly.map.width, anomaly.map.height], colormap, opacity } } };
   }
   // The explanation on screen, as the viewer keeps it (computed here only if it was never shown).
-  const explanation = await request.explanations.of(model, scan, index, { method: overlay.method, classIndex: overlay.classIndex });
+  const choice = { method: overlay.method, classIndex: overlay.classIndex, ...(overlay.smooth ? { smooth: overlay.smooth } : {}) };
+  const explanation = await request.explanations.of(model, scan, index, choice);
   const png = explanationPng(base, explanation.map, model.manifest.input, colormap, opacity);
   const described = {
     method: explanation.method,
     class: { index: explanation.classIndex, label: model.manifest.labels[explanation.classIndex] },
     layer: explanation.layer?.tensor ?? null,
+    ...(overlay.smooth ? { smooth: overlay.smooth } : {}),
     colormap,
     opacity,
   };
-  const scored = request.scorecards?.shown(model, scan, index, { method: overlay.method, classIndex: overlay.classIndex });
+  const scored = request.scorecards?.shown(model, scan, index, choice);
   return { png, described: { explanation: described, ...(scored ? { scorecard: scored.scorecard } : {}) } };
 }
 

@@ -3,12 +3,13 @@ import type { LoadedModel } from '../../core/model/loadModel';
 import type { RunControl } from '../../core/explain/perturbations';
 import { prepareInput } from '../../core/preprocess/prepareInput';
 import type { Scan } from '../../core/scan/scan';
+import { smoothingFlags } from '../../core/vocabulary/camMethods';
 import type { ExplainChoice } from '../../protocol/viewerMessages';
 
 /** Explains slice `index` of a scan already cut along the wanted axis: the model's own input of it, through the engine of `scanlens explain`; `control` carries a gradient-free method's progress and cancel. */
 export async function explainSlice(model: LoadedModel, scan: Scan, index: number, choice: ExplainChoice, control: RunControl = {}): Promise<Explanation> {
   const prepared = await prepareInput(scan, model.manifest, index);
-  return explainInput(model, prepared.data, { method: choice.method, classIndex: choice.classIndex, ...control });
+  return explainInput(model, prepared.data, { method: choice.method, classIndex: choice.classIndex, ...smoothingFlags(choice.smooth), ...control });
 }
 
 /** How an explanation is computed when it is not kept: explainSlice, or a stand-in that counts the runs. */
@@ -38,12 +39,12 @@ export class SliceExplanations {
     let explained = byScan.get(scan);
     if (!explained) byScan.set(scan, (explained = new Map()));
     const kept = explained;
-    const key = `${index} ${choice.method} ${choice.classIndex ?? 'top'}`;
+    const key = explanationKey(index, choice);
     let result = kept.get(key);
     if (result) kept.delete(key);
     else {
-      const { method, classIndex } = choice;
-      const started = this.run(model, scan, index, classIndex === undefined ? { method } : { method, classIndex }, control);
+      const { method, classIndex, smooth } = choice;
+      const started = this.run(model, scan, index, { method, ...(classIndex === undefined ? {} : { classIndex }), ...(smooth === undefined ? {} : { smooth }) }, control);
       started.catch(() => kept.get(key) === started && kept.delete(key));
       result = started;
     }
@@ -52,4 +53,9 @@ export class SliceExplanations {
     if (kept.size > KEPT) kept.delete(kept.keys().next().value!);
     return result;
   }
+}
+
+/** What tells one kept explanation (or scorecard) of a slice from another: the method, the class (the top one apart from one chosen by index) and the smoothing. */
+export function explanationKey(index: number, choice: ExplainChoice): string {
+  return `${index} ${choice.method} ${choice.classIndex ?? 'top'} ${choice.smooth ?? 'none'}`;
 }

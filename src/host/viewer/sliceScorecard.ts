@@ -1,11 +1,12 @@
 import type { RunControl } from '../../core/explain/perturbations';
+import { smoothingFlags } from '../../core/vocabulary/camMethods';
 import { scoreExplanation } from '../../core/explain/scorecard/scorecard';
 import type { LoadedModel } from '../../core/model/loadModel';
 import { prepareInput } from '../../core/preprocess/prepareInput';
 import { scorecardCell, scorecardTable } from '../../core/report/scorecardTable';
 import type { Scan } from '../../core/scan/scan';
 import type { ExplainChoice, ScoreResult } from '../../protocol/viewerMessages';
-import type { SliceExplanations } from './sliceExplanation';
+import { explanationKey, type SliceExplanations } from './sliceExplanation';
 
 /**
  * The scorecard of one slice's explanation (of a scan already cut along the
@@ -16,7 +17,7 @@ import type { SliceExplanations } from './sliceExplanation';
 export async function scoreSlice(explanations: SliceExplanations, model: LoadedModel, scan: Scan, index: number, choice: ExplainChoice, control: RunControl = {}): Promise<ScoreResult> {
   const explanation = await explanations.of(model, scan, index, choice, { signal: control.signal });
   const prepared = await prepareInput(scan, model.manifest, index);
-  const scorecard = await scoreExplanation(model, prepared.data, explanation, { method: choice.method, classIndex: choice.classIndex }, control);
+  const scorecard = await scoreExplanation(model, prepared.data, explanation, { method: choice.method, classIndex: choice.classIndex, ...smoothingFlags(choice.smooth) }, control);
   const table = scorecardTable(scorecard);
   return {
     method: explanation.method,
@@ -45,7 +46,7 @@ export class SliceScorecards {
     if (!byScan) this.kept.set(model, (byScan = new WeakMap()));
     let kept = byScan.get(scan);
     if (!kept) byScan.set(scan, (kept = new Map()));
-    const key = keyOf(index, choice);
+    const key = explanationKey(index, choice);
     kept.delete(key);
     kept.set(key, result);
     if (kept.size > KEPT) kept.delete(kept.keys().next().value!);
@@ -54,8 +55,6 @@ export class SliceScorecards {
 
   /** The scorecard already computed for this slice, method and class, if any. */
   shown(model: LoadedModel, scan: Scan, index: number, choice: ExplainChoice): ScoreResult | undefined {
-    return this.kept.get(model)?.get(scan)?.get(keyOf(index, choice));
+    return this.kept.get(model)?.get(scan)?.get(explanationKey(index, choice));
   }
 }
-
-const keyOf = (index: number, choice: ExplainChoice): string => `${index} ${choice.method} ${choice.classIndex ?? 'top'}`;

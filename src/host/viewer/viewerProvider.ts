@@ -129,7 +129,9 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
         const index = this.checked(document, request.axis, request.index);
         const { model } = await this.model();
         const scan = document.along(request.axis);
-        if (CAM_REGISTRY[request.method].needs === 'gradients') {
+        // One run of a derived model (six with aug_smooth): the status bar; else a notification with progress and Cancel.
+        const { needs } = CAM_REGISTRY[request.method];
+        if (needs === 'gradients' || needs === 'biasGradients') {
           return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `ScanLens: ${request.method}` }, () => explainResult(this.explanations, model, scan, index, request));
         }
         // One run per channel or patch: a notification with the runs done and a Cancel button (the page then says the method was cancelled).

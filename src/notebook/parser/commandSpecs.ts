@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { METHODS as DETECTOR_METHODS } from '../../core/anomaly/detector';
-import { CAM_METHODS } from '../../core/vocabulary/camMethods';
+import { CAM_METHODS, CAM_SMOOTHING } from '../../core/vocabulary/camMethods';
 import { EXECUTION_PROVIDERS } from '../../core/model/executionProviders';
 import { StageNameSchema } from '../../core/model/manifest';
 import { CLASSIC_PIPELINE } from '../../core/preprocess/classicPipeline';
@@ -81,8 +81,6 @@ export interface SubcommandSpec {
 }
 
 const methods = [...CAM_METHODS] as [string, ...string[]];
-/** explain's smooth=: pytorch-grad-cam's eigen_smooth, aug_smooth, or both. */
-const SMOOTHING = ['eigen', 'aug', 'both'] as const;
 const axes = [...SLICE_AXES] as [string, ...string[]];
 
 /** axis= and slice= of the commands that work on one slice of a volume. */
@@ -102,7 +100,7 @@ export const OPTION_SCHEMAS = {
     colormap: choice([...COLORMAPS] as [string, ...string[]]).optional(),
     alpha: unitNumber.optional(),
     ...sliceOptions,
-    smooth: choice([...SMOOTHING]).optional(),
+    smooth: choice([...CAM_SMOOTHING]).optional(),
     score: choice(['true', 'false']).optional(),
     mask: z.string().min(1).optional(),
     seed: wholeNumber(0).optional(),
@@ -183,7 +181,7 @@ export const COMMAND_SPECS: Readonly<Record<CommandName, CommandSpec>> = {
       colormap: { description: 'overlay colormap', values: COLORMAPS },
       alpha: { description: 'overlay opacity, 0…1' },
       ...sliceSpecs,
-      smooth: { description: "pytorch-grad-cam's smoothing: eigen (eigen_smooth, gradient methods), aug (aug_smooth, six flipped and scaled inputs) or both", values: SMOOTHING },
+      smooth: { description: "pytorch-grad-cam's smoothing: eigen (eigen_smooth, gradient methods), aug (aug_smooth, six flipped and scaled inputs) or both", values: CAM_SMOOTHING },
       score: { description: 'also show the trust scorecard: confidence drop, deletion/insertion AUC, ROAD, the randomisation check (default: false)', values: ['true', 'false'] },
       mask: { description: "a mask on the scan's grid (PNG or NIfTI, non-zero inside): pointing game and relevance mass; implies score=true" },
       seed: { description: "with score=: seed of the randomisation check's re-initialised weights (default 42), as --score-seed" },

@@ -3,7 +3,7 @@ import { ExplainCancelled } from '../../../core/explain/perturbations';
 import { markdownText, terminalText } from '../../../core/text/escape';
 import { scorecardCell, scorecardTable } from '../../../core/report/scorecardTable';
 import { markdownTable, plainTable } from '../../outputs/markdownTable';
-import type { CamMethodName } from '../../../core/vocabulary/camMethods';
+import { smoothingFlags, type CamMethodName, type CamSmoothing } from '../../../core/vocabulary/camMethods';
 import { classIndexOf, explainJob, type ExplainJobResult } from '../../../core/jobs/explainJob';
 import type { ColormapName } from '../../../core/render/colormaps';
 import { explanationPng } from '../../../core/render/explanationOverlay';
@@ -32,9 +32,7 @@ export const explainCommand: CommandRunner<CommandOf<'explain'>> = async ({ comm
   const score = options.score === 'true' || mask !== undefined;
   let job: ExplainJobResult;
   try {
-    const { smooth } = options;
-    const eigenSmooth = smooth === 'eigen' || smooth === 'both';
-    const augSmooth = smooth === 'aug' || smooth === 'both';
+    const { eigenSmooth, augSmooth } = smoothingFlags(options.smooth as CamSmoothing | undefined);
     job = await explainJob(model, path, {
       method,
       classIndex: target,
