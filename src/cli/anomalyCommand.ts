@@ -32,8 +32,10 @@ interface FitFlags {
   readonly backbone?: string;
   readonly method: Method;
   readonly layers?: string;
-  readonly channels: number;
+  readonly channels?: number;
   readonly grid?: string;
+  readonly neighbourhood?: number;
+  readonly coreset?: number;
   readonly seed: number;
   readonly percentile: number;
   readonly sigma?: number;
@@ -160,6 +162,8 @@ async function fit(folder: string, flags: FitFlags): Promise<number> {
     layers: flags.layers?.split(',').map((s) => s.trim()),
     channels: flags.channels,
     grid: flags.grid ? parseGrid(flags.grid) : undefined,
+    neighbourhood: flags.neighbourhood,
+    coreset: flags.coreset,
     seed: flags.seed,
     percentile: flags.percentile,
     sigma: flags.sigma,
@@ -292,12 +296,14 @@ export function anomalyCommand(): Command {
     .option('--backbone <model>', 'backbone model: manifest, .onnx or folder (default: the bundled demo model)')
     .addOption(new Option('--method <name>', 'detector').choices([...METHODS]).default('padim'))
     .option('--layers <a,b>', 'backbone tensors to take features from (default: two feature maps of different depth)')
-    .addOption(new Option('--channels <n>', 'random channel subset size').default(32).argParser(parsePositiveInt))
-    .option('--grid <WxH>', "feature grid (default: the deepest layer's size)")
+    .addOption(new Option('--channels <n>', 'random channel subset size (default: 32 for PaDiM, all for PatchCore)').argParser(parsePositiveInt))
+    .option('--grid <WxH>', "feature grid (default: the deepest layer's size for PaDiM, the shallowest's for PatchCore)")
+    .addOption(new Option('--neighbourhood <p>', 'average each feature map over p×p positions first (odd; default: 1 for PaDiM, 3 for PatchCore)').argParser(parsePositiveInt))
+    .addOption(new Option('--coreset <f>', 'PatchCore memory bank as this fraction of all training patches (default 0.1)').argParser(parseNumber(0, 0.5)))
     .addOption(new Option('--seed <n>', 'seed for channel and coreset choices').default(0).argParser(parseNumber(0, 2 ** 31)))
     .addOption(new Option('--percentile <p>', 'threshold = this percentile of held-out normal scores').default(95).argParser(parseNumber(0, 100)))
     .addOption(new Option('--sigma <s>', 'Gaussian smoothing of the anomaly map, pixels (0: none)').argParser(parseNumber(0, 64)))
-    .addOption(new Option('--bank-size <n>', 'PatchCore memory bank size').argParser(parsePositiveInt))
+    .addOption(new Option('--bank-size <n>', 'PatchCore memory bank size (instead of --coreset)').argParser(parsePositiveInt))
     .addOption(threadsOption)
     .addOption(providerOption)
     .option('--json', 'print one JSON document to stdout')

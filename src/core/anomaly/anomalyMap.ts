@@ -9,7 +9,7 @@ export const DEFAULT_SIGMA = 4;
 export interface ScoredMap {
   /** The anomaly map at the model input's size. */
   readonly map: Image2D;
-  /** The image score: the map's maximum. */
+  /** The image score: the map's maximum (scorePrepared puts a detector's own image score here, e.g. PatchCore's). */
   readonly score: number;
 }
 

@@ -12,6 +12,8 @@ export interface FeatureDetector {
   readonly method: Method;
   /** One distance per grid position for features laid out channels × positions. */
   distanceMap(features: Float32Array): Float32Array;
+  /** The image score from the features and their distance map, when it is not the anomaly map's maximum. */
+  imageScore?(features: Float32Array, distances: Float32Array): number;
   /** The arrays the detector file stores; loading them back gives the same detector. */
   arrays(): Record<string, NpyArray>;
   /** Method parameters for the detector manifest. */

@@ -9,6 +9,8 @@ export interface FitRequest {
   readonly seed: number;
   readonly epsilon?: number;
   readonly bankSize?: number;
+  /** Training patches the fit will see (positions × images), when known. */
+  readonly patches?: number;
 }
 
 /**
@@ -17,6 +19,8 @@ export interface FitRequest {
  * load and the memory check go through it.
  */
 export interface DetectorKind {
+  /** The method's own feature defaults: channels kept (absent: all), neighbourhood averaged, and whose grid. */
+  readonly features: { readonly channels?: number; readonly neighbourhood: number; readonly grid: 'deepest' | 'shallowest' };
   /** Bytes the fitter holds while fitting, to refuse a fit that cannot fit in memory. */
   fitBytes(request: FitRequest): number;
   createFitter(request: FitRequest): FeatureFitter;

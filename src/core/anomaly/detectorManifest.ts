@@ -24,6 +24,14 @@ export const DetectorManifestSchema = z.strictObject({
     grid: size,
     channels: z.array(z.number().int().min(0)).min(1).max(4096),
     seed: z.number().int(),
+    /** PatchCore's locally aware features: each map averaged over this neighbourhood (odd) before resizing. */
+    neighbourhood: z
+      .number()
+      .int()
+      .min(1)
+      .max(9)
+      .refine((p) => p % 2 === 1, 'must be odd')
+      .optional(),
   }),
   map: z.strictObject({ sigma: z.number().min(0).max(64) }),
   parameters: z.record(z.string(), z.number()),

@@ -11,6 +11,7 @@ import { MAX_ARRAY_BYTES, MAX_BANK_VALUES, MAX_FEATURE_VALUES, detectorFileNames
 import { packedLength } from './linalg';
 import type { FitRequest } from './detectorKind';
 import { DETECTOR_KINDS } from './detectorKinds';
+import { DEFAULT_CORESET } from './patchcore/patchcoreFitter';
 import type { DetectorManifest } from './detectorManifest';
 import { BackboneFeatures, type FeatureSpec } from './features/backboneFeatures';
 import { checkLayers, defaultLayers } from './features/defaultLayers';
@@ -23,10 +24,14 @@ export interface FitOptions {
   readonly backbone: LoadedModel;
   readonly out: string;
   readonly layers?: readonly string[];
-  /** Channels kept (a seeded random subset of all layers' channels). */
-  readonly channels: number;
-  /** Common feature grid; default the deepest layer's. */
+  /** Channels kept (a seeded random subset of all layers' channels); default the method's (see DetectorKind.features). */
+  readonly channels?: number;
+  /** Common feature grid; default the method's (the deepest layer's for PaDiM, the shallowest's for PatchCore). */
   readonly grid?: { width: number; height: number };
+  /** Neighbourhood each map is averaged over before resizing; default the method's (3 for PatchCore, 1 for PaDiM). */
+  readonly neighbourhood?: number;
+  /** PatchCore: the memory bank as this fraction of all training patches (unless bankSize is given). */
+  readonly coreset?: number;
   readonly seed: number;
   /** Threshold = this percentile of the held-out normal scores. */
   readonly percentile: number;
@@ -144,13 +149,21 @@ export async function fitInMemory(files: readonly string[], options: Omit<FitOpt
       // The first image fixes the grid and channel subset from the layers' real shapes.
       const probe = BackboneFeatures.open(backbone, { layers, grid: { width: 1, height: 1 }, channels: [0] }, { threads: options.threads, cacheDir: options.cacheDir });
       const maps = await probe.layerMaps(input);
-      const deepest = maps.at(-1)!;
-      const grid = options.grid ?? { width: deepest.width, height: deepest.height };
+      const kind = DETECTOR_KINDS[options.method].features;
+      const gridMap = kind.grid === 'deepest' ? maps.at(-1)! : maps[0]!;
+      const grid = options.grid ?? { width: gridMap.width, height: gridMap.height };
       const total = maps.reduce((sum, m) => sum + m.channels, 0);
-      const spec: FeatureSpec = { layers, grid, channels: pickChannels(total, options.channels, options.seed) };
+      const neighbourhood = options.neighbourhood ?? kind.neighbourhood;
+      if (neighbourhood < 1 || neighbourhood % 2 !== 1) throw new ScanLensError(`the feature neighbourhood must be an odd number of positions, got ${neighbourhood}`);
+      const channels = pickChannels(total, options.channels ?? kind.channels ?? total, options.seed);
+      const spec: FeatureSpec = { layers, grid, channels, ...(neighbourhood > 1 ? { neighbourhood } : {}) };
       features = BackboneFeatures.open(backbone, spec, { threads: options.threads, cacheDir: options.cacheDir });
       const positions = grid.width * grid.height;
-      const request: FitRequest = { positions, channels: spec.channels.length, seed: options.seed, epsilon: options.epsilon, bankSize: options.bankSize };
+      const patches = positions * fit.length;
+      const coreset = options.coreset ?? DEFAULT_CORESET;
+      if (!(coreset > 0 && coreset <= 0.5)) throw new ScanLensError(`the coreset fraction must be above 0 and at most 0.5, got ${coreset}`);
+      const bankSize = options.bankSize ?? (options.method === 'patchcore' ? Math.max(1, Math.ceil(coreset * patches)) : undefined);
+      const request: FitRequest = { positions, channels: channels.length, seed: options.seed, epsilon: options.epsilon, bankSize, patches };
       checkMemory(options.method, request, grid);
       fitter = DETECTOR_KINDS[options.method].createFitter(request);
     }

@@ -9,8 +9,10 @@ export async function scoreFile(file: string, features: BackboneFeatures, detect
   return scorePrepared(await prepareSlice(file, features.model.manifest), features, detector, sigma);
 }
 
-/** A slice already prepared as the backbone's input → anomaly map and score. */
+/** A slice already prepared as the backbone's input → anomaly map and score (the detector's own image score when it has one). */
 export async function scorePrepared(prepared: PreparedInput, features: BackboneFeatures, detector: FeatureDetector, sigma: number): Promise<ScoredMap> {
   const grid = await features.extract(prepared.data);
-  return anomalyMap(detector.distanceMap(grid.data), features.spec.grid, features.model.manifest.input.size, sigma);
+  const distances = detector.distanceMap(grid.data);
+  const scored = anomalyMap(distances, features.spec.grid, features.model.manifest.input.size, sigma);
+  return detector.imageScore ? { map: scored.map, score: detector.imageScore(grid.data, distances) } : scored;
 }

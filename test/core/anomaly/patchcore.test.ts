@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { localAverage } from '../../../src/core/anomaly/features/localAverage';
 import { greedyCoreset } from '../../../src/core/anomaly/patchcore/greedyCoreset';
 import { PatchcoreDetector } from '../../../src/core/anomaly/patchcore/patchcoreDetector';
 import { PatchcoreFitter } from '../../../src/core/anomaly/patchcore/patchcoreFitter';
@@ -53,4 +54,39 @@ test('fitter memory is bounded and training patches score near zero', () => {
   const trainMax = Math.max(...images.flatMap((im) => Array.from(detector.distanceMap(im))));
   const outlier = detector.distanceMap(Float32Array.from([5, 5, 5]))[0]!;
   assert.ok(outlier > trainMax, `outlier ${outlier} vs training max ${trainMax}`);
+});
+
+test('locally aware features: each position is the zero-padded 3×3 mean, as AvgPool2d(3, 1, 1)', () => {
+  const next = random(5);
+  const [w, h] = [5, 4];
+  const plane = Float32Array.from({ length: w * h }, () => next() * 10 - 5);
+  const pooled = localAverage(plane, w, h, 3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let sum = 0;
+      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if (x + dx >= 0 && x + dx < w && y + dy >= 0 && y + dy < h) sum += plane[(y + dy) * w + x + dx]!;
+      assert.ok(Math.abs(pooled[y * w + x]! - sum / 9) < 1e-6, `(${x}, ${y})`);
+    }
+  }
+  assert.deepEqual(localAverage(plane, w, h, 1), plane, 'a 1×1 neighbourhood changes nothing');
+});
+
+test('image score: the worst patch distance, weighted up when its nearest bank entry is isolated', () => {
+  // 1-D bank: a dense cluster near 0 and one isolated entry at 100.
+  const bank = Float32Array.from([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 100]);
+  const detector = new PatchcoreDetector(bank, 1);
+  const score = (x: number): number => {
+    const features = Float32Array.from([x, 0.45]);
+    return detector.imageScore(features, detector.distanceMap(features));
+  };
+  // Both patches are 3 from their nearest entry; the one matched in the sparse region scores higher.
+  const dense = score(-3);
+  const isolated = score(103);
+  assert.ok(isolated > dense, `isolated ${isolated} vs dense ${dense}`);
+  // The weight is 1 − softmax at m*, so the score lies in (0, s*].
+  for (const s of [dense, isolated]) assert.ok(s > 0 && s <= 3 + 1e-6, `${s}`);
+  // Dense: m* = 0 and its 9 nearest entries 0…0.8; the patch at −3 is 3…3.8 from them.
+  const d = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8].map((b) => b + 3);
+  const expected = (1 - Math.exp(d[0]!) / d.reduce((sum, x) => sum + Math.exp(x), 0)) * 3;
+  assert.ok(Math.abs(dense - expected) < 1e-5, `${dense} vs ${expected}`);
 });

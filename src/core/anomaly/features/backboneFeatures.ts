@@ -4,6 +4,7 @@ import type { LoadedModel } from '../../model/loadModel';
 import { ort } from '../../native/ort';
 import { resizeImage } from '../../preprocess/resize';
 import { featureSession, type FeatureSessionOptions } from './featureSession';
+import { localAverage } from './localAverage';
 
 export interface FeatureSpec {
   /** Backbone tensors, shallow to deep; their channels are concatenated in this order. */
@@ -12,6 +13,8 @@ export interface FeatureSpec {
   readonly grid: { readonly width: number; readonly height: number };
   /** Indices into the concatenated channels that the detector keeps. */
   readonly channels: readonly number[];
+  /** Each map averaged over this odd neighbourhood before resizing (PatchCore's locally aware features); absent or 1: none. */
+  readonly neighbourhood?: number;
 }
 
 /** Feature vectors of one image: channels × positions, channel-major. */
@@ -24,7 +27,8 @@ export interface GridFeatures {
 /**
  * Runs the backbone with the spec's layers exposed, resizes each kept channel
  * to the common grid and stacks them: PaDiM's embedding, restricted to the
- * channel subset before resizing so unused channels cost nothing.
+ * channel subset before resizing so unused channels cost nothing; with a
+ * neighbourhood, PatchCore's (each map locally averaged first).
  */
 export class BackboneFeatures {
   private constructor(
@@ -69,7 +73,9 @@ export class BackboneFeatures {
       const map = maps[layer]!;
       const plane = map.height * map.width;
       const start = (global - offsets[layer]!) * plane;
-      const image = { width: map.width, height: map.height, channels: 1, data: map.data.subarray(start, start + plane) };
+      const raw = map.data.subarray(start, start + plane);
+      const p = this.spec.neighbourhood ?? 1;
+      const image = { width: map.width, height: map.height, channels: 1, data: p > 1 ? localAverage(raw, map.width, map.height, p) : raw };
       const resized = map.width === grid.width && map.height === grid.height ? image : resizeImage(image, grid, 'linear', 'fill');
       out.set(resized.data, k * positions);
     });

@@ -10,6 +10,8 @@ import { DEFAULT_EPSILON, PadimFitter } from './padimFitter';
  * on from them exactly (Welford's update continued, then ε and Cholesky again).
  */
 export const padim: DetectorKind = {
+  // PaDiM's random channel subset of the deepest grid (Defard et al., 2020, reduce to d of the concatenated channels).
+  features: { channels: 32, neighbourhood: 1, grid: 'deepest' },
   fitBytes: ({ positions, channels }) => positions * packedLength(channels) * 8,
   createFitter: ({ positions, channels, epsilon }) => new PadimFitter(positions, channels, epsilon ?? DEFAULT_EPSILON),
   resume(detector, _request, file) {

@@ -3,12 +3,20 @@ import type { DetectorKind, FitRequest } from '../detectorKind';
 import { PatchcoreDetector } from './patchcoreDetector';
 import { DEFAULT_PATCHCORE, PatchcoreFitter, type PatchcoreOptions } from './patchcoreFitter';
 
-function options({ seed, bankSize }: FitRequest): PatchcoreOptions {
-  return { ...DEFAULT_PATCHCORE, seed, ...(bankSize ? { bankSize, bufferSize: Math.max(DEFAULT_PATCHCORE.bufferSize, 2 * bankSize) } : {}) };
+/** Rows the fitting buffer may hold (of 4-byte values): beyond it the coreset condenses as patches stream in. */
+const MAX_BUFFER_VALUES = 64 * 1024 ** 2;
+
+function options({ seed, bankSize, patches, channels }: FitRequest): PatchcoreOptions {
+  const bank = bankSize ?? DEFAULT_PATCHCORE.bankSize;
+  // A buffer that holds every training patch when it fits, so the coreset chooses among all of them as the paper's does.
+  const all = Math.min(patches ?? 0, Math.floor(MAX_BUFFER_VALUES / Math.max(1, channels)));
+  return { ...DEFAULT_PATCHCORE, seed, bankSize: bank, bufferSize: Math.max(DEFAULT_PATCHCORE.bufferSize, 2 * bank, all) };
 }
 
 /** PatchCore: a coreset memory bank of patch features; the fitter holds a buffer of them. */
 export const patchcore: DetectorKind = {
+  // Roth et al., 2022: all channels of the layers, each averaged over its 3×3 neighbourhood, on the shallower layer's grid.
+  features: { neighbourhood: 3, grid: 'shallowest' },
   fitBytes: (request) => options(request).bufferSize * request.channels * 4,
   createFitter: (request) => new PatchcoreFitter(request.channels, options(request)),
   resume(detector, request, file) {

@@ -13,6 +13,9 @@ export interface PatchcoreOptions {
 
 export const DEFAULT_PATCHCORE: PatchcoreOptions = { bankSize: 4096, bufferSize: 16384, seed: 0 };
 
+/** The memory bank as a fraction of all training patches (the paper keeps 1-10 %). */
+export const DEFAULT_CORESET = 0.1;
+
 /**
  * Collects every position's feature vector. When the buffer fills, a coreset
  * condenses it to the bank size — streaming, so memory is bufferSize × d

@@ -384,7 +384,7 @@ async function fit(context: Context): Promise<NotebookOutput[]> {
       method: options.method ?? 'padim',
       backbone,
       layers: options.layers?.split(',').map((s) => s.trim()),
-      channels: options.channels ?? 32,
+      channels: options.channels,
       grid: options.grid,
       seed: options.seed ?? 0,
       percentile: options.percentile ?? 95,
