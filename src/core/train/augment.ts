@@ -19,10 +19,10 @@ export const AUGMENTATION = {
 } as const;
 
 /**
- * A seeded, randomly transformed copy of a preprocessed input: mirrored
- * left-right with probability ½, rotated about its centre by up to ±10°
- * (bilinear, the border value repeated outside), then every value scaled
- * by a gain near 1 and shifted by a small fraction of the image's standard
+ * A seeded, randomly transformed copy of a preprocessed input (how far:
+ * AUGMENTATION): mirrored left-right, rotated about its centre (bilinear,
+ * the border value repeated outside), then every value scaled by a gain
+ * near 1 and shifted by a small fraction of the image's standard
  * deviation. `next` draws uniform numbers in [0, 1); the same draws give the
  * same copy.
  */

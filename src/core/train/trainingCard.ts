@@ -1,6 +1,7 @@
 import type { LoadedModel } from '../model/loadModel';
 import { markdownText } from '../text/escape';
 import type { Manifest } from '../model/manifest';
+import { AUGMENTATION } from './augment';
 import type { StrengthChoice } from './chooseStrength';
 
 interface SplitSummary {
@@ -79,7 +80,7 @@ function fineTuneSection({ fineTune }: CardInput): string[] {
   return [
     '## Fine-tuning',
     '',
-    `Starting from the probe, the head and the last ${settings.blocks} block(s) before it (${fineTune.blocks.map(markdownText).join(', ')}; ${fineTune.parameters} weights) were trained with AdamW (learning rate ${settings.learningRate}, decoupled weight decay ${settings.weightDecay}, betas 0.9/0.999) on the class-balanced cross-entropy of mini-batches of ${settings.batchSize}, each scan randomly mirrored, rotated by up to ±10° and changed in intensity (seeded). Any BatchNormalization kept its stored statistics. At most ${settings.epochs} epochs, stopping after ${settings.patience} without a lower validation loss; ${fineTune.stoppedEarly ? 'stopped early; ' : ''}the weights of epoch ${fineTune.bestEpoch} (lowest validation loss) were kept.`,
+    `Starting from the probe, the head and the last ${settings.blocks} block(s) before it (${fineTune.blocks.map(markdownText).join(', ')}; ${fineTune.parameters} weights) were trained with AdamW (learning rate ${settings.learningRate}, decoupled weight decay ${settings.weightDecay}, betas 0.9/0.999) on the class-balanced cross-entropy of mini-batches of ${settings.batchSize}, each scan randomly (seeded) mirrored with probability ${AUGMENTATION.flip}, rotated by up to ±${AUGMENTATION.degrees}°, its intensity scaled by up to ±${AUGMENTATION.gain * 100} % and shifted by up to ${AUGMENTATION.offset} of its standard deviation. Training runs on the CPU. Any BatchNormalization kept its stored statistics. At most ${settings.epochs} epochs, stopping after ${settings.patience} without a lower validation loss; ${fineTune.stoppedEarly ? 'stopped early; ' : ''}the weights of epoch ${fineTune.bestEpoch} (lowest validation loss) were kept.`,
     '',
     '| epoch | training loss | training accuracy | validation loss | validation accuracy |\n|---:|---:|---:|---:|---:|',
     ...fineTune.history.map(
