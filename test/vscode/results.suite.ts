@@ -3,6 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import { orderedSeriesFiles } from '../../src/core/scan/dicomSeries';
+import { DEFAULT_LIMITS } from '../../src/core/scan/limits';
 import type { BatchResult } from '../../src/host/classifyBatch';
 import { OPEN_RESULTS_COMMAND, RESULTS_QUERY_COMMAND } from '../../src/host/results/registerResults';
 import { VIEWER_QUERY_COMMAND } from '../../src/host/viewer/registerViewer';
@@ -149,6 +151,30 @@ suite('results view', () => {
     await results(batch.json, { type: 'key', key: 'Enter' });
     const viewer = await viewerState(vscode.Uri.file(join(workspaceRoot(), row.file)), (s) => s.slice === row.top.slice);
     assert.equal(viewer.axis, row.axis);
+
+    // A DICOM series opens the file of its top slice (the viewer reads one file at a time).
+    const seriesIndex = batch.rows.findIndex((r) => r.kind === 'series');
+    const series = batch.rows[seriesIndex]!;
+    assert.ok('peaks' in series && series.files, 'the series folder is a series row with its files');
+    await results(batch.json, { type: 'filter', filter: {} });
+    await results(batch.json, { type: 'reveal', position: (await results(batch.json)).shown.indexOf(seriesIndex) });
+    await results(batch.json, { type: 'key', key: 'Enter' });
+    const ordered = await orderedSeriesFiles(
+      'series',
+      series.files.map((f) => join(workspaceRoot(), f)),
+      DEFAULT_LIMITS,
+    );
+    await viewerState(vscode.Uri.file(ordered[series.top.slice]!), () => true);
+  });
+
+  test('Open Results on a file that is not a classify result: one line naming the file and the field at fault, no view', async () => {
+    const path = join(workspaceRoot(), 'scanlens-results', 'not-a-result.json');
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, JSON.stringify({ name: 'package', results: [] }));
+    const outcome = await vscode.commands.executeCommand<{ error?: string }>(OPEN_RESULTS_COMMAND, vscode.Uri.file(path));
+    assert.match(outcome?.error ?? '', /not-a-result\.json: not a classify result: model: /);
+    assert.doesNotMatch(outcome!.error!, /\n/);
+    await assert.rejects(results(path), /no results view is open/);
   });
 
   test('Open Results on a saved result of 10,000 rows: time to first paint, and the page stays the same size while scrolling', async () => {

@@ -274,6 +274,16 @@ export async function assembleDicomSeries(label: string, files: readonly string[
   };
 }
 
+/**
+ * The files of a series in the order assembleDicomSeries stacks them along
+ * its normal (headers only): slice k of the volume is file k. A series it
+ * would refuse is refused the same way.
+ */
+export async function orderedSeriesFiles(label: string, files: readonly string[], limits: DecodeLimits): Promise<string[]> {
+  const slices = await Promise.all(files.map(async (path) => ({ path, dataSet: await readDicomHeader(path, limits) })));
+  return orderSlices(label, slices).ordered.map((slice) => slice.path);
+}
+
 /** The same, decoded in the isolated decoding worker. */
 export function loadDicomSeries(label: string, files: readonly string[], limits: DecodeLimits, privacy: PrivacyOptions = {}): Promise<Scan> {
   return decodeIsolated({ kind: 'series', label, files, limits, options: privacy });
