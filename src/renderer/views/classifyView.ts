@@ -61,7 +61,7 @@ export async function classifyView(result: Classify, root: HTMLElement, openResu
   const open = openResults ? [h('button', { class: 'sl-open-results', title: 'Browse these rows as thumbnails, sort and filter them, open a scan in the viewer' }, 'Open in Results View')] : [];
   open[0]?.addEventListener('click', () => openResults!());
   root.append(
-    h('div', { class: 'sl-title' }, `classify: ${result.rows.length} file(s) `, ...open),
+    h('div', { class: 'sl-title' }, `classify: ${result.rows.length} file(s)`, ...open),
     ...outOfDistributionBox(result),
     probabilities,
     h(
