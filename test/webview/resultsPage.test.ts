@@ -23,6 +23,8 @@ const SAVED = { reopen: { path: RESULT_PATH }, sort: { key: 'probability', desce
 const PIXEL = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg==';
 
 const LABELS = ['glioma', 'meningioma', 'notumor', 'pituitary'];
+/** Set SCANLENS_SCREENSHOTS to a folder to keep a picture of what the test saw. */
+const SCREENSHOTS = process.env['SCANLENS_SCREENSHOTS'];
 
 /** `count` rows: every 7th labelled wrongly, every 50th an error, probabilities falling with the index. */
 function view(count: number): ResultsView {
@@ -173,6 +175,7 @@ test('results page: a confusion-matrix cell shows its scans; the audit draws one
     await page.until((s) => s.loaded && s.audit !== undefined);
     assert.equal(await page.page.locator('.roc polyline').count(), LABELS.length);
     assert.equal(await page.page.locator('.reliability rect.bar').count(), 1);
+    if (SCREENSHOTS) await page.page.screenshot({ path: join(SCREENSHOTS, 'results-audit.png') });
     await page.page.locator('.confusion tbody tr').nth(0).locator('button').nth(1).click();
     const cell = await page.request({ type: 'state' });
     assert.deepEqual(cell.filter, { truth: 'glioma', label: 'meningioma' });
@@ -212,6 +215,7 @@ test('results page: it keeps where it was in the webview state, and after a relo
       [...p].sort((a, b) => b - a),
     );
     assert.equal(await restored.page.locator('.trow.thead').isVisible(), true, 'the table header is shown');
+    if (SCREENSHOTS) await restored.page.screenshot({ path: join(SCREENSHOTS, 'results-table.png') });
     assert.deepEqual(restored.errors, []);
   } finally {
     await restored.page.close();
