@@ -267,22 +267,35 @@ function pixelCollector(masks: MaskFolder): { add(row: ScoredRow, set: EvalSet):
   };
 }
 
+/**
+ * The normal scans, then the anomalous ones, scored; each row as `keep`
+ * returns it (after whatever it does with it). Cancelling throws: half an
+ * evaluation is no evaluation.
+ */
+async function scoreBothSets(
+  scorer: AnomalyScorer,
+  sets: Record<EvalSet, AnomalyInputs>,
+  options: Omit<ScoreOptions, 'onProgress'> & { readonly onProgress?: (set: EvalSet, done: number, total: number) => void },
+  keep: (row: AnomalyRow, set: EvalSet) => AnomalyRow | Promise<AnomalyRow> = (row) => row,
+): Promise<Record<EvalSet, AnomalyRow[]>> {
+  const rows: Record<EvalSet, AnomalyRow[]> = { normal: [], anomalous: [] };
+  for (const set of ['normal', 'anomalous'] as const) {
+    const scoring = { ...options, onProgress: (done: number, total: number) => options.onProgress?.(set, done, total) };
+    for await (const row of scoreAnomalies(scorer, sets[set], scoring)) rows[set].push(await keep(row, set));
+    if (options.signal?.aborted) throw new AnomalyJobCancelled();
+  }
+  return rows;
+}
+
 /** Scores a folder of normal scans and one of anomalous scans and measures how well the scores separate them. */
 export async function evaluateAnomalies(scorer: AnomalyScorer, normal: AnomalyInputs, anomalous: AnomalyInputs, options: EvalOptions = {}): Promise<AnomalyEvaluation> {
   const pixels = options.masks !== undefined ? pixelCollector(await openMaskFolder(options.masks)) : undefined;
-  const scoreSet = async (inputs: AnomalyInputs, set: EvalSet): Promise<AnomalyRow[]> => {
-    const rows: AnomalyRow[] = [];
-    const scoring = { ...options, sliceMaps: pixels !== undefined, onProgress: (done: number, total: number) => options.onProgress?.(set, done, total) };
-    for await (const row of scoreAnomalies(scorer, inputs, scoring)) {
-      if (pixels && isScored(row)) await pixels.add(row, set);
-      await options.onRow?.(withoutSliceMap(row), set);
-      rows.push(withoutPictures(row));
-    }
-    if (options.signal?.aborted) throw new AnomalyJobCancelled();
-    return rows;
-  };
-  const normalRows = await scoreSet(normal, 'normal');
-  const anomalousRows = await scoreSet(anomalous, 'anomalous');
+  const scored = await scoreBothSets(scorer, { normal, anomalous }, { ...options, sliceMaps: pixels !== undefined }, async (row, set) => {
+    if (pixels && isScored(row)) await pixels.add(row, set);
+    await options.onRow?.(withoutSliceMap(row), set);
+    return withoutPictures(row);
+  });
+  const [normalRows, anomalousRows] = [scored.normal, scored.anomalous];
   const scores = (rows: readonly AnomalyRow[]): number[] => rows.filter(isScored).map((r) => r.score);
   const [n, a] = [scores(normalRows), scores(anomalousRows)];
   if (n.length === 0 || a.length === 0) throw new ScanLensError(`need scored scans in both folders (normal: ${n.length}, anomalous: ${a.length})`);
@@ -371,14 +384,7 @@ export async function rethresholdDetector(path: string, normal: AnomalyInputs, a
   if (basename(manifestPath) !== MANIFEST_FILE) throw new ScanLensError(`is not a detector made by anomaly fit (a folder with ${MANIFEST_FILE}): only its threshold can be chosen again`, path);
   const { manifest } = await loadDetector(manifestPath);
   const scorer = await openAnomalyScorer(manifestPath);
-  const scoreSet = async (inputs: AnomalyInputs, set: EvalSet): Promise<AnomalyRow[]> => {
-    const rows: AnomalyRow[] = [];
-    for await (const row of scoreAnomalies(scorer, inputs, { ...options, onProgress: (done, total) => options.onProgress?.(set, done, total) })) rows.push(row);
-    if (options.signal?.aborted) throw new AnomalyJobCancelled();
-    return rows;
-  };
-  const normalRows = await scoreSet(normal, 'normal');
-  const anomalousRows = await scoreSet(anomalous, 'anomalous');
+  const { normal: normalRows, anomalous: anomalousRows } = await scoreBothSets(scorer, { normal, anomalous }, options);
   const scores = (rows: readonly AnomalyRow[]): number[] => rows.filter(isScored).map((r) => r.score);
   const [n, a] = [scores(normalRows), scores(anomalousRows)];
   const chosen = chooseThreshold(n, a, rule);
