@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { FINE_TUNING, trainJob, type TrainOptions, type TrainResult } from '../core/jobs/trainJob';
 import { ScanLensError } from '../core/errors';
 import { FINE_TUNE_DEFAULTS } from '../core/train/fineTune';
+import { keptText } from '../core/train/trainingCard';
 import { SCANLENS_VERSION } from '../core/version';
 import { loadModelFromFlags, parsePositiveInt, providerOption, threadsOption, type ModelFlags } from './modelOption';
 import { EXIT, printJson, printLine } from './output';
@@ -66,7 +67,7 @@ function summary(result: TrainResult): string[] {
   const tuned = result.fineTune;
   return [
     tuned
-      ? `fine-tuned the head and ${tuned.blocks.length} block(s) (${tuned.blocks.join(', ')}) for ${result.labels.join(', ')}, from a linear probe on ${result.embedding}: ${tuned.history.length} epoch(s), kept epoch ${tuned.bestEpoch}${tuned.stoppedEarly ? ' (stopped early)' : ''}`
+      ? `fine-tuned the head and ${tuned.blocks.length} block(s) (${tuned.blocks.join(', ')}) for ${result.labels.join(', ')}, from a linear probe on ${result.embedding}: ${tuned.history.length - 1} epoch(s)${tuned.stoppedEarly ? ' (stopped early)' : ''}; ${keptText(tuned.bestEpoch)}`
       : `trained a linear probe for ${result.labels.join(', ')} on ${result.embedding}`,
     `  training:   ${result.train.images} scans, accuracy ${pct(result.train.accuracy)}, NLL ${result.train.nll.toFixed(4)}`,
     `  validation: ${result.validation.images} scans, accuracy ${pct(result.validation.accuracy)}, NLL ${result.validation.nll.toFixed(4)}`,

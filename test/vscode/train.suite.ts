@@ -59,7 +59,7 @@ suite('train a classifier from the explorer', () => {
     assert.equal(JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).name, 'brain-mri-demo-finetuned');
     const tuned = outcome.result.fineTune;
     assert.ok(tuned);
-    assert.equal(tuned.history.length, 2);
+    assert.equal(tuned.history.length, 3);
     const cli = spawnSync(
       process.execPath,
       [join(ROOT, 'bin', 'scanlens.js'), 'train', folder(), '--out', join(workspaceRoot(), 'scanlens-models', 'cli-tuned'), '--finetune-blocks', '1', '--epochs', '2', '--json'],

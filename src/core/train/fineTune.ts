@@ -32,6 +32,7 @@ export interface LabelledInputs {
 }
 
 export interface EpochRecord {
+  /** 0 is the probe before any step (its training figures on the unaugmented scans). */
   readonly epoch: number;
   /** Class-balanced cross-entropy on the augmented training batches, as trained on. */
   readonly trainLoss: number;
@@ -67,7 +68,7 @@ export interface FineTuneResult {
   readonly parameters: readonly TrainedParameter[];
   readonly parameterCount: number;
   readonly history: readonly EpochRecord[];
-  /** The epoch whose weights were kept (lowest validation loss). */
+  /** The epoch whose weights were kept (lowest validation loss); 0 when no epoch beat the probe. */
   readonly bestEpoch: number;
   readonly stoppedEarly: boolean;
   /** Log-probabilities (rows × classes) of the kept weights on the unaugmented scans. */
@@ -136,7 +137,9 @@ function shuffled(n: number, next: () => number): number[] {
  * class-balanced cross-entropy of seeded, augmented mini-batches (augment.ts),
  * the order and augmentation drawn from one seeded stream; after every epoch
  * the validation scans' loss decides which weights are kept and stops
- * training after `patience` epochs without improvement. BatchNormalization
+ * training after `patience` epochs without improvement; the probe itself
+ * (epoch 0) is the first candidate, so the result is never worse on the
+ * validation scans than what fine-tuning started from. BatchNormalization
  * keeps its stored statistics (inference form). Everything is in one
  * process and seeded, so the same data, seed and thread count give the same
  * weights.
@@ -166,9 +169,21 @@ export async function fineTune(request: FineTuneRequest): Promise<FineTuneResult
   const allTrain = [...train.labels.keys()];
   const allValidation = [...validation.labels.keys()];
   const history: EpochRecord[] = [];
-  let best = { loss: Infinity, epoch: 0, values: values.map((v) => Float32Array.from(v)), logP: [] as Float64Array[] };
   let stoppedEarly = false;
   try {
+    // Epoch 0, the probe as it is: the weights to beat, so fine-tuning never returns a model with a higher validation loss than the probe it started from.
+    const start = await pass(session, validation, allValidation, classWeights, values, (row) => validation.inputs[row]!, classes);
+    const startTrain = await pass(session, train, allTrain, classWeights, values, (row) => train.inputs[row]!, classes);
+    const probe: EpochRecord = {
+      epoch: 0,
+      trainLoss: startTrain.loss,
+      trainAccuracy: accuracy(startTrain.logP, train.labels),
+      validationLoss: start.loss,
+      validationAccuracy: accuracy(start.logP, validation.labels),
+    };
+    history.push(probe);
+    request.onEpoch?.(probe, settings.epochs);
+    let best = { loss: start.loss, epoch: 0, values: values.map((v) => Float32Array.from(v)), logP: start.logP };
     for (let epoch = 1; epoch <= settings.epochs; epoch++) {
       const order = shuffled(train.labels.length, next);
       const batches = Math.ceil(order.length / batch);
@@ -204,7 +219,7 @@ export async function fineTune(request: FineTuneRequest): Promise<FineTuneResult
         break;
       }
     }
-    const trained = await pass(session, train, allTrain, classWeights, best.values, (row) => train.inputs[row]!, classes);
+    const trained = best.epoch === 0 ? startTrain : await pass(session, train, allTrain, classWeights, best.values, (row) => train.inputs[row]!, classes);
     const flat = (rows: readonly Float64Array[]): Float64Array => {
       const out = new Float64Array(rows.length * classes);
       rows.forEach((row, i) => out.set(row, i * classes));

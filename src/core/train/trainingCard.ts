@@ -74,18 +74,23 @@ function conformalSection({ conformal }: CardInput): string[] {
   ];
 }
 
+/** Which weights fine-tuning kept, in words. */
+export function keptText(bestEpoch: number): string {
+  return bestEpoch === 0 ? "no epoch lowered the validation loss below the probe's, so the probe's weights were kept" : `the weights of epoch ${bestEpoch} (lowest validation loss) were kept`;
+}
+
 function fineTuneSection({ fineTune }: CardInput): string[] {
   if (!fineTune) return [];
   const { settings } = fineTune;
   return [
     '## Fine-tuning',
     '',
-    `Starting from the probe, the head and the last ${settings.blocks} block(s) before it (${fineTune.blocks.map(markdownText).join(', ')}; ${fineTune.parameters} weights) were trained with AdamW (learning rate ${settings.learningRate}, decoupled weight decay ${settings.weightDecay}, betas 0.9/0.999) on the class-balanced cross-entropy of mini-batches of ${settings.batchSize}, each scan randomly (seeded) mirrored with probability ${AUGMENTATION.flip}, rotated by up to ±${AUGMENTATION.degrees}°, its intensity scaled by up to ±${AUGMENTATION.gain * 100} % and shifted by up to ${AUGMENTATION.offset} of its standard deviation. Training runs on the CPU. Any BatchNormalization kept its stored statistics. At most ${settings.epochs} epochs, stopping after ${settings.patience} without a lower validation loss; ${fineTune.stoppedEarly ? 'stopped early; ' : ''}the weights of epoch ${fineTune.bestEpoch} (lowest validation loss) were kept.`,
+    `Starting from the probe, the head and the last ${settings.blocks} block(s) before it (${fineTune.blocks.map(markdownText).join(', ')}; ${fineTune.parameters} weights) were trained with AdamW (learning rate ${settings.learningRate}, decoupled weight decay ${settings.weightDecay}, betas 0.9/0.999) on the class-balanced cross-entropy of mini-batches of ${settings.batchSize}, each scan randomly (seeded) mirrored with probability ${AUGMENTATION.flip}, rotated by up to ±${AUGMENTATION.degrees}°, its intensity scaled by up to ±${AUGMENTATION.gain * 100} % and shifted by up to ${AUGMENTATION.offset} of its standard deviation. Training runs on the CPU. Any BatchNormalization kept its stored statistics. At most ${settings.epochs} epochs, stopping after ${settings.patience} without a lower validation loss; ${fineTune.stoppedEarly ? 'stopped early; ' : ''}${keptText(fineTune.bestEpoch)}. Epoch 0 is the probe before fine-tuning (its training figures on the unaugmented scans).`,
     '',
     '| epoch | training loss | training accuracy | validation loss | validation accuracy |\n|---:|---:|---:|---:|---:|',
     ...fineTune.history.map(
       (r) =>
-        `| ${r.epoch}${r.epoch === fineTune.bestEpoch ? ' (kept)' : ''} | ${r.trainLoss.toFixed(4)} | ${r.trainAccuracy.toFixed(4)} | ${r.validationLoss.toFixed(4)} | ${r.validationAccuracy.toFixed(4)} |`,
+        `| ${r.epoch}${r.epoch === 0 ? ' (probe)' : ''}${r.epoch === fineTune.bestEpoch ? ' (kept)' : ''} | ${r.trainLoss.toFixed(4)} | ${r.trainAccuracy.toFixed(4)} | ${r.validationLoss.toFixed(4)} | ${r.validationAccuracy.toFixed(4)} |`,
     ),
     '',
   ];
@@ -108,7 +113,7 @@ export function trainingCard(input: CardInput): { card: NonNullable<Manifest['ca
       validationNll: Number(validation.nll.toFixed(4)),
       trainAccuracy: Number(train.accuracy.toFixed(4)),
       l2Strength: strength.strength,
-      ...(fineTune ? { finetuneBlocks: fineTune.settings.blocks, epochs: fineTune.history.length, bestEpoch: fineTune.bestEpoch } : {}),
+      ...(fineTune ? { finetuneBlocks: fineTune.settings.blocks, epochs: fineTune.history.length - 1, bestEpoch: fineTune.bestEpoch } : {}),
       ...(typeof input.calibration !== 'string' ? { temperature: Number(input.calibration.temperature.toFixed(4)), validationEce: Number(input.calibration.after.ece.toFixed(4)) } : {}),
       ...(input.conformal !== undefined && typeof input.conformal !== 'string' ? { conformalAlpha: input.conformal.alpha, conformalThreshold: Number(input.conformal.threshold.toFixed(6)) } : {}),
       seed,

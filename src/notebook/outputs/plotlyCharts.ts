@@ -96,7 +96,7 @@ export function scoreHistogram(title: string, histogram: { edges: readonly numbe
   };
 }
 
-/** Fine-tuning's curves by epoch: losses on the left axis, accuracies (dotted) on the right, the kept epoch marked. */
+/** Fine-tuning's curves by epoch (0: the probe it starts from): losses on the left axis, accuracies (dotted) on the right, the kept epoch marked. */
 export function trainingCurves(history: readonly { epoch: number; trainLoss: number; trainAccuracy: number; validationLoss: number; validationAccuracy: number }[], kept?: number): PlotlyFigure {
   const x = history.map((r) => r.epoch);
   const line = (name: string, y: number[], accuracy: boolean): Record<string, unknown> => ({
@@ -130,7 +130,7 @@ export function trainingCurves(history: readonly { epoch: number; trainLoss: num
         true,
       ),
     ],
-    layout: layout(kept === undefined ? 'Fine-tuning, so far' : `Fine-tuning (kept epoch ${kept})`, {
+    layout: layout(kept === undefined ? 'Fine-tuning, so far' : kept === 0 ? 'Fine-tuning (no epoch beat the probe; kept epoch 0)' : `Fine-tuning (kept epoch ${kept})`, {
       xaxis: { title: { text: 'epoch' }, dtick: 1 },
       yaxis: { title: { text: 'class-balanced cross-entropy' } },
       yaxis2: { title: { text: 'accuracy' }, overlaying: 'y', side: 'right', range: [0, 1] },

@@ -18,17 +18,18 @@ const SETTINGS = { blocks: 1, epochs: 2, batchSize: 8 };
 
 test('fine-tuning the last block: its weights and the head change, nothing else of the backbone; the model written computes what training measured; same data and seed give the same bytes', async () => {
   const folder = join(tmp, 'data');
-  await writeLabelledVariants(folder, 5, 4, 4);
+  await writeLabelledVariants(folder, 5, 4);
   const backbone = await loadModel(DEMO);
   const epochs: number[] = [];
   const first = await trainJob(backbone, { labelled: folder, out: join(tmp, 'a'), fineTune: SETTINGS, onEpoch: (record) => epochs.push(record.epoch) });
-  assert.deepEqual(epochs, [1, 2]);
+  assert.deepEqual(epochs, [0, 1, 2]);
   assert.ok(first.fineTune);
   assert.deepEqual(first.fineTune.blocks, ['/features/features.17/Conv']);
-  assert.equal(first.fineTune.history.length, 2);
-  assert.match(first.card, /## Fine-tuning[\s\S]*AdamW[\s\S]*\| 2( \(kept\))? \|/);
+  assert.equal(first.fineTune.history.length, 3);
+  assert.ok(first.fineTune.bestEpoch > 0, 'an epoch beat the probe');
+  assert.match(first.card, /## Fine-tuning[\s\S]*AdamW[\s\S]*\| 0 \(probe\) \|[\s\S]*\| 2( \(kept\))? \|/);
   assert.equal(JSON.parse(readFileSync(first.manifestPath, 'utf8')).name, 'brain-mri-demo-finetuned');
-  assert.ok(JSON.parse(readFileSync(first.logPath, 'utf8')).fineTune.history.length === 2);
+  assert.equal(JSON.parse(readFileSync(first.logPath, 'utf8')).fineTune.history.length, 3);
 
   // Against the backbone: the last block's and the head's initializers differ, every other one is the backbone's.
   const tuned = decodeModel(readFileSync(first.modelPath)).graph.initializer;

@@ -1,6 +1,7 @@
 import { ScanLensError } from '../../../core/errors';
 import { FINE_TUNING, trainJob, type TrainOptions } from '../../../core/jobs/trainJob';
 import type { EpochRecord } from '../../../core/train/fineTune';
+import { keptText } from '../../../core/train/trainingCard';
 import { terminalText } from '../../../core/text/escape';
 import { displayOutput, type NotebookOutput } from '../../outputs/notebookOutput';
 import { trainingCurves, type PlotlyFigure } from '../../outputs/plotlyCharts';
@@ -94,7 +95,7 @@ export const trainCommand: CommandRunner<CommandOf<'train'>> = async ({ command,
   const pct = (v: number): string => `${(v * 100).toFixed(1)} %`;
   const errors = result.errors.map((e) => relativeMessage(base, e.error));
   const text = [
-    `${tuned ? `fine-tuned (head and ${tuned.blocks.length} block(s), ${tuned.history.length} epoch(s), kept epoch ${tuned.bestEpoch})` : 'trained'} ${displayPath(base, result.manifestPath)} (${result.labels.join(', ')}): validation accuracy ${pct(result.validation.accuracy)} on ${result.validation.images} scans, training ${pct(result.train.accuracy)} on ${result.train.images}`,
+    `${tuned ? `fine-tuned (head and ${tuned.blocks.length} block(s), ${tuned.history.length - 1} epoch(s); ${keptText(tuned.bestEpoch)})` : 'trained'} ${displayPath(base, result.manifestPath)} (${result.labels.join(', ')}): validation accuracy ${pct(result.validation.accuracy)} on ${result.validation.images} scans, training ${pct(result.train.accuracy)} on ${result.train.images}`,
     ...errors,
   ]
     .map((line) => terminalText(line))
