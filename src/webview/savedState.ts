@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AxisSchema, OverlayOptionsSchema } from '../protocol/viewerMessages';
-import { vscode } from './hostChannel';
+import { vscode } from './pageChannel';
 
 /**
  * What the page keeps across hide/show and reloads (vscode.setState), in place

@@ -1,3 +1,4 @@
+import './controls.css';
 import './viewer.css';
 import {
   AXES,

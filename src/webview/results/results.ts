@@ -1,3 +1,4 @@
+import '../controls.css';
 import './results.css';
 import {
   SavedResultsStateSchema,
@@ -13,7 +14,8 @@ import {
 import { el, option } from '../dom';
 import { auditPanel } from './auditPanel';
 import { confidentlyWrong, mostUncertain } from './galleries';
-import { ResultsHostChannel, vscode } from './resultsHostChannel';
+import { vscode } from '../pageChannel';
+import { ResultsHostChannel } from './resultsHostChannel';
 import { query } from './resultsQuery';
 import { moveFocus, scrollToRow, virtualWindow } from './virtualWindow';
 
