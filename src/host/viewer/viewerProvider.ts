@@ -1,5 +1,6 @@
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import type { RunControl } from '../../core/explain/perturbations';
 import { modelGuard } from '../../core/anomaly/modelGuard';
 import { hasGuard } from '../../core/anomaly/oodGuard';
 import { ScanLensError, oneLine } from '../../core/errors';
@@ -135,40 +136,14 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
           return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `ScanLens: ${request.method}` }, () => explainResult(this.explanations, model, scan, index, request));
         }
         // One run per channel or patch: a notification with the runs done and a Cancel button (the page then says the method was cancelled).
-        return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ScanLens: ${request.method}`, cancellable: true }, async (progress, token) => {
-          const abort = new AbortController();
-          const cancel = token.onCancellationRequested(() => abort.abort());
-          let shown = 0;
-          const onProgress = (done: number, total: number): void => {
-            progress.report({ increment: ((done - shown) / total) * 100, message: `${done}/${total} runs` });
-            shown = done;
-          };
-          try {
-            return await explainResult(this.explanations, model, scan, index, request, { signal: abort.signal, onProgress });
-          } finally {
-            cancel.dispose();
-          }
-        });
+        return withRunsProgress(`ScanLens: ${request.method}`, (control) => explainResult(this.explanations, model, scan, index, request, control));
       }
       case 'score': {
         const index = this.checked(document, request.axis, request.index);
         const { model } = await this.model();
         const scan = document.along(request.axis);
         // Some 150 runs of the model on the demo: a notification with the runs done and a Cancel button, as a gradient-free explanation has.
-        return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ScanLens: scorecard of ${request.method}`, cancellable: true }, async (progress, token) => {
-          const abort = new AbortController();
-          const cancel = token.onCancellationRequested(() => abort.abort());
-          let shown = 0;
-          const onProgress = (done: number, total: number): void => {
-            progress.report({ increment: ((done - shown) / total) * 100, message: `${done}/${total} runs` });
-            shown = done;
-          };
-          try {
-            return await this.scorecards.score(this.explanations, model, scan, index, request, { signal: abort.signal, onProgress });
-          } finally {
-            cancel.dispose();
-          }
-        });
+        return withRunsProgress(`ScanLens: scorecard of ${request.method}`, (control) => this.scorecards.score(this.explanations, model, scan, index, request, control));
       }
       case 'anomalyMap': {
         const index = this.checked(document, request.axis, request.index);
@@ -220,4 +195,22 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
 function reportFolder(file: vscode.Uri): string {
   const folder = vscode.workspace.getWorkspaceFolder(file);
   return folder ? join(folder.uri.fsPath, REPORT_FOLDER) : dirname(file.fsPath);
+}
+
+/** A run of many model runs under a notification counting them, with a Cancel button that aborts it between batches. */
+function withRunsProgress<T>(title: string, run: (control: RunControl) => Promise<T>): Thenable<T> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    const abort = new AbortController();
+    const cancel = token.onCancellationRequested(() => abort.abort());
+    let shown = 0;
+    const onProgress = (done: number, total: number): void => {
+      progress.report({ increment: ((done - shown) / total) * 100, message: `${done}/${total} runs` });
+      shown = done;
+    };
+    try {
+      return await run({ signal: abort.signal, onProgress });
+    } finally {
+      cancel.dispose();
+    }
+  });
 }
