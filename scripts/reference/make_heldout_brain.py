@@ -10,6 +10,11 @@ Fit on one real brain, score another that no backbone or detector has seen:
     test/fixtures/heldout-brain/normal/  30 slices of nibabel's anatomical.nii (a different subject's
                                          T1, 33x41x25 at 2 mm), axial, coronal and sagittal
     test/fixtures/heldout-brain/lesion/  the same 30 slices, each with one lesion drawn in
+    test/fixtures/heldout-brain/masks/   where each lesion is
+    test/fixtures/heldout-brain/same/    40 other normal slices of anatomical.nii, for the second
+                                         protocol: fit on a brain the backbone never saw and score
+                                         its held-out slices (what a researcher does with their own
+                                         normals; adjacent slices are 2 mm apart, so not independent)
 
 The lesions are deliberately unlike every generator used to train or fit anything
 in this repository (scripts/demo_model/lesions.py: soft-edged lobulated blobs whose
@@ -144,7 +149,8 @@ def main():
         axis, index = pool[j % len(pool)]
         save(cut(volumes[j // len(pool)], axis, index), os.path.join(OUT, "fit", f"ch2-{n + 1:02d}.png"))
 
-    for n, j in enumerate(sorted(rng.choice(len(pool), HELD_OUT, replace=False))):
+    held_out = sorted(rng.choice(len(pool), HELD_OUT, replace=False))
+    for n, j in enumerate(held_out):
         axis, index = pool[j]
         image = cut(held, axis, index)
         name = f"{'sag cor axi'.split()[axis]}-{index:02d}"
@@ -152,7 +158,11 @@ def main():
         lesioned, mask = add_lesion(rng, image, n)
         save(lesioned, os.path.join(OUT, "lesion", f"{name}.png"))
         save(mask.astype(np.uint8) * 255, os.path.join(OUT, "masks", f"{name}.png"))
-    print(f"wrote {OUT}: {FIT} fit (ch2), {HELD_OUT} normal + {HELD_OUT} lesion (anatomical.nii), masks")
+    rest = [j for j in range(len(pool)) if j not in set(held_out)]
+    for n, j in enumerate(sorted(rng.choice(rest, min(FIT, len(rest)), replace=False))):
+        axis, index = pool[j]
+        save(cut(held, axis, index), os.path.join(OUT, "same", f"{'sag cor axi'.split()[axis]}-{index:02d}.png"))
+    print(f"wrote {OUT}: {FIT} fit (ch2), {HELD_OUT} normal + {HELD_OUT} lesion (anatomical.nii), masks, same")
 
 
 if __name__ == "__main__":
