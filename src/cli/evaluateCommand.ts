@@ -20,8 +20,11 @@ function summary(result: EvaluateResult): string[] {
   return [
     `accuracy ${(result.accuracy * 100).toFixed(1)} % on ${classified} scan(s)${result.failed > 0 ? `, ${result.failed} failed` : ''}`,
     `calibration: ECE ${ece.toFixed(4)}, MCE ${mce.toFixed(4)}, Brier ${brier.toFixed(4)}, NLL ${nll.toFixed(4)}`,
-    `${'class'.padEnd(width)}  precision  recall  ROC AUC  scans`,
-    ...result.perClass.map((c) => `${c.label.padEnd(width)}  ${fixed(c.precision).padStart(9)}  ${fixed(c.recall).padStart(6)}  ${fixed(c.auc).padStart(7)}  ${String(c.support).padStart(5)}`),
+    `${'class'.padEnd(width)}  precision  recall  ROC AUC     AP  scans`,
+    ...result.perClass.map(
+      (c) =>
+        `${c.label.padEnd(width)}  ${fixed(c.precision).padStart(9)}  ${fixed(c.recall).padStart(6)}  ${fixed(c.auc).padStart(7)}  ${fixed(c.averagePrecision).padStart(5)}  ${String(c.support).padStart(5)}`,
+    ),
     `confusion (rows true, columns predicted): ${result.labels.map((l, i) => `${l} [${result.confusion[i]!.join(' ')}]`).join(', ')}`,
   ].map(terminalText);
 }

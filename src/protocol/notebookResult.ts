@@ -142,7 +142,17 @@ const EvaluateResult = z.strictObject({
   files: z.number().int(),
   failed: z.number().int(),
   accuracy: z.number(),
-  perClass: z.array(z.strictObject({ label: z.string(), precision: z.number().nullable(), recall: z.number().nullable(), support: z.number().int(), auc: z.number().nullable() })),
+  perClass: z.array(
+    z.strictObject({
+      label: z.string(),
+      precision: z.number().nullable(),
+      recall: z.number().nullable(),
+      support: z.number().int(),
+      auc: z.number().nullable(),
+      /** Absent in outputs saved before evaluate reported it. */
+      averagePrecision: z.number().nullable().optional(),
+    }),
+  ),
   /** confusion[true][predicted] */
   confusion: z.array(z.array(z.number().int())),
   roc: z.array(z.strictObject({ label: z.string(), fpr: z.array(z.number()), tpr: z.array(z.number()) })),

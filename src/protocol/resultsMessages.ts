@@ -36,11 +36,13 @@ export const AuditSchema = z.object({
   failed: z.number().int().nonnegative(),
   unlabelled: z.number().int().nonnegative(),
   accuracy: z.number(),
-  perClass: z.array(z.object({ label: z.string(), precision: nullable, recall: nullable, support: z.number().int().nonnegative(), auc: nullable })),
+  perClass: z.array(z.object({ label: z.string(), precision: nullable, recall: nullable, support: z.number().int().nonnegative(), auc: nullable, averagePrecision: nullable })),
   /** confusion[true][predicted] */
   confusion: z.array(z.array(z.number().int().nonnegative())),
   /** One-against-the-rest ROC curve of each class, as evaluate gives it (AUC null when a class has no scan or every scan). */
   roc: z.array(z.object({ label: z.string(), fpr: z.array(z.number()), tpr: z.array(z.number()), auc: nullable })),
+  /** One-against-the-rest precision–recall curve of each class (average precision null when a class has no scan). */
+  precisionRecall: z.array(z.object({ label: z.string(), recall: z.array(z.number()), precision: z.array(z.number()), averagePrecision: nullable })),
   calibration: z.object({
     ece: z.number(),
     mce: z.number(),

@@ -21,7 +21,8 @@ interface Evaluation {
   rows: ({ file: string; label: string; prediction: string; probabilities: number[] } | { file: string; label: string; error: string })[];
   failed: number;
   accuracy: number;
-  perClass: { label: string; precision: number | null; recall: number | null; auc: number | null; support: number }[];
+  perClass: { label: string; precision: number | null; recall: number | null; auc: number | null; averagePrecision: number | null; support: number }[];
+  precisionRecall: { label: string; precision: number[]; recall: number[]; averagePrecision: number | null }[];
   confusion: number[][];
   calibration: { ece: number; mce: number; brier: number; nll: number };
 }
@@ -75,6 +76,35 @@ print(json.dumps({'ece': sum(n * g for n, g in gaps) / len(y), 'mce': max(g for 
     assert.ok(Math.abs(evaluation.calibration[key] - reference[key]) < 1e-9, `${key}: ${evaluation.calibration[key]} vs numpy ${reference[key]}`);
 });
 
+test("evaluate's per-class precision–recall curves and average precision equal scikit-learn's precision_recall_curve and average_precision_score", async (t) => {
+  if (!existsSync(PYTHON) || spawnSync(PYTHON, ['-c', 'import sklearn']).status !== 0) return t.skip(`${PYTHON} with scikit-learn is not installed`);
+  const { evaluation } = await cliEvaluation();
+  const classified = evaluation.rows.filter((r) => 'prediction' in r) as Extract<Evaluation['rows'][number], { prediction: string }>[];
+  const script = `
+import json, sys
+from sklearn.metrics import average_precision_score, precision_recall_curve
+data = json.load(sys.stdin)
+out = []
+for c in range(len(data['labels'])):
+    y = [int(t == c) for t in data['truth']]
+    s = [p[c] for p in data['probabilities']]
+    precision, recall, _ = precision_recall_curve(y, s)
+    out.append({'precision': precision.tolist(), 'recall': recall.tolist(), 'ap': float(average_precision_score(y, s))})
+print(json.dumps(out))
+`;
+  const input = JSON.stringify({ labels: evaluation.labels, truth: classified.map((r) => evaluation.labels.indexOf(r.label)), probabilities: classified.map((r) => r.probabilities) });
+  const sklearn = spawnSync(PYTHON, ['-c', script], { input, encoding: 'utf8' });
+  assert.equal(sklearn.status, 0, sklearn.stderr);
+  const reference = JSON.parse(sklearn.stdout) as { precision: number[]; recall: number[]; ap: number }[];
+  reference.forEach((expected, c) => {
+    const ours = evaluation.precisionRecall[c]!;
+    assert.ok(Math.abs(ours.averagePrecision! - expected.ap) < 1e-12, `${ours.label}: AP ${ours.averagePrecision} vs scikit-learn ${expected.ap}`);
+    assert.equal(evaluation.perClass[c]!.averagePrecision, ours.averagePrecision);
+    assert.deepEqual(ours.recall.length, expected.recall.length, `${ours.label}: curve points`);
+    ours.precision.forEach((p, i) => assert.ok(Math.abs(p - expected.precision[i]!) < 1e-12 && Math.abs(ours.recall[i]! - expected.recall[i]!) < 1e-12, `${ours.label}: point ${i}`));
+  });
+});
+
 test('evaluate agrees across surfaces: the notebook cell gives the CLI JSON its rows, accuracy, per-class figures, confusion and calibration', async () => {
   const { evaluation } = await cliEvaluation();
   const session = new NotebookSession({ baseDir: work, defaultModelPath: DEMO, threads: 1 });
@@ -96,5 +126,5 @@ test('evaluate agrees across surfaces: the notebook cell gives the CLI JSON its 
     table.rows.map((r) => [r[1], r[2]]),
     evaluation.rows.map((r) => [r.label, 'prediction' in r ? r.prediction : null]),
   );
-  assert.equal(run.outputs.length, 4, 'summary, confusion, ROC and reliability outputs');
+  assert.equal(run.outputs.length, 5, 'summary, confusion, ROC, precision–recall and reliability outputs');
 });

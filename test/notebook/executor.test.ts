@@ -82,13 +82,13 @@ test('evaluate labels.csv: metrics agree with the rows classify gives, and the t
     csv.length,
   );
   for (const c of evaluation.perClass) assert.equal(c.support, csv.filter(([, label]) => label === c.label).length);
-  assert.equal(outputs.length, 5, 'summary, confusion, ROC, reliability, export');
+  assert.equal(outputs.length, 6, 'summary, confusion, ROC, precision–recall, reliability, export');
   assert.equal((outputs[1]!.data['application/vnd.plotly.v1+json'] as { data: { type: string }[] }).data[0]!.type, 'heatmap');
-  for (const chart of outputs.slice(1, 4))
+  for (const chart of outputs.slice(1, 5))
     await sharp(Buffer.from(String(chart.data['image/svg+xml'])))
       .png()
       .toBuffer();
-  const exported = resultOf(outputs[4]!, 'export');
+  const exported = resultOf(outputs[5]!, 'export');
   assert.equal(exported.rows, csv.length);
   const written = (await readFile(join(await scratch, 'eval table.csv'), 'utf8')).trim().split('\n');
   assert.equal(written.length, csv.length + 1);

@@ -48,9 +48,10 @@ function view(count: number): ResultsView {
       failed: entries.filter((e) => e.error).length,
       unlabelled: 0,
       accuracy: 0.85,
-      perClass: LABELS.map((label) => ({ label, precision: 0.8, recall: 0.9, support: count / 4, auc: 0.9 })),
+      perClass: LABELS.map((label) => ({ label, precision: 0.8, recall: 0.9, support: count / 4, auc: 0.9, averagePrecision: 0.85 })),
       confusion,
       roc: LABELS.map((label) => ({ label, ...curve, auc: 0.9 })),
+      precisionRecall: LABELS.map((label) => ({ label, recall: [1, 0.5, 0], precision: [0.25, 0.8, 1], averagePrecision: 0.85 })),
       calibration: { ece: 0.05, mce: 0.1, brier: 0.2, nll: 0.4, bins: [{ low: 0.4, high: 0.6, count: 10, confidence: 0.5, accuracy: 0.4 }] },
     },
   };
@@ -168,12 +169,13 @@ test('results page: arrows move the focus by one and by a row of the grid, Enter
   }
 });
 
-test('results page: a confusion-matrix cell shows its scans; the audit draws one ROC curve per class and the reliability bars', async () => {
+test('results page: a confusion-matrix cell shows its scans; the audit draws one ROC and one precision–recall curve per class and the reliability bars', async () => {
   const shown = view(200);
   const page = await open(shown);
   try {
     await page.until((s) => s.loaded && s.audit !== undefined);
-    assert.equal(await page.page.locator('.roc polyline').count(), LABELS.length);
+    assert.equal(await page.page.locator('.roc polyline').count(), 2 * LABELS.length, 'a ROC and a precision–recall curve per class');
+    assert.match((await page.page.locator('.roc title').nth(1).textContent()) ?? '', /^Precision–recall curves: .* AP 0\.850/);
     assert.equal(await page.page.locator('.reliability rect.bar').count(), 1);
     if (SCREENSHOTS) await page.page.screenshot({ path: join(SCREENSHOTS, 'results-audit.png') });
     await page.page.locator('.confusion tbody tr').nth(0).locator('button').nth(1).click();

@@ -2,6 +2,7 @@ import { classifyFiles } from '../classify/classify';
 import { ScanLensError } from '../errors';
 import { calibration, type Calibration } from '../metrics/calibration';
 import { classificationMetrics, type ClassMetrics } from '../metrics/confusionMatrix';
+import { oneVsRestPrecisionRecall } from '../metrics/precisionRecall';
 import { oneVsRestRoc } from '../metrics/rocAuc';
 import type { LoadedModel } from '../model/loadModel';
 import { readLabelledScans } from '../scan/labelledScans';
@@ -28,10 +29,13 @@ export interface EvaluateResult {
   readonly rows: readonly EvaluateRow[];
   readonly failed: number;
   readonly accuracy: number;
-  readonly perClass: readonly (ClassMetrics & { readonly auc: number | null })[];
+  /** With each class's one-against-the-rest ROC AUC and average precision (null when the class has no scan, or for AUC every scan). */
+  readonly perClass: readonly (ClassMetrics & { readonly auc: number | null; readonly averagePrecision: number | null })[];
   /** confusion[true][predicted] */
   readonly confusion: readonly (readonly number[])[];
   readonly roc: readonly { readonly label: string; readonly fpr: readonly number[]; readonly tpr: readonly number[]; readonly auc: number | null }[];
+  /** One-against-the-rest precision–recall curve of each class, as scikit-learn's precision_recall_curve. */
+  readonly precisionRecall: readonly { readonly label: string; readonly precision: readonly number[]; readonly recall: readonly number[]; readonly averagePrecision: number | null }[];
   /** Of the probabilities the model reports (its manifest's temperature applied). */
   readonly calibration: Calibration;
 }
@@ -80,11 +84,13 @@ export type LabelledScores = Omit<EvaluateResult, 'source' | 'labels' | 'rows' |
 export function labelledScores(labels: readonly string[], truth: readonly number[], predicted: readonly number[], probabilities: readonly (readonly number[])[]): LabelledScores {
   const metrics = classificationMetrics(labels, truth, predicted);
   const roc = oneVsRestRoc(labels, truth, probabilities);
+  const precisionRecall = oneVsRestPrecisionRecall(labels, truth, probabilities);
   return {
     accuracy: metrics.accuracy,
-    perClass: metrics.perClass.map((c, i) => ({ ...c, auc: roc[i]!.auc })),
+    perClass: metrics.perClass.map((c, i) => ({ ...c, auc: roc[i]!.auc, averagePrecision: precisionRecall[i]!.averagePrecision })),
     confusion: metrics.confusion,
     roc: roc.map((r) => ({ label: r.label, fpr: r.fpr, tpr: r.tpr, auc: r.auc })),
+    precisionRecall,
     calibration: calibration(probabilities, truth),
   };
 }

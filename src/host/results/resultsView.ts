@@ -22,19 +22,20 @@ export function classifiedFolder(result: ResultFile): string | undefined {
 export const CURVE_POINTS = 400;
 
 /**
- * A ROC curve as the page draws it: whole up to CURVE_POINTS points; a longer
- * one keeps each point at least 1/CURVE_POINTS from the last kept one along
- * either axis, and its ends. (The AUC is evaluate's, from every point.)
+ * A curve on the unit square (ROC, precision–recall) as the page draws it:
+ * whole up to CURVE_POINTS points; a longer one keeps each point at least
+ * 1/CURVE_POINTS from the last kept one along either axis, and its ends.
+ * (The AUC and average precision are evaluate's, from every point.)
  */
-export function chartCurve(fpr: readonly number[], tpr: readonly number[]): { fpr: number[]; tpr: number[] } {
-  if (fpr.length <= CURVE_POINTS) return { fpr: [...fpr], tpr: [...tpr] };
-  const kept = { fpr: [fpr[0]!], tpr: [tpr[0]!] };
-  for (let i = 1; i < fpr.length; i++) {
-    const last = kept.fpr.length - 1;
-    const far = Math.max(Math.abs(fpr[i]! - kept.fpr[last]!), Math.abs(tpr[i]! - kept.tpr[last]!)) >= 1 / CURVE_POINTS;
-    if (far || i === fpr.length - 1) {
-      kept.fpr.push(fpr[i]!);
-      kept.tpr.push(tpr[i]!);
+export function chartCurve(xs: readonly number[], ys: readonly number[]): { x: number[]; y: number[] } {
+  if (xs.length <= CURVE_POINTS) return { x: [...xs], y: [...ys] };
+  const kept = { x: [xs[0]!], y: [ys[0]!] };
+  for (let i = 1; i < xs.length; i++) {
+    const last = kept.x.length - 1;
+    const far = Math.max(Math.abs(xs[i]! - kept.x[last]!), Math.abs(ys[i]! - kept.y[last]!)) >= 1 / CURVE_POINTS;
+    if (far || i === xs.length - 1) {
+      kept.x.push(xs[i]!);
+      kept.y.push(ys[i]!);
     }
   }
   return kept;
@@ -77,9 +78,16 @@ export async function resultsView(result: ResultFile, title: string, source: str
             failed: audit.failed,
             unlabelled: audit.unlabelled,
             accuracy: audit.accuracy,
-            perClass: audit.perClass.map((c) => ({ label: c.label, precision: c.precision, recall: c.recall, support: c.support, auc: c.auc })),
+            perClass: audit.perClass.map((c) => ({ label: c.label, precision: c.precision, recall: c.recall, support: c.support, auc: c.auc, averagePrecision: c.averagePrecision })),
             confusion: audit.confusion.map((row) => [...row]),
-            roc: audit.roc.map((r) => ({ label: r.label, ...chartCurve(r.fpr, r.tpr), auc: r.auc })),
+            roc: audit.roc.map((r) => {
+              const { x, y } = chartCurve(r.fpr, r.tpr);
+              return { label: r.label, fpr: x, tpr: y, auc: r.auc };
+            }),
+            precisionRecall: audit.precisionRecall.map((c) => {
+              const { x, y } = chartCurve(c.recall, c.precision);
+              return { label: c.label, recall: x, precision: y, averagePrecision: c.averagePrecision };
+            }),
             calibration: { ...audit.calibration, bins: audit.calibration.bins.map((b) => ({ ...b })) },
           },
         }

@@ -47,6 +47,16 @@ export function rocChart(curves: readonly { label: string; fpr: readonly number[
   };
 }
 
+/** Precision–recall curves, one class against the rest, with each class's average precision. */
+export function precisionRecallChart(curves: readonly { label: string; precision: readonly number[]; recall: readonly number[]; averagePrecision: number | null }[]): PlotlyFigure {
+  return {
+    data: curves
+      .filter((c) => c.averagePrecision !== null)
+      .map((c) => ({ type: 'scatter', mode: 'lines', line: { shape: 'hv' }, name: `${c.label} (AP ${c.averagePrecision!.toFixed(3)})`, x: [...c.recall], y: [...c.precision] })),
+    layout: layout('Precision–recall, one class against the rest', { xaxis: { title: { text: 'recall' }, range: [0, 1] }, yaxis: { title: { text: 'precision' }, range: [0, 1.05] } }),
+  };
+}
+
 /** A reliability diagram: accuracy against mean top probability per non-empty bin, with the diagonal of perfect calibration. */
 export function reliabilityChart(bins: readonly { confidence: number; accuracy: number; count: number }[]): PlotlyFigure {
   const filled = bins.filter((b) => b.count > 0);

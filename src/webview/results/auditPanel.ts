@@ -14,9 +14,18 @@ const fixed = (value: number | null, digits = 3): string => (value === null ? '�
 
 /** Precision, recall, ROC AUC and support per class, as `scanlens evaluate` lists them. */
 function perClassTable(audit: Audit): HTMLTableElement {
-  const head = el('tr', {}, ...['class', 'precision', 'recall', 'AUC', 'n'].map((h) => el('th', {}, h)));
+  const head = el('tr', {}, ...['class', 'precision', 'recall', 'AUC', 'AP', 'n'].map((h) => el('th', {}, h)));
   const rows = audit.perClass.map((c) =>
-    el('tr', {}, el('td', {}, c.label), el('td', {}, percent(c.precision)), el('td', {}, percent(c.recall)), el('td', {}, fixed(c.auc)), el('td', {}, String(c.support))),
+    el(
+      'tr',
+      {},
+      el('td', {}, c.label),
+      el('td', {}, percent(c.precision)),
+      el('td', {}, percent(c.recall)),
+      el('td', {}, fixed(c.auc)),
+      el('td', {}, fixed(c.averagePrecision)),
+      el('td', {}, String(c.support)),
+    ),
   );
   return el('table', { class: 'metrics' }, el('thead', {}, head), el('tbody', {}, ...rows));
 }
@@ -83,24 +92,34 @@ function reliabilityDiagram(audit: Audit): SVGSVGElement {
 /** Theme chart colours, one per class in turn. */
 const CLASS_COLOURS = ['blue', 'red', 'green', 'yellow', 'orange', 'purple'];
 
-/** One-against-the-rest ROC curve per class over the diagonal of chance, with each class's AUC in the legend. */
-function rocChart(audit: Audit): HTMLElement {
+/** One curve per class on the unit square, named with its figure; null figures (a class with no scan) are not drawn. */
+interface UnitCurves {
+  readonly title: string;
+  readonly x: string;
+  readonly y: string;
+  /** Chance's diagonal, from (0,0) to (1,1), for ROC. */
+  readonly diagonal: boolean;
+  readonly curves: readonly { readonly label: string; readonly x: readonly number[]; readonly y: readonly number[]; readonly figure: string | null }[];
+}
+
+/** Curves on the unit square as SVG with a legend: the ROC and precision–recall charts. */
+function unitCurvesChart({ title, x, y, diagonal, curves }: UnitCurves): HTMLElement {
   const size = 200;
   const pad = 24;
   const span = size - 2 * pad;
   const chart = svg('svg', { viewBox: `0 0 ${size} ${size}`, width: size, height: size, role: 'img', class: 'roc' });
   chart.append(svg('title', {}));
-  chart.firstChild!.textContent = `ROC curves: ${audit.roc.map((r) => `${r.label} AUC ${r.auc === null ? 'undefined' : r.auc.toFixed(3)}`).join(', ')}`;
+  chart.firstChild!.textContent = `${title}: ${curves.map((c) => `${c.label} ${c.figure ?? 'undefined'}`).join(', ')}`;
   chart.append(svg('rect', { x: pad, y: pad, width: span, height: span, class: 'frame' }));
-  chart.append(svg('line', { x1: pad, y1: size - pad, x2: size - pad, y2: pad, class: 'diagonal' }));
-  audit.roc.forEach((curve, c) => {
-    if (curve.auc === null) return;
-    const points = curve.fpr.map((f, i) => `${(pad + f * span).toFixed(1)},${(size - pad - curve.tpr[i]! * span).toFixed(1)}`).join(' ');
+  if (diagonal) chart.append(svg('line', { x1: pad, y1: size - pad, x2: size - pad, y2: pad, class: 'diagonal' }));
+  curves.forEach((curve, c) => {
+    if (curve.figure === null) return;
+    const points = curve.x.map((v, i) => `${(pad + v * span).toFixed(1)},${(size - pad - curve.y[i]! * span).toFixed(1)}`).join(' ');
     chart.append(svg('polyline', { points, class: `curve colour-${CLASS_COLOURS[c % CLASS_COLOURS.length]}` }));
   });
   for (const [text, attributes] of [
-    ['false positive rate', { x: size / 2, y: size - 6, 'text-anchor': 'middle' }],
-    ['true positive rate', { x: 10, y: size / 2, 'text-anchor': 'middle', transform: `rotate(-90 10 ${size / 2})` }],
+    [x, { x: size / 2, y: size - 6, 'text-anchor': 'middle' }],
+    [y, { x: 10, y: size / 2, 'text-anchor': 'middle', transform: `rotate(-90 10 ${size / 2})` }],
   ] as const) {
     const label = svg('text', attributes);
     label.textContent = text;
@@ -109,9 +128,31 @@ function rocChart(audit: Audit): HTMLElement {
   const legend = el(
     'ul',
     { class: 'legend' },
-    ...audit.roc.map((r, c) => el('li', {}, el('span', { class: `swatch colour-${CLASS_COLOURS[c % CLASS_COLOURS.length]}` }), ` ${r.label} AUC ${r.auc === null ? '–' : r.auc.toFixed(3)}`)),
+    ...curves.map((c, i) => el('li', {}, el('span', { class: `swatch colour-${CLASS_COLOURS[i % CLASS_COLOURS.length]}` }), ` ${c.label} ${c.figure ?? '–'}`)),
   );
   return el('div', { class: 'roc-block' }, chart, legend);
+}
+
+/** One-against-the-rest ROC curve per class over the diagonal of chance, with each class's AUC in the legend. */
+function rocChart(audit: Audit): HTMLElement {
+  return unitCurvesChart({
+    title: 'ROC curves',
+    x: 'false positive rate',
+    y: 'true positive rate',
+    diagonal: true,
+    curves: audit.roc.map((r) => ({ label: r.label, x: r.fpr, y: r.tpr, figure: r.auc === null ? null : `AUC ${r.auc.toFixed(3)}` })),
+  });
+}
+
+/** One-against-the-rest precision–recall curve per class, with each class's average precision in the legend. */
+function precisionRecallChart(audit: Audit): HTMLElement {
+  return unitCurvesChart({
+    title: 'Precision–recall curves',
+    x: 'recall',
+    y: 'precision',
+    diagonal: false,
+    curves: audit.precisionRecall.map((c) => ({ label: c.label, x: c.recall, y: c.precision, figure: c.averagePrecision === null ? null : `AP ${c.averagePrecision.toFixed(3)}` })),
+  });
 }
 
 export interface AuditCallbacks {
@@ -145,6 +186,8 @@ export function auditPanel(labels: readonly string[], audit: Audit, entries: rea
     confusionTable(labels, audit, callbacks.onCell),
     el('h2', {}, 'ROC, one class against the rest'),
     rocChart(audit),
+    el('h2', {}, 'Precision–recall, one class against the rest'),
+    precisionRecallChart(audit),
     el('h2', {}, 'Reliability'),
     reliabilityDiagram(audit),
     gallery('Confidently wrong', galleries.wrong, 'No labelled scan was misclassified.'),

@@ -117,9 +117,8 @@ test('a ROC curve longer than the chart can draw is thinned to its resolution, k
   const fpr = Array.from({ length: n }, (_, i) => i / (n - 1));
   const tpr = fpr.map((f) => Math.sqrt(f));
   const thin = chartCurve(fpr, tpr);
-  assert.ok(thin.fpr.length <= 2 * CURVE_POINTS + 1 && thin.fpr.length > CURVE_POINTS / 2, `${thin.fpr.length} points`);
-  assert.deepEqual([thin.fpr[0], thin.tpr[0], thin.fpr.at(-1), thin.tpr.at(-1)], [0, 0, 1, 1]);
-  for (let i = 1; i < thin.fpr.length; i++)
-    assert.ok(thin.fpr[i]! - thin.fpr[i - 1]! <= 1 / CURVE_POINTS + 1 / (n - 1) + 1e-12 && thin.tpr[i]! >= thin.tpr[i - 1]!, 'no step wider than a chart pixel');
-  assert.deepEqual(chartCurve([0, 0.5, 1], [0, 0.9, 1]), { fpr: [0, 0.5, 1], tpr: [0, 0.9, 1] });
+  assert.ok(thin.x.length <= 2 * CURVE_POINTS + 1 && thin.x.length > CURVE_POINTS / 2, `${thin.x.length} points`);
+  assert.deepEqual([thin.x[0], thin.y[0], thin.x.at(-1), thin.y.at(-1)], [0, 0, 1, 1]);
+  for (let i = 1; i < thin.x.length; i++) assert.ok(thin.x[i]! - thin.x[i - 1]! <= 1 / CURVE_POINTS + 1 / (n - 1) + 1e-12 && thin.y[i]! >= thin.y[i - 1]!, 'no step wider than a chart pixel');
+  assert.deepEqual(chartCurve([0, 0.5, 1], [0, 0.9, 1]), { x: [0, 0.5, 1], y: [0, 0.9, 1] });
 });

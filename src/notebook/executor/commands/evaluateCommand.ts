@@ -3,7 +3,7 @@ import { evaluateJob, type EvaluateResult } from '../../../core/jobs/evaluateJob
 import type { NotebookResult, Table } from '../../../protocol/notebookResult';
 import { markdownTable } from '../../outputs/markdownTable';
 import { displayOutput } from '../../outputs/notebookOutput';
-import { confusionHeatmap, reliabilityChart, rocChart } from '../../outputs/plotlyCharts';
+import { confusionHeatmap, precisionRecallChart, reliabilityChart, rocChart } from '../../outputs/plotlyCharts';
 import { provenance } from '../../outputs/provenance';
 import { heatmapSvg, lineChartSvg } from '../../outputs/svgCharts';
 import type { CommandOf, CommandRunner } from '../commandContext';
@@ -58,15 +58,19 @@ export const evaluateCommand: CommandRunner<CommandOf<'evaluate'>> = async ({ co
   };
   session.lastTable = { name: 'evaluate', table: { columns: ['file', 'label', 'prediction', ...labels.map((l) => `p(${l})`), 'error'], rows: tableRows } };
   const summary = {
-    columns: ['class', 'precision', 'recall', 'ROC AUC', 'files'],
-    rows: result.perClass.map((c) => [c.label, c.precision, c.recall, c.auc, c.support]),
+    columns: ['class', 'precision', 'recall', 'ROC AUC', 'average precision', 'files'],
+    rows: result.perClass.map((c) => [c.label, c.precision, c.recall, c.auc, c.averagePrecision ?? null, c.support]),
   };
   const calibrationLine = `ECE ${calibrated.ece.toFixed(4)}, MCE ${calibrated.mce.toFixed(4)}, Brier ${calibrated.brier.toFixed(4)}, NLL ${calibrated.nll.toFixed(4)}`;
   const heading = `**Accuracy ${(evaluation.accuracy * 100).toFixed(1)} %** on ${classified} file(s)${failed > 0 ? `, ${failed} failed` : ''} from ${markdownText(source)}; calibration: ${calibrationLine}\n\n`;
   const text =
     terminalText(`${source}: accuracy ${evaluation.accuracy.toFixed(4)} on ${classified} file(s)${failed > 0 ? `, ${failed} failed` : ''}; ${calibrationLine}`) +
     '\n' +
-    result.perClass.map((c) => terminalText(`  ${c.label}: precision ${c.precision?.toFixed(3) ?? '—'}  recall ${c.recall?.toFixed(3) ?? '—'}  AUC ${c.auc?.toFixed(3) ?? '—'}`)).join('\n');
+    result.perClass
+      .map((c) =>
+        terminalText(`  ${c.label}: precision ${c.precision?.toFixed(3) ?? '—'}  recall ${c.recall?.toFixed(3) ?? '—'}  AUC ${c.auc?.toFixed(3) ?? '—'}  AP ${c.averagePrecision?.toFixed(3) ?? '—'}`),
+      )
+      .join('\n');
   const prov = provenance(command.text, parametersOf(command), model);
   return [
     displayOutput({ result, markdown: heading + markdownTable(summary), text }, prov),
@@ -79,6 +83,19 @@ export const evaluateCommand: CommandRunner<CommandOf<'evaluate'>> = async ({ co
       prov,
     ),
     displayOutput({ plotly: rocChart(evaluation.roc), svg: rocSvg(evaluation.roc), text: `ROC curves: ${evaluation.roc.map((r) => `${r.label} AUC ${r.auc?.toFixed(3) ?? '—'}`).join(', ')}` }, prov),
+    displayOutput(
+      {
+        plotly: precisionRecallChart(evaluation.precisionRecall),
+        svg: lineChartSvg(
+          'Precision–recall, one class against the rest',
+          'recall',
+          'precision',
+          evaluation.precisionRecall.filter((c) => c.averagePrecision !== null).map((c) => ({ name: `${c.label} (AP ${c.averagePrecision!.toFixed(3)})`, x: c.recall, y: c.precision })),
+        ),
+        text: `precision–recall curves: ${evaluation.precisionRecall.map((c) => `${c.label} AP ${c.averagePrecision?.toFixed(3) ?? '—'}`).join(', ')}`,
+      },
+      prov,
+    ),
     displayOutput(
       {
         plotly: reliabilityChart(calibrated.bins),
