@@ -27,9 +27,10 @@ export async function exportHtmlReport(result: ResultFile, model: LoadedModel, f
     const cancel = token.onCancellationRequested(() => controller.abort());
     let shown = 0;
     try {
-      // The rows with absolute paths: the report reads every scan again for its thumbnail.
+      // The rows with absolute paths: the report reads every scan again for its thumbnail; it names them as the result does.
       const html = htmlReportJob(model, result.resolved, summarise(result.resolved, 0, false), {
         labels,
+        shownFiles: result.rows.map((row) => row.file),
         command: `ScanLens: Export Report (${basename(result.path)})`,
         signal: controller.signal,
         onProgress: (done, total) => {

@@ -33,6 +33,8 @@ export interface ReportOptions {
   readonly limits?: DecodeLimits;
   /** The command line shown under provenance. */
   readonly command?: string;
+  /** The name each row's scan is shown by, in row order (default: its path as read); the scans are still read by their paths. */
+  readonly shownFiles?: readonly string[];
   readonly signal?: AbortSignal;
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -87,7 +89,7 @@ async function pictureOf(model: LoadedModel, row: ClassifyResult, options: Repor
  * pictures are made here.
  */
 export async function* htmlReportJob(model: LoadedModel, rows: readonly ClassifyResult[], summary: ClassifySummary, options: ReportOptions = {}): AsyncGenerator<string> {
-  const entries: ReportEntry[] = rows.map(reportEntry);
+  const entries: ReportEntry[] = rows.map((row, i) => reportEntry(options.shownFiles ? { ...row, file: options.shownFiles[i] ?? row.file } : row));
   const { labels } = options;
   const audit =
     labels && 'none' in labels
@@ -96,7 +98,8 @@ export async function* htmlReportJob(model: LoadedModel, rows: readonly Classify
         ? labelledAudit(
             model.manifest.labels,
             entries,
-            rows.map((r) => ('files' in r ? r.files : undefined)),
+            // Matched to the labels by the paths read, not the names shown.
+            rows.map((r) => ('files' in r && r.files ? r.files : [r.file])),
             labels,
           )
         : undefined;
