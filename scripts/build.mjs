@@ -38,6 +38,8 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/core/scan/decodeWorker.ts'], outfile: 'dist/decodeWorker.js' }),
   // Decode + preprocess worker threads of the batch pipeline (src/core/classify/preparePool.ts).
   build({ ...common, entryPoints: ['src/core/classify/prepareWorker.ts'], outfile: 'dist/prepareWorker.js' }),
+  // Cross-validation folds of the linear probe (src/core/train/chooseStrength.ts), one per core.
+  build({ ...common, entryPoints: ['src/core/train/strengthWorker.ts'], outfile: 'dist/strengthWorker.js' }),
 ]);
 
 // The scan viewer's page: browser code and its CSS bundled apart, loaded by nonce from

@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { oneLine } from '../errors';
+import { spawnWorker } from '../native/spawnWorker';
 import type { Manifest } from '../model/manifest';
 import type { DecodeLimits } from '../scan/limits';
 import type { Prepared } from './prepareFile';
@@ -14,18 +12,8 @@ export function defaultWorkers(): number {
   return Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 
-/**
- * The bundle ships dist/prepareWorker.js next to the calling bundle; from
- * source (tsx: tests, the benchmark) the .ts entry is loaded through tsx's
- * require hook, since a worker does not inherit the parent's loader.
- */
 function spawn(setup: PrepareSetup): Worker {
-  const bundled = join(__dirname, 'prepareWorker.js');
-  if (existsSync(bundled)) return new Worker(bundled, { workerData: setup });
-  const source = join(__dirname, 'prepareWorker.ts');
-  // Resolved from this file, not the worker's cwd; createRequire keeps the bundler from chasing tsx.
-  const tsx = createRequire(__filename).resolve('tsx/cjs');
-  return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)});`, { eval: true, workerData: setup });
+  return spawnWorker(__dirname, 'prepareWorker', setup);
 }
 
 interface Pending {

@@ -1,5 +1,8 @@
+import { availableParallelism } from 'node:os';
+import { spawnWorker } from '../native/spawnWorker';
 import { fitSoftmax, logProbabilities, type LabelledFeatures } from './softmaxRegression';
 import { stratifiedFolds } from './stratifiedSplit';
+import type { FoldReply, FoldRequest } from './strengthWorker';
 
 /** The L2 strengths tried (scikit-learn's C: larger is weaker), log-spaced as LogisticRegressionCV's grid. */
 export const STRENGTHS = [1e-3, 1e-2, 1e-1, 1, 10, 100] as const;
@@ -20,40 +23,71 @@ export function subset(data: LabelledFeatures, rows: readonly number[]): Labelle
 }
 
 /**
- * The strength with the lowest mean held-out negative log-likelihood over a
- * stratified k-fold split of the training rows (k = 5, or the smallest
- * class's count when that is less, at least 2), seeded. Within a fold the
+ * One fold's held-out mean negative log-likelihood at every strength. The
  * strengths go from strongest to weakest penalty, each fit starting from the
  * last one's optimum (as LogisticRegressionCV's path): the optimum is unique,
  * so only the iterations to reach it change.
  */
-export function chooseStrength(data: LabelledFeatures, seed: number): StrengthChoice {
+export function foldScores(data: LabelledFeatures, fold: Int32Array, k: number): number[] {
+  const rows = [...fold.keys()];
+  const held = subset(
+    data,
+    rows.filter((i) => fold[i] === k),
+  );
+  const kept = subset(
+    data,
+    rows.filter((i) => fold[i] !== k),
+  );
+  let start: Float64Array | undefined;
+  return STRENGTHS.map((strength) => {
+    const fit = fitSoftmax(kept, strength, { start });
+    start = fit.solution;
+    const logP = logProbabilities(fit.head, held.features);
+    let sum = 0;
+    held.labels.forEach((label, i) => (sum -= logP[i * data.classes + label]!));
+    return sum / held.labels.length;
+  });
+}
+
+/** Each fold's scores, the folds shared out over worker threads (none: this thread). */
+async function allFoldScores(data: LabelledFeatures, fold: Int32Array, folds: number, workers: number): Promise<number[][]> {
+  if (workers < 1) return Array.from({ length: folds }, (_, k) => foldScores(data, fold, k));
+  const scores: number[][] = [];
+  const next = { k: 0 };
+  const run = async (): Promise<void> => {
+    const worker = spawnWorker(__dirname, 'strengthWorker');
+    try {
+      for (let k = next.k++; k < folds; k = next.k++) {
+        const request: FoldRequest = { features: data.features, dimensions: data.dimensions, labels: data.labels, classes: data.classes, fold, k };
+        scores[k] = await new Promise<number[]>((resolve, reject) => {
+          worker.once('message', (reply: FoldReply) => ('error' in reply ? reject(new Error(reply.error)) : resolve(reply.scores)));
+          worker.once('error', reject);
+          worker.postMessage(request);
+        });
+      }
+    } finally {
+      await worker.terminate();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(workers, folds) }, run));
+  return scores;
+}
+
+/**
+ * The strength with the lowest mean held-out negative log-likelihood over a
+ * stratified k-fold split of the training rows (k = 5, or the smallest
+ * class's count when that is less, at least 2), seeded. The folds run on
+ * `workers` threads (default: one per core); every fold is the same
+ * arithmetic wherever it runs, and the means add the folds in order, so the
+ * choice and its scores do not depend on the threads.
+ */
+export async function chooseStrength(data: LabelledFeatures, seed: number, workers = availableParallelism()): Promise<StrengthChoice> {
   const counts = new Array<number>(data.classes).fill(0);
   for (const label of data.labels) counts[label]!++;
   const folds = Math.max(2, Math.min(5, ...counts.filter((c) => c > 0)));
   const fold = stratifiedFolds(data.labels, data.classes, folds, seed);
-  const rows = [...fold.keys()];
-  const nll = new Array<number>(STRENGTHS.length).fill(0);
-  for (let k = 0; k < folds; k++) {
-    const held = subset(
-      data,
-      rows.filter((i) => fold[i] === k),
-    );
-    const kept = subset(
-      data,
-      rows.filter((i) => fold[i] !== k),
-    );
-    let start: Float64Array | undefined;
-    STRENGTHS.forEach((strength, s) => {
-      const fit = fitSoftmax(kept, strength, { start });
-      start = fit.solution;
-      const logP = logProbabilities(fit.head, held.features);
-      let sum = 0;
-      held.labels.forEach((label, i) => (sum -= logP[i * data.classes + label]!));
-      nll[s]! += sum / held.labels.length / folds;
-    });
-  }
-  const scores = STRENGTHS.map((strength, s) => ({ strength, nll: nll[s]! }));
+  const perFold = await allFoldScores(data, fold, folds, workers);
+  const scores = STRENGTHS.map((strength, s) => ({ strength, nll: perFold.reduce((sum, row) => sum + row[s]! / folds, 0) }));
   const best = scores.reduce((a, b) => (b.nll < a.nll ? b : a));
   return { strength: best.strength, scores, folds };
 }
