@@ -42,7 +42,10 @@ function stageLines(name: string, s: Stages): string[] {
     `  render (overlay + PNG)          ${ms(t.render)}`,
     ...(t.anomaly === undefined
       ? []
-      : [`  anomaly score (PaDiM), slice    ${ms(t.anomaly)}   plain backbone-with-features forward ${ms(t.ort_anomaly_features)}   ${x(s.ratios.anomaly_vs_ort_features)}`]),
+      : [
+          `  anomaly score (default), slice  ${ms(t.anomaly)}   plain backbone-with-features forward ${ms(t.ort_anomaly_features)}   ${x(s.ratios.anomaly_vs_ort_features)}`,
+          `  anomaly fit (default), per image ${ms(t.anomaly_fit_per_image)}`,
+        ]),
     `  classify + Grad-CAM + PNG       ${ms(t.explain_end_to_end)}   ${x(s.ratios.explain_end_to_end_vs_ort_forward_backward)} the plain forward+backward`,
   ];
 }

@@ -8,7 +8,7 @@
  * the limit: plain onnxruntime running the same model on the same tensors.
  * Ratios of times > 1 mean ScanLens is slower than the bare runtime; the
  * throughput ratios are fractions of the baseline's images per second.
- * Models: the demo model (and its PaDiM detector for the anomaly stage), and
+ * Models: the demo model (and anomaly fit's default detector for the anomaly stage), and
  * the ResNet-18 of scripts/bench/export_resnet18.py when .cache/bench/resnet18.onnx exists (with a PyTorch side-by-side when
  * /usr/bin/python3 has torch).
  */
@@ -108,8 +108,8 @@ async function main(): Promise<void> {
   log('demo model, one image');
   const demo = await loadModel(demoPath, { threads: THREADS });
   const demoSingle = await singleImage(demo, sample, THREADS, runs);
-  log('demo model, anomaly score (PaDiM)');
-  const demoAnomaly = await anomalyStage(ROOT, demo, sample, THREADS, runs);
+  log("anomaly fit's default detector (PaDiM on brain-ssl-backbone): fit, and score a slice");
+  const demoAnomaly = await anomalyStage(ROOT, sample, THREADS, runs);
 
   log(`demo model, ${folderSize}-image folder`);
   const folderSet = sampleFolder(ROOT, folderSize);

@@ -23,7 +23,7 @@ import { expandInputs } from './expandInputs';
 import { sliceText } from '../core/vocabulary/axes';
 import { modelOptions, parsePositiveInt, providerOption, threadsOption } from './modelOption';
 import { EXIT, printError, printJson, printLine } from './output';
-import { bundledModelPath } from './paths';
+import { anomalyBackbonePath } from './paths';
 import { progressReporter } from './progress';
 import { axisOption, sliceOption } from './sliceOptions';
 
@@ -151,7 +151,7 @@ function parseGrid(text: string): { width: number; height: number } {
 }
 
 async function fit(folder: string, flags: FitFlags): Promise<number> {
-  const backbonePath = flags.backbone ?? bundledModelPath();
+  const backbonePath = flags.backbone ?? anomalyBackbonePath();
   const backbone = await getModel(backbonePath, modelOptions(flags));
   const { files, missing } = await expandInputs([folder]);
   if (missing.length > 0) throw new ScanLensError('no such folder', folder);
@@ -293,7 +293,7 @@ export function anomalyCommand(): Command {
     .description('fit an anomaly detector on a folder of normal scans (every fifth scan is held out to set the threshold)')
     .argument('<normal dir>', 'folder of normal scans')
     .requiredOption('--out <folder>', 'where to write the detector (detector.json + .npy arrays)')
-    .option('--backbone <model>', 'backbone model: manifest, .onnx or folder (default: the bundled demo model)')
+    .option('--backbone <model>', 'backbone model: manifest, .onnx or folder (default: the bundled brain-ssl-backbone)')
     .addOption(new Option('--method <name>', 'detector').choices([...METHODS]).default('padim'))
     .option('--layers <a,b>', 'backbone tensors to take features from (default: two feature maps of different depth)')
     .addOption(new Option('--channels <n>', 'random channel subset size (default: 32 for PaDiM, all for PatchCore)').argParser(parsePositiveInt))

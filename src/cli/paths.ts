@@ -20,3 +20,8 @@ export function packageRoot(): string {
 export function bundledModelPath(): string {
   return join(packageRoot(), 'models', 'brain-mri-demo', 'model.json');
 }
+
+/** The backbone `anomaly fit` uses when no --backbone is given: chosen on the held-out brain check (docs/anomaly.md). */
+export function anomalyBackbonePath(): string {
+  return join(packageRoot(), 'models', 'brain-ssl-backbone', 'model.json');
+}

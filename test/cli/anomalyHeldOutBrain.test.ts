@@ -33,11 +33,11 @@ function heldOutAuroc(fitFolder: string, out: string): number {
 test('held-out different brain: fitted on ch2 with the defaults, it ranks lesion slices of nibabel anatomical.nii above its normal ones', (t) => {
   const value = heldOutAuroc('fit', 'cross');
   t.diagnostic(`AUROC ${value.toFixed(3)} (target 0.92)`);
-  assert.ok(value >= 0.55, `AUROC ${value}`);
+  assert.ok(value >= 0.56, `AUROC ${value}`);
 });
 
 test('unseen brain: fitted on other normal slices of anatomical.nii with the defaults, it ranks its lesion slices above its normal ones', (t) => {
   const value = heldOutAuroc('same', 'same');
   t.diagnostic(`AUROC ${value.toFixed(3)} (target 0.92)`);
-  assert.ok(value >= 0.65, `AUROC ${value}`);
+  assert.ok(value >= 0.69, `AUROC ${value}`);
 });

@@ -63,8 +63,8 @@ test('notebook anomaly fit → score → eval give the scores and metrics of sca
   assert.ok(existsSync(join(detector, 'detector.json')), 'out= wrote the detector folder');
   assert.ok(fitted.detector.path?.endsWith('/detector'), String(fitted.detector.path));
 
-  // The same fit from the command line: the same detector, to the calibration scores.
-  const cliFit = runCli(['anomaly', 'fit', 'samples/anomaly/normal', '--out', join(work, 'cli-detector'), '--json']);
+  // The same fit from the command line on the same backbone (a notebook's is its current model): the same detector, to the calibration scores.
+  const cliFit = runCli(['anomaly', 'fit', 'samples/anomaly/normal', '--out', join(work, 'cli-detector'), '--backbone', 'models/brain-mri-demo', '--json']);
   assert.equal(cliFit.status, 0, cliFit.stderr);
   assert.deepEqual(JSON.parse(cliFit.stdout).calibrationScores, fitted.calibrationScores);
   assert.equal(JSON.parse(cliFit.stdout).manifest.threshold.value, fitted.threshold.value);
