@@ -2,7 +2,10 @@ import * as vscode from 'vscode';
 import { classifyFiles, type ClassifyRow } from '../core/classify/classify';
 import { modelGuard } from '../core/anomaly/modelGuard';
 import { rowGuard } from '../core/classify/guardRows';
-import { ScanLensError } from '../core/errors';
+import { ScanLensError, oneLine } from '../core/errors';
+import { IMAGE_TO_3D, classifyWholeScan } from '../core/jobs/classifyJob';
+import { isVolumeModel } from '../core/model/manifest';
+import type { Scan } from '../core/scan/scan';
 import { describeModel } from '../core/report/classifyReport';
 import { topLine } from '../core/report/detailsMarkdown';
 import { warningFor } from '../core/vocabulary/outOfDistribution';
@@ -22,14 +25,22 @@ export interface FileResult {
   readonly runtime: { readonly provider: string; readonly threads: number };
 }
 
-/** One scan: top classes in a notification, with a "Details" action. */
-export async function classifyFile(context: vscode.ExtensionContext, log: OutputLog, uri: vscode.Uri): Promise<FileResult> {
+/**
+ * One scan: top classes in a notification, with a "Details" action. With a
+ * 3D model, `volume` (the volume the file or series folder holds) is
+ * classified whole, as classifyJob does; without one the row says why not.
+ */
+export async function classifyFile(context: vscode.ExtensionContext, log: OutputLog, uri: vscode.Uri, volume?: Scan): Promise<FileResult> {
   const { model, notice } = await loadActiveModel(context, log);
   const runtime = { provider: model.provider, threads: model.threads };
   const shown = vscode.workspace.asRelativePath(uri, false);
   let row: ClassifyRow | undefined;
-  const guard = rowGuard(await modelGuard(model));
-  for await (const result of guard(classifyFiles(model, [uri.fsPath], { batchSize: 1, topK: 3 }))) row = { ...result, file: shown };
+  if (isVolumeModel(model.manifest)) {
+    row = volume ? await classifyWholeScan(model, volume, shown).catch((error: unknown) => ({ file: shown, error: oneLine(error) })) : { file: shown, error: IMAGE_TO_3D };
+  } else {
+    const guard = rowGuard(await modelGuard(model));
+    for await (const result of guard(classifyFiles(model, [uri.fsPath], { batchSize: 1, topK: 3 }))) row = { ...result, file: shown };
+  }
   if (!row) throw new ScanLensError('no result', shown);
   const summary = describeModel(model);
   if (row.error !== undefined) {

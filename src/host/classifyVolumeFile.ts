@@ -4,6 +4,8 @@ import { classifyVolume, type VolumeRow } from '../core/classify/classifyVolume'
 import { describeModel } from '../core/report/classifyReport';
 import { peakLine, volumeDetailsMarkdown, volumeWarning } from '../core/report/detailsMarkdown';
 import type { Scan } from '../core/scan/scan';
+import { isVolumeModel } from '../core/model/manifest';
+import { classifyFile, type FileResult } from './classifyFile';
 import { loadActiveModel } from './loadActiveModel';
 import type { OutputLog } from './outputLog';
 
@@ -24,10 +26,12 @@ export interface VolumeResult {
  * axial slice is classified, since a volume's first slice says little about it,
  * and the notification names each class's peak slice, with a "Details" action.
  * A guarded model's verdict on each peak slice turns it into a warning when
- * any is flagged, as for a single scan.
+ * any is flagged, as for a single scan. A 3D model gives the volume one row (classifyFile).
  */
-export async function classifyVolumeFile(context: vscode.ExtensionContext, log: OutputLog, uri: vscode.Uri, scan: Scan): Promise<VolumeResult> {
+export async function classifyVolumeFile(context: vscode.ExtensionContext, log: OutputLog, uri: vscode.Uri, scan: Scan): Promise<VolumeResult | FileResult> {
   const { model, notice } = await loadActiveModel(context, log);
+  // A 3D model classifies the volume whole: one row, as scanlens classify gives it.
+  if (isVolumeModel(model.manifest)) return classifyFile(context, log, uri, scan);
   const shown = vscode.workspace.asRelativePath(uri, false);
   // Before any slice, so a missing detector fails at once.
   const guard = await modelGuard(model);

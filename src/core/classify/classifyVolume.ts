@@ -6,6 +6,7 @@ import { resliceScan, type SliceAxis } from '../scan/reslice';
 import type { Scan } from '../scan/scan';
 import { toRow, type Ranked } from './classify';
 import { guardPeaks } from './guardPeaks';
+import { imageInput } from '../model/imageInput';
 
 export interface SliceResult {
   readonly slice: number;
@@ -50,6 +51,7 @@ export interface VolumeOptions {
  * the peaks of the slices it classified.
  */
 export async function classifyVolume(model: LoadedModel, scan: Scan, axis: SliceAxis, options: VolumeOptions = {}): Promise<VolumeRow> {
+  imageInput(model.manifest, 'slice-by-slice classification', model.manifestPath ?? model.onnxPath);
   const volume = resliceScan(scan, axis);
   const depth = volume.shape[0];
   const batchSize = Math.max(1, options.batchSize ?? 8);

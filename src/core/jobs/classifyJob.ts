@@ -1,13 +1,17 @@
 import { modelGuard } from '../anomaly/modelGuard';
-import { classifyFiles, type ClassifyRow } from '../classify/classify';
+import { classifyFiles, toRow, type ClassifyRow } from '../classify/classify';
 import { classifyVolume, type ClassPeak, type VolumeRow } from '../classify/classifyVolume';
 import { rowGuard } from '../classify/guardRows';
 import { oneLine } from '../errors';
 import type { LoadedModel } from '../model/loadModel';
+import { isVolumeModel } from '../model/manifest';
+import { runModel } from '../model/runModel';
+import { prepareVolume } from '../preprocess/volume3d';
 import { loadDicomSeries } from '../scan/dicomSeries';
 import { DEFAULT_LIMITS, type DecodeLimits } from '../scan/limits';
 import { loadScan } from '../scan/loadScan';
 import type { SliceAxis } from '../scan/reslice';
+import type { Scan } from '../scan/scan';
 import type { ClassifyInput, InputKind } from './classifyInputs';
 
 /** An image's row: probabilities, or the reason it failed. `file` is the input's key. */
@@ -20,6 +24,9 @@ export type ImageResult = ClassifyRow & { readonly kind: 'image' };
  */
 export type VolumeResult = VolumeRow & { readonly kind: 'volume' | 'series'; readonly top: ClassPeak; readonly sliceCount: number; readonly files?: readonly string[] };
 
+/** A whole volume's or series' row from a 3D model: one set of probabilities for the volume. */
+export type WholeVolumeResult = ClassifyRow & { readonly kind: 'volume' | 'series'; readonly files?: readonly string[] };
+
 /** An input that could not be classified: its error belongs to it alone. */
 export interface FailedInput {
   readonly kind: InputKind;
@@ -28,7 +35,7 @@ export interface FailedInput {
   readonly files?: readonly string[];
 }
 
-export type ClassifyResult = ImageResult | VolumeResult | FailedInput;
+export type ClassifyResult = ImageResult | VolumeResult | WholeVolumeResult | FailedInput;
 
 export const isVolumeResult = (row: ClassifyResult): row is VolumeResult => 'peaks' in row;
 
@@ -73,15 +80,47 @@ async function classifyOneVolume(model: LoadedModel, input: ClassifyInput, optio
   }
 }
 
+/** The reason an image gets no row from a 3D model. */
+export const IMAGE_TO_3D = 'a 3D model (NCDHW) takes volumes (NIfTI, multi-frame DICOM, a DICOM series); this is a 2D image';
+
+/** A volume already read, through a 3D model: one row, probabilities for the whole volume (prepareVolume). */
+export async function classifyWholeScan(model: LoadedModel, scan: Scan, file: string, topK = 3): Promise<ClassifyRow> {
+  const [output] = await runModel(model, [prepareVolume(scan, model.manifest.input)]);
+  return toRow(model, file, output!, topK);
+}
+
+/** One input through a 3D model: a volume or series is one row; an image is an error row saying why. */
+async function classifyWholeVolume(model: LoadedModel, input: ClassifyInput, options: ClassifyJobOptions, limits: DecodeLimits): Promise<WholeVolumeResult | FailedInput> {
+  if (input.kind === 'image') return { kind: 'image', file: input.key, error: IMAGE_TO_3D };
+  const files = input.kind === 'series' ? { files: input.files } : {};
+  try {
+    const scan = input.kind === 'series' ? await loadDicomSeries(input.key, input.files, limits) : await loadScan(input.key, limits, { volume: options.volume ?? 0 });
+    const row = await classifyWholeScan(model, scan, input.key, options.topK);
+    return { kind: input.kind, ...row, ...files };
+  } catch (error) {
+    return { kind: input.kind, file: input.key, error: oneLine(error), ...files };
+  }
+}
+
 /**
  * Classifies inputs (see classifyInputs) and yields one result per input, in
  * jobOrder: images in batches with the model's guard verdict, then each
  * volume and series slice by slice. An input's failure is its own row and
  * the rest go on; cancelling stops between batches and volumes and keeps
  * every result already yielded. The guard is the model's one (modelGuard).
+ * A 3D model (NCDHW) gives each volume and series one row (classifyWholeVolume).
  */
 export async function* classifyJob(model: LoadedModel, inputs: readonly ClassifyInput[], options: ClassifyJobOptions = {}): AsyncGenerator<ClassifyResult> {
   const ordered = jobOrder(inputs);
+  if (isVolumeModel(model.manifest)) {
+    let done = 0;
+    for (const input of ordered) {
+      if (options.signal?.aborted) return;
+      yield await classifyWholeVolume(model, input, options, options.limits ?? DEFAULT_LIMITS);
+      options.onProgress?.(++done, ordered.length);
+    }
+    return;
+  }
   const images = ordered.filter((i) => i.kind === 'image').map((i) => i.key);
   const limits = options.limits ?? DEFAULT_LIMITS;
   const total = ordered.length;

@@ -11,6 +11,7 @@ import { loadScan, type LoadOptions } from '../scan/loadScan';
 import type { Scan } from '../scan/scan';
 import { chooseSlice, cutSlice, type SliceChoice, type SliceRequest } from '../scan/sliceChoice';
 import { readSliceMask } from './scorecardMask';
+import { imageInput } from '../model/imageInput';
 
 export interface ExplainJobOptions extends ExplainOptions, SliceRequest {
   readonly limits?: DecodeLimits;
@@ -56,12 +57,14 @@ export function classIndexOf(model: LoadedModel, text: string | undefined): numb
  * rows, so slice k along an axis gets the probabilities classify gives it.
  */
 export async function explainJob(model: LoadedModel, path: string, options: ExplainJobOptions): Promise<ExplainJobResult> {
+  imageInput(model.manifest, 'explain', model.manifestPath ?? model.onnxPath);
   const { limits = DEFAULT_LIMITS, load = {} } = options;
   return explainScan(model, await loadScan(path, limits, load), options);
 }
 
 /** explainJob on a scan already read (a DICOM series, or one the caller loaded for something else too). */
 export async function explainScan(model: LoadedModel, scan: Scan, options: ExplainJobOptions): Promise<ExplainJobResult> {
+  imageInput(model.manifest, 'explain', model.manifestPath ?? model.onnxPath);
   const { axis, slice: index, limits, load, score, ...explain } = options;
   const path = scan.path;
   const slice = chooseSlice(scan, { axis, slice: index });

@@ -9,6 +9,7 @@ import { runStages } from '../preprocess/stages';
 import { DEFAULT_LIMITS, type DecodeLimits } from '../scan/limits';
 import { loadScan, type LoadOptions } from '../scan/loadScan';
 import { chooseSlice, cutSlice, type SliceChoice, type SliceRequest } from '../scan/sliceChoice';
+import { imageInput } from '../model/imageInput';
 
 export interface PreprocessJobOptions extends SliceRequest {
   /**
@@ -54,6 +55,7 @@ const NO_MODEL_INTENSITY = IntensitySchema.parse({ mode: 'range' });
  * (the classic six when none are named).
  */
 export async function preprocessJob(model: LoadedModel | undefined, path: string, options: PreprocessJobOptions = {}): Promise<PreprocessJobResult> {
+  if (model) imageInput(model.manifest, 'preprocess', model.manifestPath ?? model.onnxPath);
   const { limits = DEFAULT_LIMITS, load = {}, stages, axis, slice: index } = options;
   const scan = await loadScan(path, limits, load);
   const slice = chooseSlice(scan, { axis, slice: index });
@@ -61,7 +63,7 @@ export async function preprocessJob(model: LoadedModel | undefined, path: string
   if (model && stages === undefined) {
     const { manifest } = model;
     const prepared = prepareSteps(plane, manifest, 0);
-    const { layout, channels, size } = manifest.input;
+    const { layout, channels, size } = imageInput(manifest, 'preprocess');
     const dims = layout === 'NCHW' ? [1, channels, size.height, size.width] : [1, size.height, size.width, channels];
     const steps: PreprocessStep[] = [
       { name: 'input', image: prepared.sliceImage },

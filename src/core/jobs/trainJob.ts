@@ -24,6 +24,7 @@ import { fitTemperature } from '../train/temperature';
 import { apsScore, apsSet, apsThreshold } from '../train/conformal';
 import { FINE_TUNE_DEFAULTS, fineTune, type EpochRecord, type FineTuneSettings } from '../train/fineTune';
 import { lastBlocks } from '../train/fineTuneBlocks';
+import { imageInput } from '../model/imageInput';
 
 export interface TrainOptions {
   /** A folder of class folders, or a CSV of file,label (files relative to it, inside its folder). */
@@ -162,7 +163,7 @@ async function embed(
   inputs?: Float32Array[],
 ) {
   const session = await featureSession(model, [head.embedding]);
-  const { layout, channels, size } = model.manifest.input;
+  const { layout, channels, size } = imageInput(model.manifest, 'train');
   const dims = layout === 'NCHW' ? [1, channels, size.height, size.width] : [1, size.height, size.width, channels];
   const rows: Float32Array[] = [];
   const labels: number[] = [];
@@ -250,6 +251,7 @@ function conformalSets(logP: Float64Array, validation: LabelledFeatures, tempera
  * data and seed give the same bytes.
  */
 export async function trainJob(backbone: LoadedModel, options: TrainOptions): Promise<TrainResult> {
+  imageInput(backbone.manifest, 'train', backbone.manifestPath ?? backbone.onnxPath);
   const seed = options.seed ?? 0;
   if (options.conformalAlpha !== undefined && !(options.conformalAlpha > 0 && options.conformalAlpha < 1)) {
     throw new ScanLensError(`conformal alpha ${options.conformalAlpha} must lie strictly between 0 and 1`, options.labelled);
@@ -299,7 +301,7 @@ export async function trainJob(backbone: LoadedModel, options: TrainOptions): Pr
   if (settings) {
     if (validation.labels.length === 0)
       throw new ScanLensError('no validation scans could be read; fine-tuning stops on the validation loss, so it needs some', options.validation ?? options.labelled);
-    const { layout, channels, size } = backbone.manifest.input;
+    const { layout, channels, size } = imageInput(backbone.manifest, 'train');
     const outcome = await fineTune({
       model: newModel,
       head: findHead(newModel.graph, backbone.onnxPath),

@@ -11,6 +11,7 @@ function tensorShape(session: InferenceSession, name: string, which: 'input' | '
 }
 
 const known = (d: number | string | undefined): d is number => typeof d === 'number' && d > 0;
+const shapeOf = (shape: ReadonlyArray<number | string>): string => `[${shape.join(', ')}]`;
 
 /**
  * Builds a manifest for a bare .onnx from what the graph says, and lists every
@@ -22,26 +23,38 @@ export function specFromGraph(session: InferenceSession, bytes: Uint8Array, path
   const outputName = session.outputNames[0];
   if (!inputName || !outputName) throw new ScanLensError('model has no inputs or no outputs', path);
   const shape = tensorShape(session, inputName, 'input');
-  if (shape.length !== 4) {
-    throw new ScanLensError(`input '${inputName}' has ${shape.length} dimensions; an image model needs 4 (write a manifest to describe it)`, path);
+  if (shape.length !== 4 && shape.length !== 5) {
+    throw new ScanLensError(`input '${inputName}' has ${shape.length} dimensions; an image model needs 4, a volume model 5 (write a manifest to describe it)`, path);
   }
-  const [, d1, d2, d3] = shape;
-  let layout: 'NCHW' | 'NHWC';
+  const [, d1, d2, d3, d4] = shape;
+  let layout: 'NCHW' | 'NHWC' | 'NCDHW';
   let channels: number;
   let height: number | string | undefined;
   let width: number | string | undefined;
-  if (d1 === 1 || d1 === 3) [layout, channels, height, width] = ['NCHW', d1, d2, d3];
+  let depth: number | string | undefined;
+  if (shape.length === 5) {
+    // A 5-D input is a 3D model's [N, C, D, H, W]: one channel is what volume preprocessing gives.
+    if (d1 !== 1) throw new ScanLensError(`input '${inputName}' ${shapeOf(shape)} has ${known(d1) ? d1 : 'an unfixed number of'} channels; a 3D model takes one (write a manifest)`, path);
+    [layout, channels, depth, height, width] = ['NCDHW', d1, d2, d3, d4];
+    if (!known(depth) || !known(height) || !known(width)) throw new ScanLensError(`input '${inputName}' has no fixed size (${shapeOf(shape)}); write a manifest with input.size`, path);
+  } else if (d1 === 1 || d1 === 3) [layout, channels, height, width] = ['NCHW', d1, d2, d3];
   else if (d3 === 1 || d3 === 3) [layout, channels, height, width] = ['NHWC', d3, d1, d2];
-  else throw new ScanLensError(`cannot tell the channel axis of input shape [${shape.join(', ')}]; write a manifest`, path);
+  else throw new ScanLensError(`cannot tell the channel axis of input shape ${shapeOf(shape)}; write a manifest`, path);
   if (!known(height) || !known(width)) {
-    throw new ScanLensError(`input '${inputName}' has no fixed size ([${shape.join(', ')}]); write a manifest with input.size`, path);
+    throw new ScanLensError(`input '${inputName}' has no fixed size (${shapeOf(shape)}); write a manifest with input.size`, path);
   }
 
-  const assumptions = [
-    `no manifest: input '${inputName}' read as ${layout}, ${channels} channel(s), ${width}×${height} from the graph`,
-    'no manifest: pixels scaled to [0,1] by their storage range (8-bit /255, 16-bit /65535), no mean/std',
-    'no manifest: images resized with a linear kernel, stretched to fit',
-  ];
+  const assumptions =
+    layout === 'NCDHW'
+      ? [
+          `no manifest: input '${inputName}' read as NCDHW, 1 channel, ${depth}×${height}×${width} (depth×height×width) from the graph`,
+          'no manifest: volumes reoriented to RAS at their own spacing, scaled to [0,1] by their storage range, no mean/std, cropped or padded about the centre',
+        ]
+      : [
+          `no manifest: input '${inputName}' read as ${layout}, ${channels} channel(s), ${width}×${height} from the graph`,
+          'no manifest: pixels scaled to [0,1] by their storage range (8-bit /255, 16-bit /65535), no mean/std',
+          'no manifest: images resized with a linear kernel, stretched to fit',
+        ];
   let labels: string[] | undefined;
   try {
     labels = labelsFromMetadata(readOnnxMetadata(bytes));
@@ -67,7 +80,7 @@ export function specFromGraph(session: InferenceSession, bytes: Uint8Array, path
     version: 'unknown',
     file: basename(path),
     sha256,
-    input: { name: inputName, layout, channels, size: { width, height } },
+    input: { name: inputName, layout, channels, size: { width, height, ...(layout === 'NCDHW' ? { depth } : {}) } },
     output: { name: outputName, type: 'logits' },
     labels,
   });

@@ -44,10 +44,30 @@ export function graphName(session: InferenceSession, manifest: Manifest, which: 
   return wanted;
 }
 
-type Layout = Manifest['input']['layout'];
+type Layout = 'NCHW' | 'NHWC';
 
 /** Where channels, height and width sit in a 4-D input of this layout. */
 const AXES: Record<Layout, { c: number; h: number; w: number }> = { NCHW: { c: 1, h: 2, w: 3 }, NHWC: { c: 3, h: 1, w: 2 } };
+
+/** A 3D model's declared input [N, C, D, H, W] against its manifest: every fixed dimension must be the one it declares. */
+function checkVolumeShape(shape: readonly Dim[], input: Manifest['input'], described: string, manifestPath: string): void {
+  const lie = (field: string, says: string, but: string): ScanLensError => new ScanLensError(`field '${field}' says ${says}, but ${but}`, manifestPath);
+  if (shape.length !== 5) throw lie('input.layout', 'NCDHW', `${described} has ${shape.length} dimensions ${shapeText(shape)}; a volume input has 5`);
+  const { width, height, depth } = input.size;
+  const [, c, d, h, w] = shape;
+  if (fixed(c) && c !== input.channels) throw lie('input.channels', String(input.channels), `${described} has ${c} channel${c === 1 ? '' : 's'} (NCDHW ${shapeText(shape)})`);
+  if ((fixed(d) && d !== depth) || (fixed(h) && h !== height) || (fixed(w) && w !== width)) {
+    const side = (v: Dim | undefined): string => (fixed(v) ? String(v) : 'any');
+    throw lie('input.size', `${depth}×${height}×${width} (depth×height×width)`, `${described} is ${side(d)}×${side(h)}×${side(w)} (NCDHW ${shapeText(shape)})`);
+  }
+}
+
+/** The dims of a batch of `batch` inputs in the manifest's layout. */
+export function inputDims(input: Manifest['input'], batch: number): number[] {
+  const { layout, channels, size } = input;
+  if (layout === 'NCDHW') return [batch, channels, size.depth!, size.height, size.width];
+  return layout === 'NCHW' ? [batch, channels, size.height, size.width] : [batch, size.height, size.width, channels];
+}
 
 function agrees(shape: readonly Dim[], layout: Layout, channels: number, width: number, height: number): boolean {
   const { c, h, w } = AXES[layout];
@@ -74,7 +94,12 @@ export function checkDeclaredShapes(session: InferenceSession, manifest: Manifes
   }
   const { layout, channels, size } = manifest.input;
   const shape = input.shape;
-  if (shape) {
+  if (shape && layout === 'NCDHW') {
+    if (fixed(shape[0]) && shape[0] !== 1) {
+      throw new ScanLensError(`the graph's input '${inputName}' fixes the batch size at ${shape[0]} ${shapeText(shape)}; ScanLens runs batches of any size, or of 1`, manifestPath);
+    }
+    checkVolumeShape(shape, manifest.input, `the graph's input '${inputName}'`, manifestPath);
+  } else if (shape && layout !== 'NCDHW') {
     const described = `the graph's input '${inputName}'`;
     if (shape.length !== 4) {
       throw lie('input.layout', layout, `${described} has ${shape.length} dimensions ${shapeText(shape)}; an image input has 4`);
@@ -115,6 +140,7 @@ function labelsLie(labels: number, but: string, manifestPath: string): ScanLensE
  * even in a cold process, where a per-pixel loop took 6.
  */
 export function probeInput(input: Manifest['input']): Float32Array {
+  if (input.layout === 'NCDHW') return probeVolume(input);
   const { layout, channels, size, mean, std } = input;
   const { width, height } = size;
   const steps = width + height - 1;
@@ -131,6 +157,13 @@ export function probeInput(input: Manifest['input']): Float32Array {
     else for (let c = 0; c < channels; c++) data.set(table.subarray(c * steps + y, c * steps + y + width), (c * height + y) * width);
   }
   return data;
+}
+
+/** A 3D model's probe: the same mid-grey ramp, 0.25 at the first voxel to 0.75 at the last, scaled by the manifest's mean and std. */
+function probeVolume(input: Manifest['input']): Float32Array {
+  const n = inputDims(input, 1).reduce((a, b) => a * b, 1);
+  const [m, s] = [input.mean?.[0] ?? 0, input.std?.[0] ?? 1];
+  return Float32Array.from({ length: n }, (_, i) => (0.25 + (0.5 * i) / Math.max(1, n - 1) - m) / s);
 }
 
 /** Values within this of [0,1] still count as in it (float32 softmax). */
@@ -174,14 +207,15 @@ export interface ProbeTarget {
  */
 export async function probeModel({ session, manifest, inputName, outputName, manifestPath, onnxPath }: ProbeTarget): Promise<void> {
   const { layout, channels, size } = manifest.input;
-  const dims = layout === 'NCHW' ? [1, channels, size.height, size.width] : [1, size.height, size.width, channels];
+  const dims = inputDims(manifest.input, 1);
   const about = manifestPath ?? onnxPath;
   let output: Tensor;
   try {
     output = (await session.run({ [inputName]: new (ort().Tensor)('float32', probeInput(manifest.input), dims) }, [outputName]))[outputName]!;
   } catch (error) {
     const fields = manifestPath ? `: check input.channels, input.size and input.layout in ${basename(manifestPath)}` : '';
-    throw new ScanLensError(`a probe run on one ${size.width}×${size.height} ${channels}-channel ${layout} input failed${fields} (${oneLine(error)})`, about);
+    const extent = layout === 'NCDHW' ? `${size.depth}×${size.height}×${size.width}` : `${size.width}×${size.height}`;
+    throw new ScanLensError(`a probe run on one ${extent} ${channels}-channel ${layout} input failed${fields} (${oneLine(error)})`, about);
   }
   if (output.type !== 'float32') {
     // Classifiers and reconstructions are read as float32; anomalib exports (and bare graphs, which may be one) have outputs of their own kinds.

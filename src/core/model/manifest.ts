@@ -26,6 +26,8 @@ export const IntensitySchema = z.discriminatedUnion('mode', [
     center: z.number().finite().optional(),
     width: positive.optional(),
   }),
+  /** (v − mean) / std over the whole input (population std, 1 when flat), as MONAI's NormalizeIntensity; not clipped, not [0,1]. */
+  z.strictObject({ mode: z.literal('zscore') }),
 ]);
 
 export const ResizeKernelSchema = z.enum(['nearest', 'linear', 'cubic', 'mitchell', 'lanczos2', 'lanczos3']);
@@ -43,12 +45,18 @@ export const StageSchema = z.union([StageNameSchema, z.strictObject({ stage: Sta
  */
 export const MAX_INPUT_VALUES = 4096 * 4096 * 3;
 
+const side = z.number().int().positive().max(8192);
+
 export const InputSchema = z.strictObject({
   /** Graph input name; the first input when omitted. */
   name: z.string().min(1).optional(),
-  layout: z.enum(['NCHW', 'NHWC']).default('NCHW'),
+  /** NCDHW: a 3D model, fed whole volumes (preprocess/volume3d.ts); its spatial axes run along R, A, S as MONAI's LoadImage + Orientation('RAS') give them. */
+  layout: z.enum(['NCHW', 'NHWC', 'NCDHW']).default('NCHW'),
   channels: z.union([z.literal(1), z.literal(3)]),
-  size: z.strictObject({ width: z.number().int().positive().max(8192), height: z.number().int().positive().max(8192) }),
+  /** For NCDHW, depth × height × width are the tensor's last three dimensions (R, A, S). */
+  size: z.strictObject({ width: side, height: side, depth: side.optional() }),
+  /** NCDHW only: the voxel spacing in mm (R, A, S) volumes are resampled to, linearly; without it they keep their own. */
+  spacing: z.tuple([positive.max(100), positive.max(100), positive.max(100)]).optional(),
   resize: ResizeKernelSchema.default('linear'),
   /** fill: stretch to size; contain: letterbox with zeros; cover: centre crop. */
   fit: z.enum(['fill', 'contain', 'cover']).default('fill'),
@@ -114,15 +122,23 @@ export const ManifestSchema = z
     card: CardSchema.optional(),
   })
   .superRefine((m, ctx) => {
-    const { width, height } = m.input.size;
-    const values = width * height * m.input.channels;
+    const { width, height, depth } = m.input.size;
+    const volume = m.input.layout === 'NCDHW';
+    const values = width * height * (depth ?? 1) * m.input.channels;
     if (values > MAX_INPUT_VALUES) {
       ctx.addIssue({
         code: 'custom',
         path: ['input', 'size'],
-        message: `${width}×${height}×${m.input.channels} is ${values} values per input, over the limit of ${MAX_INPUT_VALUES} (4096×4096×3)`,
+        message: `${volume ? `${width}×${height}×${depth}` : `${width}×${height}`}×${m.input.channels} is ${values} values per input, over the limit of ${MAX_INPUT_VALUES} (4096×4096×3)`,
       });
     }
+    if (volume && depth === undefined) ctx.addIssue({ code: 'custom', path: ['input', 'size', 'depth'], message: 'a 3D model (NCDHW) needs a depth' });
+    if (!volume && depth !== undefined) ctx.addIssue({ code: 'custom', path: ['input', 'size', 'depth'], message: `is for 3D models (layout NCDHW); layout is ${m.input.layout}` });
+    if (!volume && m.input.spacing) ctx.addIssue({ code: 'custom', path: ['input', 'spacing'], message: `is for 3D models (layout NCDHW); layout is ${m.input.layout}` });
+    if (volume && m.input.channels !== 1) ctx.addIssue({ code: 'custom', path: ['input', 'channels'], message: 'a 3D model (NCDHW) takes one channel' });
+    if (volume && m.preprocessing.length > 0) ctx.addIssue({ code: 'custom', path: ['preprocessing'], message: 'the MRI stages work on 2D slices; a 3D model (NCDHW) takes none' });
+    if (volume && m.task !== 'classification') ctx.addIssue({ code: 'custom', path: ['task'], message: 'a 3D model (NCDHW) is a classifier' });
+    if (volume && m.anomaly) ctx.addIssue({ code: 'custom', path: ['anomaly'], message: 'detectors score 2D slices; a 3D model (NCDHW) has none' });
     if (m.output.temperature !== undefined && m.output.type !== 'logits') {
       ctx.addIssue({ code: 'custom', path: ['output', 'temperature'], message: 'scales logits; an output of probabilities has none' });
     }
@@ -139,6 +155,9 @@ export const ManifestSchema = z
   });
 
 export type Manifest = z.infer<typeof ManifestSchema>;
+
+/** True for a 3D model, whose input is a whole volume (layout NCDHW). */
+export const isVolumeModel = (manifest: Pick<Manifest, 'input'>): boolean => manifest.input.layout === 'NCDHW';
 export type InputSpec = z.infer<typeof InputSchema>;
 export type Intensity = z.infer<typeof IntensitySchema>;
 export type Stage = z.infer<typeof StageSchema>;

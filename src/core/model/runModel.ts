@@ -1,11 +1,7 @@
 import { ScanLensError, oneLine } from '../errors';
 import { ort } from '../native/ort';
 import type { LoadedModel } from './loadModel';
-
-function inputDims(model: LoadedModel, batch: number): number[] {
-  const { layout, channels, size } = model.manifest.input;
-  return layout === 'NCHW' ? [batch, channels, size.height, size.width] : [batch, size.height, size.width, channels];
-}
+import { inputDims } from './checkManifest';
 
 /**
  * One contiguous batch buffer, in `into` when it is large enough (a pipeline
@@ -23,7 +19,7 @@ function stack(items: readonly Float32Array[], into?: Float32Array): Float32Arra
 }
 
 async function runStacked(model: LoadedModel, items: readonly Float32Array[], into?: Float32Array): Promise<Float32Array[]> {
-  const feeds = { [model.inputName]: new (ort().Tensor)('float32', stack(items, into), inputDims(model, items.length)) };
+  const feeds = { [model.inputName]: new (ort().Tensor)('float32', stack(items, into), inputDims(model.manifest.input, items.length)) };
   let output;
   try {
     const results = await model.session.run(feeds, [model.outputName]);

@@ -33,6 +33,16 @@ function bounds(image: Image2D, scan: Scan, intensity: Intensity): { low: number
       const width = intensity.width ?? scan.window.width;
       return { low: center - width / 2, high: center + width / 2 };
     }
+    case 'zscore': {
+      // low + span is mean + one standard deviation, so stretch gives (v - mean) / std; a flat image divides by 1.
+      let sum = 0;
+      for (const v of image.data) sum += v;
+      const mean = sum / Math.max(1, image.data.length);
+      let squares = 0;
+      for (const v of image.data) squares += (v - mean) * (v - mean);
+      const sd = Math.sqrt(squares / Math.max(1, image.data.length));
+      return { low: mean, high: mean + (sd > 0 ? sd : 1) };
+    }
   }
 }
 
@@ -61,7 +71,7 @@ function stretch(source: ArrayLike<number>, offset: number, n: number, slope: nu
 export function toUnitRange(image: Image2D, scan: Scan, intensity: Intensity): Image2D {
   checkPercentiles(intensity);
   const { low, high } = bounds(image, scan, intensity);
-  return { ...image, data: stretch(image.data, 0, image.data.length, 1, 0, low, high - low, intensity.mode !== 'range') };
+  return { ...image, data: stretch(image.data, 0, image.data.length, 1, 0, low, high - low, intensity.mode !== 'range' && intensity.mode !== 'zscore') };
 }
 
 /**

@@ -7,6 +7,7 @@ import { unitSlice } from './intensity';
 import { resizeImage } from './resize';
 import { runStages, type StageResult } from './stages';
 import { toTensorData } from './toTensor';
+import { imageInput } from '../model/imageInput';
 
 export interface PreparedInput {
   /** One batch item, laid out as the model's input wants it. */
@@ -36,7 +37,7 @@ export async function prepareInput(scan: Scan, manifest: Manifest, z = 0, out?: 
 
 /** prepareInput, keeping the stages' outputs and the resized image. */
 export function prepareSteps(scan: Scan, manifest: Manifest, z = 0, out?: Float32Array): PreparedSteps {
-  const { input } = manifest;
+  const input = imageInput(manifest, 'slice-by-slice preprocessing');
   const unit = unitSlice(scan, z, input.intensity);
   // Every model input passes here (classify, volumes, explain, anomaly, the viewer): a NaN or infinite value is refused by name, not turned into null results.
   checkFiniteSlice(scan, z);

@@ -12,9 +12,14 @@ import type { Scan } from '../../core/scan/scan';
 import type { Axis, ClassifyResult, ExplainChoice, ExplainResult, ProfileResult, SliceHeat } from '../../protocol/viewerMessages';
 import { sliceAnomaly } from './sliceAnomaly';
 import type { SliceExplanations } from './sliceExplanation';
+import { imageInput } from '../../core/model/imageInput';
+
+/** What refuses a 3D model: the viewer classifies and explains one slice at a time. */
+const VIEWER = 'the viewer';
 
 /** Class probabilities of one slice (of a scan already cut along the wanted axis), and the guard's verdict on it when the model has one. */
 export async function classifySlice(model: LoadedModel, scan: Scan, index: number, guard?: OodGuard): Promise<ClassifyResult> {
+  imageInput(model.manifest, VIEWER, model.manifestPath ?? model.onnxPath);
   const prepared = await prepareInput(scan, model.manifest, index);
   const [output] = await runModel(model, [prepared.data]);
   const row = toRow(model, scan.path, output!, 1);
@@ -39,6 +44,7 @@ export function explanationHeat(explanation: Explanation, size: { width: number;
 
 /** The explanation overlay of one slice (of a scan already cut along the wanted axis), computed once and kept in `explanations`. */
 export async function explainResult(explanations: SliceExplanations, model: LoadedModel, scan: Scan, index: number, choice: ExplainChoice, control?: RunControl): Promise<ExplainResult> {
+  imageInput(model.manifest, VIEWER, model.manifestPath ?? model.onnxPath);
   const explanation = await explanations.of(model, scan, index, choice, control);
   const [, height, width] = scan.shape;
   return {
@@ -51,6 +57,7 @@ export async function explainResult(explanations: SliceExplanations, model: Load
 }
 
 export async function sliceProfile(model: LoadedModel, scan: Scan, axis: Axis, onProgress: (done: number, total: number) => void): Promise<ProfileResult> {
+  imageInput(model.manifest, VIEWER, model.manifestPath ?? model.onnxPath);
   const row = await classifyVolume(model, scan, axis, { onProgress });
   return { axis, labels: [...row.labels], probabilities: row.slices.map((s) => [...s.probabilities]) };
 }

@@ -1,4 +1,5 @@
 import { ScanLensError } from '../../errors';
+import { imageInput } from '../../model/imageInput';
 import type { LoadedModel } from '../../model/loadModel';
 import { runModel } from '../../model/runModel';
 import { DEFAULT_SIGMA, anomalyMap } from '../anomalyMap';
@@ -17,7 +18,7 @@ export function openReconstruction(model: LoadedModel, threshold?: number): Anom
   const fixed = threshold ?? model.manifest.anomaly?.threshold;
   if (fixed === undefined) throw new ScanLensError('a reconstruction model needs a threshold: set anomaly.threshold in its manifest or pass --threshold', model.manifestPath ?? model.onnxPath);
   const sigma = model.manifest.anomaly?.sigma ?? DEFAULT_SIGMA;
-  const { layout, channels, size } = model.manifest.input;
+  const { layout, channels, size } = imageInput(model.manifest, 'anomaly scoring', model.manifestPath ?? model.onnxPath);
   const scored = async (prepared: PreparedInput, override = fixed): Promise<AnomalyResult> => {
     const [output] = await runModel(model, [prepared.data]);
     const error = reconstructionError(prepared.data, output!, layout, channels, size.width * size.height);

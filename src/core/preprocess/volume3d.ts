@@ -1,0 +1,200 @@
+import { ScanLensError } from '../errors';
+import type { InputSpec } from '../model/manifest';
+import { voxelAxesOfWorld } from '../scan/reslice';
+import type { Scan } from '../scan/scan';
+import { percentiles } from './percentile';
+
+/**
+ * A 3D model's input from a whole volume, as MONAI users prepare one:
+ * reorient to RAS (LoadImage + Orientation('RAS')), resample to the
+ * manifest's spacing (Spacing, trilinear), intensity (the 2D modes, or
+ * z-score as NormalizeIntensity), mean/std, then crop or pad about the centre
+ * (ResizeWithPadOrCrop, zeros). Intensity statistics are the resampled
+ * volume's, before the crop, as in a MONAI pipeline that scales before it crops.
+ */
+
+/** A volume on a RAS grid: `data[(i·ny + j)·nz + k]` is voxel (i, j, k) along R, A, S, as nibabel's array of a canonical image. */
+export interface RasVolume {
+  readonly data: Float32Array;
+  /** Voxels along R, A, S. */
+  readonly dims: readonly [number, number, number];
+  /** mm along R, A, S. */
+  readonly spacing: readonly [number, number, number];
+}
+
+/** For each RAS axis, the stored voxel axis (0 = x, 1 = y, 2 = z) it runs along and whether it runs backwards. */
+function rasAxes(scan: Scan): { voxel: number; flip: boolean; spacing: number }[] {
+  if (!scan.affine) {
+    // No orientation recorded: the stored axes are taken as they come, at the recorded spacing ([z, y, x]) or 1 mm.
+    const [sz, sy, sx] = scan.spacing ?? [1, 1, 1];
+    return [sx, sy, sz].map((spacing, voxel) => ({ voxel, flip: false, spacing }));
+  }
+  const affine = scan.affine;
+  return voxelAxesOfWorld(affine).map(({ voxel, sign }) => ({ voxel, flip: sign < 0, spacing: Math.hypot(affine[0]![voxel]!, affine[1]![voxel]!, affine[2]![voxel]!) }));
+}
+
+/**
+ * The scan's voxels in modality units on the RAS grid: an axis permutation
+ * and flips only, as nibabel's as_closest_canonical (an oblique scan's axes
+ * go to the world axes they lie closest to). A non-finite voxel is refused by name.
+ */
+export function reorientToRas(scan: Scan): RasVolume {
+  if (scan.channels !== 1) throw new ScanLensError(`a 3D model takes one channel; this scan has ${scan.channels} (RGB)`, scan.path);
+  const [depth, height, width] = scan.shape;
+  const sizes = [width, height, depth];
+  const strides = [1, width, width * height];
+  const axes = rasAxes(scan);
+  const dims = axes.map((a) => sizes[a.voxel]!) as [number, number, number];
+  // Where output (i, j, k) reads: a start and a step per RAS axis, in stored voxels.
+  const start = axes.reduce((sum, a) => sum + (a.flip ? (sizes[a.voxel]! - 1) * strides[a.voxel]! : 0), 0);
+  const [si, sj, sk] = axes.map((a) => (a.flip ? -1 : 1) * strides[a.voxel]!) as [number, number, number];
+  const slope = scan.rescale?.slope ?? 1;
+  const intercept = scan.rescale?.intercept ?? 0;
+  const data = new Float32Array(dims[0] * dims[1] * dims[2]);
+  let at = 0;
+  for (let i = 0; i < dims[0]; i++) {
+    for (let j = 0; j < dims[1]; j++) {
+      let from = start + i * si + j * sj;
+      for (let k = 0; k < dims[2]; k++, from += sk) {
+        const v = scan.voxels[from]! * slope + intercept;
+        if (!Number.isFinite(v))
+          throw new ScanLensError(
+            `voxel (${'xyz'
+              .split('')
+              .map((_, d) => Math.floor(from / strides[d]!) % sizes[d]!)
+              .join(', ')}) is ${v}: a 3D model cannot take it`,
+            scan.path,
+          );
+        data[at++] = v;
+      }
+    }
+  }
+  return { data, dims, spacing: axes.map((a) => a.spacing) as [number, number, number] };
+}
+
+/** Voxels along an axis of n voxels at spacing `from` once resampled to `to`, first voxel centre kept (MONAI's compute_shape_offset). */
+export function resampledCount(n: number, from: number, to: number): number {
+  return Math.max(1, Math.round(((n - 1) * from) / to) + 1);
+}
+
+/** Linear resampling along one axis of a C-ordered [a, n, b] block to m samples at source positions t·step, clamped at the border. */
+function resampleAxis(data: Float32Array, before: number, n: number, after: number, m: number, step: number): Float32Array {
+  const out = new Float32Array(before * m * after);
+  for (let t = 0; t < m; t++) {
+    const position = Math.min(n - 1, t * step);
+    const lo = Math.floor(position);
+    const hi = Math.min(n - 1, lo + 1);
+    const w = position - lo;
+    for (let a = 0; a < before; a++) {
+      const source = a * n * after;
+      const target = (a * m + t) * after;
+      for (let b = 0; b < after; b++) out[target + b] = data[source + lo * after + b]! * (1 - w) + data[source + hi * after + b]! * w;
+    }
+  }
+  return out;
+}
+
+/**
+ * Trilinear resampling to `spacing` (mm along R, A, S), one axis at a time
+ * (the same numbers as trilinear interpolation): output voxel t of an axis
+ * lies at t·to/from source voxels, so the first voxel centre stays where it
+ * was and the extent is kept to the nearest voxel; beyond the last voxel the border value repeats.
+ */
+export function resampleVolume(volume: RasVolume, spacing: readonly [number, number, number]): RasVolume {
+  let data = volume.data;
+  const dims = [...volume.dims] as [number, number, number];
+  for (let axis = 0; axis < 3; axis++) {
+    const [from, to] = [volume.spacing[axis]!, spacing[axis]!];
+    if (from === to) continue;
+    const m = resampledCount(dims[axis]!, from, to);
+    const before = dims.slice(0, axis).reduce((a, b) => a * b, 1);
+    const after = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
+    data = resampleAxis(data, before, dims[axis]!, after, m, to / from);
+    dims[axis] = m;
+  }
+  return { data, dims, spacing: [...spacing] as [number, number, number] };
+}
+
+/**
+ * The manifest's intensity on the whole volume, in place: range, minmax,
+ * percentile and window to [0,1] as for slices (clipped but for range),
+ * zscore to (v − mean) / std; then mean/std.
+ */
+export function volumeIntensity(data: Float32Array, scan: Scan, input: Pick<InputSpec, 'intensity' | 'mean' | 'std'>): void {
+  const { intensity } = input;
+  let low: number;
+  let span: number;
+  let clip = true;
+  switch (intensity.mode) {
+    case 'range':
+      [low, span, clip] = [scan.valueRange.min, scan.valueRange.max - scan.valueRange.min, false];
+      break;
+    case 'minmax': {
+      let [min, max] = [Infinity, -Infinity];
+      for (const v of data) [min, max] = [Math.min(min, v), Math.max(max, v)];
+      [low, span] = [min, max - min];
+      break;
+    }
+    case 'percentile': {
+      if (intensity.low >= intensity.high) throw new ScanLensError(`intensity percentile low (${intensity.low}) must be below high (${intensity.high})`);
+      const [a, b] = percentiles(data, [intensity.low, intensity.high]) as [number, number];
+      [low, span] = [a, b - a];
+      break;
+    }
+    case 'window': {
+      const center = intensity.center ?? scan.window.center;
+      const width = intensity.width ?? scan.window.width;
+      [low, span] = [center - width / 2, width];
+      break;
+    }
+    case 'zscore': {
+      let sum = 0;
+      for (const v of data) sum += v;
+      const mean = sum / data.length;
+      let squares = 0;
+      for (const v of data) squares += (v - mean) * (v - mean);
+      const sd = Math.sqrt(squares / data.length);
+      [low, span, clip] = [mean, sd > 0 ? sd : 1, false];
+      break;
+    }
+  }
+  const m = input.mean?.[0] ?? 0;
+  const s = input.std?.[0] ?? 1;
+  for (let i = 0; i < data.length; i++) {
+    // A flat volume (no span) maps to zeros, as a flat slice does.
+    let v = span > 0 ? (data[i]! - low) / span : 0;
+    if (clip) v = Math.min(1, Math.max(0, v));
+    data[i] = (v - m) / s;
+  }
+}
+
+/** Crops or pads (zeros) each axis about its centre to `size`, as MONAI's ResizeWithPadOrCrop: pad ⌊(size − n)/2⌋ before, or crop from ⌊n/2⌋ − ⌊size/2⌋. */
+export function cropOrPad(volume: Pick<RasVolume, 'data' | 'dims'>, size: readonly [number, number, number], out = new Float32Array(size[0] * size[1] * size[2])): Float32Array {
+  // For each axis: the first source index read at output 0 (negative when padding).
+  const offset = volume.dims.map((n, a) => (n >= size[a]! ? Math.floor(n / 2) - Math.floor(size[a]! / 2) : -Math.floor((size[a]! - n) / 2)));
+  const [nx, ny, nz] = volume.dims;
+  out.fill(0);
+  for (let i = 0; i < size[0]; i++) {
+    const si = i + offset[0]!;
+    if (si < 0 || si >= nx) continue;
+    for (let j = 0; j < size[1]; j++) {
+      const sj = j + offset[1]!;
+      if (sj < 0 || sj >= ny) continue;
+      const [k0, k1] = [Math.max(0, -offset[2]!), Math.min(size[2], nz - offset[2]!)];
+      if (k1 <= k0) continue;
+      const from = (si * ny + sj) * nz + k0 + offset[2]!;
+      out.set(volume.data.subarray(from, from + (k1 - k0)), (i * size[1] + j) * size[2] + k0);
+    }
+  }
+  return out;
+}
+
+/** A whole volume as a 3D model's input: one [1, D, H, W] batch item (D, H, W along R, A, S). A one-slice scan is refused: it is an image. */
+export function prepareVolume(scan: Scan, input: InputSpec): Float32Array {
+  if (input.layout !== 'NCDHW' || input.size.depth === undefined) throw new ScanLensError(`a ${input.layout} model takes 2D slices, not a whole volume`);
+  if (scan.shape[0] < 2) throw new ScanLensError(`a 3D model (NCDHW) takes volumes; this is a 2D image (${scan.shape[2]}×${scan.shape[1]}, one slice)`, scan.path);
+  const ras = reorientToRas(scan);
+  const resampled = input.spacing ? resampleVolume(ras, input.spacing) : ras;
+  volumeIntensity(resampled.data, scan, input);
+  return cropOrPad(resampled, [input.size.depth, input.size.height, input.size.width]);
+}

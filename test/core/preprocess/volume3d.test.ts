@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { cropOrPad, reorientToRas, resampleVolume, volumeIntensity } from '../../../src/core/preprocess/volume3d';
+import type { Scan } from '../../../src/core/scan/scan';
+import { ROOT } from '../../helpers/paths';
+
+/** A 9×7×5 volume stored in a non-RAS, slightly oblique orientation, with nibabel's and scipy's results for it (scripts/reference/make_3d_reference.py). */
+interface Small {
+  shape: [number, number, number];
+  voxels: number[];
+  affine: number[][];
+  ras: { shape: [number, number, number]; spacing: [number, number, number]; data: number[] };
+  resampled: Record<string, { spacing: [number, number, number]; shape: [number, number, number]; data: number[] }>;
+  zscore: number[];
+  cropOrPad: { size: [number, number, number]; data: number[] };
+}
+const small = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'volume3d', 'small.json'), 'utf8')) as Small;
+const [nx, ny, nz] = small.shape;
+const scan: Scan = {
+  path: 'small.nii',
+  format: 'nifti',
+  shape: [nz, ny, nx],
+  channels: 1,
+  voxels: Float64Array.from(small.voxels),
+  bitsPerSample: 64,
+  valueRange: { min: -100, max: 1000 },
+  spacing: undefined,
+  window: { center: 450, width: 1100 },
+  affine: small.affine,
+  metadata: {},
+};
+
+function close(actual: ArrayLike<number>, expected: readonly number[], tolerance: number, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!));
+  assert.ok(worst <= tolerance, `${what}: largest difference ${worst} over ${tolerance}`);
+}
+
+test('reorientation to RAS equals nibabel as_closest_canonical: the axes permuted and flipped, spacing from the affine', () => {
+  const ras = reorientToRas(scan);
+  assert.deepEqual(ras.dims, small.ras.shape);
+  close(ras.spacing, small.ras.spacing, 1e-9, 'spacing');
+  close(ras.data, small.ras.data, 0, 'voxels');
+});
+
+test('trilinear resampling to a coarser and a finer spacing equals scipy.ndimage.map_coordinates (order 1, border repeated)', () => {
+  const ras = reorientToRas(scan);
+  for (const [name, expected] of Object.entries(small.resampled)) {
+    const out = resampleVolume(ras, expected.spacing);
+    assert.deepEqual(out.dims, expected.shape, name);
+    close(out.data, expected.data, 1e-3, name);
+  }
+});
+
+test('z-score over the volume and centred crop or pad equal numpy', () => {
+  const ras = reorientToRas(scan);
+  const z = Float32Array.from(ras.data);
+  volumeIntensity(z, scan, { intensity: { mode: 'zscore' } });
+  close(z, small.zscore, 1e-5, 'zscore');
+  close(cropOrPad(ras, small.cropOrPad.size), small.cropOrPad.data, 0, 'crop/pad');
+});
+
+test('intensity to [0,1] by window clips, and mean/std follow it', () => {
+  const data = Float32Array.of(-100, 450, 1200);
+  volumeIntensity(data, scan, { intensity: { mode: 'window', center: 450, width: 1000 }, mean: [0.5], std: [0.5] });
+  close(data, [-1, 0, 1], 1e-6, 'window');
+});
