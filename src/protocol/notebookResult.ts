@@ -211,6 +211,25 @@ const AnomalyResult = z.discriminatedUnion('subcommand', [
     rows: z.array(z.strictObject({ file: z.string(), error: z.string() })),
   }),
   z.strictObject({ ...anomalyBase, subcommand: z.literal('score'), rows: z.array(AnomalyRow) }),
+  /** `anomaly threshold`: the detector's threshold chosen again on held-out scans (detector.threshold is the new one). */
+  z.strictObject({
+    ...anomalyBase,
+    subcommand: z.literal('threshold'),
+    previous: z.number(),
+    chosen: z.strictObject({
+      rule: z.enum(['fpr', 'f1']),
+      fpr: z.number().optional(),
+      normal: z.number().int(),
+      anomalous: z.number().int(),
+      falsePositiveRate: z.number(),
+      recall: z.number().optional(),
+      f1: z.number().optional(),
+    }),
+    /** Whether the detector file was rewritten (not under `scanlens run --check`). */
+    written: z.boolean(),
+    normal: z.array(AnomalyRow),
+    anomalous: z.array(AnomalyRow),
+  }),
   z.strictObject({
     ...anomalyBase,
     subcommand: z.literal('eval'),

@@ -56,3 +56,15 @@ export function finiteScorer(scorer: AnomalyScorer): AnomalyScorer {
     scoreSlice: async (scan, index, threshold) => checked(await scorer.scoreSlice(scan, index, threshold), scan.path, `slice index ${index}: `),
   };
 }
+
+/** The scorer with another threshold where a call names none (a threshold chosen again but not stored: `scanlens run --check`). */
+export function withThreshold(scorer: AnomalyScorer, threshold: number): AnomalyScorer {
+  return {
+    kind: scorer.kind,
+    threshold,
+    input: scorer.input,
+    summary: () => scorer.summary(),
+    score: (file, given) => scorer.score(file, given ?? threshold),
+    scoreSlice: (scan, index, given) => scorer.scoreSlice(scan, index, given ?? threshold),
+  };
+}

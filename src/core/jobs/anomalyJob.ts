@@ -31,6 +31,7 @@ import { loadScan } from '../scan/loadScan';
 import type { Scan } from '../scan/scan';
 import { resliceScan } from '../scan/reslice';
 import { chooseSlice, cutSlice, isVolume, type SliceChoice, type SliceRequest } from '../scan/sliceChoice';
+import { imageInput } from '../model/imageInput';
 
 export type AnomalyVerdict = AnomalyResult['label'];
 
@@ -339,6 +340,7 @@ export interface FittedAnomalyDetector {
  * never saves.
  */
 export async function fitAnomalyDetector(files: readonly string[], options: FitJobOptions): Promise<FittedAnomalyDetector> {
+  imageInput(options.backbone.manifest, 'anomaly fit', options.backbone.manifestPath ?? options.backbone.onnxPath);
   let done = 0;
   const fitted = await fitInMemory(files, {
     ...options,
@@ -360,6 +362,8 @@ export async function fitAnomalyDetector(files: readonly string[], options: FitJ
 // ---------------------------------------------------------------- threshold
 
 export interface ThresholdJobOptions extends Pick<ScoreOptions, 'axis' | 'slice' | 'signal'> {
+  /** Store the threshold chosen in the detector (default); false: only say what it would be (`scanlens run --check`). */
+  readonly write?: boolean;
   readonly onProgress?: (set: EvalSet, done: number, total: number) => void;
 }
 
@@ -400,7 +404,7 @@ export async function rethresholdDetector(path: string, normal: AnomalyInputs, a
       ...(chosen.recall !== undefined ? { recall: chosen.recall, f1: chosen.f1! } : {}),
     },
   };
-  await writeFileAtomic(manifestPath, JSON.stringify({ ...manifest, threshold }, null, 2) + '\n');
+  if (options.write !== false) await writeFileAtomic(manifestPath, JSON.stringify({ ...manifest, threshold }, null, 2) + '\n');
   return { manifestPath, previous: manifest.threshold.value, threshold, normal: normalRows, anomalous: anomalousRows, summary: summarize([...normalRows, ...anomalousRows]) };
 }
 

@@ -121,6 +121,33 @@ async function evalView(result: Extract<Anomaly, { subcommand: 'eval' }>, root: 
   await Plotly.react(curve, traces, rocLayout(root), PLOT_CONFIG);
 }
 
+/** The threshold chosen again: the rule, what it gives on the scans it was chosen on, and both sets' scores against it. */
+function thresholdView(result: Extract<Anomaly, { subcommand: 'threshold' }>, root: HTMLElement): Promise<unknown> {
+  const { chosen } = result;
+  const scored = [
+    ...result.normal.flatMap((r) => ('error' in r ? [] : [{ score: r.score, anomalous: false }])),
+    ...result.anomalous.flatMap((r) => ('error' in r ? [] : [{ score: r.score, anomalous: true }])),
+  ];
+  const rule =
+    chosen.rule === 'fpr' ? `at most ${fixed((chosen.fpr ?? 0) * 100)} % of ${chosen.normal} normal scans flagged` : `best F1 on ${chosen.normal} normal and ${chosen.anomalous} anomalous scans`;
+  root.append(
+    h('div', { class: 'sl-title' }, `anomaly threshold: ${fixed(result.previous)} → ${fixed(result.detector.threshold)}`),
+    h('div', { class: 'sl-note' }, `${rule}; ${result.written ? 'stored in' : 'not stored (run --check):'} ${detectorTitle(result)}`),
+    table(
+      ['measure', 'value'],
+      [
+        ['normal scans flagged', `${fixed(chosen.falsePositiveRate * 100)} %`],
+        ...(chosen.recall !== undefined ? [['anomalous scans flagged', `${fixed(chosen.recall * 100)} %`]] : []),
+        ...(chosen.f1 !== undefined ? [['F1', fixed(chosen.f1)]] : []),
+      ],
+    ),
+  );
+  if (scored.length < 2) return Promise.resolve();
+  const chart = h('div', { class: 'sl-chart' });
+  root.append(chart);
+  return drawHistogram(chart, root, verdictBins(scored), result.detector.threshold);
+}
+
 function fitView(result: Extract<Anomaly, { subcommand: 'fit' }>, root: HTMLElement): void {
   const scores = result.calibrationScores;
   root.append(
@@ -150,5 +177,8 @@ export async function anomalyView(result: Anomaly, root: HTMLElement): Promise<v
       return;
     case 'eval':
       return evalView(result, root);
+    case 'threshold':
+      await thresholdView(result, root);
+      return;
   }
 }

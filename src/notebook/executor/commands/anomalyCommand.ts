@@ -2,7 +2,7 @@ import { markdownText, terminalText } from '../../../core/text/escape';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { histogram } from '../../../core/anomaly/metrics';
-import type { AnomalyScorer } from '../../../core/anomaly/scorer';
+import { withThreshold, type AnomalyScorer } from '../../../core/anomaly/scorer';
 import { ScanLensError } from '../../../core/errors';
 import {
   AnomalyJobCancelled,
@@ -10,6 +10,7 @@ import {
   fitAnomalyDetector,
   isScored,
   openAnomalyScorer,
+  rethresholdDetector,
   scoreAnomalies,
   type AnomalyEvaluation,
   type AnomalyRow,
@@ -442,7 +443,90 @@ async function fit(context: Context): Promise<NotebookOutput[]> {
   return [displayOutput({ result, markdown: `**Detector fitted** for ${where}\n\n${markdownTable(table)}`, text }, provenance(command.text, parametersOf(command), backbone))];
 }
 
-/** `anomaly fit|score|eval`: the anomaly job, presented as notebook outputs. */
+/**
+ * `anomaly threshold <normal folder> [anomalous folder] detector=<folder> fpr=F | best=f1`:
+ * the threshold job, on a saved detector the notebook may write. Under
+ * `scanlens run --check` the file is left as it is and the detector with its
+ * new threshold is kept in memory under its folder, so later lines score as
+ * they would after a real run.
+ */
+async function threshold(context: Context): Promise<NotebookOutput[]> {
+  const { command, session, signal, onProgress } = context;
+  const { options } = command;
+  const base = session.baseDir;
+  if (options.detector === undefined) throw new ScanLensError('anomaly threshold needs detector=<folder>: the saved detector whose threshold to choose again');
+  const useF1 = options.best === 'f1';
+  if ((options.fpr === undefined) === !useF1) throw new ScanLensError('anomaly threshold needs one rule: fpr=F (the share of normal scans it may flag) or best=f1 (with an anomalous folder)');
+  if (useF1 && command.args[1] === undefined) throw new ScanLensError('best=f1 needs anomalous scans (a second folder) to weigh misses against false alarms');
+  const detector = await session.readPath(options.detector);
+  await session.checkRunnable(detector.path, detector.file);
+  await session.writePath(join(detector.file, 'detector.json'));
+  const scope = await session.scope();
+  const normal = await resolveInputs(scope, base, [command.args[0]!]);
+  const anomalous = command.args[1] === undefined ? { files: [], missing: [] } : await resolveInputs(scope, base, [command.args[1]]);
+  const dryRun = session.options.dryRun ?? false;
+  let outcome: Awaited<ReturnType<typeof rethresholdDetector>>;
+  try {
+    outcome = await rethresholdDetector(detector.path, normal, anomalous, options.fpr !== undefined ? { rule: 'fpr', fpr: options.fpr } : { rule: 'f1' }, {
+      write: !dryRun,
+      axis: options.axis as SliceAxis | undefined,
+      slice: options.slice,
+      signal,
+      onProgress: (set, done, total) => onProgress({ line: command.line, done, total, message: `scored ${done} of ${total} ${set} scans` }),
+    });
+  } catch (error) {
+    if (error instanceof AnomalyJobCancelled) return [];
+    throw error;
+  }
+  const model = await session.model();
+  const scorer = withThreshold(await openAnomalyScorer(detector.path, { threads: model.threads, provider: model.provider }), outcome.threshold.value);
+  const record: FittedDetectorRecord = { scorer, shown: detector.file };
+  if (dryRun) session.fitted.unsaved.set(detector.path, record);
+  const chosen = outcome.threshold.chosen!;
+  const result: NotebookResult = {
+    kind: 'anomaly',
+    subcommand: 'threshold',
+    detector: { path: detector.file, method: scorer.kind, threshold: outcome.threshold.value },
+    previous: outcome.previous,
+    chosen: { ...chosen },
+    written: !dryRun,
+    normal: presentAll(base, outcome.normal, normal.missing.length),
+    anomalous: presentAll(base, outcome.anomalous, anomalous.missing.length),
+  };
+  const how =
+    chosen.rule === 'fpr' ? `at most ${(chosen.fpr! * 100).toFixed(1)} % of ${chosen.normal} normal scans flagged` : `best F1 on ${chosen.normal} normal and ${chosen.anomalous} anomalous scans`;
+  const gives = [
+    `normals flagged ${(chosen.falsePositiveRate * 100).toFixed(1)} %`,
+    ...(chosen.recall !== undefined ? [`anomalous flagged ${(chosen.recall * 100).toFixed(1)} %`, `F1 ${chosen.f1!.toFixed(4)}`] : []),
+  ];
+  const line = `threshold ${outcome.previous.toFixed(4)} -> ${outcome.threshold.value.toFixed(4)} (${how}): ${gives.join(', ')}`;
+  const stored = dryRun ? 'not stored (run --check)' : `stored in ${detector.file}`;
+  const prov = provenance(command.text, parametersOf(command), undefined);
+  const scores = (rows: readonly AnomalyRow[]): number[] => rows.filter(isScored).map((r) => r.score);
+  const [n, a] = [scores(outcome.normal), scores(outcome.anomalous)];
+  const outputs = [displayOutput({ result, markdown: `**${markdownText(line)}**; ${markdownText(stored)}`, text: terminalText(`${line}; ${stored}`) }, prov)];
+  if (n.length + a.length >= 2) {
+    const bins = histogram({ scores: [...n, ...a], anomalous: [...n.map(() => false), ...a.map(() => true)] }, 10);
+    const groups = [
+      { name: 'normal', counts: bins.normal },
+      { name: 'anomalous', counts: bins.anomalous },
+    ];
+    const value = outcome.threshold.value;
+    outputs.push(
+      displayOutput(
+        {
+          plotly: scoreHistogram('Scores of the scans the threshold was chosen on', { edges: bins.edges, groups }, value),
+          svg: histogramSvg('Scores of the scans the threshold was chosen on', 'anomaly score', bins.edges, groups, { x: value, label: `threshold ${value.toFixed(2)}` }),
+          text: `histogram of ${n.length} normal and ${a.length} anomalous score(s) (threshold ${value.toFixed(4)})`,
+        },
+        prov,
+      ),
+    );
+  }
+  return outputs;
+}
+
+/** `anomaly fit|score|eval|threshold`: the anomaly job, presented as notebook outputs. */
 export const anomalyCommand: CommandRunner<CommandOf<'anomaly'>> = async (context) => {
   switch (context.command.subcommand) {
     case 'fit':
@@ -451,7 +535,9 @@ export const anomalyCommand: CommandRunner<CommandOf<'anomaly'>> = async (contex
       return score(context);
     case 'eval':
       return evaluate(context);
+    case 'threshold':
+      return threshold(context);
     default:
-      throw new ScanLensError(`anomaly ${context.command.subcommand ?? ''}: expected fit, score or eval`);
+      throw new ScanLensError(`anomaly ${context.command.subcommand ?? ''}: expected fit, score, eval or threshold`);
   }
 };
