@@ -299,7 +299,7 @@ export function anomalyCommand(): Command {
     .addOption(new Option('--channels <n>', 'random channel subset size (default: 32 for PaDiM, all for PatchCore)').argParser(parsePositiveInt))
     .option('--grid <WxH>', "feature grid (default: the deepest layer's size for PaDiM, the shallowest's for PatchCore)")
     .addOption(new Option('--neighbourhood <p>', 'average each feature map over p×p positions first (odd; default: 1 for PaDiM, 3 for PatchCore)').argParser(parsePositiveInt))
-    .addOption(new Option('--coreset <f>', 'PatchCore memory bank as this fraction of all training patches (default 0.1)').argParser(parseNumber(0, 0.5)))
+    .addOption(new Option('--coreset <f>', 'PatchCore memory bank as this fraction of all training patches (default 0.01)').argParser(parseNumber(0, 0.5)))
     .addOption(new Option('--seed <n>', 'seed for channel and coreset choices').default(0).argParser(parseNumber(0, 2 ** 31)))
     .addOption(new Option('--percentile <p>', 'threshold = this percentile of held-out normal scores').default(95).argParser(parseNumber(0, 100)))
     .addOption(new Option('--sigma <s>', 'Gaussian smoothing of the anomaly map, pixels (0: none)').argParser(parseNumber(0, 64)))
