@@ -211,6 +211,18 @@ const AnomalyResult = z.discriminatedUnion('subcommand', [
     rows: z.array(z.strictObject({ file: z.string(), error: z.string() })),
   }),
   z.strictObject({ ...anomalyBase, subcommand: z.literal('score'), rows: z.array(AnomalyRow) }),
+  /** `anomaly add`: new normal scans folded into a saved detector (detector.threshold is the one set again on the new held-out scans). */
+  z.strictObject({
+    ...anomalyBase,
+    subcommand: z.literal('add'),
+    previous: z.strictObject({ threshold: z.number(), images: z.number().int() }),
+    added: z.number().int(),
+    images: z.number().int(),
+    /** Scores of the new held-out normal scans the threshold is a percentile of. */
+    calibrationScores: z.array(z.number()),
+    written: z.boolean(),
+    rows: z.array(z.strictObject({ file: z.string(), error: z.string() })),
+  }),
   /** `anomaly threshold`: the detector's threshold chosen again on held-out scans (detector.threshold is the new one). */
   z.strictObject({
     ...anomalyBase,

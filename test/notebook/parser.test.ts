@@ -68,7 +68,7 @@ test('anomaly needs a sub-command; options given twice and extra arguments are r
   assert.deepEqual(
     result.problems.map((p) => [p.line, p.message]),
     [
-      [1, 'expected anomaly fit|score|eval|threshold'],
+      [1, 'expected anomaly fit|score|eval|threshold|add'],
       [2, "option 'top' given twice"],
       [3, 'too many arguments; expected explain <file>'],
       [4, "option 'batch': expected a whole number of at least 1"],
@@ -88,7 +88,7 @@ test('completion data lists every command with its options and allowed values', 
   const explain = data.commands.find((c) => c.name === 'explain')!;
   assert.ok(explain.options.find((o) => o.name === 'method')!.values.includes('scorecam'));
   assert.deepEqual(explain.options.find((o) => o.name === 'axis')!.values, ['axial', 'coronal', 'sagittal']);
-  assert.deepEqual(data.commands.find((c) => c.name === 'anomaly')!.subcommands, ['fit', 'score', 'eval', 'threshold']);
+  assert.deepEqual(data.commands.find((c) => c.name === 'anomaly')!.subcommands, ['fit', 'score', 'eval', 'threshold', 'add']);
 });
 
 test('anomaly score and eval take axis= and slice= (completed from the spec); fit does not', () => {

@@ -121,6 +121,26 @@ async function evalView(result: Extract<Anomaly, { subcommand: 'eval' }>, root: 
   await Plotly.react(curve, traces, rocLayout(root), PLOT_CONFIG);
 }
 
+/** Normal scans added: the counts before and after, the threshold set again, and the new held-out scores. */
+function addView(result: Extract<Anomaly, { subcommand: 'add' }>, root: HTMLElement): Promise<unknown> {
+  root.append(
+    h('div', { class: 'sl-title' }, `anomaly add: ${result.added} normal scan(s) folded into ${detectorTitle(result)}`),
+    h('div', { class: 'sl-note' }, result.written ? 'stored' : 'not stored (run --check)'),
+    table(
+      ['measure', 'value'],
+      [
+        ['scans fitted', `${result.previous.images} → ${result.images}`],
+        ['threshold', `${fixed(result.previous.threshold)} → ${fixed(result.detector.threshold)}`],
+        ...result.rows.map((r) => [`failed: ${r.file}`, r.error]),
+      ],
+    ),
+  );
+  if (result.calibrationScores.length < 2) return Promise.resolve();
+  const chart = h('div', { class: 'sl-chart' });
+  root.append(chart);
+  return drawHistogram(chart, root, verdictBins(result.calibrationScores.map((score) => ({ score, anomalous: false }))), result.detector.threshold);
+}
+
 /** The threshold chosen again: the rule, what it gives on the scans it was chosen on, and both sets' scores against it. */
 function thresholdView(result: Extract<Anomaly, { subcommand: 'threshold' }>, root: HTMLElement): Promise<unknown> {
   const { chosen } = result;
@@ -179,6 +199,9 @@ export async function anomalyView(result: Anomaly, root: HTMLElement): Promise<v
       return evalView(result, root);
     case 'threshold':
       await thresholdView(result, root);
+      return;
+    case 'add':
+      await addView(result, root);
       return;
   }
 }

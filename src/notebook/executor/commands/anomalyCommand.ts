@@ -1,11 +1,13 @@
 import { markdownText, terminalText } from '../../../core/text/escape';
-import { readdir, stat } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { histogram } from '../../../core/anomaly/metrics';
 import { withThreshold, type AnomalyScorer } from '../../../core/anomaly/scorer';
 import { ScanLensError } from '../../../core/errors';
 import {
   AnomalyJobCancelled,
+  addToDetector,
   evaluateAnomalies,
   fitAnomalyDetector,
   isScored,
@@ -526,7 +528,61 @@ async function threshold(context: Context): Promise<NotebookOutput[]> {
   return outputs;
 }
 
-/** `anomaly fit|score|eval|threshold`: the anomaly job, presented as notebook outputs. */
+/**
+ * `anomaly add <normal scans>... detector=<folder> [bank=N]`: the add job on a
+ * saved detector the notebook may write (PaDiM exactly, PatchCore
+ * re-condensed; threshold set again). Under `scanlens run --check` it works
+ * on a copy of the detector in a temporary folder, which the lines after it
+ * score against under the detector's name; the notebook's files stay as
+ * they were.
+ */
+async function add(context: Context): Promise<NotebookOutput[]> {
+  const { command, session, signal, onProgress } = context;
+  const { options } = command;
+  const base = session.baseDir;
+  if (options.detector === undefined) throw new ScanLensError('anomaly add needs detector=<folder>: the saved detector to fold the scans into');
+  const detector = await session.readPath(options.detector);
+  await session.checkRunnable(detector.path, detector.file);
+  await session.writePath(join(detector.file, 'detector.json'));
+  const inputs = await resolveInputs(await session.scope(), base, command.args);
+  const dryRun = session.options.dryRun ?? false;
+  const folder = dryRun ? join(await mkdtemp(join(tmpdir(), 'scanlens-check-detector-')), 'detector') : detector.path;
+  if (dryRun) await cp(detector.path, folder, { recursive: true });
+  const model = await session.model();
+  let outcome: Awaited<ReturnType<typeof addToDetector>>;
+  try {
+    outcome = await addToDetector(folder, inputs, {
+      threads: model.threads,
+      provider: model.provider,
+      bankSize: options.bank,
+      signal,
+      onProgress: (done, total, phase) => onProgress({ line: command.line, done, total, message: `${phase === 'fit' ? 'folding in' : 'calibrating'}: read ${done} of ${total}` }),
+    });
+  } catch (error) {
+    if (error instanceof AnomalyJobCancelled) return [];
+    throw error;
+  }
+  if (dryRun) session.fitted.unsaved.set(detector.path, { scorer: await openAnomalyScorer(folder, { threads: model.threads, provider: model.provider }), shown: detector.file });
+  const { manifest } = outcome;
+  const rows = outcome.failed.map((f) => ({ file: displayPath(base, f.file), error: relativeMessage(base, f.error) }));
+  const result: NotebookResult = {
+    kind: 'anomaly',
+    subcommand: 'add',
+    detector: { path: detector.file, method: manifest.method, threshold: manifest.threshold.value },
+    previous: { threshold: outcome.previous.threshold.value, images: outcome.previous.images },
+    added: outcome.added,
+    images: manifest.training.images,
+    calibrationScores: [...outcome.calibrationScores],
+    written: !dryRun,
+    rows,
+  };
+  const line = `${detector.file}: ${outcome.added} normal scan(s) folded in (${outcome.previous.images} -> ${manifest.training.images} fitted); threshold ${outcome.previous.threshold.value.toFixed(4)} -> ${manifest.threshold.value.toFixed(4)}${rows.length ? `; ${rows.length} failed` : ''}`;
+  const stored = dryRun ? 'not stored (run --check)' : 'stored';
+  const text = [line, ...rows.map((r) => `${r.file}: ${r.error}`)].map((l) => terminalText(l)).join('\n');
+  return [displayOutput({ result, markdown: `**${markdownText(line)}**; ${stored}`, text: `${text}\n${stored}` }, provenance(command.text, parametersOf(command), undefined))];
+}
+
+/** `anomaly fit|score|eval|threshold|add`: the anomaly job, presented as notebook outputs. */
 export const anomalyCommand: CommandRunner<CommandOf<'anomaly'>> = async (context) => {
   switch (context.command.subcommand) {
     case 'fit':
@@ -537,7 +593,9 @@ export const anomalyCommand: CommandRunner<CommandOf<'anomaly'>> = async (contex
       return evaluate(context);
     case 'threshold':
       return threshold(context);
+    case 'add':
+      return add(context);
     default:
-      throw new ScanLensError(`anomaly ${context.command.subcommand ?? ''}: expected fit, score, eval or threshold`);
+      throw new ScanLensError(`anomaly ${context.command.subcommand ?? ''}: expected fit, score, eval, threshold or add`);
   }
 };
