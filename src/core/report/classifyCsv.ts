@@ -106,10 +106,12 @@ export function rowsFromCsv(text: string, labels: readonly string[]): ClassifyRe
     const verdict =
       score !== undefined && threshold !== undefined ? { anomalyScore: score, anomalyThreshold: threshold, ...(at(record, 'flag') === OUT_OF_DISTRIBUTION ? { flag: OUT_OF_DISTRIBUTION } : {}) } : {};
     if (probabilities.some((p) => p === undefined)) return { kind, file, error: 'incomplete row in the previous output' };
-    if (kind === 'image') {
+    // An image's row, or a 3D model's whole-volume row (a volume or series with no axis: it was not cut into slices).
+    if (kind === 'image' || (at(record, 'axis') ?? '') === '') {
       const topK = rank(labels, probabilities as number[], labels.length);
       const set = at(record, SET_COLUMN);
-      return { kind, file, labels, probabilities: probabilities as number[], top: topK[0]!, topK, ...verdict, ...(set ? { predictionSet: unguardCell(set).split(';') } : {}) };
+      const row = { file, labels, probabilities: probabilities as number[], top: topK[0]!, topK, ...verdict, ...(set ? { predictionSet: unguardCell(set).split(';') } : {}) };
+      return kind === 'image' ? { kind, ...row } : { kind, ...row };
     }
     const peakSlices = (at(record, 'peak_slices') ?? '').split(';').map(finite);
     const sliceCount = finite(at(record, 'slices'));
