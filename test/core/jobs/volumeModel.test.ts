@@ -54,6 +54,22 @@ test('classify gives a volume one row from a 3D model, and a 2D image an error r
   assert.equal(volume.topK?.length, 2);
 });
 
+test('a DICOM series is one series row from a 3D model; an RGB multi-frame DICOM is an error row naming its channels', async () => {
+  const folder = join(ROOT, 'test', 'fixtures', 'dicom', 'series');
+  const files = ['slice-2.dcm', 'slice-0.dcm', 'slice-1.dcm'].map((f) => join(folder, f));
+  const inputs = await classifyInputs([...files, join(ROOT, 'test', 'fixtures', 'dicom', 'rgb-planar-2frame.dcm')], DEFAULT_LIMITS);
+  const rows: ClassifyResult[] = [];
+  for await (const row of classifyJob(model, inputs)) rows.push(row);
+  assert.deepEqual(
+    rows.map((r) => r.kind),
+    ['series', 'volume'],
+  );
+  const [series, rgb] = rows as [ClassifyResult, ClassifyResult];
+  assert.ok('probabilities' in series && series.probabilities?.length === 3 && !('peaks' in series), JSON.stringify(series));
+  assert.equal('files' in series ? series.files?.length : 0, 3);
+  assert.match('error' in rgb ? String(rgb.error) : '', /rgb-planar-2frame\.dcm: a 3D model takes one channel; this scan has 3/);
+});
+
 test('every 2D-only verb refuses a 3D model up front in one line', async () => {
   const scan = await loadScan(VOLUME);
   const refusal = (verb: string): RegExp => new RegExp(`a 3D model \\(NCDHW\\): ${verb} takes 2D models; classify it as a volume`);
