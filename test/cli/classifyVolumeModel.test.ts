@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -9,6 +9,7 @@ import { executeCell } from '../../src/notebook/executor/executeCell';
 import { NotebookSession } from '../../src/notebook/executor/notebookSession';
 import type { DisplayOutput } from '../../src/notebook/outputs/notebookOutput';
 import { NotebookResultSchema, SCANLENS_RESULT_MIME } from '../../src/protocol/notebookResult';
+import { readResultFile } from '../../src/host/results/resultFile';
 import { ROOT } from '../helpers/paths';
 import { runCli } from '../helpers/runCli';
 
@@ -47,9 +48,17 @@ test('a 3D model gives a volume one row, the same in text, JSON, JSON Lines, CSV
   const volume = rows[1]!;
   assert.equal(volume.peaks, undefined);
   assert.equal(volume.probabilities!.length, 3);
+  const p = volume.probabilities!;
+
+  // The results view reads the same document (a folder classified from VS Code writes it).
+  writeFileSync(join(work, 'result.json'), json.stdout);
+  const view = await readResultFile(join(work, 'result.json'));
+  assert.deepEqual(
+    view.rows.map((r) => ('probabilities' in r ? r.probabilities : r.kind)),
+    ['image', p],
+  );
 
   const text = runCli(['classify', '--model', MODEL, ...files], work);
-  const p = volume.probabilities!;
   assert.match(text.stdout, new RegExp(`volume\\.nii\\.gz  meningioma ${p[1]!.toFixed(3)}`));
 
   runCli(['classify', '--model', MODEL, '--jsonl', join(work, 'out.jsonl'), ...files], work);

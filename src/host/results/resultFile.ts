@@ -23,6 +23,8 @@ const RowSchema = z.union([
     files,
   }),
   z.looseObject({ kind: z.literal('image'), file: z.string(), probabilities: z.array(z.number()), top: z.looseObject({ label: z.string(), probability: z.number() }), ...verdict }),
+  // A 3D model's row: the volume or series classified whole.
+  z.looseObject({ kind: z.enum(['volume', 'series']), file: z.string(), probabilities: z.array(z.number()), top: z.looseObject({ label: z.string(), probability: z.number() }), files }),
 ]);
 
 /** `scanlens classify --json`'s document, and the JSON a folder classification writes to scanlens-results/. */
