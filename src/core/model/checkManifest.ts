@@ -102,7 +102,11 @@ export function checkDeclaredShapes(session: InferenceSession, manifest: Manifes
   } else if (shape && layout !== 'NCDHW') {
     const described = `the graph's input '${inputName}'`;
     if (shape.length !== 4) {
-      throw lie('input.layout', layout, `${described} has ${shape.length} dimensions ${shapeText(shape)}; an image input has 4`);
+      throw lie(
+        'input.layout',
+        layout,
+        `${described} has ${shape.length} dimensions ${shapeText(shape)}; an image input has 4${shape.length === 5 ? ", a 3D model's 5 (layout NCDHW, with size.depth)" : ''}`,
+      );
     }
     if (fixed(shape[0]) && shape[0] !== 1) {
       throw new ScanLensError(`${described} fixes the batch size at ${shape[0]} ${shapeText(shape)}; ScanLens runs batches of any size, or of 1`, manifestPath);

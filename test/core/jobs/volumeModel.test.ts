@@ -99,4 +99,11 @@ test('a bare 5-D ONNX takes its size from the graph; a manifest whose depth the 
   manifest.input.size.depth = 20;
   writeFileSync(join(work, 'model.json'), JSON.stringify(manifest));
   await assert.rejects(loadModel(join(work, 'model.json'), { threads: 1 }), /field 'input\.size' says 20×24×32 \(depth×height×width\), but the graph's input 'volume' is 16×24×32/);
+  // The same graph described as a 2D model is a layout mistake, and the line says what a 5-D input is.
+  const { depth: _, ...flat } = { ...manifest.input.size, width: 32, height: 24 };
+  writeFileSync(join(work, 'model.json'), JSON.stringify({ ...manifest, input: { ...manifest.input, layout: 'NCHW', size: flat, spacing: undefined } }));
+  await assert.rejects(
+    loadModel(join(work, 'model.json'), { threads: 1 }),
+    /field 'input\.layout' says NCHW, but the graph's input 'volume' has 5 dimensions .*a 3D model's 5 \(layout NCDHW, with size\.depth\)/,
+  );
 });
