@@ -216,6 +216,8 @@ export const AnomalyMapResultSchema = z.object({
   heat: SliceHeatSchema,
   anomalyScore: z.number(),
   anomalyThreshold: z.number(),
+  /** The detector's held-out normal scores its threshold was set on, when it keeps them: the legend's histogram. */
+  normalScores: z.array(z.number()).optional(),
   /** The map's size as the detector computed it (its model's input). */
   mapSize: z.tuple([z.number().int(), z.number().int()]),
 });
@@ -252,7 +254,7 @@ export const ViewerStateSchema = z.object({
     /** The choices the method list offers: the explanation methods, and the anomaly map when the model has a detector. */
     methods: z.array(z.enum(OVERLAY_METHODS)),
     /** Score and threshold in the anomaly map's legend, while the map is on screen. */
-    anomaly: z.object({ score: z.number(), threshold: z.number() }).optional(),
+    anomaly: z.object({ score: z.number(), threshold: z.number(), bars: z.number().int().optional() }).optional(),
   }),
   error: z.string().optional(),
   /** ms from the page's navigation start to its script starting. */

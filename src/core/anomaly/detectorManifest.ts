@@ -41,7 +41,14 @@ export const DetectorManifestSchema = z.strictObject({
     value: z.number().finite(),
     /** How `anomaly fit` set it: this percentile of its held-out normals' scores. */
     percentile: z.number().min(0).max(100),
-    calibration: z.strictObject({ images: z.number().int().min(1), min: z.number(), max: z.number(), mean: z.number() }),
+    calibration: z.strictObject({
+      images: z.number().int().min(1),
+      min: z.number(),
+      max: z.number(),
+      mean: z.number(),
+      /** The held-out normal scans' scores, ascending (what the viewer's histogram shows); absent in detectors fitted before. */
+      scores: z.array(z.number()).max(100_000).optional(),
+    }),
     /** How `anomaly threshold` chose it since, on which scans, and what it gives there. */
     chosen: z
       .strictObject({

@@ -105,6 +105,7 @@ export function percentileThreshold(calibrationScores: readonly number[], percen
       min: Math.min(...calibrationScores),
       max: Math.max(...calibrationScores),
       mean: calibrationScores.reduce((a, b) => a + b, 0) / calibrationScores.length,
+      scores: [...calibrationScores].sort((a, b) => a - b),
     },
   };
 }

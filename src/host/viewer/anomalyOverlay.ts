@@ -13,5 +13,18 @@ export function anomalyMapHeat(anomaly: SliceAnomaly, size: { width: number; hei
 export async function anomalyMapResult(guard: OodGuard, scan: Scan, index: number): Promise<AnomalyMapResult> {
   const anomaly = await sliceAnomaly(guard, scan, index);
   const [, height, width] = scan.shape;
-  return { heat: anomalyMapHeat(anomaly, { width, height }), anomalyScore: anomaly.score, anomalyThreshold: anomaly.threshold, mapSize: [anomaly.map.width, anomaly.map.height] };
+  const normalScores = calibrationScores(guard);
+  return {
+    heat: anomalyMapHeat(anomaly, { width, height }),
+    anomalyScore: anomaly.score,
+    anomalyThreshold: anomaly.threshold,
+    ...(normalScores ? { normalScores } : {}),
+    mapSize: [anomaly.map.width, anomaly.map.height],
+  };
+}
+
+/** The held-out normal scores a fitted detector keeps (its summary's threshold.calibration.scores), if it does. */
+function calibrationScores(guard: OodGuard): number[] | undefined {
+  const scores = (guard.scorer.summary() as { threshold?: { calibration?: { scores?: unknown } } }).threshold?.calibration?.scores;
+  return Array.isArray(scores) && scores.every((s) => typeof s === 'number') ? [...(scores as number[])] : undefined;
 }

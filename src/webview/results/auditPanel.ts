@@ -1,13 +1,5 @@
 import type { Audit, ResultsEntry } from '../../protocol/resultsMessages';
-import { el } from '../dom';
-
-const SVG = 'http://www.w3.org/2000/svg';
-
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attributes: Record<string, string | number>): SVGElementTagNameMap[K] {
-  const element = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
-  return element;
-}
+import { el, svg } from '../dom';
 
 const percent = (value: number | null): string => (value === null ? '–' : `${(value * 100).toFixed(1)}%`);
 const fixed = (value: number | null, digits = 3): string => (value === null ? '–' : value.toFixed(digits));

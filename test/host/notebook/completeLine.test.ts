@@ -18,7 +18,7 @@ test('the first word completes to every command the parser knows', () => {
 });
 
 test('anomaly offers its subcommands, then options', () => {
-  assert.deepEqual(labels('anomaly f'), ['fit', 'score', 'eval']);
+  assert.deepEqual(labels('anomaly f'), ['fit', 'score', 'eval', 'threshold', 'add']);
 });
 
 test('options are offered as name=, minus those already given; values after =', () => {
