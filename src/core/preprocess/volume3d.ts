@@ -50,23 +50,20 @@ export function reorientToRas(scan: Scan): RasVolume {
   const [si, sj, sk] = axes.map((a) => (a.flip ? -1 : 1) * strides[a.voxel]!) as [number, number, number];
   const slope = scan.rescale?.slope ?? 1;
   const intercept = scan.rescale?.intercept ?? 0;
+  const source = scan.voxels;
   const data = new Float32Array(dims[0] * dims[1] * dims[2]);
   let at = 0;
   for (let i = 0; i < dims[0]; i++) {
     for (let j = 0; j < dims[1]; j++) {
       let from = start + i * si + j * sj;
-      for (let k = 0; k < dims[2]; k++, from += sk) {
-        const v = scan.voxels[from]! * slope + intercept;
-        if (!Number.isFinite(v))
-          throw new ScanLensError(
-            `voxel (${'xyz'
-              .split('')
-              .map((_, d) => Math.floor(from / strides[d]!) % sizes[d]!)
-              .join(', ')}) is ${v}: a 3D model cannot take it`,
-            scan.path,
-          );
-        data[at++] = v;
-      }
+      for (let k = 0; k < dims[2]; k++, from += sk) data[at++] = source[from]! * slope + intercept;
+    }
+  }
+  // Checked once on the float32 values, in a loop of its own: a rescale beyond float32's range is caught too.
+  for (let v = 0; v < data.length; v++) {
+    if (!Number.isFinite(data[v]!)) {
+      const [i, j, k] = [Math.floor(v / (dims[1] * dims[2])), Math.floor(v / dims[2]) % dims[1], v % dims[2]];
+      throw new ScanLensError(`voxel (${i}, ${j}, ${k}) of the volume reoriented to RAS is ${data[v]}: a 3D model cannot take it`, scan.path);
     }
   }
   return { data, dims, spacing: axes.map((a) => a.spacing) as [number, number, number] };
@@ -131,7 +128,10 @@ export function volumeIntensity(data: Float32Array, scan: Scan, input: Pick<Inpu
       break;
     case 'minmax': {
       let [min, max] = [Infinity, -Infinity];
-      for (const v of data) [min, max] = [Math.min(min, v), Math.max(max, v)];
+      for (let i = 0; i < data.length; i++) {
+        if (data[i]! < min) min = data[i]!;
+        if (data[i]! > max) max = data[i]!;
+      }
       [low, span] = [min, max - min];
       break;
     }
@@ -149,10 +149,10 @@ export function volumeIntensity(data: Float32Array, scan: Scan, input: Pick<Inpu
     }
     case 'zscore': {
       let sum = 0;
-      for (const v of data) sum += v;
+      for (let i = 0; i < data.length; i++) sum += data[i]!;
       const mean = sum / data.length;
       let squares = 0;
-      for (const v of data) squares += (v - mean) * (v - mean);
+      for (let i = 0; i < data.length; i++) squares += (data[i]! - mean) * (data[i]! - mean);
       const sd = Math.sqrt(squares / data.length);
       [low, span, clip] = [mean, sd > 0 ? sd : 1, false];
       break;
@@ -160,10 +160,11 @@ export function volumeIntensity(data: Float32Array, scan: Scan, input: Pick<Inpu
   }
   const m = input.mean?.[0] ?? 0;
   const s = input.std?.[0] ?? 1;
+  // A flat volume (no span) maps to zeros, as a flat slice does.
+  const scale = span > 0 ? 1 / span : 0;
   for (let i = 0; i < data.length; i++) {
-    // A flat volume (no span) maps to zeros, as a flat slice does.
-    let v = span > 0 ? (data[i]! - low) / span : 0;
-    if (clip) v = Math.min(1, Math.max(0, v));
+    let v = (data[i]! - low) * scale;
+    if (clip) v = v < 0 ? 0 : v > 1 ? 1 : v;
     data[i] = (v - m) / s;
   }
 }

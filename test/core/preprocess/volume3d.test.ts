@@ -68,3 +68,9 @@ test('intensity to [0,1] by window clips, and mean/std follow it', () => {
   volumeIntensity(data, scan, { intensity: { mode: 'window', center: 450, width: 1000 }, mean: [0.5], std: [0.5] });
   close(data, [-1, 0, 1], 1e-6, 'window');
 });
+
+test('a NaN voxel is refused by name, on the RAS grid, rather than reaching the model', () => {
+  const voxels = Float64Array.from(small.voxels);
+  voxels[0] = NaN;
+  assert.throws(() => reorientToRas({ ...scan, voxels }), /small\.nii: voxel \(\d+, \d+, \d+\) of the volume reoriented to RAS is NaN: a 3D model cannot take it$/);
+});
