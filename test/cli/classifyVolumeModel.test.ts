@@ -79,6 +79,9 @@ test('a 3D model gives a volume one row, the same in text, JSON, JSON Lines, CSV
   assert.equal(readFileSync(join(work, 'out.csv'), 'utf8'), csv, resumed.stderr);
 
   const session = new NotebookSession({ baseDir: work, defaultModelPath: MODEL, threads: 1 });
+  cpSync(FIXTURE, join(work, 'model3d'), { recursive: true });
+  const described = await executeCell(session, 'model model3d/model.json');
+  assert.match(String((described.outputs[0] as DisplayOutput).data['text/markdown']), /16×24×32×1 \(NCDHW volume\)/);
   const run = await executeCell(session, 'classify glioma-01.png volume.nii.gz');
   const result = NotebookResultSchema.parse((run.outputs[0] as DisplayOutput).data[SCANLENS_RESULT_MIME]);
   assert.ok(result.kind === 'classify');

@@ -1,10 +1,16 @@
 import { markdownText, terminalText } from '../../../core/text/escape';
+import type { Manifest } from '../../../core/model/manifest';
 import type { NotebookResult } from '../../../protocol/notebookResult';
 import { markdownTable } from '../../outputs/markdownTable';
 import { displayOutput } from '../../outputs/notebookOutput';
 import { provenance } from '../../outputs/provenance';
 import type { CommandOf, CommandRunner } from '../commandContext';
 import { parametersOf } from './parameters';
+
+/** The input as the table shows it: width×height×channels, or for a 3D model its volume (depth×height×width, NCDHW). */
+function inputText({ size, channels, layout }: Manifest['input']): string {
+  return layout === 'NCDHW' ? `${size.depth}×${size.height}×${size.width}×${channels} (NCDHW volume)` : `${size.width}×${size.height}×${channels}`;
+}
 
 /** `model <path>`: switch model and show what it is. */
 export const modelCommand: CommandRunner<CommandOf<'model'>> = async ({ command, session }) => {
@@ -21,7 +27,7 @@ export const modelCommand: CommandRunner<CommandOf<'model'>> = async ({ command,
   };
   const table = {
     columns: ['model', 'version', 'input', 'classes', 'sha256'],
-    rows: [[manifest.name, manifest.version, `${result.input.width}×${result.input.height}×${result.input.channels}`, manifest.labels.join(', '), model.sha256.slice(0, 12)]],
+    rows: [[manifest.name, manifest.version, inputText(manifest.input), manifest.labels.join(', '), model.sha256.slice(0, 12)]],
   };
   const guesses = model.assumptions.length > 0 ? `\n\nGuessed (no manifest): ${markdownText(model.assumptions.join('; '))}` : '';
   const text = terminalText(`${manifest.name} ${manifest.version} (sha256 ${model.sha256.slice(0, 12)}…): ${manifest.labels.join(', ')}`);
