@@ -4,6 +4,14 @@ import { fitSoftmax, logProbabilities, type LabelledFeatures } from './softmaxRe
 import { stratifiedFolds } from './stratifiedSplit';
 import type { FoldReply, FoldRequest } from './strengthWorker';
 
+/**
+ * L-BFGS iterations per cross-validation fit, as LogisticRegressionCV's
+ * default max_iter: on separable embeddings a weak penalty's optimum is far
+ * off and slow to reach, while the held-out likelihood that ranks the
+ * strengths has long settled. The final fit runs to convergence.
+ */
+const CV_MAX_ITERATIONS = 100;
+
 /** The L2 strengths tried (scikit-learn's C: larger is weaker), log-spaced as LogisticRegressionCV's grid. */
 export const STRENGTHS = [1e-3, 1e-2, 1e-1, 1, 10, 100] as const;
 
@@ -25,8 +33,7 @@ export function subset(data: LabelledFeatures, rows: readonly number[]): Labelle
 /**
  * One fold's held-out mean negative log-likelihood at every strength. The
  * strengths go from strongest to weakest penalty, each fit starting from the
- * last one's optimum (as LogisticRegressionCV's path): the optimum is unique,
- * so only the iterations to reach it change.
+ * last one's solution (as LogisticRegressionCV's path).
  */
 export function foldScores(data: LabelledFeatures, fold: Int32Array, k: number): number[] {
   const rows = [...fold.keys()];
@@ -40,7 +47,7 @@ export function foldScores(data: LabelledFeatures, fold: Int32Array, k: number):
   );
   let start: Float64Array | undefined;
   return STRENGTHS.map((strength) => {
-    const fit = fitSoftmax(kept, strength, { start });
+    const fit = fitSoftmax(kept, strength, { start, maxIterations: CV_MAX_ITERATIONS });
     start = fit.solution;
     const logP = logProbabilities(fit.head, held.features);
     let sum = 0;
