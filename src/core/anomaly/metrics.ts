@@ -4,6 +4,9 @@
  * at or above the threshold is called anomalous.
  */
 
+import { precisionRecallCurve } from '../metrics/precisionRecall';
+import { thresholdSweep, type SweepPoint } from '../metrics/thresholdSweep';
+
 export interface Labelled {
   readonly scores: readonly number[];
   /** true = anomalous. */
@@ -39,35 +42,14 @@ export function auroc(set: Labelled): number {
 }
 
 /** One point per distinct score, highest first: predicted anomalous = score ≥ threshold. */
-function curve(set: Labelled): { threshold: number; tp: number; fp: number }[] {
-  const order = set.scores.map((s, i) => ({ s, a: set.anomalous[i]! })).sort((x, y) => y.s - x.s);
-  const points: { threshold: number; tp: number; fp: number }[] = [];
-  let tp = 0;
-  let fp = 0;
-  for (let i = 0; i < order.length;) {
-    const s = order[i]!.s;
-    for (; i < order.length && order[i]!.s === s; i++) {
-      if (order[i]!.a) tp++;
-      else fp++;
-    }
-    points.push({ threshold: s, tp, fp });
-  }
-  return points;
-}
+const curve = (set: Labelled): SweepPoint[] => thresholdSweep(set.scores, set.anomalous);
 
 /** Average precision, Σ (Rₙ − Rₙ₋₁)·Pₙ over distinct thresholds (average_precision_score). */
 export function aupr(set: Labelled): number {
   check(set);
   const { positives } = classCounts(set);
   if (positives === 0) throw new RangeError('AUPR needs anomalous scores');
-  let previousRecall = 0;
-  let area = 0;
-  for (const { tp, fp } of curve(set)) {
-    const recall = tp / positives;
-    area += (recall - previousRecall) * (tp / (tp + fp));
-    previousRecall = recall;
-  }
-  return area;
+  return precisionRecallCurve(set.scores, set.anomalous).averagePrecision!;
 }
 
 export interface Confusion {

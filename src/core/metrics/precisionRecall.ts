@@ -1,3 +1,5 @@
+import { thresholdSweep } from './thresholdSweep';
+
 /**
  * Precision–recall curve of scores against binary truth, as scikit-learn's
  * precision_recall_curve gives it (one point per distinct score, from the
@@ -16,21 +18,9 @@ export interface PrecisionRecallCurve {
 export function precisionRecallCurve(scores: readonly number[], positive: readonly boolean[]): PrecisionRecallCurve {
   const pos = positive.filter(Boolean).length;
   if (pos === 0) return { precision: [], recall: [], averagePrecision: null };
-  const order = scores.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
-  const precision: number[] = [];
-  const recall: number[] = [];
-  let tp = 0;
-  let fp = 0;
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k]!;
-    if (positive[i]) tp++;
-    else fp++;
-    const next = order[k + 1];
-    if (next === undefined || scores[next] !== scores[i]) {
-      precision.push(tp / (tp + fp));
-      recall.push(tp / pos);
-    }
-  }
+  const sweep = thresholdSweep(scores, positive);
+  const precision = sweep.map((p) => p.tp / (p.tp + p.fp));
+  const recall = sweep.map((p) => p.tp / pos);
   let averagePrecision = 0;
   for (let k = 0; k < recall.length; k++) averagePrecision += (recall[k]! - (k > 0 ? recall[k - 1]! : 0)) * precision[k]!;
   return { precision: [...precision.reverse(), 1], recall: [...recall.reverse(), 0], averagePrecision };

@@ -1,3 +1,5 @@
+import { thresholdSweep } from './thresholdSweep';
+
 export interface RocCurve {
   /** False-positive rates, from 0 to 1. */
   readonly fpr: readonly number[];
@@ -16,21 +18,9 @@ export function rocCurve(scores: readonly number[], positive: readonly boolean[]
   const pos = positive.filter(Boolean).length;
   const neg = positive.length - pos;
   if (pos === 0 || neg === 0) return { fpr: [], tpr: [], auc: null };
-  const order = scores.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
-  const fpr = [0];
-  const tpr = [0];
-  let tp = 0;
-  let fp = 0;
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k]!;
-    if (positive[i]) tp++;
-    else fp++;
-    const next = order[k + 1];
-    if (next === undefined || scores[next] !== scores[i]) {
-      fpr.push(fp / neg);
-      tpr.push(tp / pos);
-    }
-  }
+  const sweep = thresholdSweep(scores, positive);
+  const fpr = [0, ...sweep.map((p) => p.fp / neg)];
+  const tpr = [0, ...sweep.map((p) => p.tp / pos)];
   let auc = 0;
   for (let k = 1; k < fpr.length; k++) auc += ((fpr[k]! - fpr[k - 1]!) * (tpr[k]! + tpr[k - 1]!)) / 2;
   return { fpr, tpr, auc };
