@@ -131,17 +131,32 @@ export function parameterInputActivationSession(model: LoadedModel, target: stri
  * bias layer's output (biasLayers.ts, in its order: gradientOutput(i)), in one run.
  */
 export async function fullGradSession(model: LoadedModel, options: SessionOptions = {}): Promise<{ session: InferenceSession; layers: BiasLayer[] }> {
-  let layers: BiasLayer[];
-  try {
-    layers = biasLayers(await modelGraph(model), model.inputName, model.outputName);
-  } catch (error) {
-    throw new ScanLensError(oneLine(error), model.onnxPath);
-  }
+  const layers = await modelBiasLayers(model);
   const session = await cachedSession(model, { kind: 'fullgrad', logits: model.outputName }, options, (bytes) => {
     const feeds = { [model.inputName]: inputTensor(model, new Float32Array(inputSize(model))) };
     return deriveGradientModel(bytes, { target: model.inputName, logits: model.outputName, feeds, file: model.onnxPath, expose: layers.map((l) => l.output) });
   });
   return { session, layers };
+}
+
+const biases = new Map<string, Promise<BiasLayer[]>>();
+
+/** FullGrad's bias layers of a model, found once per model: the viewer asks again for every slice. */
+function modelBiasLayers(model: LoadedModel): Promise<BiasLayer[]> {
+  const key = JSON.stringify([model.sha256, model.inputName, model.outputName]);
+  let entry = biases.get(key);
+  if (!entry) {
+    entry = modelGraph(model).then((graph) => {
+      try {
+        return biasLayers(graph, model.inputName, model.outputName);
+      } catch (error) {
+        throw new ScanLensError(oneLine(error), model.onnxPath);
+      }
+    });
+    biases.set(key, entry);
+    entry.catch(() => biases.delete(key));
+  }
+  return entry;
 }
 
 /** Logits and the target activations (and any `extra` tensors), no gradient: what gradient-free methods need. */
@@ -197,5 +212,6 @@ export async function releaseExplainSessions(): Promise<void> {
   graphs.clear();
   layers.clear();
   tails.clear();
+  biases.clear();
   await sessions.release();
 }
