@@ -51,6 +51,35 @@ const cases: Case[] = [
   { name: 'AveragePool (pads included)', shape: [1, 2, 5, 5], build: (b, x) => b.op('AveragePool', [x], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], count_include_pad: 1 }) },
   { name: 'AveragePool (ceil mode)', shape: [1, 1, 6, 6], build: (b, x) => b.op('AveragePool', [x], { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: 1 }) },
   { name: 'GlobalAveragePool', shape: [1, 3, 3, 3], build: (b, x) => b.op('GlobalAveragePool', [x]) },
+  // The same ops on 5-D volumes (NCDHW), as 3D CNNs export them.
+  {
+    name: 'Conv 3D (stride 2, pads)',
+    shape: [1, 2, 4, 5, 3],
+    build: (b, x) => b.op('Conv', [x, b.constFloat(w(162, 26), [3, 2, 3, 3, 3]), b.constFloat(w(3, 27), [3])], { strides: [2, 2, 2], pads: [1, 1, 1, 1, 1, 1] }),
+  },
+  {
+    name: 'Conv 3D (groups, dilation, uneven pads)',
+    shape: [1, 4, 5, 4, 4],
+    build: (b, x) => b.op('Conv', [x, b.constFloat(w(96, 28), [4, 2, 2, 2, 3])], { group: 2, dilations: [2, 1, 1], pads: [1, 0, 1, 0, 1, 1] }),
+  },
+  {
+    name: 'BatchNormalization 3D',
+    shape: [1, 3, 2, 3, 2],
+    build: (b, x) =>
+      b.op('BatchNormalization', [x, b.constFloat(w(3, 29), [3]), b.constFloat(w(3, 30), [3]), b.constFloat(w(3, 31), [3]), b.constFloat(w(3, 32, 0.5, 2), [3])], { epsilon: float(1e-5) }),
+  },
+  { name: 'MaxPool 3D (2x2x2, stride 2)', shape: [1, 2, 4, 4, 4], build: (b, x) => b.op('MaxPool', [x], { kernel_shape: [2, 2, 2], strides: [2, 2, 2] }) },
+  { name: 'MaxPool 3D (3x3x3, stride 2, overlapping, pads)', shape: [1, 1, 5, 4, 5], build: (b, x) => b.op('MaxPool', [x], { kernel_shape: [3, 3, 3], strides: [2, 2, 2], pads: [1, 1, 1, 1, 1, 1] }) },
+  { name: 'AveragePool 3D (pads excluded)', shape: [1, 2, 5, 4, 3], build: (b, x) => b.op('AveragePool', [x], { kernel_shape: [3, 2, 3], strides: [2, 2, 1], pads: [1, 0, 1, 1, 0, 1] }) },
+  {
+    name: 'AveragePool 3D (pads included, ceil mode)',
+    shape: [1, 1, 5, 5, 4],
+    build: (b, x) => b.op('AveragePool', [x], { kernel_shape: [3, 3, 2], strides: [2, 2, 2], pads: [1, 1, 0, 1, 1, 0], count_include_pad: 1, ceil_mode: 1 }),
+  },
+  { name: 'AveragePool 3D (AdaptiveAvgPool3d((2, 3, 2)) as torch exports it)', shape: [1, 2, 4, 6, 4], build: (b, x) => b.op('AveragePool', [x], { kernel_shape: [2, 2, 2], strides: [2, 2, 2] }) },
+  { name: 'GlobalAveragePool 3D', shape: [1, 3, 2, 3, 2], build: (b, x) => b.op('GlobalAveragePool', [x]) },
+  { name: 'GlobalMaxPool 3D', shape: [1, 2, 2, 3, 2], build: (b, x) => b.op('GlobalMaxPool', [x]) },
+  { name: 'ReduceMean 3D (adaptive pool to 1, axes 2..4)', shape: [1, 2, 2, 3, 2], build: (b, x) => b.op('ReduceMean', [x], { axes: [2, 3, 4], keepdims: 1 }) },
   { name: 'GlobalMaxPool', shape: [1, 3, 3, 3], build: (b, x) => b.op('GlobalMaxPool', [x]) },
   { name: 'ReduceMean (axes attribute)', shape: [1, 3, 2, 2], build: (b, x) => b.op('ReduceMean', [x], { axes: [2, 3], keepdims: 1 }) },
   { name: 'ReduceSum (axes input, keepdims 0)', shape: [2, 3, 2], build: (b, x) => b.op('ReduceSum', [x, b.constInt64([0, 2])], { keepdims: 0 }) },
