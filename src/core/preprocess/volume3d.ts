@@ -1,8 +1,8 @@
 import { ScanLensError } from '../errors';
 import type { InputSpec } from '../model/manifest';
-import { voxelAxesOfWorld } from '../scan/reslice';
 import type { Scan } from '../scan/scan';
 import { percentiles } from './percentile';
+import { cropOffset, rasAxes, resampledCount } from './volume3dGeometry';
 
 /**
  * A 3D model's input from a whole volume, as MONAI users prepare one:
@@ -20,17 +20,6 @@ export interface RasVolume {
   readonly dims: readonly [number, number, number];
   /** mm along R, A, S. */
   readonly spacing: readonly [number, number, number];
-}
-
-/** For each RAS axis, the stored voxel axis (0 = x, 1 = y, 2 = z) it runs along and whether it runs backwards. */
-function rasAxes(scan: Scan): { voxel: number; flip: boolean; spacing: number }[] {
-  if (!scan.affine) {
-    // No orientation recorded: the stored axes are taken as they come, at the recorded spacing ([z, y, x]) or 1 mm.
-    const [sz, sy, sx] = scan.spacing ?? [1, 1, 1];
-    return [sx, sy, sz].map((spacing, voxel) => ({ voxel, flip: false, spacing }));
-  }
-  const affine = scan.affine;
-  return voxelAxesOfWorld(affine).map(({ voxel, sign }) => ({ voxel, flip: sign < 0, spacing: Math.hypot(affine[0]![voxel]!, affine[1]![voxel]!, affine[2]![voxel]!) }));
 }
 
 /**
@@ -67,11 +56,6 @@ export function reorientToRas(scan: Scan): RasVolume {
     }
   }
   return { data, dims, spacing: axes.map((a) => a.spacing) as [number, number, number] };
-}
-
-/** Voxels along an axis of n voxels at spacing `from` once resampled to `to`, first voxel centre kept (MONAI's compute_shape_offset). */
-export function resampledCount(n: number, from: number, to: number): number {
-  return Math.max(1, Math.round(((n - 1) * from) / to) + 1);
 }
 
 /** Linear resampling along one axis of a C-ordered [a, n, b] block to m samples at source positions t·step, clamped at the border. */
@@ -172,7 +156,7 @@ export function volumeIntensity(data: Float32Array, scan: Scan, input: Pick<Inpu
 /** Crops or pads (zeros) each axis about its centre to `size`, as MONAI's ResizeWithPadOrCrop: pad ⌊(size − n)/2⌋ before, or crop from ⌊n/2⌋ − ⌊size/2⌋. */
 export function cropOrPad(volume: Pick<RasVolume, 'data' | 'dims'>, size: readonly [number, number, number], out = new Float32Array(size[0] * size[1] * size[2])): Float32Array {
   // For each axis: the first source index read at output 0 (negative when padding).
-  const offset = volume.dims.map((n, a) => (n >= size[a]! ? Math.floor(n / 2) - Math.floor(size[a]! / 2) : -Math.floor((size[a]! - n) / 2)));
+  const offset = volume.dims.map((n, a) => cropOffset(n, size[a]!));
   const [nx, ny, nz] = volume.dims;
   out.fill(0);
   for (let i = 0; i < size[0]; i++) {
