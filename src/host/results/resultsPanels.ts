@@ -54,15 +54,22 @@ export class ResultsPanels {
     const base = options.base ?? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(path))?.uri.fsPath;
     const result = await readResultFile(path, base);
     const folder = options.folder ?? classifiedFolder(result);
-    const view = await resultsView(result, basename(path), vscode.workspace.asRelativePath(path, false), folder, base);
+    // The webview starts loading while the rows and audit are made: in code-server its start is most of the wait.
     const thumbnails = await ThumbnailCache.for(this.context.globalStorageUri.fsPath, path, async () => (await loadActiveModel(this.context, this.log)).model.manifest.input.intensity);
     this.open.get(path)?.panel.dispose();
     const webviewOptions = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview'), vscode.Uri.file(thumbnails.folder)] };
     const panel = restored ?? vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, `Results: ${basename(path)}`, vscode.ViewColumn.Active, { ...webviewOptions, retainContextWhenHidden: true });
     if (restored) panel.webview.options = webviewOptions;
+    // Made after the page's HTML is on its way (the next turn of the event loop); the page's first request waits for it.
+    const shown: Promise<Shown> = new Promise((resolve) => setImmediate(resolve)).then(async () => ({
+      result,
+      view: await resultsView(result, basename(path), vscode.workspace.asRelativePath(path, false), folder, base),
+      folder,
+      thumbnails,
+    }));
     const channel = new ResultsChannel(
       panel.webview,
-      (request) => this.handle(panel.webview, { result, view, folder, thumbnails }, request),
+      async (request) => this.handle(panel.webview, await shown, request),
       (event) => this.onEvent(path, event, started),
       (reason) => this.log.line(`results: ${reason}`),
     );
@@ -72,6 +79,13 @@ export class ResultsPanels {
       if (this.open.get(path)?.panel === panel) this.open.delete(path);
     });
     panel.webview.html = resultsHtml(panel.webview, this.context.extensionUri, basename(path));
+    let view: ResultsView;
+    try {
+      ({ view } = await shown);
+    } catch (error) {
+      panel.dispose();
+      throw error;
+    }
     return { entries: view.entries.length, audit: view.audit !== undefined && !('none' in view.audit) };
   }
 
