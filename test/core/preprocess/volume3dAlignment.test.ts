@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import * as ort from 'onnxruntime-node';
+import { niftiOrientation, writeNifti } from '../../../src/core/io/niftiWriter';
+import type { InputSpec } from '../../../src/core/model/manifest';
+import { decodeModel, encodeModel } from '../../../src/core/onnx/modelProto';
+import { prepareVolume } from '../../../src/core/preprocess/volume3d';
+import { volumeGeometry } from '../../../src/core/preprocess/volume3dGeometry';
+import { mapToScanGrid } from '../../../src/core/preprocess/volume3dInverse';
+import { loadScan } from '../../../src/core/scan/loadScan';
+import type { Affine } from '../../../src/core/scan/scan';
+import { fixture } from '../../helpers/paths';
+
+/**
+ * A lesion at known world coordinates in a volume stored oblique, non-RAS and
+ * anisotropic, and a 3D blob detector whose activation peaks on bright spots
+ * (scripts/reference/make_3d_inverse_reference.py): the activation, taken
+ * back to the scan's voxels, must peak within one voxel of the lesion.
+ */
+const folder = fixture('volume3d', 'alignment');
+const input = (JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8')) as { input: InputSpec }).input;
+const lesion = (JSON.parse(readFileSync(join(folder, 'lesion.json'), 'utf8')) as { world: [number, number, number] }).world;
+const work = mkdtempSync(join(tmpdir(), 'scanlens-alignment-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+/** The model's Conv3d → ReLU activation on the tensor, as a graph output of its own (onnxruntime). */
+async function activation(tensor: Float32Array): Promise<Float32Array> {
+  const model = decodeModel(readFileSync(join(folder, 'model.onnx')));
+  const relu = model.graph.node.find((node) => node.opType === 'Relu')!.output[0]!;
+  model.graph.output.push({ name: relu });
+  const session = await ort.InferenceSession.create(encodeModel(model));
+  const result = await session.run({ volume: new ort.Tensor('float32', tensor, [1, 1, input.size.depth!, input.size.height, input.size.width]) });
+  return result[relu]!.data as Float32Array;
+}
+
+/** The stored voxel (x, y, z) of a world point: the affine's 3×3 part solved by Cramer's rule. */
+function voxelOf(affine: Affine, world: readonly number[]): number[] {
+  const m = [0, 1, 2].map((r) => affine[r]!.slice(0, 3));
+  const b = [0, 1, 2].map((r) => world[r]! - affine[r]![3]!);
+  const det = (a: number[][]): number =>
+    a[0]![0]! * (a[1]![1]! * a[2]![2]! - a[1]![2]! * a[2]![1]!) - a[0]![1]! * (a[1]![0]! * a[2]![2]! - a[1]![2]! * a[2]![0]!) + a[0]![2]! * (a[1]![0]! * a[2]![1]! - a[1]![1]! * a[2]![0]!);
+  const d = det(m);
+  return [0, 1, 2].map((c) => det(m.map((row, r) => row.map((v, j) => (j === c ? b[r]! : v)))) / d);
+}
+
+function peak(data: ArrayLike<number>, dims: readonly [number, number, number]): number[] {
+  let best = 0;
+  for (let i = 1; i < data.length; i++) if (data[i]! > data[best]!) best = i;
+  return [best % dims[0], Math.floor(best / dims[0]) % dims[1], Math.floor(best / (dims[0] * dims[1]))];
+}
+
+test('a lesion at known world coordinates in an oblique, non-RAS, anisotropic volume: the 3D model’s activation, back on the scan’s voxels and saved as NIfTI, peaks within one voxel of it', async () => {
+  const scan = await loadScan(join(folder, 'volume.nii.gz'));
+  const [depth, height, width] = scan.shape;
+  const dims = [width, height, depth] as const;
+  const map = await activation(prepareVolume(scan, input));
+  const back = mapToScanGrid({ depth: input.size.depth!, height: input.size.height, width: input.size.width, data: map }, volumeGeometry(scan, input));
+  const expected = voxelOf(scan.affine!, lesion);
+  const found = peak(back, dims);
+  const off = found.map((v, a) => Math.abs(v - expected[a]!));
+  assert.ok(Math.max(...off) <= 1, `peak at voxel (${found.join(', ')}), lesion at (${expected.map((v) => v.toFixed(2)).join(', ')})`);
+
+  const out = join(work, 'map.nii.gz');
+  await writeNifti(out, { dims, data: back }, await niftiOrientation(scan));
+  const saved = await loadScan(out);
+  assert.deepEqual(saved.affine, scan.affine);
+  assert.deepEqual(peak(saved.voxels, dims), found);
+});
