@@ -1,5 +1,6 @@
 import { ScanLensError, oneLine } from '../errors';
 import { looksLikeProbabilities, scaledSoftmax } from '../model/softmax';
+import { inputDims } from '../model/checkManifest';
 import type { LoadedModel } from '../model/loadModel';
 import { runModel } from '../model/runModel';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
@@ -43,6 +44,8 @@ export interface ExplainOptions extends SessionOptions, RunControl {
 export interface RawMap {
   readonly width: number;
   readonly height: number;
+  /** A 3D model's map only: D×H×W, depth slowest, as the target layer's [1,C,D,H,W]. */
+  readonly depth?: number;
   readonly data: Float32Array;
 }
 
@@ -102,8 +105,7 @@ export function inputPerturbations(
   scoreOf?: (row: Float32Array) => number,
   whole: WholeModel = { session: model.session },
 ): Perturbations {
-  const { layout, channels, size } = model.manifest.input;
-  const dims = layout === 'NCHW' ? [1, channels, size.height, size.width] : [1, size.height, size.width, channels];
+  const dims = inputDims(model.manifest.input, 1);
   return perturbations({ ...whole, input: model.inputName, dims, output: model.outputName, batchable: model.batchable, file: model.onnxPath }, classIndex, control, scoreOf);
 }
 
@@ -126,6 +128,14 @@ async function layerPerturbations(model: LoadedModel, target: string, sides: rea
   return perturbations({ session, input: target, dims, output: model.outputName, extra, batchable, file: model.onnxPath }, classIndex, options);
 }
 
+/** The methods a 3D model's map comes from: those at a target layer; the ones that edit or smooth the input image by image are refused in one line. */
+function checkVolumeMethod(options: ExplainOptions): void {
+  const refused = options.method === 'occlusion' || options.method === 'fullgrad' || options.method === 'scorecam';
+  if (refused) throw new ScanLensError(`${options.method} does not explain 3D models (NCDHW) yet; use gradcam, gradcam++, hirescam, xgradcam, layercam, eigencam or ablationcam`);
+  if (options.augSmooth) throw new ScanLensError('aug_smooth does not apply to 3D models (NCDHW): its flips and scales are defined on 2D images');
+  if (options.parameters) throw new ScanLensError('the scorecard does not score 3D explanations yet');
+}
+
 /**
  * Explains one prepared model input (batch item data, as prepareInput gives
  * it) with the method the registry (methods/registry.ts) names: gradient
@@ -138,6 +148,8 @@ async function layerPerturbations(model: LoadedModel, target: string, sides: rea
  */
 export async function explainInput(model: LoadedModel, input: Float32Array, options: ExplainOptions): Promise<Explanation> {
   checkClass(model, options.classIndex);
+  const volume = model.manifest.input.layout === 'NCDHW';
+  if (volume) checkVolumeMethod(options);
   const notes: string[] = [];
   const method = CAM_REGISTRY[options.method];
   const eigenNote = options.eigenSmooth ? checkEigenSmooth(options.method, method) : undefined;
@@ -184,6 +196,9 @@ export async function explainInput(model: LoadedModel, input: Float32Array, opti
   const probabilities = probabilitiesOf(model, output);
   const classIndex = options.classIndex ?? argmax(output);
   const actTensor = results[layer.tensor]!;
+  if (volume && actTensor.dims.length !== 5) {
+    throw new ScanLensError(`tensor '${layer.tensor}' has shape [${actTensor.dims.join(', ')}]; a 3D model is explained at a [1,C,D,H,W] feature map`, model.onnxPath);
+  }
   const act = toFeatureMaps(actTensor.data as Float32Array, actTensor.dims, layer.tensor);
   if (act.tokens) notes.push(`transformer tokens of '${layer.tensor}' reshaped to a ${act.height}×${act.width} patch grid`);
   let data: Float32Array;
@@ -200,5 +215,6 @@ export async function explainInput(model: LoadedModel, input: Float32Array, opti
       data = await method.map(act, { ...context, raw: { data: actTensor.data as Float32Array, dims: actTensor.dims }, layer: layerRuns });
     } else data = await method.map(act, context);
   }
-  return { method: options.method, classIndex, probabilities, layer, map: { width: act.width, height: act.height, data }, notes };
+  const map = volume ? { width: act.width, height: act.height, depth: act.depth, data } : { width: act.width, height: act.height, data };
+  return { method: options.method, classIndex, probabilities, layer, map, notes };
 }

@@ -1,5 +1,6 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { ScanLensError, oneLine } from '../errors';
+import { inputDims } from '../model/checkManifest';
 import type { LoadedModel } from '../model/loadModel';
 import { ort } from '../native/ort';
 import { derivedKey } from '../onnx/derivedCache';
@@ -20,9 +21,7 @@ import { autoTargetLayer, checkTensorExists, type TargetLayer } from './targetLa
 export type SessionOptions = DerivedSessionOptions;
 
 export function inputTensor(model: LoadedModel, data: Float32Array, batch = 1): Tensor {
-  const { layout, channels, size } = model.manifest.input;
-  const dims = layout === 'NCHW' ? [batch, channels, size.height, size.width] : [batch, size.height, size.width, channels];
-  return new (ort().Tensor)('float32', data, dims);
+  return new (ort().Tensor)('float32', data, inputDims(model.manifest.input, batch));
 }
 
 const graphs = new Map<string, Promise<GraphProto>>();
@@ -204,7 +203,7 @@ export function tailSession(model: LoadedModel, target: string, sideTypes: Recor
 
 export function inputSize(model: LoadedModel): number {
   const { channels, size } = model.manifest.input;
-  return channels * size.width * size.height;
+  return channels * size.width * size.height * (size.depth ?? 1);
 }
 
 /** Releases every derived session (tests, extension deactivation). */

@@ -13,7 +13,7 @@ export interface TargetLayer {
 /** Pools that end a CNN's spatial part; Flatten only counts when none of them is found. */
 const GLOBAL_POOLS = new Set(['GlobalAveragePool', 'GlobalMaxPool']);
 
-/** A global pool, or a ReduceMean over the last two (spatial) axes of a channels-first map. */
+/** A global pool, or a ReduceMean over the spatial axes of a channels-first map: the last two, or a 3D model's last three. */
 function isGlobalPool(node: NodeProto, index: GraphIndex): boolean {
   if (!node.input[0] || index.constantTensor(node.input[0])) return false;
   if (GLOBAL_POOLS.has(node.opType)) return true;
@@ -24,7 +24,8 @@ function isGlobalPool(node: NodeProto, index: GraphIndex): boolean {
     axes = t ? tensorValues(t) : undefined;
   }
   const set = new Set(axes ?? []);
-  return set.size === 2 && ((set.has(2) && set.has(3)) || (set.has(-1) && set.has(-2)));
+  const spatial = (list: number[]): boolean => set.size === list.length && list.every((a) => set.has(a));
+  return spatial([2, 3]) || spatial([-1, -2]) || spatial([2, 3, 4]) || spatial([-1, -2, -3]);
 }
 
 /** Follows a pool's input back past other pools (GAP → Flatten) to the feature map. */
@@ -109,8 +110,8 @@ function feedsAttention(index: GraphIndex, start: string, norms: ReadonlySet<str
  * comes after its last attention block (CNNs, ConvNeXt, Swin): the tensor
  * that pool reads, the last spatial feature map (Swin: the last stage after
  * its LayerNorm, channels first). Else the input of the last Flatten or
- * ReduceMean over any axes (token-mixing models that average their tokens). 4-D is
- * checked later, at run time, where shapes are known.
+ * ReduceMean over any axes (token-mixing models that average their tokens). 4-D (a
+ * 3D model's 5-D) is checked later, at run time, where shapes are known.
  */
 export function autoTargetLayer(graph: GraphProto, index: GraphIndex): string {
   const order = new Map(graph.node.map((n, i) => [n, i]));

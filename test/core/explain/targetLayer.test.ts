@@ -48,3 +48,13 @@ test('a softmax on the output is not attention: the head is not taken for a tran
   });
   assert.equal(chosen, feature);
 });
+
+test("a 3D model's ReduceMean over D, H and W counts as the global pool: the 5-D map before it, not the pooled vector a later Flatten reads", () => {
+  let feature = '';
+  const chosen = tail((b) => {
+    feature = b.op('Relu', [b.op('Conv', ['x', b.constFloat([1], [1, 1, 1, 1, 1])])]);
+    const pooled = b.op('ReduceMean', [feature], { axes: [-3, -2, -1], keepdims: 1 });
+    return b.op('Gemm', [b.op('Flatten', [pooled]), b.constFloat([1, 1], [1, 2])]);
+  });
+  assert.equal(chosen, feature);
+});

@@ -1,4 +1,4 @@
-import type { FeatureMaps } from '../featureMaps';
+import { positions, type FeatureMaps } from '../featureMaps';
 import type { CamMethod, LayerContext } from './camMethod';
 
 /** What an ablated channel is set to when the layer's smallest activation is not 0 (pytorch-grad-cam's AblationLayer). */
@@ -24,7 +24,7 @@ async function ablationMap(act: FeatureMaps, { raw, layer, score }: LayerContext
   let min = Infinity;
   for (let i = 0; i < data.length; i++) if (data[i]! < min) min = data[i]!;
   const value = min === 0 ? 0 : Math.fround(min - ABLATION_OFFSET);
-  // A channel's positions in the raw tensor: a plane of [1,C,H,W], or feature k of every token of [1,T,D].
+  // A channel's positions in the raw tensor: a plane of [1,C,H,W] (a block of [1,C,D,H,W]), or feature k of every token of [1,T,D].
   const tokens = dims.length === 3;
   const channels = tokens ? dims[2]! : dims[1]!;
   const per = data.length / channels;
@@ -43,7 +43,7 @@ async function ablationMap(act: FeatureMaps, { raw, layer, score }: LayerContext
   const weights = new Float64Array(act.channels);
   const original = Math.fround(score);
   ablated.forEach((k, i) => (weights[k] = Math.fround((original - scores[i]!) / original)));
-  const hw = act.height * act.width;
+  const hw = positions(act);
   const out = new Float64Array(hw);
   for (let k = 0; k < act.channels; k++) {
     const w = weights[k]!;

@@ -1,4 +1,4 @@
-import type { FeatureMaps } from '../featureMaps';
+import { positions, type FeatureMaps } from '../featureMaps';
 
 /** The sums the CAM family shares, in plain loops (typed-array `from` with a callback takes V8's slow path on the per-image path). */
 
@@ -12,7 +12,7 @@ export function reluToFloat32(values: Float64Array): Float32Array {
 
 /** Σ_k w_k · A_k, then ReLU. */
 export function weightedSum(act: FeatureMaps, weights: ArrayLike<number>): Float32Array {
-  const hw = act.height * act.width;
+  const hw = positions(act);
   const { data } = act;
   const out = new Float64Array(hw);
   for (let k = 0; k < act.channels; k++) {
@@ -26,15 +26,15 @@ export function weightedSum(act: FeatureMaps, weights: ArrayLike<number>): Float
 
 /** Σ_k f(A_k, G_k) per position, then ReLU. */
 export function elementwiseSum(act: FeatureMaps, grad: FeatureMaps, f: (a: number, g: number) => number): Float32Array {
-  const hw = act.height * act.width;
+  const hw = positions(act);
   const out = new Float64Array(hw);
   for (let k = 0; k < act.channels; k++) for (let i = 0; i < hw; i++) out[i]! += f(act.data[k * hw + i]!, grad.data[k * hw + i]!);
   return reluToFloat32(out);
 }
 
-/** Per channel k, weight(A, G, from, to) over the k-th H×W plane [from, to): offsets, not 2K subarray views. */
+/** Per channel k, weight(A, G, from, to) over the k-th H×W plane (D×H×W block) [from, to): offsets, not 2K subarray views. */
 export function channelWeights(act: FeatureMaps, grad: FeatureMaps, weight: (a: Float32Array, g: Float32Array, from: number, to: number) => number): Float64Array {
-  const hw = act.height * act.width;
+  const hw = positions(act);
   const weights = new Float64Array(act.channels);
   for (let k = 0; k < act.channels; k++) weights[k] = weight(act.data, grad.data, k * hw, (k + 1) * hw);
   return weights;
@@ -60,9 +60,9 @@ export function gradientMethod(terms: CamTerms): { readonly needs: 'gradients'; 
   return { needs: 'gradients', map, terms };
 }
 
-/** The terms themselves, channels × H×W (w_k·A_k, or f(A_k, G_k)), as eigen_smooth projects them. */
+/** The terms themselves, channels × (D×)H×W (w_k·A_k, or f(A_k, G_k)), as eigen_smooth projects them. */
 export function termMaps(terms: CamTerms, act: FeatureMaps, grad: FeatureMaps): FeatureMaps {
-  const hw = act.height * act.width;
+  const hw = positions(act);
   const out = new Float32Array(act.channels * hw);
   if ('weights' in terms) {
     const weights = terms.weights(act, grad);
@@ -146,7 +146,7 @@ function topEigenvector(matrix: Float64Array, n: number): { vector: Float64Array
 }
 
 /**
- * pytorch-grad-cam's get_2d_projection for one map: the maps as an (H·W)×K matrix X,
+ * pytorch-grad-cam's get_2d_projection for one map: the maps as an (H·W)×K matrix X (D·H·W in 3D),
  * NaN set to 0, each channel centred over the positions, projected on the first right
  * singular vector v₁ (X·v₁ = σ₁·u₁). The smaller of XᵀX and XXᵀ is decomposed. The
  * singular vector's sign is arbitrary (pytorch-grad-cam keeps LAPACK's); here the
@@ -154,8 +154,8 @@ function topEigenvector(matrix: Float64Array, n: number): { vector: Float64Array
  * maps (for EigenCAM the activations, for eigen_smooth the unsmoothed CAM). Before ReLU.
  */
 export function firstComponentProjection(maps: FeatureMaps): Float64Array {
-  const { channels: k, height, width, data } = maps;
-  const hw = height * width;
+  const { channels: k, data } = maps;
+  const hw = positions(maps);
   const x = new Float64Array(k * hw);
   const channelSum = new Float64Array(hw);
   for (let c = 0; c < k; c++) {

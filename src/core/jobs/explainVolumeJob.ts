@@ -1,0 +1,102 @@
+import { stat } from 'node:fs/promises';
+import { ScanLensError } from '../errors';
+import { explainInput, type Explanation, type ExplainOptions } from '../explain/explain';
+import { resizeVolumeMap, type VolumeGrid } from '../explain/upsampleVolume';
+import { minMaxNormalise } from '../explain/upsample';
+import type { LoadedModel } from '../model/loadModel';
+import { prepareVolume } from '../preprocess/volume3d';
+import { volumeGeometry, type VolumeGeometry } from '../preprocess/volume3dGeometry';
+import { loadSeriesFolder } from '../scan/dicomSeries';
+import { DEFAULT_LIMITS, type DecodeLimits } from '../scan/limits';
+import { listScans } from '../scan/listScans';
+import { loadScan, type LoadOptions } from '../scan/loadScan';
+import type { Scan } from '../scan/scan';
+
+export interface ExplainVolumeOptions extends ExplainOptions {
+  readonly limits?: DecodeLimits;
+  /** How the file is read (blocking read, which volume of a 4D NIfTI, privacy). */
+  readonly load?: LoadOptions;
+}
+
+/** The map's largest voxel: on the tensor grid, and where it came from in the scan. */
+export interface VolumePeak {
+  /** [d, h, w] on the tensor grid (along R, A, S). */
+  readonly tensor: readonly [number, number, number];
+  /** The map's value there (1 unless the map is flat). */
+  readonly value: number;
+  /** The nearest stored voxel (x, y, z) of the scan; null when the peak lies in the padding around it. */
+  readonly voxel: readonly [number, number, number] | null;
+  /** The tensor voxel's centre in patient RAS mm; null when the scan records no orientation. */
+  readonly world: readonly [number, number, number] | null;
+}
+
+export interface ExplainVolumeResult {
+  /** The path the job read. */
+  readonly file: string;
+  /** The method's map at the target layer's D×H×W grid, after its ReLU. */
+  readonly explanation: Explanation;
+  /** The model's input as prepareVolume gives it: one channel of D×H×W along R, A, S. */
+  readonly tensor: Float32Array;
+  /** The map on the model's tensor grid (D×H×W along R, A, S): trilinear from the layer's grid with half-pixel centres, min-max to [0,1]. */
+  readonly grid: VolumeGrid;
+  readonly peak: VolumePeak;
+  /** Where prepareVolume put each stored voxel: what mapToScanGrid takes the map back to the scan with. */
+  readonly geometry: VolumeGeometry;
+  /** The scan read (its affine and shape place a map written back onto its voxels). */
+  readonly scan: Scan;
+}
+
+/** A volume file, or a folder holding a DICOM series (its largest). */
+export async function loadVolume(path: string, limits: DecodeLimits, load: LoadOptions): Promise<Scan> {
+  const info = await stat(path).catch(() => undefined);
+  if (info?.isDirectory()) return loadSeriesFolder(path, (await listScans(path)).files, limits, load);
+  return loadScan(path, limits, load);
+}
+
+/** Explains a whole volume (a NIfTI, a multi-frame DICOM or a DICOM series folder) with a 3D model (NCDHW). */
+export async function explainVolumeJob(model: LoadedModel, path: string, options: ExplainVolumeOptions): Promise<ExplainVolumeResult> {
+  const { limits = DEFAULT_LIMITS, load = {} } = options;
+  return explainVolumeScan(model, await loadVolume(path, limits, load), options);
+}
+
+function argmax(data: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < data.length; i++) if (data[i]! > data[best]!) best = i;
+  return best;
+}
+
+/** The peak of a map on the tensor grid, with the stored voxel it came from (inverting volumeGeometry's c = start + step·x) and its world point. */
+export function volumePeak(grid: VolumeGrid, geometry: VolumeGeometry, scan: Scan): VolumePeak {
+  const at = argmax(grid.data);
+  const tensor = [Math.floor(at / (grid.height * grid.width)), Math.floor(at / grid.width) % grid.height, at % grid.width] as const;
+  const continuous = [0, 0, 0];
+  geometry.axes.forEach((axis, a) => (continuous[axis.voxel] = (tensor[a]! - axis.start) / axis.step));
+  // A stored voxel covers [x − ½, x + ½]; float rounding in start and step may leave its edge a hair beyond.
+  const inside = continuous.every((c, v) => c >= -0.5 - 1e-6 && c <= geometry.scan[v]! - 0.5 + 1e-6);
+  const rounded = continuous.map((c, v) => Math.min(geometry.scan[v]! - 1, Math.max(0, Math.round(c))));
+  const affine = scan.affine;
+  const world = affine
+    ? ([0, 1, 2].map((r) => affine[r]![0]! * continuous[0]! + affine[r]![1]! * continuous[1]! + affine[r]![2]! * continuous[2]! + affine[r]![3]!) as [number, number, number])
+    : null;
+  return { tensor, value: grid.data[at]!, voxel: inside ? (rounded as [number, number, number]) : null, world };
+}
+
+/**
+ * explainVolumeJob on a scan already read: the volume through prepareVolume
+ * (the tensor classify gives the same probabilities for), the method's map at
+ * the target layer, resized to the tensor grid and min-max normalised as 2D
+ * maps are, and its peak placed in the scan.
+ */
+export async function explainVolumeScan(model: LoadedModel, scan: Scan, options: ExplainVolumeOptions): Promise<ExplainVolumeResult> {
+  const { input } = model.manifest;
+  if (input.layout !== 'NCDHW') throw new ScanLensError(`a 2D model (${input.layout}) explains slices; this explains volumes with a 3D model (NCDHW)`, model.manifestPath ?? model.onnxPath);
+  const { limits: _limits, load: _load, ...explain } = options;
+  const tensor = prepareVolume(scan, input);
+  const explanation = await explainInput(model, tensor, explain);
+  const { map } = explanation;
+  const size = { depth: input.size.depth!, height: input.size.height, width: input.size.width };
+  const resized = resizeVolumeMap({ depth: map.depth ?? 1, height: map.height, width: map.width, data: map.data }, size);
+  const grid = { ...resized, data: minMaxNormalise(resized.data) };
+  const geometry = volumeGeometry(scan, input);
+  return { file: scan.path, explanation, tensor, grid, peak: volumePeak(grid, geometry, scan), geometry, scan };
+}
