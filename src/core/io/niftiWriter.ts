@@ -194,3 +194,9 @@ export async function writeNifti(path: string, volume: NiftiVolume, orientation:
   const bytes = encodeNifti(volume, orientation, description);
   await writeFileAtomic(path, gzipped ? await promisify(gzip)(bytes) : bytes);
 }
+
+/** A float32 volume on a scan's own voxels (x fastest, as the scan stores them) written as NIfTI that overlays that scan. */
+export async function writeScanNifti(path: string, scan: Scan, data: Float32Array, description?: string): Promise<void> {
+  const [depth, height, width] = scan.shape;
+  await writeNifti(path, { dims: [width, height, depth], data }, await niftiOrientation(scan), description);
+}

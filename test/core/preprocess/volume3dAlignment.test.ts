@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { niftiOrientation, writeNifti } from '../../../src/core/io/niftiWriter';
+import { writeScanNifti } from '../../../src/core/io/niftiWriter';
 import type { InputSpec } from '../../../src/core/model/manifest';
 import { decodeModel, encodeModel } from '../../../src/core/onnx/modelProto';
 import { prepareVolume } from '../../../src/core/preprocess/volume3d';
@@ -64,7 +64,7 @@ test('a lesion at known world coordinates in an oblique, non-RAS, anisotropic vo
   assert.ok(Math.max(...off) <= 1, `peak at voxel (${found.join(', ')}), lesion at (${expected.map((v) => v.toFixed(2)).join(', ')})`);
 
   const out = join(work, 'map.nii.gz');
-  await writeNifti(out, { dims, data: back }, await niftiOrientation(scan));
+  await writeScanNifti(out, scan, back);
   const saved = await loadScan(out);
   assert.deepEqual(saved.affine, scan.affine);
   assert.deepEqual(peak(saved.voxels, dims), found);
