@@ -3,6 +3,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { ScanLensError } from '../errors';
 import { ManifestSchema, type Manifest } from './manifest';
 import { labelsFromMetadata, readOnnxMetadata } from './onnxMetadata';
+import type { BundleFacts } from './monaiBundle';
 
 function tensorShape(session: InferenceSession, name: string, which: 'input' | 'output'): ReadonlyArray<number | string> {
   const list = which === 'input' ? session.inputMetadata : session.outputMetadata;
@@ -13,12 +14,18 @@ function tensorShape(session: InferenceSession, name: string, which: 'input' | '
 const known = (d: number | string | undefined): d is number => typeof d === 'number' && d > 0;
 const shapeOf = (shape: ReadonlyArray<number | string>): string => `[${shape.join(', ')}]`;
 
+/** A size the graph leaves open, from the bundle; a fixed one held against what the bundle declares. */
+function sized(graph: number | string | undefined, declared: number | undefined, axis: string, path: string): number | string | undefined {
+  if (known(graph) && declared !== undefined && graph !== declared) throw new ScanLensError(`the graph's input ${axis} is ${graph} but the MONAI bundle says ${declared}`, path);
+  return known(graph) ? graph : (declared ?? graph);
+}
+
 /**
- * Builds a manifest for a bare .onnx from what the graph says, and lists every
- * guess so outputs can state them: a user must know when labels or scaling
- * were assumed rather than declared.
+ * Builds a manifest for a bare .onnx from what the graph says (and, in a MONAI
+ * bundle, what its configs declare), and lists every guess so outputs can
+ * state them: a user must know when labels or scaling were assumed rather than declared.
  */
-export function specFromGraph(session: InferenceSession, bytes: Uint8Array, path: string, sha256: string): { manifest: Manifest; assumptions: string[] } {
+export function specFromGraph(session: InferenceSession, bytes: Uint8Array, path: string, sha256: string, bundle?: BundleFacts): { manifest: Manifest; assumptions: string[] } {
   const inputName = session.inputNames[0];
   const outputName = session.outputNames[0];
   if (!inputName || !outputName) throw new ScanLensError('model has no inputs or no outputs', path);
@@ -35,7 +42,9 @@ export function specFromGraph(session: InferenceSession, bytes: Uint8Array, path
   if (shape.length === 5) {
     // A 5-D input is a 3D model's [N, C, D, H, W]: one channel is what volume preprocessing gives.
     if (d1 !== 1) throw new ScanLensError(`input '${inputName}' ${shapeOf(shape)} has ${known(d1) ? d1 : 'an unfixed number of'} channels; a 3D model takes one (write a manifest)`, path);
-    [layout, channels, depth, height, width] = ['NCDHW', d1, d2, d3, d4];
+    const declared = bundle?.preprocessing?.size ?? bundle?.spatialShape;
+    [layout, channels] = ['NCDHW', d1];
+    [depth, height, width] = [sized(d2, declared?.[0], 'depth', path), sized(d3, declared?.[1], 'height', path), sized(d4, declared?.[2], 'width', path)];
     if (!known(depth) || !known(height) || !known(width)) throw new ScanLensError(`input '${inputName}' has no fixed size (${shapeOf(shape)}); write a manifest with input.size`, path);
   } else if (d1 === 1 || d1 === 3) [layout, channels, height, width] = ['NCHW', d1, d2, d3];
   else if (d3 === 1 || d3 === 3) [layout, channels, height, width] = ['NHWC', d3, d1, d2];
@@ -44,25 +53,33 @@ export function specFromGraph(session: InferenceSession, bytes: Uint8Array, path
     throw new ScanLensError(`input '${inputName}' has no fixed size (${shapeOf(shape)}); write a manifest with input.size`, path);
   }
 
+  const volumePreprocessing = layout === 'NCDHW' ? bundle?.preprocessing : undefined;
   const assumptions =
     layout === 'NCDHW'
       ? [
-          `no manifest: input '${inputName}' read as NCDHW, 1 channel, ${depth}×${height}×${width} (depth×height×width) from the graph`,
-          'no manifest: volumes reoriented to RAS at their own spacing, scaled to [0,1] by their storage range, no mean/std, cropped or padded about the centre',
+          `no manifest: input '${inputName}' read as NCDHW, 1 channel, ${depth}×${height}×${width} (depth×height×width) from the ${bundle ? 'graph and the MONAI bundle' : 'graph'}`,
+          volumePreprocessing
+            ? `volumes reoriented to RAS${volumePreprocessing.spacing ? `, resampled to ${volumePreprocessing.spacing.join('×')} mm` : ' at their own spacing'}, intensity ${volumePreprocessing.intensity?.mode ?? 'range'}${volumePreprocessing.mean ? `, mean ${volumePreprocessing.mean[0]} std ${volumePreprocessing.std![0]}` : ''}, cropped or padded about the centre`
+            : 'no manifest: volumes reoriented to RAS at their own spacing, scaled to [0,1] by their storage range, no mean/std, cropped or padded about the centre',
         ]
       : [
           `no manifest: input '${inputName}' read as ${layout}, ${channels} channel(s), ${width}×${height} from the graph`,
           'no manifest: pixels scaled to [0,1] by their storage range (8-bit /255, 16-bit /65535), no mean/std',
           'no manifest: images resized with a linear kernel, stretched to fit',
         ];
-  let labels: string[] | undefined;
-  try {
-    labels = labelsFromMetadata(readOnnxMetadata(bytes));
-  } catch {
-    labels = undefined;
+  if (bundle) assumptions.push(...bundle.notes);
+  let labels: string[] | undefined = bundle?.labels;
+  if (!labels) {
+    try {
+      labels = labelsFromMetadata(readOnnxMetadata(bytes));
+    } catch {
+      labels = undefined;
+    }
   }
   const classes = tensorShape(session, outputName, 'output').at(-1);
-  if (labels) {
+  if (labels && labels === bundle?.labels) {
+    assumptions.push(`labels read from the MONAI bundle's channel_def`);
+  } else if (labels) {
     assumptions.push(`no manifest: labels read from the model's metadata_props`);
   } else if (known(classes)) {
     labels = Array.from({ length: classes }, (_, i) => `class_${i}`);
@@ -71,7 +88,7 @@ export function specFromGraph(session: InferenceSession, bytes: Uint8Array, path
     throw new ScanLensError(`output '${outputName}' has no fixed class count and the model has no labels; write a manifest`, path);
   }
   if (known(classes) && classes !== labels.length) {
-    throw new ScanLensError(`metadata lists ${labels.length} labels but output '${outputName}' has ${classes} classes`, path);
+    throw new ScanLensError(`${labels === bundle?.labels ? 'the MONAI bundle' : 'metadata'} lists ${labels.length} labels but output '${outputName}' has ${classes} classes`, path);
   }
 
   const manifest = ManifestSchema.parse({
@@ -80,7 +97,15 @@ export function specFromGraph(session: InferenceSession, bytes: Uint8Array, path
     version: 'unknown',
     file: basename(path),
     sha256,
-    input: { name: inputName, layout, channels, size: { width, height, ...(layout === 'NCDHW' ? { depth } : {}) } },
+    input: {
+      name: inputName,
+      layout,
+      channels,
+      size: { width, height, ...(layout === 'NCDHW' ? { depth } : {}) },
+      ...(volumePreprocessing?.spacing ? { spacing: volumePreprocessing.spacing } : {}),
+      ...(volumePreprocessing?.intensity ? { intensity: volumePreprocessing.intensity } : {}),
+      ...(volumePreprocessing?.mean ? { mean: volumePreprocessing.mean, std: volumePreprocessing.std } : {}),
+    },
     output: { name: outputName, type: 'logits' },
     labels,
   });

@@ -12,6 +12,7 @@ import { ExecutionProviderError, checkProvider } from './executionProviders';
 import type { Manifest } from './manifest';
 import { readManifest } from './manifestLoader';
 import { specFromGraph } from './bareModel';
+import { bundleModel, readMonaiBundle } from './monaiBundle';
 import { checkDeclaredShapes, graphName, probeModel } from './checkManifest';
 import { rememberModelBytes } from './modelBytes';
 import { vetModel } from './vetModel';
@@ -52,13 +53,15 @@ export function defaultThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
 }
 
-/** A folder holds model.json, else exactly one .onnx. */
+/** A folder holds model.json, else is a MONAI bundle shipping models/model.onnx, else holds exactly one .onnx. */
 async function resolveModelPath(path: string): Promise<string> {
   const info = await stat(path).catch(() => undefined);
   if (!info) throw new ScanLensError('model not found', path);
   if (!info.isDirectory()) return path;
   const entries = await readdir(path);
   if (entries.includes('model.json')) return join(path, 'model.json');
+  const bundled = await bundleModel(path);
+  if (bundled) return bundled;
   const onnx = entries.filter((e) => extname(e).toLowerCase() === '.onnx');
   if (onnx.length === 1) return join(path, onnx[0]!);
   throw new ScanLensError(onnx.length === 0 ? 'folder has no model.json or .onnx file' : 'folder has several .onnx files and no model.json to choose', path);
@@ -131,10 +134,11 @@ async function loadBare(onnxPath: string, options: Required<ModelOptions>): Prom
   const bytes = await readModelBytes(onnxPath, options.maxModelBytes);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   rememberModelBytes(sha256, bytes);
+  const bundle = await readMonaiBundle(onnxPath);
   const session = await createSession(bytes, onnxPath, options);
   let spec: ReturnType<typeof specFromGraph>;
   try {
-    spec = specFromGraph(session, bytes, onnxPath, sha256);
+    spec = specFromGraph(session, bytes, onnxPath, sha256, bundle);
     const { input, output } = spec.manifest;
     await probeModel({ session, manifest: spec.manifest, inputName: input.name ?? session.inputNames[0]!, outputName: output.name ?? session.outputNames[0]!, manifestPath: undefined, onnxPath });
   } catch (error) {
