@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { writeScanNifti } from '../../../src/core/io/niftiWriter';
+import { writeScanNifti } from '../../../src/core/scan/niftiWriter';
 import type { InputSpec } from '../../../src/core/model/manifest';
 import { decodeModel, encodeModel } from '../../../src/core/onnx/modelProto';
 import { prepareVolume } from '../../../src/core/preprocess/volume3d';

@@ -1,12 +1,12 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { ScanLensError } from '../errors';
-import { inflateRange, isGzip } from '../scan/inflateRange';
-import { DEFAULT_LIMITS } from '../scan/limits';
-import { readLimited } from '../scan/loadScan';
-import { readNiftiGeometry, type NiftiGeometry } from '../scan/niftiAffine';
-import type { Affine, Scan } from '../scan/scan';
-import { writeFileAtomic } from './atomicWrite';
+import { inflateRange, isGzip } from './inflateRange';
+import { DEFAULT_LIMITS } from './limits';
+import { readLimited } from './loadScan';
+import { readNiftiGeometry, type NiftiGeometry } from './niftiAffine';
+import type { Affine, Scan } from './scan';
+import { writeFileAtomic } from '../io/atomicWrite';
 
 /** The orientation fields a written volume takes from its scan, so it overlays the scan in any viewer (those that read the qform as those that read the sform). */
 export interface NiftiOrientation {

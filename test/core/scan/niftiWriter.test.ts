@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { niftiOrientation, writeNifti } from '../../../src/core/io/niftiWriter';
+import { niftiOrientation, writeNifti } from '../../../src/core/scan/niftiWriter';
 import { loadScan } from '../../../src/core/scan/loadScan';
 import { niftiAffine, readNiftiGeometry } from '../../../src/core/scan/niftiAffine';
 import { fixture } from '../../helpers/paths';
