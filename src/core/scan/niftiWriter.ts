@@ -42,7 +42,7 @@ async function headerOrientation(path: string): Promise<{ orientation: NiftiOrie
   if (!version || head.length < (version === 1 ? 348 : 540)) throw new ScanLensError('cannot read its NIfTI header again to copy the orientation', path);
   const dims = (version === 1 ? [42, 44, 46].map((at) => view.getInt16(at, little)) : [24, 32, 40].map((at) => Number(view.getBigInt64(at, little)))) as [number, number, number];
   const geometry: NiftiGeometry = readNiftiGeometry(view, version, little, dims);
-  const xyztUnits = view.getUint8(version === 1 ? 123 : 500);
+  const xyztUnits = version === 1 ? view.getUint8(123) : view.getInt32(500, little) & 0xff;
   const [qfac, ...zooms] = geometry.pixdim as [number, number, number, number];
   return {
     dims,

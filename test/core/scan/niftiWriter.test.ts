@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { niftiOrientation, writeNifti } from '../../../src/core/scan/niftiWriter';
+import { niftiOrientation, writeNifti, writeScanNifti } from '../../../src/core/scan/niftiWriter';
 import { loadScan } from '../../../src/core/scan/loadScan';
 import { niftiAffine, readNiftiGeometry } from '../../../src/core/scan/niftiAffine';
 import { fixture } from '../../helpers/paths';
@@ -101,4 +101,25 @@ test('a wrong extension, data that does not fill the volume or a dimension NIfTI
 test('the orientation of a NIfTI scan whose file changed since it was read is refused by name', async () => {
   const scan = await loadScan(VOLUME);
   await assert.rejects(niftiOrientation({ ...scan, shape: [5, 5, 5] }), /volume\.nii\.gz: its header now says 30×26×18 voxels, not the 5×5×5 read: the file changed$/);
+});
+
+test('maps of NIfTI-2 (sheared sform, code 2), big-endian, qform-only and 4D files are written as NIfTI-1 that reads back on the scan’s own affine with its codes', async () => {
+  for (const name of ['nifti2.nii.gz', 'big-endian.nii', 'scaled-qform.nii.gz', 'four-d.nii.gz']) {
+    const scan = await loadScan(fixture('nifti', name));
+    const [nz, ny, nx] = scan.shape;
+    const out = join(work, `${name}-map.nii`);
+    await writeScanNifti(
+      out,
+      scan,
+      Float32Array.from({ length: nx * ny * nz }, (_, i) => i),
+    );
+    const back = await loadScan(out);
+    assert.deepEqual(back.shape, scan.shape, name);
+    assert.equal(back.metadata.sformCode, scan.metadata.sformCode, name);
+    assert.equal(back.metadata.qformCode, scan.metadata.qformCode, name);
+    // float32 header fields: NIfTI-2 stores float64.
+    back.affine!.forEach((row, r) =>
+      row.forEach((v, c) => assert.ok(Math.abs(v - scan.affine![r]![c]!) <= 1e-5 * Math.max(1, Math.abs(v)), `${name}: affine[${r}][${c}] ${v} vs ${scan.affine![r]![c]}`)),
+    );
+  }
 });
