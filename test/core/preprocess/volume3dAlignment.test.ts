@@ -22,7 +22,8 @@ import { fixture } from '../../helpers/paths';
  */
 const folder = fixture('volume3d', 'alignment');
 const input = (JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8')) as { input: InputSpec }).input;
-const lesion = (JSON.parse(readFileSync(join(folder, 'lesion.json'), 'utf8')) as { world: [number, number, number] }).world;
+const reference = JSON.parse(readFileSync(join(folder, 'lesion.json'), 'utf8')) as { world: [number, number, number]; pytorch: { activationPeak: [number, number, number] } };
+const lesion = reference.world;
 const work = mkdtempSync(join(tmpdir(), 'scanlens-alignment-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -57,6 +58,10 @@ test('a lesion at known world coordinates in an oblique, non-RAS, anisotropic vo
   const [depth, height, width] = scan.shape;
   const dims = [width, height, depth] as const;
   const map = await activation(prepareVolume(scan, input));
+  // On the tensor grid (D slowest) it peaks where PyTorch's activation does on nibabel's and scipy's preprocessing.
+  const [h, w] = [input.size.height, input.size.width];
+  const top = peak(map, [w, h, input.size.depth!]);
+  assert.deepEqual([top[2], top[1], top[0]], reference.pytorch.activationPeak);
   const back = mapToScanGrid({ depth: input.size.depth!, height: input.size.height, width: input.size.width, data: map }, volumeGeometry(scan, input));
   const expected = voxelOf(scan.affine!, lesion);
   const found = peak(back, dims);
