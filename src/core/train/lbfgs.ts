@@ -134,8 +134,9 @@ export function minimize(f: Objective, x0: Float64Array, options: LbfgsOptions =
       }
     }
     const fell = point.value - next.value;
+    const size = Math.max(Math.abs(point.value), Math.abs(next.value), 1);
     point = next;
-    if (fell <= relativeTolerance * Math.max(Math.abs(point.value), Math.abs(next.value), 1)) return { ...point, iterations: iteration + 1, converged: true };
+    if (fell <= relativeTolerance * size) return { ...point, iterations: iteration + 1, converged: true };
   }
   return { ...point, iterations: maxIterations, converged: maxAbs(point.gradient) <= gradientTolerance };
 }

@@ -1,4 +1,5 @@
-import { minimize } from './lbfgs';
+import { minimize, type LbfgsOptions } from './lbfgs';
+import { softmaxObjective } from './softmaxObjective';
 
 /** Rows of features (one per image, `dimensions` wide) with their class indices. */
 export interface LabelledFeatures {
@@ -77,48 +78,24 @@ export function logProbabilities(head: LinearHead, features: Float32Array): Floa
  * on StandardScaler'd inputs. The standardisation is folded back into the
  * returned head, so it applies to raw features.
  */
-export function fitSoftmax(data: LabelledFeatures, strength: number, options: { maxIterations?: number; start?: Float64Array } = {}): SoftmaxFit {
+export function fitSoftmax(data: LabelledFeatures, strength: number, options: LbfgsOptions & { start?: Float64Array } = {}): SoftmaxFit {
   const { dimensions, classes, labels } = data;
   const n = labels.length;
   const { mean, scale } = standardisation(data);
   const z = new Float64Array(n * dimensions);
   for (let i = 0; i < n; i++) for (let j = 0; j < dimensions; j++) z[i * dimensions + j] = (data.features[i * dimensions + j]! - mean[j]!) / scale[j]!;
-  const sampleWeights = balancedWeights(labels, classes);
-  const penalty = 1 / strength;
+  const classWeights = balancedWeights(labels, classes);
   const size = classes * dimensions;
-  const logits = new Float64Array(classes);
-  const objective = (x: Float64Array, gradient: Float64Array): number => {
-    gradient.fill(0);
-    let loss = 0;
-    for (let i = 0; i < n; i++) {
-      const row = i * dimensions;
-      let max = -Infinity;
-      for (let c = 0; c < classes; c++) {
-        let v = x[size + c]!;
-        const w = c * dimensions;
-        for (let j = 0; j < dimensions; j++) v += x[w + j]! * z[row + j]!;
-        logits[c] = v;
-        max = Math.max(max, v);
-      }
-      let sum = 0;
-      for (let c = 0; c < classes; c++) sum += Math.exp(logits[c]! - max);
-      const logSum = max + Math.log(sum);
-      const weight = sampleWeights[labels[i]!]!;
-      loss += weight * (logSum - logits[labels[i]!]!);
-      for (let c = 0; c < classes; c++) {
-        const residual = weight * (Math.exp(logits[c]! - logSum) - (c === labels[i] ? 1 : 0));
-        const w = c * dimensions;
-        for (let j = 0; j < dimensions; j++) gradient[w + j]! += residual * z[row + j]!;
-        gradient[size + c]! += residual;
-      }
-    }
-    for (let k = 0; k < size; k++) {
-      loss += 0.5 * penalty * x[k]! * x[k]!;
-      gradient[k]! += penalty * x[k]!;
-    }
-    return loss;
-  };
-  const result = minimize(objective, options.start ? Float64Array.from(options.start) : new Float64Array(size + classes), { maxIterations: options.maxIterations ?? 1000 });
+  const objective = softmaxObjective(
+    z,
+    dimensions,
+    labels,
+    Float64Array.from(labels, (label) => classWeights[label]!),
+    classes,
+    1 / strength,
+  );
+  const { start, ...lbfgs } = options;
+  const result = minimize(objective, start ? Float64Array.from(start) : new Float64Array(size + classes), { maxIterations: 1000, ...lbfgs });
   const weights = new Float64Array(size);
   const bias = Float64Array.from(result.x.subarray(size));
   for (let c = 0; c < classes; c++) {
