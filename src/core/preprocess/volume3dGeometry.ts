@@ -55,12 +55,12 @@ export function volumeGeometry(scan: Scan, input: Pick<InputSpec, 'size' | 'spac
   const [depth, height, width] = scan.shape;
   const sizes = [width, height, depth] as const;
   const tensor = [input.size.depth ?? 1, input.size.height, input.size.width] as const;
-  const axes = rasAxes(scan).map(({ voxel, flip, spacing }, a) => {
+  const [d, h, w] = rasAxes(scan).map(({ voxel, flip, spacing }, a): TensorAxis => {
     const n = sizes[voxel]!;
     const to = input.spacing?.[a] ?? spacing;
     const scale = spacing === to ? 1 : spacing / to;
     const offset = cropOffset(spacing === to ? n : resampledCount(n, spacing, to), tensor[a]!);
     return flip ? { voxel, start: (n - 1) * scale - offset, step: -scale } : { voxel, start: -offset, step: scale };
   });
-  return { axes: axes as unknown as VolumeGeometry['axes'], tensor, scan: sizes };
+  return { axes: [d!, h!, w!], tensor, scan: sizes };
 }
