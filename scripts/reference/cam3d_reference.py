@@ -29,6 +29,11 @@ d A, both C x D x H x W):
 - AblationCAM: each channel in turn set to 0 (the layer's minimum is 0 after
   its ReLU), the model run on from the layer (a forward hook replacing the
   block's output); w_c = (score - ablated score) / score; cam = sum_c w_c A_c.
+- Score-CAM: each channel upsampled to the input's D x H x W trilinearly with
+  aligned corners (F.interpolate(mode='trilinear', align_corners=True), the 3D
+  form of pytorch-grad-cam's UpsamplingBilinear2d), scaled to
+  (A - min) / (max - min + 1e-8), multiplied into the input; the softmax over
+  channels of the class logits of those inputs weights the channels.
 - Then ReLU. 'cam' is stored at the layer's D x H x W grid; 'grid' (Grad-CAM
   of the top class) is that map upsampled to the model's input grid with
   torch.nn.functional.interpolate(mode='trilinear', align_corners=False) and
@@ -160,6 +165,19 @@ def ablation_cam(model, layer, x, act, cls, score):
     return np.maximum((weights[:, None, None, None] * act).sum(axis=0), 0)
 
 
+def score_cam(model, x, act, cls):
+    maps = torch.from_numpy(act)[None]
+    up = F.interpolate(maps, size=x.shape[-3:], mode='trilinear', align_corners=True)
+    flat = up.reshape(up.shape[0], up.shape[1], -1)
+    lo = flat.min(dim=-1).values[:, :, None, None, None]
+    hi = flat.max(dim=-1).values[:, :, None, None, None]
+    masks = (up - lo) / (hi - lo + 1e-8)
+    with torch.no_grad():
+        scores = [float(model(x * masks[0, k][None, None])[0, cls]) for k in range(masks.shape[1])]
+    weights = torch.softmax(torch.tensor(scores, dtype=torch.float32), dim=0).numpy()
+    return np.maximum((weights[:, None, None, None] * act).sum(axis=0), 0)
+
+
 def f32(a):
     return base64.b64encode(np.ascontiguousarray(a, dtype='<f4').tobytes()).decode()
 
@@ -189,6 +207,7 @@ def main():
             maps = {m: gradient_cam(m, act, grad) for m in GRADIENT_METHODS}
             maps['eigencam'] = eigen_cam(act)
             maps['ablationcam'] = ablation_cam(model, layer, x, act, cls, float(logits[cls]))
+            maps['scorecam'] = score_cam(model, x, act, cls)
             case = {'layer': tensor, 'class': cls, 'shape': list(act.shape[1:]), 'cam': {m: f32(v) for m, v in maps.items()}}
             if cls == top:
                 up = F.interpolate(torch.from_numpy(maps['gradcam'])[None, None], size=fixture.SIZE, mode='trilinear', align_corners=False)[0, 0].numpy().astype(np.float64)

@@ -1,4 +1,4 @@
-import type { FeatureMaps } from '../featureMaps';
+import { positions, type FeatureMaps } from '../featureMaps';
 import type { CamContext, CamMethod } from './camMethod';
 
 /** pytorch-grad-cam's guard in (A − min) / (max − min + ε): a constant channel's mask is all zeros. */
@@ -74,6 +74,67 @@ function channelMask(act: FeatureMaps, k: number, rows: ReturnType<typeof aligne
   return true;
 }
 
+/** True when channel k of the layer holds one value everywhere. */
+function flatChannel(act: FeatureMaps, k: number): boolean {
+  const n = positions(act);
+  const from = k * n;
+  for (let i = from + 1; i < from + n; i++) if (act.data[i] !== act.data[from]) return false;
+  return true;
+}
+
+/**
+ * A 3D model's channel mask: channel k trilinearly upsampled to the input's
+ * D×H×W with aligned corners (torch's Upsample(mode='trilinear',
+ * align_corners=True), the 3D form of UpsamplingBilinear2d), then
+ * (A − min) / (max − min + 1e-8) as in 2D; all zeros when constant.
+ */
+function volumeMask(act: FeatureMaps, k: number, axes: readonly ReturnType<typeof alignedAxis>[], out: Float32Array): void {
+  const [ds, hs, ws] = axes as [ReturnType<typeof alignedAxis>, ReturnType<typeof alignedAxis>, ReturnType<typeof alignedAxis>];
+  const { height: h, width: w, data } = act;
+  const from = k * positions(act);
+  let lo = Infinity;
+  let hi = -Infinity;
+  let at = 0;
+  for (let z = 0; z < ds.lo.length; z++) {
+    const [z0, z1, tz] = [from + ds.lo[z]! * h * w, from + ds.hi[z]! * h * w, ds.t[z]!];
+    for (let y = 0; y < hs.lo.length; y++) {
+      const [y0, y1, ty] = [hs.lo[y]! * w, hs.hi[y]! * w, hs.t[y]!];
+      for (let x = 0; x < ws.lo.length; x++, at++) {
+        const [x0, x1, tx] = [ws.lo[x]!, ws.hi[x]!, ws.t[x]!];
+        const line = (base: number): number => data[base + x0]! * (1 - tx) + data[base + x1]! * tx;
+        const plane = (base: number): number => line(base + y0) * (1 - ty) + line(base + y1) * ty;
+        const v = Math.fround(plane(z0) * (1 - tz) + plane(z1) * tz);
+        out[at] = v;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+  }
+  const scale = hi > lo ? 1 / (hi - lo + EPSILON) : 0;
+  for (let i = 0; i < out.length; i++) out[i] = (out[i]! - lo) * scale;
+}
+
+/** Score-CAM's runs for a 3D model (one channel of D×H×W, NCDHW): as scoreMap's, with volumeMask. */
+async function volumeScores(act: FeatureMaps, { model, input, inputs }: CamContext, varying: number[], constant: number[]): Promise<Float64Array> {
+  const { size, channels } = model.manifest.input;
+  const axes = [alignedAxis(act.depth, size.depth!), alignedAxis(act.height, size.height), alignedAxis(act.width, size.width)];
+  const voxels = size.depth! * size.height * size.width;
+  const mask = new Float32Array(voxels);
+  const runs = varying.length + (constant.length > 0 ? 1 : 0);
+  const scores = await inputs.scores(runs, (index, into) => {
+    if (index >= varying.length) {
+      into.fill(0);
+      return;
+    }
+    volumeMask(act, varying[index]!, axes, mask);
+    for (let c = 0; c < channels; c++) for (let i = 0; i < voxels; i++) into[c * voxels + i] = input[c * voxels + i]! * mask[i]!;
+  });
+  const channelScore = new Float64Array(act.channels);
+  varying.forEach((k, i) => (channelScore[k] = scores[i]!));
+  for (const k of constant) channelScore[k] = scores[varying.length]!;
+  return channelScore;
+}
+
 /**
  * Score-CAM as pytorch-grad-cam defines it: each channel, upsampled (aligned
  * corners) and min-max normalised, masks the input; the softmax over channels
@@ -81,7 +142,35 @@ function channelMask(act: FeatureMaps, k: number, rows: ReturnType<typeof aligne
  * Every masked input goes through the whole model, in batches. A constant
  * channel's mask is all zeros, so all of them share one run (the zero input).
  */
-async function scoreMap(act: FeatureMaps, { model, input, inputs }: CamContext): Promise<Float32Array> {
+async function scoreMap(act: FeatureMaps, context: CamContext): Promise<Float32Array> {
+  const channelScore = context.model.manifest.input.layout === 'NCDHW' ? await volumeChannelScores(act, context) : await imageChannelScores(act, context);
+  let top = -Infinity;
+  for (const s of channelScore) if (s > top) top = s;
+  let total = 0;
+  const weights = channelScore.map((s) => {
+    const e = Math.exp(s - top);
+    total += e;
+    return e;
+  });
+  const hw = positions(act);
+  const out = new Float64Array(hw);
+  for (let k = 0; k < act.channels; k++) {
+    const w = weights[k]! / total;
+    for (let i = 0; i < hw; i++) out[i]! += w * act.data[k * hw + i]!;
+  }
+  return Float32Array.from(out, (v) => Math.max(0, v));
+}
+
+/** A 3D model's class scores per channel: channels constant over D×H×W share the zero input's run. */
+function volumeChannelScores(act: FeatureMaps, context: CamContext): Promise<Float64Array> {
+  const varying: number[] = [];
+  const constant: number[] = [];
+  for (let k = 0; k < act.channels; k++) (flatChannel(act, k) ? constant : varying).push(k);
+  return volumeScores(act, context, varying, constant);
+}
+
+/** A 2D model's class scores per channel, each from the input masked by the channel. */
+async function imageChannelScores(act: FeatureMaps, { model, input, inputs }: CamContext): Promise<Float64Array> {
   const spec = model.manifest.input;
   const { width, height } = spec.size;
   const pixels = width * height;
@@ -112,21 +201,7 @@ async function scoreMap(act: FeatureMaps, { model, input, inputs }: CamContext):
   const channelScore = new Float64Array(act.channels);
   varying.forEach((k, i) => (channelScore[k] = scores[i]!));
   for (const k of constant) channelScore[k] = scores[varying.length]!;
-  let top = -Infinity;
-  for (const s of channelScore) if (s > top) top = s;
-  let total = 0;
-  const weights = channelScore.map((s) => {
-    const e = Math.exp(s - top);
-    total += e;
-    return e;
-  });
-  const hw = act.height * act.width;
-  const out = new Float64Array(hw);
-  for (let k = 0; k < act.channels; k++) {
-    const w = weights[k]! / total;
-    for (let i = 0; i < hw; i++) out[i]! += w * act.data[k * hw + i]!;
-  }
-  return Float32Array.from(out, (v) => Math.max(0, v));
+  return channelScore;
 }
 
 export const scorecam: CamMethod = { needs: 'activations', map: scoreMap };
