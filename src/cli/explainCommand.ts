@@ -11,6 +11,7 @@ import { ExplainCancelled } from '../core/explain/perturbations';
 import { CAM_REGISTRY } from '../core/explain/methods/registry';
 import { checkEigenSmooth } from '../core/explain/methods/eigenSmooth';
 import { progressReporter } from './progress';
+import { explainVolumeCommand } from './explainVolume';
 import { loadModelFromFlags, modelOption, modelSummary, providerOption, threadsOption, type ModelFlags } from './modelOption';
 import { errorAbout, givenPath } from './givenPath';
 import { EXIT, printError, printJson, printLine } from './output';
@@ -19,7 +20,7 @@ import { sliceText } from '../core/vocabulary/axes';
 import { oneLine } from '../core/errors';
 import { scorecardText } from '../core/report/scorecardTable';
 
-interface ExplainFlags extends ModelFlags {
+export interface ExplainFlags extends ModelFlags {
   readonly method: CamMethodName;
   readonly class?: string;
   readonly layer?: string;
@@ -53,6 +54,7 @@ async function run(input: string, flags: ExplainFlags): Promise<number> {
   // A wrong layer name is a usage mistake (exit 1), found before any scan is read.
   if (flags.method !== 'occlusion') await resolveTargetLayer(model, flags.layer);
   if (flags.eigenSmooth) checkEigenSmooth(flags.method, CAM_REGISTRY[flags.method]);
+  if (model.manifest.input.layout === 'NCDHW') return explainVolumeCommand(model, input, flags, classIndex);
   const file = givenPath(input);
   const mask = flags.mask === undefined ? undefined : givenPath(flags.mask);
   const score = flags.score || mask !== undefined;
@@ -122,7 +124,7 @@ async function run(input: string, flags: ExplainFlags): Promise<number> {
 export function explainCommand(): Command {
   return new Command('explain')
     .description('explain a classification with a class-activation map (Grad-CAM family, EigenCAM, Score-CAM, AblationCAM, occlusion)')
-    .argument('<file>', 'scan file')
+    .argument('<file>', 'scan file (for a 3D model: a volume, or a folder holding a DICOM series)')
     .addOption(modelOption)
     .addOption(threadsOption)
     .addOption(providerOption)
@@ -133,7 +135,7 @@ export function explainCommand(): Command {
     .option('--aug-smooth', "pytorch-grad-cam's aug_smooth: the mean map over the input flipped left-right and scaled by 0.9/1/1.1 (six runs; the map at the model's input size)")
     .addOption(axisOption)
     .addOption(sliceOption)
-    .option('--out <overlay.png>', 'write the map blended over the scan as PNG')
+    .option('--out <file>', "write the map blended over the scan as PNG; for a 3D model .png is the peak's axial, coronal and sagittal slices, .nii/.nii.gz the map on the scan's voxels")
     .addOption(new Option('--colormap <name>', 'overlay colormap').choices([...COLORMAPS]).default('jet'))
     .addOption(new Option('--alpha <a>', 'overlay opacity, 0…1').default(0.5).argParser(parseAlpha))
     .option('--score', 'also score the explanation: confidence drop/increase, deletion/insertion AUC, ROAD, the randomisation sanity check (a few seconds on the demo model)')

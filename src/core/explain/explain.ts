@@ -129,7 +129,7 @@ async function layerPerturbations(model: LoadedModel, target: string, sides: rea
 }
 
 /** The methods a 3D model's map comes from: those at a target layer; the ones that edit or smooth the input image by image are refused in one line. */
-function checkVolumeMethod(options: ExplainOptions): void {
+export function checkVolumeMethod(options: Pick<ExplainOptions, 'method' | 'augSmooth' | 'parameters'>): void {
   const refused = options.method === 'occlusion' || options.method === 'fullgrad';
   if (refused) throw new ScanLensError(`${options.method} does not explain 3D models (NCDHW) yet; use gradcam, gradcam++, hirescam, xgradcam, layercam, eigencam, scorecam or ablationcam`);
   if (options.augSmooth) throw new ScanLensError('aug_smooth does not apply to 3D models (NCDHW): its flips and scales are defined on 2D images');
