@@ -20,6 +20,7 @@ interface Report {
   readonly demo: Stages & { folder: Folder };
   readonly resnet18: unknown;
   readonly vit_b16: Stages | { skipped: string };
+  readonly volume3d: Stages | { skipped: string };
   readonly soak: { images: number; rss_mb: { peak: number } };
   readonly ratios_model: string;
   readonly targets: Record<string, Target>;
@@ -69,6 +70,18 @@ export function vitB16Lines(vit: Stages | { skipped: string }): string[] {
   return stageLines("ViT-B/16 224² (torchvision, seeded random weights; Grad-CAM at the last block's ln_1)", vit);
 }
 
+/** The 96³ 3D ResNet: classify and classify + Grad-CAM, or why it was not measured. */
+export function volume3dLines(v: Stages | { skipped: string }): string[] {
+  if ('skipped' in v) return [`3D ResNet 96³: skipped (${v.skipped})`];
+  const t = v.stages_ms;
+  return [
+    '3D ResNet 96³ (MONAI ResNet-10 shape, seeded random weights; the ch2 head at 2 mm) — one volume (medians)',
+    `  prepare volume (RAS, crop/pad)  ${ms(t.prepare_volume)}`,
+    `  classify (volume→probabilities) ${ms(t.classify)}   plain onnxruntime forward ${ms(t.ort_forward)}   ${x(v.ratios.classify_vs_ort_forward)}`,
+    `  classify + Grad-CAM (3D map)    ${ms(t.classify_and_gradcam)}   plain forward+backward ${ms(t.ort_forward_backward)}   ${x(v.ratios.classify_and_gradcam_vs_ort_forward_backward)}`,
+  ];
+}
+
 const shown = (t: Target): string => (t.value === undefined ? '—' : t.value.toFixed(2));
 
 export function formatReport(r: Report): string {
@@ -101,6 +114,7 @@ export function formatReport(r: Report): string {
     if (resnet.folder) lines.push(...folderLines('ResNet-18 224²', resnet.folder, resnet.ratios, r.settings.threads));
   }
   lines.push(...vitB16Lines(r.vit_b16), '');
+  lines.push(...volume3dLines(r.volume3d), '');
   lines.push(`memory — ${r.soak.images}-image batch: RSS growth after warm-up ${r.rss_growth_mb.toFixed(1)} MB, peak ${r.soak.rss_mb.peak.toFixed(0)} MB`, '');
   lines.push(`targets (measured on the ${r.ratios_model === 'resnet18' ? 'ResNet-18' : 'demo model'}):`);
   for (const t of Object.values(r.targets)) lines.push(`  ${t.met === undefined ? 'not measured' : t.met ? 'met    ' : 'NOT met'}  ${shown(t)}  ${t.target}`);

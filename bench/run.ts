@@ -1,9 +1,10 @@
 /**
- * npm run bench [-- --json] [-- --images N] [-- --resnet-images N] [-- --probe-images N] [-- --soak N] [-- --runs N] [-- --only scorecam|vit|probe]
+ * npm run bench [-- --json] [-- --images N] [-- --resnet-images N] [-- --probe-images N] [-- --soak N] [-- --runs N] [-- --only scorecam|vit|probe|volume3d]
  *
  * --only scorecam measures just Score-CAM on the ResNet-18 (median of --runs, 3 there by default);
  * --only vit just Grad-CAM on torchvision's ViT-B/16 (make_real_exports.py --full) against its plain forward+backward.
  * --only probe just the linear probe (scanlens train) on the ResNet-18 against extracting the same embeddings alone.
+ * --only volume3d just the 96³ 3D ResNet (export_resnet3d.py): classify + Grad-CAM against its plain forward+backward.
  * Per-stage medians for one image and folder throughput, each set against
  * the limit: plain onnxruntime running the same model on the same tensors.
  * Ratios of times > 1 mean ScanLens is slower than the bare runtime; the
@@ -24,11 +25,12 @@ import { anomalyStage } from './anomaly';
 import { coldStart } from './coldStart';
 import { folderRatios, folderThroughput } from './folder';
 import { pytorchGradCam } from './pytorch';
-import { formatReport, vitB16Lines } from './report';
+import { formatReport, vitB16Lines, volume3dLines } from './report';
 import { targets } from './targets';
 import { singleImage } from './single';
 import { soak } from './soak';
 import { vitB16Stage } from './vitB16';
+import { volume3dStage } from './volume3d';
 import { rssMb } from './stats';
 import { scoreCamLine, scoreCamStage, type ScoreCamStage } from './scoreCam';
 import { probeLine, probeStage, type ProbeStage } from './probe';
@@ -55,6 +57,8 @@ const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefi
 const scoreCamRuns = only ? numberArg('--runs', 3) : 3;
 // ViT-B/16 runs take ~0.5 s each: a third of the runs, at least 5.
 const vitRuns = only === 'vit' ? numberArg('--runs', 10) : Math.max(5, Math.round(runs / 3));
+// A 96³ 3D forward+backward is a few hundred ms: a third of the runs, at least 5.
+const volumeRuns = only === 'volume3d' ? numberArg('--runs', 10) : Math.max(5, Math.round(runs / 3));
 // A probe run on 1,000 ResNet-18 images is most of a minute: three alone, one in the full report.
 const probeRuns = only === 'probe' ? numberArg('--runs', 3) : 1;
 
@@ -96,8 +100,25 @@ async function probeOnly(): Promise<void> {
   process.stdout.write(json ? JSON.stringify(document, null, 2) + '\n' : `ResNet-18 224², ${THREADS} threads\n${probeLine(probe)}\n  ${target.met ? 'met    ' : 'NOT met'}  ${target.target}\n`);
 }
 
+/** The 96³ 3D model alone (npm run bench -- --only volume3d): its lines and target. */
+async function volume3dOnly(): Promise<void> {
+  log(`3D ResNet 96³, one volume, ${volumeRuns} runs`);
+  const volume = await volume3dStage(ROOT, THREADS, volumeRuns);
+  await releaseExplainSessions();
+  if ('skipped' in volume) throw new Error(volume.skipped);
+  const target = targets({ volume3d_gradcam_vs_ort_forward_backward: volume.ratios.classify_and_gradcam_vs_ort_forward_backward }, undefined).volume3d_gradcam!;
+  const document = {
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), node: process.version, date: new Date().toISOString() },
+    threads: THREADS,
+    volume3d: volume,
+    target,
+  };
+  process.stdout.write(json ? JSON.stringify(document, null, 2) + '\n' : `${volume3dLines(volume).join('\n')}\n  ${target.met ? 'met    ' : 'NOT met'}  ${target.target}\n`);
+}
+
 async function main(): Promise<void> {
-  if (only !== undefined && only !== 'scorecam' && only !== 'vit' && only !== 'probe') throw new Error('--only takes scorecam, vit or probe');
+  if (only !== undefined && !['scorecam', 'vit', 'probe', 'volume3d'].includes(only)) throw new Error('--only takes scorecam, vit, probe or volume3d');
+  if (only === 'volume3d') return volume3dOnly();
   if (only === 'scorecam') return scoreCamOnly();
   if (only === 'vit') return vitOnly();
   if (only === 'probe') return probeOnly();
@@ -170,6 +191,9 @@ async function main(): Promise<void> {
 
   log('ViT-B/16 224², one image');
   const vit = await vitB16Stage(ROOT, sample, THREADS, vitRuns);
+  await releaseExplainSessions();
+  log('3D ResNet 96³, one volume');
+  const volume3d = await volume3dStage(ROOT, THREADS, volumeRuns);
 
   const demoRatios = { ...demoSingle.ratios, ...demoAnomaly.ratios, ...folderRatios(folder) };
   // The headline ratios are the realistic model's when it was measured: on the tiny demo model fixed costs (reading a PNG) outweigh inference.
@@ -180,10 +204,19 @@ async function main(): Promise<void> {
     demo: { stages_ms: { ...demoSingle.stages_ms, ...demoAnomaly.stages_ms }, ratios: demoRatios, folder },
     resnet18: resnet,
     vit_b16: vit,
+    volume3d,
     soak: soaked,
     ratios_model: resnetRatios ? 'resnet18' : 'demo',
     ratios: headline,
-    targets: targets({ ...headline, vit_b16_explain_vs_ort_forward_backward: 'skipped' in vit ? undefined : vit.ratios.explain_vs_ort_forward_backward }, soaked, scoreCam?.scorecam_ms),
+    targets: targets(
+      {
+        ...headline,
+        vit_b16_explain_vs_ort_forward_backward: 'skipped' in vit ? undefined : vit.ratios.explain_vs_ort_forward_backward,
+        volume3d_gradcam_vs_ort_forward_backward: 'skipped' in volume3d ? undefined : volume3d.ratios.classify_and_gradcam_vs_ort_forward_backward,
+      },
+      soaked,
+      scoreCam?.scorecam_ms,
+    ),
     rss_mb: { start: rssStart, peak: Math.max(soaked.rss_mb.peak, rssMb()) },
     rss_growth_mb: soaked.rss_growth_mb,
   };
