@@ -29,6 +29,9 @@ d A, both C x D x H x W):
 - AblationCAM: each channel in turn set to 0 (the layer's minimum is 0 after
   its ReLU), the model run on from the layer (a forward hook replacing the
   block's output); w_c = (score - ablated score) / score; cam = sum_c w_c A_c.
+- eigen_smooth (top class only): a gradient method's terms (w_c A_c, G A or
+  max(G, 0) A) projected as EigenCAM projects A, the sign turned to correlate
+  with their channel sum (the unsmoothed map), then ReLU.
 - Score-CAM: each channel upsampled to the input's D x H x W trilinearly with
   aligned corners (F.interpolate(mode='trilinear', align_corners=True), the 3D
   form of pytorch-grad-cam's UpsamplingBilinear2d), scaled to
@@ -112,12 +115,13 @@ def activations_and_gradients(model, layer, x, cls):
     return logits.detach()[0].numpy(), saved['act'].detach()[0].numpy().astype(np.float32), saved['grad'].detach()[0].numpy().astype(np.float32)
 
 
-def gradient_cam(method, act, grad):
+def terms(method, act, grad):
+    """What a gradient method sums over channels (w_c A_c, G A or max(G, 0) A), C x D x H x W."""
     axes = (1, 2, 3)
     if method == 'hirescam':
-        return np.maximum((grad * act).sum(axis=0), 0)
+        return grad * act
     if method == 'layercam':
-        return np.maximum((np.maximum(grad, 0) * act).sum(axis=0), 0)
+        return np.maximum(grad, 0) * act
     if method == 'gradcam':
         weights = grad.mean(axis=axes)
     elif method == 'gradcam++':
@@ -132,10 +136,15 @@ def gradient_cam(method, act, grad):
         weights = (grad * act / (total[:, None, None, None] + np.float32(1e-7))).sum(axis=axes)
     else:
         raise ValueError(method)
-    return np.maximum((weights[:, None, None, None] * act).sum(axis=0), 0)
+    return weights[:, None, None, None] * act
+
+
+def gradient_cam(method, act, grad):
+    return np.maximum(terms(method, act, grad).sum(axis=0), 0)
 
 
 def eigen_cam(act):
+    """The first principal component of the maps, ReLU'd: EigenCAM of activations, eigen_smooth of a method's terms."""
     c = act.shape[0]
     m = act.reshape(c, -1).T.astype(np.float64)
     centred = m - m.mean(axis=0)
@@ -208,6 +217,8 @@ def main():
             maps['eigencam'] = eigen_cam(act)
             maps['ablationcam'] = ablation_cam(model, layer, x, act, cls, float(logits[cls]))
             maps['scorecam'] = score_cam(model, x, act, cls)
+            if cls == top:
+                maps.update({f'{m} eigen_smooth': eigen_cam(terms(m, act, grad)) for m in GRADIENT_METHODS})
             case = {'layer': tensor, 'class': cls, 'shape': list(act.shape[1:]), 'cam': {m: f32(v) for m, v in maps.items()}}
             if cls == top:
                 up = F.interpolate(torch.from_numpy(maps['gradcam'])[None, None], size=fixture.SIZE, mode='trilinear', align_corners=False)[0, 0].numpy().astype(np.float64)

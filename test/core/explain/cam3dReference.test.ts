@@ -11,7 +11,7 @@ import { loadScan } from '../../../src/core/scan/loadScan';
 import type { CamMethodName } from '../../../src/core/vocabulary/camMethods';
 import { fixture } from '../../helpers/paths';
 
-/** One layer and class of scripts/reference/cam3d_reference.py: each method's map at the layer's D×H×W (base64 float32), and for the top class Grad-CAM on the tensor grid (base64 uint16 × 65535). */
+/** One layer and class of scripts/reference/cam3d_reference.py: each method's map (keyed 'method' or 'method eigen_smooth') at the layer's D×H×W (base64 float32), and for the top class Grad-CAM on the tensor grid (base64 uint16 × 65535). */
 interface Case {
   readonly layer: string;
   readonly class: number;
@@ -45,23 +45,24 @@ function worstDifference(ours: Float32Array, theirs: Float32Array): number {
   return worst;
 }
 
-test(`3D maps of every enabled method, at the last block and an earlier one, for the top and another class, match PyTorch autograd to ${TOLERANCE}; Grad-CAM on the tensor grid is trilinear (align_corners=False)`, async (t) => {
+test(`3D maps of every enabled method (and eigen_smooth), at the last block and an earlier one, for the top and another class, match PyTorch autograd to ${TOLERANCE}; Grad-CAM on the tensor grid is trilinear (align_corners=False)`, async (t) => {
   const model = await loadModel(fixture('volume3d', 'model.json'), { threads: 1 });
   try {
     const scan = await loadScan(fixture('volume3d', 'volume.nii.gz'));
     const failures: string[] = [];
     const worstBy = new Map<string, number>();
     for (const c of reference.cases) {
-      for (const [method, expected] of Object.entries(c.cam)) {
-        const result = await explainVolumeScan(model, scan, { method: method as CamMethodName, classIndex: c.class, layer: c.layer, cacheDir, threads: 1 });
+      for (const [name, expected] of Object.entries(c.cam)) {
+        const [method, smooth] = name.split(' ') as [CamMethodName, string | undefined];
+        const result = await explainVolumeScan(model, scan, { method, eigenSmooth: smooth === 'eigen_smooth', classIndex: c.class, layer: c.layer, cacheDir, threads: 1 });
         const { map } = result.explanation;
-        assert.deepEqual([map.depth, map.height, map.width], c.shape, `${method} at ${c.layer}`);
+        assert.deepEqual([map.depth, map.height, map.width], c.shape, `${name} at ${c.layer}`);
         assert.deepEqual([result.grid.depth, result.grid.height, result.grid.width], [16, 24, 32]);
         const worst = worstDifference(map.data, float32(expected));
-        const key = `${method} ${c.layer}`;
+        const key = `${name} ${c.layer}`;
         worstBy.set(key, Math.max(worstBy.get(key) ?? 0, worst));
-        if (!(worst <= TOLERANCE)) failures.push(`${method} at ${c.layer}, class ${c.class}: largest difference ${worst.toFixed(5)}`);
-        if (c.grid?.method === method) {
+        if (!(worst <= TOLERANCE)) failures.push(`${name} at ${c.layer}, class ${c.class}: largest difference ${worst.toFixed(5)}`);
+        if (c.grid?.method === name) {
           const onGrid = worstDifference(result.grid.data, unit16(c.grid.u16));
           worstBy.set(`${method} ${c.layer} tensor grid`, onGrid);
           if (!(onGrid <= TOLERANCE)) failures.push(`${method} at ${c.layer} on the tensor grid: largest difference ${onGrid.toFixed(5)}`);
