@@ -197,7 +197,7 @@ export async function explainInput(model: LoadedModel, input: Float32Array, opti
   const classIndex = options.classIndex ?? argmax(output);
   const actTensor = results[layer.tensor]!;
   if (volume && actTensor.dims.length !== 5) {
-    throw new ScanLensError(`tensor '${layer.tensor}' has shape [${actTensor.dims.join(', ')}]; a 3D model is explained at a [1,C,D,H,W] feature map`, model.onnxPath);
+    throw new ScanLensError(`tensor '${layer.tensor}' has shape [${actTensor.dims.join(', ')}]; a 3D model is explained at a [1,C,D,H,W] feature map`);
   }
   const act = toFeatureMaps(actTensor.data as Float32Array, actTensor.dims, layer.tensor);
   if (act.tokens) notes.push(`transformer tokens of '${layer.tensor}' reshaped to a ${act.height}×${act.width} patch grid`);

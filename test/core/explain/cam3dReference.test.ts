@@ -75,3 +75,16 @@ test(`3D maps of every enabled method (and eigen_smooth), at the last block and 
     await model.session.release();
   }
 });
+
+test("a 3D model's target layer must be a 5-D feature map: another tensor is refused in one line naming its shape", async () => {
+  const model = await loadModel(fixture('volume3d', 'model.json'), { threads: 1 });
+  try {
+    const scan = await loadScan(fixture('volume3d', 'volume.nii.gz'));
+    await assert.rejects(
+      explainVolumeScan(model, scan, { method: 'gradcam', layer: '/Flatten_output_0', cacheDir, threads: 1 }),
+      /^ScanLensError: tensor '\/Flatten_output_0' has shape \[1, 16\]; a 3D model is explained at a \[1,C,D,H,W\] feature map$/,
+    );
+  } finally {
+    await model.session.release();
+  }
+});
