@@ -292,7 +292,7 @@ export async function trainJob(backbone: LoadedModel, options: TrainOptions): Pr
   if (options.signal?.aborted) throw new ScanLensError('training cancelled; nothing was written', options.out);
   options.onProgress?.(0, 1, 'fitting the probe');
   const strength = await chooseStrength(train, seed);
-  const { head: fitted } = fitSoftmax(train, strength.strength);
+  const { head: fitted } = await fitSoftmax(train, strength.strength);
   options.onProgress?.(1, 1, 'fitting the probe');
   let trainLogP = logProbabilities(fitted, train.features);
   let validationLogP = logProbabilities(fitted, validation.features);

@@ -37,7 +37,7 @@ export function subset(data: LabelledFeatures, rows: readonly number[]): Labelle
  * strengths go from strongest to weakest penalty, each fit starting from the
  * last one's solution (as LogisticRegressionCV's path).
  */
-export function foldScores(data: LabelledFeatures, fold: Int32Array, k: number): number[] {
+export async function foldScores(data: LabelledFeatures, fold: Int32Array, k: number): Promise<number[]> {
   const rows = [...fold.keys()];
   const held = subset(
     data,
@@ -48,19 +48,25 @@ export function foldScores(data: LabelledFeatures, fold: Int32Array, k: number):
     rows.filter((i) => fold[i] !== k),
   );
   let start: Float64Array | undefined;
-  return STRENGTHS.map((strength) => {
-    const fit = fitSoftmax(kept, strength, { ...CV_LBFGS, start });
+  const scores: number[] = [];
+  for (const strength of STRENGTHS) {
+    const fit = await fitSoftmax(kept, strength, { ...CV_LBFGS, start });
     start = fit.solution;
     const logP = logProbabilities(fit.head, held.features);
     let sum = 0;
     held.labels.forEach((label, i) => (sum -= logP[i * data.classes + label]!));
-    return sum / held.labels.length;
-  });
+    scores.push(sum / held.labels.length);
+  }
+  return scores;
 }
 
 /** Each fold's scores, the folds shared out over worker threads (none: this thread). */
 async function allFoldScores(data: LabelledFeatures, fold: Int32Array, folds: number, workers: number): Promise<number[][]> {
-  if (workers < 1) return Array.from({ length: folds }, (_, k) => foldScores(data, fold, k));
+  if (workers < 1) {
+    const scores: number[][] = [];
+    for (let k = 0; k < folds; k++) scores.push(await foldScores(data, fold, k));
+    return scores;
+  }
   const scores: number[][] = [];
   const next = { k: 0 };
   const run = async (): Promise<void> => {

@@ -5,8 +5,8 @@
  * linear probe's regularised softmax loss.
  */
 
-/** The objective: writes its gradient at `x` into `gradient` and returns its value. */
-export type Objective = (x: Float64Array, gradient: Float64Array) => number;
+/** The objective: writes its gradient at `x` into `gradient` and returns its value (or a promise of it, when another runtime computes it). */
+export type Objective = (x: Float64Array, gradient: Float64Array) => number | Promise<number>;
 
 export interface LbfgsOptions {
   /** Correction pairs kept. */
@@ -47,23 +47,23 @@ interface Point {
 }
 
 /** f, its gradient and the directional derivative at x + step·direction. */
-function probe(f: Objective, x: Float64Array, direction: Float64Array, step: number): Point & { slope: number } {
+async function probe(f: Objective, x: Float64Array, direction: Float64Array, step: number): Promise<Point & { slope: number }> {
   const at = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) at[i] = x[i]! + step * direction[i]!;
   const gradient = new Float64Array(x.length);
-  const value = f(at, gradient);
+  const value = await f(at, gradient);
   return { x: at, gradient, value, slope: dot(gradient, direction) };
 }
 
 /** A step satisfying the strong Wolfe conditions along a descent direction, or undefined when none is found. */
-function wolfeStep(f: Objective, start: Point, direction: Float64Array, initial: number): Point | undefined {
+async function wolfeStep(f: Objective, start: Point, direction: Float64Array, initial: number): Promise<Point | undefined> {
   const slope0 = dot(start.gradient, direction);
   let previous = { step: 0, value: start.value, slope: slope0 };
   let step = initial;
-  const zoom = (low: typeof previous, high: typeof previous): Point | undefined => {
+  const zoom = async (low: typeof previous, high: typeof previous): Promise<Point | undefined> => {
     for (let k = 0; k < 40; k++) {
       const mid = (low.step + high.step) / 2;
-      const at = probe(f, start.x, direction, mid);
+      const at = await probe(f, start.x, direction, mid);
       if (at.value > start.value + C1 * mid * slope0 || at.value >= low.value) high = { step: mid, value: at.value, slope: at.slope };
       else {
         if (Math.abs(at.slope) <= -C2 * slope0) return at;
@@ -74,7 +74,7 @@ function wolfeStep(f: Objective, start: Point, direction: Float64Array, initial:
     return undefined;
   };
   for (let k = 0; k < 40; k++) {
-    const at = probe(f, start.x, direction, step);
+    const at = await probe(f, start.x, direction, step);
     if (!Number.isFinite(at.value)) {
       step /= 2;
       continue;
@@ -88,33 +88,42 @@ function wolfeStep(f: Objective, start: Point, direction: Float64Array, initial:
   return undefined;
 }
 
-export function minimize(f: Objective, x0: Float64Array, options: LbfgsOptions = {}): LbfgsResult {
+/** The two-loop recursion: −H·gradient, H the inverse Hessian approximation the correction pairs make. */
+function descent(gradient: Float64Array, s: readonly Float64Array[], y: readonly Float64Array[], rho: readonly number[]): Float64Array {
+  const q = Float64Array.from(gradient);
+  const n = q.length;
+  const alpha = new Float64Array(s.length);
+  for (let i = s.length - 1; i >= 0; i--) {
+    const yi = y[i]!;
+    const a = rho[i]! * dot(s[i]!, q);
+    alpha[i] = a;
+    for (let j = 0; j < n; j++) q[j]! -= a * yi[j]!;
+  }
+  const gamma = s.length > 0 ? dot(s.at(-1)!, y.at(-1)!) / dot(y.at(-1)!, y.at(-1)!) : 1 / Math.max(1, Math.sqrt(dot(gradient, gradient)));
+  for (let j = 0; j < n; j++) q[j]! *= gamma;
+  for (let i = 0; i < s.length; i++) {
+    const si = s[i]!;
+    const c = alpha[i]! - rho[i]! * dot(y[i]!, q);
+    for (let j = 0; j < n; j++) q[j]! += si[j]! * c;
+  }
+  for (let j = 0; j < n; j++) q[j] = -q[j]!;
+  return q;
+}
+
+export async function minimize(f: Objective, x0: Float64Array, options: LbfgsOptions = {}): Promise<LbfgsResult> {
   const memory = options.memory ?? 10;
   const maxIterations = options.maxIterations ?? 500;
   const gradientTolerance = options.gradientTolerance ?? 1e-5;
   const relativeTolerance = options.relativeTolerance ?? 1e-10;
   const gradient0 = new Float64Array(x0.length);
-  let point: Point = { x: Float64Array.from(x0), gradient: gradient0, value: f(x0, gradient0) };
+  let point: Point = { x: Float64Array.from(x0), gradient: gradient0, value: await f(x0, gradient0) };
   const s: Float64Array[] = [];
   const y: Float64Array[] = [];
   const rho: number[] = [];
   for (let iteration = 0; iteration < maxIterations; iteration++) {
     if (maxAbs(point.gradient) <= gradientTolerance) return { ...point, iterations: iteration, converged: true };
-    // Two-loop recursion: direction = −H·gradient.
-    const q = Float64Array.from(point.gradient);
-    const alpha: number[] = [];
-    for (let i = s.length - 1; i >= 0; i--) {
-      alpha[i] = rho[i]! * dot(s[i]!, q);
-      for (let j = 0; j < q.length; j++) q[j]! -= alpha[i]! * y[i]![j]!;
-    }
-    const gamma = s.length > 0 ? dot(s.at(-1)!, y.at(-1)!) / dot(y.at(-1)!, y.at(-1)!) : 1 / Math.max(1, Math.sqrt(dot(point.gradient, point.gradient)));
-    for (let j = 0; j < q.length; j++) q[j]! *= gamma;
-    for (let i = 0; i < s.length; i++) {
-      const beta = rho[i]! * dot(y[i]!, q);
-      for (let j = 0; j < q.length; j++) q[j]! += s[i]![j]! * (alpha[i]! - beta);
-    }
-    for (let j = 0; j < q.length; j++) q[j] = -q[j]!;
-    const next = wolfeStep(f, point, q, 1);
+    const q = descent(point.gradient, s, y, rho);
+    const next = await wolfeStep(f, point, q, 1);
     if (!next) return { ...point, iterations: iteration, converged: false };
     const step = new Float64Array(q.length);
     const change = new Float64Array(q.length);

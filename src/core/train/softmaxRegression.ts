@@ -78,7 +78,7 @@ export function logProbabilities(head: LinearHead, features: Float32Array): Floa
  * on StandardScaler'd inputs. The standardisation is folded back into the
  * returned head, so it applies to raw features.
  */
-export function fitSoftmax(data: LabelledFeatures, strength: number, options: LbfgsOptions & { start?: Float64Array } = {}): SoftmaxFit {
+export async function fitSoftmax(data: LabelledFeatures, strength: number, options: LbfgsOptions & { start?: Float64Array } = {}): Promise<SoftmaxFit> {
   const { dimensions, classes, labels } = data;
   const n = labels.length;
   const { mean, scale } = standardisation(data);
@@ -86,7 +86,7 @@ export function fitSoftmax(data: LabelledFeatures, strength: number, options: Lb
   for (let i = 0; i < n; i++) for (let j = 0; j < dimensions; j++) z[i * dimensions + j] = (data.features[i * dimensions + j]! - mean[j]!) / scale[j]!;
   const classWeights = balancedWeights(labels, classes);
   const size = classes * dimensions;
-  const objective = softmaxObjective(
+  const objective = await softmaxObjective(
     z,
     dimensions,
     labels,
@@ -95,7 +95,7 @@ export function fitSoftmax(data: LabelledFeatures, strength: number, options: Lb
     1 / strength,
   );
   const { start, ...lbfgs } = options;
-  const result = minimize(objective, start ? Float64Array.from(start) : new Float64Array(size + classes), { maxIterations: 1000, ...lbfgs });
+  const result = await minimize(objective, start ? Float64Array.from(start) : new Float64Array(size + classes), { maxIterations: 1000, ...lbfgs });
   const weights = new Float64Array(size);
   const bias = Float64Array.from(result.x.subarray(size));
   for (let c = 0; c < classes; c++) {

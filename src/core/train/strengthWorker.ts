@@ -13,10 +13,10 @@ export interface FoldRequest {
 
 export type FoldReply = { readonly scores: number[] } | { readonly error: string };
 
-parentPort?.on('message', (request: FoldRequest) => {
+parentPort?.on('message', async (request: FoldRequest) => {
   try {
     const { features, dimensions, labels, classes, fold, k } = request;
-    parentPort!.postMessage({ scores: foldScores({ features, dimensions, labels, classes }, fold, k) } satisfies FoldReply);
+    parentPort!.postMessage({ scores: await foldScores({ features, dimensions, labels, classes }, fold, k) } satisfies FoldReply);
   } catch (error) {
     parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error) } satisfies FoldReply);
   }

@@ -36,8 +36,8 @@ function evaluate(logP: Float64Array, labels: Int32Array, classes: number): { ac
   return { accuracy: correct / labels.length, nll: nll / labels.length };
 }
 
-test('L-BFGS finds the minimum of the Rosenbrock function', () => {
-  const result = minimize(
+test('L-BFGS finds the minimum of the Rosenbrock function', async () => {
+  const result = await minimize(
     (x, g) => {
       const [a, b] = [x[0]!, x[1]!];
       g[0] = -2 * (1 - a) - 400 * a * (b - a * a);
@@ -51,11 +51,11 @@ test('L-BFGS finds the minimum of the Rosenbrock function', () => {
   assert.ok(Math.abs(result.x[0]! - 1) < 1e-5 && Math.abs(result.x[1]! - 1) < 1e-5, `ended at ${[...result.x]}`);
 });
 
-test('the linear probe equals scikit-learn’s balanced LogisticRegression on the same features: accuracy within 1 point, NLL within 1 %, the same head', () => {
+test('the linear probe equals scikit-learn’s balanced LogisticRegression on the same features: accuracy within 1 point, NLL within 1 %, the same head', async () => {
   const train = split(reference.train);
   const val = split(reference.val);
   for (const fit of reference.fits) {
-    const { head, converged } = fitSoftmax(train, fit.C);
+    const { head, converged } = await fitSoftmax(train, fit.C);
     assert.ok(converged, `C=${fit.C} did not converge`);
     const { accuracy, nll } = evaluate(logProbabilities(head, val.features), val.labels, val.classes);
     assert.ok(Math.abs(accuracy - fit.valAccuracy) <= 0.01, `C=${fit.C}: accuracy ${accuracy} vs scikit-learn ${fit.valAccuracy}`);
