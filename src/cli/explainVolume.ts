@@ -84,6 +84,7 @@ export async function explainVolumeCommand(model: LoadedModel, input: string, fl
       // D, H, W run along R, A, S (the tensor prepareVolume makes); data is the layer's map, D slowest.
       map: { axes: ['R', 'A', 'S'], ...layerGrid, tensor: { depth: grid.depth, height: grid.height, width: grid.width }, data: Array.from(result.map.data) },
       peak,
+      ...(job.tensorAffine ? { tensorAffine: job.tensorAffine } : {}),
       ...(flags.out ? { [NIFTI.test(flags.out) ? 'nifti' : 'montage']: flags.out } : {}),
       ...(result.notes.length > 0 ? { notes: result.notes } : {}),
     });

@@ -101,3 +101,19 @@ test('for a 3D model, methods and flags that only apply to slices are refused in
     assert.equal(result.stdout, '');
   }
 });
+
+test("the peak's world point and the tensor grid's affine agree with nibabel's: the alignment volume's Grad-CAM peaks where PyTorch's activation does, at the same mm", () => {
+  const folder = join(FIXTURE, 'alignment');
+  const expected = (JSON.parse(readFileSync(join(folder, 'lesion.json'), 'utf8')) as { pytorch: { activationPeak: number[]; activationPeakWorld: number[] } }).pytorch;
+  const result = runCli(['explain', join(folder, 'volume.nii.gz'), '--model', join(folder, 'model.json'), '--class', 'lesion', '--json']);
+  assert.equal(result.status, 0, result.stderr);
+  const { peak, tensorAffine } = JSON.parse(result.stdout) as VolumeExplanation & { tensorAffine: number[][] };
+  assert.deepEqual(peak.tensor, expected.activationPeak);
+  const viaAffine = [0, 1, 2].map((r) => tensorAffine[r]![0]! * peak.tensor[0] + tensorAffine[r]![1]! * peak.tensor[1] + tensorAffine[r]![2]! * peak.tensor[2] + tensorAffine[r]![3]!);
+  for (const world of [peak.world!, viaAffine]) {
+    assert.ok(
+      world.every((v, a) => Math.abs(v - expected.activationPeakWorld[a]!) < 1e-3),
+      `${world.join(', ')} against nibabel's ${expected.activationPeakWorld.join(', ')}`,
+    );
+  }
+});

@@ -10,7 +10,7 @@ import { loadSeriesFolder } from '../scan/dicomSeries';
 import { DEFAULT_LIMITS, type DecodeLimits } from '../scan/limits';
 import { listScans } from '../scan/listScans';
 import { loadScan, type LoadOptions } from '../scan/loadScan';
-import type { Scan } from '../scan/scan';
+import type { Affine, Scan } from '../scan/scan';
 
 export interface ExplainVolumeOptions extends ExplainOptions {
   readonly limits?: DecodeLimits;
@@ -40,6 +40,8 @@ export interface ExplainVolumeResult {
   /** The map on the model's tensor grid (D×H×W along R, A, S): trilinear from the layer's grid with half-pixel centres, min-max to [0,1]. */
   readonly grid: VolumeGrid;
   readonly peak: VolumePeak;
+  /** Tensor voxel (d, h, w) → patient RAS mm, 4×4 row-major, as the scan's affine places it; absent when the scan records no orientation. */
+  readonly tensorAffine?: Affine;
   /** Where prepareVolume put each stored voxel: what mapToScanGrid takes the map back to the scan with. */
   readonly geometry: VolumeGeometry;
   /** The scan read (its affine and shape place a map written back onto its voxels). */
@@ -63,6 +65,21 @@ function argmax(data: Float32Array): number {
   let best = 0;
   for (let i = 1; i < data.length; i++) if (data[i]! > data[best]!) best = i;
   return best;
+}
+
+/**
+ * The tensor grid's own affine: tensor coordinate c along axis a is stored
+ * voxel (c − start)/step along axes[a].voxel (volumeGeometry inverted), which
+ * the scan's affine takes to the world.
+ */
+export function tensorAffine(geometry: VolumeGeometry, affine: Affine): Affine {
+  const rows = [0, 1, 2].map((r) => {
+    const row = affine[r]!;
+    const columns = geometry.axes.map((axis) => row[axis.voxel]! / axis.step);
+    const offset = geometry.axes.reduce((sum, axis) => sum - (row[axis.voxel]! * axis.start) / axis.step, row[3]!);
+    return [...columns, offset];
+  });
+  return [...rows, [0, 0, 0, 1]];
 }
 
 /** The peak of a map on the tensor grid, with the stored voxel it came from (inverting volumeGeometry's c = start + step·x) and its world point. */
@@ -98,5 +115,6 @@ export async function explainVolumeScan(model: LoadedModel, scan: Scan, options:
   const resized = resizeVolumeMap({ depth: map.depth ?? 1, height: map.height, width: map.width, data: map.data }, size);
   const grid = { ...resized, data: minMaxNormalise(resized.data) };
   const geometry = volumeGeometry(scan, input);
-  return { file: scan.path, explanation, tensor, grid, peak: volumePeak(grid, geometry, scan), geometry, scan };
+  const affine = scan.affine ? { tensorAffine: tensorAffine(geometry, scan.affine) } : {};
+  return { file: scan.path, explanation, tensor, grid, peak: volumePeak(grid, geometry, scan), ...affine, geometry, scan };
 }
