@@ -5,7 +5,7 @@ import { encodeModel } from '../onnx/modelProto';
 import { TensorType, type GraphProto, type ValueInfoProto } from '../onnx/onnxSchema';
 import type { Objective } from './lbfgs';
 
-/** The graph's inputs: standardised rows, the parameters, one-hot labels and each row's weight. */
+/** The graph's inputs (standardised rows, the parameters, one-hot labels, each row's weight) and outputs. */
 const FEATURES = 'features';
 const WEIGHTS = 'weights';
 const BIAS = 'bias';
