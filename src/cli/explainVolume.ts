@@ -8,6 +8,7 @@ import { explainVolumeJob, type ExplainVolumeResult } from '../core/jobs/explain
 import type { LoadedModel } from '../core/model/loadModel';
 import { mapToScanGrid } from '../core/preprocess/volume3dInverse';
 import { volumeMontagePng } from '../core/render/volumeMontage';
+import { volumeExplanationLines } from '../core/report/volumeExplanationText';
 import { SCANLENS_VERSION } from '../core/version';
 import type { ExplainFlags } from './explainCommand';
 import { errorAbout, givenPath } from './givenPath';
@@ -26,8 +27,6 @@ function checkVolumeFlags(flags: ExplainFlags): 'nifti' | 'montage' | undefined 
   if (/\.png$/i.test(flags.out)) return 'montage';
   throw new ScanLensError(`${flags.out}: for a 3D model --out writes .nii or .nii.gz (the map on the scan's voxels) or .png (the peak's axial, coronal and sagittal slices)`);
 }
-
-const triple = (v: readonly number[], digits = 0): string => `(${v.map((x) => x.toFixed(digits)).join(', ')})`;
 
 /** The map on the scan's own voxels, written with the scan's orientation: it overlays the scan in any NIfTI viewer. */
 async function writeMapNifti(path: string, job: ExplainVolumeResult): Promise<void> {
@@ -90,17 +89,7 @@ export async function explainVolumeCommand(model: LoadedModel, input: string, fl
     });
     return EXIT.ok;
   }
-  const layer = result.layer ? `  layer ${result.layer.tensor} (${result.layer.source})` : '';
-  const smooth = flags.eigenSmooth ? ' eigen_smooth' : '';
-  printLine(`${input}  volume  ${result.method}${smooth}  ${label} ${result.probabilities[result.classIndex]!.toFixed(3)}${layer}${flags.out ? `  → ${flags.out}` : ''}`);
-  printLine(`  probabilities  ${labels.map((l, i) => `${l} ${result.probabilities[i]!.toFixed(3)}`).join('  ')}`);
-  const where = [
-    `tensor (d, h, w) ${triple(peak.tensor)}`,
-    peak.voxel ? `scan voxel (x, y, z) ${triple(peak.voxel)}` : 'outside the scan (padding)',
-    ...(peak.world ? [`world ${triple(peak.world, 1)} mm RAS`] : []),
-  ];
-  printLine(
-    `  map ${layerGrid.depth}×${layerGrid.height}×${layerGrid.width} at the layer, ${grid.depth}×${grid.height}×${grid.width} on the tensor grid (D×H×W along R, A, S); peak at ${where.join(', ')}`,
-  );
+  const lines = volumeExplanationLines(input, job, labels, flags.eigenSmooth ? ' eigen_smooth' : '', flags.out ? `  → ${flags.out}` : '');
+  for (const line of lines) printLine(line);
   return EXIT.ok;
 }

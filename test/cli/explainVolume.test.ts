@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { DEFAULT_LIMITS } from '../../src/core/scan/limits';
 import { decodePlainPng } from '../../src/core/scan/pngDecoder';
+import { releaseModels } from '../../src/core/model/modelCache';
+import { releaseExplainSessions } from '../../src/core/explain/explainSessions';
+import { executeCell } from '../../src/notebook/executor/executeCell';
+import { NotebookSession } from '../../src/notebook/executor/notebookSession';
+import type { DisplayOutput, ErrorOutput } from '../../src/notebook/outputs/notebookOutput';
 import { ROOT } from '../helpers/paths';
 import { runCli } from '../helpers/runCli';
 
@@ -14,7 +19,11 @@ const MODEL = join(FIXTURE, 'model.json');
 const VOLUME = join(FIXTURE, 'volume.nii.gz');
 const SERIES = join(ROOT, 'test', 'fixtures', 'dicom', 'series');
 const work = mkdtempSync(join(tmpdir(), 'scanlens-explain-volume-'));
-after(() => rmSync(work, { recursive: true, force: true }));
+after(async () => {
+  rmSync(work, { recursive: true, force: true });
+  await releaseExplainSessions();
+  await releaseModels();
+});
 
 interface VolumeExplanation {
   class: { index: number; label: string };
@@ -116,4 +125,20 @@ test("the peak's world point and the tensor grid's affine agree with nibabel's: 
       `${world.join(', ')} against nibabel's ${expected.activationPeakWorld.join(', ')}`,
     );
   }
+});
+
+test("a notebook cell explains a volume with a 3D model as the CLI does: the montage of the peak's planes and the CLI's lines; slice options are one line", async () => {
+  cpSync(VOLUME, join(work, 'volume.nii.gz'));
+  const session = new NotebookSession({ baseDir: work, defaultModelPath: MODEL, threads: 1 });
+  const run = await executeCell(session, 'explain volume.nii.gz method=layercam');
+  assert.ok(run.ok, JSON.stringify(run.outputs));
+  const output = run.outputs[0] as DisplayOutput;
+  const cli = runCli(['explain', 'volume.nii.gz', '--model', MODEL, '--method', 'layercam', '--out', join(work, 'cli.png')], work);
+  assert.equal(output.data['text/plain'], cli.stdout.trim().replace(`  → ${join(work, 'cli.png')}`, ''));
+  assert.deepEqual(Buffer.from(String(output.data['image/png']), 'base64'), readFileSync(join(work, 'cli.png')));
+  const refused = await executeCell(session, 'explain volume.nii.gz axis=coronal');
+  assert.match(
+    (refused.outputs[0] as ErrorOutput).message,
+    /line 1: explain volume\.nii\.gz axis=coronal — a 3D model \(NCDHW\) explains the whole volume: axis= and slice= choose a 2D model's slice$/,
+  );
 });

@@ -14,18 +14,21 @@ import { provenance } from '../../outputs/provenance';
 import type { CommandOf, CommandRunner } from '../commandContext';
 import { parametersOf } from './parameters';
 import { sliceText } from '../../../core/vocabulary/axes';
+import { explainVolumeCell } from './explainVolumeCell';
 
 /**
  * `explain <file>`: a class-activation map blended over the scan (a volume:
  * one slice, axis= and slice=), with the raw map and the slice used in the
- * payload. The gradient-free methods (one run per channel or patch) report
+ * payload; a 3D model's whole-volume map is explainVolumeCell's. The gradient-free methods (one run per channel or patch) report
  * their runs as the cell's progress and stop on the cell's cancel.
  */
-export const explainCommand: CommandRunner<CommandOf<'explain'>> = async ({ command, session, signal, onProgress }) => {
+export const explainCommand: CommandRunner<CommandOf<'explain'>> = async (context) => {
+  const { command, session, signal, onProgress } = context;
   const model = await session.model();
   const { options } = command;
   const method = (options.method ?? 'gradcam') as CamMethodName;
   const target = classIndexOf(model, options.class);
+  if (model.manifest.input.layout === 'NCDHW') return explainVolumeCell(context, model, method, target);
   const { path, file } = await session.readPath(command.args[0]!);
   // The mask is read inside the notebook's scope, like the scan.
   const mask = options.mask === undefined ? undefined : await session.readPath(options.mask);
