@@ -38,7 +38,7 @@ function planes(grid: VolumeGrid, [pd, ph, pw]: readonly [number, number, number
  * over the whole tensor) with the map (on the same grid) coloured and blended
  * over it as 2D overlays are (blendHeat), the map's colours spanning its
  * range over the whole volume so the three panels share one scale. Each
- * tensor voxel is drawn square: the tensor's spacing is the manifest's.
+ * tensor voxel is drawn square, whatever the tensor's spacing.
  */
 export function volumeMontagePng(tensor: Float32Array, grid: VolumeGrid, peak: readonly [number, number, number], colormap: ColormapName, alpha: number): Buffer {
   const scale = Math.max(1, Math.floor(TARGET / Math.max(grid.depth, grid.height, grid.width)));
