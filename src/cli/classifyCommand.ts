@@ -107,7 +107,7 @@ async function run(inputs: string[], flags: ClassifyFlags): Promise<number> {
   // Opened once, before any output file, so a manifest naming a missing detector stops the run cleanly; the job uses the same one.
   await modelGuard(model);
   const limits: DecodeLimits = { ...DEFAULT_LIMITS, maxPixels: flags.maxPixels };
-  const routed = jobOrder(await classifyInputs(expanded.files, limits));
+  const routed = jobOrder(await classifyInputs(expanded.files, limits, { sequences: model.manifest.input.sequences }));
   const owned = flags.shard
     ? keysInShard(
         routed.map((i) => i.key),

@@ -58,7 +58,7 @@ export async function classifyBatch(context: vscode.ExtensionContext, log: Outpu
     if (files.length === 0) throw new ScanLensError(`no scans found (${skipped} other files skipped)`, what);
     const controller = new AbortController();
     const cancel = token.onCancellationRequested(() => controller.abort());
-    const inputs = await classifyInputs(files, DEFAULT_LIMITS);
+    const inputs = await classifyInputs(files, DEFAULT_LIMITS, { sequences: model.manifest.input.sequences });
     const portable = (path: string): string => relative(root, path).split(sep).join('/');
     const rows: ClassifyResult[] = [];
     let failed = 0;

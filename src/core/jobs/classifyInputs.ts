@@ -1,4 +1,5 @@
 import { dirname } from 'node:path';
+import { sequenceOf } from '../scan/sequenceNames';
 import { groupSeries, type FoundSeries } from '../scan/dicomSeries';
 import type { DecodeLimits } from '../scan/limits';
 import { sniffFile } from '../scan/sniffFile';
@@ -9,7 +10,22 @@ import { sniffFile } from '../scan/sniffFile';
  * volume (NIfTI, multi-frame DICOM); or a DICOM series, one file per slice.
  */
 export type ClassifyInput =
-  { readonly kind: 'image' | 'volume'; readonly key: string; readonly files: readonly [string] } | { readonly kind: 'series'; readonly key: string; readonly files: readonly string[] };
+  { readonly kind: 'image' | 'volume'; readonly key: string; readonly files: readonly [string] } | { readonly kind: 'series'; readonly key: string; readonly files: readonly string[] } | SubjectInput;
+
+/**
+ * One subject of a multi-sequence 3D model: a folder's volume files, one per
+ * MRI sequence, found by name (sequenceOf). Its key is the folder; `files` are
+ * the sequences found, in channel order; `byChannel[c]` lists channel c's
+ * files (none when missing, several when the folder holds it twice).
+ */
+export interface SubjectInput {
+  readonly kind: 'volume';
+  readonly key: string;
+  readonly files: readonly string[];
+  readonly byChannel: readonly (readonly string[])[];
+}
+
+export const isSubject = (input: ClassifyInput): input is SubjectInput => 'byChannel' in input;
 
 export type InputKind = ClassifyInput['kind'];
 
@@ -25,9 +41,12 @@ function seriesKey(series: FoundSeries): string {
  * Sorts files into inputs, reading only headers: NIfTI files and multi-frame
  * DICOM files are volumes, DICOM files sharing a SeriesInstanceUID (two or
  * more) a series, everything else an image (so an unreadable file still gets
- * its own error row). Inputs come in the order of their first file.
+ * its own error row). With a multi-sequence model's `sequences`, the NIfTI
+ * files of a folder whose names name a sequence are one subject (SubjectInput);
+ * other files in that folder (a segmentation, say) are not inputs. Inputs come
+ * in the order of their first file.
  */
-export async function classifyInputs(files: readonly string[], limits: DecodeLimits): Promise<ClassifyInput[]> {
+export async function classifyInputs(files: readonly string[], limits: DecodeLimits, options: { readonly sequences?: readonly string[] } = {}): Promise<ClassifyInput[]> {
   const dicom: string[] = [];
   const byFile = new Map<string, ClassifyInput>();
   for (const file of files) {
@@ -40,5 +59,24 @@ export async function classifyInputs(files: readonly string[], limits: DecodeLim
   for (const found of series) byFile.set(found.files[0]!, { kind: 'series', key: seriesKey(found), files: found.files });
   for (const file of multiFrame) byFile.set(file, { kind: 'volume', key: file, files: [file] });
   for (const file of single) byFile.set(file, { kind: 'image', key: file, files: [file] });
+  if (options.sequences && options.sequences.length > 1) groupSubjects(byFile, options.sequences);
   return files.flatMap((file) => byFile.get(file) ?? []);
+}
+
+/** Replaces each folder's sequence-named NIfTI files by one subject input at its first file's place (see classifyInputs). */
+function groupSubjects(byFile: Map<string, ClassifyInput>, sequences: readonly string[]): void {
+  const subjects = new Map<string, { first: string; byChannel: string[][] }>();
+  for (const [file, input] of byFile) {
+    if (input.kind !== 'volume' || !/\.nii(\.gz)?$/i.test(file)) continue;
+    const channel = sequenceOf(file, sequences);
+    if (channel === undefined) continue;
+    const folder = dirname(file);
+    const subject = subjects.get(folder) ?? { first: file, byChannel: sequences.map(() => []) };
+    subject.byChannel[channel]!.push(file);
+    subjects.set(folder, subject);
+  }
+  for (const [folder, { first, byChannel }] of subjects) {
+    for (const [file] of byFile) if (dirname(file) === folder && file !== first) byFile.delete(file);
+    byFile.set(first, { kind: 'volume', key: folder, files: byChannel.flat(), byChannel });
+  }
 }

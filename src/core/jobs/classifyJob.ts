@@ -12,7 +12,8 @@ import { DEFAULT_LIMITS, type DecodeLimits } from '../scan/limits';
 import { loadScan } from '../scan/loadScan';
 import type { SliceAxis } from '../scan/reslice';
 import type { Scan } from '../scan/scan';
-import type { ClassifyInput, InputKind } from './classifyInputs';
+import { isSubject, type ClassifyInput, type InputKind } from './classifyInputs';
+import { loadChannels } from './volumeChannels';
 
 /** An image's row: probabilities, or the reason it failed. `file` is the input's key. */
 export type ImageResult = ClassifyRow & { readonly kind: 'image' };
@@ -83,19 +84,19 @@ async function classifyOneVolume(model: LoadedModel, input: ClassifyInput, optio
 /** The reason an image gets no row from a 3D model. */
 export const IMAGE_TO_3D = 'a 3D model (NCDHW) takes volumes (NIfTI, multi-frame DICOM, a DICOM series); this is a 2D image';
 
-/** A volume already read, through a 3D model: one row, probabilities for the whole volume (prepareVolume). */
-export async function classifyWholeScan(model: LoadedModel, scan: Scan, file: string, topK = 3): Promise<ClassifyRow> {
+/** A volume already read (one scan per channel for a multi-sequence model), through a 3D model: one row, probabilities for the whole volume (prepareVolume). */
+export async function classifyWholeScan(model: LoadedModel, scan: Scan | readonly Scan[], file: string, topK = 3): Promise<ClassifyRow> {
   const [output] = await runModel(model, [prepareVolume(scan, model.manifest.input)]);
   return toRow(model, file, output!, topK);
 }
 
-/** One input through a 3D model: a volume or series is one row; an image is an error row saying why. */
+/** One input through a 3D model: a volume, series or subject (one file per sequence) is one row; an image is an error row saying why. */
 async function classifyWholeVolume(model: LoadedModel, input: ClassifyInput, options: ClassifyJobOptions, limits: DecodeLimits): Promise<WholeVolumeResult | FailedInput> {
   if (input.kind === 'image') return { kind: 'image', file: input.key, error: IMAGE_TO_3D };
-  const files = input.kind === 'series' ? { files: input.files } : {};
+  const files = input.kind === 'series' || isSubject(input) ? { files: input.files } : {};
   try {
-    const scan = input.kind === 'series' ? await loadDicomSeries(input.key, input.files, limits) : await loadScan(input.key, limits, { volume: options.volume ?? 0 });
-    const row = await classifyWholeScan(model, scan, input.key, options.topK);
+    const scans = await loadChannels(input, model.manifest.input, limits, { volume: options.volume ?? 0 });
+    const row = await classifyWholeScan(model, scans, input.key, options.topK);
     return { kind: input.kind, ...row, ...files };
   } catch (error) {
     return { kind: input.kind, file: input.key, error: oneLine(error), ...files };

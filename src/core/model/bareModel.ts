@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { ScanLensError } from '../errors';
-import { ManifestSchema, type Manifest } from './manifest';
+import { MAX_VOLUME_CHANNELS, ManifestSchema, type Manifest } from './manifest';
 import { labelsFromMetadata, readOnnxMetadata } from './onnxMetadata';
 import type { BundleFacts } from './monaiBundle';
 
@@ -40,8 +40,13 @@ export function specFromGraph(session: InferenceSession, bytes: Uint8Array, path
   let width: number | string | undefined;
   let depth: number | string | undefined;
   if (shape.length === 5) {
-    // A 5-D input is a 3D model's [N, C, D, H, W]: one channel is what volume preprocessing gives.
-    if (d1 !== 1) throw new ScanLensError(`input '${inputName}' ${shapeOf(shape)} has ${known(d1) ? d1 : 'an unfixed number of'} channels; a 3D model takes one (write a manifest)`, path);
+    // A 5-D input is a 3D model's [N, C, D, H, W]: one channel per MRI sequence.
+    if (!known(d1) || d1 > MAX_VOLUME_CHANNELS) {
+      throw new ScanLensError(`input '${inputName}' ${shapeOf(shape)} has ${known(d1) ? d1 : 'an unfixed number of'} channels; a 3D model takes 1 to ${MAX_VOLUME_CHANNELS} (write a manifest)`, path);
+    }
+    if (bundle?.sequences && bundle.sequences.length !== d1) {
+      throw new ScanLensError(`input '${inputName}' ${shapeOf(shape)} has ${d1} channel(s) but the MONAI bundle names ${bundle.sequences.length} (${bundle.sequences.join(', ')})`, path);
+    }
     const declared = bundle?.preprocessing?.size ?? bundle?.spatialShape;
     [layout, channels] = ['NCDHW', d1];
     [depth, height, width] = [sized(d2, declared?.[0], 'depth', path), sized(d3, declared?.[1], 'height', path), sized(d4, declared?.[2], 'width', path)];
@@ -57,7 +62,14 @@ export function specFromGraph(session: InferenceSession, bytes: Uint8Array, path
   const assumptions =
     layout === 'NCDHW'
       ? [
-          `no manifest: input '${inputName}' read as NCDHW, 1 channel, ${depth}×${height}×${width} (depth×height×width) from the ${bundle ? 'graph and the MONAI bundle' : 'graph'}`,
+          `no manifest: input '${inputName}' read as NCDHW, ${channels} channel${channels === 1 ? '' : 's'}, ${depth}×${height}×${width} (depth×height×width) from the ${bundle ? 'graph and the MONAI bundle' : 'graph'}`,
+          ...(channels > 1
+            ? [
+                bundle?.sequences
+                  ? `channels are the sequences ${bundle.sequences.join(', ')} (the MONAI bundle's channel_def): a subject folder's files named for them, or a 4D NIfTI's volumes in that order`
+                  : `no manifest: the ${channels} channels are a 4D NIfTI's volumes, in file order (name them with input.sequences in a manifest to give one file per sequence)`,
+              ]
+            : []),
           volumePreprocessing
             ? `volumes reoriented to RAS${volumePreprocessing.spacing ? `, resampled to ${volumePreprocessing.spacing.join('×')} mm` : ' at their own spacing'}, intensity ${volumePreprocessing.intensity?.mode ?? 'range'}${volumePreprocessing.mean ? `, mean ${volumePreprocessing.mean[0]} std ${volumePreprocessing.std![0]}` : ''}, cropped or padded about the centre`
             : 'no manifest: volumes reoriented to RAS at their own spacing, scaled to [0,1] by their storage range, no mean/std, cropped or padded about the centre',
@@ -102,6 +114,7 @@ export function specFromGraph(session: InferenceSession, bytes: Uint8Array, path
       layout,
       channels,
       size: { width, height, ...(layout === 'NCDHW' ? { depth } : {}) },
+      ...(layout === 'NCDHW' && bundle?.sequences ? { sequences: bundle.sequences } : {}),
       ...(volumePreprocessing?.spacing ? { spacing: volumePreprocessing.spacing } : {}),
       ...(volumePreprocessing?.intensity ? { intensity: volumePreprocessing.intensity } : {}),
       ...(volumePreprocessing?.mean ? { mean: volumePreprocessing.mean, std: volumePreprocessing.std } : {}),

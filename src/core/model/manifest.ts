@@ -47,12 +47,26 @@ export const MAX_INPUT_VALUES = 4096 * 4096 * 3;
 
 const side = z.number().int().positive().max(8192);
 
+/** Most channels a 3D model may take: one per MRI sequence, as many as multi-parametric protocols stack. */
+export const MAX_VOLUME_CHANNELS = 16;
+
 export const InputSchema = z.strictObject({
   /** Graph input name; the first input when omitted. */
   name: z.string().min(1).optional(),
   /** NCDHW: a 3D model, fed whole volumes (preprocess/volume3d.ts); its spatial axes run along R, A, S as MONAI's LoadImage + Orientation('RAS') give them. */
   layout: z.enum(['NCHW', 'NHWC', 'NCDHW']).default('NCHW'),
-  channels: z.union([z.literal(1), z.literal(3)]),
+  /** 1 or 3 for a 2D model; a 3D model (NCDHW) takes 1 to MAX_VOLUME_CHANNELS, one per MRI sequence. */
+  channels: z.number().int().min(1).max(MAX_VOLUME_CHANNELS),
+  /**
+   * NCDHW with several channels: the MRI sequence each channel holds, in channel order (e.g. t1, t1c, t2, flair).
+   * A subject folder's files are matched to them by name (core/scan/sequenceNames.ts); without it a multi-channel
+   * model takes a 4D NIfTI whose volumes are its channels, in file order.
+   */
+  sequences: z
+    .array(z.string().regex(/^[a-z0-9]+$/, 'lowercase letters and digits (as in a file name: t1, t1c, t2, flair)'))
+    .min(1)
+    .max(MAX_VOLUME_CHANNELS)
+    .optional(),
   /** For NCDHW, depth × height × width are the tensor's last three dimensions (R, A, S). */
   size: z.strictObject({ width: side, height: side, depth: side.optional() }),
   /** NCDHW only: the voxel spacing in mm (R, A, S) volumes are resampled to, linearly; without it they keep their own. */
@@ -61,8 +75,9 @@ export const InputSchema = z.strictObject({
   /** fill: stretch to size; contain: letterbox with zeros; cover: centre crop. */
   fit: z.enum(['fill', 'contain', 'cover']).default('fill'),
   intensity: IntensitySchema.default({ mode: 'range' }),
-  mean: z.array(z.number().finite()).min(1).max(3).optional(),
-  std: z.array(positive).min(1).max(3).optional(),
+  /** One value, or one per channel. */
+  mean: z.array(z.number().finite()).min(1).max(MAX_VOLUME_CHANNELS).optional(),
+  std: z.array(positive).min(1).max(MAX_VOLUME_CHANNELS).optional(),
 });
 
 export const OutputSchema = z.strictObject({
@@ -135,7 +150,13 @@ export const ManifestSchema = z
     if (volume && depth === undefined) ctx.addIssue({ code: 'custom', path: ['input', 'size', 'depth'], message: 'a 3D model (NCDHW) needs a depth' });
     if (!volume && depth !== undefined) ctx.addIssue({ code: 'custom', path: ['input', 'size', 'depth'], message: `is for 3D models (layout NCDHW); layout is ${m.input.layout}` });
     if (!volume && m.input.spacing) ctx.addIssue({ code: 'custom', path: ['input', 'spacing'], message: `is for 3D models (layout NCDHW); layout is ${m.input.layout}` });
-    if (volume && m.input.channels !== 1) ctx.addIssue({ code: 'custom', path: ['input', 'channels'], message: 'a 3D model (NCDHW) takes one channel' });
+    const { channels, sequences } = m.input;
+    if (!volume && channels !== 1 && channels !== 3) ctx.addIssue({ code: 'custom', path: ['input', 'channels'], message: `a 2D model takes 1 or 3 channels, not ${channels}` });
+    if (!volume && sequences) ctx.addIssue({ code: 'custom', path: ['input', 'sequences'], message: `is for 3D models (layout NCDHW); layout is ${m.input.layout}` });
+    if (volume && sequences && sequences.length !== channels) {
+      ctx.addIssue({ code: 'custom', path: ['input', 'sequences'], message: `names ${sequences.length} sequence(s) for ${channels} channel(s): one per channel` });
+    }
+    if (sequences && new Set(sequences).size !== sequences.length) ctx.addIssue({ code: 'custom', path: ['input', 'sequences'], message: 'names a sequence twice' });
     if (volume && m.preprocessing.length > 0) ctx.addIssue({ code: 'custom', path: ['preprocessing'], message: 'the MRI stages work on 2D slices; a 3D model (NCDHW) takes none' });
     if (volume && m.task !== 'classification') ctx.addIssue({ code: 'custom', path: ['task'], message: 'a 3D model (NCDHW) is a classifier' });
     if (volume && m.anomaly) ctx.addIssue({ code: 'custom', path: ['anomaly'], message: 'detectors score 2D slices; a 3D model (NCDHW) has none' });
@@ -148,7 +169,7 @@ export const ManifestSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['input', key],
-          message: `needs ${m.input.channels === 1 ? '1 value' : '1 value or 3 (one per channel)'}, got ${values.length}`,
+          message: `needs ${m.input.channels === 1 ? '1 value' : `1 value or ${m.input.channels} (one per channel)`}, got ${values.length}`,
         });
       }
     }

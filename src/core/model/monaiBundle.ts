@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { ScanLensError, oneLine } from '../errors';
 import { readRegularFile } from '../io/regularFile';
+import { sequenceName } from '../scan/sequenceNames';
 import type { InputSpec, Intensity } from './manifest';
 
 /**
@@ -44,6 +45,8 @@ export interface BundleFacts {
   readonly metadataPath: string;
   /** The output's channel_def in index order, when it names every class. */
   readonly labels?: string[];
+  /** A multi-channel input's channel_def, as sequence names (t1c, flair) in channel order. */
+  readonly sequences?: string[];
   /** The input's spatial_shape when every entry is a number: [D, H, W] for a 3D input, [H, W] for a 2D one. */
   readonly spatialShape?: number[];
   /** From configs/inference.json's preprocessing, for a 3D input. */
@@ -107,8 +110,13 @@ const triple = (value: unknown): number[] | undefined => {
  * window, minmax and percentile modes are), affine output ranges and NormalizeIntensity's
  * subtrahend/divisor folded into mean/std, and the crop or pad size.
  */
-function preprocessingOf(transforms: readonly unknown[], path: string): { facts: NonNullable<BundleFacts['preprocessing']>; notes: string[] } {
+function preprocessingOf(transforms: readonly unknown[], path: string): { facts: NonNullable<BundleFacts['preprocessing']>; notes: string[]; acrossChannels: string[] } {
   const notes: string[] = [];
+  // Transforms whose statistics MONAI takes over all channels together (channel_wise not true); ScanLens takes each channel's own.
+  const acrossChannels: string[] = [];
+  const statistics = (t: Record<string, unknown> & { _target_: string }): void => {
+    if (t.channel_wise !== true) acrossChannels.push(t._target_);
+  };
   let spacing: [number, number, number] | undefined;
   let intensity: Intensity | undefined;
   let size: number[] | undefined;
@@ -172,6 +180,7 @@ function preprocessingOf(transforms: readonly unknown[], path: string): { facts:
           break;
         }
         intensity = { mode: 'percentile', low, high };
+        statistics(t);
         if (t.clip !== true) notes.push(`MONAI bundle: ${t._target_} does not clip; ScanLens clips to the percentiles`);
         if (t.relative === true) notes.push(`MONAI bundle: ${t._target_} relative=true not applied`);
         outputRange(t.b_min, t.b_max);
@@ -179,6 +188,7 @@ function preprocessingOf(transforms: readonly unknown[], path: string): { facts:
       }
       case 'ScaleIntensity':
         intensity = { mode: 'minmax' };
+        statistics(t);
         outputRange(t.minv, t.maxv);
         break;
       case 'NormalizeIntensity': {
@@ -189,6 +199,7 @@ function preprocessingOf(transforms: readonly unknown[], path: string): { facts:
           // A z-score is the same whatever affine scaling came before it.
           if (intensity && intensity.mode !== 'minmax') notes.push(`MONAI bundle: the clipping of ${intensity.mode} before ${t._target_} not applied`);
           intensity = { mode: 'zscore' };
+          statistics(t);
           [mean, std] = [0, 1];
         }
         break;
@@ -211,7 +222,7 @@ function preprocessingOf(transforms: readonly unknown[], path: string): { facts:
     ...(mean !== 0 || std !== 1 ? { mean: [mean], std: [std] } : {}),
     ...(size ? { size } : {}),
   };
-  return { facts, notes };
+  return { facts, notes, acrossChannels };
 }
 
 /**
@@ -226,10 +237,16 @@ export async function readMonaiBundle(onnxPath: string): Promise<BundleFacts | u
   const notes = [`MONAI bundle: input and output read from ${join(basename(root), 'configs', 'metadata.json')}`];
   const [inputName, input] = Object.entries(metadata.network_data_format.inputs)[0] ?? [];
   const [, output] = Object.entries(metadata.network_data_format.outputs)[0] ?? [];
-  if (input?.num_channels !== undefined && input.num_channels !== 1 && input.num_channels !== 3) {
-    const names = channelNames(input.channel_def, input.num_channels);
-    throw new ScanLensError(`input '${inputName}' takes ${input.num_channels} channels${names ? ` (${names.join(', ')})` : ''}; ScanLens feeds a model 1 or 3`, metadataPath);
+  // Several input channels are MRI sequences (BraTS: {"0": "T1c", "1": "T1", "2": "T2", "3": "FLAIR"}), matched to files by name.
+  const channels = input?.num_channels ?? 1;
+  const sequences = channels > 1 ? channelNames(input?.channel_def, channels)?.map(sequenceName) : undefined;
+  if (sequences && (sequences.some((s) => s.length === 0) || new Set(sequences).size !== sequences.length)) {
+    throw new ScanLensError(`input '${inputName}' channel_def ${JSON.stringify(input?.channel_def)} does not name each channel's sequence apart`, metadataPath);
   }
+  if (channels > 1)
+    notes.push(
+      sequences ? `MONAI bundle: input channels are the sequences ${sequences.join(', ')} (channel_def)` : `MONAI bundle: input '${inputName}' has ${channels} channels and no channel_def naming them`,
+    );
   const labels = channelNames(output?.channel_def, output?.num_channels);
   const shape = input?.spatial_shape;
   const spatialShape = shape && shape.every((v) => typeof v === 'number' && Number.isInteger(v) && v > 0) ? (shape as number[]) : undefined;
@@ -242,7 +259,10 @@ export async function readMonaiBundle(onnxPath: string): Promise<BundleFacts | u
       const read = preprocessingOf(transforms, inferencePath);
       preprocessing = read.facts;
       notes.push(`MONAI bundle: preprocessing read from ${join(basename(root), 'configs', 'inference.json')}`, ...read.notes);
+      if (channels > 1 && read.acrossChannels.length > 0) {
+        notes.push(`MONAI bundle: ${read.acrossChannels.join(', ')} without channel_wise=true takes statistics over all channels together; ScanLens takes each channel's own`);
+      }
     }
   }
-  return { metadataPath, ...(labels ? { labels } : {}), ...(spatialShape ? { spatialShape } : {}), ...(preprocessing ? { preprocessing } : {}), notes };
+  return { metadataPath, ...(labels ? { labels } : {}), ...(sequences ? { sequences } : {}), ...(spatialShape ? { spatialShape } : {}), ...(preprocessing ? { preprocessing } : {}), notes };
 }

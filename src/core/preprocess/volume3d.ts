@@ -1,6 +1,7 @@
 import { ScanLensError } from '../errors';
 import type { InputSpec } from '../model/manifest';
 import type { Scan } from '../scan/scan';
+import { matchGrid } from './matchGrid';
 import { percentiles } from './percentile';
 import { cropOffset, rasAxes, resampledCount } from './volume3dGeometry';
 
@@ -174,12 +175,37 @@ export function cropOrPad(volume: Pick<RasVolume, 'data' | 'dims'>, size: readon
   return out;
 }
 
-/** A whole volume as a 3D model's input: one [1, D, H, W] batch item (D, H, W along R, A, S). A one-slice scan is refused: it is an image. */
-export function prepareVolume(scan: Scan, input: InputSpec): Float32Array {
+/** What error lines call channel c: its sequence, else its place. */
+export const channelName = (input: Pick<InputSpec, 'sequences'>, c: number): string => input.sequences?.[c] ?? `channel ${c}`;
+
+/**
+ * A whole volume as a 3D model's input: [C, D, H, W] for one batch item (D,
+ * H, W along R, A, S), from one scan per channel (one MRI sequence each, in
+ * the manifest's channel order). Every sequence is first put on the first
+ * one's voxel grid through world coordinates (matchGrid), then each channel
+ * goes through the pipeline on its own: its own intensity statistics (MONAI's
+ * NormalizeIntensity with channel_wise=True for zscore, per-channel
+ * percentiles) and its own mean/std value when the manifest gives one per
+ * channel. A one-slice scan is refused: it is an image.
+ */
+export function prepareVolume(scans: Scan | readonly Scan[], input: InputSpec): Float32Array {
+  const list = 'voxels' in scans ? [scans] : scans;
+  const first = list[0]!;
   if (input.layout !== 'NCDHW' || input.size.depth === undefined) throw new ScanLensError(`a ${input.layout} model takes 2D slices, not a whole volume`);
-  if (scan.shape[0] < 2) throw new ScanLensError(`a 3D model (NCDHW) takes volumes; this is a 2D image (${scan.shape[2]}×${scan.shape[1]}, one slice)`, scan.path);
-  const ras = reorientToRas(scan);
-  const resampled = input.spacing ? resampleVolume(ras, input.spacing) : ras;
-  volumeIntensity(resampled.data, scan, input);
-  return cropOrPad(resampled, [input.size.depth, input.size.height, input.size.width]);
+  if (list.length !== input.channels) {
+    const names = input.sequences ? ` (${input.sequences.join(', ')})` : '';
+    throw new ScanLensError(`this 3D model takes ${input.channels} channel(s)${names}, one volume each; ${list.length} given`, first.path);
+  }
+  if (first.shape[0] < 2) throw new ScanLensError(`a 3D model (NCDHW) takes volumes; this is a 2D image (${first.shape[2]}×${first.shape[1]}, one slice)`, first.path);
+  const size = [input.size.depth, input.size.height, input.size.width] as const;
+  const n = size[0] * size[1] * size[2];
+  const out = new Float32Array(n * list.length);
+  list.forEach((scan, c) => {
+    const matched = c === 0 ? scan : matchGrid(first, scan, channelName(input, c));
+    const ras = reorientToRas(matched);
+    const resampled = input.spacing ? resampleVolume(ras, input.spacing) : ras;
+    volumeIntensity(resampled.data, matched, { intensity: input.intensity, mean: [input.mean?.[c] ?? input.mean?.[0] ?? 0], std: [input.std?.[c] ?? input.std?.[0] ?? 1] });
+    cropOrPad(resampled, size, out.subarray(c * n, (c + 1) * n));
+  });
+  return out;
 }

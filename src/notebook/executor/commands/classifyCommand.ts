@@ -32,7 +32,7 @@ export const classifyCommand: CommandRunner<CommandOf<'classify'>> = async ({ co
   const texts = missing.map((m) => `${m.file}  ERROR  ${m.error}`);
   const top = command.options.top ?? 3;
   const progress = (done: number, total: number): void => onProgress({ line: command.line, done, total, message: `classified ${done} of ${total}` });
-  const inputs = await classifyInputs(files, DEFAULT_LIMITS);
+  const inputs = await classifyInputs(files, DEFAULT_LIMITS, { sequences: model.manifest.input.sequences });
   for await (const row of classifyJob(model, inputs, {
     batchSize: command.options.batch ?? 8,
     topK: labels.length,
