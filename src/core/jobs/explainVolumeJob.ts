@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import { ScanLensError } from '../errors';
 import { explainInput, type Explanation, type ExplainOptions } from '../explain/explain';
 import { resizeVolumeMap, type VolumeGrid } from '../explain/upsampleVolume';
@@ -6,10 +5,9 @@ import { minMaxNormalise } from '../explain/upsample';
 import type { LoadedModel } from '../model/loadModel';
 import { prepareVolume } from '../preprocess/volume3d';
 import { volumeGeometry, type VolumeGeometry } from '../preprocess/volume3dGeometry';
-import { loadSeriesFolder } from '../scan/dicomSeries';
 import { DEFAULT_LIMITS, type DecodeLimits } from '../scan/limits';
-import { listScans } from '../scan/listScans';
-import { loadScan, type LoadOptions } from '../scan/loadScan';
+import type { LoadOptions } from '../scan/loadScan';
+import { loadChannelsAt } from './volumeChannels';
 import type { Affine, Scan } from '../scan/scan';
 
 export interface ExplainVolumeOptions extends ExplainOptions {
@@ -35,7 +33,7 @@ export interface ExplainVolumeResult {
   readonly file: string;
   /** The method's map at the target layer's D×H×W grid, after its ReLU. */
   readonly explanation: Explanation;
-  /** The model's input as prepareVolume gives it: one channel of D×H×W along R, A, S. */
+  /** The model's input as prepareVolume gives it: C channels of D×H×W along R, A, S (the first is the first sequence). */
   readonly tensor: Float32Array;
   /** The map on the model's tensor grid (D×H×W along R, A, S): trilinear from the layer's grid with half-pixel centres, min-max to [0,1]. */
   readonly grid: VolumeGrid;
@@ -44,21 +42,18 @@ export interface ExplainVolumeResult {
   readonly tensorAffine?: Affine;
   /** Where prepareVolume put each stored voxel: what mapToScanGrid takes the map back to the scan with. */
   readonly geometry: VolumeGeometry;
-  /** The scan read (its affine and shape place a map written back onto its voxels). */
+  /** The scan read, the first sequence of a multi-sequence input (its affine and shape place a map written back onto its voxels). */
   readonly scan: Scan;
 }
 
-/** A volume file, or a folder holding a DICOM series (its largest). */
-export async function loadVolume(path: string, limits: DecodeLimits, load: LoadOptions): Promise<Scan> {
-  const info = await stat(path).catch(() => undefined);
-  if (info?.isDirectory()) return loadSeriesFolder(path, (await listScans(path)).files, limits, load);
-  return loadScan(path, limits, load);
-}
-
-/** Explains a whole volume (a NIfTI, a multi-frame DICOM or a DICOM series folder) with a 3D model (NCDHW). */
+/**
+ * Explains a whole volume (a NIfTI, a multi-frame DICOM or a DICOM series
+ * folder) with a 3D model (NCDHW); a multi-sequence model's subject folder or
+ * 4D NIfTI (loadChannelsAt) is explained on its first sequence's grid.
+ */
 export async function explainVolumeJob(model: LoadedModel, path: string, options: ExplainVolumeOptions): Promise<ExplainVolumeResult> {
   const { limits = DEFAULT_LIMITS, load = {} } = options;
-  return explainVolumeScan(model, await loadVolume(path, limits, load), options);
+  return explainVolumeScan(model, await loadChannelsAt(path, model.manifest.input, limits, load), options);
 }
 
 function argmax(data: Float32Array): number {
@@ -104,11 +99,13 @@ export function volumePeak(grid: VolumeGrid, geometry: VolumeGeometry, scan: Sca
  * the target layer, resized to the tensor grid and min-max normalised as 2D
  * maps are, and its peak placed in the scan.
  */
-export async function explainVolumeScan(model: LoadedModel, scan: Scan, options: ExplainVolumeOptions): Promise<ExplainVolumeResult> {
+export async function explainVolumeScan(model: LoadedModel, scans: Scan | readonly Scan[], options: ExplainVolumeOptions): Promise<ExplainVolumeResult> {
+  // A multi-sequence input lies on its first sequence's grid (prepareVolume): the map is placed there.
+  const scan = 'voxels' in scans ? scans : scans[0]!;
   const { input } = model.manifest;
   if (input.layout !== 'NCDHW') throw new ScanLensError(`a 2D model (${input.layout}) explains slices; this explains volumes with a 3D model (NCDHW)`, model.manifestPath ?? model.onnxPath);
   const { limits: _limits, load: _load, ...explain } = options;
-  const tensor = prepareVolume(scan, input);
+  const tensor = prepareVolume(scans, input);
   const explanation = await explainInput(model, tensor, explain);
   const { map } = explanation;
   const size = { depth: input.size.depth!, height: input.size.height, width: input.size.width };
