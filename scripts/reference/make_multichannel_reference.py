@@ -161,14 +161,14 @@ def crop_or_pad(data, size):
     return out
 
 
-def channel(data, affine, c):
+def channel(data, affine, c, mean=MEAN, std=STD):
     """One channel on a grid with `affine`: canonical (nibabel), 2 mm, its own z-score, mean/std, crop/pad."""
     image = nib.as_closest_canonical(nib.Nifti1Image(data.astype(np.float64), affine))
     ras = np.asarray(image.dataobj).astype(np.float64)
     zooms = np.sqrt((image.affine[:3, :3] ** 2).sum(axis=0))
     resampled = resample(ras, zooms, SPACING)
     z = (resampled - resampled.mean()) / resampled.std()
-    return crop_or_pad((z - MEAN[c]) / STD[c], SIZE)
+    return crop_or_pad((z - mean[c]) / std[c], SIZE)
 
 
 def logits_of(model, channels):
@@ -231,6 +231,8 @@ def main():
     first_data, first_affine = stored[0]
     matched = [first_data] + [onto(data, affine, first_affine, first_data.shape) for data, affine in stored[1:]]
     subject_logits, subject_tensor = logits_of(model, [channel(m, first_affine, c) for c, m in enumerate(matched)])
+    # As a MONAI bundle would feed it with NormalizeIntensityd(channel_wise=True) alone: z-scores, no mean/std after.
+    zscore_logits, _ = logits_of(model, [channel(m, first_affine, c, [0] * 4, [1] * 4) for c, m in enumerate(matched)])
 
     # The 4D form: the same head's four sequences on one oblique, non-RAS grid.
     shape4 = (18, 20, 14)
@@ -243,7 +245,7 @@ def main():
     reference = {
         'about': 'scripts/reference/make_multichannel_reference.py: sequences onto the t1 grid (scipy map_coordinates through the affines, trilinear, border), '
                  'nibabel as_closest_canonical, scipy trilinear to 2 mm, z-score per channel, mean/std per channel, crop/pad; PyTorch logits',
-        'subject': {'folder': f'subject/{SUBJECT}', 'logits': subject_logits, 'channelSums': subject_tensor[0].reshape(4, -1).sum(axis=1).astype(float).tolist(),
+        'subject': {'folder': f'subject/{SUBJECT}', 'logits': subject_logits, 'zscoreOnlyLogits': zscore_logits, 'channelSums': subject_tensor[0].reshape(4, -1).sum(axis=1).astype(float).tolist(),
                     # The flair resampled onto the t1 grid, as the Scan type stores voxels (x fastest), to check the matching alone.
                     'flairOnT1': {'sum': float(matched[3].sum()), 'first': matched[3].transpose(2, 1, 0).ravel()[:16].tolist()}},
         'stack4d': {'file': 'stack4d.nii.gz', 'logits': stack_logits, 'channelSums': stack_tensor[0].reshape(4, -1).sum(axis=1).astype(float).tolist()},
