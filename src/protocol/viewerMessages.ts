@@ -28,6 +28,9 @@ export type ViewerWindow = z.infer<typeof WindowSchema>;
 
 const SliceRef = z.object({ axis: AxisSchema, index: z.number().int().nonnegative() });
 
+/** An explanation map's own size: [width, height] of a 2D model's, [width, height, depth] of a 3D model's (its layer's grid along S, A, R). */
+const MapSizeSchema = z.union([z.tuple([z.number().int(), z.number().int()]), z.tuple([z.number().int(), z.number().int(), z.number().int()])]);
+
 export const OverlayOptionsSchema = z.object({
   method: z.enum(OVERLAY_METHODS),
   /** Class to explain; the top class when absent (the anomaly map has no class). */
@@ -103,6 +106,8 @@ export const ScanInfoSchema = z.object({
       notice: z.string().optional(),
       /** True when the manifest names an anomaly detector (out-of-distribution guard): the overlay then offers its map. */
       detector: z.boolean().optional(),
+      /** True for a 3D model (NCDHW): the volume is classified and explained whole, and each slice shows the 3D map where it cuts it. */
+      volume: z.boolean().optional(),
     })
     .optional(),
   modelError: z.string().optional(),
@@ -192,10 +197,10 @@ export const ExplainResultSchema = z.object({
   method: z.enum(EXPLAIN_METHODS),
   classIndex: z.number().int().nonnegative(),
   label: z.string(),
-  /** The explanation over the slice, stretched to [0,1] (its lowest value 0, its highest 1). */
+  /** The explanation over the slice, stretched to [0,1] (its lowest value 0, its highest 1; a 3D model's over the whole volume, NaN where the model did not see it). */
   heat: SliceHeatSchema,
   /** The map's own size, as the method computed it. */
-  mapSize: z.tuple([z.number().int(), z.number().int()]),
+  mapSize: MapSizeSchema,
 });
 export type ExplainResult = z.infer<typeof ExplainResultSchema>;
 
@@ -250,9 +255,11 @@ export const ViewerStateSchema = z.object({
     classIndex: z.number().int().nonnegative().optional(),
     smooth: z.enum(CAM_SMOOTHING).optional(),
     /** The explanation's map size as the host computed it (the method's own resolution; the input's with aug_smooth), while an explanation is on screen. */
-    mapSize: z.tuple([z.number().int(), z.number().int()]).optional(),
+    mapSize: MapSizeSchema.optional(),
     /** The choices the method list offers: the explanation methods, and the anomaly map when the model has a detector. */
     methods: z.array(z.enum(OVERLAY_METHODS)),
+    /** Where the overlay on screen is highest: [x, y] in the slice's pixels as drawn (from the top left), and its value. */
+    peak: z.object({ x: z.number().int(), y: z.number().int(), value: z.number() }).optional(),
     /** Score and threshold in the anomaly map's legend, while the map is on screen. */
     anomaly: z.object({ score: z.number(), threshold: z.number(), bars: z.number().int().optional() }).optional(),
   }),
@@ -263,6 +270,8 @@ export const ViewerStateSchema = z.object({
   firstPaintMs: z.number().optional(),
   /** ms from the last slice request to that slice drawn. */
   lastSliceMs: z.number().optional(),
+  /** ms from the last slice drawn to its explanation overlay drawn over it. */
+  lastOverlayMs: z.number().optional(),
   paints: z.number().int().nonnegative(),
   /** Slices in the per-slice profile chart; 0 until it is drawn. */
   profileSlices: z.number().int().nonnegative(),

@@ -1,6 +1,7 @@
 import './controls.css';
 import './viewer.css';
 import {
+  type ExplainResult,
   AXES,
   ANOMALY_OVERLAY,
   EXPLAIN_METHODS,
@@ -50,13 +51,16 @@ class Viewer {
   private warning: string | undefined;
   private firstPaintMs: number | undefined;
   private lastSliceMs: number | undefined;
+  /** When the slice on screen was drawn, and how long its explanation overlay took to follow it. */
+  private slicePaintedAt = 0;
+  private lastOverlayMs: number | undefined;
   private paints = 0;
   private pending = 0;
   private errorText: string | undefined;
   /** The overlay's heat on screen ([0,1], NaN unseen), as the host sent it: coloured here, so a colormap change needs no request. */
   private overlayHeat: SliceHeat | undefined;
   /** The explanation on screen's own map size, as the host computed it. */
-  private mapSize: [number, number] | undefined;
+  private mapSize: ExplainResult['mapSize'] | undefined;
   private overlayImage: HTMLCanvasElement | undefined;
   private inferTimer: ReturnType<typeof setTimeout> | undefined;
   private profileSlices = 0;
@@ -137,7 +141,7 @@ class Viewer {
         ui.legend.element,
       ),
       this.scorecard.element,
-      el('section', { class: 'volume-only' }, el('h2', {}, 'Per slice'), ui.profileButton, ui.profile),
+      el('section', { class: 'volume-only slice-model-only' }, el('h2', {}, 'Per slice'), ui.profileButton, ui.profile),
       el('section', {}, el('details', {}, el('summary', {}, 'Metadata (identifying tags redacted)'), ui.metadata)),
       el('section', {}, ui.export, ui.status),
     );
@@ -215,6 +219,8 @@ class Viewer {
     } finally {
       this.pending--;
     }
+    // A 3D model classifies the volume whole: no per-slice profile to offer.
+    document.body.classList.toggle('volume-model', this.info.model?.volume === true);
     this.showChoices();
     return true;
   }
@@ -237,7 +243,7 @@ class Viewer {
     // The anomaly map belongs to no class.
     target.hidden = this.state.overlay.method === ANOMALY_OVERLAY;
     this.ui.smooth.hidden = target.hidden;
-    this.scorecard.enable(this.state.overlay.method !== ANOMALY_OVERLAY);
+    this.scorecard.enable(this.state.overlay.method !== ANOMALY_OVERLAY && !this.info?.model?.volume);
   }
 
   /** The methods the list offers right now. */
@@ -284,6 +290,7 @@ class Viewer {
     }
     const now = performance.now();
     this.lastSliceMs = now - requested;
+    this.slicePaintedAt = now;
     this.firstPaintMs ??= now - startedAt;
     this.paints++;
     phase('painted');
@@ -294,7 +301,9 @@ class Viewer {
 
   /**
    * Inference waits until the slice has stayed put for a moment: while
-   * scrolling, the host's thread stays free to cut slices.
+   * scrolling, the host's thread stays free to cut slices. A 3D model's
+   * probabilities and map are the volume's, made once: each slice's are only
+   * cut from them, so they follow the slice at once.
    */
   private scheduleInference(): void {
     if (this.inferTimer !== undefined) {
@@ -302,16 +311,28 @@ class Viewer {
       this.pending--;
     }
     this.pending++;
-    this.inferTimer = setTimeout(() => {
-      this.inferTimer = undefined;
-      this.pending--;
-      void this.infer();
-    }, INFERENCE_DELAY_MS);
+    this.inferTimer = setTimeout(
+      () => {
+        this.inferTimer = undefined;
+        this.pending--;
+        void this.infer();
+      },
+      this.info?.model?.volume ? 0 : INFERENCE_DELAY_MS,
+    );
   }
 
-  /** Probabilities and overlay for the slice on screen. */
+  /** Probabilities and overlay for the slice on screen: a 3D model's are both cut from its whole-volume results, so they are asked for together. */
   private async infer(): Promise<void> {
     if (!this.info?.model) return;
+    if (this.info.model.volume) {
+      await Promise.all([this.classify(), this.loadOverlay()]);
+      return;
+    }
+    await this.classify();
+    await this.loadOverlay();
+  }
+
+  private async classify(): Promise<void> {
     const generation = this.generation;
     const { axis, slice } = this.state;
     this.pending++;
@@ -331,7 +352,6 @@ class Viewer {
     } finally {
       this.pending--;
     }
-    await this.loadOverlay();
   }
 
   /**
@@ -359,6 +379,7 @@ class Viewer {
         const result = await this.host.request({ type: 'explain', axis, index: slice, method, ...(classIndex === undefined ? {} : { classIndex }), ...(smooth === undefined ? {} : { smooth }) });
         if (!current()) return;
         this.setOverlayHeat(result.heat);
+        this.lastOverlayMs = performance.now() - this.slicePaintedAt;
         this.mapSize = result.mapSize;
         this.ui.legend.hide();
         this.status(`${result.method}${smooth ? ` (${smooth} smoothing)` : ''} for ${result.label} (map ${result.mapSize.join('×')})`);
@@ -405,7 +426,7 @@ class Viewer {
     this.ui.method.value = method;
     this.ui.target.hidden = method === ANOMALY_OVERLAY;
     this.ui.smooth.hidden = this.ui.target.hidden;
-    this.scorecard.enable(method !== ANOMALY_OVERLAY);
+    this.scorecard.enable(method !== ANOMALY_OVERLAY && !this.info?.model?.volume);
     this.scorecard.clear();
     this.save();
   }
@@ -418,7 +439,7 @@ class Viewer {
     this.state.overlay = { ...this.state.overlay, ...change };
     this.ui.target.hidden = this.state.overlay.method === ANOMALY_OVERLAY;
     this.ui.smooth.hidden = this.ui.target.hidden;
-    this.scorecard.enable(this.state.overlay.method !== ANOMALY_OVERLAY);
+    this.scorecard.enable(this.state.overlay.method !== ANOMALY_OVERLAY && !this.info?.model?.volume);
     this.save();
     if (Object.keys(change).every((key) => key === 'colormap')) {
       if (this.overlayHeat) this.setOverlayHeat(this.overlayHeat);
@@ -578,12 +599,14 @@ class Viewer {
         ...(state.overlay.smooth === undefined ? {} : { smooth: state.overlay.smooth }),
         ...(this.mapSize && this.canvas.hasOverlay && state.overlay.method !== ANOMALY_OVERLAY ? { mapSize: this.mapSize } : {}),
         methods: this.offered(),
+        ...(this.canvas.hasOverlay && this.overlayHeat && heatPeak(this.overlayHeat) ? { peak: heatPeak(this.overlayHeat) } : {}),
         ...(this.ui.legend.shown ? { anomaly: this.ui.legend.shown } : {}),
       },
       ...(this.errorText ? { error: this.errorText } : {}),
       scriptStartMs: startedAt,
       ...(this.firstPaintMs === undefined ? {} : { firstPaintMs: this.firstPaintMs }),
       ...(this.lastSliceMs === undefined ? {} : { lastSliceMs: this.lastSliceMs }),
+      ...(this.lastOverlayMs === undefined ? {} : { lastOverlayMs: this.lastOverlayMs }),
       paints: this.paints,
       profileSlices: this.profileSlices,
       ...(this.scorecard.shown ? { scorecard: this.scorecard.shown } : {}),
@@ -591,6 +614,17 @@ class Viewer {
       opening: openingPhases(),
     };
   }
+}
+
+/** The heat's highest pixel; undefined when the model saw none of the slice (NaN everywhere). */
+function heatPeak(heat: SliceHeat): { x: number; y: number; value: number } | undefined {
+  let best = -1;
+  let highest = -Infinity;
+  for (let i = 0; i < heat.values.length; i++) {
+    const v = heat.values[i]!;
+    if (v > highest) [best, highest] = [i, v];
+  }
+  return best < 0 ? undefined : { x: best % heat.width, y: Math.floor(best / heat.width), value: highest };
 }
 
 const fmt = (v: number): string => (Number.isInteger(v) ? String(v) : v.toPrecision(4));

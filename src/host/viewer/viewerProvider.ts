@@ -20,6 +20,8 @@ import { ViewerDocument } from './viewerDocument';
 import { viewerHtml } from './viewerHtml';
 import { classifySlice, explainResult, sliceProfile } from './viewerInference';
 import { SliceScorecards } from './sliceScorecard';
+import { VolumeResults } from './volumeInference';
+import { isVolumeModel } from '../../core/model/manifest';
 
 /**
  * "ScanLens Viewer": the scan is decoded once per document in the host;
@@ -37,6 +39,8 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
   private readonly explanations = new SliceExplanations();
   /** Each document's scorecards, kept likewise: Export Report writes the one on screen. */
   private readonly scorecards = new SliceScorecards();
+  /** A 3D model's whole-volume probabilities and explanations, per model and document. */
+  private readonly volumes = new VolumeResults();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -112,7 +116,7 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
       case 'model':
         try {
           const { model, notice } = await this.model();
-          return { model: { name: model.manifest.name, labels: [...model.manifest.labels], ...(notice ? { notice } : {}), detector: hasGuard(model) } };
+          return { model: { name: model.manifest.name, labels: [...model.manifest.labels], ...(notice ? { notice } : {}), detector: hasGuard(model), volume: isVolumeModel(model.manifest) } };
         } catch (error) {
           return { modelError: oneLine(error) };
         }
@@ -124,11 +128,21 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
       case 'classify': {
         const index = this.checked(document, request.axis, request.index);
         const { model } = await this.model();
+        if (isVolumeModel(model.manifest)) return this.volumes.classify(model, document.scan);
         return classifySlice(model, document.along(request.axis), index, await modelGuard(model));
       }
       case 'explain': {
         const index = this.checked(document, request.axis, request.index);
         const { model } = await this.model();
+        if (isVolumeModel(model.manifest)) {
+          // The first request explains the volume (one run, or one per channel for AblationCAM); later slices are cut from it.
+          const { needs } = CAM_REGISTRY[request.method];
+          const explain = (control?: RunControl) => this.volumes.explain(model, document.scan, request.axis, index, request, control);
+          if (this.volumes.has(model, document.scan, request)) return explain();
+          return needs === 'gradients'
+            ? vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `ScanLens: 3D ${request.method}` }, () => explain())
+            : withRunsProgress(`ScanLens: 3D ${request.method}`, explain);
+        }
         const scan = document.along(request.axis);
         // One run of a derived model (six with aug_smooth): the status bar; else a notification with progress and Cancel.
         const { needs } = CAM_REGISTRY[request.method];
@@ -141,6 +155,7 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
       case 'score': {
         const index = this.checked(document, request.axis, request.index);
         const { model } = await this.model();
+        if (isVolumeModel(model.manifest)) throw new ScanLensError(`the scorecard checks 2D explanations; ${model.manifest.name} is a 3D model`);
         const scan = document.along(request.axis);
         // Some 150 runs of the model on the demo: a notification with the runs done and a Cancel button, as a gradient-free explanation has.
         return withRunsProgress(`ScanLens: scorecard of ${request.method}`, (control) => this.scorecards.score(this.explanations, model, scan, index, request, control));
@@ -154,6 +169,7 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
       }
       case 'profile': {
         const { model } = await this.model();
+        if (isVolumeModel(model.manifest)) throw new ScanLensError(`${model.manifest.name} is a 3D model: it classifies the volume whole, so there is no per-slice profile`);
         return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'ScanLens: slice profile' }, (progress) =>
           sliceProfile(model, document.scan, request.axis, (done, total) => progress.report({ message: `${done}/${total}` })),
         );
@@ -161,6 +177,8 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
       case 'export': {
         const index = this.checked(document, request.axis, request.index);
         const { model } = await this.model();
+        if (isVolumeModel(model.manifest))
+          throw new ScanLensError(`Export Report writes a 2D model's slice; for the 3D model ${model.manifest.name}, scanlens explain --out map.nii.gz or montage.png saves the map`);
         const { axis, window, overlay } = request;
         const written = await exportReport(model, {
           file: document.uri.fsPath,
