@@ -79,7 +79,9 @@ test('classify a folder of subject folders and a 4D NIfTI: one row per subject, 
   assert.match(lines[1]!, /^subjects\/BraTS-demo-002 .*no flair file/);
   assert.match(text.stderr, /subjects\/BraTS-demo-002: no flair file/);
 
-  runCli([...args, '--jsonl', join(work, 'out.jsonl'), '--csv', join(work, 'out.csv')], work);
+  runCli([...args, '--jsonl', join(work, 'out.jsonl'), '--csv', join(work, 'out.csv'), '--report', join(work, 'report.html')], work);
+  // The report pictures the subject by its first sequence and the 4D NIfTI by its first volume.
+  assert.equal(readFileSync(join(work, 'report.html'), 'utf8').match(/data:image\/jpeg/g)?.length, 2);
   const jsonl = readFileSync(join(work, 'out.jsonl'), 'utf8')
     .trim()
     .split('\n')
@@ -115,6 +117,14 @@ test("explain a subject folder with --out map.nii.gz: the probabilities classify
   assert.deepEqual(map.shape, t1.shape);
   map.affine!.forEach((row, r) => row.forEach((v, c) => assert.ok(Math.abs(v - t1.affine![r]![c]!) <= 1e-5, `affine ${r},${c}: ${v} vs ${t1.affine![r]![c]}`)));
   assert.ok(explained.peak.voxel, 'the peak lies in the t1');
+
+  // A notebook cell explains the same subject folder with the CLI's lines and montage.
+  const session = new NotebookSession({ baseDir: work, defaultModelPath: MODEL, threads: 1 });
+  const run = await executeCell(session, `explain ${folder} method=gradcam`);
+  assert.ok(run.ok, JSON.stringify(run.outputs));
+  const cli = runCli(['explain', folder, '--model', MODEL, '--method', 'gradcam', '--threads', '1', '--out', join(work, 'cli.png')], work);
+  assert.equal((run.outputs[0] as DisplayOutput).data['text/plain'], cli.stdout.trim().replace(`  → ${join(work, 'cli.png')}`, ''));
+  assert.deepEqual(Buffer.from(String((run.outputs[0] as DisplayOutput).data['image/png']), 'base64'), readFileSync(join(work, 'cli.png')));
 });
 
 test("a MONAI bundle whose input's channel_def names four sequences runs with no manifest: the sequences matched by file name, PyTorch's logits within 1e-4", async () => {

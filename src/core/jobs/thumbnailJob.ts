@@ -14,7 +14,7 @@ import type { InputKind } from './classifyInputs';
 export interface ThumbnailSource {
   readonly file: string;
   readonly kind: InputKind;
-  /** A series' files. */
+  /** A series' files, or a multi-sequence subject's (its first sequence is pictured). */
   readonly files?: readonly string[];
   readonly slice?: { readonly axis: SliceAxis; readonly index: number };
 }
@@ -41,7 +41,9 @@ export interface Thumbnail {
  */
 export async function thumbnailJob(source: ThumbnailSource, options: ThumbnailOptions): Promise<Thumbnail> {
   const limits = options.limits ?? DEFAULT_LIMITS;
-  const scan = source.kind === 'series' ? await loadDicomSeries(source.file, source.files ?? [], limits) : await loadScan(source.file, limits, { blockingRead: true });
+  // A multi-sequence subject (a volume row with files) is pictured by its first sequence.
+  const file = source.kind === 'volume' && source.files?.[0] ? source.files[0] : source.file;
+  const scan = source.kind === 'series' ? await loadDicomSeries(source.file, source.files ?? [], limits) : await loadScan(file, limits, { blockingRead: true });
   const request = source.slice ? { axis: source.slice.axis, slice: source.slice.index } : {};
   let base = unitSlice(cutSlice(scan, chooseSlice(scan, request)), 0, options.intensity);
   if (base.channels !== 1 && base.channels !== 3) base = toChannels(base, 1);

@@ -100,7 +100,7 @@ test('a sequence on another grid is resampled onto the first through the affines
   assert.deepEqual(matched.shape, t1.shape);
   assert.deepEqual(matched.affine, t1.affine);
   within(matched.voxels.subarray(0, 16), reference.subject.flairOnT1.first, 1e-3, 'flair on the t1 grid');
-  const sum = matched.voxels.reduce((a, b) => a + b, 0);
+  const sum = Array.from(matched.voxels).reduce((a, b) => a + b, 0);
   assert.ok(Math.abs(sum - reference.subject.flairOnT1.sum) <= 1e-6 * Math.abs(reference.subject.flairOnT1.sum), `sum ${sum} vs ${reference.subject.flairOnT1.sum}`);
 });
 

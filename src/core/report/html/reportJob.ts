@@ -42,6 +42,8 @@ export interface ReportOptions {
 /** The row's scan, read again as classify read it (the privacy profile applies: only pixels are used). */
 function readScan(row: ClassifyResult, limits: DecodeLimits): Promise<Scan> {
   if (row.kind === 'series') return loadDicomSeries(row.file, row.files ?? [], limits);
+  // A multi-sequence subject's row names its folder; its picture is its first sequence, the grid the model's input lies on.
+  if (row.kind === 'volume' && row.files?.[0]) return loadScan(row.files[0], limits);
   return loadScan(row.file, limits);
 }
 
