@@ -4,6 +4,8 @@ import { modelGuard } from '../core/anomaly/modelGuard';
 import { rowGuard } from '../core/classify/guardRows';
 import { ScanLensError, oneLine } from '../core/errors';
 import { IMAGE_TO_3D, classifyWholeScan } from '../core/jobs/classifyJob';
+import { loadChannelsAt } from '../core/jobs/volumeChannels';
+import { DEFAULT_LIMITS } from '../core/scan/limits';
 import { isVolumeModel } from '../core/model/manifest';
 import type { Scan } from '../core/scan/scan';
 import { describeModel } from '../core/report/classifyReport';
@@ -28,7 +30,9 @@ export interface FileResult {
 /**
  * One scan: top classes in a notification, with a "Details" action. With a
  * 3D model, `volume` (the volume the file or series folder holds) is
- * classified whole, as classifyJob does; without one the row says why not.
+ * classified whole, as classifyJob does (a multi-sequence model reads the
+ * file's or subject folder's sequences again, one per channel); without one
+ * the row says why not.
  */
 export async function classifyFile(context: vscode.ExtensionContext, log: OutputLog, uri: vscode.Uri, volume?: Scan): Promise<FileResult> {
   const { model, notice } = await loadActiveModel(context, log);
@@ -36,7 +40,10 @@ export async function classifyFile(context: vscode.ExtensionContext, log: Output
   const shown = vscode.workspace.asRelativePath(uri, false);
   let row: ClassifyRow | undefined;
   if (isVolumeModel(model.manifest)) {
-    row = volume ? await classifyWholeScan(model, volume, shown).catch((error: unknown) => ({ file: shown, error: oneLine(error) })) : { file: shown, error: IMAGE_TO_3D };
+    const { input } = model.manifest;
+    // A multi-sequence model reads the file's 4D volumes, or the folder's subject, one scan per channel (as classify does).
+    const whole = async (scan: Scan): Promise<ClassifyRow> => classifyWholeScan(model, input.channels > 1 ? await loadChannelsAt(uri.fsPath, input, DEFAULT_LIMITS) : scan, shown);
+    row = volume ? await whole(volume).catch((error: unknown) => ({ file: shown, error: oneLine(error) })) : { file: shown, error: IMAGE_TO_3D };
   } else {
     const guard = rowGuard(await modelGuard(model));
     for await (const result of guard(classifyFiles(model, [uri.fsPath], { batchSize: 1, topK: 3 }))) row = { ...result, file: shown };
