@@ -132,6 +132,18 @@ test("a subject folder's four sequences on four grids, and a 4D NIfTI, give PyTo
   );
 });
 
+test('each channel is scaled on its own statistics and its own mean/std: channel c of a stack is that sequence prepared alone on the first grid', async () => {
+  const [t1, flair] = await Promise.all([loadScan(file('t1')), loadScan(file('flair'))]);
+  const two = { ...model.manifest.input, channels: 2, sequences: ['t1', 'flair'], mean: [0.1, 0.4], std: [1, 2] };
+  for (const intensity of [{ mode: 'percentile', low: 2, high: 98 }, { mode: 'minmax' }, { mode: 'zscore' }] as const) {
+    const stacked = prepareVolume([t1, flair], { ...two, intensity });
+    const n = stacked.length / 2;
+    const alone = prepareVolume(matchGrid(t1, flair, 'flair'), { ...two, channels: 1, sequences: undefined, intensity, mean: [0.4], std: [2] });
+    assert.deepEqual(stacked.subarray(n), alone, intensity.mode);
+    assert.deepEqual(stacked.subarray(0, n), prepareVolume(t1, { ...two, channels: 1, sequences: undefined, intensity, mean: [0.1], std: [1] }), intensity.mode);
+  }
+});
+
 /** A NIfTI-1 fixture's bytes, uncompressed, with `edit` applied to its header. */
 function edited(path: string, to: string, edit: (header: DataView) => void): void {
   const bytes = gunzipSync(readFileSync(path));
