@@ -106,6 +106,9 @@ async function run(inputs: string[], flags: ClassifyFlags): Promise<number> {
   const model = await getModel(flags.model ?? bundledModelPath(), { provider: flags.provider, threads: pipeline.threads });
   // Opened once, before any output file, so a manifest naming a missing detector stops the run cleanly; the job uses the same one.
   await modelGuard(model);
+  if (model.manifest.input.channels > 1 && flags.volume !== 0) {
+    throw new CliFailure(`--volume picks one volume of a 4D NIfTI; this model takes ${model.manifest.input.channels} channels, a 4D NIfTI's volumes in order or a subject folder's sequences`);
+  }
   const limits: DecodeLimits = { ...DEFAULT_LIMITS, maxPixels: flags.maxPixels };
   const routed = jobOrder(await classifyInputs(expanded.files, limits, { sequences: model.manifest.input.sequences }));
   const owned = flags.shard

@@ -96,7 +96,14 @@ test('classify a folder of subject folders and a 4D NIfTI: one row per subject, 
     rows.map((r) => [r.file, r.probabilities ?? r.error]),
   );
 
+  const refused = runCli([...args, '--volume', '2'], work);
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /--volume picks one volume of a 4D NIfTI; this model takes 4 channels/);
+
   const session = new NotebookSession({ baseDir: work, defaultModelPath: MODEL, threads: 1 });
+  cpSync(FIXTURE, join(work, 'model4'), { recursive: true });
+  const described = await executeCell(session, 'model model4/model.json');
+  assert.match(String((described.outputs[0] as DisplayOutput).data['text/markdown']), /14×16×18×4 \(NCDHW volume: t1, t1c, t2, flair\)/);
   const run = await executeCell(session, 'classify subjects stack4d.nii.gz');
   const result = NotebookResultSchema.parse((run.outputs[0] as DisplayOutput).data[SCANLENS_RESULT_MIME]);
   assert.ok(result.kind === 'classify');

@@ -7,9 +7,10 @@ import { provenance } from '../../outputs/provenance';
 import type { CommandOf, CommandRunner } from '../commandContext';
 import { parametersOf } from './parameters';
 
-/** The input as the table shows it: width×height×channels, or for a 3D model its volume (depth×height×width, NCDHW). */
-function inputText({ size, channels, layout }: Manifest['input']): string {
-  return layout === 'NCDHW' ? `${size.depth}×${size.height}×${size.width}×${channels} (NCDHW volume)` : `${size.width}×${size.height}×${channels}`;
+/** The input as the table shows it: width×height×channels, or for a 3D model its volume (depth×height×width, NCDHW) and its channels' sequences. */
+function inputText({ size, channels, layout, sequences }: Manifest['input']): string {
+  const named = sequences ? `: ${sequences.join(', ')}` : '';
+  return layout === 'NCDHW' ? `${size.depth}×${size.height}×${size.width}×${channels} (NCDHW volume${named})` : `${size.width}×${size.height}×${channels}`;
 }
 
 /** `model <path>`: switch model and show what it is. */
