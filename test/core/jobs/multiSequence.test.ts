@@ -197,6 +197,14 @@ test('classify: one row per subject and per 4D NIfTI; a missing sequence, a sequ
   for (const row of rows) assert.doesNotMatch(JSON.stringify(row), /\\n|at .*\.ts:/, 'one line, no stack');
 });
 
+test('a folder holding a sequence twice (two subjects laid flat in one folder) is one error naming both files', async () => {
+  const flat = join(work, 'flat');
+  mkdirSync(flat, { recursive: true });
+  for (const subject of ['s1', 's2']) for (const s of ['t1', 't1ce', 't2', 'flair']) cpSync(file(s), join(flat, `${subject}_${s}.nii.gz`));
+  const input = await subjectInput(flat);
+  await assert.rejects(loadChannels(input, model.manifest.input, DEFAULT_LIMITS), /flat: s1_t1\.nii\.gz and s2_t1\.nii\.gz both name the t1 sequence: keep one per subject folder/);
+});
+
 test("explain a subject folder: the map lies on the first sequence's grid and the probabilities are classify's", async () => {
   const job = await explainVolumeJob(model, SUBJECT, { method: 'gradcam' });
   assert.equal(job.scan.path, file('t1'));
