@@ -176,7 +176,7 @@ export function cropOrPad(volume: Pick<RasVolume, 'data' | 'dims'>, size: readon
 }
 
 /** What error lines call channel c: its sequence, else its place. */
-export const channelName = (input: Pick<InputSpec, 'sequences'>, c: number): string => input.sequences?.[c] ?? `channel ${c}`;
+const channelName = (input: Pick<InputSpec, 'sequences'>, c: number): string => input.sequences?.[c] ?? `channel ${c}`;
 
 /**
  * A whole volume as a 3D model's input: [C, D, H, W] for one batch item (D,
