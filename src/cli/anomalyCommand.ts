@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { basename, extname, join } from 'node:path';
 import { METHODS, type Method } from '../core/anomaly/detector';
-import { ScanLensError } from '../core/errors';
+import { ScanLensError, aboutFile, oneLine } from '../core/errors';
 import { writeFileAtomic } from '../core/io/atomicWrite';
 import {
   addToDetector,
@@ -18,6 +18,7 @@ import {
 import { getModel } from '../core/model/modelCache';
 import type { SliceAxis } from '../core/scan/reslice';
 import type { SliceChoice } from '../core/scan/sliceChoice';
+import { writeScanNifti } from '../core/scan/niftiWriter';
 import { SCANLENS_VERSION } from '../core/version';
 import { expandInputs } from './expandInputs';
 import { sliceText } from '../core/vocabulary/axes';
@@ -53,6 +54,7 @@ interface ScoreFlags {
   readonly axis?: SliceAxis;
   readonly slice?: number;
   readonly volume?: boolean;
+  readonly out?: string;
   readonly threads?: number;
   readonly provider: string;
   readonly json?: boolean;
@@ -184,8 +186,11 @@ async function fit(folder: string, flags: FitFlags): Promise<number> {
   return fitted.failed.length > 0 ? EXIT.someFailed : EXIT.ok;
 }
 
+const NIFTI = /\.nii(\.gz)?$/i;
+
 /** A row as the command line reports it: the job's row (the slice scored included), its map picture written to --maps and named by path. */
-type Row = { file: string; score: number; label: 'normal' | 'anomalous'; threshold: number; slice: SliceChoice; profile?: readonly number[]; map?: string } | { file: string; error: string };
+type Row =
+  { file: string; score: number; label: 'normal' | 'anomalous'; threshold: number; slice: SliceChoice; profile?: readonly number[]; map?: string; nifti?: string } | { file: string; error: string };
 
 /**
  * The map picture's name in the --maps folder: `<name>-anomaly.png` for an
@@ -198,21 +203,30 @@ function mapName(file: string, slice: SliceChoice): string {
   return `${stem}${slice.axis === null ? '' : `-${slice.axis}-${slice.index}`}-anomaly.png`;
 }
 
-/** Writes a row's map picture (mapName) in the --maps folder. */
-async function present(row: AnomalyRow, maps: string | undefined): Promise<Row> {
+/** Writes a row's map picture (mapName) in the --maps folder, and its volume's 3D map to --out when asked. */
+async function present(row: AnomalyRow, maps: string | undefined, out?: string): Promise<Row> {
   if (!isScored(row)) return { file: row.file, error: row.error };
-  const { mapPng, ...scored } = row;
-  if (!maps || !mapPng) return scored;
+  const { mapPng, volumeMap, sliceMap: _values, ...scored } = row;
+  if (out !== undefined) {
+    if (!volumeMap) return { file: row.file, error: `${row.file}: is a single 2D image: --out writes the 3D map of a volume` };
+    try {
+      await writeScanNifti(out, volumeMap, volumeMap.voxels as Float32Array, 'ScanLens anomaly map');
+    } catch (error) {
+      return { file: row.file, error: oneLine(aboutFile(out, error)) };
+    }
+  }
+  const written = out !== undefined ? { nifti: out } : {};
+  if (!maps || !mapPng) return { ...scored, ...written };
   const map = join(maps, mapName(row.file, row.slice));
   await writeFileAtomic(map, mapPng);
-  return { ...scored, map };
+  return { ...scored, map, ...written };
 }
 
 /** `file  [axial slice 3 of 4  ]score  verdict[  → map]`: a volume's row says which slice it scored. */
 function formatRow(row: Row): string {
   if ('error' in row) return `${row.file}  ERROR  ${row.error}`;
   const where = row.profile && row.slice.axis ? `${row.slice.count} ${row.slice.axis} slices, highest at slice ${row.slice.index}` : sliceText(row.slice);
-  return `${row.file}  ${where ? `${where}  ` : ''}${row.score.toFixed(4)}  ${row.label}${row.map ? `  → ${row.map}` : ''}`;
+  return `${row.file}  ${where ? `${where}  ` : ''}${row.score.toFixed(4)}  ${row.label}${row.map ? `  → ${row.map}` : ''}${row.nifti ? `  → ${row.nifti}` : ''}`;
 }
 
 function openFor(flags: ScoreFlags): ReturnType<typeof openAnomalyScorer> {
@@ -224,8 +238,21 @@ async function score(inputs: string[], flags: ScoreFlags): Promise<number> {
   const progress = progressReporter('score');
   const rows: Row[] = [];
   if (flags.volume && flags.slice !== undefined) throw new ScanLensError('--volume scores every slice; leave out --slice');
-  const options = { threshold: flags.threshold, maps: flags.maps !== undefined, axis: flags.axis, slice: flags.slice, wholeVolume: flags.volume, onProgress: progress };
-  for await (const row of scoreAnomalies(detector, await expandInputs(inputs), options)) rows.push(await present(row, flags.maps));
+  if (flags.out !== undefined && !flags.volume) throw new ScanLensError('--out writes the 3D map of a volume scored whole: add --volume');
+  if (flags.out !== undefined && !NIFTI.test(flags.out)) throw new ScanLensError(`${flags.out}: --out writes the volume's 3D anomaly map as .nii or .nii.gz`);
+  const found = await expandInputs(inputs);
+  if (flags.out !== undefined && found.files.length + found.missing.length !== 1)
+    throw new ScanLensError(`--out writes one volume's map: give one volume, not ${found.files.length + found.missing.length} scans`);
+  const options = {
+    threshold: flags.threshold,
+    maps: flags.maps !== undefined,
+    axis: flags.axis,
+    slice: flags.slice,
+    wholeVolume: flags.volume,
+    volumeMaps: flags.out !== undefined,
+    onProgress: progress,
+  };
+  for await (const row of scoreAnomalies(detector, found, options)) rows.push(await present(row, flags.maps, flags.out));
   for (const row of rows) if ('error' in row) printError(row.error);
   const summary = summarize(rows);
   if (flags.json) printJson({ scanlens: { version: SCANLENS_VERSION }, detector: detector.summary(), results: rows, summary });
@@ -320,6 +347,10 @@ export function anomalyCommand(): Command {
     .addOption(sliceOption)
     .option('--volume', "a volume: score every slice along --axis; its score is the highest slice score (the map shows that slice), and the row carries every slice's score (profile)")
     .option('--maps <dir>', mapsHelp)
+    .option(
+      '--out <map.nii.gz>',
+      "with --volume and one volume: its 3D anomaly map on the volume's own voxels (each slice's map along --axis, in the detector's map units; NaN where the detector did not see), aligned with it",
+    )
     .addOption(threadsOption)
     .addOption(providerOption)
     .option('--json', 'print one JSON document to stdout')

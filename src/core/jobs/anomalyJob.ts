@@ -14,6 +14,7 @@ import { fittedFiles, fitInMemory, saveFitted, type FitOptions, type FittedDetec
 import { anomalyHeat } from '../anomaly/heatmap';
 import { featureScorer } from '../anomaly/openDetector';
 import { openScorer } from '../anomaly/openScorer';
+import { scoreVolumeSlices } from '../anomaly/volumeScores';
 import { maskSlice, openMaskFolder, type MaskFolder } from '../anomaly/pixelMasks';
 import { PixelMetricsAccumulator, type PixelMetrics } from '../anomaly/pixelMetrics';
 import { finiteScorer, type AnomalyResult, type AnomalyScorer, type ScorerOptions } from '../anomaly/scorer';
@@ -29,8 +30,7 @@ import { encodePng } from '../render/png';
 import { DEFAULT_LIMITS } from '../scan/limits';
 import { loadScan } from '../scan/loadScan';
 import type { Scan } from '../scan/scan';
-import { resliceScan } from '../scan/reslice';
-import { chooseSlice, cutSlice, isVolume, type SliceChoice, type SliceRequest } from '../scan/sliceChoice';
+import { chooseSlice, cutSlice, isVolume, sliceCount, type SliceChoice, type SliceRequest } from '../scan/sliceChoice';
 import { imageInput } from '../model/imageInput';
 
 export type AnomalyVerdict = AnomalyResult['label'];
@@ -49,6 +49,8 @@ export interface ScoredRow {
   readonly sliceMap?: Image2D;
   /** A volume scored whole: every slice's score along the axis, in slice order; the row's score is their maximum, at `slice`. */
   readonly profile?: readonly number[];
+  /** A volume scored whole, when asked (volumeMaps): its 3D anomaly map on the scan's own voxels, in the detector's map units (scoreVolumeSlices). */
+  readonly volumeMap?: Scan;
 }
 
 /** An input that could not be scored: the reason, one line, naming the file. */
@@ -109,6 +111,8 @@ export interface ScoreOptions extends SliceRequest {
   readonly sliceMaps?: boolean;
   /** Score every slice of a volume along the axis (ScoredRow.profile); the volume's score is the highest, and `slice` is ignored. */
   readonly wholeVolume?: boolean;
+  /** With wholeVolume: keep each volume's 3D map on its voxels (ScoredRow.volumeMap). */
+  readonly volumeMaps?: boolean;
   /** Stops between files; the rows so far stand. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (done: number, total: number) => void;
@@ -134,7 +138,7 @@ async function mapPicture(scorer: AnomalyScorer, plane: Scan, result: AnomalyRes
 export async function scoreFile(
   scorer: AnomalyScorer,
   file: string,
-  options: Pick<ScoreOptions, 'threshold' | 'maps' | 'sliceMaps' | 'axis' | 'slice' | 'wholeVolume' | 'signal'> = {},
+  options: Pick<ScoreOptions, 'threshold' | 'maps' | 'sliceMaps' | 'volumeMaps' | 'axis' | 'slice' | 'wholeVolume' | 'signal'> = {},
 ): Promise<AnomalyRow> {
   try {
     const scan = await loadScan(file, DEFAULT_LIMITS);
@@ -154,28 +158,33 @@ export async function scoreFile(
  * A volume scored slice by slice along the axis (axial by default), each
  * slice cut as classify cuts it: the profile of every slice's score, and the
  * volume's score — the highest slice score, so a lesion on any slice flags
- * the volume — with its slice, verdict and map. Stops between slices when the
+ * the volume — with its slice, verdict and map; with volumeMaps, the 3D map
+ * on the scan's voxels (scoreVolumeSlices). Stops between slices when the
  * signal aborts (an error row: a part of a volume is no volume score).
  */
-async function scoreVolume(scorer: AnomalyScorer, file: string, scan: Scan, options: Pick<ScoreOptions, 'threshold' | 'maps' | 'sliceMaps' | 'axis' | 'signal'>): Promise<AnomalyRow> {
+async function scoreVolume(scorer: AnomalyScorer, file: string, scan: Scan, options: Pick<ScoreOptions, 'threshold' | 'maps' | 'sliceMaps' | 'volumeMaps' | 'axis' | 'signal'>): Promise<AnomalyRow> {
   const axis = options.axis ?? 'axial';
-  const resliced = resliceScan(scan, axis);
-  const count = resliced.shape[0];
-  const profile: number[] = [];
-  let best: { index: number; result: AnomalyResult } | undefined;
-  for (let index = 0; index < count; index++) {
-    if (options.signal?.aborted) return { file, error: `stopped after ${index} of ${count} ${axis} slices: no volume score` };
-    const result = await scorer.scoreSlice(resliced, index, options.threshold);
-    profile.push(result.score);
-    if (!best || result.score > best.result.score) best = { index, result };
-  }
-  if (!best) throw new ScanLensError(`has no ${axis} slices`, file);
+  let done = 0;
+  const onSlice = (n: number): void => void (done = n);
+  const scored = await scoreVolumeSlices(scorer, scan, { axis, threshold: options.threshold, map: options.volumeMaps, signal: options.signal, onSlice });
+  if (!scored) return { file, error: `stopped after ${done} of ${sliceCount(scan, axis)} ${axis} slices: no volume score` };
+  const { profile, best, count, map } = scored;
   const slice: SliceChoice = { axis, index: best.index, count };
   const plane = cutSlice(scan, slice);
   const { result } = best;
   const mapPng = options.maps ? await mapPicture(scorer, plane, result) : undefined;
   const sliceMap = options.sliceMaps ? mapToSlice(result.map, { width: plane.shape[2], height: plane.shape[1] }, scorer.input) : undefined;
-  return { file, score: result.score, label: result.label, threshold: result.threshold, slice, profile, ...(mapPng ? { mapPng } : {}), ...(sliceMap ? { sliceMap } : {}) };
+  return {
+    file,
+    score: result.score,
+    label: result.label,
+    threshold: result.threshold,
+    slice,
+    profile,
+    ...(mapPng ? { mapPng } : {}),
+    ...(sliceMap ? { sliceMap } : {}),
+    ...(map ? { volumeMap: map } : {}),
+  };
 }
 
 /** Rows in input order: the missing arguments' error rows first, then one row per file; stops early when the signal aborts. */

@@ -182,3 +182,26 @@ export function reslicedSlice(scan: Scan, axis: SliceAxis, index: number): Scan 
   const { spacing, affine } = reslicedGeometry(scan, axis);
   return { ...scan, shape: [1, height, width], voxels: plane, spacing, ...(affine ? { affine } : {}) };
 }
+
+/**
+ * The inverse of reslicedSlice: writes one plane of the cut along `axis`
+ * (rows and columns in display orientation, one value per pixel per channel)
+ * back into `scan.voxels` where that plane's voxels are stored, so a map made
+ * slice by slice lands on the scan's own grid.
+ */
+export function placeReslicedSlice(scan: Scan, axis: SliceAxis, index: number, plane: ArrayLike<number>): void {
+  const cut = cutOf(scan, axis) ?? { start: 0, steps: [scan.shape[1] * scan.shape[2] * scan.channels, scan.shape[2] * scan.channels, scan.channels], sizes: scan.shape };
+  const [ss, rs, cs] = cut.steps;
+  const [depth, nr, nc] = cut.sizes;
+  if (index < 0 || index >= depth) throw new RangeError(`slice ${index} is outside 0..${depth - 1}`);
+  const c = scan.channels;
+  if (plane.length !== nr * nc * c) throw new RangeError(`a ${axis} plane has ${nr * nc * c} values, not ${plane.length}`);
+  const target = scan.voxels;
+  let o = 0;
+  for (let r = 0; r < nr; r++) {
+    let i = cut.start + index * ss + r * rs;
+    for (let col = 0; col < nc; col++, i += cs) {
+      for (let k = 0; k < c; k++) target[i + k] = plane[o++]!;
+    }
+  }
+}
