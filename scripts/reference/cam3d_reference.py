@@ -66,6 +66,8 @@ from torch import nn
 
 sys.path.insert(0, os.path.dirname(__file__))
 import make_3d_reference as fixture  # noqa: E402
+from cam_reference import activations_and_gradients  # noqa: E402
+from volume_ops import randomise_batchnorm  # noqa: E402
 
 OUT = os.path.join(fixture.OUT, 'cam3d-reference.json')
 # ONNX tensor each block's output is (the Relu after the residual add).
@@ -77,13 +79,7 @@ def build_model():
     """make_3d_reference.main's model: the same seed, then the same BatchNorm draws."""
     torch.manual_seed(0)
     model = fixture.Tiny3DResNet()
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, nn.BatchNorm3d):
-                m.running_mean.uniform_(-0.2, 0.2)
-                m.running_var.uniform_(0.5, 1.5)
-                m.weight.uniform_(0.5, 1.5)
-                m.bias.uniform_(-0.2, 0.2)
+    randomise_batchnorm(model)
     return model.eval()
 
 
@@ -96,23 +92,6 @@ def input_tensor():
     unit = np.clip((resampled - low) / (high - low), 0, 1)
     tensor = fixture.crop_or_pad((unit - fixture.MEAN) / fixture.STD, fixture.SIZE)
     return torch.from_numpy(tensor[None, None].astype(np.float32)), float(tensor.sum())
-
-
-def activations_and_gradients(model, layer, x, cls):
-    saved = {}
-
-    def hook(_module, _inputs, output):
-        saved['act'] = output
-        output.register_hook(lambda g: saved.__setitem__('grad', g))
-
-    handle = layer.register_forward_hook(hook)
-    try:
-        logits = model(x)
-        model.zero_grad()
-        logits[0, cls].backward()
-    finally:
-        handle.remove()
-    return logits.detach()[0].numpy(), saved['act'].detach()[0].numpy().astype(np.float32), saved['grad'].detach()[0].numpy().astype(np.float32)
 
 
 def terms(method, act, grad):

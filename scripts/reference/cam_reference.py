@@ -109,8 +109,8 @@ def build(name):
 
 
 def to_grid(t):
-    """Tokens (1, 1 + H*W, C) to (1, C, H, W), the class token dropped; 4-D tensors unchanged."""
-    if t.dim() == 4:
+    """Tokens (1, 1 + H*W, C) to (1, C, H, W), the class token dropped; feature maps (4-D, or 5-D for 3D models) unchanged."""
+    if t.dim() != 3:
         return t
     side = int(round((t.shape[1] - 1) ** 0.5))
     return t[:, 1:, :].reshape(t.shape[0], side, side, t.shape[2]).permute(0, 3, 1, 2)

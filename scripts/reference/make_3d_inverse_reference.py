@@ -40,6 +40,9 @@ import torch
 from scipy import ndimage
 from torch import nn
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from volume_ops import rotation  # noqa: E402
+
 HERE = os.path.dirname(__file__)
 FIXTURES = os.path.join(HERE, '..', '..', 'test', 'fixtures', 'volume3d')
 ALIGNMENT = os.path.join(FIXTURES, 'alignment')
@@ -131,15 +134,6 @@ def inverse_reference():
         json.dump(reference, f, indent=1)
         f.write('\n')
     print('inverse: inside', reference['insideCount'], 'of', int(np.prod(image.shape)), 'fine sum', reference['fine']['sum'])
-
-
-def rotation(degrees, axis):
-    t = np.deg2rad(degrees)
-    c, s = np.cos(t), np.sin(t)
-    i, j = [a for a in range(3) if a != axis]
-    r = np.eye(3)
-    r[i, i], r[i, j], r[j, i], r[j, j] = c, -s, s, c
-    return r
 
 
 def gaussian_kernel(sigma, size=5):

@@ -27,6 +27,7 @@ Writes test/fixtures/volume3d/{model.onnx, model.json, volume.nii.gz, reference.
 import hashlib
 import json
 import os
+import sys
 
 import nibabel as nib
 import numpy as np
@@ -34,25 +35,14 @@ import torch
 from scipy import ndimage
 from torch import nn
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from volume_ops import Block, canonical, crop_or_pad, randomise_batchnorm, resample, rotation  # noqa: E402
+
 OUT = os.path.join(os.path.dirname(__file__), '..', '..', 'test', 'fixtures', 'volume3d')
 LABELS = ['glioma', 'meningioma', 'notumor']
 SIZE = (16, 24, 32)  # D, H, W: the tensor's R, A, S extent
 SPACING = (1.5, 1.5, 1.5)
 MEAN, STD = 0.2, 0.5
-
-
-class Block(nn.Module):
-    def __init__(self, channels):
-        super().__init__()
-        self.conv1 = nn.Conv3d(channels, channels, 3, 1, 1, bias=False)
-        self.bn1 = nn.BatchNorm3d(channels)
-        self.conv2 = nn.Conv3d(channels, channels, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm3d(channels)
-        self.relu = nn.ReLU()
-
-    def forward(self, x):
-        y = self.relu(self.bn1(self.conv1(x)))
-        return self.relu(self.bn2(self.conv2(y)) + x)
 
 
 class Tiny3DResNet(nn.Module):
@@ -70,15 +60,6 @@ class Tiny3DResNet(nn.Module):
         return self.fc(torch.flatten(self.pool(x), 1))
 
 
-def rotation(degrees, axis):
-    t = np.deg2rad(degrees)
-    c, s = np.cos(t), np.sin(t)
-    i, j = [a for a in range(3) if a != axis]
-    r = np.eye(3)
-    r[i, i], r[i, j], r[j, i], r[j, j] = c, -s, s, c
-    return r
-
-
 def oblique_affine(columns, zooms, degrees, origin):
     """Voxel axes along the given signed world axes (e.g. [('A', -1), ...]), scaled, then turned a little."""
     world = {'R': 0, 'A': 1, 'S': 2}
@@ -91,47 +72,13 @@ def oblique_affine(columns, zooms, degrees, origin):
     return affine
 
 
-def resample(data, zooms, spacing):
-    """Trilinear to `spacing`, output t at t*to/from input voxels, the border repeated (scipy, order 1)."""
-    counts = [int(round((n - 1) * f / t)) + 1 for n, f, t in zip(data.shape, zooms, spacing)]
-    grids = np.meshgrid(*[np.arange(m) * t / f for m, f, t in zip(counts, zooms, spacing)], indexing='ij')
-    return ndimage.map_coordinates(data.astype(np.float64), grids, order=1, mode='nearest')
-
-
-def crop_or_pad(data, size):
-    out = np.zeros(size, dtype=data.dtype)
-    src, dst = [], []
-    for n, m in zip(data.shape, size):
-        if n >= m:
-            start = n // 2 - m // 2
-            src.append(slice(start, start + m))
-            dst.append(slice(0, m))
-        else:
-            before = (m - n) // 2
-            src.append(slice(0, n))
-            dst.append(slice(before, before + n))
-    out[tuple(dst)] = data[tuple(src)]
-    return out
-
-
-def canonical(data, affine):
-    image = nib.as_closest_canonical(nib.Nifti1Image(data, affine))
-    return np.asarray(image.dataobj).astype(np.float64), np.sqrt((image.affine[:3, :3] ** 2).sum(axis=0))
-
-
 def main():
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(0)
     rng = np.random.default_rng(0)
 
     model = Tiny3DResNet()
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, nn.BatchNorm3d):
-                m.running_mean.uniform_(-0.2, 0.2)
-                m.running_var.uniform_(0.5, 1.5)
-                m.weight.uniform_(0.5, 1.5)
-                m.bias.uniform_(-0.2, 0.2)
+    randomise_batchnorm(model)
     model.eval()
     onnx_path = os.path.join(OUT, 'model.onnx')
     torch.onnx.export(model, torch.zeros(1, 1, *SIZE), onnx_path, opset_version=17, input_names=['volume'], output_names=['logits'],

@@ -33,12 +33,16 @@ stack4d.nii.gz, subject/BraTS-demo-001/*.nii.gz}.
 import hashlib
 import json
 import os
+import sys
 
 import nibabel as nib
 import numpy as np
 import torch
 from scipy import ndimage
 from torch import nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from volume_ops import Block, crop_or_pad, randomise_batchnorm, resample, rotation  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(__file__), '..', '..', 'test', 'fixtures', 'volume3d', 'multichannel')
 SUBJECT = 'BraTS-demo-001'
@@ -55,20 +59,6 @@ STD = [1.0, 1.5, 0.8, 1.2]
 CONTRAST = {'t1': (420, -300, -120), 't1c': (430, -310, 480), 't2': (300, 600, 380), 'flair': (360, -250, 520)}
 
 
-class Block(nn.Module):
-    def __init__(self, channels):
-        super().__init__()
-        self.conv1 = nn.Conv3d(channels, channels, 3, 1, 1, bias=False)
-        self.bn1 = nn.BatchNorm3d(channels)
-        self.conv2 = nn.Conv3d(channels, channels, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm3d(channels)
-        self.relu = nn.ReLU()
-
-    def forward(self, x):
-        y = self.relu(self.bn1(self.conv1(x)))
-        return self.relu(self.bn2(self.conv2(y)) + x)
-
-
 class FourSequenceNet(nn.Module):
     def __init__(self):
         super().__init__()
@@ -81,15 +71,6 @@ class FourSequenceNet(nn.Module):
     def forward(self, x):
         x = self.down(self.layer1(self.stem(x)))
         return self.fc(torch.flatten(self.pool(x), 1))
-
-
-def rotation(degrees, axis):
-    t = np.deg2rad(degrees)
-    c, s = np.cos(t), np.sin(t)
-    i, j = [a for a in range(3) if a != axis]
-    r = np.eye(3)
-    r[i, i], r[i, j], r[j, i], r[j, j] = c, -s, s, c
-    return r
 
 
 def grid_affine(columns, zooms, turns, shape, shift):
@@ -139,28 +120,6 @@ def onto(data, affine, target_affine, target_shape):
     return ndimage.map_coordinates(data.astype(np.float64), points, order=1, mode='nearest').reshape(target_shape)
 
 
-def resample(data, zooms, spacing):
-    counts = [int(round((n - 1) * f / t)) + 1 for n, f, t in zip(data.shape, zooms, spacing)]
-    grids = np.meshgrid(*[np.arange(m) * t / f for m, f, t in zip(counts, zooms, spacing)], indexing='ij')
-    return ndimage.map_coordinates(data.astype(np.float64), grids, order=1, mode='nearest')
-
-
-def crop_or_pad(data, size):
-    out = np.zeros(size, dtype=data.dtype)
-    src, dst = [], []
-    for n, m in zip(data.shape, size):
-        if n >= m:
-            start = n // 2 - m // 2
-            src.append(slice(start, start + m))
-            dst.append(slice(0, m))
-        else:
-            before = (m - n) // 2
-            src.append(slice(0, n))
-            dst.append(slice(before, before + n))
-    out[tuple(dst)] = data[tuple(src)]
-    return out
-
-
 def channel(data, affine, c, mean=MEAN, std=STD):
     """One channel on a grid with `affine`: canonical (nibabel), 2 mm, its own z-score, mean/std, crop/pad."""
     image = nib.as_closest_canonical(nib.Nifti1Image(data.astype(np.float64), affine))
@@ -184,13 +143,8 @@ def main():
     rng = np.random.default_rng(21)
 
     model = FourSequenceNet()
+    randomise_batchnorm(model)
     with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, nn.BatchNorm3d):
-                m.running_mean.uniform_(-0.2, 0.2)
-                m.running_var.uniform_(0.5, 1.5)
-                m.weight.uniform_(0.5, 1.5)
-                m.bias.uniform_(-0.2, 0.2)
         # Logits spread over a few units rather than a few hundredths, so a small preprocessing mistake moves them past the tolerance.
         model.fc.weight.mul_(30)
     model.eval()
