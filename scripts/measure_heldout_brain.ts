@@ -9,7 +9,8 @@
  * and any of layers, channels, grid {width, height}, neighbourhood, coreset,
  * sigma; fit "fit" (ch2, the cross-brain protocol, default) or "same" (other
  * slices of the scored brain). Prints one line per setting: AUROC, fit and
- * scoring times.
+ * scoring times. HELDOUT_FIXTURES names another fixture folder of the same
+ * layout (another seed of the script, or heldout_brain_baselines.py normalise's copy).
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,7 +33,7 @@ const Setting = z.strictObject({
   fit: z.enum(['fit', 'same']).default('fit'),
 });
 
-const FIXTURES = join('test', 'fixtures', 'heldout-brain');
+const FIXTURES = process.env['HELDOUT_FIXTURES'] ?? join('test', 'fixtures', 'heldout-brain');
 const files = (folder: string): string[] =>
   readdirSync(join(FIXTURES, folder))
     .sort()
