@@ -216,6 +216,9 @@ export const ScoreResultSchema = z.object({
 });
 export type ScoreResult = z.infer<typeof ScoreResultSchema>;
 
+/** A volume's anomaly score: the highest of `count` slice scores along `axis`, at `slice`. */
+const VolumeScoredSchema = z.object({ axis: AxisSchema, slice: z.number().int().nonnegative(), count: z.number().int().positive() });
+
 export const AnomalyMapResultSchema = z.object({
   /** The guard's map over the slice on a fixed scale: 0 → 0, the threshold → 0.5, twice the threshold and more → 1. */
   heat: SliceHeatSchema,
@@ -225,6 +228,11 @@ export const AnomalyMapResultSchema = z.object({
   normalScores: z.array(z.number()).optional(),
   /** The map's size as the detector computed it (its model's input). */
   mapSize: z.tuple([z.number().int(), z.number().int()]),
+  /**
+   * On a volume: the map is the volume's, every slice along `axis` scored once and cut for any view,
+   * and anomalyScore is the volume's score, the highest of `count` slice scores, at `slice`.
+   */
+  volume: VolumeScoredSchema.optional(),
 });
 export type AnomalyMapResult = z.infer<typeof AnomalyMapResultSchema>;
 
@@ -261,7 +269,15 @@ export const ViewerStateSchema = z.object({
     /** Where the overlay on screen is highest: [x, y] in the slice's pixels as drawn (from the top left), and its value. */
     peak: z.object({ x: z.number().int(), y: z.number().int(), value: z.number() }).optional(),
     /** Score and threshold in the anomaly map's legend, while the map is on screen. */
-    anomaly: z.object({ score: z.number(), threshold: z.number(), bars: z.number().int().optional() }).optional(),
+    anomaly: z
+      .object({
+        score: z.number(),
+        threshold: z.number(),
+        bars: z.number().int().optional(),
+        /** On a volume: the slice along the detector's axis whose score is the volume's. */
+        volume: VolumeScoredSchema.optional(),
+      })
+      .optional(),
   }),
   error: z.string().optional(),
   /** ms from the page's navigation start to its script starting. */

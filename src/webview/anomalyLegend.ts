@@ -18,31 +18,33 @@ export class AnomalyLegend {
   private readonly scale = el('div', { class: 'legend-scale muted' });
   private readonly caption = el('div', { class: 'legend-caption' });
   private readonly histogram = el('div', { class: 'legend-histogram' });
-  /** Score and threshold shown, while the legend is; the histogram's bars when there is one. */
-  shown: { score: number; threshold: number; bars?: number } | undefined;
+  /** Score and threshold shown, while the legend is; the histogram's bars when there is one; on a volume, the slice whose score is the volume's. */
+  shown: { score: number; threshold: number; bars?: number; volume?: AnomalyMapResult['volume'] } | undefined;
 
   constructor() {
     this.element.append(this.bar, this.scale, this.caption, this.histogram);
   }
 
   show(result: AnomalyMapResult, colormap: ColormapName): void {
-    const { anomalyScore: score, anomalyThreshold: threshold } = result;
+    const { anomalyScore: score, anomalyThreshold: threshold, volume } = result;
     this.recolour(colormap);
     this.scale.replaceChildren(el('span', {}, '0'), el('span', {}, `threshold ${two(threshold)}`), el('span', {}, `≥ ${two(2 * threshold)}`));
-    this.caption.textContent = `Anomaly map: ${anomalyScoreText(score, threshold)}`;
+    const whole = volume ? ` (volume: highest of ${volume.count} ${volume.axis} slices, at slice ${volume.slice})` : '';
+    this.caption.textContent = `Anomaly map: ${anomalyScoreText(score, threshold)}${whole}`;
     this.element.classList.toggle('flagged', score >= threshold);
     this.element.hidden = false;
-    const bars = result.normalScores && result.normalScores.length > 1 ? this.drawHistogram(result.normalScores, threshold, score) : 0;
+    const scored = volume ? 'this volume' : 'this slice';
+    const bars = result.normalScores && result.normalScores.length > 1 ? this.drawHistogram(result.normalScores, threshold, score, scored) : 0;
     if (bars === 0) this.histogram.replaceChildren();
-    this.shown = { score, threshold, ...(bars > 0 ? { bars } : {}) };
+    this.shown = { score, threshold, ...(bars > 0 ? { bars } : {}), ...(volume ? { volume } : {}) };
   }
 
   /**
    * The detector's held-out normal scores as bars, the threshold as a dashed
-   * line and this slice's score as a marker, on one axis wide enough for all
-   * three: where the slice lies among the normal scans the threshold came from.
+   * line and this slice's (or volume's) score as a marker, on one axis wide enough for all
+   * three: where it lies among the normal scans the threshold came from.
    */
-  private drawHistogram(scores: readonly number[], threshold: number, score: number): number {
+  private drawHistogram(scores: readonly number[], threshold: number, score: number, scored: string): number {
     const [width, height, pad] = [220, 60, 4];
     const lo = Math.min(...scores, threshold, score);
     const hi = Math.max(...scores, threshold, score);
@@ -54,7 +56,7 @@ export class AnomalyLegend {
     const x = (v: number): number => pad + ((v - lo) / span) * (width - 2 * pad);
     const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', class: 'score-histogram' });
     chart.append(svg('title', {}));
-    chart.firstChild!.textContent = `${scores.length} held-out normal scores, threshold ${two(threshold)}, this slice ${two(score)}`;
+    chart.firstChild!.textContent = `${scores.length} held-out normal scores, threshold ${two(threshold)}, ${scored} ${two(score)}`;
     const step = (width - 2 * pad) / bins;
     counts.forEach((count, i) => {
       const h = (count / top) * (height - 2 * pad - 8);
@@ -62,7 +64,7 @@ export class AnomalyLegend {
     });
     chart.append(svg('line', { x1: x(threshold), x2: x(threshold), y1: pad, y2: height - pad, class: 'threshold' }));
     chart.append(svg('path', { d: `M ${x(score) - 4} ${pad} L ${x(score) + 4} ${pad} L ${x(score)} ${pad + 7} Z`, class: 'score' }));
-    this.histogram.replaceChildren(chart, el('div', { class: 'muted' }, `held-out normal scans (${scores.length}); ▼ this slice, ┆ threshold`));
+    this.histogram.replaceChildren(chart, el('div', { class: 'muted' }, `held-out normal scans (${scores.length}); ▼ ${scored}, ┆ threshold`));
     return bins;
   }
 

@@ -374,7 +374,12 @@ class Viewer {
         if (!current()) return;
         this.setOverlayHeat(result.heat);
         this.ui.legend.show(result, this.state.overlay.colormap);
-        this.status(`anomaly map (${result.mapSize.join('×')} from the detector)`);
+        const { volume } = result;
+        this.status(
+          volume
+            ? `anomaly map of the volume (${volume.count} ${volume.axis} slices, each ${result.mapSize.join('×')} from the detector)`
+            : `anomaly map (${result.mapSize.join('×')} from the detector)`,
+        );
       } else {
         const result = await this.host.request({ type: 'explain', axis, index: slice, method, ...(classIndex === undefined ? {} : { classIndex }), ...(smooth === undefined ? {} : { smooth }) });
         if (!current()) return;

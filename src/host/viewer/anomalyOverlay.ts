@@ -24,7 +24,7 @@ export async function anomalyMapResult(guard: OodGuard, scan: Scan, index: numbe
 }
 
 /** The held-out normal scores a fitted detector keeps (its summary's threshold.calibration.scores), if it does. */
-function calibrationScores(guard: OodGuard): number[] | undefined {
+export function calibrationScores(guard: OodGuard): number[] | undefined {
   const scores = (guard.scorer.summary() as { threshold?: { calibration?: { scores?: unknown } } }).threshold?.calibration?.scores;
   return Array.isArray(scores) && scores.every((s) => typeof s === 'number') ? [...(scores as number[])] : undefined;
 }

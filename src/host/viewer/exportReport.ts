@@ -11,7 +11,7 @@ import { overlayHeatmap } from '../../core/render/overlay';
 import { encodePng } from '../../core/render/png';
 import { sliceImage, type Scan } from '../../core/scan/scan';
 import { SCANLENS_VERSION } from '../../core/version';
-import { ANOMALY_OVERLAY, type Axis, type ExportResult, type OverlayOptions, type ViewerWindow } from '../../protocol/viewerMessages';
+import { ANOMALY_OVERLAY, type AnomalyMapResult, type Axis, type ExportResult, type OverlayOptions, type ViewerWindow } from '../../protocol/viewerMessages';
 import { sliceAnomaly } from './sliceAnomaly';
 import type { SliceExplanations } from './sliceExplanation';
 import type { SliceScorecards } from './sliceScorecard';
@@ -40,6 +40,8 @@ export interface ExportRequest {
   readonly explanations: SliceExplanations;
   /** The scorecards the viewer keeps: one computed for the explanation on screen goes into the report (none is computed for it). */
   readonly scorecards?: SliceScorecards;
+  /** On a volume: the anomaly overlay as the viewer cuts it from the volume's map (VolumeAnomalies), instead of the slice scored alone. */
+  readonly volumeAnomaly?: (guard: OodGuard) => Promise<AnomalyMapResult>;
 }
 
 /** The overlay on screen drawn over the windowed slice, and the report's description of it (under `explanation` or `anomalyMap`). */
@@ -48,6 +50,13 @@ async function shownOverlay(model: LoadedModel, guard: OodGuard | undefined, bas
   const { colormap, opacity } = overlay;
   if (overlay.method === ANOMALY_OVERLAY) {
     if (!guard) throw new ScanLensError(`model ${model.manifest.name} names no anomaly detector, so there is no anomaly map to export`);
+    if (request.volumeAnomaly) {
+      const shown = await request.volumeAnomaly(guard);
+      const heat = { width: shown.heat.width, height: shown.heat.height, channels: 1 as const, data: Float32Array.from(shown.heat.values) };
+      const png = await encodePng(overlayHeatmap(base, heat, colormap, opacity));
+      const scale = { bottom: 0, middle: shown.anomalyThreshold, top: 2 * shown.anomalyThreshold };
+      return { png, described: { anomalyMap: { scale, mapSize: shown.mapSize, colormap, opacity, volume: { ...shown.volume, score: shown.anomalyScore } } } };
+    }
     // The slice's one scoring, which sliceAnomaly keeps: the map on screen, not a second run of the detector.
     const anomaly = await sliceAnomaly(guard, scan, index);
     const png = await encodePng(overlayHeatmap(base, anomalyHeat(anomaly, base), colormap, opacity));

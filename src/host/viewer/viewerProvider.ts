@@ -2,7 +2,7 @@ import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RunControl } from '../../core/explain/perturbations';
 import { modelGuard } from '../../core/anomaly/modelGuard';
-import { hasGuard } from '../../core/anomaly/oodGuard';
+import { hasGuard, type OodGuard } from '../../core/anomaly/oodGuard';
 import { ScanLensError, oneLine } from '../../core/errors';
 import { CAM_REGISTRY } from '../../core/explain/methods/registry';
 import { REPORT_FOLDER } from '../classifyBatch';
@@ -10,7 +10,7 @@ import { loadActiveModel, type ModelInUse } from '../loadActiveModel';
 import { MODEL_SETTING } from '../activeModel';
 import { PROVIDER_SETTING, THREADS_SETTING } from '../inferenceSettings';
 import type { OutputLog } from '../outputLog';
-import type { Axis, HostRequest, WebviewEvent, WebviewRequest, WebviewResult } from '../../protocol/viewerMessages';
+import type { AnomalyMapResult, Axis, HostRequest, WebviewEvent, WebviewRequest, WebviewResult } from '../../protocol/viewerMessages';
 import { anomalyMapResult } from './anomalyOverlay';
 import { exportReport } from './exportReport';
 import { markOpening } from './openingMarks';
@@ -20,6 +20,7 @@ import { ViewerDocument } from './viewerDocument';
 import { viewerHtml } from './viewerHtml';
 import { classifySlice, explainResult, sliceProfile } from './viewerInference';
 import { SliceScorecards } from './sliceScorecard';
+import { DETECTOR_AXIS, VolumeAnomalies } from './volumeAnomaly';
 import { VolumeResults } from './volumeInference';
 import { isVolumeModel } from '../../core/model/manifest';
 
@@ -41,6 +42,8 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
   private readonly scorecards = new SliceScorecards();
   /** A 3D model's whole-volume probabilities and explanations, per model and document. */
   private readonly volumes = new VolumeResults();
+  /** A detector's 3D map of a volume, per guard and document: every axis is cut from it. */
+  private readonly anomalies = new VolumeAnomalies();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -165,6 +168,7 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
         const { model } = await this.model();
         const guard = await modelGuard(model);
         if (!guard) throw new ScanLensError(`model ${model.manifest.name} names no anomaly detector, so it has no anomaly map`);
+        if (document.isVolume) return this.volumeAnomaly(document, guard, request.axis, index);
         return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'ScanLens: anomaly map' }, () => anomalyMapResult(guard, document.along(request.axis), index));
       }
       case 'profile': {
@@ -190,11 +194,21 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
           overlay,
           explanations: this.explanations,
           scorecards: this.scorecards,
+          ...(document.isVolume ? { volumeAnomaly: (guard: OodGuard) => this.volumeAnomaly(document, guard, axis, index) } : {}),
         });
         this.log.line(`viewer: report written to ${written.png} and ${written.json}`);
         return written;
       }
     }
+  }
+
+  /** A volume's anomaly overlay: the first request scores every slice along the detector's axis (progress in the status bar); later slices, on any axis, are cut from its map. */
+  private async volumeAnomaly(document: ViewerDocument, guard: OodGuard, axis: Axis, index: number): Promise<AnomalyMapResult> {
+    const cut = (onSlice?: (done: number, total: number) => void) => this.anomalies.result(guard, document.scan, axis, index, onSlice);
+    if (this.anomalies.has(guard, document.scan)) return cut();
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `ScanLens: anomaly map (${DETECTOR_AXIS} slices)` }, (progress) =>
+      cut((done, total) => progress.report({ message: `${done}/${total}` })),
+    );
   }
 
   /** Steps of a document's first showing only; later slices are logged as 'drawn in'. */
