@@ -2,6 +2,7 @@ import { ScanLensError } from '../errors';
 import type { InputSpec } from '../model/manifest';
 import type { Scan } from '../scan/scan';
 import { matchGrid } from './matchGrid';
+import { linearAlongAxis } from './linearAlongAxis';
 import { percentiles } from './percentile';
 import { cropOffset, rasAxes, resampledCount } from './volume3dGeometry';
 
@@ -59,23 +60,6 @@ export function reorientToRas(scan: Scan): RasVolume {
   return { data, dims, spacing: axes.map((a) => a.spacing) as [number, number, number] };
 }
 
-/** Linear resampling along one axis of a C-ordered [a, n, b] block to m samples at source positions t·step, clamped at the border. */
-function resampleAxis(data: Float32Array, before: number, n: number, after: number, m: number, step: number): Float32Array {
-  const out = new Float32Array(before * m * after);
-  for (let t = 0; t < m; t++) {
-    const position = Math.min(n - 1, t * step);
-    const lo = Math.floor(position);
-    const hi = Math.min(n - 1, lo + 1);
-    const w = position - lo;
-    for (let a = 0; a < before; a++) {
-      const source = a * n * after;
-      const target = (a * m + t) * after;
-      for (let b = 0; b < after; b++) out[target + b] = data[source + lo * after + b]! * (1 - w) + data[source + hi * after + b]! * w;
-    }
-  }
-  return out;
-}
-
 /**
  * Trilinear resampling to `spacing` (mm along R, A, S), one axis at a time
  * (the same numbers as trilinear interpolation): output voxel t of an axis
@@ -91,7 +75,16 @@ export function resampleVolume(volume: RasVolume, spacing: readonly [number, num
     const m = resampledCount(dims[axis]!, from, to);
     const before = dims.slice(0, axis).reduce((a, b) => a * b, 1);
     const after = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
-    data = resampleAxis(data, before, dims[axis]!, after, m, to / from);
+    const step = to / from;
+    data = linearAlongAxis(
+      data,
+      before,
+      dims[axis]!,
+      after,
+      m,
+      (t) => t * step,
+      (length) => new Float32Array(length),
+    );
     dims[axis] = m;
   }
   return { data, dims, spacing: [...spacing] as [number, number, number] };
