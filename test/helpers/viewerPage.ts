@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type * as vscode from 'vscode';
 import { modelGuard } from '../../src/core/anomaly/modelGuard';
-import { hasGuard } from '../../src/core/anomaly/oodGuard';
+import { hasGuard, type OodGuard } from '../../src/core/anomaly/oodGuard';
 import type { LoadedModel } from '../../src/core/model/loadModel';
 import { anomalyMapResult } from '../../src/host/viewer/anomalyOverlay';
 import { exportReport } from '../../src/host/viewer/exportReport';
@@ -12,6 +12,7 @@ import { SliceScorecards } from '../../src/host/viewer/sliceScorecard';
 import { ViewerChannel } from '../../src/host/viewer/viewerChannel';
 import { ViewerDocument } from '../../src/host/viewer/viewerDocument';
 import { classifySlice, explainResult } from '../../src/host/viewer/viewerInference';
+import { VolumeAnomalies } from '../../src/host/viewer/volumeAnomaly';
 import type { HostRequest, SliceHeat, ViewerState, WebviewRequest, WebviewResult } from '../../src/protocol/viewerMessages';
 import { ORIGIN, bundle, servingPage, type Served } from './browser';
 import { browserBed } from './browserBed';
@@ -108,6 +109,7 @@ export async function openViewerPage(
 /** The explanations and scorecards kept, as the provider keeps one set for every document. */
 const KEPT = new SliceExplanations();
 const SCORECARDS = new SliceScorecards();
+const ANOMALIES = new VolumeAnomalies();
 
 export interface ProviderOptions {
   /** Gets the heat of each anomaly map sent to the page. */
@@ -135,14 +137,27 @@ export async function providerAnswer(document: ViewerDocument, model: LoadedMode
     case 'score':
       return SCORECARDS.score(explanations, model, document.along(request.axis), request.index, request);
     case 'anomalyMap': {
-      const result = await anomalyMapResult((await modelGuard(model))!, document.along(request.axis), request.index);
+      const guard = (await modelGuard(model))!;
+      // A volume's map is the volume's, cut for each slice of each axis, as the provider does it.
+      const result = document.isVolume ? await ANOMALIES.result(guard, document.scan, request.axis, request.index) : await anomalyMapResult(guard, document.along(request.axis), request.index);
       options.seen?.(result.heat);
       return result;
     }
     case 'export': {
       if (!options.reports) throw new Error('export: not asked for here');
       const { axis, index, window, overlay } = request;
-      return exportReport(model, { file: document.uri.fsPath, folder: options.reports, scan: document.along(axis), axis, index, window, overlay, explanations, scorecards: SCORECARDS });
+      return exportReport(model, {
+        file: document.uri.fsPath,
+        folder: options.reports,
+        scan: document.along(axis),
+        axis,
+        index,
+        window,
+        overlay,
+        explanations,
+        scorecards: SCORECARDS,
+        ...(document.isVolume ? { volumeAnomaly: (guard: OodGuard) => ANOMALIES.result(guard, document.scan, axis, index) } : {}),
+      });
     }
     default:
       throw new Error(`${request.type}: not asked for here`);

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import sharp from 'sharp';
+import { anomalyHeat } from '../../src/core/anomaly/heatmap';
 import { guardFor } from '../../src/core/anomaly/oodGuard';
 import type { LoadedModel } from '../../src/core/model/loadModel';
 import { getModel } from '../../src/core/model/modelCache';
@@ -98,7 +99,7 @@ test('viewer: a guarded model offers the anomaly map; chosen, it is drawn hottes
   }
 });
 
-test('viewer: the anomaly map follows the slice along every axis of a volume, each the guard scoring of that slice', async () => {
+test('viewer: on a volume the anomaly map is the volume’s, its axial slices scored once and cut for the slice on screen along every axis, on one fixed scale', async () => {
   const file = join(work, 'lesion-256.nii');
   await writeNifti256(FLAGGED_SAMPLE, file);
   const drawn: SliceHeat[] = [];
@@ -108,19 +109,33 @@ test('viewer: the anomaly map follows the slice along every axis of a volume, ea
     await viewer.request({ type: 'overlay', shown: true, method: 'anomaly' });
     const volume = await loadScan(file, DEFAULT_LIMITS);
     const independent = (await guardFor(guarded))!;
+    const scores = new Set<number>();
     for (const axis of AXES) {
       const moved = await viewer.request({ type: 'goto', axis, index: 100 });
       assert.equal(moved.overlay.anomaly, undefined, 'the previous slice’s legend goes with its map');
       const state = await viewer.until((s) => s.axis === axis && s.overlay.shown && s.overlay.anomaly !== undefined && s.pending === 0);
       // The page opened on an empty end slice; this slice's own range shows it.
       await viewer.page.getByLabel('Window preset').selectOption('auto');
-      const expected = await independent.scorer.scoreSlice(resliceScan(volume, axis), 100);
-      assert.equal(state.overlay.anomaly!.score, expected.score, `${axis} slice 100`);
-      const { width, height } = drawn.at(-1)!;
+      const { score, threshold, volume: scored } = state.overlay.anomaly!;
+      assert.equal(scored?.axis, 'axial');
+      assert.equal(scored.count, 256);
+      // The volume's score is its highest axial slice's, that slice scored alone.
+      assert.equal(score, (await independent.scorer.scoreSlice(resliceScan(volume, 'axial'), scored.slice)).score, `${axis}: the volume's score`);
+      scores.add(score);
+      const heat = drawn.at(-1)!;
       const [, sliceHeight, sliceWidth] = resliceScan(volume, axis).shape;
-      assert.deepEqual([width, height], [sliceWidth, sliceHeight], `${axis}: the map covers the slice`);
+      assert.deepEqual([heat.width, heat.height], [sliceWidth, sliceHeight], `${axis}: the map covers the slice`);
+      if (axis === 'axial') {
+        // Axial slice 100 of the volume's map is that slice's own 2D map, on the fixed scale.
+        const own = await independent.scorer.scoreSlice(resliceScan(volume, 'axial'), 100);
+        const expected = anomalyHeat({ ...own, input: independent.scorer.input }, heat).data;
+        let worst = 0;
+        for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(heat.values[i]! - expected[i]!));
+        assert.ok(worst <= 1e-6 && threshold === own.threshold, `axial slice 100: largest difference ${worst}`);
+      }
       if (SCREENSHOTS) await viewer.page.screenshot({ path: join(SCREENSHOTS, `viewer-anomaly-${axis}.png`) });
     }
+    assert.equal(scores.size, 1, 'one score, the volume’s, on every axis');
     assert.deepEqual(viewer.errors, []);
   } finally {
     await viewer.close();
