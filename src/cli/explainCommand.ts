@@ -11,6 +11,7 @@ import { ExplainCancelled } from '../core/explain/perturbations';
 import { CAM_REGISTRY } from '../core/explain/methods/registry';
 import { checkEigenSmooth } from '../core/explain/methods/eigenSmooth';
 import { progressReporter } from './progress';
+import { runExplain } from './explainRun';
 import { explainVolumeCommand } from './explainVolume';
 import { loadModelFromFlags, modelOption, modelSummary, providerOption, threadsOption, type ModelFlags } from './modelOption';
 import { errorAbout, givenPath } from './givenPath';
@@ -58,36 +59,23 @@ async function run(input: string, flags: ExplainFlags): Promise<number> {
   const file = givenPath(input);
   const mask = flags.mask === undefined ? undefined : givenPath(flags.mask);
   const score = flags.score || mask !== undefined;
-  // Methods that run the model once per channel or patch report progress on stderr; Ctrl-C stops them between batches, before anything is written.
-  const progress = CAM_REGISTRY[flags.method].needs === 'gradients' ? undefined : progressReporter(flags.method);
-  const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  process.once('SIGINT', stop);
   let job: ExplainJobResult;
   try {
-    job = await explainJob(model, file.path, {
-      method: flags.method,
-      classIndex,
-      layer: flags.layer,
-      eigenSmooth: flags.eigenSmooth,
-      augSmooth: flags.augSmooth,
-      threads: flags.threads,
-      axis: flags.axis,
-      slice: flags.slice,
-      load: { blockingRead: true },
-      signal: controller.signal,
-      onProgress: progress,
-      // The scorecard's runs (its perturbed copies, then one per randomised layer) report on stderr too.
-      score: score ? { mask: mask?.path, seed: flags.scoreSeed, onProgress: progressReporter('scorecard') } : undefined,
-    });
+    job = await runExplain(flags, classIndex, (options) =>
+      explainJob(model, file.path, {
+        ...options,
+        axis: flags.axis,
+        slice: flags.slice,
+        // The scorecard's runs (its perturbed copies, then one per randomised layer) report on stderr too.
+        score: score ? { mask: mask?.path, seed: flags.scoreSeed, onProgress: progressReporter('scorecard') } : undefined,
+      }),
+    );
   } catch (error) {
     const aboutMask = mask !== undefined && oneLine(error).startsWith(`${mask.path}: `);
     const message = error instanceof ExplainCancelled ? `${input}: cancelled` : errorAbout(aboutMask ? mask : file, error);
     printError(message);
     if (flags.json) printJson({ scanlens: { version: SCANLENS_VERSION }, model: modelSummary(model), file: input, error: message });
     return EXIT.someFailed;
-  } finally {
-    process.off('SIGINT', stop);
   }
   const { explanation: result, base, slice, scorecard } = job;
   if (flags.out) await writeFileAtomic(flags.out, explanationPng(base, result.map, model.manifest.input, flags.colormap, flags.alpha));

@@ -3,7 +3,6 @@ import { writeScanNifti } from '../core/scan/niftiWriter';
 import { writeFileAtomic } from '../core/io/atomicWrite';
 import { checkVolumeMethod } from '../core/explain/explain';
 import { ExplainCancelled } from '../core/explain/perturbations';
-import { CAM_REGISTRY } from '../core/explain/methods/registry';
 import { explainVolumeJob, type ExplainVolumeResult } from '../core/jobs/explainVolumeJob';
 import type { LoadedModel } from '../core/model/loadModel';
 import { mapToScanGrid } from '../core/preprocess/volume3dInverse';
@@ -14,7 +13,7 @@ import type { ExplainFlags } from './explainCommand';
 import { errorAbout, givenPath } from './givenPath';
 import { modelSummary } from './modelOption';
 import { EXIT, printError, printJson, printLine } from './output';
-import { progressReporter } from './progress';
+import { runExplain } from './explainRun';
 
 const NIFTI = /\.nii(\.gz)?$/i;
 
@@ -40,21 +39,8 @@ export async function explainVolumeCommand(model: LoadedModel, input: string, fl
   checkVolumeMethod(flags);
   const file = givenPath(input);
   let job: ExplainVolumeResult;
-  const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  process.once('SIGINT', stop);
   try {
-    job = await explainVolumeJob(model, file.path, {
-      method: flags.method,
-      classIndex,
-      layer: flags.layer,
-      eigenSmooth: flags.eigenSmooth,
-      augSmooth: flags.augSmooth,
-      threads: flags.threads,
-      load: { blockingRead: true },
-      signal: controller.signal,
-      onProgress: CAM_REGISTRY[flags.method].needs === 'gradients' ? undefined : progressReporter(flags.method),
-    });
+    job = await runExplain(flags, classIndex, (options) => explainVolumeJob(model, file.path, options));
     if (out === 'nifti') await writeMapNifti(flags.out!, job);
     if (out === 'montage') await writeFileAtomic(flags.out!, volumeMontagePng(job.tensor, job.grid, job.peak.tensor, flags.colormap, flags.alpha));
   } catch (error) {
@@ -62,8 +48,6 @@ export async function explainVolumeCommand(model: LoadedModel, input: string, fl
     printError(message);
     if (flags.json) printJson({ scanlens: { version: SCANLENS_VERSION }, model: modelSummary(model), file: input, error: message });
     return EXIT.someFailed;
-  } finally {
-    process.off('SIGINT', stop);
   }
   const { explanation: result, grid, peak } = job;
   const { labels } = model.manifest;
