@@ -16,24 +16,21 @@ export interface VolumeGrid {
 export function resizeVolumeMap(map: VolumeGrid, size: { readonly depth: number; readonly height: number; readonly width: number }): VolumeGrid {
   const from = [map.depth, map.height, map.width];
   const to = [size.depth, size.height, size.width];
-  let data: Float64Array = Float64Array.from(map.data);
+  // The axes between in float64; the last one resized writes float32 straight away (the same values as converting after).
+  const resizedAxes = [0, 1, 2].filter((axis) => from[axis] !== to[axis]);
+  let data: Float32Array | Float64Array = map.data;
   const dims = [...from];
-  for (let axis = 0; axis < 3; axis++) {
+  for (const axis of resizedAxes) {
     const before = dims.slice(0, axis).reduce((a, b) => a * b, 1);
     const after = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
     const [n, m] = [dims[axis]!, to[axis]!];
     // torch's area_pixel_compute_source_index with align_corners=False: negative positions clamp to 0.
-    if (n !== m)
-      data = linearAlongAxis(
-        data,
-        before,
-        n,
-        after,
-        m,
-        (t) => (t + 0.5) * (n / m) - 0.5,
-        (length) => new Float64Array(length),
-      );
-    dims[axis] = to[axis]!;
+    const source = (t: number): number => (t + 0.5) * (n / m) - 0.5;
+    data =
+      axis === resizedAxes.at(-1)
+        ? linearAlongAxis(data, before, n, after, m, source, (length) => new Float32Array(length))
+        : linearAlongAxis(data, before, n, after, m, source, (length) => new Float64Array(length));
+    dims[axis] = m;
   }
-  return { depth: size.depth, height: size.height, width: size.width, data: Float32Array.from(data) };
+  return { depth: size.depth, height: size.height, width: size.width, data: data instanceof Float32Array && data !== map.data ? data : Float32Array.from(data) };
 }

@@ -1,7 +1,6 @@
 import { ScanLensError } from '../errors';
 import { explainInput, type Explanation, type ExplainOptions } from '../explain/explain';
 import { resizeVolumeMap, type VolumeGrid } from '../explain/upsampleVolume';
-import { minMaxNormalise } from '../explain/upsample';
 import type { LoadedModel } from '../model/loadModel';
 import { prepareVolume } from '../preprocess/volume3d';
 import { volumeGeometry, type VolumeGeometry } from '../preprocess/volume3dGeometry';
@@ -62,6 +61,19 @@ function argmax(data: Float32Array): number {
   return best;
 }
 
+/** Stretches a map (no NaN) to [0,1] in place as minMaxNormalise does (a constant map to zeros), in one pass for its extent and its peak; returns the peak's index. */
+function normaliseInPlace(data: Float32Array): number {
+  let [lo, hi, at] = [Infinity, -Infinity, 0];
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) [hi, at] = [v, i];
+  }
+  const scale = hi > lo ? 1 / (hi - lo) : 0;
+  for (let i = 0; i < data.length; i++) data[i] = (data[i]! - lo) * scale;
+  return at;
+}
+
 /**
  * The tensor grid's own affine: tensor coordinate c along axis a is stored
  * voxel (c − start)/step along axes[a].voxel (volumeGeometry inverted), which
@@ -78,8 +90,7 @@ export function tensorAffine(geometry: VolumeGeometry, affine: Affine): Affine {
 }
 
 /** The peak of a map on the tensor grid, with the stored voxel it came from (inverting volumeGeometry's c = start + step·x) and its world point. */
-export function volumePeak(grid: VolumeGrid, geometry: VolumeGeometry, scan: Scan): VolumePeak {
-  const at = argmax(grid.data);
+export function volumePeak(grid: VolumeGrid, geometry: VolumeGeometry, scan: Scan, at = argmax(grid.data)): VolumePeak {
   const tensor = [Math.floor(at / (grid.height * grid.width)), Math.floor(at / grid.width) % grid.height, at % grid.width] as const;
   const continuous = [0, 0, 0];
   geometry.axes.forEach((axis, a) => (continuous[axis.voxel] = (tensor[a]! - axis.start) / axis.step));
@@ -110,8 +121,10 @@ export async function explainVolumeScan(model: LoadedModel, scans: Scan | readon
   const { map } = explanation;
   const size = { depth: input.size.depth!, height: input.size.height, width: input.size.width };
   const resized = resizeVolumeMap({ depth: map.depth ?? 1, height: map.height, width: map.width, data: map.data }, size);
-  const grid = { ...resized, data: minMaxNormalise(resized.data) };
+  // The resized map is this job's own: normalised where it lies.
+  const at = normaliseInPlace(resized.data);
+  const grid = resized;
   const geometry = volumeGeometry(scan, input);
   const affine = scan.affine ? { tensorAffine: tensorAffine(geometry, scan.affine) } : {};
-  return { file: scan.path, explanation, tensor, grid, peak: volumePeak(grid, geometry, scan), ...affine, geometry, scan };
+  return { file: scan.path, explanation, tensor, grid, peak: volumePeak(grid, geometry, scan, at), ...affine, geometry, scan };
 }

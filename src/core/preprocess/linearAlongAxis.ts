@@ -5,7 +5,15 @@
  * resizing a 3D map to the tensor grid are this, axis after axis, with their
  * own positions.
  */
-export function linearAlongAxis<T extends Float32Array | Float64Array>(data: T, before: number, n: number, after: number, m: number, sourceOf: (t: number) => number, make: (length: number) => T): T {
+export function linearAlongAxis<T extends Float32Array | Float64Array>(
+  data: Float32Array | Float64Array,
+  before: number,
+  n: number,
+  after: number,
+  m: number,
+  sourceOf: (t: number) => number,
+  make: (length: number) => T,
+): T {
   const out = make(before * m * after);
   for (let t = 0; t < m; t++) {
     const position = Math.min(n - 1, Math.max(0, sourceOf(t)));

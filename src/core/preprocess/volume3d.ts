@@ -24,6 +24,19 @@ export interface RasVolume {
   readonly spacing: readonly [number, number, number];
 }
 
+/** The largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** The largest magnitude each integer voxel type holds. */
+const INTEGER_MAX = new Map<unknown, number>([
+  [Uint8Array, 255],
+  [Int8Array, 128],
+  [Uint16Array, 65535],
+  [Int16Array, 32768],
+  [Uint32Array, 4294967295],
+  [Int32Array, 2147483648],
+]);
+
 /**
  * The scan's voxels in modality units on the RAS grid: an axis permutation
  * and flips only, as nibabel's as_closest_canonical (an oblique scan's axes
@@ -51,10 +64,15 @@ export function reorientToRas(scan: Scan): RasVolume {
     }
   }
   // Checked once on the float32 values, in a loop of its own: a rescale beyond float32's range is caught too.
-  for (let v = 0; v < data.length; v++) {
-    if (!Number.isFinite(data[v]!)) {
-      const [i, j, k] = [Math.floor(v / (dims[1] * dims[2])), Math.floor(v / dims[2]) % dims[1], v % dims[2]];
-      throw new ScanLensError(`voxel (${i}, ${j}, ${k}) of the volume reoriented to RAS is ${data[v]}: a 3D model cannot take it`, scan.path);
+  // Integer voxels whose type's whole range, rescaled, fits float32 cannot give a non-finite value: no pass needed.
+  const typeMax = INTEGER_MAX.get(source.constructor);
+  const bounded = typeMax !== undefined && Math.abs(slope) * typeMax + Math.abs(intercept) < FLOAT32_MAX;
+  if (!bounded) {
+    for (let v = 0; v < data.length; v++) {
+      if (!Number.isFinite(data[v]!)) {
+        const [i, j, k] = [Math.floor(v / (dims[1] * dims[2])), Math.floor(v / dims[2]) % dims[1], v % dims[2]];
+        throw new ScanLensError(`voxel (${i}, ${j}, ${k}) of the volume reoriented to RAS is ${data[v]}: a 3D model cannot take it`, scan.path);
+      }
     }
   }
   return { data, dims, spacing: axes.map((a) => a.spacing) as [number, number, number] };
@@ -137,13 +155,13 @@ export function volumeIntensity(data: Float32Array, scan: Scan, input: Pick<Inpu
     }
   }
   const m = input.mean?.[0] ?? 0;
-  const s = input.std?.[0] ?? 1;
+  const inverse = 1 / (input.std?.[0] ?? 1);
   // A flat volume (no span) maps to zeros, as a flat slice does.
   const scale = span > 0 ? 1 / span : 0;
   for (let i = 0; i < data.length; i++) {
     let v = (data[i]! - low) * scale;
     if (clip) v = v < 0 ? 0 : v > 1 ? 1 : v;
-    data[i] = (v - m) / s;
+    data[i] = (v - m) * inverse;
   }
 }
 
