@@ -10,6 +10,9 @@ import { readInferenceSettings } from './readInferenceSettings';
 
 let toldRestricted = false;
 
+/** How long a model load may take before the status bar says it is loading. */
+const PROGRESS_AFTER_MS = 50;
+
 export interface ModelInUse {
   readonly model: LoadedModel;
   /** The provider and threads it was loaded with, from the settings. */
@@ -47,6 +50,9 @@ export async function loadActiveModel(context: vscode.ExtensionContext, log: Out
       void vscode.window.showWarningMessage(active.restrictedReason);
     }
   }
-  const { model, runtime } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `ScanLens: loading ${active.label}` }, () => loadWithSettings(active.path));
+  const loading = loadWithSettings(active.path);
+  // A model already loaded answers at once (every viewer slice asks): only a real load shows the status-bar progress.
+  const ready = await Promise.race([loading, new Promise<undefined>((resolve) => setTimeout(resolve, PROGRESS_AFTER_MS, undefined))]);
+  const { model, runtime } = ready ?? (await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `ScanLens: loading ${active.label}` }, () => loading));
   return active.restrictedReason ? { model, runtime, notice: active.restrictedReason } : { model, runtime };
 }
