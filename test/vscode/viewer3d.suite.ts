@@ -8,6 +8,7 @@ import { DEFAULT_LIMITS } from '../../src/core/scan/limits';
 import { decodeNifti } from '../../src/core/scan/niftiDecoder';
 import { VIEWER_QUERY_COMMAND } from '../../src/host/viewer/registerViewer';
 import type { Axis, ViewerState, WebviewRequest } from '../../src/protocol/viewerMessages';
+import type { Scan } from '../../src/core/scan/scan';
 import { ROOT, freshView, screenshot, sleep, workspaceRoot, workspaceUri } from './helpers';
 import { writeNifti256 } from './viewerFixtures';
 
@@ -19,18 +20,32 @@ function query(uri: vscode.Uri, request: WebviewRequest = { type: 'state' }): Pr
   return Promise.resolve(vscode.commands.executeCommand<ViewerState>(VIEWER_QUERY_COMMAND, uri, request));
 }
 
-/** Polls until the page is idle with the whole volume's probabilities and a 3D map on screen. */
-async function settled(uri: vscode.Uri, what: (s: ViewerState) => boolean = () => true): Promise<ViewerState> {
+/** Polls until the page is idle with the whole volume's probabilities (of `classes` classes) and a 3D map on screen. */
+async function settled(uri: vscode.Uri, what: (s: ViewerState) => boolean = () => true, classes = 2): Promise<ViewerState> {
   let last: unknown;
   for (let i = 0; i < 1600; i++) {
     const state = await query(uri).catch((error: unknown) => ((last = error), undefined));
     if (state?.error) throw new Error(`viewer shows an error: ${state.error}`);
-    if (state && state.paints > 0 && state.pending === 0 && state.probabilities.length === 2 && state.overlay.shown && state.overlay.mapSize?.length === 3 && what(state)) return state;
+    if (state && state.paints > 0 && state.pending === 0 && state.probabilities.length === classes && state.overlay.shown && state.overlay.mapSize?.length === 3 && what(state)) return state;
     last = state ?? (last instanceof Error ? last.message : last);
     await sleep(25);
   }
   throw new Error(`viewer did not settle: ${JSON.stringify(last)}`);
 }
+
+/** Where the viewer shows stored voxel (x, y, z) of `scan` on `axis`: its slice and pixel, found by cutting a volume marking it as the viewer cuts the scan. */
+function shownAt(scan: Scan, [x, y, z]: readonly number[], axis: Axis): { slice: number; x: number; y: number } {
+  const [nz, ny, nx] = scan.shape;
+  const marked = new Float32Array(nz * ny * nx);
+  marked[(z! * ny + y!) * nx + x!] = 1;
+  const cut = resliceScan({ ...scan, channels: 1, voxels: marked }, axis);
+  const at = cut.voxels.indexOf(1);
+  const [, height, width] = cut.shape;
+  return { slice: Math.floor(at / (height * width)), x: at % width, y: Math.floor(at / width) % height };
+}
+
+/** A NIfTI decoded here, in the test, as the host decodes it in its worker. */
+const decoded = (uri: vscode.Uri): Promise<Scan> => decodeNifti(gunzipSync(readFileSync(uri.fsPath)), uri.fsPath, DEFAULT_LIMITS);
 
 suite('scan viewer with a 3D model', function () {
   // A first 3D explanation maps the volume's map back onto every voxel; on a busy 2-core machine that and the page's start take a while.
@@ -57,22 +72,14 @@ suite('scan viewer with a 3D model', function () {
 
   test("the lesion at known world mm: the 3D Grad-CAM's peak is on it in the slice through it on every axis", async () => {
     const lesion = JSON.parse(readFileSync(join(ALIGNMENT, 'lesion.json'), 'utf8')) as { storedVoxel: [number, number, number] };
-    // Where each axis' slices show the stored voxel nearest the lesion: cut a volume marking it the way the viewer cuts the scan.
-    // Decoded here, in the test, as the host decodes it in its worker.
-    const scan = await decodeNifti(gunzipSync(readFileSync(volume.fsPath)), volume.fsPath, DEFAULT_LIMITS);
-    const [nz, ny, nx] = scan.shape;
-    const [x, y, z] = lesion.storedVoxel.map(Math.round) as [number, number, number];
-    const marked = new Float32Array(nz * ny * nx);
-    marked[(z * ny + y) * nx + x] = 1;
+    const scan = await decoded(volume);
+    const voxel = lesion.storedVoxel.map(Math.round);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('vscode.openWith', volume, 'scanlens.viewer');
     const first = await settled(volume);
     assert.equal(first.overlay.method, 'gradcam');
     for (const axis of AXES) {
-      const cut = resliceScan({ ...scan, channels: 1, voxels: marked }, axis);
-      const at = cut.voxels.indexOf(1);
-      const [, height, width] = cut.shape;
-      const expected = { slice: Math.floor(at / (height * width)), x: at % width, y: Math.floor(at / width) % height };
+      const expected = shownAt(scan, voxel, axis);
       await query(volume, { type: 'goto', axis, index: expected.slice });
       const state = await settled(volume, (s) => s.axis === axis && s.slice === expected.slice && s.overlay.peak !== undefined);
       const peak = state.overlay.peak!;
@@ -102,9 +109,41 @@ suite('scan viewer with a 3D model', function () {
     console.log(
       `[scanlens:timing] viewer, 256³ volume with a 3D model: the map overlay follows a slice change ${follow[Math.floor(follow.length / 2)]!.toFixed(1)} ms after the slice is drawn (median of ${follow.length}, slowest ${follow.at(-1)!.toFixed(1)} ms)`,
     );
-    await query(big, { type: 'goto', axis: 'coronal', index: 128 });
-    await settled(big);
-    await freshView();
-    await screenshot('viewer-3d');
+  });
+
+  test("the bundled 3D demo on its glioma sample: the volume's probabilities, and its Grad-CAM over the tumour on all three axes (screenshots)", async () => {
+    const demo = join(workspaceRoot(), 'models3d', 'demo');
+    mkdirSync(demo, { recursive: true });
+    for (const file of ['model.json', 'model.onnx']) copyFileSync(join(ROOT, 'models', 'brain-mri-3d-demo', file), join(demo, file));
+    copyFileSync(join(ROOT, 'samples', 'volumes', 'glioma-3d.nii.gz'), join(workspaceRoot(), 'volumes3d', 'glioma-3d.nii.gz'));
+    const reference = JSON.parse(readFileSync(join(ROOT, 'models', 'brain-mri-3d-demo', 'reference.json'), 'utf8')) as { samples: Record<string, { centre_mm: number[]; logits: number[] }> };
+    const drawn = reference.samples['glioma-3d.nii.gz']!;
+    const glioma = workspaceUri('volumes3d', 'glioma-3d.nii.gz');
+    await vscode.workspace.getConfiguration().update('scanlens.model', 'models3d/demo/model.json', vscode.ConfigurationTarget.Workspace);
+    try {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.commands.executeCommand('vscode.openWith', glioma, 'scanlens.viewer');
+      const first = await settled(glioma, () => true, 4);
+      const exp = drawn.logits.map((l) => Math.exp(l - Math.max(...drawn.logits)));
+      first.probabilities.forEach((p, i) => assert.ok(Math.abs(p - exp[i]! / exp.reduce((a, b) => a + b, 0)) < 1e-4, `class ${i}: viewer ${p}`));
+      // The tumour's centre, from world mm to the stored voxel through the scan's affine.
+      const scan = await decoded(glioma);
+      const a = scan.affine!;
+      const m = [0, 1, 2].map((r) => [0, 1, 2].map((c) => a[r]![c]!));
+      const rhs = [0, 1, 2].map((r) => drawn.centre_mm[r]! - a[r]![3]!);
+      const det = (q: number[][]): number =>
+        q[0]![0]! * (q[1]![1]! * q[2]![2]! - q[1]![2]! * q[2]![1]!) - q[0]![1]! * (q[1]![0]! * q[2]![2]! - q[1]![2]! * q[2]![0]!) + q[0]![2]! * (q[1]![0]! * q[2]![1]! - q[1]![1]! * q[2]![0]!);
+      const voxel = [0, 1, 2].map((c) => Math.round(det(m.map((row, r) => row.map((v, k) => (k === c ? rhs[r]! : v)))) / det(m)));
+      for (const axis of AXES) {
+        const at = shownAt(scan, voxel, axis);
+        await query(glioma, { type: 'goto', axis, index: at.slice });
+        const state = await settled(glioma, (s) => s.axis === axis && s.slice === at.slice && s.overlay.peak !== undefined, 4);
+        console.log(`[scanlens] 3D demo Grad-CAM, ${axis} slice ${at.slice}: peak at (${state.overlay.peak!.x}, ${state.overlay.peak!.y}), tumour centre at (${at.x}, ${at.y})`);
+        await freshView();
+        await screenshot(`viewer-3d-${axis}`);
+      }
+    } finally {
+      await vscode.workspace.getConfiguration().update('scanlens.model', 'models3d/alignment/model.json', vscode.ConfigurationTarget.Workspace);
+    }
   });
 });
