@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { loadScan } from '../../src/core/scan/loadScan';
-import type { Affine } from '../../src/core/scan/scan';
+import { voxelOf } from '../helpers/voxelOf';
 import { fixture } from '../helpers/paths';
 import { runCli } from '../helpers/runCli';
 
@@ -18,16 +18,6 @@ const folder = fixture('volume3d', 'alignment');
 const lesion = (JSON.parse(readFileSync(join(folder, 'lesion.json'), 'utf8')) as { world: [number, number, number] }).world;
 const work = mkdtempSync(join(tmpdir(), 'scanlens-explain-alignment-'));
 after(() => rmSync(work, { recursive: true, force: true }));
-
-/** The stored voxel (x, y, z) of a world point: the affine's 3×3 part solved by Cramer's rule. */
-function voxelOf(affine: Affine, world: readonly number[]): number[] {
-  const m = [0, 1, 2].map((r) => affine[r]!.slice(0, 3));
-  const b = [0, 1, 2].map((r) => world[r]! - affine[r]![3]!);
-  const det = (a: number[][]): number =>
-    a[0]![0]! * (a[1]![1]! * a[2]![2]! - a[1]![2]! * a[2]![1]!) - a[0]![1]! * (a[1]![0]! * a[2]![2]! - a[1]![2]! * a[2]![0]!) + a[0]![2]! * (a[1]![0]! * a[2]![1]! - a[1]![1]! * a[2]![0]!);
-  const d = det(m);
-  return [0, 1, 2].map((c) => det(m.map((row, r) => row.map((v, j) => (j === c ? b[r]! : v)))) / d);
-}
 
 test('scanlens explain --out map.nii.gz on a lesion at known world coordinates (oblique, non-RAS, anisotropic volume): the saved map lies on the scan’s affine and peaks within one voxel of the lesion', async () => {
   const volume = join(folder, 'volume.nii.gz');

@@ -9,6 +9,7 @@ import { decodeNifti } from '../../src/core/scan/niftiDecoder';
 import { VIEWER_QUERY_COMMAND } from '../../src/host/viewer/registerViewer';
 import type { Axis, ViewerState, WebviewRequest } from '../../src/protocol/viewerMessages';
 import type { Scan } from '../../src/core/scan/scan';
+import { voxelOf } from '../helpers/voxelOf';
 import { ROOT, freshView, screenshot, sleep, workspaceRoot, workspaceUri } from './helpers';
 import { writeNifti256 } from './viewerFixtures';
 
@@ -128,12 +129,7 @@ suite('scan viewer with a 3D model', function () {
       first.probabilities.forEach((p, i) => assert.ok(Math.abs(p - exp[i]! / exp.reduce((a, b) => a + b, 0)) < 1e-4, `class ${i}: viewer ${p}`));
       // The tumour's centre, from world mm to the stored voxel through the scan's affine.
       const scan = await decoded(glioma);
-      const a = scan.affine!;
-      const m = [0, 1, 2].map((r) => [0, 1, 2].map((c) => a[r]![c]!));
-      const rhs = [0, 1, 2].map((r) => drawn.centre_mm[r]! - a[r]![3]!);
-      const det = (q: number[][]): number =>
-        q[0]![0]! * (q[1]![1]! * q[2]![2]! - q[1]![2]! * q[2]![1]!) - q[0]![1]! * (q[1]![0]! * q[2]![2]! - q[1]![2]! * q[2]![0]!) + q[0]![2]! * (q[1]![0]! * q[2]![1]! - q[1]![1]! * q[2]![0]!);
-      const voxel = [0, 1, 2].map((c) => Math.round(det(m.map((row, r) => row.map((v, k) => (k === c ? rhs[r]! : v)))) / det(m)));
+      const voxel = voxelOf(scan.affine!, drawn.centre_mm).map(Math.round);
       for (const axis of AXES) {
         const at = shownAt(scan, voxel, axis);
         await query(glioma, { type: 'goto', axis, index: at.slice });

@@ -11,7 +11,7 @@ import { prepareVolume } from '../../../src/core/preprocess/volume3d';
 import { volumeGeometry } from '../../../src/core/preprocess/volume3dGeometry';
 import { mapToScanGrid } from '../../../src/core/preprocess/volume3dInverse';
 import { loadScan } from '../../../src/core/scan/loadScan';
-import type { Affine } from '../../../src/core/scan/scan';
+import { voxelOf } from '../../helpers/voxelOf';
 import { fixture } from '../../helpers/paths';
 
 /**
@@ -35,16 +35,6 @@ async function activation(tensor: Float32Array): Promise<Float32Array> {
   const session = await ort.InferenceSession.create(encodeModel(model));
   const result = await session.run({ volume: new ort.Tensor('float32', tensor, [1, 1, input.size.depth!, input.size.height, input.size.width]) });
   return result[relu]!.data as Float32Array;
-}
-
-/** The stored voxel (x, y, z) of a world point: the affine's 3×3 part solved by Cramer's rule. */
-function voxelOf(affine: Affine, world: readonly number[]): number[] {
-  const m = [0, 1, 2].map((r) => affine[r]!.slice(0, 3));
-  const b = [0, 1, 2].map((r) => world[r]! - affine[r]![3]!);
-  const det = (a: number[][]): number =>
-    a[0]![0]! * (a[1]![1]! * a[2]![2]! - a[1]![2]! * a[2]![1]!) - a[0]![1]! * (a[1]![0]! * a[2]![2]! - a[1]![2]! * a[2]![0]!) + a[0]![2]! * (a[1]![0]! * a[2]![1]! - a[1]![1]! * a[2]![0]!);
-  const d = det(m);
-  return [0, 1, 2].map((c) => det(m.map((row, r) => row.map((v, j) => (j === c ? b[r]! : v)))) / d);
 }
 
 function peak(data: ArrayLike<number>, dims: readonly [number, number, number]): number[] {
