@@ -3,7 +3,8 @@ import type { InputSpec } from '../model/manifest';
 import type { Scan } from '../scan/scan';
 import { matchGrid } from './matchGrid';
 import { linearAlongAxis } from './linearAlongAxis';
-import { percentiles } from './percentile';
+import { prepareVolumeDirect } from './volume3dDirect';
+import { alwaysFinite, intensityLine, valuesOf } from './volume3dIntensity';
 import { cropOffset, rasAxes, resampledCount } from './volume3dGeometry';
 
 /**
@@ -23,19 +24,6 @@ export interface RasVolume {
   /** mm along R, A, S. */
   readonly spacing: readonly [number, number, number];
 }
-
-/** The largest finite float32. */
-const FLOAT32_MAX = 3.4028234663852886e38;
-
-/** The largest magnitude each integer voxel type holds. */
-const INTEGER_MAX = new Map<unknown, number>([
-  [Uint8Array, 255],
-  [Int8Array, 128],
-  [Uint16Array, 65535],
-  [Int16Array, 32768],
-  [Uint32Array, 4294967295],
-  [Int32Array, 2147483648],
-]);
 
 /**
  * The scan's voxels in modality units on the RAS grid: an axis permutation
@@ -64,10 +52,7 @@ export function reorientToRas(scan: Scan): RasVolume {
     }
   }
   // Checked once on the float32 values, in a loop of its own: a rescale beyond float32's range is caught too.
-  // Integer voxels whose type's whole range, rescaled, fits float32 cannot give a non-finite value: no pass needed.
-  const typeMax = INTEGER_MAX.get(source.constructor);
-  const bounded = typeMax !== undefined && Math.abs(slope) * typeMax + Math.abs(intercept) < FLOAT32_MAX;
-  if (!bounded) {
+  if (!alwaysFinite(scan)) {
     for (let v = 0; v < data.length; v++) {
       if (!Number.isFinite(data[v]!)) {
         const [i, j, k] = [Math.floor(v / (dims[1] * dims[2])), Math.floor(v / dims[2]) % dims[1], v % dims[2]];
@@ -108,65 +93,18 @@ export function resampleVolume(volume: RasVolume, spacing: readonly [number, num
   return { data, dims, spacing: [...spacing] as [number, number, number] };
 }
 
-/**
- * The manifest's intensity on the whole volume, in place: range, minmax,
- * percentile and window to [0,1] as for slices (clipped but for range),
- * zscore to (v − mean) / std; then mean/std.
- */
+/** The manifest's intensity on the whole volume, in place (intensityLine on its own values). */
 export function volumeIntensity(data: Float32Array, scan: Scan, input: Pick<InputSpec, 'intensity' | 'mean' | 'std'>): void {
-  const { intensity } = input;
-  let low: number;
-  let span: number;
-  let clip = true;
-  switch (intensity.mode) {
-    case 'range':
-      [low, span, clip] = [scan.valueRange.min, scan.valueRange.max - scan.valueRange.min, false];
-      break;
-    case 'minmax': {
-      let [min, max] = [Infinity, -Infinity];
-      for (let i = 0; i < data.length; i++) {
-        if (data[i]! < min) min = data[i]!;
-        if (data[i]! > max) max = data[i]!;
-      }
-      [low, span] = [min, max - min];
-      break;
-    }
-    case 'percentile': {
-      if (intensity.low >= intensity.high) throw new ScanLensError(`intensity percentile low (${intensity.low}) must be below high (${intensity.high})`);
-      const [a, b] = percentiles(data, [intensity.low, intensity.high]) as [number, number];
-      [low, span] = [a, b - a];
-      break;
-    }
-    case 'window': {
-      const center = intensity.center ?? scan.window.center;
-      const width = intensity.width ?? scan.window.width;
-      [low, span] = [center - width / 2, width];
-      break;
-    }
-    case 'zscore': {
-      let sum = 0;
-      for (let i = 0; i < data.length; i++) sum += data[i]!;
-      const mean = sum / data.length;
-      let squares = 0;
-      for (let i = 0; i < data.length; i++) squares += (data[i]! - mean) * (data[i]! - mean);
-      const sd = Math.sqrt(squares / data.length);
-      [low, span, clip] = [mean, sd > 0 ? sd : 1, false];
-      break;
-    }
-  }
-  const m = input.mean?.[0] ?? 0;
-  const inverse = 1 / (input.std?.[0] ?? 1);
-  // A flat volume (no span) maps to zeros, as a flat slice does.
-  const scale = span > 0 ? 1 / span : 0;
+  const { low, scale, clip, mean, inverse } = intensityLine(valuesOf(data), scan, input);
   for (let i = 0; i < data.length; i++) {
     let v = (data[i]! - low) * scale;
     if (clip) v = v < 0 ? 0 : v > 1 ? 1 : v;
-    data[i] = (v - m) * inverse;
+    data[i] = (v - mean) * inverse;
   }
 }
 
 /** Crops or pads (zeros) each axis about its centre to `size`, as MONAI's ResizeWithPadOrCrop: pad ⌊(size − n)/2⌋ before, or crop from ⌊n/2⌋ − ⌊size/2⌋. */
-export function cropOrPad(volume: Pick<RasVolume, 'data' | 'dims'>, size: readonly [number, number, number], out = new Float32Array(size[0] * size[1] * size[2])): Float32Array {
+export function cropOrPad(volume: Pick<RasVolume, 'data' | 'dims'>, size: readonly [number, number, number], out: Float32Array = new Float32Array(size[0] * size[1] * size[2])): Float32Array {
   // For each axis: the first source index read at output 0 (negative when padding).
   const offset = volume.dims.map((n, a) => cropOffset(n, size[a]!));
   const [nx, ny, nz] = volume.dims;
@@ -184,6 +122,14 @@ export function cropOrPad(volume: Pick<RasVolume, 'data' | 'dims'>, size: readon
     }
   }
   return out;
+}
+
+/** One channel step by step: reorient to RAS, resample, intensity on the whole resampled volume, crop or pad into `out`. */
+export function prepareChannel(scan: Scan, input: Pick<InputSpec, 'intensity' | 'mean' | 'std' | 'spacing'>, size: readonly [number, number, number], out: Float32Array): void {
+  const ras = reorientToRas(scan);
+  const resampled = input.spacing ? resampleVolume(ras, input.spacing) : ras;
+  volumeIntensity(resampled.data, scan, input);
+  cropOrPad(resampled, size, out);
 }
 
 /** What error lines call channel c: its sequence, else its place. */
@@ -213,10 +159,9 @@ export function prepareVolume(scans: Scan | readonly Scan[], input: InputSpec): 
   const out = new Float32Array(n * list.length);
   list.forEach((scan, c) => {
     const matched = c === 0 ? scan : matchGrid(first, scan, channelName(input, c));
-    const ras = reorientToRas(matched);
-    const resampled = input.spacing ? resampleVolume(ras, input.spacing) : ras;
-    volumeIntensity(resampled.data, matched, { intensity: input.intensity, mean: [input.mean?.[c] ?? input.mean?.[0] ?? 0], std: [input.std?.[c] ?? input.std?.[0] ?? 1] });
-    cropOrPad(resampled, size, out.subarray(c * n, (c + 1) * n));
+    const channel = { intensity: input.intensity, spacing: input.spacing, mean: [input.mean?.[c] ?? input.mean?.[0] ?? 0], std: [input.std?.[c] ?? input.std?.[0] ?? 1] };
+    const target = out.subarray(c * n, (c + 1) * n);
+    if (!prepareVolumeDirect(matched, channel, size, target)) prepareChannel(matched, channel, size, target);
   });
   return out;
 }

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cropOrPad, reorientToRas, resampleVolume, volumeIntensity } from '../../../src/core/preprocess/volume3d';
+import type { InputSpec } from '../../../src/core/model/manifest';
+import { cropOrPad, prepareChannel, reorientToRas, resampleVolume, volumeIntensity } from '../../../src/core/preprocess/volume3d';
+import { prepareVolumeDirect } from '../../../src/core/preprocess/volume3dDirect';
 import type { Scan } from '../../../src/core/scan/scan';
 import { ROOT } from '../../helpers/paths';
 
@@ -74,4 +76,41 @@ test('a NaN voxel is refused by name, on the RAS grid, rather than reaching the 
   const voxels = Float64Array.from(small.voxels);
   voxels[0] = NaN;
   assert.throws(() => reorientToRas({ ...scan, voxels }), /small\.nii: voxel \(\d+, \d+, \d+\) of the volume reoriented to RAS is NaN: a 3D model cannot take it$/);
+});
+
+test('one pass from the stored voxels gives the step-by-step pipeline float32 values, in every intensity mode, cropped and padded, whatever the voxel type and rescale', () => {
+  const modes: InputSpec['intensity'][] = [{ mode: 'range' }, { mode: 'minmax' }, { mode: 'percentile', low: 2, high: 98 }, { mode: 'window', center: 300, width: 500 }, { mode: 'zscore' }];
+  const bytes = Uint8Array.from(small.voxels, (v) => Math.round((v + 100) / 5));
+  const scans: [string, Scan][] = [
+    ['float64 voxels', scan],
+    ['uint8 voxels, negative slope', { ...scan, voxels: bytes, bitsPerSample: 8, rescale: { slope: -2.5, intercept: 40 } }],
+    ['uint8 voxels, no affine', { ...scan, voxels: bytes, bitsPerSample: 8, affine: undefined }],
+    ['float32 voxels', { ...scan, voxels: Float32Array.from(small.voxels, (v) => v / 3), bitsPerSample: 32 }],
+    ['int16 voxels, a rescale float32 cannot hold exactly', { ...scan, voxels: Int16Array.from(small.voxels), bitsPerSample: 16, rescale: { slope: 0.1, intercept: 0.3 } }],
+  ];
+  for (const [what, volume] of scans) {
+    for (const intensity of modes) {
+      // Cropped on one axis and padded on the others, and the reverse.
+      for (const size of [
+        [4, 12, 3],
+        [11, 5, 8],
+      ] as [number, number, number][]) {
+        const input = { intensity, mean: [0.2], std: [0.7] };
+        const [direct, stepwise] = [new Float32Array(size[0] * size[1] * size[2]), new Float32Array(size[0] * size[1] * size[2])];
+        assert.equal(prepareVolumeDirect(volume, input, size, direct), true, `${what} ${intensity.mode}`);
+        prepareChannel(volume, input, size, stepwise);
+        // Sums over the volume in another order (zscore's mean) may differ in the last bit.
+        close(direct, [...stepwise], intensity.mode === 'zscore' ? 1e-6 : 0, `${what}, ${intensity.mode}, ${size.join('×')}`);
+      }
+    }
+  }
+});
+
+test('a volume needing resampling, or holding a NaN, is left to the step-by-step pipeline (which names the voxel)', () => {
+  const out = new Float32Array(64);
+  const nan = Float64Array.from(small.voxels);
+  nan[3] = NaN;
+  assert.equal(prepareVolumeDirect(scan, { intensity: { mode: 'range' }, spacing: [2, 2, 2] }, [4, 4, 4], out), false);
+  assert.equal(prepareVolumeDirect({ ...scan, voxels: nan }, { intensity: { mode: 'range' } }, [4, 4, 4], out), false);
+  assert.ok(out.every((v) => v === 0));
 });
