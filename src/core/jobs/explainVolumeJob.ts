@@ -1,6 +1,6 @@
 import { ScanLensError } from '../errors';
 import { explainInput, type Explanation, type ExplainOptions } from '../explain/explain';
-import { resizeVolumeMap, type VolumeGrid } from '../explain/upsampleVolume';
+import { resizeNormalised, type VolumeGrid } from '../explain/upsampleVolume';
 import type { LoadedModel } from '../model/loadModel';
 import { prepareVolume } from '../preprocess/volume3d';
 import { volumeGeometry, type VolumeGeometry } from '../preprocess/volume3dGeometry';
@@ -61,19 +61,6 @@ function argmax(data: Float32Array): number {
   return best;
 }
 
-/** Stretches a map (no NaN) to [0,1] in place as minMaxNormalise does (a constant map to zeros), in one pass for its extent and its peak; returns the peak's index. */
-function normaliseInPlace(data: Float32Array): number {
-  let [lo, hi, at] = [Infinity, -Infinity, 0];
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
-    if (v < lo) lo = v;
-    if (v > hi) [hi, at] = [v, i];
-  }
-  const scale = hi > lo ? 1 / (hi - lo) : 0;
-  for (let i = 0; i < data.length; i++) data[i] = (data[i]! - lo) * scale;
-  return at;
-}
-
 /**
  * The tensor grid's own affine: tensor coordinate c along axis a is stored
  * voxel (c − start)/step along axes[a].voxel (volumeGeometry inverted), which
@@ -120,10 +107,7 @@ export async function explainVolumeScan(model: LoadedModel, scans: Scan | readon
   const explanation = await explainInput(model, tensor, explain);
   const { map } = explanation;
   const size = { depth: input.size.depth!, height: input.size.height, width: input.size.width };
-  const resized = resizeVolumeMap({ depth: map.depth ?? 1, height: map.height, width: map.width, data: map.data }, size);
-  // The resized map is this job's own: normalised where it lies.
-  const at = normaliseInPlace(resized.data);
-  const grid = resized;
+  const { grid, peak: at } = resizeNormalised({ depth: map.depth ?? 1, height: map.height, width: map.width, data: map.data }, size);
   const geometry = volumeGeometry(scan, input);
   const affine = scan.affine ? { tensorAffine: tensorAffine(geometry, scan.affine) } : {};
   return { file: scan.path, explanation, tensor, grid, peak: volumePeak(grid, geometry, scan, at), ...affine, geometry, scan };
