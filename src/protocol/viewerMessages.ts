@@ -59,7 +59,8 @@ export const HostRequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('info') }),
   /** Asked for after the first paint: loading the model must not hold the slice back. */
   z.object({ type: z.literal('model') }),
-  SliceRef.extend({ type: z.literal('slice') }),
+  /** With `overlay`, a 3D model's explanation comes with the slice when the volume's map is made: cutting it is as quick as cutting the slice. */
+  SliceRef.extend({ type: z.literal('slice'), overlay: ExplainChoiceSchema.optional() }),
   SliceRef.extend({ type: z.literal('classify') }),
   SliceRef.extend({ type: z.literal('explain'), ...ExplainChoiceSchema.shape }),
   /** The scorecard of that slice's explanation (the Scorecard panel's button). */
@@ -131,41 +132,6 @@ function modalityValues(values: SliceArray, rescale: { slope: number; intercept:
   return out;
 }
 
-export const SliceDataSchema = z
-  .object({
-    axis: AxisSchema,
-    index: z.number().int().nonnegative(),
-    width: z.number().int().positive(),
-    height: z.number().int().positive(),
-    channels: z.union([z.literal(1), z.literal(3)]),
-    /**
-     * Values row by row (channels interleaved): stored values for an 8/16-bit
-     * scan, else float32 in modality units. VS Code transfers typed arrays to
-     * webviews as binary, not as JSON numbers; the smaller the type, the sooner a slice arrives.
-     */
-    values: z.custom<SliceArray>((value) => SLICE_ARRAYS.some((type) => value instanceof type), 'expected a Float32Array or an 8/16-bit typed array'),
-    /** Stored value → modality units (DICOM rescale, NIfTI scl_slope/inter); absent: identity. */
-    rescale: z.object({ slope: z.number(), intercept: z.number() }).optional(),
-  })
-  .transform(({ values, rescale, ...slice }) => ({ ...slice, values: modalityValues(values, rescale) }));
-/** What the host sends. */
-export type SliceWire = z.input<typeof SliceDataSchema>;
-/** What the page works with once validated: float32 in modality units. */
-export type SliceData = z.output<typeof SliceDataSchema>;
-
-export const ClassifyResultSchema = z
-  .object({
-    labels: z.array(z.string()),
-    probabilities: z.array(z.number()),
-    model: z.string(),
-    /** Present when the model's manifest names an out-of-distribution guard; flag only at or over the threshold. */
-    anomalyScore: z.number().optional(),
-    anomalyThreshold: z.number().optional(),
-    flag: z.string().optional(),
-  })
-  .refine(guardFieldsComplete, 'anomalyScore, anomalyThreshold and flag go together');
-export type ClassifyResult = z.infer<typeof ClassifyResultSchema>;
-
 /** Every value NaN or within 0…1: one pass, no copy. */
 function heatValues(values: Float32Array): boolean {
   for (let i = 0; i < values.length; i++) {
@@ -203,6 +169,43 @@ export const ExplainResultSchema = z.object({
   mapSize: MapSizeSchema,
 });
 export type ExplainResult = z.infer<typeof ExplainResultSchema>;
+
+export const SliceDataSchema = z
+  .object({
+    axis: AxisSchema,
+    index: z.number().int().nonnegative(),
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    channels: z.union([z.literal(1), z.literal(3)]),
+    /**
+     * Values row by row (channels interleaved): stored values for an 8/16-bit
+     * scan, else float32 in modality units. VS Code transfers typed arrays to
+     * webviews as binary, not as JSON numbers; the smaller the type, the sooner a slice arrives.
+     */
+    values: z.custom<SliceArray>((value) => SLICE_ARRAYS.some((type) => value instanceof type), 'expected a Float32Array or an 8/16-bit typed array'),
+    /** Stored value → modality units (DICOM rescale, NIfTI scl_slope/inter); absent: identity. */
+    rescale: z.object({ slope: z.number(), intercept: z.number() }).optional(),
+    /** The explanation asked for with the slice (a 3D model's, its volume map already made), cut at the slice. */
+    explanation: ExplainResultSchema.optional(),
+  })
+  .transform(({ values, rescale, ...slice }) => ({ ...slice, values: modalityValues(values, rescale) }));
+/** What the host sends. */
+export type SliceWire = z.input<typeof SliceDataSchema>;
+/** What the page works with once validated: float32 in modality units. */
+export type SliceData = z.output<typeof SliceDataSchema>;
+
+export const ClassifyResultSchema = z
+  .object({
+    labels: z.array(z.string()),
+    probabilities: z.array(z.number()),
+    model: z.string(),
+    /** Present when the model's manifest names an out-of-distribution guard; flag only at or over the threshold. */
+    anomalyScore: z.number().optional(),
+    anomalyThreshold: z.number().optional(),
+    flag: z.string().optional(),
+  })
+  .refine(guardFieldsComplete, 'anomalyScore, anomalyThreshold and flag go together');
+export type ClassifyResult = z.infer<typeof ClassifyResultSchema>;
 
 /** The scorecard as a table of display cells (core/report/scorecardTable.ts), the same rows and digits as the CLI's and the notebook's. */
 const ScorecardCellsSchema = z.object({ columns: z.array(z.string()), rows: z.array(z.array(z.string())) });

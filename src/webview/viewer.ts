@@ -1,6 +1,7 @@
 import './controls.css';
 import './viewer.css';
 import {
+  type ExplainChoice,
   type ExplainResult,
   AXES,
   ANOMALY_OVERLAY,
@@ -54,6 +55,8 @@ class Viewer {
   /** When the slice on screen was drawn, and how long its explanation overlay took to follow it. */
   private slicePaintedAt = 0;
   private lastOverlayMs: number | undefined;
+  /** The slice generation whose explanation came with the slice itself (a 3D model's): not asked for again. */
+  private overlayCarried: number | undefined;
   private paints = 0;
   private pending = 0;
   private errorText: string | undefined;
@@ -277,14 +280,22 @@ class Viewer {
     ui.sliceLabel.textContent = `${slice + 1} / ${axisInfo.depth}`;
     for (const side of ['left', 'right', 'top', 'bottom'] as const) ui.labels[side].textContent = axisInfo.labels[side];
     this.save();
+    // A 3D model's explanation is cut from its volume map as quickly as the slice: asked for with it.
+    const { method, classIndex, smooth } = this.state.overlay;
+    const asked: ExplainChoice | undefined =
+      this.info?.model?.volume && this.state.overlayShown && method !== ANOMALY_OVERLAY
+        ? { method, ...(classIndex === undefined ? {} : { classIndex }), ...(smooth === undefined ? {} : { smooth }) }
+        : undefined;
+    let explanation: ExplainResult | undefined;
     try {
-      const data = await this.host.request({ type: 'slice', axis, index: slice });
+      const data = await this.host.request({ type: 'slice', axis, index: slice, ...(asked ? { overlay: asked } : {}) });
       phase('slice');
       if (generation !== this.generation) return;
       this.canvas.setSlice(data, axisInfo.pixelSpacing);
       if (this.state.windowChoice === 'auto' && !this.state.window) this.pickWindow('auto');
       this.overlayHeat = this.overlayImage = undefined;
       this.ui.legend.hide();
+      explanation = data.explanation;
     } catch (error) {
       return this.error(error);
     }
@@ -295,6 +306,10 @@ class Viewer {
     this.paints++;
     phase('painted');
     this.host.event({ type: 'painted', axis, slice, ms: this.paints === 1 ? this.firstPaintMs : this.lastSliceMs });
+    // Drawn only if the choice it was cut for is still the one shown.
+    const current = explanation && asked && this.state.overlayShown && sameChoice(this.state.overlay, asked);
+    if (current) this.showExplanation(explanation!);
+    this.overlayCarried = current ? generation : undefined;
     this.describe();
     this.scheduleInference();
   }
@@ -325,7 +340,7 @@ class Viewer {
   private async infer(): Promise<void> {
     if (!this.info?.model) return;
     if (this.info.model.volume) {
-      await Promise.all([this.classify(), this.loadOverlay()]);
+      await Promise.all([this.classify(), this.overlayCarried === this.generation ? undefined : this.loadOverlay()]);
       return;
     }
     await this.classify();
@@ -339,10 +354,14 @@ class Viewer {
     try {
       const result = await this.host.request({ type: 'classify', axis, index: slice });
       if (generation !== this.generation) return;
+      const drawn = this.probabilities;
       this.probabilities = result;
       this.warning = showGuard(this.ui.guard, result);
-      const top = result.probabilities.indexOf(Math.max(...result.probabilities));
-      await drawProbabilities(this.ui.chart, result.labels, result.probabilities, top);
+      // A 3D model's probabilities are the volume's, the same on every slice: the chart drawn stays, and the page stays free for the overlay.
+      if (!sameChart(drawn, result)) {
+        const top = result.probabilities.indexOf(Math.max(...result.probabilities));
+        await drawProbabilities(this.ui.chart, result.labels, result.probabilities, top);
+      }
       phase('chart');
       // An earlier failure no longer describes what is on screen.
       if (this.errorText !== undefined) this.status(this.modelStatus());
@@ -383,11 +402,7 @@ class Viewer {
       } else {
         const result = await this.host.request({ type: 'explain', axis, index: slice, method, ...(classIndex === undefined ? {} : { classIndex }), ...(smooth === undefined ? {} : { smooth }) });
         if (!current()) return;
-        this.setOverlayHeat(result.heat);
-        this.lastOverlayMs = performance.now() - this.slicePaintedAt;
-        this.mapSize = result.mapSize;
-        this.ui.legend.hide();
-        this.status(`${result.method}${smooth ? ` (${smooth} smoothing)` : ''} for ${result.label} (map ${result.mapSize.join('×')})`);
+        this.showExplanation(result);
       }
     } catch (error) {
       // Cancelled from the host's progress notification: said plainly, not as a failure.
@@ -396,6 +411,16 @@ class Viewer {
     } finally {
       this.pending--;
     }
+  }
+
+  /** An explanation over the slice on screen, and how long after the slice it came. */
+  private showExplanation(result: ExplainResult): void {
+    this.setOverlayHeat(result.heat);
+    this.lastOverlayMs = performance.now() - this.slicePaintedAt;
+    this.mapSize = result.mapSize;
+    this.ui.legend.hide();
+    const { smooth } = this.state.overlay;
+    this.status(`${result.method}${smooth ? ` (${smooth} smoothing)` : ''} for ${result.label} (map ${result.mapSize.join('×')})`);
   }
 
   private async setOverlayShown(shown: boolean): Promise<void> {
@@ -635,3 +660,13 @@ function heatPeak(heat: SliceHeat): { x: number; y: number; value: number } | un
 const fmt = (v: number): string => (Number.isInteger(v) ? String(v) : v.toPrecision(4));
 
 new Viewer();
+
+/** Whether two results draw the same probability chart. */
+function sameChart(a: ClassifyResult | undefined, b: ClassifyResult): boolean {
+  return a !== undefined && a.labels.length === b.labels.length && a.labels.every((label, i) => label === b.labels[i] && a.probabilities[i] === b.probabilities[i]);
+}
+
+/** Whether the overlay shown is the explanation a slice was asked with. */
+function sameChoice(shown: Pick<ExplainChoice, 'classIndex' | 'smooth'> & { method: OverlayMethod }, asked: ExplainChoice): boolean {
+  return shown.method === asked.method && shown.classIndex === asked.classIndex && shown.smooth === asked.smooth;
+}

@@ -10,7 +10,7 @@ import { loadActiveModel, type ModelInUse } from '../loadActiveModel';
 import { MODEL_SETTING } from '../activeModel';
 import { PROVIDER_SETTING, THREADS_SETTING } from '../inferenceSettings';
 import type { OutputLog } from '../outputLog';
-import type { AnomalyMapResult, Axis, HostRequest, WebviewEvent, WebviewRequest, WebviewResult } from '../../protocol/viewerMessages';
+import type { AnomalyMapResult, Axis, ExplainChoice, ExplainResult, HostRequest, WebviewEvent, WebviewRequest, WebviewResult } from '../../protocol/viewerMessages';
 import { anomalyMapResult } from './anomalyOverlay';
 import { exportReport } from './exportReport';
 import { markOpening } from './openingMarks';
@@ -109,6 +109,12 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
     return loadActiveModel(this.context, this.log);
   }
 
+  /** A 3D model's explanation of the slice when its volume map is already made; nothing (the page asks for it after) otherwise, or when the model cannot load. */
+  private async madeVolumeCut(document: ViewerDocument, axis: Axis, index: number, choice: ExplainChoice): Promise<ExplainResult | undefined> {
+    const loaded = await this.model().catch(() => undefined);
+    return loaded && isVolumeModel(loaded.model.manifest) ? this.volumes.madeCut(loaded.model, document.scan, axis, index, choice) : undefined;
+  }
+
   private async handle(document: ViewerDocument, request: HostRequest): Promise<unknown> {
     switch (request.type) {
       case 'info': {
@@ -124,9 +130,11 @@ export class ViewerProvider implements vscode.CustomReadonlyEditorProvider<Viewe
           return { modelError: oneLine(error) };
         }
       case 'slice': {
-        const slice = document.slice(request.axis, this.checked(document, request.axis, request.index));
+        const index = this.checked(document, request.axis, request.index);
+        const slice = document.slice(request.axis, index);
         this.markFirst('slice', document);
-        return slice;
+        const explanation = request.overlay && (await this.madeVolumeCut(document, request.axis, index, request.overlay));
+        return explanation ? { ...slice, explanation } : slice;
       }
       case 'classify': {
         const index = this.checked(document, request.axis, request.index);

@@ -32,6 +32,8 @@ const KEPT = 4;
 export class VolumeResults {
   private readonly classified = new WeakMap<LoadedModel, WeakMap<Scan, Promise<ClassifyResult>>>();
   private readonly explained = new WeakMap<LoadedModel, WeakMap<Scan, Map<string, Promise<VolumeOverlay>>>>();
+  /** The maps already made, so a slice can carry its cut without waiting. */
+  private readonly made = new WeakMap<Promise<VolumeOverlay>, VolumeOverlay>();
 
   /** The whole volume's probabilities: the same for every slice. */
   classify(model: LoadedModel, scan: Scan): Promise<ClassifyResult> {
@@ -54,7 +56,17 @@ export class VolumeResults {
 
   /** The explanation of slice `index` along `axis`: the volume's map (made on first asking) cut there. */
   async explain(model: LoadedModel, scan: Scan, axis: Axis, index: number, choice: ExplainChoice, control?: RunControl): Promise<ExplainResult> {
-    const overlay = await this.overlay(model, scan, choice, control);
+    return this.cut(model, await this.overlay(model, scan, choice, control), axis, index);
+  }
+
+  /** The explanation of slice `index` along `axis` when the volume's map for `choice` is already made; else undefined, without starting it. */
+  madeCut(model: LoadedModel, scan: Scan, axis: Axis, index: number, choice: ExplainChoice): ExplainResult | undefined {
+    const pending = this.explained.get(model)?.get(scan)?.get(explanationKey(0, choice));
+    const overlay = pending && this.made.get(pending);
+    return overlay && this.cut(model, overlay, axis, index);
+  }
+
+  private cut(model: LoadedModel, overlay: VolumeOverlay, axis: Axis, index: number): ExplainResult {
     const slice = reslicedSlice(overlay.map, axis, index);
     const [, height, width] = slice.shape;
     return {
@@ -86,7 +98,10 @@ export class VolumeResults {
       });
       const runs = kept;
       const started = result;
-      started.catch(() => runs.get(key) === started && runs.delete(key));
+      started.then(
+        (overlay) => this.made.set(started, overlay),
+        () => runs.get(key) === started && runs.delete(key),
+      );
     }
     kept.set(key, result);
     if (kept.size > KEPT) kept.delete(kept.keys().next().value!);
