@@ -6,6 +6,8 @@ import * as vscode from 'vscode';
 import { resliceScan } from '../../src/core/scan/reslice';
 import { DEFAULT_LIMITS } from '../../src/core/scan/limits';
 import { decodeNifti } from '../../src/core/scan/niftiDecoder';
+import { explainVolumeScan } from '../../src/core/jobs/explainVolumeJob';
+import { loadModel } from '../../src/core/model/loadModel';
 import { VIEWER_QUERY_COMMAND } from '../../src/host/viewer/registerViewer';
 import type { Axis, ViewerState, WebviewRequest } from '../../src/protocol/viewerMessages';
 import type { Scan } from '../../src/core/scan/scan';
@@ -139,6 +141,45 @@ suite('scan viewer with a 3D model', function () {
         console.log(`[scanlens] 3D demo Grad-CAM, ${axis} slice ${at.slice}: peak at (${state.overlay.peak!.x}, ${state.overlay.peak!.y}), tumour centre at (${at.x}, ${at.y})`);
         await freshView();
         await screenshot(`viewer-3d-${axis}`);
+      }
+    } finally {
+      await vscode.workspace.getConfiguration().update('scanlens.model', 'models3d/alignment/model.json', vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  test("a four-sequence model on a subject's FLAIR file: the subject's sequences read from its folder, PyTorch's probabilities, and the map (made on the T1 grid) carried onto the FLAIR's voxels with its peak where the CLI places it", async () => {
+    const fixture = join(ROOT, 'test', 'fixtures', 'volume3d', 'multichannel');
+    const models = join(workspaceRoot(), 'models3d', 'four');
+    mkdirSync(models, { recursive: true });
+    for (const file of ['model.json', 'model.onnx']) copyFileSync(join(fixture, file), join(models, file));
+    const subject = join(workspaceRoot(), 'volumes3d', 'BraTS-demo-001');
+    mkdirSync(subject, { recursive: true });
+    for (const sequence of ['t1', 't1ce', 't2', 'flair'])
+      copyFileSync(join(fixture, 'subject', 'BraTS-demo-001', `BraTS-demo-001_${sequence}.nii.gz`), join(subject, `BraTS-demo-001_${sequence}.nii.gz`));
+    const reference = JSON.parse(readFileSync(join(fixture, 'reference.json'), 'utf8')) as { subject: { logits: number[] } };
+    // Where the engine places the map's peak, in world mm: the sequences in the model's order, explained as `scanlens explain` explains the folder.
+    const model = await loadModel(join(models, 'model.json'));
+    const sequences = await Promise.all(['t1', 't1ce', 't2', 'flair'].map((sequence) => decoded(vscode.Uri.file(join(subject, `BraTS-demo-001_${sequence}.nii.gz`)))));
+    const job = await explainVolumeScan(model, sequences, { method: 'gradcam' });
+    await model.session.release();
+    const flair = workspaceUri('volumes3d', 'BraTS-demo-001', 'BraTS-demo-001_flair.nii.gz');
+    await vscode.workspace.getConfiguration().update('scanlens.model', 'models3d/four/model.json', vscode.ConfigurationTarget.Workspace);
+    try {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.commands.executeCommand('vscode.openWith', flair, 'scanlens.viewer');
+      const first = await settled(flair, () => true, 3);
+      const { logits } = reference.subject;
+      const exp = logits.map((l) => Math.exp(l - Math.max(...logits)));
+      first.probabilities.forEach((p, i) => assert.ok(Math.abs(p - exp[i]! / exp.reduce((a, b) => a + b, 0)) < 1e-4, `class ${i}: viewer ${p}`));
+      const scan = await decoded(flair);
+      const voxel = voxelOf(scan.affine!, [...job.peak.world!]).map(Math.round);
+      for (const axis of AXES) {
+        const at = shownAt(scan, voxel, axis);
+        await query(flair, { type: 'goto', axis, index: at.slice });
+        const state = await settled(flair, (s) => s.axis === axis && s.slice === at.slice && s.overlay.peak !== undefined, 3);
+        const peak = state.overlay.peak!;
+        console.log(`[scanlens] four-sequence Grad-CAM on the FLAIR, ${axis} slice ${at.slice}: peak at (${peak.x}, ${peak.y}), engine's peak at (${at.x}, ${at.y})`);
+        assert.ok(Math.abs(peak.x - at.x) <= 2 && Math.abs(peak.y - at.y) <= 2, `${axis}: viewer peak (${peak.x}, ${peak.y}) vs the engine's (${at.x}, ${at.y})`);
       }
     } finally {
       await vscode.workspace.getConfiguration().update('scanlens.model', 'models3d/alignment/model.json', vscode.ConfigurationTarget.Workspace);

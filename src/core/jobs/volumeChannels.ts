@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { ScanLensError } from '../errors';
 import type { InputSpec } from '../model/manifest';
 import { loadDicomSeries, loadSeriesFolder } from '../scan/dicomSeries';
@@ -83,4 +83,20 @@ export async function loadChannelsAt(path: string, input: InputSpec, limits: Dec
     );
   }
   return loadSubject(subjects[0]!, input, limits, load);
+}
+
+/**
+ * The scans a multi-channel model takes when one of them was opened on its
+ * own (the viewer): a 4D NIfTI's volumes, or the sequences of the subject
+ * folder the file lies in, which must include it. A one-channel model takes
+ * the scan as it is.
+ */
+export async function channelsAround(scan: Scan, input: InputSpec, limits: DecodeLimits): Promise<Scan[]> {
+  if (input.channels === 1) return [scan];
+  if (Number(scan.metadata.volumes ?? 1) > 1) return loadStack(scan.path, input, limits, {});
+  const scans = await loadChannelsAt(dirname(scan.path), input, limits);
+  if (!scans.some((s) => resolve(s.path) === resolve(scan.path))) {
+    throw new ScanLensError(`is not one of the ${input.sequences?.join(', ') ?? ''} files of its subject folder: ${taken(input)}`, scan.path);
+  }
+  return scans;
 }

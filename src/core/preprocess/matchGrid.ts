@@ -35,8 +35,13 @@ function invert(affine: Affine, path: string): { m: number[]; t: number[] } {
 const sameGrid = (a: Scan, b: Scan): boolean =>
   a.shape.every((n, i) => n === b.shape[i]) && a.affine!.every((row, r) => row.every((v, c) => Math.abs(v - b.affine![r]![c]!) <= 1e-6 * Math.max(1, Math.abs(v))));
 
-/** `moving` resampled onto `reference`'s voxels (see above); `name` is what error lines call it (its sequence). */
-export function matchGrid(reference: Scan, moving: Scan, name: string): Scan {
+/**
+ * `moving` resampled onto `reference`'s voxels (see above); `name` is what
+ * error lines call it (its sequence). With `outside`, a reference voxel
+ * beyond moving's voxels takes that value instead of the border's (a map
+ * carried onto another scan: NaN, not seen).
+ */
+export function matchGrid(reference: Scan, moving: Scan, name: string, outside?: number): Scan {
   if (moving.channels !== 1) throw new ScanLensError(`the ${name} sequence has ${moving.channels} channels (RGB); a sequence is one`, moving.path);
   if (!reference.affine || !moving.affine) {
     throw new ScanLensError(`${!moving.affine ? `the ${name} sequence` : 'the first sequence'} records no orientation: sequences are matched through world coordinates`, moving.path);
@@ -68,6 +73,10 @@ export function matchGrid(reference: Scan, moving: Scan, name: string): Scan {
       for (let x = 0; x < width; x++, at++, qx += M0[0]!, qy += M1[0]!, qz += M2[0]!) {
         // Inside moving's voxels (each covers ±½ about its centre): what counts as overlap.
         if (qx >= -0.5 && qx <= lx + 0.5 && qy >= -0.5 && qy <= ly + 0.5 && qz >= -0.5 && qz <= lz + 0.5) inside++;
+        else if (outside !== undefined) {
+          out[at] = outside;
+          continue;
+        }
         const px = qx < 0 ? 0 : qx > lx ? lx : qx;
         const py = qy < 0 ? 0 : qy > ly ? ly : qy;
         const pz = qz < 0 ? 0 : qz > lz ? lz : qz;

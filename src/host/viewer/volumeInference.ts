@@ -2,7 +2,10 @@ import type { RunControl } from '../../core/explain/perturbations';
 import { classifyWholeScan } from '../../core/jobs/classifyJob';
 import { explainVolumeScan } from '../../core/jobs/explainVolumeJob';
 import type { LoadedModel } from '../../core/model/loadModel';
+import { matchGrid } from '../../core/preprocess/matchGrid';
 import { mapToScanGrid } from '../../core/preprocess/volume3dInverse';
+import { channelsAround } from '../../core/jobs/volumeChannels';
+import { DEFAULT_LIMITS } from '../../core/scan/limits';
 import { reslicedSlice } from '../../core/scan/reslice';
 import type { Scan } from '../../core/scan/scan';
 import { smoothingFlags } from '../../core/vocabulary/camMethods';
@@ -31,9 +34,24 @@ const KEPT = 4;
  */
 export class VolumeResults {
   private readonly classified = new WeakMap<LoadedModel, WeakMap<Scan, Promise<ClassifyResult>>>();
+  private readonly channels = new WeakMap<LoadedModel, WeakMap<Scan, Promise<Scan[]>>>();
   private readonly explained = new WeakMap<LoadedModel, WeakMap<Scan, Map<string, Promise<VolumeOverlay>>>>();
   /** The maps already made, so a slice can carry its cut without waiting. */
   private readonly made = new WeakMap<Promise<VolumeOverlay>, VolumeOverlay>();
+
+  /** What the model takes for the scan: the scan, or for a multi-sequence model the subject's sequences around it (read once). */
+  private inputs(model: LoadedModel, scan: Scan): Promise<Scan[]> {
+    let byScan = this.channels.get(model);
+    if (!byScan) this.channels.set(model, (byScan = new WeakMap()));
+    let scans = byScan.get(scan);
+    if (!scans) {
+      scans = channelsAround(scan, model.manifest.input, DEFAULT_LIMITS);
+      const kept = byScan;
+      scans.catch(() => kept.delete(scan));
+      byScan.set(scan, scans);
+    }
+    return scans;
+  }
 
   /** The whole volume's probabilities: the same for every slice. */
   classify(model: LoadedModel, scan: Scan): Promise<ClassifyResult> {
@@ -41,7 +59,9 @@ export class VolumeResults {
     if (!byScan) this.classified.set(model, (byScan = new WeakMap()));
     let result = byScan.get(scan);
     if (!result) {
-      result = classifyWholeScan(model, scan, scan.path).then((row) => ({ labels: [...model.manifest.labels], probabilities: [...row.probabilities!], model: model.manifest.name }));
+      result = this.inputs(model, scan)
+        .then((scans) => classifyWholeScan(model, scans, scan.path))
+        .then((row) => ({ labels: [...model.manifest.labels], probabilities: [...row.probabilities!], model: model.manifest.name }));
       const kept = byScan;
       result.catch(() => kept.delete(scan));
       byScan.set(scan, result);
@@ -87,15 +107,19 @@ export class VolumeResults {
     let result = kept.get(key);
     if (result) kept.delete(key);
     else {
-      result = explainVolumeScan(model, scan, { method: choice.method, classIndex: choice.classIndex, ...smoothingFlags(choice.smooth), ...control }).then((job) => {
-        const { map } = job.explanation;
-        return {
-          method: job.explanation.method,
-          classIndex: job.explanation.classIndex,
-          map: { ...scan, channels: 1, voxels: mapToScanGrid(job.grid, job.geometry, Number.NaN) },
-          mapSize: [map.width, map.height, map.depth ?? 1],
-        };
-      });
+      result = this.inputs(model, scan)
+        .then((scans) => explainVolumeScan(model, scans, { method: choice.method, classIndex: choice.classIndex, ...smoothingFlags(choice.smooth), ...control }))
+        .then((job) => {
+          const { map } = job.explanation;
+          // On the first sequence's voxels; a scan opened on another grid (another sequence) takes it through world coordinates.
+          const onFirst: Scan = { ...job.scan, channels: 1, rescale: undefined, voxels: mapToScanGrid(job.grid, job.geometry, Number.NaN) };
+          return {
+            method: job.explanation.method,
+            classIndex: job.explanation.classIndex,
+            map: job.scan === scan ? { ...scan, channels: 1, voxels: onFirst.voxels } : { ...scan, channels: 1, voxels: matchGrid(scan, onFirst, 'map', Number.NaN).voxels },
+            mapSize: [map.width, map.height, map.depth ?? 1],
+          };
+        });
       const runs = kept;
       const started = result;
       started.then(

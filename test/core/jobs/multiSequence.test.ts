@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { classifyInputs, isSubject } from '../../../src/core/jobs/classifyInputs';
 import { classifyJob, type ClassifyResult } from '../../../src/core/jobs/classifyJob';
 import { explainVolumeJob } from '../../../src/core/jobs/explainVolumeJob';
-import { loadChannels } from '../../../src/core/jobs/volumeChannels';
+import { channelsAround, loadChannels } from '../../../src/core/jobs/volumeChannels';
 import { loadModel, type LoadedModel } from '../../../src/core/model/loadModel';
 import { ManifestSchema } from '../../../src/core/model/manifest';
 import { runModel } from '../../../src/core/model/runModel';
@@ -216,4 +216,38 @@ test("explain a subject folder: the map lies on the first sequence's grid and th
   for (const name of ['a', 'b']) cpSync(SUBJECT, join(two, name), { recursive: true });
   await assert.rejects(explainVolumeJob(model, two, { method: 'gradcam' }), /two: holds 2 subjects \(.*\): explain one; this model takes 4 channels/);
   await assert.rejects(explainVolumeJob(model, file('t1'), { method: 'gradcam' }), /BraTS-demo-001_t1\.nii\.gz: holds 1 volume\(s\); this model takes 4 channels/);
+});
+
+test("a sequence opened on its own (the viewer) brings its subject's sequences in the model's order, or its 4D NIfTI's volumes; a file that is none of them is refused by name", async () => {
+  const flair = await loadScan(file('flair'), DEFAULT_LIMITS);
+  const scans = await channelsAround(flair, model.manifest.input, DEFAULT_LIMITS);
+  assert.deepEqual(
+    scans.map((s) => basename(s.path)),
+    ['t1', 't1ce', 't2', 'flair'].map((sequence) => `BraTS-demo-001_${sequence}.nii.gz`),
+  );
+  const [output] = await runModel(model, [prepareVolume(scans, model.manifest.input)]);
+  assert.ok(
+    output!.every((v, i) => Math.abs(v - reference.subject.logits[i]!) < 1e-4),
+    `logits ${[...output!]}`,
+  );
+  const stacked = await channelsAround(await loadScan(STACK, DEFAULT_LIMITS), model.manifest.input, DEFAULT_LIMITS);
+  assert.equal(stacked.length, 4);
+  const segmentation = await loadScan(join(SUBJECT, 'BraTS-demo-001_seg.nii.gz'), DEFAULT_LIMITS);
+  await assert.rejects(channelsAround(segmentation, model.manifest.input, DEFAULT_LIMITS), /BraTS-demo-001_seg\.nii\.gz: is not one of the t1, t1c, t2, flair files of its subject folder/);
+});
+
+test('a map carried onto another grid through world coordinates is NaN beyond the map, where a sequence repeats its border', async () => {
+  const [t1, flair] = [await loadScan(file('t1'), DEFAULT_LIMITS), await loadScan(file('flair'), DEFAULT_LIMITS)];
+  // A small map: the t1's voxels cut to their first half along x, so part of the flair lies beyond it.
+  const [nz, ny, nx] = t1.shape;
+  const half = Math.floor(nx / 2);
+  const map = { ...t1, shape: [nz, ny, half] as [number, number, number], voxels: new Float32Array(nz * ny * half).fill(0.5), rescale: undefined };
+  const [border, nan] = [matchGrid(flair, map, 'map').voxels, matchGrid(flair, map, 'map', Number.NaN).voxels];
+  const outside = [...nan.keys()].filter((i) => Number.isNaN(nan[i]!));
+  assert.ok(outside.length > 0 && outside.length < nan.length, `${outside.length} of ${nan.length} voxels beyond the map`);
+  assert.ok(
+    outside.every((i) => border[i] === 0.5),
+    'with the border repeated, the same voxels hold the edge value',
+  );
+  assert.ok([...nan.keys()].every((i) => Number.isNaN(nan[i]!) || Math.abs(nan[i]! - 0.5) < 1e-6));
 });
