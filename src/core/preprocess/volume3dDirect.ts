@@ -1,6 +1,6 @@
 import type { InputSpec } from '../model/manifest';
 import type { Scan } from '../scan/scan';
-import { alwaysFinite, intensityLine, type VolumeValues } from './volume3dIntensity';
+import { alwaysFinite, extentOf, intensityLine, type VolumeValues } from './volume3dIntensity';
 import { percentiles } from './percentile';
 import { cropOffset, rasAxes } from './volume3dGeometry';
 
@@ -72,11 +72,7 @@ function storedValues(scan: Scan): VolumeValues {
   const value = (v: number): number => Math.fround(source[v]! * slope + intercept);
   return {
     extent: () => {
-      let [min, max] = [Infinity, -Infinity];
-      for (let v = 0; v < source.length; v++) {
-        if (source[v]! < min) min = source[v]!;
-        if (source[v]! > max) max = source[v]!;
-      }
+      const [min, max] = extentOf(source);
       // The rescale is monotonic (reversed for a negative slope), and so is rounding to float32.
       const [a, b] = [Math.fround(min * slope + intercept), Math.fround(max * slope + intercept)];
       return a <= b ? [a, b] : [b, a];

@@ -36,17 +36,20 @@ export interface VolumeValues {
   percentiles(ps: readonly number[]): number[];
 }
 
+/** The smallest and largest of some values. */
+export function extentOf(values: ArrayLike<number>): [number, number] {
+  let [min, max] = [Infinity, -Infinity];
+  for (let i = 0; i < values.length; i++) {
+    if (values[i]! < min) min = values[i]!;
+    if (values[i]! > max) max = values[i]!;
+  }
+  return [min, max];
+}
+
 /** The values of a float32 volume. */
 export function valuesOf(data: Float32Array): VolumeValues {
   return {
-    extent: () => {
-      let [min, max] = [Infinity, -Infinity];
-      for (let i = 0; i < data.length; i++) {
-        if (data[i]! < min) min = data[i]!;
-        if (data[i]! > max) max = data[i]!;
-      }
-      return [min, max];
-    },
+    extent: () => extentOf(data),
     moments: () => {
       let sum = 0;
       for (let i = 0; i < data.length; i++) sum += data[i]!;
