@@ -228,7 +228,9 @@ Accuracy {accuracy:.3f}, cross-entropy {val_loss:.3f}.
 
 ## Limits
 One head, synthetic tumours: it has learned what these generators draw, not
-what tumours look like. It says nothing about real scans.
+what tumours look like. It says nothing about real scans. Every training
+volume carries a bias field and noise: a volume without them, such as the
+clean ch2 template itself, lies outside what it saw (it calls ch2 glioma).
 """
     with open(os.path.join(args.out, 'MODEL_CARD.md'), 'w') as f:
         f.write(card)
