@@ -13,6 +13,7 @@ import { reslicedSlice } from '../../src/core/scan/reslice';
 import { LESION_SLICE, VOLUME_SLICES, writeGuardedVolume } from '../helpers/guardedVolume';
 import { ROOT } from '../helpers/paths';
 import { runCli } from '../helpers/runCli';
+import { DEMO_DETECTOR, volumeScoreRows, type VolumeScoreRow } from '../helpers/volumeScoreRows';
 
 const PYTHON = '/usr/bin/python3';
 const work = mkdtempSync(join(tmpdir(), 'scanlens-anomaly-volume-map-'));
@@ -23,7 +24,6 @@ after(async () => {
   await releaseModels();
 });
 
-const DETECTOR = join(ROOT, 'models', 'brain-mri-demo-padim');
 const SIDE = 128;
 const plain = join(work, 'volume.nii');
 const turned = join(work, 'turned.nii');
@@ -59,21 +59,7 @@ before(async () => {
   writeTurned();
 });
 
-interface Row {
-  file: string;
-  score: number;
-  label: string;
-  slice: { axis: string | null; index: number; count: number };
-  profile?: number[];
-  nifti?: string;
-  error?: string;
-}
-
-function score(args: readonly string[], status = 0): Row {
-  const result = runCli(['anomaly', 'score', ...args, '--detector', DETECTOR, '--json']);
-  assert.equal(result.status, status, result.stderr);
-  return (JSON.parse(result.stdout) as { results: Row[] }).results[0]!;
-}
+const score = (args: readonly string[], status = 0): VolumeScoreRow => volumeScoreRows(args, status)[0]!;
 
 /** nibabel's view of the saved maps: affines, shapes, where the finite maximum lies, and the turned map brought back to the plain layout. */
 function nibabel(
@@ -126,14 +112,14 @@ test('anomaly score --volume --out writes the 3D map on the volume’s voxels: s
   assert.ok(checked.turnedEqual <= 1e-4 * p!.max, `turned map against plain map: ${checked.turnedEqual}`);
   // The detector's input is 128², as the slices are, so each slice's map comes over as the detector made it: its maximum is the slice's score (PaDiM's score is its map's maximum).
   checked.zMax.forEach((max, z) => assert.ok(Math.abs(max - row.profile![z]!) <= 1e-5 * row.profile![z]!, `stored z ${z}: map maximum ${max}, slice score ${row.profile![z]}`));
-  const text = runCli(['anomaly', 'score', plain, '--volume', '--out', plainMap, '--detector', DETECTOR]);
+  const text = runCli(['anomaly', 'score', plain, '--volume', '--out', plainMap, '--detector', DEMO_DETECTOR]);
   assert.match(text.stdout, new RegExp(`highest at slice ${LESION_SLICE}  \\d+\\.\\d{4}  anomalous  → ${plainMap.replace(/[.\\]/g, '\\$&')}\\n$`));
 });
 
 test('the saved map’s lesion slice is the 2D slice map of that slice scored alone (the values anomaly eval compares with masks)', async () => {
   const out = join(work, 'map.nii');
   score([plain, '--volume', '--out', out]);
-  const scorer = await openAnomalyScorer(DETECTOR);
+  const scorer = await openAnomalyScorer(DEMO_DETECTOR);
   const alone = await scoreFile(scorer, plain, { slice: LESION_SLICE, sliceMaps: true });
   assert.ok(isScored(alone) && alone.sliceMap);
   const saved = reslicedSlice(await loadScan(out, DEFAULT_LIMITS), 'axial', LESION_SLICE);
@@ -145,7 +131,7 @@ test('the saved map’s lesion slice is the 2D slice map of that slice scored al
 
 test('--out refuses in one line: without --volume, another extension, more than one scan; a 2D image is an error row', () => {
   const refuse = (args: string[], message: string): void => {
-    const result = runCli(['anomaly', 'score', ...args, '--detector', DETECTOR]);
+    const result = runCli(['anomaly', 'score', ...args, '--detector', DEMO_DETECTOR]);
     assert.equal(result.status, 1, result.stdout);
     assert.equal(result.stderr.trim(), `scanlens: ${message}`);
   };
