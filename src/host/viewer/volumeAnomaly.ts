@@ -5,6 +5,7 @@ import { reslicedSlice, type SliceAxis } from '../../core/scan/reslice';
 import type { Scan } from '../../core/scan/scan';
 import type { AnomalyMapResult, Axis } from '../../protocol/viewerMessages';
 import { calibrationScores } from './anomalyOverlay';
+import { keptPerScan } from './keptPerScan';
 
 /** The axis a slice-wise detector scores a volume along in the viewer: the plane it is fitted on, as `anomaly score --volume` defaults. */
 export const DETECTOR_AXIS: SliceAxis = 'axial';
@@ -55,19 +56,11 @@ export class VolumeAnomalies {
   }
 
   private volume(guard: OodGuard, scan: Scan, onSlice?: (done: number, total: number) => void): Promise<VolumeAnomaly> {
-    let byScan = this.scored.get(guard);
-    if (!byScan) this.scored.set(guard, (byScan = new WeakMap()));
-    let result = byScan.get(scan);
-    if (!result) {
-      result = scoreVolumeSlices(guard.scorer, scan, { axis: DETECTOR_AXIS, map: true, onSlice }).then((scored) => {
+    return keptPerScan(this.scored, guard, scan, () =>
+      scoreVolumeSlices(guard.scorer, scan, { axis: DETECTOR_AXIS, map: true, onSlice }).then((scored) => {
         const { best, count, map } = scored!;
         return { map: map!, score: best.result.score, threshold: best.result.threshold, index: best.index, count, mapSize: [best.result.map.width, best.result.map.height] };
-      });
-      const kept = byScan;
-      const started = result;
-      started.catch(() => kept.get(scan) === started && kept.delete(scan));
-      byScan.set(scan, result);
-    }
-    return result;
+      }),
+    );
   }
 }

@@ -6,6 +6,7 @@ import { matchGrid } from '../../core/preprocess/matchGrid';
 import { mapToScanGrid } from '../../core/preprocess/volume3dInverse';
 import { channelsAround } from '../../core/jobs/volumeChannels';
 import { DEFAULT_LIMITS } from '../../core/scan/limits';
+import { keptPerScan } from './keptPerScan';
 import { reslicedSlice } from '../../core/scan/reslice';
 import type { Scan } from '../../core/scan/scan';
 import { smoothingFlags } from '../../core/vocabulary/camMethods';
@@ -41,32 +42,16 @@ export class VolumeResults {
 
   /** What the model takes for the scan: the scan, or for a multi-sequence model the subject's sequences around it (read once). */
   private inputs(model: LoadedModel, scan: Scan): Promise<Scan[]> {
-    let byScan = this.channels.get(model);
-    if (!byScan) this.channels.set(model, (byScan = new WeakMap()));
-    let scans = byScan.get(scan);
-    if (!scans) {
-      scans = channelsAround(scan, model.manifest.input, DEFAULT_LIMITS);
-      const kept = byScan;
-      scans.catch(() => kept.delete(scan));
-      byScan.set(scan, scans);
-    }
-    return scans;
+    return keptPerScan(this.channels, model, scan, () => channelsAround(scan, model.manifest.input, DEFAULT_LIMITS));
   }
 
   /** The whole volume's probabilities: the same for every slice. */
   classify(model: LoadedModel, scan: Scan): Promise<ClassifyResult> {
-    let byScan = this.classified.get(model);
-    if (!byScan) this.classified.set(model, (byScan = new WeakMap()));
-    let result = byScan.get(scan);
-    if (!result) {
-      result = this.inputs(model, scan)
+    return keptPerScan(this.classified, model, scan, () =>
+      this.inputs(model, scan)
         .then((scans) => classifyWholeScan(model, scans, scan.path))
-        .then((row) => ({ labels: [...model.manifest.labels], probabilities: [...row.probabilities!], model: model.manifest.name }));
-      const kept = byScan;
-      result.catch(() => kept.delete(scan));
-      byScan.set(scan, result);
-    }
-    return result;
+        .then((row) => ({ labels: [...model.manifest.labels], probabilities: [...row.probabilities!], model: model.manifest.name })),
+    );
   }
 
   /** True once the volume's map for `choice` is made (or being made): later slices are only cut from it. */
