@@ -44,9 +44,9 @@ async function loadSubject(subject: SubjectInput, input: InputSpec, limits: Deco
   return scans;
 }
 
-/** A 4D NIfTI's volumes as the channels, in file order: exactly as many volumes as channels. */
-async function loadStack(path: string, input: InputSpec, limits: DecodeLimits, load: LoadOptions): Promise<Scan[]> {
-  const first = await loadScan(path, limits, { ...load, volume: 0 });
+/** A 4D NIfTI's volumes as the channels, in file order: exactly as many volumes as channels. `read` is its first volume when already read. */
+async function loadStack(path: string, input: InputSpec, limits: DecodeLimits, load: LoadOptions, read?: Scan): Promise<Scan[]> {
+  const first = read ?? (await loadScan(path, limits, { ...load, volume: 0 }));
   const volumes = first.format === 'nifti' ? Number(first.metadata.volumes ?? 1) : 1;
   if (volumes !== input.channels) {
     const holds = first.format === 'nifti' ? `holds ${volumes} volume(s)` : 'is one volume';
@@ -93,7 +93,8 @@ export async function loadChannelsAt(path: string, input: InputSpec, limits: Dec
  */
 export async function channelsAround(scan: Scan, input: InputSpec, limits: DecodeLimits): Promise<Scan[]> {
   if (input.channels === 1) return [scan];
-  if (Number(scan.metadata.volumes ?? 1) > 1) return loadStack(scan.path, input, limits, {});
+  // The viewer reads a 4D NIfTI's first volume.
+  if (Number(scan.metadata.volumes ?? 1) > 1) return loadStack(scan.path, input, limits, {}, scan);
   const scans = await loadChannelsAt(dirname(scan.path), input, limits);
   if (!scans.some((s) => resolve(s.path) === resolve(scan.path))) {
     throw new ScanLensError(`is not one of the ${input.sequences?.join(', ') ?? ''} files of its subject folder: ${taken(input)}`, scan.path);
