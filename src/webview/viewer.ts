@@ -281,11 +281,7 @@ class Viewer {
     for (const side of ['left', 'right', 'top', 'bottom'] as const) ui.labels[side].textContent = axisInfo.labels[side];
     this.save();
     // A 3D model's explanation is cut from its volume map as quickly as the slice: asked for with it.
-    const { method, classIndex, smooth } = this.state.overlay;
-    const asked: ExplainChoice | undefined =
-      this.info?.model?.volume && this.state.overlayShown && method !== ANOMALY_OVERLAY
-        ? { method, ...(classIndex === undefined ? {} : { classIndex }), ...(smooth === undefined ? {} : { smooth }) }
-        : undefined;
+    const asked = this.info?.model?.volume && this.state.overlayShown ? explainChoice(this.state.overlay) : undefined;
     let explanation: ExplainResult | undefined;
     try {
       const data = await this.host.request({ type: 'slice', axis, index: slice, ...(asked ? { overlay: asked } : {}) });
@@ -307,7 +303,7 @@ class Viewer {
     phase('painted');
     this.host.event({ type: 'painted', axis, slice, ms: this.paints === 1 ? this.firstPaintMs : this.lastSliceMs });
     // Drawn only if the choice it was cut for is still the one shown.
-    const current = explanation && asked && this.state.overlayShown && sameChoice(this.state.overlay, asked);
+    const current = explanation && asked && this.state.overlayShown && sameTarget(this.state.overlay, asked);
     if (current) this.showExplanation(explanation!);
     this.overlayCarried = current ? generation : undefined;
     this.describe();
@@ -383,8 +379,7 @@ class Viewer {
     const generation = this.generation;
     const { axis, slice } = this.state;
     const { method, classIndex, smooth } = this.state.overlay;
-    const current = (): boolean =>
-      generation === this.generation && this.state.overlayShown && this.state.overlay.method === method && this.state.overlay.classIndex === classIndex && this.state.overlay.smooth === smooth;
+    const current = (): boolean => generation === this.generation && this.state.overlayShown && sameTarget(this.state.overlay, { method, classIndex, smooth });
     this.pending++;
     this.status(`computing ${method === ANOMALY_OVERLAY ? 'anomaly map' : method}…`);
     try {
@@ -400,7 +395,7 @@ class Viewer {
             : `anomaly map (${result.mapSize.join('×')} from the detector)`,
         );
       } else {
-        const result = await this.host.request({ type: 'explain', axis, index: slice, method, ...(classIndex === undefined ? {} : { classIndex }), ...(smooth === undefined ? {} : { smooth }) });
+        const result = await this.host.request({ type: 'explain', axis, index: slice, ...explainChoice({ method, classIndex, smooth })! });
         if (!current()) return;
         this.showExplanation(result);
       }
@@ -497,16 +492,16 @@ class Viewer {
    * not kept); an answer for another slice, method or class is dropped.
    */
   private async score(): Promise<void> {
-    const { method, classIndex, smooth } = this.state.overlay;
-    if (method === ANOMALY_OVERLAY) return this.error('the scorecard scores an explanation; choose an explanation method');
+    const asked = explainChoice(this.state.overlay);
+    if (!asked) return this.error('the scorecard scores an explanation; choose an explanation method');
     if (!this.info?.model) return;
     const generation = this.generation;
     const { axis, slice } = this.state;
-    const current = (): boolean => generation === this.generation && this.state.overlay.method === method && this.state.overlay.classIndex === classIndex && this.state.overlay.smooth === smooth;
+    const current = (): boolean => generation === this.generation && sameTarget(this.state.overlay, asked);
     this.pending++;
-    this.status(`scoring ${method}…`);
+    this.status(`scoring ${asked.method}…`);
     try {
-      const result = await this.host.request({ type: 'score', axis, index: slice, method, ...(classIndex === undefined ? {} : { classIndex }), ...(smooth === undefined ? {} : { smooth }) });
+      const result = await this.host.request({ type: 'score', axis, index: slice, ...asked });
       if (!current()) return;
       this.scorecard.show(result.table, `${result.method} for ${result.label}`);
       this.status(`scorecard of ${result.method} for ${result.label}`);
@@ -666,7 +661,15 @@ function sameChart(a: ClassifyResult | undefined, b: ClassifyResult): boolean {
   return a !== undefined && a.labels.length === b.labels.length && a.labels.every((label, i) => label === b.labels[i] && a.probabilities[i] === b.probabilities[i]);
 }
 
-/** Whether the overlay shown is the explanation a slice was asked with. */
-function sameChoice(shown: Pick<ExplainChoice, 'classIndex' | 'smooth'> & { method: OverlayMethod }, asked: ExplainChoice): boolean {
+/** What an overlay shows: its method (an explanation or the anomaly map), class and smoothing. */
+type OverlayTarget = Pick<ExplainChoice, 'classIndex' | 'smooth'> & { method: OverlayMethod };
+
+/** The explanation an overlay setting asks for; none for the anomaly map. */
+function explainChoice({ method, classIndex, smooth }: OverlayTarget): ExplainChoice | undefined {
+  return method === ANOMALY_OVERLAY ? undefined : { method, ...(classIndex === undefined ? {} : { classIndex }), ...(smooth === undefined ? {} : { smooth }) };
+}
+
+/** Whether the overlay shown is still the one an answer was asked for. */
+function sameTarget(shown: OverlayTarget, asked: OverlayTarget): boolean {
   return shown.method === asked.method && shown.classIndex === asked.classIndex && shown.smooth === asked.smooth;
 }
